@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs (build tools for llama-server), when missing.
+# Uses apt-get when running as root on Debian/Ubuntu; otherwise says exactly what to install.
+set -euo pipefail
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v g++ >/dev/null || command -v clang++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v git >/dev/null || need+=(git)
+[ ${#need[@]} -eq 0 ] && exit 0
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "installing ${need[*]} with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+else
+  echo "missing: ${need[*]}. Install them, e.g.: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerEngineCommands } from "./commands/engine-command.js";
+import { registerServeCommand } from "./commands/serve-command.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+const program = new Command()
+  .name("switchyard")
+  .description("A gateway between coding agents and local model servers")
+  .version(version)
+  .option("--config <file>", "config file (default: $SWITCHYARD_CONFIG or ~/.config/switchyard/config.json)");
+
+registerEngineCommands(program);
+registerServeCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

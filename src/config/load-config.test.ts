@@ -1,0 +1,37 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig, updateConfigFile } from "./load-config.js";
+
+const scratch = () => join(mkdtempSync(join(tmpdir(), "switchyard-config-")), "config.json");
+
+describe("loadConfig", () => {
+  it("gives defaults when the file is missing", () => {
+    expect(loadConfig(scratch()).engine.slots).toBe(4);
+  });
+  it("names the field that is wrong", () => {
+    const path = scratch();
+    writeFileSync(path, JSON.stringify({ engine: { slots: "four" } }));
+    expect(() => loadConfig(path)).toThrow(/engine\.slots/);
+  });
+  it("rejects unknown fields by name", () => {
+    const path = scratch();
+    writeFileSync(path, JSON.stringify({ engine: { slot: 2 } }));
+    expect(() => loadConfig(path)).toThrow(/slot/);
+  });
+  it("says when the file is not JSON", () => {
+    const path = scratch();
+    writeFileSync(path, "{ engine: ");
+    expect(() => loadConfig(path)).toThrow(/not JSON/);
+  });
+  it("updates a field and keeps the rest", () => {
+    const path = scratch();
+    writeFileSync(path, JSON.stringify({ engine: { slots: 2 } }));
+    updateConfigFile((raw) => {
+      raw.engine = { ...(raw.engine as object), llamaServer: "/opt/llama-server" };
+    }, path);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ engine: { slots: 2, llamaServer: "/opt/llama-server" } });
+    expect(loadConfig(path).engine.llamaServer).toBe("/opt/llama-server");
+  });
+});

@@ -1,0 +1,41 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { z } from "zod";
+import { defaultConfigPath } from "../util/paths.js";
+import { configSchema, type SwitchyardConfig } from "./config-schema.js";
+
+export class ConfigError extends Error {
+  readonly code = "invalid_config";
+}
+
+function describeIssues(path: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+    return `  ${field}: ${issue.message}`;
+  });
+  return `invalid config ${path}:\n${lines.join("\n")}`;
+}
+
+/** Reads and validates the config file; a missing file means all defaults. */
+export function loadConfig(path = defaultConfigPath()): SwitchyardConfig {
+  if (!existsSync(path)) return configSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`invalid config ${path}: not JSON (${(error as Error).message})`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(path, parsed.error));
+  return parsed.data;
+}
+
+/** Changes the raw file (keeping fields the user wrote) and validates the result before writing it. */
+export function updateConfigFile(change: (raw: Record<string, unknown>) => void, path = defaultConfigPath()): void {
+  const raw = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
+  change(raw);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(path, parsed.error));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(raw, null, 2)}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,18 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** Per-user cache: engine builds, the node-llama-cpp tarball, generated test models. */
+export function cacheDirectory(): string {
+  const explicit = process.env.SWITCHYARD_CACHE_DIR;
+  if (explicit) return explicit;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "switchyard");
+}
+
+/** Default location of the user's config file. */
+export function defaultConfigPath(): string {
+  const explicit = process.env.SWITCHYARD_CONFIG;
+  if (explicit) return explicit;
+  const base = process.env.XDG_CONFIG_HOME || join(homedir(), ".config");
+  return join(base, "switchyard", "config.json");
+}

@@ -1,0 +1,44 @@
+import type { ChildProcess } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { startCli, waitForLine } from "./cli.js";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("switchyard serve with no model", () => {
+  let serve: ChildProcess | undefined;
+  afterAll(() => {
+    if (serve?.exitCode === null) serve.kill("SIGKILL");
+  });
+
+  it("runs the built-in test model, says so, serves, and stops its engine on SIGTERM", async () => {
+    serve = startCli(["serve"]);
+    let stderr = "";
+    serve.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [, url] = await waitForLine(serve, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(stderr).toMatch(/TEST MODEL/);
+    expect(stderr).toMatch(/--model/);
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], max_tokens: 64 }),
+    });
+    expect(response.status).toBe(200);
+    const props = (await (await fetch(`${url}/props`)).json()) as { total_slots: number };
+    expect(props.total_slots).toBe(4);
+    const pid = Number(/PID (\d+)/.exec(stderr)?.[1]);
+    expect(alive(pid)).toBe(true);
+    const exited = new Promise((resolve) => serve?.on("exit", resolve));
+    serve.kill("SIGTERM");
+    await exited;
+    expect(alive(pid)).toBe(false);
+  });
+});
