@@ -22,9 +22,10 @@ export function runCommand(program: string, args: readonly string[], options: Ru
       cwd: options.cwd,
       env: options.env ?? process.env,
       signal: options.signal,
-      timeout: options.timeoutMs,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Our own timer rather than spawn's `timeout`, which is never cleared when the program is not found.
+    const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let pending = "";
     const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
@@ -37,8 +38,12 @@ export function runCommand(program: string, args: readonly string[], options: Ru
     };
     child.stdout.on("data", collect("stdout"));
     child.stderr.on("data", collect("stderr"));
-    child.on("error", reject);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on("close", (code) => {
+      clearTimeout(timer);
       if (options.onLine && pending) options.onLine(pending);
       resolve({
         code,
