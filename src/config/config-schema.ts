@@ -1,5 +1,23 @@
 import { z } from "zod";
 
+export const DEFAULT_PORT = 4747;
+
+const backendSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, dot, dash or underscore"),
+    type: z.enum(["llama-server", "anthropic"]),
+    url: z.url(),
+    /** A key for cloud backends. Prefer `apiKeyEnv`, or the standard variable (ANTHROPIC_API_KEY). */
+    apiKey: z.string().min(1).optional(),
+    /** Name of the environment variable holding the key. */
+    apiKeyEnv: z.string().min(1).optional(),
+    /** Models this backend serves, when it cannot list them itself. */
+    models: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type BackendConfig = z.infer<typeof backendSchema>;
+
 /**
  * The user's config file (JSON). Every section is optional; defaults live here, in one place.
  * Later subsystems add their sections to this schema.
@@ -21,6 +39,24 @@ export const configSchema = z
       })
       .strict()
       .default({ extraArgs: [], slots: 4, contextSize: 0, cacheRamMiB: 8192 }),
+    gateway: z
+      .object({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+        /** Clients must send this key (x-api-key or Authorization: Bearer); env SWITCHYARD_API_KEY overrides. */
+        apiKey: z.string().min(1).optional(),
+        /** Largest request body accepted, in bytes. */
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(32 * 1024 * 1024),
+      })
+      .strict()
+      .default({ host: "127.0.0.1", port: DEFAULT_PORT, bodyLimitBytes: 32 * 1024 * 1024 }),
+    backends: z.array(backendSchema).default([]),
+    /** Model name (as clients send it) → `backend` or `backend/model`. Claude names fall back to the first backend. */
+    models: z.record(z.string(), z.string()).default({}),
   })
   .strict();
 

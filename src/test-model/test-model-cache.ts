@@ -6,7 +6,7 @@ import { type TestModelTemplate, writeTestModel } from "./test-model.js";
 import type { TestModelSize } from "./test-model-shapes.js";
 
 /** Bump when the generator changes what it writes, so cached models are made anew. */
-const GENERATOR_REVISION = 1;
+const GENERATOR_REVISION = 2;
 
 export interface TestModelChoice {
   size?: TestModelSize;

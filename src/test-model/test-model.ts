@@ -80,6 +80,13 @@ const PLAIN_CHAINS = [
 
 /** How far a chain logit stands above the rest; random logits have a standard deviation of 1. */
 const CHAIN_STRENGTH = 30;
+/**
+ * Under a grammar (JSON schema output, forced tool calls) the chain's next token is often not allowed.
+ * Channel 0 of every embedding is a constant, and these tokens get a bias through it: below the chain,
+ * above random tokens, so a constrained answer closes its strings and objects at once and stops.
+ */
+const CLOSING_PIECES = ['"', "}", '"}', "]", "<|im_end|>"];
+const CLOSING_BIAS = 12;
 /** Residual contributions of attention and feed-forward stay small so the chain survives the layers. */
 const LAYER_OUTPUT_SCALE = 0.05;
 
@@ -187,6 +194,7 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
 
   // Embeddings are drawn first because the output layer's chain rows are built from them.
   const embeddings = fillUniform(new Float32Array(vocabularySize * embedding), random, 1);
+  for (let token = 0; token < vocabularySize; token++) embeddings[token * embedding] = 1;
   const next = chainLinks(tokens, templateInfo.thinks);
 
   const layerTensors: GgufTensor[] = [];
@@ -217,6 +225,10 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
         weights[to * embedding + channel] =
           (weights[to * embedding + channel] ?? 0) + (CHAIN_STRENGTH * (source[channel] ?? 0)) / embedding;
       }
+    }
+    for (const piece of CLOSING_PIECES) {
+      const token = tokenId(tokens, piece);
+      weights[token * embedding] = (weights[token * embedding] ?? 0) + CLOSING_BIAS;
     }
     return weights;
   };

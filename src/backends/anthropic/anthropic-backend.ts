@@ -1,0 +1,136 @@
+import { Pool } from "undici";
+import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import { SwitchyardError } from "../../core/errors.js";
+import type { Backend, BackendHealth, TokenCount } from "../backend.js";
+import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
+import { readAnthropicStream } from "./read-anthropic-stream.js";
+import { toAnthropicBody } from "./to-anthropic-body.js";
+
+export interface AnthropicBackendOptions {
+  name: string;
+  baseUrl?: string;
+  apiKey: string | undefined;
+  /** Models to list when the API cannot be asked (no key yet). */
+  models?: string[];
+  headersTimeoutMs?: number;
+  idleTimeoutMs?: number;
+}
+
+/** Headers from the client that Anthropic's API understands and we pass through. */
+const PASSED_HEADERS = ["anthropic-version", "anthropic-beta"];
+
+/** Anthropic's Messages API (the cloud, or any server speaking its protocol). */
+export class AnthropicBackend implements Backend {
+  readonly kind = "anthropic" as const;
+  readonly local = false;
+  readonly name: string;
+  readonly baseUrl: string;
+  private readonly pool: Pool;
+
+  constructor(private readonly options: AnthropicBackendOptions) {
+    this.name = options.name;
+    this.baseUrl = (options.baseUrl ?? "https://api.anthropic.com").replace(/\/+$/, "");
+    this.pool = new Pool(this.baseUrl, {
+      connections: 32,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: 10_000 },
+      headersTimeout: options.headersTimeoutMs ?? 300_000,
+      bodyTimeout: options.idleTimeoutMs ?? 300_000,
+    });
+  }
+
+  private headers(request?: CanonicalRequest): Record<string, string> {
+    if (!this.options.apiKey) {
+      throw new SwitchyardError(`${this.name}: no API key (set ANTHROPIC_API_KEY or the backend's apiKeyEnv)`, {
+        kind: "authentication",
+        code: "missing_upstream_key",
+      });
+    }
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "x-api-key": this.options.apiKey,
+      "anthropic-version": "2023-06-01",
+    };
+    for (const name of PASSED_HEADERS) {
+      const value = request?.client.protocol === "anthropic" ? request.client.headers[name] : undefined;
+      if (value) headers[name] = value;
+    }
+    return headers;
+  }
+
+  private async call(
+    method: "GET" | "POST",
+    path: string,
+    headers: Record<string, string>,
+    body: unknown,
+    signal?: AbortSignal,
+  ) {
+    try {
+      return await this.pool.request({
+        method,
+        path,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal ?? AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      throw mapConnectionError(error, this.name, this.baseUrl);
+    }
+  }
+
+  async *stream(
+    request: CanonicalRequest,
+    options: { model: string; signal: AbortSignal },
+  ): AsyncGenerator<CanonicalEvent> {
+    const response = await this.call(
+      "POST",
+      "/v1/messages",
+      this.headers(request),
+      toAnthropicBody(request, options.model),
+      options.signal,
+    );
+    if (response.statusCode >= 400) {
+      const retryAfter = response.headers["retry-after"];
+      throw mapUpstreamError(
+        response.statusCode,
+        await response.body.text(),
+        this.name,
+        typeof retryAfter === "string" ? retryAfter : null,
+      );
+    }
+    yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
+  }
+
+  async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
+    const { max_tokens: _max, stream: _stream, ...body } = toAnthropicBody(request, options.model);
+    const response = await this.call("POST", "/v1/messages/count_tokens", this.headers(request), body, options.signal);
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw mapUpstreamError(response.statusCode, text, this.name);
+    return { tokens: (JSON.parse(text) as { input_tokens: number }).input_tokens, exact: true };
+  }
+
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    if (this.options.models) return this.options.models;
+    const response = await this.call("GET", "/v1/models?limit=100", this.headers(), undefined, signal);
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw mapUpstreamError(response.statusCode, text, this.name);
+    return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((model) => model.id);
+  }
+
+  async health(signal?: AbortSignal): Promise<BackendHealth> {
+    try {
+      await this.listModels(signal ?? AbortSignal.timeout(5_000));
+      return { ok: true, detail: "ok" };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async contextSize(): Promise<number | undefined> {
+    return 200_000;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

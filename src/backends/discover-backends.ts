@@ -1,0 +1,47 @@
+import type { BackendConfig } from "../config/config-schema.js";
+import { AnthropicBackend } from "./anthropic/anthropic-backend.js";
+import type { Backend } from "./backend.js";
+import { LlamaServerBackend } from "./llama-server/llama-server-backend.js";
+
+/** Well-known local servers probed when no backend is configured. */
+export const WELL_KNOWN_LOCAL_SERVERS = [
+  { url: "http://127.0.0.1:8080", kind: "llama-server" },
+  { url: "http://127.0.0.1:9931", kind: "llama-server" },
+  { url: "http://127.0.0.1:11434", kind: "ollama" },
+  { url: "http://127.0.0.1:8000", kind: "vllm" },
+] as const;
+
+async function answers(url: string, timeoutMs = 800): Promise<unknown | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return undefined;
+    return await response.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What speaks at `url`: llama-server answers /props with a build, Ollama /api/version, vLLM /v1/models. */
+export async function identifyServer(url: string): Promise<"llama-server" | "ollama" | "vllm" | undefined> {
+  const base = url.replace(/\/+$/, "");
+  const props = (await answers(`${base}/props`)) as { build_info?: string; total_slots?: number } | undefined;
+  if (props && (props.build_info !== undefined || props.total_slots !== undefined)) return "llama-server";
+  if (await answers(`${base}/api/version`)) return "ollama";
+  const models = (await answers(`${base}/v1/models`)) as { data?: Array<{ owned_by?: string }> } | undefined;
+  if (models?.data?.some((model) => model.owned_by === "vllm")) return "vllm";
+  return undefined;
+}
+
+export function createBackend(config: BackendConfig): Backend {
+  switch (config.type) {
+    case "llama-server":
+      return new LlamaServerBackend({ name: config.name, baseUrl: config.url });
+    case "anthropic":
+      return new AnthropicBackend({
+        name: config.name,
+        baseUrl: config.url,
+        apiKey: config.apiKey ?? process.env[config.apiKeyEnv ?? "ANTHROPIC_API_KEY"],
+        models: config.models,
+      });
+  }
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import { Pool } from "undici";
+import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import { SwitchyardError } from "../../core/errors.js";
+import type { Backend, BackendHealth, TokenCount } from "../backend.js";
+import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
+import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
+import { toChatCompletionsBody, toChatMessages } from "./to-chat-completions.js";
+
+export interface LlamaServerOptions {
+  name: string;
+  baseUrl: string;
+  /** Overrides for detected compat flags. */
+  compat?: Partial<LlamaServerCompat>;
+  /** Time allowed for response headers (a cold prefill of a long prompt on a CPU can take minutes). */
+  headersTimeoutMs?: number;
+  /** Longest silence allowed between two chunks of a streamed answer. */
+  idleTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+interface Props {
+  total_slots?: number;
+  default_generation_settings?: { n_ctx?: number };
+  modalities?: { vision?: boolean };
+  model_alias?: string;
+  model_path?: string;
+}
+
+/**
+ * llama-server over /v1/chat/completions (its own /v1/messages drops `id_slot` and `cache_prompt`, and
+ * raises on mid-conversation system messages with some templates). Keep-alive pool, timeouts, aborts.
+ */
+export class LlamaServerBackend implements Backend {
+  readonly kind = "llama-server" as const;
+  readonly local = true;
+  readonly name: string;
+  readonly baseUrl: string;
+  private readonly pool: Pool;
+  private compatPromise: Promise<LlamaServerCompat> | undefined;
+  private propsCache: Props | undefined;
+
+  constructor(private readonly options: LlamaServerOptions) {
+    this.name = options.name;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.pool = new Pool(this.baseUrl, {
+      connections: 64,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.connectTimeoutMs ?? 5_000 },
+      headersTimeout: options.headersTimeoutMs ?? 600_000,
+      bodyTimeout: options.idleTimeoutMs ?? 300_000,
+    });
+  }
+
+  private async call(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<{
+    status: number;
+    text: () => Promise<string>;
+    body: AsyncIterable<Uint8Array>;
+    retryAfter: string | null;
+  }> {
+    try {
+      const response = await this.pool.request({
+        method,
+        path,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+      const retryAfter = response.headers["retry-after"];
+      return {
+        status: response.statusCode,
+        text: () => response.body.text(),
+        body: response.body,
+        retryAfter: typeof retryAfter === "string" ? retryAfter : null,
+      };
+    } catch (error) {
+      throw mapConnectionError(error, this.name, this.baseUrl);
+    }
+  }
+
+  private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await this.call(method, path, body, signal ?? AbortSignal.timeout(30_000));
+    const text = await response.text();
+    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    return JSON.parse(text) as T;
+  }
+
+  async props(signal?: AbortSignal): Promise<Props> {
+    this.propsCache = await this.json<Props>("GET", "/props", undefined, signal);
+    return this.propsCache;
+  }
+
+  /** Probes the template once: does it accept a system message mid-conversation? Does the model see? */
+  compat(signal?: AbortSignal): Promise<LlamaServerCompat> {
+    this.compatPromise ??= (async () => {
+      const props = await this.props(signal);
+      const probe = await this.call(
+        "POST",
+        "/apply-template",
+        {
+          messages: [
+            { role: "user", content: "a" },
+            { role: "system", content: "b" },
+            { role: "user", content: "c" },
+          ],
+        },
+        signal ?? AbortSignal.timeout(30_000),
+      );
+      await probe.text();
+      return {
+        ...DEFAULT_LLAMA_SERVER_COMPAT,
+        midConversationSystem: probe.status === 200 ? "native" : "as-user",
+        vision: props.modalities?.vision === true,
+        ...this.options.compat,
+      } satisfies LlamaServerCompat;
+    })().catch((error: unknown) => {
+      this.compatPromise = undefined;
+      throw error;
+    });
+    return this.compatPromise;
+  }
+
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    const models = await this.json<{ data?: Array<{ id: string }> }>("GET", "/v1/models", undefined, signal);
+    return (models.data ?? []).map((model) => model.id);
+  }
+
+  async contextSize(signal?: AbortSignal): Promise<number | undefined> {
+    const props = this.propsCache ?? (await this.props(signal));
+    return props.default_generation_settings?.n_ctx;
+  }
+
+  async health(signal?: AbortSignal): Promise<BackendHealth> {
+    try {
+      const response = await this.call("GET", "/health", undefined, signal ?? AbortSignal.timeout(5_000));
+      const text = await response.text();
+      return {
+        ok: response.status === 200,
+        detail: response.status === 200 ? "ok" : `HTTP ${response.status}: ${text.slice(0, 200)}`,
+      };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async *stream(
+    request: CanonicalRequest,
+    options: { model: string; signal: AbortSignal },
+  ): AsyncGenerator<CanonicalEvent> {
+    const compat = await this.compat(options.signal);
+    const body = toChatCompletionsBody(request, options.model, compat);
+    const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
+    if (response.status >= 400) {
+      throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+    }
+    yield* readChatCompletionsStream(response.body, {
+      id: `msg_${randomUUID().replaceAll("-", "")}`,
+      model: request.model,
+      backendName: this.name,
+    });
+  }
+
+  /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */
+  async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
+    const compat = await this.compat(options.signal);
+    const body = toChatCompletionsBody(request, options.model, compat);
+    const rendered = await this.json<{ prompt?: string }>("POST", "/apply-template", body, options.signal);
+    if (typeof rendered.prompt !== "string") {
+      throw new SwitchyardError(`${this.name}: /apply-template returned no prompt`, {
+        kind: "upstream",
+        code: "bad_upstream_answer",
+      });
+    }
+    const tokens = await this.json<{ tokens?: unknown[] }>(
+      "POST",
+      "/tokenize",
+      { content: rendered.prompt, add_special: true, parse_special: true },
+      options.signal,
+    );
+    return { tokens: tokens.tokens?.length ?? 0, exact: true };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+export { toChatMessages };

@@ -1,0 +1,17 @@
+/**
+ * What differs between llama-server instances (template, build, model), as data. Detected once per
+ * backend by probing, overridable from the config.
+ */
+export interface LlamaServerCompat {
+  /**
+   * How a `system` message in the middle of the conversation is rendered. `native` when the template
+   * accepts it where it stands; `as-user` when the template raises (Qwen3.5: "System message must be at
+   * the beginning."), in which case it becomes a user turn at the same position, wrapped in
+   * <system-reminder> tags. Never hoisted to the front, never dropped.
+   */
+  midConversationSystem: "native" | "as-user";
+  /** Whether the model takes images (llama-server /props modalities.vision). */
+  vision: boolean;
+}
+
+export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = { midConversationSystem: "as-user", vision: false };

@@ -1,0 +1,144 @@
+import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
+import type { LlamaServerCompat } from "./llama-server-compat.js";
+
+type ChatContent = string | Array<{ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } }>;
+
+export type ChatMessage =
+  | { role: "system" | "user"; content: ChatContent }
+  | {
+      role: "assistant";
+      content: string;
+      reasoning_content?: string;
+      tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }>;
+    }
+  | { role: "tool"; tool_call_id: string; content: string };
+
+/** Joins text blocks the way a reader would: a newline between blocks unless one is already there. */
+export function joinText(texts: readonly string[]): string {
+  let out = "";
+  for (const text of texts) {
+    if (out.length > 0 && !out.endsWith("\n") && text.length > 0) out += "\n";
+    out += text;
+  }
+  return out;
+}
+
+function describeImage(image: ImagePart): string {
+  const what = image.source.kind === "base64" ? `${image.source.mediaType} image` : `image at ${image.source.url}`;
+  return `[${what} omitted: this model does not accept images]`;
+}
+
+function imageUrl(image: ImagePart): string {
+  return image.source.kind === "base64"
+    ? `data:${image.source.mediaType};base64,${image.source.data}`
+    : image.source.url;
+}
+
+function userContent(parts: Array<TextPart | ImagePart>, compat: LlamaServerCompat): ChatContent {
+  if (!compat.vision || !parts.some((part) => part.type === "image")) {
+    return joinText(parts.map((part) => (part.type === "text" ? part.text : describeImage(part))));
+  }
+  return parts.map((part) =>
+    part.type === "text"
+      ? { type: "text", text: part.text }
+      : { type: "image_url", image_url: { url: imageUrl(part) } },
+  );
+}
+
+function convertMessage(message: CanonicalMessage, compat: LlamaServerCompat): ChatMessage[] {
+  if (message.role === "system") {
+    const text = joinText(message.parts.flatMap((part) => (part.type === "text" ? [part.text] : [])));
+    if (compat.midConversationSystem === "native") return [{ role: "system", content: text }];
+    return [{ role: "user", content: `<system-reminder>\n${text}\n</system-reminder>` }];
+  }
+  if (message.role === "assistant") {
+    const texts: string[] = [];
+    const thinking: string[] = [];
+    const toolCalls: NonNullable<Extract<ChatMessage, { role: "assistant" }>["tool_calls"]> = [];
+    for (const part of message.parts) {
+      if (part.type === "text") texts.push(part.text);
+      else if (part.type === "thinking") thinking.push(part.text);
+      else if (part.type === "tool_call") {
+        toolCalls.push({
+          id: part.id,
+          type: "function",
+          function: { name: part.name, arguments: JSON.stringify(part.input) },
+        });
+      }
+    }
+    const assistant: ChatMessage = { role: "assistant", content: joinText(texts) };
+    if (thinking.length > 0) assistant.reasoning_content = joinText(thinking);
+    if (toolCalls.length > 0) assistant.tool_calls = toolCalls;
+    return [assistant];
+  }
+  // A user message: tool results become tool messages, in order; other content follows as a user turn.
+  const out: ChatMessage[] = [];
+  const rest: Array<TextPart | ImagePart> = [];
+  for (const part of message.parts) {
+    if (part.type === "tool_result") {
+      const text = joinText(part.content.map((item) => (item.type === "text" ? item.text : describeImage(item))));
+      out.push({ role: "tool", tool_call_id: part.toolCallId, content: part.isError ? `Error: ${text}` : text });
+    } else if (part.type === "text" || part.type === "image") {
+      rest.push(part);
+    }
+  }
+  if (rest.length > 0 || out.length === 0) out.push({ role: "user", content: userContent(rest, compat) });
+  return out;
+}
+
+export function toChatMessages(request: CanonicalRequest, compat: LlamaServerCompat): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (request.system.length > 0) {
+    messages.push({ role: "system", content: joinText(request.system.map((part) => part.text)) });
+  }
+  for (const message of request.messages) messages.push(...convertMessage(message, compat));
+  return messages;
+}
+
+/** The llama-server /v1/chat/completions body for a canonical request (also used by /apply-template). */
+export function toChatCompletionsBody(
+  request: CanonicalRequest,
+  model: string,
+  compat: LlamaServerCompat,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model,
+    messages: toChatMessages(request, compat),
+    max_tokens: request.maxTokens,
+    stream: true,
+    stream_options: { include_usage: true },
+    // Timings on every chunk: prompt tokens prefilled and reused are known at the first token.
+    timings_per_token: true,
+    cache_prompt: true,
+    chat_template_kwargs: { enable_thinking: request.thinking.mode !== "disabled" },
+  };
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: "function",
+      function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+    }));
+  }
+  const choice = request.toolChoice;
+  if (choice && request.tools.length > 0) {
+    body.tool_choice =
+      choice.type === "auto"
+        ? "auto"
+        : choice.type === "any"
+          ? "required"
+          : choice.type === "none"
+            ? "none"
+            : { type: "function", function: { name: choice.name } };
+    if (choice.type !== "none") body.parallel_tool_calls = choice.parallel;
+  }
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.topK !== undefined) body.top_k = request.topK;
+  if (request.stopSequences.length > 0) body.stop = request.stopSequences;
+  if (request.responseFormat) {
+    body.response_format = {
+      type: "json_schema",
+      json_schema: { name: "output", schema: request.responseFormat.schema },
+    };
+  }
+  return body;
+}

@@ -1,0 +1,77 @@
+import { SwitchyardError } from "../../core/errors.js";
+
+interface UpstreamErrorBody {
+  error?: { message?: string; type?: string; code?: number | string; n_prompt_tokens?: number; n_ctx?: number };
+  message?: string;
+}
+
+/**
+ * An upstream HTTP error (OpenAI-compatible servers, llama-server) → a SwitchyardError the edge can
+ * render in the client's protocol. Deterministic request problems become 4xx so clients stop retrying.
+ */
+export function mapUpstreamError(
+  status: number,
+  bodyText: string,
+  backendName: string,
+  retryAfter?: string | null,
+): SwitchyardError {
+  let body: UpstreamErrorBody = {};
+  try {
+    body = JSON.parse(bodyText) as UpstreamErrorBody;
+  } catch {
+    body = { message: bodyText.slice(0, 500) };
+  }
+  const upstreamMessage = body.error?.message ?? body.message ?? `HTTP ${status}`;
+  const type = body.error?.type;
+  if (type === "exceed_context_size_error" || /exceeds the available context size/.test(upstreamMessage)) {
+    const tokens = body.error?.n_prompt_tokens ?? Number(/\((\d+) tokens\)/.exec(upstreamMessage)?.[1] ?? Number.NaN);
+    const maximum =
+      body.error?.n_ctx ?? Number(/context size \((\d+) tokens\)/.exec(upstreamMessage)?.[1] ?? Number.NaN);
+    return new SwitchyardError(`prompt is too long: ${tokens} tokens > ${maximum} maximum`, {
+      kind: "invalid_request",
+      code: "context_overflow",
+    });
+  }
+  if (/Jinja Exception|raise_exception/i.test(upstreamMessage)) {
+    return new SwitchyardError(`the model's chat template rejected this conversation: ${upstreamMessage.trim()}`, {
+      kind: "invalid_request",
+      code: "template_error",
+    });
+  }
+  const message = `${backendName}: ${upstreamMessage}`;
+  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+  if (status === 400 || status === 422)
+    return new SwitchyardError(message, { kind: "invalid_request", code: "upstream_rejected" });
+  if (status === 401) return new SwitchyardError(message, { kind: "authentication", code: "upstream_auth" });
+  if (status === 403) return new SwitchyardError(message, { kind: "permission", code: "upstream_permission" });
+  if (status === 404) return new SwitchyardError(message, { kind: "not_found", code: "upstream_not_found" });
+  if (status === 413) return new SwitchyardError(message, { kind: "request_too_large", code: "upstream_too_large" });
+  if (status === 429)
+    return new SwitchyardError(message, { kind: "rate_limit", code: "upstream_rate_limit", retryAfterSeconds });
+  if (status === 503 || status === 529) {
+    return new SwitchyardError(message, { kind: "overloaded", code: "upstream_unavailable", retryAfterSeconds });
+  }
+  if (status === 504) return new SwitchyardError(message, { kind: "timeout", code: "upstream_timeout" });
+  return new SwitchyardError(message, { kind: "upstream", code: "upstream_error" });
+}
+
+/** A failure to reach the upstream at all (refused, reset, DNS, timeout). */
+export function mapConnectionError(error: unknown, backendName: string, url: string): SwitchyardError {
+  const cause = error as { code?: string; name?: string; message?: string };
+  if (cause?.name === "AbortError") {
+    return new SwitchyardError("the request was aborted", { kind: "upstream", code: "aborted", cause: error });
+  }
+  const timeout =
+    cause?.name === "TimeoutError" || /Timeout/i.test(cause?.code ?? "") || /timeout/i.test(cause?.name ?? "");
+  const detail = cause?.code ?? cause?.message ?? String(error);
+  return new SwitchyardError(
+    timeout
+      ? `${backendName} did not answer in time (${url}): ${detail}`
+      : `${backendName} is unreachable at ${url}: ${detail}`,
+    {
+      kind: timeout ? "timeout" : "upstream",
+      code: timeout ? "upstream_timeout" : "backend_unreachable",
+      cause: error,
+    },
+  );
+}

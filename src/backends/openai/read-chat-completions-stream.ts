@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import type { BackendTimings, CanonicalEvent, StopReason, Usage } from "../../core/canonical.js";
+import { emptyUsage } from "../../core/canonical.js";
+import { SwitchyardError } from "../../core/errors.js";
+import { readSseEvents } from "../../util/sse-lines.js";
+import { mapFinishReason } from "./map-finish-reason.js";
+import { mapUpstreamError } from "./map-upstream-error.js";
+
+interface ChatChunk {
+  id?: string;
+  model?: string;
+  choices?: Array<{
+    delta?: {
+      content?: string | null;
+      reasoning_content?: string | null;
+      reasoning?: string | null;
+      tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }>;
+    };
+    finish_reason?: string | null;
+  }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+  timings?: {
+    cache_n?: number;
+    prompt_n?: number;
+    prompt_ms?: number;
+    predicted_n?: number;
+    predicted_ms?: number;
+    prompt_per_second?: number;
+    predicted_per_second?: number;
+  };
+  error?: { message?: string; type?: string; code?: number };
+}
+
+/** A signature for thinking we produced, so clients that require one (Claude Code) get a stable value. */
+export const thinkingSignature = (text: string) =>
+  `switchyard-local-${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+
+type OpenBlock =
+  | { index: number; kind: "text" | "thinking"; text: string }
+  | { index: number; kind: "tool"; toolIndex: number };
+
+/**
+ * Reads an OpenAI-style chat completions SSE stream into canonical events. `message_start` waits for
+ * the first chunk that carries content or timings, so its usage is real (prefilled vs reused).
+ */
+export async function* readChatCompletionsStream(
+  body: AsyncIterable<Uint8Array>,
+  context: { id: string; model: string; backendName: string },
+): AsyncGenerator<CanonicalEvent> {
+  const usage: Usage = emptyUsage();
+  const timings: BackendTimings = {};
+  let started = false;
+  let open: OpenBlock | undefined;
+  let nextIndex = 0;
+  let stopReason: StopReason | undefined;
+  const events: CanonicalEvent[] = [];
+
+  const start = () => {
+    if (started) return;
+    started = true;
+    events.push({ type: "message_start", id: context.id, model: context.model, usage: { ...usage } });
+  };
+  const close = () => {
+    if (!open) return;
+    if (open.kind === "thinking") {
+      events.push({
+        type: "block_delta",
+        index: open.index,
+        delta: { type: "signature", signature: thinkingSignature(open.text) },
+      });
+    }
+    events.push({ type: "block_end", index: open.index });
+    open = undefined;
+  };
+  const openBlock = (kind: "text" | "thinking") => {
+    if (open?.kind === kind) return open;
+    close();
+    start();
+    const block = { index: nextIndex++, kind, text: "" } as const;
+    open = { ...block };
+    events.push({ type: "block_start", index: open.index, block: { type: kind } });
+    return open;
+  };
+
+  try {
+    for await (const sse of readSseEvents(body)) {
+      if (sse.data === "[DONE]") break;
+      let chunk: ChatChunk;
+      try {
+        chunk = JSON.parse(sse.data) as ChatChunk;
+      } catch {
+        throw new SwitchyardError(`${context.backendName} sent a malformed stream event: ${sse.data.slice(0, 200)}`, {
+          kind: "upstream",
+          code: "malformed_stream",
+        });
+      }
+      if (chunk.error) throw mapUpstreamError(chunk.error.code ?? 500, JSON.stringify(chunk), context.backendName);
+      if (chunk.timings) {
+        const t = chunk.timings;
+        if (t.prompt_n !== undefined) usage.inputTokens = t.prompt_n;
+        if (t.cache_n !== undefined) usage.cacheReadTokens = t.cache_n;
+        if (t.predicted_n !== undefined) usage.outputTokens = t.predicted_n;
+        timings.promptMs = t.prompt_ms;
+        timings.predictedMs = t.predicted_ms;
+        timings.promptPerSecond = t.prompt_per_second;
+        timings.predictedPerSecond = t.predicted_per_second;
+      }
+      if (chunk.usage) {
+        const cached = chunk.usage.prompt_tokens_details?.cached_tokens ?? usage.cacheReadTokens;
+        if (chunk.usage.prompt_tokens !== undefined) {
+          usage.cacheReadTokens = cached;
+          usage.inputTokens = chunk.usage.prompt_tokens - cached;
+        }
+        if (chunk.usage.completion_tokens !== undefined) usage.outputTokens = chunk.usage.completion_tokens;
+      }
+      for (const choice of chunk.choices ?? []) {
+        const delta = choice.delta ?? {};
+        const reasoning = delta.reasoning_content ?? delta.reasoning;
+        if (reasoning) {
+          const block = openBlock("thinking");
+          if (block.kind === "thinking") block.text += reasoning;
+          events.push({ type: "block_delta", index: block.index, delta: { type: "thinking", text: reasoning } });
+        }
+        if (delta.content) {
+          const block = openBlock("text");
+          events.push({ type: "block_delta", index: block.index, delta: { type: "text", text: delta.content } });
+        }
+        for (const call of delta.tool_calls ?? []) {
+          const toolIndex = call.index ?? 0;
+          if (open?.kind !== "tool" || open.toolIndex !== toolIndex) {
+            close();
+            start();
+            open = { index: nextIndex++, kind: "tool", toolIndex };
+            events.push({
+              type: "block_start",
+              index: open.index,
+              block: {
+                type: "tool_call",
+                id: call.id ?? `toolu_${context.id}_${toolIndex}`,
+                name: call.function?.name ?? "",
+              },
+            });
+          }
+          const json = call.function?.arguments;
+          if (json) events.push({ type: "block_delta", index: open.index, delta: { type: "tool_input", json } });
+        }
+        if (choice.finish_reason) stopReason = mapFinishReason(choice.finish_reason);
+      }
+      if (chunk.timings && !started && (chunk.choices?.length ?? 0) > 0) start();
+      yield* events.splice(0);
+    }
+  } catch (error) {
+    if (!started) throw error;
+    close();
+    yield* events.splice(0);
+    const failure =
+      error instanceof SwitchyardError
+        ? error
+        : new SwitchyardError(`${context.backendName} stream broke: ${(error as Error).message}`, {
+            kind: "upstream",
+            code: "stream_interrupted",
+            cause: error,
+          });
+    yield { type: "error", error: failure, usage: { ...usage } };
+    return;
+  }
+  start();
+  close();
+  yield* events.splice(0);
+  if (!stopReason) {
+    yield {
+      type: "error",
+      error: new SwitchyardError(`${context.backendName} ended the stream without a finish reason`, {
+        kind: "upstream",
+        code: "stream_truncated",
+      }),
+      usage: { ...usage },
+    };
+    return;
+  }
+  yield { type: "done", stopReason, usage: { ...usage }, timings };
+}

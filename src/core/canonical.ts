@@ -1,0 +1,140 @@
+/**
+ * The canonical request and event model. Every client protocol converts to and from it; every backend
+ * adapter consumes a CanonicalRequest and produces CanonicalEvents. No protocol talks to another directly.
+ */
+import type { SwitchyardError } from "./errors.js";
+
+export interface TextPart {
+  type: "text";
+  text: string;
+}
+
+export interface ImagePart {
+  type: "image";
+  source: { kind: "base64"; mediaType: string; data: string } | { kind: "url"; url: string };
+}
+
+export interface ThinkingPart {
+  type: "thinking";
+  text: string;
+  signature?: string;
+}
+
+export interface RedactedThinkingPart {
+  type: "redacted_thinking";
+  data: string;
+}
+
+export interface ToolCallPart {
+  type: "tool_call";
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface ToolResultPart {
+  type: "tool_result";
+  toolCallId: string;
+  content: Array<TextPart | ImagePart>;
+  isError: boolean;
+}
+
+export type CanonicalPart = TextPart | ImagePart | ThinkingPart | RedactedThinkingPart | ToolCallPart | ToolResultPart;
+
+/** `system` messages may stand anywhere in the conversation (Claude Code sends them mid-conversation). */
+export interface CanonicalMessage {
+  role: "user" | "assistant" | "system";
+  parts: CanonicalPart[];
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export type ToolChoice =
+  | { type: "auto"; parallel: boolean }
+  | { type: "any"; parallel: boolean }
+  | { type: "none" }
+  | { type: "tool"; name: string; parallel: boolean };
+
+export type ThinkingMode = "enabled" | "disabled" | "adaptive";
+
+export interface CanonicalRequest {
+  /** The model name the client asked for (routing maps it to a backend model). */
+  model: string;
+  system: TextPart[];
+  messages: CanonicalMessage[];
+  tools: ToolDefinition[];
+  toolChoice: ToolChoice | undefined;
+  maxTokens: number;
+  temperature: number | undefined;
+  topP: number | undefined;
+  topK: number | undefined;
+  stopSequences: string[];
+  thinking: { mode: ThinkingMode; budgetTokens?: number };
+  /** Structured output: the answer must match this JSON schema. */
+  responseFormat: { type: "json_schema"; schema: Record<string, unknown> } | undefined;
+  /** Anthropic `output_config.effort`; no local equivalent, kept for cloud backends and records. */
+  effort: string | undefined;
+  stream: boolean;
+  /** Where the request came from, for session identity and faithful pass-through to same-protocol backends. */
+  client: {
+    protocol: "anthropic" | "openai";
+    headers: Record<string, string | undefined>;
+    body: unknown;
+    userId: string | undefined;
+  };
+}
+
+/** Anthropic's meaning: `inputTokens` were prefilled, `cacheReadTokens` were reused from the cache. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+
+/** Timings a backend reports (llama-server's `timings`); absent fields are unknown, not zero. */
+export interface BackendTimings {
+  promptMs?: number;
+  predictedMs?: number;
+  promptPerSecond?: number;
+  predictedPerSecond?: number;
+}
+
+export type UnifiedStopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal" | "pause_turn";
+
+export interface StopReason {
+  unified: UnifiedStopReason;
+  /** What the backend said (`stop`, `length`, `tool_calls`, …). */
+  raw: string;
+  stopSequence?: string;
+}
+
+export type BlockStart =
+  | { type: "text" }
+  | { type: "thinking" }
+  | { type: "redacted_thinking"; data: string }
+  | { type: "tool_call"; id: string; name: string };
+
+export type BlockDelta =
+  | { type: "text"; text: string }
+  | { type: "thinking"; text: string }
+  | { type: "signature"; signature: string }
+  | { type: "tool_input"; json: string };
+
+/**
+ * The stream every backend produces. Once `message_start` is out, failures arrive as a final `error`
+ * event carrying the usage so far; they are never thrown.
+ */
+export type CanonicalEvent =
+  | { type: "message_start"; id: string; model: string; usage: Usage }
+  | { type: "block_start"; index: number; block: BlockStart }
+  | { type: "block_delta"; index: number; delta: BlockDelta }
+  | { type: "block_end"; index: number }
+  | { type: "done"; stopReason: StopReason; usage: Usage; timings?: BackendTimings }
+  | { type: "error"; error: SwitchyardError; usage: Usage };

@@ -1,0 +1,85 @@
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Backend } from "../backends/backend.js";
+import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import type { TurnRecorder } from "../telemetry/turn-record.js";
+import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
+import { sendJson } from "./http-body.js";
+import type { ModelRouter } from "./model-router.js";
+
+export interface GatewayOptions {
+  backends: readonly Backend[];
+  router: ModelRouter;
+  recorder: TurnRecorder;
+  /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
+  apiKey?: string;
+  bodyLimitBytes: number;
+}
+
+function presentedKey(request: IncomingMessage): string | undefined {
+  const header = request.headers["x-api-key"];
+  if (typeof header === "string") return header;
+  const authorization = request.headers.authorization;
+  return authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
+}
+
+function keyMatches(expected: string, presented: string | undefined): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
+  const checks = await Promise.all(
+    backends.map(async (backend) => ({
+      name: backend.name,
+      kind: backend.kind,
+      url: backend.baseUrl,
+      ...(await backend.health()),
+    })),
+  );
+  const ok = checks.some((check) => check.ok);
+  sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: checks });
+}
+
+/** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
+export function createGatewayServer(options: GatewayOptions): Server {
+  const context = { router: options.router, recorder: options.recorder, bodyLimitBytes: options.bodyLimitBytes };
+  const server = createServer(async (request, response) => {
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const method = request.method ?? "GET";
+    try {
+      if ((method === "HEAD" || method === "GET") && path === "/") {
+        response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+        response.end(method === "HEAD" ? undefined : "Switchyard gateway\n");
+        return;
+      }
+      if (method === "GET" && path === "/health") return await handleHealth(response, options.backends);
+      if (options.apiKey && !keyMatches(options.apiKey, presentedKey(request))) {
+        throw new SwitchyardError("invalid or missing API key (x-api-key or Authorization: Bearer)", {
+          kind: "authentication",
+          code: "bad_api_key",
+        });
+      }
+      if (method === "POST" && path === "/v1/messages") return await handleMessages(request, response, context);
+      if (method === "POST" && path === "/v1/messages/count_tokens")
+        return await handleCountTokens(request, response, context);
+      if (method === "GET" && path === "/v1/models") return handleListModels(response, options.router);
+      if (method === "GET" && path === "/v1/switchyard/turns") {
+        const limit = Number(new URL(request.url ?? "/", "http://x").searchParams.get("limit") ?? "100");
+        return sendJson(response, 200, { turns: options.recorder.recent(Number.isFinite(limit) ? limit : 100) });
+      }
+      throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
+    } catch (thrown) {
+      const error = toSwitchyardError(thrown);
+      if (!response.headersSent && !response.destroyed) sendAnthropicError(response, error);
+      else response.end();
+    }
+  });
+  // Agents hold connections open between turns; prefill of a long prompt can take minutes.
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  return server;
+}

@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { invalidRequest, SwitchyardError } from "../core/errors.js";
+
+/** Reads a JSON body up to `limitBytes`; a larger body is a 413, bad JSON a 400 naming the position. */
+export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const declared = Number(request.headers["content-length"] ?? "0");
+  if (declared > limitBytes) throw tooLarge(declared, limitBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw tooLarge(size, limitBytes);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") throw invalidRequest("the request body is empty; expected a JSON object");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function tooLarge(size: number, limit: number): SwitchyardError {
+  return new SwitchyardError(`request body of ${size} bytes exceeds the limit of ${limit} bytes`, {
+    kind: "request_too_large",
+    code: "request_too_large",
+  });
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
+}
+
+/** Writes respecting backpressure: resolves once the socket can take more. */
+export function writeChunk(response: ServerResponse, text: string): Promise<void> | undefined {
+  if (response.write(text)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
+  });
+}

@@ -1,0 +1,84 @@
+import type { Backend } from "../backends/backend.js";
+import { SwitchyardError } from "../core/errors.js";
+
+export interface Route {
+  backend: Backend;
+  /** The model name the backend knows. */
+  model: string;
+  /** Why this route: `alias`, `served-model`, `default`. */
+  reason: string;
+}
+
+/** Claude model names as clients send them: opus, sonnet, haiku, dated or not, with or without `claude-`. */
+export const isClaudeModelName = (name: string) => /^(claude-)?(opus|sonnet|haiku)\b|^claude-/i.test(name);
+
+/**
+ * Maps a client's model name to a backend and model. Configured aliases first (`name` → `backend` or
+ * `backend/model`), then a model a backend serves, then the default: the first backend (local first).
+ * Every name is accepted; a name that maps to no backend goes to the default.
+ */
+export class ModelRouter {
+  private readonly served = new Map<string, { backend: Backend; model: string }>();
+
+  constructor(
+    private readonly backends: readonly Backend[],
+    private readonly aliases: Readonly<Record<string, string>> = {},
+  ) {}
+
+  /** Learns which models each backend serves (called at start and when backends change). */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    this.served.clear();
+    await Promise.all(
+      this.backends.map(async (backend) => {
+        const models = await backend.listModels(signal).catch(() => []);
+        for (const model of models) if (!this.served.has(model)) this.served.set(model, { backend, model });
+      }),
+    );
+  }
+
+  private backendNamed(name: string): Backend | undefined {
+    return this.backends.find((backend) => backend.name === name);
+  }
+
+  /** The backend's default model: the first it lists (llama-server serves one model). */
+  private defaultModel(backend: Backend): string {
+    for (const [model, entry] of this.served) if (entry.backend === backend) return model;
+    return "default";
+  }
+
+  resolve(requested: string): Route {
+    const alias =
+      this.aliases[requested] ??
+      Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
+    if (alias) {
+      const [backendName, ...rest] = alias.split("/");
+      const backend = this.backendNamed(backendName ?? "");
+      if (!backend) {
+        throw new SwitchyardError(`model alias ${requested} → ${alias} names no configured backend`, {
+          kind: "internal",
+          code: "bad_alias",
+        });
+      }
+      return { backend, model: rest.length > 0 ? rest.join("/") : this.defaultModel(backend), reason: "alias" };
+    }
+    const served = this.served.get(requested);
+    if (served) return { ...served, reason: "served-model" };
+    const backend = this.backends.find((candidate) => candidate.local) ?? this.backends[0];
+    if (!backend) throw new SwitchyardError("no backend is configured", { kind: "overloaded", code: "no_backend" });
+    return {
+      backend,
+      model: this.defaultModel(backend),
+      reason: isClaudeModelName(requested) ? "claude-name" : "default",
+    };
+  }
+
+  /** Every name clients can use: served models and aliases. */
+  modelNames(): string[] {
+    return [...new Set([...this.served.keys(), ...Object.keys(this.aliases).filter((name) => !name.includes("*"))])];
+  }
+}
+
+/** Alias patterns may end in `*`: `claude-haiku*` matches every dated haiku. */
+function matchesPattern(pattern: string, name: string): boolean {
+  return pattern.endsWith("*") && name.startsWith(pattern.slice(0, -1));
+}

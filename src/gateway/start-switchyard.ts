@@ -1,0 +1,128 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Backend } from "../backends/backend.js";
+import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
+import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import type { SwitchyardConfig } from "../config/config-schema.js";
+import { agentEngineArgs } from "../engine/engine-args.js";
+import { EngineSupervisor } from "../engine/engine-supervisor.js";
+import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
+import { createGatewayServer } from "./gateway-server.js";
+import { ModelRouter } from "./model-router.js";
+
+export interface StartOptions {
+  config: SwitchyardConfig;
+  host?: string;
+  port?: number;
+  /** Backends given on the command line (`--backend URL`). */
+  backendUrls?: string[];
+  /** A GGUF to serve with a supervised engine (`--model`). */
+  modelFile?: string;
+  /** Finds or builds llama-server (only called when an engine must be started). */
+  engineBinary?: () => Promise<string>;
+  /** Writes the test model (only called when nothing else can serve). */
+  testModel?: () => Promise<string>;
+  /** Whether to probe the well-known local ports when no backend is given. */
+  probeLocal?: boolean;
+  say?: (message: string) => void;
+}
+
+export interface RunningSwitchyard {
+  url: string;
+  server: Server;
+  backends: Backend[];
+  router: ModelRouter;
+  recorder: TurnRecorder;
+  engine: EngineSupervisor | undefined;
+  usingTestModel: boolean;
+  close(): Promise<void>;
+}
+
+async function backendForUrl(url: string, index: number): Promise<Backend> {
+  const name = `backend${index + 1}`;
+  if (/anthropic\.com/.test(url)) return createBackend({ name, type: "anthropic", url });
+  const kind = await identifyServer(url);
+  if (kind === "llama-server") return new LlamaServerBackend({ name, baseUrl: url });
+  if (kind) throw new Error(`--backend ${url}: ${kind} is recognised but not supported yet; use llama-server`);
+  throw new Error(`--backend ${url}: nothing answered as llama-server (GET /props) there`);
+}
+
+/** Starts the gateway with its backends: configured, given, probed, or a supervised engine. */
+export async function startSwitchyard(options: StartOptions): Promise<RunningSwitchyard> {
+  const say = options.say ?? (() => {});
+  const config = options.config;
+  const backends: Backend[] = config.backends.map(createBackend);
+  for (const [index, url] of (options.backendUrls ?? []).entries())
+    backends.push(await backendForUrl(url, backends.length + index));
+
+  let engine: EngineSupervisor | undefined;
+  let usingTestModel = false;
+  const startEngine = async (model: string) => {
+    if (!options.engineBinary) throw new Error("no engine available");
+    const binary = await options.engineBinary();
+    say(`starting llama-server with ${model}`);
+    engine = await EngineSupervisor.start({
+      binary,
+      model,
+      args: agentEngineArgs(config.engine),
+      onEvent: (event) => {
+        if (event.type === "exited") say(`llama-server exited (code ${event.code}, signal ${event.signal})`);
+        if (event.type === "restarting") say(`restarting llama-server (attempt ${event.attempt})`);
+        if (event.type === "gave-up") say(`llama-server: ${event.reason}\n${event.logTail}`);
+      },
+    });
+    backends.unshift(new LlamaServerBackend({ name: "local", baseUrl: engine.url }));
+  };
+
+  if (options.modelFile) await startEngine(options.modelFile);
+  if (backends.length === 0 && options.probeLocal !== false) {
+    for (const candidate of WELL_KNOWN_LOCAL_SERVERS) {
+      const kind = await identifyServer(candidate.url);
+      if (kind === "llama-server") {
+        say(`found llama-server at ${candidate.url}`);
+        backends.push(new LlamaServerBackend({ name: "local", baseUrl: candidate.url }));
+        break;
+      }
+      if (kind) say(`found ${kind} at ${candidate.url}; not supported yet, skipping`);
+    }
+  }
+  if (backends.length === 0) {
+    if (!options.testModel) throw new Error("no backend configured and none found");
+    usingTestModel = true;
+    await startEngine(await options.testModel());
+  }
+
+  const router = new ModelRouter(backends, config.models);
+  await router.refresh(AbortSignal.timeout(10_000));
+  const recorder = new TurnRecorder();
+  recorder.onTurn((turn) => say(formatTurn(turn)));
+  const server = createGatewayServer({
+    backends,
+    router,
+    recorder,
+    apiKey: process.env.SWITCHYARD_API_KEY || config.gateway.apiKey,
+    bodyLimitBytes: config.gateway.bodyLimitBytes,
+  });
+  const host = options.host ?? config.gateway.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? config.gateway.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    server,
+    backends,
+    router,
+    recorder,
+    engine,
+    usingTestModel,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(backends.map((backend) => backend.close()));
+      await engine?.stop();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+/**
+ * The Anthropic Messages request as clients send it. Objects are loose: fields we do not know are
+ * accepted and ignored (clients add fields faster than gateways learn them); fields we use are checked.
+ */
+const cacheControl = z.looseObject({ type: z.string() }).optional();
+
+const textBlock = z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: cacheControl });
+const imageBlock = z.looseObject({
+  type: z.literal("image"),
+  source: z.discriminatedUnion("type", [
+    z.looseObject({ type: z.literal("base64"), media_type: z.string(), data: z.string() }),
+    z.looseObject({ type: z.literal("url"), url: z.string() }),
+  ]),
+  cache_control: cacheControl,
+});
+const documentBlock = z.looseObject({
+  type: z.literal("document"),
+  source: z.looseObject({ type: z.string(), data: z.string().optional(), media_type: z.string().optional() }),
+  title: z.string().nullish(),
+  cache_control: cacheControl,
+});
+const thinkingBlock = z.looseObject({
+  type: z.literal("thinking"),
+  thinking: z.string(),
+  signature: z.string().optional(),
+});
+const redactedThinkingBlock = z.looseObject({ type: z.literal("redacted_thinking"), data: z.string() });
+const toolUseBlock = z.looseObject({
+  type: z.literal("tool_use"),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
+  cache_control: cacheControl,
+});
+const toolResultBlock = z.looseObject({
+  type: z.literal("tool_result"),
+  tool_use_id: z.string().min(1),
+  content: z
+    .union([z.string(), z.array(z.discriminatedUnion("type", [textBlock, imageBlock, documentBlock]))])
+    .optional(),
+  is_error: z.boolean().optional(),
+  cache_control: cacheControl,
+});
+
+export const anthropicContentBlock = z.discriminatedUnion("type", [
+  textBlock,
+  imageBlock,
+  documentBlock,
+  thinkingBlock,
+  redactedThinkingBlock,
+  toolUseBlock,
+  toolResultBlock,
+]);
+
+const message = z.looseObject({
+  role: z.enum(["user", "assistant", "system"]),
+  content: z.union([z.string(), z.array(anthropicContentBlock)]),
+});
+
+const tool = z.looseObject({
+  name: z.string().min(1),
+  type: z.string().optional(),
+  description: z.string().optional(),
+  input_schema: z.record(z.string(), z.unknown()).optional(),
+  cache_control: cacheControl,
+});
+
+export const anthropicRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(message).min(1, "messages: at least one message is required"),
+  max_tokens: z.number().int().positive(),
+  system: z.union([z.string(), z.array(textBlock)]).optional(),
+  tools: z.array(tool).optional(),
+  tool_choice: z
+    .looseObject({
+      type: z.enum(["auto", "any", "tool", "none"]),
+      name: z.string().optional(),
+      disable_parallel_tool_use: z.boolean().optional(),
+    })
+    .optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  stream: z.boolean().optional(),
+  thinking: z
+    .looseObject({ type: z.enum(["enabled", "disabled", "adaptive"]), budget_tokens: z.number().int().optional() })
+    .optional(),
+  output_config: z
+    .looseObject({
+      effort: z.string().optional(),
+      format: z.looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() }).optional(),
+    })
+    .optional(),
+  metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  context_management: z.unknown().optional(),
+});
+
+export type AnthropicRequest = z.infer<typeof anthropicRequestSchema>;
+export type AnthropicContentBlock = z.infer<typeof anthropicContentBlock>;
+
+/** The count_tokens body: a messages request without max_tokens. */
+export const anthropicCountTokensSchema = anthropicRequestSchema.extend({ max_tokens: z.number().int().optional() });

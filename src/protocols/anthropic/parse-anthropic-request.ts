@@ -1,0 +1,204 @@
+import type { z } from "zod";
+import type {
+  CanonicalMessage,
+  CanonicalPart,
+  CanonicalRequest,
+  ImagePart,
+  TextPart,
+  ThinkingMode,
+  ToolChoice,
+  ToolDefinition,
+} from "../../core/canonical.js";
+import { invalidRequest } from "../../core/errors.js";
+import {
+  type AnthropicContentBlock,
+  type AnthropicRequest,
+  anthropicCountTokensSchema,
+  anthropicRequestSchema,
+} from "./anthropic-request-schema.js";
+
+/** A zod issue list as one line a person can act on: `messages.2.content.0.type: …`. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .join("; ");
+}
+
+function convertDocument(block: Extract<AnthropicContentBlock, { type: "document" }>): TextPart {
+  if (block.source.type === "text" && typeof block.source.data === "string") {
+    return { type: "text", text: block.title ? `${block.title}\n${block.source.data}` : block.source.data };
+  }
+  throw invalidRequest(
+    `document blocks with a ${block.source.type} source are not supported by local backends; send the text instead`,
+  );
+}
+
+function convertMedia(block: AnthropicContentBlock): TextPart | ImagePart {
+  switch (block.type) {
+    case "text":
+      return { type: "text", text: block.text };
+    case "image":
+      return {
+        type: "image",
+        source:
+          block.source.type === "base64"
+            ? { kind: "base64", mediaType: block.source.media_type, data: block.source.data }
+            : { kind: "url", url: block.source.url },
+      };
+    case "document":
+      return convertDocument(block);
+    default:
+      throw invalidRequest(`a ${block.type} block cannot stand inside a tool_result`);
+  }
+}
+
+function convertBlock(block: AnthropicContentBlock): CanonicalPart {
+  switch (block.type) {
+    case "text":
+    case "image":
+    case "document":
+      return convertMedia(block);
+    case "thinking":
+      return { type: "thinking", text: block.thinking, signature: block.signature };
+    case "redacted_thinking":
+      return { type: "redacted_thinking", data: block.data };
+    case "tool_use":
+      return { type: "tool_call", id: block.id, name: block.name, input: block.input };
+    case "tool_result": {
+      const content = block.content ?? [];
+      return {
+        type: "tool_result",
+        toolCallId: block.tool_use_id,
+        content: typeof content === "string" ? [{ type: "text", text: content }] : content.map(convertMedia),
+        isError: block.is_error ?? false,
+      };
+    }
+    default: {
+      const never: never = block;
+      throw invalidRequest(`unknown content block ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function convertMessages(messages: AnthropicRequest["messages"]): CanonicalMessage[] {
+  const toolCalls = new Set<string>();
+  return messages.map((message, index) => {
+    const parts: CanonicalPart[] =
+      typeof message.content === "string"
+        ? [{ type: "text", text: message.content }]
+        : message.content.map(convertBlock);
+    for (const part of parts) {
+      if (part.type === "tool_call") {
+        if (message.role !== "assistant")
+          throw invalidRequest(`messages.${index}: tool_use blocks belong to assistant messages`);
+        toolCalls.add(part.id);
+      }
+      if (part.type === "tool_result") {
+        if (message.role !== "user")
+          throw invalidRequest(`messages.${index}: tool_result blocks belong to user messages`);
+        if (!toolCalls.has(part.toolCallId)) {
+          throw invalidRequest(
+            `messages.${index}: tool_result for tool_use_id ${part.toolCallId}, but no earlier tool_use has that id`,
+          );
+        }
+      }
+    }
+    return { role: message.role, parts };
+  });
+}
+
+function convertToolChoice(choice: AnthropicRequest["tool_choice"]): ToolChoice | undefined {
+  if (!choice) return undefined;
+  const parallel = !choice.disable_parallel_tool_use;
+  switch (choice.type) {
+    case "auto":
+      return { type: "auto", parallel };
+    case "any":
+      return { type: "any", parallel };
+    case "none":
+      return { type: "none" };
+    case "tool":
+      if (!choice.name) throw invalidRequest("tool_choice.name: required when tool_choice.type is tool");
+      return { type: "tool", name: choice.name, parallel };
+  }
+}
+
+/**
+ * Server tools (web search, code execution: they carry a `type` and no `input_schema`) run inside
+ * Anthropic's cloud; a local model cannot call them, so they are left out of local requests.
+ */
+function convertTools(tools: AnthropicRequest["tools"]): ToolDefinition[] {
+  return (tools ?? [])
+    .filter((tool) => tool.input_schema !== undefined)
+    .map((tool) => ({ name: tool.name, description: tool.description ?? "", inputSchema: tool.input_schema ?? {} }));
+}
+
+function sessionUserId(metadata: AnthropicRequest["metadata"]): string | undefined {
+  return metadata?.user_id ?? undefined;
+}
+
+function normalizeHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  return out;
+}
+
+function toCanonical(
+  body: AnthropicRequest,
+  raw: unknown,
+  headers: Record<string, string | string[] | undefined>,
+): CanonicalRequest {
+  const system: TextPart[] =
+    typeof body.system === "string"
+      ? [{ type: "text", text: body.system }]
+      : (body.system ?? []).map((block) => ({ type: "text", text: block.text }));
+  const thinking: ThinkingMode = body.thinking?.type ?? "disabled";
+  const format = body.output_config?.format;
+  if (format && format.type !== "json_schema") {
+    throw invalidRequest(`output_config.format.type: only json_schema is supported, not ${format.type}`);
+  }
+  return {
+    model: body.model,
+    system,
+    messages: convertMessages(body.messages),
+    tools: convertTools(body.tools),
+    toolChoice: convertToolChoice(body.tool_choice),
+    maxTokens: body.max_tokens,
+    temperature: body.temperature,
+    topP: body.top_p,
+    topK: body.top_k,
+    stopSequences: body.stop_sequences ?? [],
+    thinking: { mode: thinking, budgetTokens: body.thinking?.budget_tokens },
+    responseFormat: format?.schema ? { type: "json_schema", schema: format.schema } : undefined,
+    effort: body.output_config?.effort,
+    stream: body.stream ?? false,
+    client: {
+      protocol: "anthropic",
+      headers: normalizeHeaders(headers),
+      body: raw,
+      userId: sessionUserId(body.metadata),
+    },
+  };
+}
+
+/** Validates an Anthropic Messages body and converts it; throws an invalid_request error naming the field. */
+export function parseAnthropicRequest(
+  raw: unknown,
+  headers: Record<string, string | string[] | undefined> = {},
+): CanonicalRequest {
+  const parsed = anthropicRequestSchema.safeParse(raw);
+  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
+  return toCanonical(parsed.data, raw, headers);
+}
+
+/** The same for count_tokens, whose body has no max_tokens. */
+export function parseAnthropicCountTokensRequest(
+  raw: unknown,
+  headers: Record<string, string | string[] | undefined> = {},
+): CanonicalRequest {
+  const parsed = anthropicCountTokensSchema.safeParse(raw);
+  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
+  return toCanonical({ ...parsed.data, max_tokens: parsed.data.max_tokens ?? 1 }, raw, headers);
+}
