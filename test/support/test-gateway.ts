@@ -1,0 +1,23 @@
+import { inject } from "vitest";
+import { configSchema } from "../../src/config/config-schema.js";
+import { type RunningSwitchyard, startSwitchyard } from "../../src/gateway/start-switchyard.js";
+
+/**
+ * Switchyard in this process, on a free loopback port, in front of a real llama-server serving the
+ * test model (Qwen3.5 template). Turn lines are kept in `log` instead of printed.
+ */
+export async function startTestGateway(
+  config: Record<string, unknown> = {},
+): Promise<RunningSwitchyard & { log: string[] }> {
+  const log: string[] = [];
+  const running = await startSwitchyard({
+    config: configSchema.parse({ engine: { slots: 4, contextSize: 65536, cacheRamMiB: 2048 }, ...config }),
+    host: "127.0.0.1",
+    port: 0,
+    modelFile: inject("testModel"),
+    engineBinary: async () => inject("llamaServer"),
+    probeLocal: false,
+    say: (line) => log.push(line),
+  });
+  return Object.assign(running, { log });
+}
