@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerCodeCommands } from "./commands/code-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerEngineCommands(program);
 registerServeCommand(program);
+registerCodeCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -66,6 +66,22 @@ export function createGatewayServer(options: GatewayOptions): Server {
       if (method === "POST" && path === "/v1/messages/count_tokens")
         return await handleCountTokens(request, response, context);
       if (method === "GET" && path === "/v1/models") return handleListModels(response, options.router);
+      if (method === "GET" && path === "/v1/switchyard/info") {
+        const windows = await Promise.all(
+          options.backends.map((backend) => backend.contextSize().catch(() => undefined)),
+        );
+        const local = options.backends.findIndex((backend) => backend.local);
+        return sendJson(response, 200, {
+          contextWindow: windows[local >= 0 ? local : 0],
+          backends: options.backends.map((backend, index) => ({
+            name: backend.name,
+            kind: backend.kind,
+            local: backend.local,
+            contextWindow: windows[index],
+          })),
+          models: options.router.modelNames(),
+        });
+      }
       if (method === "GET" && path === "/v1/switchyard/turns") {
         const limit = Number(new URL(request.url ?? "/", "http://x").searchParams.get("limit") ?? "100");
         return sendJson(response, 200, { turns: options.recorder.recent(Number.isFinite(limit) ? limit : 100) });

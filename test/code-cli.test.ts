@@ -1,0 +1,34 @@
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./cli.js";
+import { claudeSandbox } from "./support/claude-code.js";
+import { startTestGateway } from "./support/test-gateway.js";
+
+describe("switchyard env and switchyard code", () => {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("env prints exports with the backend's real context window", async () => {
+    const result = await runCli(["env", "--url", gateway.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`export ANTHROPIC_BASE_URL='${gateway.url}'`);
+    expect(result.stdout).toContain("export CLAUDE_CODE_AUTO_COMPACT_WINDOW='65536'");
+    expect(result.stdout).toContain("export CLAUDE_CODE_ATTRIBUTION_HEADER='0'");
+  });
+
+  it("code starts the real Claude Code wired to the running Switchyard", async () => {
+    const sandbox = claudeSandbox();
+    mkdirSync(sandbox.home, { recursive: true });
+    const before = gateway.recorder.recent().length;
+    const result = await runCli(["code", "--url", gateway.url, "--", "-p", "say hi"], { HOME: sandbox.home });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().length).toBeGreaterThan(0);
+    const turns = gateway.recorder.recent().slice(before);
+    expect(turns.some((turn) => turn.endpoint === "messages" && turn.status === 200)).toBe(true);
+  });
+});
