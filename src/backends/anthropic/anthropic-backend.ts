@@ -105,7 +105,10 @@ export class AnthropicBackend implements Backend {
     const { max_tokens: _max, stream: _stream, ...body } = toAnthropicBody(request, options.model);
     const response = await this.call("POST", "/v1/messages/count_tokens", this.headers(request), body, options.signal);
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw mapUpstreamError(response.statusCode, text, this.name);
+    if (response.statusCode >= 400) {
+      const retryAfter = response.headers["retry-after"];
+      throw mapUpstreamError(response.statusCode, text, this.name, typeof retryAfter === "string" ? retryAfter : null);
+    }
     return { tokens: (JSON.parse(text) as { input_tokens: number }).input_tokens, exact: true };
   }
 

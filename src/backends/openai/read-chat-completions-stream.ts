@@ -156,11 +156,13 @@ export async function* readChatCompletionsStream(
     const failure =
       error instanceof SwitchyardError
         ? error
-        : new SwitchyardError(`${context.backendName} stream broke: ${(error as Error).message}`, {
-            kind: "upstream",
-            code: "stream_interrupted",
-            cause: error,
-          });
+        : (error as Error)?.name === "AbortError"
+          ? new SwitchyardError("the request was aborted", { kind: "upstream", code: "aborted", cause: error })
+          : new SwitchyardError(`${context.backendName} stream broke: ${(error as Error).message}`, {
+              kind: "upstream",
+              code: "stream_interrupted",
+              cause: error,
+            });
     yield { type: "error", error: failure, usage: { ...usage } };
     return;
   }
