@@ -130,12 +130,23 @@ export async function handleMessages(
     "x-accel-buffering": "no",
   });
   let failure: SwitchyardError | undefined;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    response.uncork();
+  };
   try {
     for (let item = first; !item.done; item = await events.next()) {
       const event = item.value;
       collector.add(event);
       if (event.type === "error") failure = event.error;
       if (response.destroyed) continue;
+      // Events that arrive together (one upstream chunk) leave in one write.
+      if (!corked) {
+        corked = true;
+        response.cork();
+        process.nextTick(uncork);
+      }
       const pending = writeChunk(response, encodeAnthropicEvent(event));
       ttftMs ??= performance.now() - started;
       if (pending) await pending;

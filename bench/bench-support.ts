@@ -1,0 +1,45 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../src/config/load-config.js";
+import { ensureEngine } from "../src/engine/engine-locate.js";
+import { ensureTestModel } from "../src/test-model/test-model-cache.js";
+import type { TestModelSize } from "../src/test-model/test-model-shapes.js";
+
+/** The real engine and a test model, built or generated on first use (as the test setup does). */
+export async function benchEngine(size: TestModelSize = "tiny"): Promise<{ binary: string; model: string }> {
+  const say = (message: string) => process.stderr.write(`${message}\n`);
+  const engine = await ensureEngine(loadConfig(), { report: say });
+  const model = await ensureTestModel({ size }, say);
+  return { binary: engine.path, model };
+}
+
+export const median = (values: readonly number[]) => percentile(values, 0.5);
+
+export function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * fraction;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
+}
+
+/** Prints a fixed-width table. */
+export function printTable(headers: string[], rows: Array<Array<string | number>>): void {
+  const cells = [headers, ...rows.map((row) => row.map((cell) => (typeof cell === "number" ? cell.toFixed(2) : cell)))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => String(row[column]).length)));
+  for (const [index, row] of cells.entries()) {
+    console.log(row.map((cell, column) => String(cell).padEnd(widths[column] ?? 0)).join("  "));
+    if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
+  }
+}
+
+/** Writes results to bench/results/<name>.json and says where. */
+export function writeResults(name: string, results: unknown): string {
+  const directory = join(import.meta.dirname, "results");
+  mkdirSync(directory, { recursive: true });
+  const path = join(directory, `${name}.json`);
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path}`);
+  return path;
+}
