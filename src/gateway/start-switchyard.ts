@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { basename } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
@@ -64,7 +65,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     engine = await EngineSupervisor.start({
       binary,
       model,
-      args: agentEngineArgs(config.engine),
+      // Clients see the file's name as the model id, not its full path.
+      args: [...agentEngineArgs(config.engine), "--alias", basename(model, ".gguf")],
       onEvent: (event) => {
         if (event.type === "exited") say(`llama-server exited (code ${event.code}, signal ${event.signal})`);
         if (event.type === "restarting") say(`restarting llama-server (attempt ${event.attempt})`);
