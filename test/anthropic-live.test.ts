@@ -7,7 +7,9 @@ describe.skipIf(!process.env.ANTHROPIC_API_KEY)("live Anthropic API through Swit
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   beforeAll(async () => {
     gateway = await startTestGateway({
-      backends: [{ name: "anthropic", type: "anthropic", url: "https://api.anthropic.com", models: ["claude-haiku-4-5"] }],
+      backends: [
+        { name: "anthropic", type: "anthropic", url: "https://api.anthropic.com", models: ["claude-haiku-4-5"] },
+      ],
       models: { "claude-haiku*": "anthropic/claude-haiku-4-5" },
     });
   });

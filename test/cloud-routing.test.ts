@@ -19,7 +19,15 @@ describe("routing by model name between the local engine and the Anthropic cloud
           : { status: 200, sse: "text-stream" },
     });
     gateway = await startTestGateway({
-      backends: [{ name: "cloud", type: "anthropic", url: cloud.url, apiKey: "sk-ant-test-key", models: ["claude-opus-4-5-20251101"] }],
+      backends: [
+        {
+          name: "cloud",
+          type: "anthropic",
+          url: cloud.url,
+          apiKey: "sk-ant-test-key",
+          models: ["claude-opus-4-5-20251101"],
+        },
+      ],
       models: { "claude-opus*": "cloud/claude-opus-4-5-20251101", opus: "cloud" },
     });
   });
@@ -49,7 +57,11 @@ describe("routing by model name between the local engine and the Anthropic cloud
     const sent = cloud.requests.find((request) => request.path.startsWith("/v1/messages"));
     expect(sent?.headers["x-api-key"]).toBe("sk-ant-test-key");
     expect(sent?.headers["anthropic-beta"]).toBe("context-management-2025-06-27");
-    const body = sent?.body as { model: string; system: Array<{ cache_control?: unknown }>; messages: Array<{ content: Array<{ cache_control?: unknown }> }> };
+    const body = sent?.body as {
+      model: string;
+      system: Array<{ cache_control?: unknown }>;
+      messages: Array<{ content: Array<{ cache_control?: unknown }> }>;
+    };
     expect(body.model).toBe("claude-opus-4-5-20251101");
     expect(body.system[0]?.cache_control).toEqual({ type: "ephemeral" });
     expect(body.messages[0]?.content[0]?.cache_control).toEqual({ type: "ephemeral" });
