@@ -18,7 +18,7 @@ describe("switchyard serve with no model", () => {
   });
 
   it("runs the built-in test model, says so, serves, and stops its engine on SIGTERM", async () => {
-    serve = startCli(["serve"]);
+    serve = startCli(["serve", "--port", "0"]);
     let stderr = "";
     serve.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -26,15 +26,17 @@ describe("switchyard serve with no model", () => {
     const [, url] = await waitForLine(serve, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(stderr).toMatch(/TEST MODEL/);
     expect(stderr).toMatch(/--model/);
-    const response = await fetch(`${url}/v1/chat/completions`, {
+    const response = await fetch(`${url}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], max_tokens: 64 }),
+      body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content: "hi" }], max_tokens: 64 }),
     });
     expect(response.status).toBe(200);
-    const props = (await (await fetch(`${url}/props`)).json()) as { total_slots: number };
+    expect(((await response.json()) as { content: unknown[] }).content.length).toBeGreaterThan(0);
+    const [, engineUrl, enginePid] = /llama-server ready at (\S+) \(PID (\d+)\)/.exec(stderr) ?? [];
+    const props = (await (await fetch(`${engineUrl}/props`)).json()) as { total_slots: number };
     expect(props.total_slots).toBe(4);
-    const pid = Number(/PID (\d+)/.exec(stderr)?.[1]);
+    const pid = Number(enginePid);
     expect(alive(pid)).toBe(true);
     const exited = new Promise((resolve) => serve?.on("exit", resolve));
     serve.kill("SIGTERM");

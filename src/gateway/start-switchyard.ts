@@ -73,6 +73,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
         if (event.type === "gave-up") say(`llama-server: ${event.reason}\n${event.logTail}`);
       },
     });
+    say(`llama-server ready at ${engine.url} (PID ${engine.pid})`);
     backends.unshift(new LlamaServerBackend({ name: "local", baseUrl: engine.url }));
   };
 
