@@ -7,9 +7,9 @@ const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 
 /** Runs the switchyard CLI from source with a scratch config, so a user's own config never leaks in. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const config = join(mkdtempSync(join(tmpdir(), "switchyard-cli-")), "config.json");
+  const scratch = mkdtempSync(join(tmpdir(), "switchyard-cli-"));
   return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    env: { ...process.env, SWITCHYARD_CONFIG: config, ...env },
+    env: { ...process.env, SWITCHYARD_CONFIG: join(scratch, "config.json"), XDG_STATE_HOME: scratch, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

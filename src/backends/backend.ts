@@ -1,4 +1,5 @@
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
+import type { LaneKind } from "../sessions/session-identity.js";
 
 export type BackendKind = "llama-server" | "anthropic";
 
@@ -13,6 +14,30 @@ export interface BackendHealth {
   detail: string;
 }
 
+/** The lane a request belongs to, for backends that keep a warm prefix per lane (llama-server slots). */
+export interface LaneRef {
+  key: string;
+  kind: LaneKind;
+}
+
+/** What the backend did with a turn, filled in as it goes, for the turn record. */
+export interface TurnDetails {
+  slot?: number;
+  /** The lane had no slot, or had lost it, so its prefix was not in that slot. */
+  slotReassigned?: boolean;
+  /** The lane that took this lane's slot since its last turn. */
+  displacedBy?: string;
+  /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
+  templateAppendOnly?: boolean;
+}
+
+export interface StreamOptions {
+  model: string;
+  signal: AbortSignal;
+  lane?: LaneRef;
+  turn?: TurnDetails;
+}
+
 /**
  * A backend adapter speaks one upstream wire protocol. `stream` throws a SwitchyardError when the
  * upstream fails before answering (so the edge can still send a real HTTP status); once it has
@@ -25,7 +50,7 @@ export interface Backend {
   /** True for backends on this machine (cost nothing per token, keep a prefix cache). */
   readonly local: boolean;
   listModels(signal?: AbortSignal): Promise<string[]>;
-  stream(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): AsyncIterable<CanonicalEvent>;
+  stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent>;
   countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount>;
   health(signal?: AbortSignal): Promise<BackendHealth>;
   /** Context window in tokens per request, when the backend reports it. */

@@ -54,6 +54,15 @@ export const configSchema = z
       })
       .strict()
       .default({ host: "127.0.0.1", port: DEFAULT_PORT, bodyLimitBytes: 32 * 1024 * 1024 }),
+    telemetry: z
+      .object({
+        /** Append-only JSONL file of turn records; `null` turns it off. Default: $XDG_STATE_HOME/switchyard/turns.jsonl. */
+        turnsFile: z.string().min(1).nullable().optional(),
+        /** Turn records kept in memory for /v1/switchyard/turns. */
+        recentTurns: z.number().int().min(10).max(1_000_000).default(2000),
+      })
+      .strict()
+      .default({ recentTurns: 2000 }),
     backends: z.array(backendSchema).default([]),
     /** Model name (as clients send it) → `backend` or `backend/model`. Claude names fall back to the first backend. */
     models: z.record(z.string(), z.string()).default({}),

@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CanonicalEvent } from "../core/canonical.js";
-import { MessageCollector } from "../core/collect-message.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { anthropicMessageBody } from "../protocols/anthropic/anthropic-response.js";
@@ -10,13 +8,17 @@ import {
   parseAnthropicCountTokensRequest,
   parseAnthropicRequest,
 } from "../protocols/anthropic/parse-anthropic-request.js";
-import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
+import type { LaneTracker } from "../sessions/lane-tracker.js";
+import { normalizeForCache } from "../sessions/normalize-request.js";
+import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { readJsonBody, sendJson, writeChunk } from "./http-body.js";
 import type { ModelRouter, Route } from "./model-router.js";
+import { TurnContext } from "./turn-context.js";
 
 export interface AnthropicRouteContext {
   router: ModelRouter;
   recorder: TurnRecorder;
+  lanes: LaneTracker;
   bodyLimitBytes: number;
 }
 
@@ -38,61 +40,28 @@ function clientGone(request: IncomingMessage, response: ServerResponse): AbortCo
   return controller;
 }
 
-function baseRecord(
-  route: Route | undefined,
-  requestedModel: string,
-  stream: boolean,
-  endpoint: TurnRecord["endpoint"],
-) {
-  return {
-    id: randomUUID(),
-    startedAt: new Date().toISOString(),
-    protocol: "anthropic" as const,
-    endpoint,
-    requestedModel,
-    backend: route?.backend.name ?? "none",
-    backendModel: route?.model ?? "",
-    routeReason: route?.reason ?? "",
-    stream,
-  };
-}
-
 /** POST /v1/messages: streaming and not, errors in Anthropic's shape, aborts passed upstream. */
 export async function handleMessages(
   request: IncomingMessage,
   response: ServerResponse,
   context: AnthropicRouteContext,
 ): Promise<void> {
-  const started = performance.now();
-  const controller = clientGone(request, response);
-  let route: Route | undefined;
-  let requestedModel = "";
-  let stream = false;
-  let ttftMs: number | undefined;
-  const collector = new MessageCollector();
-  const finish = (status: number, error?: SwitchyardError) => {
-    const message = collector.message;
-    context.recorder.add({
-      ...baseRecord(route, requestedModel, stream, "messages"),
-      status,
-      ttftMs,
-      durationMs: performance.now() - started,
-      usage: message.id ? message.usage : undefined,
-      timings: message.timings,
-      stopReason: message.stopReason,
-      error: error ? { code: error.code, message: error.message } : undefined,
-      clientAborted: controller.signal.aborted,
-    });
-  };
+  const turn = new TurnContext(context.recorder, context.lanes, "anthropic", "messages", clientGone(request, response));
+  const collector = turn.collector;
+  const finish = (status: number, error?: SwitchyardError) => turn.finish(status, error);
 
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
   try {
-    const canonical = parseAnthropicRequest(await readJsonBody(request, context.bodyLimitBytes), request.headers);
-    requestedModel = canonical.model;
-    stream = canonical.stream;
-    route = context.router.resolve(canonical.model);
-    events = route.backend.stream(canonical, { model: route.model, signal: controller.signal })[Symbol.asyncIterator]();
+    const canonical = normalizeForCache(
+      parseAnthropicRequest(await readJsonBody(request, context.bodyLimitBytes), request.headers),
+    );
+    const lane = turn.identify(canonical);
+    const route = context.router.resolve(canonical.model);
+    turn.route = route;
+    events = route.backend
+      .stream(canonical, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details })
+      [Symbol.asyncIterator]();
     // Read the first event before committing to a status: an upstream failure is still a real HTTP error.
     first = await events.next();
   } catch (thrown) {
@@ -102,7 +71,7 @@ export async function handleMessages(
     return;
   }
 
-  if (!stream) {
+  if (!turn.stream) {
     let failure: SwitchyardError | undefined;
     try {
       for (let item = first; !item.done; item = await events.next()) {
@@ -117,7 +86,7 @@ export async function handleMessages(
       finish(failure.status, failure);
       return;
     }
-    ttftMs = performance.now() - started;
+    turn.markFirstByte();
     sendJson(response, 200, anthropicMessageBody(collector.message));
     finish(200);
     return;
@@ -148,7 +117,7 @@ export async function handleMessages(
         process.nextTick(uncork);
       }
       const pending = writeChunk(response, encodeAnthropicEvent(event));
-      ttftMs ??= performance.now() - started;
+      turn.markFirstByte();
       if (pending) await pending;
     }
   } catch (thrown) {
@@ -167,38 +136,32 @@ export async function handleCountTokens(
   response: ServerResponse,
   context: AnthropicRouteContext,
 ): Promise<void> {
-  const started = performance.now();
-  const controller = clientGone(request, response);
-  let route: Route | undefined;
-  let requestedModel = "";
+  const turn = new TurnContext(
+    context.recorder,
+    context.lanes,
+    "anthropic",
+    "count_tokens",
+    clientGone(request, response),
+  );
   try {
-    const canonical = parseAnthropicCountTokensRequest(
-      await readJsonBody(request, context.bodyLimitBytes),
-      request.headers,
+    const canonical = normalizeForCache(
+      parseAnthropicCountTokensRequest(await readJsonBody(request, context.bodyLimitBytes), request.headers),
     );
-    requestedModel = canonical.model;
-    route = context.router.resolve(canonical.model);
-    const count = await route.backend.countTokens(canonical, { model: route.model, signal: controller.signal });
+    turn.identify(canonical);
+    const route: Route = context.router.resolve(canonical.model);
+    turn.route = route;
+    const count = await route.backend.countTokens(canonical, { model: route.model, signal: turn.abort.signal });
     sendJson(
       response,
       200,
       { input_tokens: count.tokens },
       { "x-switchyard-token-count": count.exact ? "exact" : "estimate" },
     );
-    context.recorder.add({
-      ...baseRecord(route, requestedModel, false, "count_tokens"),
-      status: 200,
-      ttftMs: undefined,
-      durationMs: performance.now() - started,
-      usage: undefined,
-      timings: undefined,
-      stopReason: undefined,
-      error: undefined,
-      clientAborted: false,
-    });
+    turn.finish(200);
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
     if (!response.destroyed) sendAnthropicError(response, error);
+    turn.finish(error.status, error);
   }
 }
 

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { sendJson } from "./http-body.js";
@@ -45,7 +46,12 @@ async function handleHealth(response: ServerResponse, backends: readonly Backend
 
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
 export function createGatewayServer(options: GatewayOptions): Server {
-  const context = { router: options.router, recorder: options.recorder, bodyLimitBytes: options.bodyLimitBytes };
+  const context = {
+    router: options.router,
+    recorder: options.recorder,
+    lanes: new LaneTracker(),
+    bodyLimitBytes: options.bodyLimitBytes,
+  };
   const server = createServer(async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";

@@ -7,7 +7,9 @@ import { LlamaServerBackend } from "../backends/llama-server/llama-server-backen
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
+import { correctedTemplateArgs } from "../engine/engine-template.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
+import { defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
 import { ModelRouter } from "./model-router.js";
 
@@ -62,11 +64,13 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     if (!options.engineBinary) throw new Error("no engine available");
     const binary = await options.engineBinary();
     say(`starting llama-server with ${model}`);
+    const template = await correctedTemplateArgs(model);
+    if (template.note) say(template.note);
     engine = await EngineSupervisor.start({
       binary,
       model,
       // Clients see the file's name as the model id, not its full path.
-      args: [...agentEngineArgs(config.engine), "--alias", basename(model, ".gguf")],
+      args: [...agentEngineArgs(config.engine), "--alias", basename(model, ".gguf"), ...template.args],
       onEvent: (event) => {
         if (event.type === "exited") say(`llama-server exited (code ${event.code}, signal ${event.signal})`);
         if (event.type === "restarting") say(`restarting llama-server (attempt ${event.attempt})`);
@@ -97,7 +101,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
 
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
-  const recorder = new TurnRecorder();
+  const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
+  const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
   const server = createGatewayServer({
     backends,
@@ -126,6 +131,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(backends.map((backend) => backend.close()));
       await engine?.stop();
+      await recorder.flush();
     },
   };
 }

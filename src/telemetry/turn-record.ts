@@ -1,4 +1,8 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { BackendTimings, StopReason, Usage } from "../core/canonical.js";
+import type { CacheMiss } from "../sessions/lane-tracker.js";
+import type { LaneKind } from "../sessions/session-identity.js";
 
 /** One request through the gateway, as the dashboard, reports and tests see it. */
 export interface TurnRecord {
@@ -11,11 +15,27 @@ export interface TurnRecord {
   backendModel: string;
   routeReason: string;
   stream: boolean;
+  sessionId: string | undefined;
+  lane: string | undefined;
+  laneKind: LaneKind | undefined;
+  /** The llama-server slot the turn ran on. */
+  slot: number | undefined;
   status: number;
   /** Milliseconds from request arrival to the first byte of the answer sent to the client. */
   ttftMs: number | undefined;
   durationMs: number;
   usage: Usage | undefined;
+  /** Prompt tokens in all (prefilled + reused), and the split, as the backend reported them. */
+  promptTokens: number | undefined;
+  reusedTokens: number | undefined;
+  prefilledTokens: number | undefined;
+  outputTokens: number | undefined;
+  /** The previous turn's prompt length when this turn's prompt extends it (what the cache should hold). */
+  expectedReuse: number | undefined;
+  prefillTokensPerSecond: number | undefined;
+  decodeTokensPerSecond: number | undefined;
+  /** Set when fewer tokens were reused than expected, with the reason. */
+  miss: CacheMiss | undefined;
   timings: BackendTimings | undefined;
   stopReason: StopReason | undefined;
   error: { code: string; message: string } | undefined;
@@ -23,17 +43,38 @@ export interface TurnRecord {
   clientAborted: boolean;
 }
 
-/** A bounded in-memory ring of recent turns, with listeners (log line, store, metrics). */
+/**
+ * A bounded in-memory ring of recent turns, with listeners (log line, store, metrics), and an
+ * append-only JSONL file when a path is given.
+ */
 export class TurnRecorder {
   private readonly turns: TurnRecord[] = [];
   private readonly listeners: Array<(turn: TurnRecord) => void> = [];
+  private writes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly capacity = 1000) {}
+  constructor(
+    private readonly capacity = 1000,
+    private readonly jsonlPath?: string,
+  ) {}
 
   add(turn: TurnRecord): void {
     this.turns.push(turn);
     if (this.turns.length > this.capacity) this.turns.shift();
     for (const listener of this.listeners) listener(turn);
+    const path = this.jsonlPath;
+    if (path) {
+      this.writes = this.writes
+        .then(() => mkdir(dirname(path), { recursive: true }))
+        .then(() => appendFile(path, `${JSON.stringify(turn)}\n`))
+        .catch((error: Error) => {
+          process.stderr.write(`switchyard: cannot write ${path}: ${error.message}\n`);
+        });
+    }
+  }
+
+  /** Resolves once every record so far is on disk. */
+  flush(): Promise<void> {
+    return this.writes;
   }
 
   onTurn(listener: (turn: TurnRecord) => void): void {
@@ -53,5 +94,9 @@ export function formatTurn(turn: TurnRecord): string {
     : "";
   const ttft = turn.ttftMs === undefined ? "" : ` ttft=${Math.round(turn.ttftMs)}ms`;
   const error = turn.error ? ` error=${turn.error.code}` : "";
-  return `${turn.endpoint} ${turn.requestedModel} → ${turn.backend} ${turn.status}${ttft} total=${Math.round(turn.durationMs)}ms${tokens}${error}${turn.clientAborted ? " (client went away)" : ""}`;
+  const lane = turn.lane ? ` ${turn.lane}${turn.slot === undefined ? "" : `@slot${turn.slot}`}` : "";
+  const miss = turn.miss
+    ? ` MISS(${turn.miss.reason}${turn.miss.divergence ? ` at ${turn.miss.divergence.path}` : ""}; expected ${turn.expectedReuse ?? "?"})`
+    : "";
+  return `${turn.endpoint} ${turn.requestedModel} → ${turn.backend}${lane} ${turn.status}${ttft} total=${Math.round(turn.durationMs)}ms${tokens}${miss}${error}${turn.clientAborted ? " (client went away)" : ""}`;
 }

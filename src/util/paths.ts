@@ -16,3 +16,9 @@ export function defaultConfigPath(): string {
   const base = process.env.XDG_CONFIG_HOME || join(homedir(), ".config");
   return join(base, "switchyard", "config.json");
 }
+
+/** Where turn records are appended unless the config says otherwise. */
+export function defaultTurnsFile(): string {
+  const base = process.env.XDG_STATE_HOME || join(homedir(), ".local", "state");
+  return join(base, "switchyard", "turns.jsonl");
+}

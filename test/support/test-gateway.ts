@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inject } from "vitest";
 import { configSchema } from "../../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../../src/gateway/start-switchyard.js";
@@ -11,7 +14,11 @@ export async function startTestGateway(
 ): Promise<RunningSwitchyard & { log: string[] }> {
   const log: string[] = [];
   const running = await startSwitchyard({
-    config: configSchema.parse({ engine: { slots: 4, contextSize: 65536, cacheRamMiB: 2048 }, ...config }),
+    config: configSchema.parse({
+      engine: { slots: 4, contextSize: 65536, cacheRamMiB: 2048 },
+      telemetry: { turnsFile: join(mkdtempSync(join(tmpdir(), "switchyard-turns-")), "turns.jsonl") },
+      ...config,
+    }),
     host: "127.0.0.1",
     port: 0,
     modelFile: inject("testModel"),

@@ -1,7 +1,7 @@
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
@@ -78,10 +78,7 @@ export class AnthropicBackend implements Backend {
     }
   }
 
-  async *stream(
-    request: CanonicalRequest,
-    options: { model: string; signal: AbortSignal },
-  ): AsyncGenerator<CanonicalEvent> {
+  async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const response = await this.call(
       "POST",
       "/v1/messages",

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
+import { SlotScheduler } from "./slot-scheduler.js";
+import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { toChatCompletionsBody, toChatMessages } from "./to-chat-completions.js";
 
 export interface LlamaServerOptions {
@@ -26,6 +28,7 @@ interface Props {
   modalities?: { vision?: boolean };
   model_alias?: string;
   model_path?: string;
+  chat_template?: string;
 }
 
 /**
@@ -40,6 +43,8 @@ export class LlamaServerBackend implements Backend {
   private readonly pool: Pool;
   private compatPromise: Promise<LlamaServerCompat> | undefined;
   private propsCache: Props | undefined;
+  /** Lane → slot pinning, created once the slot count is known from /props. */
+  slots: SlotScheduler | undefined;
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.name;
@@ -97,27 +102,47 @@ export class LlamaServerBackend implements Backend {
     return this.propsCache;
   }
 
-  /** Probes the template once: does it accept a system message mid-conversation? Does the model see? */
+  /**
+   * Probes the template once: does it accept a system message mid-conversation, does it have a
+   * `preserve_thinking` switch, does it render a conversation append-only, does the model see?
+   */
   compat(signal?: AbortSignal): Promise<LlamaServerCompat> {
     this.compatPromise ??= (async () => {
       const props = await this.props(signal);
-      const probe = await this.call(
-        "POST",
-        "/apply-template",
-        {
-          messages: [
-            { role: "user", content: "a" },
-            { role: "system", content: "b" },
-            { role: "user", content: "c" },
-          ],
-        },
-        signal ?? AbortSignal.timeout(30_000),
+      this.slots ??= new SlotScheduler(Math.max(1, props.total_slots ?? 1));
+      const render = async (messages: unknown[], kwargs: Record<string, unknown>) => {
+        const response = await this.call(
+          "POST",
+          "/apply-template",
+          { messages, chat_template_kwargs: kwargs },
+          signal ?? AbortSignal.timeout(30_000),
+        );
+        const text = await response.text();
+        return response.status === 200 ? (JSON.parse(text) as { prompt?: string }).prompt : undefined;
+      };
+      const midSystem = await render(
+        [
+          { role: "user", content: "a" },
+          { role: "system", content: "b" },
+          { role: "user", content: "c" },
+        ],
+        {},
       );
-      await probe.text();
+      const templateKwargs: Record<string, unknown> = hasPreserveThinking(String(props.chat_template ?? ""))
+        ? { preserve_thinking: true }
+        : {};
+      const { before, after } = appendOnlyProbeConversations();
+      const [renderedBefore, renderedAfter] = await Promise.all([
+        render(before, templateKwargs),
+        render(after, templateKwargs),
+      ]);
       return {
         ...DEFAULT_LLAMA_SERVER_COMPAT,
-        midConversationSystem: probe.status === 200 ? "native" : "as-user",
+        midConversationSystem: midSystem === undefined ? "as-user" : "native",
         vision: props.modalities?.vision === true,
+        templateKwargs,
+        appendOnly:
+          renderedBefore !== undefined && renderedAfter !== undefined && renderedAfter.startsWith(renderedBefore),
         ...this.options.compat,
       } satisfies LlamaServerCompat;
     })().catch((error: unknown) => {
@@ -150,21 +175,34 @@ export class LlamaServerBackend implements Backend {
     }
   }
 
-  async *stream(
-    request: CanonicalRequest,
-    options: { model: string; signal: AbortSignal },
-  ): AsyncGenerator<CanonicalEvent> {
+  async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const compat = await this.compat(options.signal);
     const body = toChatCompletionsBody(request, options.model, compat);
-    const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
-    if (response.status >= 400) {
-      throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+    const lane = options.lane;
+    const lease = lane ? await this.slots?.acquire(lane.key, lane.kind, options.signal) : undefined;
+    try {
+      if (lease && lane) {
+        body.id_slot = lease.slot;
+        if (options.turn) {
+          options.turn.templateAppendOnly = compat.appendOnly;
+          options.turn.slot = lease.slot;
+          options.turn.slotReassigned = lease.reassigned;
+          options.turn.displacedBy = this.slots?.displacedBy(lane.key);
+        }
+        this.slots?.clearDisplaced(lane.key);
+      }
+      const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
+      if (response.status >= 400) {
+        throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+      }
+      yield* readChatCompletionsStream(response.body, {
+        id: `msg_${randomUUID().replaceAll("-", "")}`,
+        model: request.model,
+        backendName: this.name,
+      });
+    } finally {
+      lease?.release();
     }
-    yield* readChatCompletionsStream(response.body, {
-      id: `msg_${randomUUID().replaceAll("-", "")}`,
-      model: request.model,
-      backendName: this.name,
-    });
   }
 
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */

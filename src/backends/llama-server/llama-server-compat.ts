@@ -12,6 +12,18 @@ export interface LlamaServerCompat {
   midConversationSystem: "native" | "as-user";
   /** Whether the model takes images (llama-server /props modalities.vision). */
   vision: boolean;
+  /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
+  templateKwargs: Record<string, unknown>;
+  /**
+   * Whether the template renders a conversation append-only when a new user query arrives (probed with
+   * /apply-template). False means earlier assistant turns are re-rendered and their cache is lost.
+   */
+  appendOnly: boolean;
 }
 
-export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = { midConversationSystem: "as-user", vision: false };
+export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = {
+  midConversationSystem: "as-user",
+  vision: false,
+  templateKwargs: {},
+  appendOnly: true,
+};

@@ -110,7 +110,7 @@ export function toChatCompletionsBody(
     // Timings on every chunk: prompt tokens prefilled and reused are known at the first token.
     timings_per_token: true,
     cache_prompt: true,
-    chat_template_kwargs: { enable_thinking: request.thinking.mode !== "disabled" },
+    chat_template_kwargs: { ...compat.templateKwargs, enable_thinking: request.thinking.mode !== "disabled" },
   };
   if (request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({

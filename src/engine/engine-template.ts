@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gguf } from "@huggingface/gguf";
+import { correctTemplate } from "../backends/llama-server/template-remedy.js";
+import { cacheDirectory } from "../util/paths.js";
+
+/**
+ * For an engine Switchyard launches: when the model's chat template renders history depending on where
+ * the last user query is (Qwen3, Qwen3.5), a corrected copy is written to the cache and passed with
+ * `--chat-template-file`, so every turn's prompt extends the previous one.
+ */
+export async function correctedTemplateArgs(modelPath: string): Promise<{ args: string[]; note?: string }> {
+  let template: unknown;
+  try {
+    const parsed = await gguf(modelPath, { allowLocalFile: true });
+    template = (parsed.metadata as Record<string, unknown>)["tokenizer.chat_template"];
+  } catch {
+    return { args: [] };
+  }
+  if (typeof template !== "string") return { args: [] };
+  const corrected = correctTemplate(template);
+  if (!corrected) return { args: [] };
+  const directory = join(cacheDirectory(), "templates");
+  const path = join(
+    directory,
+    `append-only-${createHash("sha256").update(corrected).digest("hex").slice(0, 16)}.jinja`,
+  );
+  if (!existsSync(path)) {
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(path, corrected);
+  }
+  return {
+    args: ["--chat-template-file", path],
+    note: `the model's chat template re-renders earlier turns when a new user query arrives; using an append-only copy (${path})`,
+  };
+}

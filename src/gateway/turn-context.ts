@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import type { TurnDetails } from "../backends/backend.js";
+import type { CanonicalRequest } from "../core/canonical.js";
+import { MessageCollector } from "../core/collect-message.js";
+import type { SwitchyardError } from "../core/errors.js";
+import type { LaneTracker } from "../sessions/lane-tracker.js";
+import { identifySession, laneKey, type SessionIdentity } from "../sessions/session-identity.js";
+import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
+import type { Route } from "./model-router.js";
+
+/**
+ * Everything known about one request as it goes through the gateway; `finish` turns it into a turn
+ * record, judging the lane's cache reuse on the way. Shared by every front door.
+ */
+export class TurnContext {
+  readonly started = performance.now();
+  readonly startedAt = new Date().toISOString();
+  readonly collector = new MessageCollector();
+  readonly details: TurnDetails = {};
+  route: Route | undefined;
+  requestedModel = "";
+  stream = false;
+  ttftMs: number | undefined;
+  identity: SessionIdentity | undefined;
+  request: CanonicalRequest | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly recorder: TurnRecorder,
+    private readonly lanes: LaneTracker,
+    private readonly protocol: TurnRecord["protocol"],
+    private readonly endpoint: TurnRecord["endpoint"],
+    readonly abort: AbortController,
+  ) {}
+
+  /** Records who the request belongs to; returns the lane reference backends use. */
+  identify(request: CanonicalRequest) {
+    this.request = request;
+    this.requestedModel = request.model;
+    this.stream = request.stream;
+    this.identity = identifySession(request);
+    return { key: laneKey(this.identity), kind: this.identity.laneKind };
+  }
+
+  markFirstByte(): void {
+    this.ttftMs ??= performance.now() - this.started;
+  }
+
+  finish(status: number, error?: SwitchyardError): void {
+    if (this.finished) return;
+    this.finished = true;
+    const message = this.collector.message;
+    const usage = message.id ? message.usage : undefined;
+    const completed = usage !== undefined && status === 200 && !error && !this.abort.signal.aborted;
+    const analysis =
+      completed && this.identity && this.request && this.route
+        ? this.lanes.analyze(laneKey(this.identity), this.request, this.route.backend.name, usage, this.details)
+        : undefined;
+    const timings = message.timings;
+    this.recorder.add({
+      id: randomUUID(),
+      startedAt: this.startedAt,
+      protocol: this.protocol,
+      endpoint: this.endpoint,
+      requestedModel: this.requestedModel,
+      backend: this.route?.backend.name ?? "none",
+      backendModel: this.route?.model ?? "",
+      routeReason: this.route?.reason ?? "",
+      stream: this.stream,
+      sessionId: this.identity?.sessionId,
+      lane: this.identity?.lane,
+      laneKind: this.identity?.laneKind,
+      slot: this.details.slot,
+      status,
+      ttftMs: this.ttftMs,
+      durationMs: performance.now() - this.started,
+      usage,
+      promptTokens: usage ? usage.inputTokens + usage.cacheReadTokens : undefined,
+      reusedTokens: usage?.cacheReadTokens,
+      prefilledTokens: usage?.inputTokens,
+      outputTokens: usage?.outputTokens,
+      expectedReuse: analysis?.expectedReuse,
+      prefillTokensPerSecond: timings?.promptPerSecond,
+      decodeTokensPerSecond: timings?.predictedPerSecond,
+      miss: analysis?.miss,
+      timings,
+      stopReason: message.stopReason,
+      error: error ? { code: error.code, message: error.message } : undefined,
+      clientAborted: this.abort.signal.aborted,
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import type { TurnDetails } from "../backends/backend.js";
+import type { CanonicalRequest, Usage } from "../core/canonical.js";
+import { type Divergence, findDivergence } from "./prefix-diff.js";
+
+export interface CacheMiss {
+  reason: "prompt-changed" | "slot-reassigned" | "backend-changed" | "template-rerenders" | "prefix-not-reused";
+  /** One sentence a person can act on. */
+  explanation: string;
+  divergence?: Divergence;
+}
+
+export interface CacheAnalysis {
+  /** Prompt tokens the backend could have reused: the previous turn's prompt, when this one extends it. */
+  expectedReuse: number | undefined;
+  miss: CacheMiss | undefined;
+}
+
+interface LaneState {
+  request: CanonicalRequest;
+  promptTokens: number;
+  backend: string;
+}
+
+/** Tokens of slack for a tokenizer boundary where the new turn joins the old prompt. */
+const BOUNDARY_SLACK = 4;
+
+/**
+ * Remembers each lane's last turn and judges the next one: how much of its prompt should have come from
+ * the cache, and, when less did, why. Bounded: the least recently seen lanes are forgotten.
+ */
+export class LaneTracker {
+  private readonly lanes = new Map<string, LaneState>();
+
+  constructor(private readonly capacity = 512) {}
+
+  analyze(lane: string, request: CanonicalRequest, backend: string, usage: Usage, details: TurnDetails): CacheAnalysis {
+    const previous = this.lanes.get(lane);
+    const promptTokens = usage.inputTokens + usage.cacheReadTokens;
+    this.lanes.delete(lane);
+    this.lanes.set(lane, { request, promptTokens, backend });
+    if (this.lanes.size > this.capacity) this.lanes.delete(this.lanes.keys().next().value as string);
+    if (!previous) return { expectedReuse: undefined, miss: undefined };
+    if (previous.backend !== backend) {
+      return {
+        expectedReuse: 0,
+        miss: {
+          reason: "backend-changed",
+          explanation: `this lane moved from ${previous.backend} to ${backend}, whose cache holds none of its prompt`,
+        },
+      };
+    }
+    const divergence = findDivergence(previous.request, request);
+    if (divergence) {
+      return {
+        expectedReuse: undefined,
+        miss: {
+          reason: "prompt-changed",
+          explanation: `the prompt no longer extends the previous turn's: ${divergence.path} changed, so everything from there on was prefilled again`,
+          divergence,
+        },
+      };
+    }
+    const expectedReuse = previous.promptTokens;
+    if (usage.cacheReadTokens >= expectedReuse - BOUNDARY_SLACK) return { expectedReuse, miss: undefined };
+    if (details.slotReassigned) {
+      return {
+        expectedReuse,
+        miss: {
+          reason: "slot-reassigned",
+          explanation: details.displacedBy
+            ? `this lane's slot was taken by ${details.displacedBy}; it ran on slot ${details.slot} without its prefix (unless the RAM prompt cache held it)`
+            : `this lane had no slot of its own; it ran on slot ${details.slot}`,
+        },
+      };
+    }
+    if (details.templateAppendOnly === false) {
+      return {
+        expectedReuse,
+        miss: {
+          reason: "template-rerenders",
+          explanation:
+            "the backend's chat template renders earlier turns differently once a new user query arrives (probed); give llama-server an append-only template (switchyard doctor shows how)",
+        },
+      };
+    }
+    return {
+      expectedReuse,
+      miss: {
+        reason: "prefix-not-reused",
+        explanation: `the backend reused ${usage.cacheReadTokens} of ${expectedReuse} expected tokens on the lane's own slot: the model cannot reuse part of a prefix (hybrid or sliding-window without checkpoints), the context was shifted, or the prefix was evicted`,
+      },
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import { joinText } from "../backends/llama-server/to-chat-completions.js";
+import type { CanonicalPart, CanonicalRequest } from "../core/canonical.js";
+import { BILLING_HEADER_PREFIX } from "./session-identity.js";
+
+/**
+ * Makes a request render the same way every turn, so the prompt a lane sends grows append-only:
+ * - the billing header block (`x-anthropic-billing-header: cc_version=…; cch=…`) differs between the
+ *   title request, the main agent and each subagent, and in some versions every request: it is dropped
+ *   (it means nothing to a local model);
+ * - tool-call inputs get a canonical key order, so a call renders identically however the client
+ *   re-serialised it.
+ * - adjacent text blocks of a message are joined into one, so a message that flips between a string and
+ *   a block list (Claude Code does) is the same message either way.
+ * Moving `cache_control` markers are already dropped by the conversion, and mid-conversation system
+ * messages stay where they stand.
+ */
+export function normalizeForCache(request: CanonicalRequest): CanonicalRequest {
+  return {
+    ...request,
+    system: request.system.filter((part) => !part.text.startsWith(BILLING_HEADER_PREFIX)),
+    messages: request.messages.map((message) => ({
+      ...message,
+      parts: joinAdjacentText(
+        message.parts.map((part) =>
+          part.type === "tool_call" ? { ...part, input: sortKeys(part.input) as Record<string, unknown> } : part,
+        ),
+      ),
+    })),
+  };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+function joinAdjacentText(parts: CanonicalPart[]): CanonicalPart[] {
+  const out: CanonicalPart[] = [];
+  for (const part of parts) {
+    const last = out.at(-1);
+    if (part.type === "text" && last?.type === "text")
+      out[out.length - 1] = { type: "text", text: joinText([last.text, part.text]) };
+    else out.push(part);
+  }
+  return out;
+}

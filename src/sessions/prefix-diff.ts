@@ -1,0 +1,57 @@
+import type { CanonicalPart, CanonicalRequest } from "../core/canonical.js";
+
+/** One place where a lane's request stopped extending the previous one. */
+export interface Divergence {
+  /** Where, in the client's terms: `system[1]`, `tools`, `messages[3]`, `messages[3].content[0]`. */
+  path: string;
+  /** A short excerpt of both sides around the first differing character. */
+  before: string;
+  after: string;
+}
+
+const partText = (part: CanonicalPart | undefined) => (part === undefined ? "(absent)" : JSON.stringify(part));
+
+function excerpt(a: string, b: string): { before: string; after: string } {
+  let index = 0;
+  while (index < a.length && index < b.length && a[index] === b[index]) index++;
+  const start = Math.max(0, index - 30);
+  const cut = (text: string) =>
+    `${start > 0 ? "…" : ""}${text.slice(start, index + 50)}${text.length > index + 50 ? "…" : ""}`;
+  return { before: cut(a), after: cut(b) };
+}
+
+/**
+ * Compares a lane's previous request with the current one (both normalized). Undefined when the current
+ * one extends the previous: same system prompt and tools, every earlier message unchanged, new messages
+ * only appended.
+ */
+export function findDivergence(previous: CanonicalRequest, current: CanonicalRequest): Divergence | undefined {
+  const system = (request: CanonicalRequest) => request.system.map((part) => part.text);
+  const [oldSystem, newSystem] = [system(previous), system(current)];
+  for (let index = 0; index < Math.max(oldSystem.length, newSystem.length); index++) {
+    if (oldSystem[index] !== newSystem[index]) {
+      return { path: `system[${index}]`, ...excerpt(oldSystem[index] ?? "(absent)", newSystem[index] ?? "(absent)") };
+    }
+  }
+  const [oldTools, newTools] = [JSON.stringify(previous.tools), JSON.stringify(current.tools)];
+  if (oldTools !== newTools) return { path: "tools", ...excerpt(oldTools, newTools) };
+  for (const [index, message] of previous.messages.entries()) {
+    const next = current.messages[index];
+    if (!next) return { path: `messages[${index}]`, before: `${message.role} message`, after: "(removed)" };
+    if (next.role !== message.role) {
+      return { path: `messages[${index}].role`, before: message.role, after: next.role };
+    }
+    for (let part = 0; part < message.parts.length; part++) {
+      const [a, b] = [partText(message.parts[part]), partText(next.parts[part])];
+      if (a !== b) return { path: `messages[${index}].content[${part}]`, ...excerpt(a, b) };
+    }
+    if (next.parts.length !== message.parts.length) {
+      return {
+        path: `messages[${index}].content[${message.parts.length}]`,
+        before: "(absent)",
+        after: partText(next.parts[message.parts.length]),
+      };
+    }
+  }
+  return undefined;
+}

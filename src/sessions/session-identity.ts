@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+import type { CanonicalRequest } from "../core/canonical.js";
+
+export type LaneKind = "main" | "subagent" | "side";
+
+/**
+ * Who a request belongs to. A session holds lanes: the main agent, each subagent, and side requests
+ * (title generation and other tool-less calls). Each lane is one growing conversation, so each gets
+ * its own warm prefix (and, on llama-server, its own slot).
+ */
+export interface SessionIdentity {
+  sessionId: string;
+  /** `main`, `subagent:<id>` or `side`. */
+  lane: string;
+  laneKind: LaneKind;
+  /** Where the session id came from. */
+  source: "claude-code-header" | "metadata" | "x-session-id" | "fingerprint";
+}
+
+/** `metadata.user_id` is a JSON string holding `session_id` in today's Claude Code. */
+function sessionFromUserId(userId: string | undefined): string | undefined {
+  if (!userId) return undefined;
+  try {
+    const parsed = JSON.parse(userId) as { session_id?: unknown };
+    if (typeof parsed.session_id === "string" && parsed.session_id) return parsed.session_id;
+  } catch {}
+  const match = /session_([0-9a-f-]{8,})/i.exec(userId);
+  return match?.[1];
+}
+
+export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
+
+/** The fallback: a hash of what starts every request of a conversation (system prompt, first user turn). */
+function prefixFingerprint(request: CanonicalRequest): string {
+  const hash = createHash("sha256");
+  for (const part of request.system) if (!part.text.startsWith(BILLING_HEADER_PREFIX)) hash.update(part.text);
+  const first = request.messages.find((message) => message.role === "user");
+  for (const part of first?.parts ?? []) if (part.type === "text") hash.update(part.text);
+  return `fp-${hash.digest("hex").slice(0, 16)}`;
+}
+
+export function identifySession(request: CanonicalRequest): SessionIdentity {
+  const headers = request.client.headers;
+  const fromHeader = headers["x-claude-code-session-id"];
+  const fromMetadata = sessionFromUserId(request.client.userId);
+  const fromGeneric = headers["x-session-id"];
+  const [sessionId, source]: [string, SessionIdentity["source"]] = fromHeader
+    ? [fromHeader, "claude-code-header"]
+    : fromMetadata
+      ? [fromMetadata, "metadata"]
+      : fromGeneric
+        ? [fromGeneric, "x-session-id"]
+        : [prefixFingerprint(request), "fingerprint"];
+  const agentId = headers["x-claude-code-agent-id"];
+  if (request.tools.length === 0) return { sessionId, lane: "side", laneKind: "side", source };
+  if (agentId) return { sessionId, lane: `subagent:${agentId}`, laneKind: "subagent", source };
+  return { sessionId, lane: "main", laneKind: "main", source };
+}
+
+/** The key that names one lane across the gateway. */
+export const laneKey = (identity: SessionIdentity) => `${identity.sessionId}/${identity.lane}`;
