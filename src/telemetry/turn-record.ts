@@ -54,7 +54,7 @@ export class TurnRecorder {
 
   constructor(
     private readonly capacity = 1000,
-    private readonly jsonlPath?: string,
+    readonly jsonlPath?: string,
   ) {}
 
   add(turn: TurnRecord): void {
