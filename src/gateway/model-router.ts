@@ -18,22 +18,25 @@ export const isClaudeModelName = (name: string) => /^(claude-)?(opus|sonnet|haik
  * Every name is accepted; a name that maps to no backend goes to the default.
  */
 export class ModelRouter {
-  private readonly served = new Map<string, { backend: Backend; model: string }>();
+  private served = new Map<string, { backend: Backend; model: string }>();
 
   constructor(
     private readonly backends: readonly Backend[],
     private readonly aliases: Readonly<Record<string, string>> = {},
   ) {}
 
-  /** Learns which models each backend serves (called at start and when backends change). */
+  /**
+   * Learns which models each backend serves (called at start and when backends change). A model two
+   * backends serve goes to the one configured first; routing keeps the old lists until the new are in.
+   */
   async refresh(signal?: AbortSignal): Promise<void> {
-    this.served.clear();
-    await Promise.all(
-      this.backends.map(async (backend) => {
-        const models = await backend.listModels(signal).catch(() => []);
-        for (const model of models) if (!this.served.has(model)) this.served.set(model, { backend, model });
-      }),
-    );
+    const lists = await Promise.all(this.backends.map((backend) => backend.listModels(signal).catch(() => [])));
+    const served = new Map<string, { backend: Backend; model: string }>();
+    for (const [index, models] of lists.entries()) {
+      const backend = this.backends[index] as Backend;
+      for (const model of models) if (!served.has(model)) served.set(model, { backend, model });
+    }
+    this.served = served;
   }
 
   private backendNamed(name: string): Backend | undefined {
@@ -47,9 +50,9 @@ export class ModelRouter {
   }
 
   resolve(requested: string): Route {
-    const alias =
-      this.aliases[requested] ??
-      Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
+    const alias = Object.hasOwn(this.aliases, requested)
+      ? this.aliases[requested]
+      : Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
     if (alias) {
       const [backendName, ...rest] = alias.split("/");
       const backend = this.backendNamed(backendName ?? "");

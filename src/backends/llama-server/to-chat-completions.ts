@@ -72,16 +72,25 @@ function convertMessage(message: CanonicalMessage, compat: LlamaServerCompat): C
     return [assistant];
   }
   // A user message: tool results become tool messages, in order; other content follows as a user turn.
+  // OpenAI-style tool messages take text only: with vision, a tool result's images follow in the user turn.
   const out: ChatMessage[] = [];
   const rest: Array<TextPart | ImagePart> = [];
+  const toolImages: ImagePart[] = [];
   for (const part of message.parts) {
     if (part.type === "tool_result") {
-      const text = joinText(part.content.map((item) => (item.type === "text" ? item.text : describeImage(item))));
+      const texts = part.content.map((item) => {
+        if (item.type === "text") return item.text;
+        if (!compat.vision) return describeImage(item);
+        toolImages.push(item);
+        return "[image attached below]";
+      });
+      const text = joinText(texts);
       out.push({ role: "tool", tool_call_id: part.toolCallId, content: part.isError ? `Error: ${text}` : text });
     } else if (part.type === "text" || part.type === "image") {
       rest.push(part);
     }
   }
+  rest.unshift(...toolImages);
   if (rest.length > 0 || out.length === 0) out.push({ role: "user", content: userContent(rest, compat) });
   return out;
 }

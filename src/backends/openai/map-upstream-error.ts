@@ -21,7 +21,7 @@ export function mapUpstreamError(
   } catch {
     body = { message: bodyText.slice(0, 500) };
   }
-  const upstreamMessage = body.error?.message ?? body.message ?? `HTTP ${status}`;
+  const upstreamMessage = body.error?.message || body.message || `HTTP ${status}`;
   const type = body.error?.type;
   if (type === "exceed_context_size_error" || /exceeds the available context size/.test(upstreamMessage)) {
     const tokens = body.error?.n_prompt_tokens ?? Number(/\((\d+) tokens\)/.exec(upstreamMessage)?.[1] ?? Number.NaN);

@@ -150,7 +150,17 @@ export async function* readChatCompletionsStream(
       yield* events.splice(0);
     }
   } catch (error) {
-    if (!started) throw error;
+    if (!started) {
+      if (error instanceof SwitchyardError) throw error;
+      throw new SwitchyardError(
+        `${context.backendName} stream broke before the first token: ${(error as Error).message}`,
+        {
+          kind: /timeout/i.test((error as Error).name ?? "") ? "timeout" : "upstream",
+          code: (error as Error).name === "AbortError" ? "aborted" : "stream_interrupted",
+          cause: error,
+        },
+      );
+    }
     close();
     yield* events.splice(0);
     const failure =

@@ -69,7 +69,7 @@ const tool = z.looseObject({
 
 export const anthropicRequestSchema = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(message).min(1, "messages: at least one message is required"),
+  messages: z.array(message).min(1, "at least one message is required"),
   max_tokens: z.number().int().positive(),
   system: z.union([z.string(), z.array(textBlock)]).optional(),
   tools: z.array(tool).optional(),

@@ -19,10 +19,24 @@ import {
 
 /** A zod issue list as one line a person can act on: `messages.2.content.0.type: …`. */
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`)
-    .join("; ");
+  const lines: string[] = [];
+  const describe = (issue: z.core.$ZodIssue, prefix: PropertyKey[]) => {
+    const path = [...prefix, ...issue.path];
+    // A union (content is `string | block[]`) hides the useful issue in the branch that got furthest.
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const branches = issue.errors.filter(
+        (branch) => !branch.every((inner) => inner.code === "invalid_type" && inner.path.length === 0),
+      );
+      const chosen = branches[0];
+      if (chosen) {
+        for (const inner of chosen) describe(inner, path);
+        return;
+      }
+    }
+    lines.push(`${path.length > 0 ? path.map(String).join(".") : "body"}: ${issue.message}`);
+  };
+  for (const issue of error.issues.slice(0, 5)) describe(issue, []);
+  return lines.slice(0, 5).join("; ");
 }
 
 function convertDocument(block: Extract<AnthropicContentBlock, { type: "document" }>): TextPart {

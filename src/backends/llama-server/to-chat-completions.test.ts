@@ -1,0 +1,487 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { CanonicalMessage, CanonicalRequest } from "../../core/canonical.js";
+import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
+import type { LlamaServerCompat } from "./llama-server-compat.js";
+import { DEFAULT_LLAMA_SERVER_COMPAT } from "./llama-server-compat.js";
+import { type ChatMessage, joinText, toChatCompletionsBody, toChatMessages } from "./to-chat-completions.js";
+
+/** Real Claude Code 2.1.197 traffic (see /work/shared/fixtures/README.md). */
+const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures/claude-code-2.1.197");
+
+const fixtureRequest = (name: string): CanonicalRequest => {
+  const recorded = JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as {
+    headers: Record<string, string>;
+    body: unknown;
+  };
+  return parseAnthropicRequest(recorded.body, recorded.headers);
+};
+
+const AS_USER: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "as-user", vision: false };
+const NATIVE: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "native", vision: false };
+const VISION: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "as-user", vision: true };
+
+function canonical(overrides: Partial<CanonicalRequest> = {}): CanonicalRequest {
+  return {
+    model: "claude-sonnet-4-5",
+    system: [],
+    messages: [{ role: "user", parts: [{ type: "text", text: "hi" }] }],
+    tools: [],
+    toolChoice: undefined,
+    maxTokens: 512,
+    temperature: undefined,
+    topP: undefined,
+    topK: undefined,
+    stopSequences: [],
+    thinking: { mode: "disabled" },
+    responseFormat: undefined,
+    effort: undefined,
+    stream: true,
+    client: { protocol: "anthropic", headers: {}, body: {}, userId: undefined },
+    ...overrides,
+  };
+}
+
+const text = (value: string) => ({ type: "text" as const, text: value });
+const user = (...parts: CanonicalMessage["parts"]): CanonicalMessage => ({ role: "user", parts });
+const assistant = (...parts: CanonicalMessage["parts"]): CanonicalMessage => ({ role: "assistant", parts });
+const system = (...parts: CanonicalMessage["parts"]): CanonicalMessage => ({ role: "system", parts });
+
+describe("joinText", () => {
+  it.each([
+    [[], ""],
+    [["one"], "one"],
+    [["a", "b"], "a\nb"],
+    [["a\n", "b"], "a\nb"],
+    [["a\n\n", "b"], "a\n\nb"],
+    [["a", "", "b"], "a\nb"],
+    [["", "b"], "b"],
+    [["a", ""], "a"],
+    [["a", "\nb"], "a\n\nb"],
+    [["x", "y", "z"], "x\ny\nz"],
+  ])("%j → %j", (texts, expected) => {
+    expect(joinText(texts)).toBe(expected);
+  });
+});
+
+describe("toChatMessages: system messages", () => {
+  it("puts the top-level system blocks into one leading system message", () => {
+    const messages = toChatMessages(canonical({ system: [text("You are helpful."), text("Be brief.")] }), AS_USER);
+    expect(messages).toEqual([
+      { role: "system", content: "You are helpful.\nBe brief." },
+      { role: "user", content: "hi" },
+    ]);
+  });
+
+  it("sends no system message when there is none", () => {
+    expect(toChatMessages(canonical(), AS_USER)).toEqual([{ role: "user", content: "hi" }]);
+  });
+
+  it("as-user: a mid-conversation system message becomes a <system-reminder> user turn at the same position", () => {
+    const request = canonical({
+      system: [text("top")],
+      messages: [
+        user(text("first")),
+        assistant(text("ok")),
+        system(text("reminder one"), text("reminder two")),
+        user(text("second")),
+      ],
+    });
+    expect(toChatMessages(request, AS_USER)).toEqual([
+      { role: "system", content: "top" },
+      { role: "user", content: "first" },
+      { role: "assistant", content: "ok" },
+      { role: "user", content: "<system-reminder>\nreminder one\nreminder two\n</system-reminder>" },
+      { role: "user", content: "second" },
+    ]);
+  });
+
+  it("native: a mid-conversation system message stays a system message in place", () => {
+    const request = canonical({
+      system: [text("top")],
+      messages: [user(text("first")), system(text("late")), assistant(text("ok"))],
+    });
+    expect(toChatMessages(request, NATIVE)).toEqual([
+      { role: "system", content: "top" },
+      { role: "user", content: "first" },
+      { role: "system", content: "late" },
+      { role: "assistant", content: "ok" },
+    ]);
+  });
+
+  it("the default compat renders mid-conversation system messages as user turns", () => {
+    expect(DEFAULT_LLAMA_SERVER_COMPAT).toMatchObject({ midConversationSystem: "as-user", vision: false });
+  });
+
+  describe("on Claude Code's basic-session/003.json", () => {
+    const request = fixtureRequest("basic-session/003.json");
+    const midSystem = request.messages[1];
+
+    it("the recorded request has a system message after the first user turn", () => {
+      expect(request.messages.map((message) => message.role)).toEqual(["user", "system"]);
+      expect(midSystem?.parts[0]).toMatchObject({ type: "text" });
+    });
+
+    it("as-user: the system message becomes a user turn at the same position, not moved, not dropped", () => {
+      const messages = toChatMessages(request, AS_USER);
+      const reminder = midSystem?.parts[0]?.type === "text" ? midSystem.parts[0].text : "";
+      expect(reminder).toMatch(/^Available agent types for the Agent tool:/);
+      expect(messages).toHaveLength(3);
+      expect(messages[0]).toEqual({ role: "system", content: joinText(request.system.map((part) => part.text)) });
+      expect(messages[0]?.content).toMatch(/^x-anthropic-billing-header: /);
+      // The first user turn: a <system-reminder> context block then the prompt, joined.
+      expect(messages[1]).toEqual({
+        role: "user",
+        content: expect.stringMatching(
+          /^<system-reminder>\nAs you answer[\s\S]*<\/system-reminder>\n\nlook around this repo and tell me what it does$/,
+        ),
+      });
+      expect(messages[2]).toEqual({ role: "user", content: `<system-reminder>\n${reminder}\n</system-reminder>` });
+      expect(messages.filter((message) => message.role === "system")).toHaveLength(1);
+    });
+
+    it("native: the system message stays role system at the same position", () => {
+      const messages = toChatMessages(request, NATIVE);
+      expect(messages.map((message) => message.role)).toEqual(["system", "user", "system"]);
+      const reminder = midSystem?.parts[0]?.type === "text" ? midSystem.parts[0].text : "";
+      expect(messages[2]).toEqual({ role: "system", content: reminder });
+    });
+
+    it("keeps positions through a whole tool-using session (basic-session/006.json)", () => {
+      const messages = toChatMessages(fixtureRequest("basic-session/006.json"), AS_USER);
+      expect(messages.map((message) => message.role)).toEqual([
+        "system",
+        "user",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+      ]);
+      expect(messages[2]?.content).toMatch(/^<system-reminder>\nAvailable agent types/);
+      expect(messages[8]).toEqual({
+        role: "tool",
+        tool_call_id: "toolu_0005",
+        content: expect.stringMatching(/^Error: <tool_use_error>String to replace not found/),
+      });
+    });
+  });
+});
+
+describe("toChatMessages: assistant turns", () => {
+  it("maps text, thinking and tool_use to content, reasoning_content and tool_calls with JSON arguments", () => {
+    const request = canonical({
+      messages: [
+        user(text("list files")),
+        assistant(
+          { type: "thinking", text: "I should look.", signature: "sig" },
+          text("Let me check."),
+          { type: "tool_call", id: "toolu_1", name: "Bash", input: { command: "ls -la", flags: [1, 2] } },
+          { type: "tool_call", id: "toolu_2", name: "Read", input: {} },
+        ),
+      ],
+    });
+    expect(toChatMessages(request, AS_USER)[1]).toEqual({
+      role: "assistant",
+      content: "Let me check.",
+      reasoning_content: "I should look.",
+      tool_calls: [
+        {
+          id: "toolu_1",
+          type: "function",
+          function: { name: "Bash", arguments: '{"command":"ls -la","flags":[1,2]}' },
+        },
+        { id: "toolu_2", type: "function", function: { name: "Read", arguments: "{}" } },
+      ],
+    });
+  });
+
+  it("joins several text and thinking parts and leaves out empty fields", () => {
+    const request = canonical({
+      messages: [
+        user(text("q")),
+        assistant(
+          { type: "thinking", text: "a" },
+          { type: "thinking", text: "b" },
+          { type: "redacted_thinking", data: "opaque" },
+          text("x"),
+          text("y"),
+        ),
+        assistant(text("plain")),
+      ],
+    });
+    const messages = toChatMessages(request, AS_USER);
+    expect(messages[1]).toEqual({ role: "assistant", content: "x\ny", reasoning_content: "a\nb" });
+    expect(messages[2]).toEqual({ role: "assistant", content: "plain" });
+    expect(messages[2]).not.toHaveProperty("tool_calls");
+    expect(messages[2]).not.toHaveProperty("reasoning_content");
+  });
+
+  it("an assistant turn with only a tool call has empty content", () => {
+    const request = canonical({
+      messages: [user(text("q")), assistant({ type: "tool_call", id: "t", name: "Bash", input: { c: 1 } })],
+    });
+    expect(toChatMessages(request, AS_USER)[1]).toEqual({
+      role: "assistant",
+      content: "",
+      tool_calls: [{ id: "t", type: "function", function: { name: "Bash", arguments: '{"c":1}' } }],
+    });
+  });
+});
+
+describe("toChatMessages: user turns", () => {
+  const withToolCalls = (...results: CanonicalMessage["parts"]) =>
+    canonical({
+      messages: [
+        user(text("go")),
+        assistant(
+          { type: "tool_call", id: "toolu_a", name: "Bash", input: {} },
+          { type: "tool_call", id: "toolu_b", name: "Read", input: {} },
+        ),
+        user(...results),
+      ],
+    });
+
+  it("turns tool_results into tool messages in order, then a user message for the remaining text", () => {
+    const messages = toChatMessages(
+      withToolCalls(
+        { type: "tool_result", toolCallId: "toolu_a", content: [text("out a")], isError: false },
+        text("note one"),
+        { type: "tool_result", toolCallId: "toolu_b", content: [text("line 1"), text("line 2")], isError: false },
+        text("note two"),
+      ),
+      AS_USER,
+    );
+    expect(messages.slice(2)).toEqual([
+      { role: "tool", tool_call_id: "toolu_a", content: "out a" },
+      { role: "tool", tool_call_id: "toolu_b", content: "line 1\nline 2" },
+      { role: "user", content: "note one\nnote two" },
+    ]);
+  });
+
+  it("sends no extra user message when the turn holds only tool results", () => {
+    const messages = toChatMessages(
+      withToolCalls({ type: "tool_result", toolCallId: "toolu_a", content: [text("x")], isError: false }),
+      AS_USER,
+    );
+    expect(messages.slice(2)).toEqual([{ role: "tool", tool_call_id: "toolu_a", content: "x" }]);
+  });
+
+  it('prefixes an error result with "Error: "', () => {
+    const messages = toChatMessages(
+      withToolCalls(
+        { type: "tool_result", toolCallId: "toolu_a", content: [text("no such file")], isError: true },
+        { type: "tool_result", toolCallId: "toolu_b", content: [], isError: true },
+      ),
+      AS_USER,
+    );
+    expect(messages.slice(2)).toEqual([
+      { role: "tool", tool_call_id: "toolu_a", content: "Error: no such file" },
+      { role: "tool", tool_call_id: "toolu_b", content: "Error: " },
+    ]);
+  });
+
+  it("an empty user turn stays an (empty) user message", () => {
+    expect(toChatMessages(canonical({ messages: [user()] }), AS_USER)).toEqual([{ role: "user", content: "" }]);
+  });
+});
+
+describe("toChatMessages: images", () => {
+  const base64Image = {
+    type: "image" as const,
+    source: { kind: "base64" as const, mediaType: "image/png", data: "iVBORw0KGgo=" },
+  };
+  const urlImage = { type: "image" as const, source: { kind: "url" as const, url: "https://example.com/cat.jpg" } };
+
+  it("without vision, images become a text placeholder", () => {
+    const request = canonical({ messages: [user(text("what is this?"), base64Image, urlImage)] });
+    expect(toChatMessages(request, AS_USER)).toEqual([
+      {
+        role: "user",
+        content:
+          "what is this?\n[image/png image omitted: this model does not accept images]\n" +
+          "[image at https://example.com/cat.jpg omitted: this model does not accept images]",
+      },
+    ]);
+  });
+
+  it("with vision, images become image_url parts next to text parts", () => {
+    const request = canonical({ messages: [user(text("what is this?"), base64Image, urlImage)] });
+    expect(toChatMessages(request, VISION)).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "what is this?" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+          { type: "image_url", image_url: { url: "https://example.com/cat.jpg" } },
+        ],
+      },
+    ]);
+  });
+
+  it("with vision but no image, user content stays a string", () => {
+    expect(toChatMessages(canonical({ messages: [user(text("a"), text("b"))] }), VISION)).toEqual([
+      { role: "user", content: "a\nb" },
+    ]);
+  });
+
+  it("images inside tool results become placeholders (tool messages carry text)", () => {
+    const request = canonical({
+      messages: [
+        user(text("shot")),
+        assistant({ type: "tool_call", id: "t", name: "Screenshot", input: {} }),
+        user({ type: "tool_result", toolCallId: "t", content: [text("taken"), base64Image], isError: false }),
+      ],
+    });
+    expect(toChatMessages(request, AS_USER)[2]).toEqual({
+      role: "tool",
+      tool_call_id: "t",
+      content: "taken\n[image/png image omitted: this model does not accept images]",
+    });
+  });
+
+  it("with vision, images inside tool results still reach the model as image_url parts", () => {
+    const request = canonical({
+      messages: [
+        user(text("shot")),
+        assistant({ type: "tool_call", id: "t", name: "Read", input: { file_path: "/a.png" } }),
+        user({ type: "tool_result", toolCallId: "t", content: [text("taken"), base64Image], isError: false }),
+      ],
+    });
+    const messages = toChatMessages(request, VISION);
+    expect(JSON.stringify(messages)).not.toContain("does not accept images");
+    expect(messages.slice(2)).toContainEqual(
+      expect.objectContaining({
+        role: "user",
+        content: expect.arrayContaining([
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+        ]),
+      }),
+    );
+  });
+});
+
+describe("toChatCompletionsBody", () => {
+  it("always streams with usage, per-token timings and the prompt cache", () => {
+    const body = toChatCompletionsBody(canonical({ stream: false }), "qwen.gguf", AS_USER);
+    expect(body).toMatchObject({
+      model: "qwen.gguf",
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: 512,
+      stream: true,
+      stream_options: { include_usage: true },
+      timings_per_token: true,
+      cache_prompt: true,
+      chat_template_kwargs: { enable_thinking: false },
+    });
+  });
+
+  it.each([
+    ["adaptive", true],
+    ["enabled", true],
+    ["disabled", false],
+  ] as const)("thinking %s → chat_template_kwargs.enable_thinking %s", (mode, enabled) => {
+    const body = toChatCompletionsBody(canonical({ thinking: { mode } }), "m", AS_USER);
+    expect(body.chat_template_kwargs).toEqual({ enable_thinking: enabled });
+  });
+
+  it("adds the backend's template kwargs; enable_thinking follows the request", () => {
+    const compat = { ...AS_USER, templateKwargs: { preserve_thinking: true, enable_thinking: false } };
+    const body = toChatCompletionsBody(canonical({ thinking: { mode: "adaptive" } }), "m", compat);
+    expect(body.chat_template_kwargs).toEqual({ preserve_thinking: true, enable_thinking: true });
+  });
+
+  const tools = [
+    { name: "Bash", description: "Run a command", inputSchema: { type: "object", properties: {} } },
+    { name: "Read", description: "", inputSchema: { type: "object" } },
+  ];
+
+  it("sends tools as functions", () => {
+    const body = toChatCompletionsBody(canonical({ tools }), "m", AS_USER);
+    expect(body.tools).toEqual([
+      {
+        type: "function",
+        function: { name: "Bash", description: "Run a command", parameters: { type: "object", properties: {} } },
+      },
+      { type: "function", function: { name: "Read", description: "", parameters: { type: "object" } } },
+    ]);
+    expect(body).not.toHaveProperty("tool_choice");
+  });
+
+  it.each([
+    [{ type: "auto", parallel: true }, "auto", true],
+    [{ type: "any", parallel: true }, "required", true],
+    [{ type: "any", parallel: false }, "required", false],
+    [{ type: "tool", name: "Read", parallel: false }, { type: "function", function: { name: "Read" } }, false],
+    [{ type: "none" }, "none", undefined],
+  ] as const)("tool_choice %j → %j (parallel_tool_calls %s)", (toolChoice, expected, parallel) => {
+    const body = toChatCompletionsBody(canonical({ tools, toolChoice }), "m", AS_USER);
+    expect(body.tool_choice).toEqual(expected);
+    expect(body.parallel_tool_calls).toBe(parallel);
+  });
+
+  it("sends no tool_choice when there are no tools", () => {
+    const body = toChatCompletionsBody(canonical({ toolChoice: { type: "any", parallel: true } }), "m", AS_USER);
+    expect(body).not.toHaveProperty("tool_choice");
+    expect(body).not.toHaveProperty("tools");
+    expect(body).not.toHaveProperty("parallel_tool_calls");
+  });
+
+  it("sends stop sequences, temperature, top_p, top_k when set", () => {
+    const body = toChatCompletionsBody(
+      canonical({ stopSequences: ["END", "\n\nHuman:"], temperature: 0, topP: 0.95, topK: 20 }),
+      "m",
+      AS_USER,
+    );
+    expect(body).toMatchObject({ stop: ["END", "\n\nHuman:"], temperature: 0, top_p: 0.95, top_k: 20 });
+    const plain = toChatCompletionsBody(canonical(), "m", AS_USER);
+    for (const field of ["stop", "temperature", "top_p", "top_k", "response_format"]) {
+      expect(plain).not.toHaveProperty(field);
+    }
+  });
+
+  it("sends a json_schema response_format", () => {
+    const schema = { type: "object", properties: { title: { type: "string" } }, required: ["title"] };
+    const body = toChatCompletionsBody(canonical({ responseFormat: { type: "json_schema", schema } }), "m", AS_USER);
+    expect(body.response_format).toEqual({ type: "json_schema", json_schema: { name: "output", schema } });
+  });
+
+  it("converts Claude Code's title request (basic-session/002.json)", () => {
+    const request = fixtureRequest("basic-session/002.json");
+    const body = toChatCompletionsBody(request, "qwen.gguf", AS_USER);
+    expect(body).toMatchObject({
+      model: "qwen.gguf",
+      max_tokens: request.maxTokens,
+      stream: true,
+      cache_prompt: true,
+      chat_template_kwargs: { enable_thinking: false },
+      response_format: { type: "json_schema", json_schema: { name: "output" } },
+    });
+    const messages = body.messages as ChatMessage[];
+    expect(messages.map((message) => message.role)).toEqual(["system", "user"]);
+  });
+
+  it("converts a Claude Code tool turn (basic-session/004.json) with its tools", () => {
+    const request = fixtureRequest("basic-session/004.json");
+    const body = toChatCompletionsBody(request, "qwen.gguf", AS_USER);
+    expect(body.chat_template_kwargs).toEqual({ enable_thinking: true });
+    expect((body.tools as unknown[]).length).toBe(request.tools.length);
+    const messages = body.messages as ChatMessage[];
+    expect(messages.map((message) => message.role)).toEqual(["system", "user", "user", "assistant", "tool"]);
+    expect(messages[3]).toEqual({
+      role: "assistant",
+      content: "Let me check.",
+      tool_calls: [
+        {
+          id: "toolu_0003",
+          type: "function",
+          function: { name: "Bash", arguments: JSON.stringify({ command: "ls -la", description: "List files" }) },
+        },
+      ],
+    });
+    expect(messages[4]).toMatchObject({ role: "tool", tool_call_id: "toolu_0003" });
+  });
+});
