@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCodeCommands } from "./commands/code-command.js";
+import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 
@@ -18,6 +19,7 @@ const program = new Command()
 registerEngineCommands(program);
 registerServeCommand(program);
 registerCodeCommands(program);
+registerDoctorCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -83,6 +83,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
             name: backend.name,
             kind: backend.kind,
             local: backend.local,
+            url: backend.local ? backend.baseUrl : undefined,
             contextWindow: windows[index],
           })),
           models: options.router.modelNames(),

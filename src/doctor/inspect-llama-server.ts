@@ -1,0 +1,187 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import { correctTemplate } from "../backends/llama-server/template-remedy.js";
+import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
+import { cacheDirectory } from "../util/paths.js";
+import type { Finding } from "./doctor-findings.js";
+
+/** Claude Code's system prompt and tools alone take about 20K tokens; a turn needs room beyond that. */
+const CLAUDE_CODE_MIN_CONTEXT = 32_768;
+
+interface Slot {
+  id: number;
+  n_ctx?: number;
+  is_processing?: boolean;
+}
+
+/** Runs a two-turn conversation on one slot and reports how much of turn 1's prompt turn 2 reused. */
+async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
+  const notes = Array.from({ length: 600 }, (_, index) => `note ${index}: the probe keeps this line stable.`).join(
+    "\n",
+  );
+  const first = parseAnthropicRequest({
+    model: "probe",
+    max_tokens: 16,
+    system: `Doctor probe ${Date.now()}.\n${notes}`,
+    messages: [{ role: "user", content: "First question." }],
+    tools: [
+      {
+        name: "Bash",
+        description: "Run a command",
+        input_schema: { type: "object", properties: { command: { type: "string" } } },
+      },
+    ],
+  });
+  const usageOf = async (request: typeof first) => {
+    let usage = { inputTokens: 0, cacheReadTokens: 0 };
+    for await (const event of backend.stream(request, {
+      model: "probe",
+      signal: AbortSignal.timeout(120_000),
+      lane: { key: "doctor/main", kind: "main" },
+    })) {
+      if (event.type === "done" || event.type === "error") usage = event.usage;
+    }
+    return usage;
+  };
+  const one = await usageOf(first);
+  const second = parseAnthropicRequest({
+    ...(first.client.body as Record<string, unknown>),
+    messages: [
+      { role: "user", content: "First question." },
+      { role: "assistant", content: "First answer." },
+      { role: "user", content: "Second question." },
+    ],
+  });
+  const two = await usageOf(second);
+  const expected = one.inputTokens + one.cacheReadTokens;
+  const reused = two.cacheReadTokens;
+  const share = expected > 0 ? reused / expected : 0;
+  return {
+    level: share >= 0.98 ? "ok" : "fail",
+    check: "two-turn probe",
+    detail: `turn 2 reused ${reused} of the ${expected} prompt tokens of turn 1 (${(share * 100).toFixed(1)} %), prefilled ${two.inputTokens}`,
+    fix:
+      share >= 0.98
+        ? undefined
+        : "the second turn did not reuse the first turn's prompt: check the template findings above, and that llama-server runs with --cache-prompt (the default) and a context large enough for both turns",
+  };
+}
+
+/** Inspects a running llama-server for agent work and says what to change. */
+export async function inspectLlamaServer(url: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const backend = new LlamaServerBackend({ name: "llama-server", baseUrl: url });
+  try {
+    const health = await backend.health();
+    if (!health.ok) {
+      findings.push({
+        level: "fail",
+        check: "reachable",
+        detail: `${url}: ${health.detail}`,
+        fix: `start llama-server at ${url}, or point doctor at it with --backend`,
+      });
+      return findings;
+    }
+    const props = (await backend.props()) as Record<string, unknown> & {
+      total_slots?: number;
+      default_generation_settings?: { n_ctx?: number };
+      build_info?: string;
+      chat_template?: string;
+    };
+    findings.push({
+      level: "ok",
+      check: "reachable",
+      detail: `${url} (build ${props.build_info ?? "unknown"}, model ${String(props.model_alias ?? props.model_path ?? "?")})`,
+    });
+
+    const slots = props.total_slots ?? 1;
+    findings.push(
+      slots >= 3
+        ? {
+            level: "ok",
+            check: "slots",
+            detail: `${slots}: the main agent, side requests and a subagent each keep their own prefix`,
+          }
+        : {
+            level: "warn",
+            check: "slots",
+            detail: `${slots}: side requests and subagents will evict the main agent's prefix`,
+            fix: "start llama-server with --parallel 4 --kv-unified so lanes keep separate warm prefixes sharing one KV cache",
+          },
+    );
+    const context = props.default_generation_settings?.n_ctx ?? 0;
+    const slotList = (await (
+      await fetch(`${url}/slots`, { signal: AbortSignal.timeout(5000) })
+    )
+      .json()
+      .catch(() => [])) as Slot[];
+    const perSlot = slotList[0]?.n_ctx ?? context;
+    const unified =
+      slots > 1 && slotList.length > 1 && perSlot * slots > context * 1.5
+        ? "probably unified"
+        : slots > 1
+          ? "split per slot, or unified"
+          : "single slot";
+    findings.push(
+      perSlot >= CLAUDE_CODE_MIN_CONTEXT
+        ? { level: "ok", check: "context per request", detail: `${perSlot} tokens (${unified})` }
+        : {
+            level: "fail",
+            check: "context per request",
+            detail: `${perSlot} tokens: Claude Code's system prompt and tools alone take about 20K`,
+            fix: `give each request at least ${CLAUDE_CODE_MIN_CONTEXT} tokens: --ctx-size ${Math.max(CLAUDE_CODE_MIN_CONTEXT * slots, 131072)} with --kv-unified (slots share one cache; without it each slot gets ctx ÷ parallel)`,
+          },
+    );
+    findings.push({
+      level: "info",
+      check: "RAM prompt cache and checkpoints",
+      detail:
+        "llama-server does not report --cache-ram or --ctx-checkpoints over HTTP; this build defaults to an 8 GiB RAM prompt cache",
+    });
+
+    const compat = await backend.compat();
+    findings.push({
+      level: "ok",
+      check: "mid-conversation system messages",
+      detail:
+        compat.midConversationSystem === "native"
+          ? "the template accepts them where they stand"
+          : 'the template raises on them ("System message must be at the beginning"); Switchyard renders them in place as user turns',
+    });
+    if (compat.appendOnly) {
+      findings.push({
+        level: "ok",
+        check: "append-only template",
+        detail:
+          Object.keys(compat.templateKwargs).length > 0
+            ? `yes, with ${JSON.stringify(compat.templateKwargs)}`
+            : "yes: earlier turns render the same after a new user query",
+      });
+    } else {
+      const corrected = correctTemplate(String(props.chat_template ?? ""));
+      let fix =
+        "this template re-renders earlier assistant turns when a new user query arrives; use a template without that dependence";
+      if (corrected) {
+        const directory = join(cacheDirectory(), "templates");
+        mkdirSync(directory, { recursive: true });
+        const path = join(directory, "doctor-corrected.jinja");
+        writeFileSync(path, corrected);
+        fix = `restart llama-server with --chat-template-file ${path} (a corrected copy of its template that renders every assistant turn the same way; Switchyard does this itself for engines it launches)`;
+      }
+      findings.push({
+        level: "fail",
+        check: "append-only template",
+        detail:
+          "no: each new user prompt re-renders the previous run's assistant turns (their thinking is dropped), so that whole trajectory is prefilled again",
+        fix,
+      });
+    }
+    findings.push(await twoTurnProbe(backend));
+  } catch (error) {
+    findings.push({ level: "fail", check: "inspection", detail: (error as Error).message });
+  } finally {
+    await backend.close();
+  }
+  return findings;
+}

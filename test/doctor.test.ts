@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { runCli } from "./cli.js";
+import { startTestGateway } from "./support/test-gateway.js";
+
+describe("switchyard doctor", () => {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  let badly: EngineSupervisor;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    // As many run it: one slot, a small context, the model's own (Qwen3.5) template.
+    badly = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model: inject("testModel"),
+      args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui"],
+    });
+  });
+  afterAll(async () => {
+    await badly?.stop();
+    await gateway?.close();
+  });
+
+  it("passes the engine Switchyard launches, with a two-turn probe that shows reuse", async () => {
+    const result = await runCli(["doctor", "--url", gateway.url]);
+    expect(result.stdout).toContain(`llama-server at ${gateway.engine?.url}`);
+    expect(result.stdout).toMatch(/\[ok {2}\] slots: 4/);
+    expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes/);
+    expect(result.stdout).toMatch(
+      /\[ok {2}\] two-turn probe: turn 2 reused \d+ of the \d+ prompt tokens of turn 1 \(100\.0 %\)/,
+    );
+    expect(result.stdout).not.toContain("[FAIL]");
+    expect(result.code).toBe(0);
+  });
+
+  it("says what to change on a badly configured llama-server", async () => {
+    const result = await runCli(["doctor", "--backend", badly.url, "--url", gateway.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\[WARN\] slots: 1/);
+    expect(result.stdout).toMatch(/\[FAIL\] context per request: 8192 tokens/);
+    expect(result.stdout).toMatch(/\[FAIL\] append-only template: no/);
+    expect(result.stdout).toMatch(/--chat-template-file \S+\.jinja/);
+    expect(result.stdout).toContain("What to change:");
+  });
+});
