@@ -154,17 +154,8 @@ async function main(): Promise<void> {
   const all: Record<string, unknown> = {};
   const summary: Array<Array<string | number>> = [];
   for (const [name, requests] of Object.entries(scenarios())) {
-    // Direct: llama-server as users run it today, with the model's own template.
-    const direct = await EngineSupervisor.start({
-      binary,
-      model,
-      args: agentEngineArgs(ENGINE),
-      readyTimeoutMs: 300_000,
-    });
-    const lanes = await minimums(requests, direct.url);
-    const directResults = await replay(direct.url, "/v1/messages", requests, lanes);
-    await direct.stop();
-    // Through Switchyard, with the engine it launches.
+    // Through Switchyard, with the engine it launches. The minimum is counted on its rendering first:
+    // /apply-template and /tokenize touch no slot.
     const gateway = await startSwitchyard({
       config: configSchema.parse({ engine: ENGINE, telemetry: { turnsFile: null } }),
       port: 0,
@@ -172,8 +163,18 @@ async function main(): Promise<void> {
       engineBinary: async () => binary,
       probeLocal: false,
     });
+    const lanes = await minimums(requests, gateway.engine?.url as string);
     const throughResults = await replay(gateway.url, "/v1/messages?beta=true", requests, lanes);
     await gateway.close();
+    // Direct: llama-server as users run it today, with the model's own template.
+    const direct = await EngineSupervisor.start({
+      binary,
+      model,
+      args: agentEngineArgs(ENGINE),
+      readyTimeoutMs: 300_000,
+    });
+    const directResults = await replay(direct.url, "/v1/messages", requests, lanes);
+    await direct.stop();
 
     console.log(`\n${name}`);
     printTable(
