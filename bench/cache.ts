@@ -26,7 +26,7 @@ import { identifySession, laneKey } from "../src/sessions/session-identity.js";
 import { type FixtureRequest, fixtureRequests, replayHeaders } from "../test/support/fixtures.js";
 import { benchEngine, printTable, writeResults } from "./bench-support.js";
 
-const ENGINE = { slots: 4, contextSize: 131072, cacheRamMiB: 8192, extraArgs: [] };
+const ENGINE = { slots: 4, contextSize: 131072, cacheRamMiB: 8192, extraArgs: [], slotSave: false };
 
 interface TurnResult {
   request: string;

@@ -53,6 +53,8 @@ export interface Backend {
   stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent>;
   countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount>;
   health(signal?: AbortSignal): Promise<BackendHealth>;
+  /** Slots no lane holds yet, for placing a new session; undefined when the backend has no slots. */
+  freeSlots?(): number | undefined;
   /** Context window in tokens per request, when the backend reports it. */
   contextSize(signal?: AbortSignal): Promise<number | undefined>;
   close(): Promise<void>;

@@ -32,10 +32,18 @@ export async function identifyServer(url: string): Promise<"llama-server" | "oll
   return undefined;
 }
 
-export function createBackend(config: BackendConfig): Backend {
+export function createBackend(
+  config: BackendConfig,
+  thinkingPolicy: "client" | "after-tool-error" = "client",
+): Backend {
   switch (config.type) {
     case "llama-server":
-      return new LlamaServerBackend({ name: config.name, baseUrl: config.url });
+      return new LlamaServerBackend({
+        name: config.name,
+        baseUrl: config.url,
+        slotSave: config.slotSave,
+        thinkingPolicy,
+      });
     case "anthropic":
       return new AnthropicBackend({
         name: config.name,

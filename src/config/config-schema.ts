@@ -13,6 +13,8 @@ const backendSchema = z
     apiKeyEnv: z.string().min(1).optional(),
     /** Models this backend serves, when it cannot list them itself. */
     models: z.array(z.string()).optional(),
+    /** llama-server runs with --slot-save-path: save a lane's KV cache when it loses its slot, restore it on return. */
+    slotSave: z.boolean().optional(),
   })
   .strict();
 
@@ -36,9 +38,11 @@ export const configSchema = z
         contextSize: z.number().int().min(0).default(0),
         /** RAM prompt cache in MiB (llama-server --cache-ram). */
         cacheRamMiB: z.number().int().min(0).default(8192),
+        /** Save an evicted lane's KV cache to disk (--slot-save-path in the cache) and restore it when the lane returns. */
+        slotSave: z.boolean().default(false),
       })
       .strict()
-      .default({ extraArgs: [], slots: 4, contextSize: 0, cacheRamMiB: 8192 }),
+      .default({ extraArgs: [], slots: 4, contextSize: 0, cacheRamMiB: 8192, slotSave: false }),
     gateway: z
       .object({
         host: z.string().min(1).default("127.0.0.1"),
@@ -63,6 +67,11 @@ export const configSchema = z
       })
       .strict()
       .default({ recentTurns: 2000 }),
+    /** `after-tool-error`: thinking off on ordinary turns, on for the turn after a failed tool call (local backends). */
+    thinking: z
+      .object({ policy: z.enum(["client", "after-tool-error"]).default("client") })
+      .strict()
+      .default({ policy: "client" }),
     backends: z.array(backendSchema).default([]),
     /** Model name (as clients send it) → `backend` or `backend/model`. Claude names fall back to the first backend. */
     models: z.record(z.string(), z.string()).default({}),

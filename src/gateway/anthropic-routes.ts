@@ -57,7 +57,7 @@ export async function handleMessages(
       parseAnthropicRequest(await readJsonBody(request, context.bodyLimitBytes), request.headers),
     );
     const lane = turn.identify(canonical);
-    const route = context.router.resolve(canonical.model);
+    const route = context.router.resolve(canonical.model, turn.identity?.sessionId);
     turn.route = route;
     events = route.backend
       .stream(canonical, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details })
@@ -148,7 +148,7 @@ export async function handleCountTokens(
       parseAnthropicCountTokensRequest(await readJsonBody(request, context.bodyLimitBytes), request.headers),
     );
     turn.identify(canonical);
-    const route: Route = context.router.resolve(canonical.model);
+    const route: Route = context.router.resolve(canonical.model, turn.identity?.sessionId);
     turn.route = route;
     const count = await route.backend.countTokens(canonical, { model: route.model, signal: turn.abort.signal });
     sendJson(

@@ -259,3 +259,37 @@ describe("ModelRouter.modelNames", () => {
     expect(new ModelRouter([local()], { fast: "local" }).modelNames()).toEqual(["fast"]);
   });
 });
+
+describe("ModelRouter: placing sessions on several local backends", () => {
+  class SlottedBackend extends FakeBackend {
+    free = 0;
+    freeSlots(): number {
+      return this.free;
+    }
+  }
+
+  it("puts a new session where a slot is free and keeps it there", async () => {
+    const first = new SlottedBackend("gpu-a", "llama-server", true, ["model-a"]);
+    const second = new SlottedBackend("gpu-b", "llama-server", true, ["model-b"]);
+    const router = new ModelRouter([first, second]);
+    await router.refresh();
+    first.free = 0;
+    second.free = 2;
+    expect(router.resolve("claude-sonnet-4-5", "s1")).toMatchObject({
+      backend: second,
+      model: "model-b",
+      reason: "session-placement",
+    });
+    second.free = 0;
+    first.free = 3;
+    expect(router.resolve("claude-sonnet-4-5", "s1").backend).toBe(second);
+    expect(router.resolve("claude-sonnet-4-5", "s2").backend).toBe(first);
+  });
+
+  it("does not place when there is one local backend", async () => {
+    const only = new SlottedBackend("gpu", "llama-server", true, ["m"]);
+    const router = new ModelRouter([only]);
+    await router.refresh();
+    expect(router.resolve("sonnet", "s1").reason).toBe("claude-name");
+  });
+});

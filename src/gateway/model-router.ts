@@ -19,6 +19,8 @@ export const isClaudeModelName = (name: string) => /^(claude-)?(opus|sonnet|haik
  */
 export class ModelRouter {
   private served = new Map<string, { backend: Backend; model: string }>();
+  /** Where each session was placed among several local backends; it stays there. */
+  private readonly placements = new Map<string, Backend>();
 
   constructor(
     private readonly backends: readonly Backend[],
@@ -49,7 +51,7 @@ export class ModelRouter {
     return "default";
   }
 
-  resolve(requested: string): Route {
+  resolve(requested: string, sessionId?: string): Route {
     const alias = Object.hasOwn(this.aliases, requested)
       ? this.aliases[requested]
       : Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
@@ -66,6 +68,8 @@ export class ModelRouter {
     }
     const served = this.served.get(requested);
     if (served) return { ...served, reason: "served-model" };
+    const placed = sessionId ? this.place(sessionId) : undefined;
+    if (placed) return { backend: placed, model: this.defaultModel(placed), reason: "session-placement" };
     const backend = this.backends.find((candidate) => candidate.local) ?? this.backends[0];
     if (!backend) throw new SwitchyardError("no backend is configured", { kind: "overloaded", code: "no_backend" });
     return {
@@ -73,6 +77,26 @@ export class ModelRouter {
       model: this.defaultModel(backend),
       reason: isClaudeModelName(requested) ? "claude-name" : "default",
     };
+  }
+
+  /**
+   * With several local backends, a new session goes where a slot is still free (most free slots first,
+   * configuration order on a tie), and every later request of the session goes to the same backend.
+   */
+  private place(sessionId: string): Backend | undefined {
+    const locals = this.backends.filter((backend) => backend.local);
+    if (locals.length < 2) return undefined;
+    const existing = this.placements.get(sessionId);
+    if (existing) {
+      this.placements.delete(sessionId);
+      this.placements.set(sessionId, existing);
+      return existing;
+    }
+    let chosen = locals[0] as Backend;
+    for (const backend of locals) if ((backend.freeSlots?.() ?? 0) > (chosen.freeSlots?.() ?? 0)) chosen = backend;
+    this.placements.set(sessionId, chosen);
+    if (this.placements.size > 10_000) this.placements.delete(this.placements.keys().next().value as string);
+    return chosen;
   }
 
   /** Every name clients can use: served models and aliases. */

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
@@ -9,7 +9,7 @@ import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
-import { defaultTurnsFile } from "../util/paths.js";
+import { cacheDirectory, defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
 import { ModelRouter } from "./model-router.js";
 
@@ -41,11 +41,15 @@ export interface RunningSwitchyard {
   close(): Promise<void>;
 }
 
-async function backendForUrl(url: string, index: number): Promise<Backend> {
+async function backendForUrl(
+  url: string,
+  index: number,
+  thinkingPolicy: "client" | "after-tool-error",
+): Promise<Backend> {
   const name = `backend${index + 1}`;
   if (/anthropic\.com/.test(url)) return createBackend({ name, type: "anthropic", url });
   const kind = await identifyServer(url);
-  if (kind === "llama-server") return new LlamaServerBackend({ name, baseUrl: url });
+  if (kind === "llama-server") return new LlamaServerBackend({ name, baseUrl: url, thinkingPolicy });
   if (kind) throw new Error(`--backend ${url}: ${kind} is recognised but not supported yet; use llama-server`);
   throw new Error(`--backend ${url}: nothing answered as llama-server (GET /props) there`);
 }
@@ -54,9 +58,10 @@ async function backendForUrl(url: string, index: number): Promise<Backend> {
 export async function startSwitchyard(options: StartOptions): Promise<RunningSwitchyard> {
   const say = options.say ?? (() => {});
   const config = options.config;
-  const backends: Backend[] = config.backends.map(createBackend);
+  const thinkingPolicy = config.thinking.policy;
+  const backends: Backend[] = config.backends.map((backend) => createBackend(backend, thinkingPolicy));
   for (const [index, url] of (options.backendUrls ?? []).entries())
-    backends.push(await backendForUrl(url, backends.length + index));
+    backends.push(await backendForUrl(url, backends.length + index, thinkingPolicy));
 
   let engine: EngineSupervisor | undefined;
   let usingTestModel = false;
@@ -66,11 +71,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     say(`starting llama-server with ${model}`);
     const template = await correctedTemplateArgs(model);
     if (template.note) say(template.note);
+    const slotArgs = config.engine.slotSave ? ["--slot-save-path", join(cacheDirectory(), "slots")] : [];
     engine = await EngineSupervisor.start({
       binary,
       model,
       // Clients see the file's name as the model id, not its full path.
-      args: [...agentEngineArgs(config.engine), "--alias", basename(model, ".gguf"), ...template.args],
+      args: [...agentEngineArgs(config.engine), "--alias", basename(model, ".gguf"), ...template.args, ...slotArgs],
       onEvent: (event) => {
         if (event.type === "exited") say(`llama-server exited (code ${event.code}, signal ${event.signal})`);
         if (event.type === "restarting") say(`restarting llama-server (attempt ${event.attempt})`);
@@ -78,7 +84,9 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       },
     });
     say(`llama-server ready at ${engine.url} (PID ${engine.pid})`);
-    backends.unshift(new LlamaServerBackend({ name: "local", baseUrl: engine.url }));
+    backends.unshift(
+      new LlamaServerBackend({ name: "local", baseUrl: engine.url, slotSave: config.engine.slotSave, thinkingPolicy }),
+    );
   };
 
   if (options.modelFile) await startEngine(options.modelFile);
@@ -87,7 +95,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       const kind = await identifyServer(candidate.url);
       if (kind === "llama-server") {
         say(`found llama-server at ${candidate.url}`);
-        backends.push(new LlamaServerBackend({ name: "local", baseUrl: candidate.url }));
+        backends.push(new LlamaServerBackend({ name: "local", baseUrl: candidate.url, thinkingPolicy }));
         break;
       }
       if (kind) say(`found ${kind} at ${candidate.url}; not supported yet, skipping`);

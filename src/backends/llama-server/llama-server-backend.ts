@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
@@ -6,7 +6,7 @@ import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backe
 import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
-import { SlotScheduler } from "./slot-scheduler.js";
+import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { toChatCompletionsBody, toChatMessages } from "./to-chat-completions.js";
 
@@ -20,6 +20,13 @@ export interface LlamaServerOptions {
   /** Longest silence allowed between two chunks of a streamed answer. */
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * The server runs with `--slot-save-path`: when a lane loses its slot, its KV cache is saved to a file
+   * there, and restored into whatever slot the lane gets when it returns.
+   */
+  slotSave?: boolean;
+  /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
+  thinkingPolicy?: "client" | "after-tool-error";
 }
 
 interface Props {
@@ -45,6 +52,8 @@ export class LlamaServerBackend implements Backend {
   private propsCache: Props | undefined;
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotScheduler | undefined;
+  /** Lanes whose KV cache was saved to a file when they lost their slot. */
+  private readonly savedLanes = new Set<string>();
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.name;
@@ -152,6 +161,10 @@ export class LlamaServerBackend implements Backend {
     return this.compatPromise;
   }
 
+  freeSlots(): number | undefined {
+    return this.slots?.snapshot().filter((slot) => slot.lane === undefined).length;
+  }
+
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const models = await this.json<{ data?: Array<{ id: string }> }>("GET", "/v1/models", undefined, signal);
     return (models.data ?? []).map((model) => model.id);
@@ -177,11 +190,16 @@ export class LlamaServerBackend implements Backend {
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const compat = await this.compat(options.signal);
-    const body = toChatCompletionsBody(request, options.model, compat);
+    const body = toChatCompletionsBody(
+      applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
+      options.model,
+      compat,
+    );
     const lane = options.lane;
     const lease = lane ? await this.slots?.acquire(lane.key, lane.kind, options.signal) : undefined;
     try {
       if (lease && lane) {
+        if (this.options.slotSave) await this.swapSlotFiles(lease, lane.key, options.signal);
         body.id_slot = lease.slot;
         if (options.turn) {
           options.turn.templateAppendOnly = compat.appendOnly;
@@ -203,6 +221,19 @@ export class LlamaServerBackend implements Backend {
     } finally {
       lease?.release();
     }
+  }
+
+  /** Saves the displaced lane's KV cache, then restores the arriving lane's, when it has a saved one. */
+  private async swapSlotFiles(lease: SlotLease, lane: string, signal: AbortSignal): Promise<void> {
+    const fileFor = (key: string) => `switchyard-${createHash("sha256").update(key).digest("hex").slice(0, 24)}.bin`;
+    const action = async (name: "save" | "restore", filename: string) => {
+      const response = await this.call("POST", `/slots/${lease.slot}?action=${name}`, { filename }, signal);
+      await response.text();
+      return response.status === 200;
+    };
+    if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane))))
+      this.savedLanes.add(lease.displacedLane);
+    if (lease.reassigned && this.savedLanes.has(lane)) await action("restore", fileFor(lane));
   }
 
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */
@@ -231,3 +262,19 @@ export class LlamaServerBackend implements Backend {
 }
 
 export { toChatMessages };
+
+/**
+ * The optional thinking policy: off on ordinary turns, on for the turn after a failed tool call. Only
+ * where the template renders append-only, so that switching never re-renders earlier turns (with the
+ * append-only template, enable_thinking changes only the generation prompt).
+ */
+export function applyThinkingPolicy(
+  request: CanonicalRequest,
+  policy: LlamaServerOptions["thinkingPolicy"],
+  compat: LlamaServerCompat,
+): CanonicalRequest {
+  if (policy !== "after-tool-error" || !compat.appendOnly || request.tools.length === 0) return request;
+  const last = request.messages.at(-1);
+  const afterError = last?.role === "user" && last.parts.some((part) => part.type === "tool_result" && part.isError);
+  return { ...request, thinking: { mode: afterError ? "enabled" : "disabled" } };
+}
