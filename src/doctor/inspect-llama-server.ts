@@ -15,7 +15,10 @@ interface Slot {
   is_processing?: boolean;
 }
 
-/** Runs a two-turn conversation on one slot and reports how much of turn 1's prompt turn 2 reused. */
+/**
+ * Runs a two-turn conversation pinned to one slot, with a side request on another slot in between (as
+ * Claude Code's title request and subagents do), and reports how much of turn 1's prompt turn 2 reused.
+ */
 async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
   const notes = Array.from({ length: 600 }, (_, index) => `note ${index}: the probe keeps this line stable.`).join(
     "\n",
@@ -45,6 +48,18 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
     return usage;
   };
   const one = await usageOf(first);
+  const side = parseAnthropicRequest({
+    model: "probe",
+    max_tokens: 8,
+    messages: [{ role: "user", content: `Title for probe ${Date.now()}` }],
+  });
+  for await (const _ of backend.stream(side, {
+    model: "probe",
+    signal: AbortSignal.timeout(60_000),
+    lane: { key: "doctor/side", kind: "side" },
+  })) {
+    // drained: only its effect on the other slot matters
+  }
   const second = parseAnthropicRequest({
     ...(first.client.body as Record<string, unknown>),
     messages: [
@@ -60,11 +75,11 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
   return {
     level: share >= 0.98 ? "ok" : "fail",
     check: "two-turn probe",
-    detail: `turn 2 reused ${reused} of the ${expected} prompt tokens of turn 1 (${(share * 100).toFixed(1)} %), prefilled ${two.inputTokens}`,
+    detail: `turn 2 reused ${reused} of the ${expected} prompt tokens of turn 1 (${(share * 100).toFixed(1)} %), prefilled ${two.inputTokens}, with a side request on another slot in between`,
     fix:
       share >= 0.98
         ? undefined
-        : "the second turn did not reuse the first turn's prompt: check the template findings above, and that llama-server runs with --cache-prompt (the default) and a context large enough for both turns",
+        : "the second turn did not reuse the first turn's prompt although another slot served the request in between: with --kv-unified, add --no-cache-idle-slots (otherwise idle slots are cleared whenever another slot starts); also check the template findings above and that the context fits both turns",
   };
 }
 
