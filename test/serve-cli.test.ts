@@ -1,15 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { startCli, waitForLine } from "./cli.js";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { processAlive } from "./support/process-alive.js";
 
 describe("switchyard serve with no model", () => {
   let serve: ChildProcess | undefined;
@@ -37,10 +29,10 @@ describe("switchyard serve with no model", () => {
     const props = (await (await fetch(`${engineUrl}/props`)).json()) as { total_slots: number };
     expect(props.total_slots).toBe(4);
     const pid = Number(enginePid);
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     const exited = new Promise((resolve) => serve?.on("exit", resolve));
     serve.kill("SIGTERM");
     await exited;
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 });

@@ -73,3 +73,20 @@ export function toSwitchyardError(error: unknown): SwitchyardError {
   const message = error instanceof Error ? error.message : String(error);
   return new SwitchyardError(message, { kind: "internal", code: "internal_error", cause: error });
 }
+
+/**
+ * A failure while reading an upstream stream, as a SwitchyardError: ours stay as they are, an abort is
+ * `aborted`, a timeout `timeout`, anything else `stream_interrupted`.
+ */
+export function streamFailure(error: unknown, backendName: string): SwitchyardError {
+  if (error instanceof SwitchyardError) return error;
+  const cause = error as Error | undefined;
+  if (cause?.name === "AbortError") {
+    return new SwitchyardError("the request was aborted", { kind: "upstream", code: "aborted", cause: error });
+  }
+  return new SwitchyardError(`${backendName} stream broke: ${cause?.message ?? String(error)}`, {
+    kind: /timeout/i.test(cause?.name ?? "") ? "timeout" : "upstream",
+    code: "stream_interrupted",
+    cause: error,
+  });
+}

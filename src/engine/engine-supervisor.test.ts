@@ -3,16 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { processAlive } from "../../test/support/process-alive.js";
 import { type EngineEvent, EngineStartError, EngineSupervisor } from "./engine-supervisor.js";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function chat(url: string, body: Record<string, unknown>) {
   const response = await fetch(`${url}/v1/chat/completions`, {
@@ -92,7 +84,7 @@ describe("EngineSupervisor with the real llama-server and the test model", () =>
   it("stops the engine by PID", async () => {
     const pid = engine.pid as number;
     await engine.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 });
 

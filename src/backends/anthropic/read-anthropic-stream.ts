@@ -1,6 +1,6 @@
 import type { CanonicalEvent, StopReason, UnifiedStopReason, Usage } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
-import { SwitchyardError } from "../../core/errors.js";
+import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 
@@ -144,18 +144,8 @@ export async function* readAnthropicStream(
       }
     }
   } catch (error) {
-    if (!started) throw error;
-    const failure =
-      error instanceof SwitchyardError
-        ? error
-        : (error as Error)?.name === "AbortError"
-          ? new SwitchyardError("the request was aborted", { kind: "upstream", code: "aborted", cause: error })
-          : new SwitchyardError(`${context.backendName} stream broke: ${(error as Error).message}`, {
-              kind: "upstream",
-              code: "stream_interrupted",
-              cause: error,
-            });
-    yield { type: "error", error: failure, usage: { ...usage } };
+    if (!started) throw streamFailure(error, context.backendName);
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
     return;
   }
   const truncated = new SwitchyardError(`${context.backendName} ended the stream without message_stop`, {

@@ -8,7 +8,7 @@ import { readChatCompletionsStream } from "../openai/read-chat-completions-strea
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
-import { toChatCompletionsBody, toChatMessages } from "./to-chat-completions.js";
+import { toChatCompletionsBody } from "./to-chat-completions.js";
 
 export interface LlamaServerOptions {
   name: string;
@@ -260,8 +260,6 @@ export class LlamaServerBackend implements Backend {
     await this.pool.close();
   }
 }
-
-export { toChatMessages };
 
 /**
  * The optional thinking policy: off on ordinary turns, on for the turn after a failed tool call. Only

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { BackendTimings, CanonicalEvent, StopReason, Usage } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
-import { SwitchyardError } from "../../core/errors.js";
+import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { mapFinishReason } from "./map-finish-reason.js";
 import { mapUpstreamError } from "./map-upstream-error.js";
@@ -150,30 +150,10 @@ export async function* readChatCompletionsStream(
       yield* events.splice(0);
     }
   } catch (error) {
-    if (!started) {
-      if (error instanceof SwitchyardError) throw error;
-      throw new SwitchyardError(
-        `${context.backendName} stream broke before the first token: ${(error as Error).message}`,
-        {
-          kind: /timeout/i.test((error as Error).name ?? "") ? "timeout" : "upstream",
-          code: (error as Error).name === "AbortError" ? "aborted" : "stream_interrupted",
-          cause: error,
-        },
-      );
-    }
+    if (!started) throw streamFailure(error, context.backendName);
     close();
     yield* events.splice(0);
-    const failure =
-      error instanceof SwitchyardError
-        ? error
-        : (error as Error)?.name === "AbortError"
-          ? new SwitchyardError("the request was aborted", { kind: "upstream", code: "aborted", cause: error })
-          : new SwitchyardError(`${context.backendName} stream broke: ${(error as Error).message}`, {
-              kind: "upstream",
-              code: "stream_interrupted",
-              cause: error,
-            });
-    yield { type: "error", error: failure, usage: { ...usage } };
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
     return;
   }
   start();
