@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
@@ -71,7 +72,9 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     say(`starting llama-server with ${model}`);
     const template = await correctedTemplateArgs(model);
     if (template.note) say(template.note);
-    const slotArgs = config.engine.slotSave ? ["--slot-save-path", join(cacheDirectory(), "slots")] : [];
+    const slotDirectory = join(cacheDirectory(), "slots");
+    if (config.engine.slotSave) mkdirSync(slotDirectory, { recursive: true });
+    const slotArgs = config.engine.slotSave ? ["--slot-save-path", slotDirectory] : [];
     engine = await EngineSupervisor.start({
       binary,
       model,
