@@ -17,6 +17,7 @@ import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-ba
 import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
+import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { benchEngine, median, percentile, printTable, writeResults } from "./bench-support.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -56,11 +57,10 @@ async function timeStream(url: string, body: string, firstTokenMarker: string | 
   return { ttfbMs: ttfbMs ?? Number.NaN, totalMs: performance.now() - started };
 }
 
-async function startGateway(backendUrl: string): Promise<{ url: string; stop: () => void }> {
-  const main = join(import.meta.dirname, "..", "src", "cli", "main.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", main, "serve", "--backend", backendUrl, "--port", "0"], {
+async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "ignore"],
-    env: { ...process.env, SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json" },
+    env: { ...process.env, ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -69,36 +69,39 @@ async function startGateway(backendUrl: string): Promise<{ url: string; stop: ()
       const match = /listening on (\S+)/.exec(out);
       if (match?.[1]) resolve(match[1]);
     });
-    child.on("exit", (code) => reject(new Error(`switchyard exited with ${code}`)));
+    child.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-async function main(): Promise<void> {
-  const { binary, model } = await benchEngine("tiny");
-  const engine = await EngineSupervisor.start({
-    binary,
-    model,
-    args: [
-      "--jinja",
-      "--parallel",
-      "1",
-      "--ctx-size",
-      "65536",
-      "--no-webui",
-      ...(process.env.BENCH_ENGINE_THREADS
-        ? ["--threads", process.env.BENCH_ENGINE_THREADS, "--threads-batch", process.env.BENCH_ENGINE_THREADS]
-        : []),
-    ],
-  });
-  const gateway = await startGateway(engine.url);
+const startGateway = (backendUrl: string) =>
+  startChild(
+    [join(import.meta.dirname, "..", "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"],
+    {
+      SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
+      XDG_STATE_HOME: "/tmp/switchyard-bench-state",
+    },
+  );
+
+interface Measurement {
+  upstream: string;
+  direct: { ttfbMs: { median: number; p90: number }; totalMs: { median: number; p90: number } };
+  switchyard: { ttfbMs: { median: number; p90: number }; totalMs: { median: number; p90: number } };
+  addedMs: { ttfb: number; total: number };
+  addedFractionOfDirect: number;
+  targetMet: boolean;
+}
+
+/** Alternates direct and through-Switchyard requests; pairs each run's two timings. */
+async function measure(
+  upstream: string,
+  upstreamUrl: string,
+  directBody: string,
+  anthropicBody: string,
+  marker: string,
+) {
+  const gateway = await startGateway(upstreamUrl);
   try {
-    const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
-    const anthropicBody = JSON.stringify(fixture.body);
-    const backend = new LlamaServerBackend({ name: "direct", baseUrl: engine.url });
-    const compat = await backend.compat();
-    await backend.close();
-    const directBody = JSON.stringify(toChatCompletionsBody(parseAnthropicRequest(fixture.body), "local", compat));
     const direct: Timing[] = [];
     const through: Timing[] = [];
     for (let run = 0; run < WARMUP + RUNS; run++) {
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
       for (const path of order) {
         const timing =
           path === "direct"
-            ? await timeStream(`${engine.url}/v1/chat/completions`, directBody, '"delta":{"reasoning_content"')
+            ? await timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, marker)
             : await timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody, undefined);
         if (run >= WARMUP) (path === "direct" ? direct : through).push(timing);
       }
@@ -119,54 +122,108 @@ async function main(): Promise<void> {
         0.9,
       ),
     });
-    const results = {
+    const addedMs = {
+      ttfb: median(through.map((timing, index) => timing.ttfbMs - (direct[index]?.ttfbMs ?? Number.NaN))),
+      total: median(through.map((timing, index) => timing.totalMs - (direct[index]?.totalMs ?? Number.NaN))),
+    };
+    const directTotal = summary(direct, "totalMs");
+    const fraction = addedMs.total / directTotal.median;
+    const result: Measurement = {
+      upstream,
+      direct: { ttfbMs: summary(direct, "ttfbMs"), totalMs: directTotal },
+      switchyard: { ttfbMs: summary(through, "ttfbMs"), totalMs: summary(through, "totalMs") },
+      addedMs,
+      addedFractionOfDirect: fraction,
+      targetMet: addedMs.ttfb <= 2 && addedMs.total <= 2 && fraction <= 0.05,
+    };
+    return result;
+  } finally {
+    gateway.stop();
+  }
+}
+
+function print(result: Measurement): void {
+  console.log(`\nupstream: ${result.upstream}`);
+  printTable(
+    ["path", "ttfb median ms", "ttfb p90 ms", "total median ms", "total p90 ms"],
+    [
+      [
+        "direct",
+        result.direct.ttfbMs.median,
+        result.direct.ttfbMs.p90,
+        result.direct.totalMs.median,
+        result.direct.totalMs.p90,
+      ],
+      [
+        "through switchyard",
+        result.switchyard.ttfbMs.median,
+        result.switchyard.ttfbMs.p90,
+        result.switchyard.totalMs.median,
+        result.switchyard.totalMs.p90,
+      ],
+    ],
+  );
+  console.log(
+    `added (median of paired differences): ttfb ${result.addedMs.ttfb.toFixed(2)} ms, total ${result.addedMs.total.toFixed(2)} ms = ${(result.addedFractionOfDirect * 100).toFixed(1)} % of direct; target (<= 2 ms and <= 5 %): ${result.targetMet ? "met" : "NOT met"}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { binary, model } = await benchEngine("tiny");
+  const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
+  const anthropicBody = JSON.stringify(fixture.body);
+  const threads = process.env.BENCH_ENGINE_THREADS;
+  const engine = await EngineSupervisor.start({
+    binary,
+    model,
+    args: [
+      "--jinja",
+      "--parallel",
+      "1",
+      "--ctx-size",
+      "65536",
+      "--no-webui",
+      ...(threads ? ["--threads", threads, "--threads-batch", threads] : []),
+      ...(process.env.BENCH_ENGINE_ARGS ?? "").split(" ").filter(Boolean),
+    ],
+  });
+  const replay = await startChild([join(import.meta.dirname, "support", "replay-upstream.ts")]);
+  try {
+    const backend = new LlamaServerBackend({ name: "direct", baseUrl: engine.url });
+    const compat = await backend.compat();
+    await backend.close();
+    const directBody = JSON.stringify(
+      toChatCompletionsBody(normalizeForCache(parseAnthropicRequest(fixture.body)), "local", compat),
+    );
+    console.log(
+      `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request`,
+    );
+    const results = [
+      await measure(
+        `real llama-server (tiny test model, warm cache, ${threads ?? "default"} threads)`,
+        engine.url,
+        directBody,
+        anthropicBody,
+        '"delta":{"reasoning_content"',
+      ),
+      await measure(
+        "loopback replay of a recorded llama-server stream (the gateway's own cost, no model competing for the 2 cores)",
+        replay.url,
+        directBody,
+        anthropicBody,
+        '"delta":{"reasoning_content"',
+      ),
+    ];
+    for (const result of results) print(result);
+    writeResults("overhead", {
+      at: new Date().toISOString(),
       requestBytes: anthropicBody.length,
       upstreamBytes: directBody.length,
       runs: RUNS,
-      direct: { ttfbMs: summary(direct, "ttfbMs"), totalMs: summary(direct, "totalMs") },
-      switchyard: { ttfbMs: summary(through, "ttfbMs"), totalMs: summary(through, "totalMs") },
-      addedMs: {
-        ttfb: median(through.map((timing, index) => timing.ttfbMs - (direct[index]?.ttfbMs ?? Number.NaN))),
-        total: median(through.map((timing, index) => timing.totalMs - (direct[index]?.totalMs ?? Number.NaN))),
-      },
-      target: { addedMedianMs: 2, addedFractionOfDirect: 0.05 },
-    };
-    const fraction = results.addedMs.total / results.direct.totalMs.median;
-    console.log(
-      `\nbench:overhead — ${RUNS} runs each, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request, warm cache\n`,
-    );
-    printTable(
-      ["path", "ttfb median ms", "ttfb p90 ms", "total median ms", "total p90 ms"],
-      [
-        [
-          "direct to llama-server",
-          results.direct.ttfbMs.median,
-          results.direct.ttfbMs.p90,
-          results.direct.totalMs.median,
-          results.direct.totalMs.p90,
-        ],
-        [
-          "through switchyard",
-          results.switchyard.ttfbMs.median,
-          results.switchyard.ttfbMs.p90,
-          results.switchyard.totalMs.median,
-          results.switchyard.totalMs.p90,
-        ],
-      ],
-    );
-    console.log(
-      `\nadded (median of paired differences): ttfb ${results.addedMs.ttfb.toFixed(2)} ms, total ${results.addedMs.total.toFixed(2)} ms = ${(fraction * 100).toFixed(1)} % of direct`,
-    );
-    const pass = results.addedMs.ttfb <= 2 && results.addedMs.total <= 2 && fraction <= 0.05;
-    console.log(`target (added median <= 2 ms and <= 5 % of direct): ${pass ? "met" : "NOT met"}`);
-    writeResults("overhead", {
-      ...results,
-      addedFractionOfDirect: fraction,
-      targetMet: pass,
-      at: new Date().toISOString(),
+      results,
     });
   } finally {
-    gateway.stop();
+    replay.stop();
     await engine.stop();
   }
 }

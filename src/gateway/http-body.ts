@@ -2,23 +2,38 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
 
 /** Reads a JSON body up to `limitBytes`; a larger body is a 413, bad JSON a 400 naming the position. */
-export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+export function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = Number(request.headers["content-length"] ?? "0");
-  if (declared > limitBytes) throw tooLarge(declared, limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw tooLarge(size, limitBytes);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") throw invalidRequest("the request body is empty; expected a JSON object");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
-  }
+  if (declared > limitBytes) return Promise.reject(tooLarge(declared, limitBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        request.off("data", onData);
+        request.resume();
+        reject(tooLarge(size, limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on("data", onData);
+    request.once("error", reject);
+    request.once("end", () => {
+      if (size > limitBytes) return;
+      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString("utf8");
+      if (text.trim() === "") {
+        reject(invalidRequest("the request body is empty; expected a JSON object"));
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch (error) {
+        reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
+      }
+    });
+  });
 }
 
 function tooLarge(size: number, limit: number): SwitchyardError {

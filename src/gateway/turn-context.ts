@@ -46,9 +46,18 @@ export class TurnContext {
     this.ttftMs ??= performance.now() - this.started;
   }
 
+  /**
+   * Records the turn. The record (cache analysis, log line, JSONL) is built after the current I/O turn,
+   * so the last bytes of the answer reach the client first.
+   */
   finish(status: number, error?: SwitchyardError): void {
     if (this.finished) return;
     this.finished = true;
+    const durationMs = performance.now() - this.started;
+    setImmediate(() => this.record(status, durationMs, error));
+  }
+
+  private record(status: number, durationMs: number, error?: SwitchyardError): void {
     const message = this.collector.message;
     const usage = message.id ? message.usage : undefined;
     const completed = usage !== undefined && status === 200 && !error && !this.abort.signal.aborted;
@@ -73,7 +82,7 @@ export class TurnContext {
       slot: this.details.slot,
       status,
       ttftMs: this.ttftMs,
-      durationMs: performance.now() - this.started,
+      durationMs,
       usage,
       promptTokens: usage ? usage.inputTokens + usage.cacheReadTokens : undefined,
       reusedTokens: usage?.cacheReadTokens,
