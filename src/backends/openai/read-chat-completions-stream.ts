@@ -53,6 +53,7 @@ export async function* readChatCompletionsStream(
   let open: OpenBlock | undefined;
   let nextIndex = 0;
   let stopReason: StopReason | undefined;
+  let finished = false;
   const events: CanonicalEvent[] = [];
 
   const start = () => {
@@ -84,7 +85,12 @@ export async function* readChatCompletionsStream(
 
   try {
     for await (const sse of readSseEvents(body)) {
-      if (sse.data === "[DONE]") break;
+      // Read on to the end of the response rather than stopping here: a body read to its end lets the
+      // keep-alive connection serve the next request; one abandoned midway is closed.
+      if (sse.data === "[DONE]" || finished) {
+        finished = true;
+        continue;
+      }
       let chunk: ChatChunk;
       try {
         chunk = JSON.parse(sse.data) as ChatChunk;
