@@ -20,8 +20,8 @@ async function replay(
       headers: replayHeaders(request),
       body: JSON.stringify(body),
     });
-    expect(response.status).toBe(200);
-    await response.text();
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
   }
   await gateway.recorder.flush();
   return gateway.recorder.recent().filter((turn) => turn.endpoint === "messages");

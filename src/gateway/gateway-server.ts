@@ -78,7 +78,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
         );
         const local = options.backends.findIndex((backend) => backend.local);
         return sendJson(response, 200, {
-          contextWindow: windows[local >= 0 ? local : 0],
+          contextWindow: windows[Math.max(local, 0)],
           backends: options.backends.map((backend, index) => ({
             name: backend.name,
             kind: backend.kind,

@@ -61,7 +61,9 @@ export class LlamaServerBackend implements Backend {
     this.pool = new Pool(this.baseUrl, {
       connections: 64,
       pipelining: 1,
-      keepAliveTimeout: 30_000,
+      // llama-server (cpp-httplib) closes a keep-alive connection after 5 s idle; stay under that.
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 4_000,
       connect: { timeout: options.connectTimeoutMs ?? 5_000 },
       headersTimeout: options.headersTimeoutMs ?? 600_000,
       bodyTimeout: options.idleTimeoutMs ?? 300_000,
@@ -79,13 +81,21 @@ export class LlamaServerBackend implements Backend {
     body: AsyncIterable<Uint8Array>;
     retryAfter: string | null;
   }> {
-    try {
-      const response = await this.pool.request({
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const send = () =>
+      this.pool.request({
         method,
         path,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: text === undefined ? {} : { "content-type": "application/json" },
+        body: text,
         signal,
+      });
+    try {
+      // A kept-alive connection the server closed as we reused it fails before any answer: the server
+      // never read the request, so sending it once more on a fresh connection is safe.
+      const response = await send().catch((error: { code?: string }) => {
+        if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send();
+        throw error;
       });
       const retryAfter = response.headers["retry-after"];
       return {

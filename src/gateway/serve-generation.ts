@@ -1,0 +1,137 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
+import type { CollectedMessage } from "../core/collect-message.js";
+import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import type { LaneTracker } from "../sessions/lane-tracker.js";
+import { normalizeForCache } from "../sessions/normalize-request.js";
+import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
+import { readJsonBody, sendJson, writeChunk } from "./http-body.js";
+import type { ModelRouter } from "./model-router.js";
+import { TurnContext } from "./turn-context.js";
+
+export interface RouteContext {
+  router: ModelRouter;
+  recorder: TurnRecorder;
+  lanes: LaneTracker;
+  bodyLimitBytes: number;
+}
+
+/** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
+export interface FrontDoor {
+  protocol: TurnRecord["protocol"];
+  endpoint: TurnRecord["endpoint"];
+  parse(raw: unknown, headers: IncomingMessage["headers"]): CanonicalRequest;
+  /** Turns canonical events into this protocol's SSE text; one encoder per response. */
+  streamEncoder(request: CanonicalRequest): (event: CanonicalEvent) => string;
+  messageBody(message: CollectedMessage): unknown;
+  sendError(response: ServerResponse, error: SwitchyardError): void;
+}
+
+/** An AbortController that fires when the client goes away before the answer is finished. */
+export function clientGone(request: IncomingMessage, response: ServerResponse): AbortController {
+  const controller = new AbortController();
+  const abort = () => {
+    if (!response.writableFinished)
+      controller.abort(toSwitchyardError(Object.assign(new Error("client disconnected"), { name: "AbortError" })));
+  };
+  response.on("close", abort);
+  request.on("aborted", abort);
+  return controller;
+}
+
+/**
+ * The request path every front door shares: parse, normalize for an append-only prompt, identify the
+ * lane, route, read the first event before committing to a status, then stream or collect. Failures
+ * before the first byte are real HTTP errors in the door's shape; after it, a final error event.
+ */
+export async function serveGeneration(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: RouteContext,
+  door: FrontDoor,
+): Promise<void> {
+  const turn = new TurnContext(
+    context.recorder,
+    context.lanes,
+    door.protocol,
+    door.endpoint,
+    clientGone(request, response),
+  );
+  const collector = turn.collector;
+  let canonical: CanonicalRequest;
+  let events: AsyncIterator<CanonicalEvent>;
+  let first: IteratorResult<CanonicalEvent>;
+  try {
+    canonical = normalizeForCache(door.parse(await readJsonBody(request, context.bodyLimitBytes), request.headers));
+    const lane = turn.identify(canonical);
+    const route = context.router.resolve(canonical.model, turn.identity?.sessionId);
+    turn.route = route;
+    events = route.backend
+      .stream(canonical, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details })
+      [Symbol.asyncIterator]();
+    first = await events.next();
+  } catch (thrown) {
+    const error = toSwitchyardError(thrown);
+    if (!response.headersSent && !response.destroyed) door.sendError(response, error);
+    turn.finish(error.status, error);
+    return;
+  }
+
+  if (!turn.stream) {
+    let failure: SwitchyardError | undefined;
+    try {
+      for (let item = first; !item.done; item = await events.next()) {
+        collector.add(item.value);
+        if (item.value.type === "error") failure = item.value.error;
+      }
+    } catch (thrown) {
+      failure = toSwitchyardError(thrown);
+    }
+    if (failure) {
+      if (!response.destroyed) door.sendError(response, failure);
+      turn.finish(failure.status, failure);
+      return;
+    }
+    turn.markFirstByte();
+    sendJson(response, 200, door.messageBody(collector.message));
+    turn.finish(200);
+    return;
+  }
+
+  const encode = door.streamEncoder(canonical);
+  response.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  let failure: SwitchyardError | undefined;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    response.uncork();
+  };
+  try {
+    for (let item = first; !item.done; item = await events.next()) {
+      const event = item.value;
+      collector.add(event);
+      if (event.type === "error") failure = event.error;
+      if (response.destroyed) continue;
+      // Events that arrive together (one upstream chunk) leave in one write.
+      if (!corked) {
+        corked = true;
+        response.cork();
+        process.nextTick(uncork);
+      }
+      const pending = writeChunk(response, encode(event));
+      turn.markFirstByte();
+      if (pending) await pending;
+    }
+  } catch (thrown) {
+    // Backends encode failures as events once started; this is a safety net that keeps the stream valid.
+    failure = toSwitchyardError(thrown);
+    if (!response.destroyed) response.write(encode({ type: "error", error: failure, usage: collector.message.usage }));
+  }
+  response.end();
+  turn.finish(200, failure);
+}
