@@ -75,13 +75,25 @@ export async function handleCountTokens(
   }
 }
 
-/** GET /v1/models in Anthropic's list shape. */
+/**
+ * GET /v1/models: one list both protocols read. Anthropic clients read `data[].id`, `type` and
+ * `display_name`; OpenAI clients read `object: "list"` and `data[].id`, `object`, `owned_by`.
+ */
 export function handleListModels(response: ServerResponse, router: ModelRouter): void {
   const data = router.modelNames().map((id) => ({
     type: "model",
+    object: "model",
     id,
     display_name: id,
     created_at: "1970-01-01T00:00:00Z",
+    created: 0,
+    owned_by: "switchyard",
   }));
-  sendJson(response, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+  sendJson(response, 200, {
+    object: "list",
+    data,
+    has_more: false,
+    first_id: data[0]?.id ?? null,
+    last_id: data.at(-1)?.id ?? null,
+  });
 }

@@ -6,6 +6,7 @@ import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { sendJson } from "./http-body.js";
+import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import type { ModelRouter } from "./model-router.js";
 
 export interface GatewayOptions {
@@ -69,6 +70,9 @@ export function createGatewayServer(options: GatewayOptions): Server {
         });
       }
       if (method === "POST" && path === "/v1/messages") return await handleMessages(request, response, context);
+      if (method === "POST" && path === "/v1/chat/completions") {
+        return await handleChatCompletions(request, response, context);
+      }
       if (method === "POST" && path === "/v1/messages/count_tokens")
         return await handleCountTokens(request, response, context);
       if (method === "GET" && path === "/v1/models") return handleListModels(response, options.router);
@@ -96,7 +100,9 @@ export function createGatewayServer(options: GatewayOptions): Server {
       throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
     } catch (thrown) {
       const error = toSwitchyardError(thrown);
-      if (!response.headersSent && !response.destroyed) sendAnthropicError(response, error);
+      // Errors in the shape of the client's protocol: OpenAI's for its paths, Anthropic's elsewhere.
+      const sendError = path === "/v1/chat/completions" ? sendOpenAIError : sendAnthropicError;
+      if (!response.headersSent && !response.destroyed) sendError(response, error);
       else response.end();
     }
   });

@@ -43,7 +43,8 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
   const headers = request.client.headers;
   const fromHeader = headers["x-claude-code-session-id"];
   const fromMetadata = sessionFromUserId(request.client.userId);
-  const fromGeneric = headers["x-session-id"];
+  // x-session-id for any client; pi sends x-session-affinity when its provider asks for session affinity.
+  const fromGeneric = headers["x-session-id"] ?? headers["x-session-affinity"];
   const [sessionId, source]: [string, SessionIdentity["source"]] = fromHeader
     ? [fromHeader, "claude-code-header"]
     : fromMetadata

@@ -160,8 +160,7 @@ export class LlamaServerBackend implements Backend {
         midConversationSystem: midSystem === undefined ? "as-user" : "native",
         vision: props.modalities?.vision === true,
         templateKwargs,
-        appendOnly:
-          renderedBefore !== undefined && renderedAfter !== undefined && renderedAfter.startsWith(renderedBefore),
+        appendOnly: renderedBefore && renderedAfter?.startsWith(renderedBefore),
         ...this.options.compat,
       } satisfies LlamaServerCompat;
     })().catch((error: unknown) => {

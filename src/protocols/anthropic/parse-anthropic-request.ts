@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type {
   CanonicalMessage,
   CanonicalPart,
@@ -10,34 +9,13 @@ import type {
   ToolDefinition,
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
+import { describeIssues, normalizeHeaders } from "../request-validation.js";
 import {
   type AnthropicContentBlock,
   type AnthropicRequest,
   anthropicCountTokensSchema,
   anthropicRequestSchema,
 } from "./anthropic-request-schema.js";
-
-/** A zod issue list as one line a person can act on: `messages.2.content.0.type: …`. */
-function describeIssues(error: z.ZodError): string {
-  const lines: string[] = [];
-  const describe = (issue: z.core.$ZodIssue, prefix: PropertyKey[]) => {
-    const path = [...prefix, ...issue.path];
-    // A union (content is `string | block[]`) hides the useful issue in the branch that got furthest.
-    if (issue.code === "invalid_union" && issue.errors.length > 0) {
-      const branches = issue.errors.filter(
-        (branch) => !branch.every((inner) => inner.code === "invalid_type" && inner.path.length === 0),
-      );
-      const chosen = branches[0];
-      if (chosen) {
-        for (const inner of chosen) describe(inner, path);
-        return;
-      }
-    }
-    lines.push(`${path.length > 0 ? path.map(String).join(".") : "body"}: ${issue.message}`);
-  };
-  for (const issue of error.issues.slice(0, 5)) describe(issue, []);
-  return lines.slice(0, 5).join("; ");
-}
 
 function convertDocument(block: Extract<AnthropicContentBlock, { type: "document" }>): TextPart {
   if (block.source.type === "text" && typeof block.source.data === "string") {
@@ -150,13 +128,6 @@ function convertTools(tools: AnthropicRequest["tools"]): ToolDefinition[] {
 
 function sessionUserId(metadata: AnthropicRequest["metadata"]): string | undefined {
   return metadata?.user_id ?? undefined;
-}
-
-function normalizeHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers))
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
-  return out;
 }
 
 function toCanonical(

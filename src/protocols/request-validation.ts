@@ -1,0 +1,35 @@
+import type { z } from "zod";
+
+/**
+ * A zod issue list as one line a person can act on: `messages.2.content.0.type: …`. A union (content
+ * is `string | part[]`) hides the useful issue in the branch that got furthest, so that one is shown.
+ */
+export function describeIssues(error: z.ZodError): string {
+  const lines: string[] = [];
+  const describe = (issue: z.core.$ZodIssue, prefix: PropertyKey[]) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const branches = issue.errors.filter(
+        (branch) => !branch.every((inner) => inner.code === "invalid_type" && inner.path.length === 0),
+      );
+      const chosen = branches[0];
+      if (chosen) {
+        for (const inner of chosen) describe(inner, path);
+        return;
+      }
+    }
+    lines.push(`${path.length > 0 ? path.map(String).join(".") : "body"}: ${issue.message}`);
+  };
+  for (const issue of error.issues.slice(0, 5)) describe(issue, []);
+  return lines.slice(0, 5).join("; ");
+}
+
+/** Request headers with lower-case names and repeated values joined, as the canonical request keeps them. */
+export function normalizeHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  return out;
+}

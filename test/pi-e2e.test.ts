@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway } from "./support/test-gateway.js";
+
+const PI = join(import.meta.dirname, "..", "node_modules", ".bin", "pi");
+
+/** Runs the real pi CLI (npm @mariozechner/pi-coding-agent) in print mode, stdin closed, killed after a while. */
+function runPi(args: string[], root: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(root, "home"),
+    TERM: "dumb",
+    PI_CODING_AGENT_DIR: join(root, "agent"),
+    // No update check, no install telemetry: nothing leaves the machine.
+    PI_OFFLINE: "1",
+  };
+  return new Promise((resolve) => {
+    const child = spawn(PI, args, { cwd: join(root, "work"), env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  const root = mkdtempSync(join(tmpdir(), "switchyard-pi-"));
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    for (const directory of ["home", "agent", "work", "sessions"]) mkdirSync(join(root, directory), { recursive: true });
+    // pi's models.json: an openai-completions provider pointing at Switchyard (see pi's docs/models.md).
+    writeFileSync(
+      join(root, "agent", "models.json"),
+      JSON.stringify({
+        providers: {
+          switchyard: {
+            baseUrl: `${gateway.url}/v1`,
+            api: "openai-completions",
+            apiKey: "switchyard-test",
+            models: [{ id: "local", name: "Local via Switchyard", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 }],
+          },
+        },
+      }),
+    );
+    writeFileSync(join(root, "agent", "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("answers a --print prompt, then a second prompt in the same session reuses the first one's prompt", async () => {
+    const session = join(root, "sessions", "session.jsonl");
+    const flags = ["--print", "--model", "switchyard/local", "--no-context-files", "--no-extensions", "--no-skills", "--session", session];
+    const first = await runPi([...flags, "say hi"], root);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim().length).toBeGreaterThan(0);
+    const second = await runPi([...flags, "and once more"], root);
+    expect(second.code).toBe(0);
+    const turns = gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");
+    expect(turns).toHaveLength(2);
+    expect(turns.every((turn) => turn.protocol === "openai" && turn.status === 200)).toBe(true);
+    expect(turns[1]?.lane).toBe(turns[0]?.lane);
+    expect(turns[1]?.expectedReuse).toBe(turns[0]?.promptTokens);
+    expect(turns[1]?.reusedTokens).toBeGreaterThanOrEqual((turns[0]?.promptTokens ?? 0) - 4);
+    expect(turns[1]?.miss).toBeUndefined();
+  });
+});
