@@ -160,7 +160,7 @@ export class LlamaServerBackend implements Backend {
         midConversationSystem: midSystem === undefined ? "as-user" : "native",
         vision: props.modalities?.vision === true,
         templateKwargs,
-        appendOnly: renderedBefore && renderedAfter?.startsWith(renderedBefore),
+        appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...this.options.compat,
       } satisfies LlamaServerCompat;
     })().catch((error: unknown) => {
