@@ -40,7 +40,8 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
   const root = mkdtempSync(join(tmpdir(), "switchyard-pi-"));
   beforeAll(async () => {
     gateway = await startTestGateway();
-    for (const directory of ["home", "agent", "work", "sessions"]) mkdirSync(join(root, directory), { recursive: true });
+    for (const directory of ["home", "agent", "work", "sessions"])
+      mkdirSync(join(root, directory), { recursive: true });
     // pi's models.json: an openai-completions provider pointing at Switchyard (see pi's docs/models.md).
     writeFileSync(
       join(root, "agent", "models.json"),
@@ -50,7 +51,16 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
             baseUrl: `${gateway.url}/v1`,
             api: "openai-completions",
             apiKey: "switchyard-test",
-            models: [{ id: "local", name: "Local via Switchyard", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 }],
+            models: [
+              {
+                id: "local",
+                name: "Local via Switchyard",
+                reasoning: true,
+                input: ["text"],
+                contextWindow: 65536,
+                maxTokens: 2048,
+              },
+            ],
           },
         },
       }),
@@ -63,7 +73,16 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
 
   it("answers a --print prompt, then a second prompt in the same session reuses the first one's prompt", async () => {
     const session = join(root, "sessions", "session.jsonl");
-    const flags = ["--print", "--model", "switchyard/local", "--no-context-files", "--no-extensions", "--no-skills", "--session", session];
+    const flags = [
+      "--print",
+      "--model",
+      "switchyard/local",
+      "--no-context-files",
+      "--no-extensions",
+      "--no-skills",
+      "--session",
+      session,
+    ];
     const first = await runPi([...flags, "say hi"], root);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);

@@ -6,8 +6,8 @@ import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { sendJson } from "./http-body.js";
-import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import type { ModelRouter } from "./model-router.js";
+import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 
 export interface GatewayOptions {
   backends: readonly Backend[];
