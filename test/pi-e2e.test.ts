@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 const PI = join(import.meta.dirname, "..", "node_modules", ".bin", "pi");
@@ -96,5 +97,70 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
     expect(turns[1]?.expectedReuse).toBe(turns[0]?.promptTokens);
     expect(turns[1]?.reusedTokens).toBeGreaterThanOrEqual((turns[0]?.promptTokens ?? 0) - 4);
     expect(turns[1]?.miss).toBeUndefined();
+  });
+});
+
+describe("pi through the OpenAI door to an Anthropic-protocol backend (loopback, documented events)", () => {
+  let cloud: AnthropicProtocolServer;
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  const root = mkdtempSync(join(tmpdir(), "switchyard-pi-cloud-"));
+  beforeAll(async () => {
+    cloud = await startAnthropicProtocolServer({ script: () => ({ status: 200, sse: "text-stream" }) });
+    gateway = await startTestGateway({
+      backends: [
+        { name: "cloud", type: "anthropic", url: cloud.url, apiKey: "sk-ant-test", models: ["claude-sonnet-4-5"] },
+      ],
+      models: { "cloud-sonnet": "cloud/claude-sonnet-4-5" },
+    });
+    for (const directory of ["home", "agent", "work", "sessions"])
+      mkdirSync(join(root, directory), { recursive: true });
+    writeFileSync(
+      join(root, "agent", "models.json"),
+      JSON.stringify({
+        providers: {
+          switchyard: {
+            baseUrl: `${gateway.url}/v1`,
+            api: "openai-completions",
+            apiKey: "switchyard-test",
+            models: [{ id: "cloud-sonnet", reasoning: true, input: ["text"], contextWindow: 200000, maxTokens: 8192 }],
+          },
+        },
+      }),
+    );
+    writeFileSync(join(root, "agent", "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await cloud?.close();
+  });
+
+  it("gets the cloud's answer as a valid OpenAI stream, and the cloud gets a valid Anthropic request", async () => {
+    const flags = [
+      "--print",
+      "--model",
+      "switchyard/cloud-sonnet",
+      "--no-context-files",
+      "--no-extensions",
+      "--no-skills",
+    ];
+    const run = await runPi([...flags, "--session", join(root, "sessions", "s.jsonl"), "say hi"], root);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Hello");
+    const sent = cloud.requests.find((request) => request.path.startsWith("/v1/messages"));
+    const body = sent?.body as {
+      model: string;
+      system: Array<{ type: string; text: string }>;
+      messages: Array<{ role: string }>;
+      tools: Array<{ name: string; input_schema: unknown }>;
+      thinking?: { type: string; budget_tokens: number };
+      max_tokens: number;
+    };
+    expect(body.model).toBe("claude-sonnet-4-5");
+    expect(body.system[0]?.text.length).toBeGreaterThan(100);
+    expect(body.messages.map((message) => message.role)).toEqual(["user"]);
+    expect(body.tools.every((tool) => tool.name && tool.input_schema)).toBe(true);
+    expect(body.thinking?.budget_tokens).toBeLessThan(body.max_tokens);
+    expect(gateway.recorder.recent().at(-1)?.backend).toBe("cloud");
   });
 });

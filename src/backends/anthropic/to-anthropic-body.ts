@@ -66,11 +66,11 @@ export function toAnthropicBody(request: CanonicalRequest, model: string): Recor
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.topK !== undefined) body.top_k = request.topK;
   if (request.stopSequences.length > 0) body.stop_sequences = request.stopSequences;
-  if (request.thinking.mode !== "disabled") {
-    body.thinking =
-      request.thinking.mode === "adaptive"
-        ? { type: "adaptive" }
-        : { type: "enabled", budget_tokens: request.thinking.budgetTokens ?? 4096 };
+  if (request.thinking.mode === "adaptive") body.thinking = { type: "adaptive" };
+  if (request.thinking.mode === "enabled") {
+    // Anthropic wants 1024 <= budget_tokens < max_tokens; without room for that, no thinking.
+    const budget = request.thinking.budgetTokens ?? Math.min(4096, request.maxTokens - 1);
+    if (budget >= 1024 && budget < request.maxTokens) body.thinking = { type: "enabled", budget_tokens: budget };
   }
   return body;
 }
