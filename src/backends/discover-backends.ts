@@ -2,6 +2,7 @@ import type { BackendConfig } from "../config/config-schema.js";
 import { AnthropicBackend } from "./anthropic/anthropic-backend.js";
 import type { Backend } from "./backend.js";
 import { LlamaServerBackend } from "./llama-server/llama-server-backend.js";
+import { OpenAICompatibleBackend } from "./openai-compatible/openai-compatible-backend.js";
 
 /** Well-known local servers probed when no backend is configured. */
 export const WELL_KNOWN_LOCAL_SERVERS = [
@@ -43,6 +44,13 @@ export function createBackend(
         baseUrl: config.url,
         slotSave: config.slotSave,
         thinkingPolicy,
+      });
+    case "openai-compatible":
+      return new OpenAICompatibleBackend({
+        name: config.name,
+        baseUrl: config.url,
+        apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
+        models: config.models,
       });
     case "anthropic":
       return new AnthropicBackend({

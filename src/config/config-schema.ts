@@ -5,7 +5,7 @@ export const DEFAULT_PORT = 4747;
 const backendSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, dot, dash or underscore"),
-    type: z.enum(["llama-server", "anthropic"]),
+    type: z.enum(["llama-server", "anthropic", "openai-compatible"]),
     url: z.url(),
     /** A key for cloud backends. Prefer `apiKeyEnv`, or the standard variable (ANTHROPIC_API_KEY). */
     apiKey: z.string().min(1).optional(),
