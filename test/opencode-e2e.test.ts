@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway } from "./support/test-gateway.js";
+
+const OPENCODE = join(import.meta.dirname, "..", "node_modules", ".bin", "opencode");
+
+/** Runs the real opencode CLI (npm opencode-ai) non-interactively, stdin closed, killed after a while. */
+function runOpencode(args: string[], root: string, config: unknown) {
+  const home = join(root, "home");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_DATA_HOME: join(home, ".local", "share"),
+    XDG_CACHE_HOME: join(home, ".cache"),
+    XDG_STATE_HOME: join(home, ".local", "state"),
+    OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
+    // No models catalog from the internet, no auto-update, no sharing, no language-server downloads.
+    OPENCODE_DISABLE_MODELS_FETCH: "1",
+    OPENCODE_DISABLE_AUTOUPDATE: "1",
+    OPENCODE_DISABLE_SHARE: "1",
+    OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+  };
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(OPENCODE, args, { cwd: join(root, "work"), env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("opencode (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  const root = mkdtempSync(join(tmpdir(), "switchyard-opencode-"));
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    for (const directory of ["home", "work"]) mkdirSync(join(root, directory), { recursive: true });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("runs a prompt, then continues the session with its prompt reused", async () => {
+    const config = {
+      autoupdate: false,
+      share: "disabled",
+      provider: {
+        switchyard: {
+          npm: "@ai-sdk/openai-compatible",
+          name: "Switchyard",
+          options: { baseURL: `${gateway.url}/v1`, apiKey: "switchyard-test" },
+          models: { local: { name: "Local via Switchyard" } },
+        },
+      },
+      model: "switchyard/local",
+    };
+    // opencode quotes arguments that contain spaces; the words go as separate arguments.
+    const first = await runOpencode(["run", "--model", "switchyard/local", "say", "hi"], root, config);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.trim().length).toBeGreaterThan(0);
+    const second = await runOpencode(
+      ["run", "--continue", "--model", "switchyard/local", "once", "more"],
+      root,
+      config,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const main = gateway.recorder
+      .recent()
+      .filter((turn) => turn.endpoint === "chat_completions" && turn.lane === "main");
+    expect(main).toHaveLength(2);
+    expect(main[0]?.sessionId).toMatch(/^ses_/);
+    expect(main[1]?.sessionId).toBe(main[0]?.sessionId);
+    expect(main[1]?.expectedReuse).toBe(main[0]?.promptTokens);
+    expect(main[1]?.reusedTokens).toBeGreaterThanOrEqual((main[0]?.promptTokens ?? 0) - 4);
+  });
+});
