@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProgram } from "./support/run-program.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 const OPENCODE = join(import.meta.dirname, "..", "node_modules", ".bin", "opencode");
@@ -24,22 +24,7 @@ function runOpencode(args: string[], root: string, config: unknown) {
     OPENCODE_DISABLE_SHARE: "1",
     OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
   };
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(OPENCODE, args, { cwd: join(root, "work"), env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProgram(OPENCODE, args, { cwd: join(root, "work"), env, timeoutMs: 150_000 });
 }
 
 describe("opencode (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {

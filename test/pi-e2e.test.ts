@@ -1,15 +1,15 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { runProgram } from "./support/run-program.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 const PI = join(import.meta.dirname, "..", "node_modules", ".bin", "pi");
 
 /** Runs the real pi CLI (npm @mariozechner/pi-coding-agent) in print mode, stdin closed, killed after a while. */
-function runPi(args: string[], root: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runPi(args: string[], root: string) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: join(root, "home"),
@@ -18,22 +18,7 @@ function runPi(args: string[], root: string): Promise<{ code: number | null; std
     // No update check, no install telemetry: nothing leaves the machine.
     PI_OFFLINE: "1",
   };
-  return new Promise((resolve) => {
-    const child = spawn(PI, args, { cwd: join(root, "work"), env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProgram(PI, args, { cwd: join(root, "work"), env, timeoutMs: 120_000 });
 }
 
 describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {

@@ -1,17 +1,11 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ProgramRun, runProgram } from "./run-program.js";
 
 export const CLAUDE_BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "claude");
 
-export interface ClaudeRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
+export type ClaudeRun = ProgramRun;
 
 /** A scratch HOME and a scratch git work tree, so the user's own Claude Code settings never leak in. */
 export function claudeSandbox(): { home: string; workdir: string } {
@@ -36,24 +30,5 @@ export function runClaude(
     DISABLE_AUTOUPDATER: "1",
     ...options.env,
   });
-  return new Promise((resolve) => {
-    const child = spawn(CLAUDE_BIN, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, options.timeoutMs);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
-  });
+  return runProgram(CLAUDE_BIN, args, { cwd: options.cwd, env, timeoutMs: options.timeoutMs });
 }

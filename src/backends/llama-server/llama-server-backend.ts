@@ -3,8 +3,9 @@ import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
-import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
+import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { requestUpstream } from "../upstream-request.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
@@ -70,43 +71,8 @@ export class LlamaServerBackend implements Backend {
     });
   }
 
-  private async call(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<{
-    status: number;
-    text: () => Promise<string>;
-    body: AsyncIterable<Uint8Array>;
-    retryAfter: string | null;
-  }> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const send = () =>
-      this.pool.request({
-        method,
-        path,
-        headers: text === undefined ? {} : { "content-type": "application/json" },
-        body: text,
-        signal,
-      });
-    try {
-      // A kept-alive connection the server closed as we reused it fails before any answer: the server
-      // never read the request, so sending it once more on a fresh connection is safe.
-      const response = await send().catch((error: { code?: string }) => {
-        if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send();
-        throw error;
-      });
-      const retryAfter = response.headers["retry-after"];
-      return {
-        status: response.statusCode,
-        text: () => response.body.text(),
-        body: response.body,
-        retryAfter: typeof retryAfter === "string" ? retryAfter : null,
-      };
-    } catch (error) {
-      throw mapConnectionError(error, this.name, this.baseUrl);
-    }
+  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
+    return requestUpstream(this.pool, { method, path, headers: {}, body, signal }, this);
   }
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {

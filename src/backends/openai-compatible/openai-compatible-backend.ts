@@ -4,8 +4,9 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "../llama-server/llama-server-compat.js";
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
-import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
+import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { requestUpstream } from "../upstream-request.js";
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -70,50 +71,16 @@ export class OpenAICompatibleBackend implements Backend {
     });
   }
 
-  private headers(json: boolean): Record<string, string> {
-    const headers: Record<string, string> = {};
-    if (json) headers["content-type"] = "application/json";
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    return headers;
+  private headers(): Record<string, string> {
+    return this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
   }
 
-  private async call(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<{
-    status: number;
-    text: () => Promise<string>;
-    body: AsyncIterable<Uint8Array>;
-    retryAfter: string | null;
-  }> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const send = () =>
-      this.pool.request({
-        method,
-        path: `${this.basePath}${path}`,
-        headers: this.headers(text !== undefined),
-        body: text,
-        signal,
-      });
-    try {
-      // A kept-alive connection the server closed as we reused it fails before any answer: the server
-      // never read the request, so sending it once more on a fresh connection is safe.
-      const response = await send().catch((error: { code?: string }) => {
-        if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send();
-        throw error;
-      });
-      const retryAfter = response.headers["retry-after"];
-      return {
-        status: response.statusCode,
-        text: () => response.body.text(),
-        body: response.body,
-        retryAfter: typeof retryAfter === "string" ? retryAfter : null,
-      };
-    } catch (error) {
-      throw mapConnectionError(error, this.name, this.baseUrl);
-    }
+  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
+    return requestUpstream(
+      this.pool,
+      { method, path: `${this.basePath}${path}`, headers: this.headers(), body, signal },
+      this,
+    );
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
