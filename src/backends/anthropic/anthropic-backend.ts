@@ -2,7 +2,8 @@ import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
-import { mapConnectionError, mapUpstreamError } from "../openai/map-upstream-error.js";
+import { mapUpstreamError } from "../openai/map-upstream-error.js";
+import { requestUpstream } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
 
@@ -47,7 +48,6 @@ export class AnthropicBackend implements Backend {
       });
     }
     const headers: Record<string, string> = {
-      "content-type": "application/json",
       "x-api-key": this.options.apiKey,
       "anthropic-version": "2023-06-01",
     };
@@ -58,24 +58,18 @@ export class AnthropicBackend implements Backend {
     return headers;
   }
 
-  private async call(
+  private call(
     method: "GET" | "POST",
     path: string,
     headers: Record<string, string>,
     body: unknown,
     signal?: AbortSignal,
   ) {
-    try {
-      return await this.pool.request({
-        method,
-        path,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: signal ?? AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw mapConnectionError(error, this.name, this.baseUrl);
-    }
+    return requestUpstream(
+      this.pool,
+      { method, path, headers, body, signal: signal ?? AbortSignal.timeout(30_000) },
+      this,
+    );
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
@@ -86,14 +80,8 @@ export class AnthropicBackend implements Backend {
       toAnthropicBody(request, options.model),
       options.signal,
     );
-    if (response.statusCode >= 400) {
-      const retryAfter = response.headers["retry-after"];
-      throw mapUpstreamError(
-        response.statusCode,
-        await response.body.text(),
-        this.name,
-        typeof retryAfter === "string" ? retryAfter : null,
-      );
+    if (response.status >= 400) {
+      throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
     }
     yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
   }
@@ -101,19 +89,16 @@ export class AnthropicBackend implements Backend {
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
     const { max_tokens: _max, stream: _stream, ...body } = toAnthropicBody(request, options.model);
     const response = await this.call("POST", "/v1/messages/count_tokens", this.headers(request), body, options.signal);
-    const text = await response.body.text();
-    if (response.statusCode >= 400) {
-      const retryAfter = response.headers["retry-after"];
-      throw mapUpstreamError(response.statusCode, text, this.name, typeof retryAfter === "string" ? retryAfter : null);
-    }
+    const text = await response.text();
+    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
     return { tokens: (JSON.parse(text) as { input_tokens: number }).input_tokens, exact: true };
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
     if (this.options.models) return this.options.models;
     const response = await this.call("GET", "/v1/models?limit=100", this.headers(), undefined, signal);
-    const text = await response.body.text();
-    if (response.statusCode >= 400) throw mapUpstreamError(response.statusCode, text, this.name);
+    const text = await response.text();
+    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
     return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((model) => model.id);
   }
 
