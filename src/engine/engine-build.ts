@@ -66,7 +66,7 @@ function buildKey(tag: string, flavor: BuildFlavor): string {
 const manifestPath = (buildDirectory: string) => join(buildDirectory, "engine.json");
 
 /** A build already in the cache for this tag and flavor, verified to start. */
-export async function findCachedBuild(sourceRoot: string, key: string): Promise<EngineBuild | undefined> {
+async function findCachedBuild(sourceRoot: string, key: string): Promise<EngineBuild | undefined> {
   const manifest = manifestPath(join(sourceRoot, "..", `build-${key}`));
   if (!existsSync(manifest)) return undefined;
   const build = JSON.parse(readFileSync(manifest, "utf8")) as EngineBuild;

@@ -13,8 +13,6 @@ import type { ModelRouter, Route } from "./model-router.js";
 import { clientGone, type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
 import { TurnContext } from "./turn-context.js";
 
-export type AnthropicRouteContext = RouteContext;
-
 export function sendAnthropicError(response: ServerResponse, error: SwitchyardError): void {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
@@ -44,7 +42,7 @@ export function handleMessages(
 export async function handleCountTokens(
   request: IncomingMessage,
   response: ServerResponse,
-  context: AnthropicRouteContext,
+  context: RouteContext,
 ): Promise<void> {
   const turn = new TurnContext(
     context.recorder,
