@@ -74,6 +74,7 @@ export class TurnContext {
       requestedModel: this.requestedModel,
       backend: this.route?.backend.name ?? "none",
       backendModel: this.route?.model ?? "",
+      backendLocal: this.route?.backend.local,
       routeReason: this.route?.reason ?? "",
       stream: this.stream,
       sessionId: this.identity?.sessionId,

@@ -13,6 +13,8 @@ export interface TurnRecord {
   requestedModel: string;
   backend: string;
   backendModel: string;
+  /** True when the backend runs on this machine (llama-server, Ollama, …), false for clouds; undefined when no backend was chosen. */
+  backendLocal: boolean | undefined;
   routeReason: string;
   stream: boolean;
   sessionId: string | undefined;

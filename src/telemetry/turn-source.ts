@@ -1,0 +1,37 @@
+import type { TurnRecord } from "./turn-record.js";
+
+/** Which turns to read: one session's, since a time, newest `limit` (results are oldest first). */
+export interface TurnQuery {
+  sessionId?: string;
+  /** ISO timestamp: turns that started at or after it. */
+  since?: string;
+  limit?: number;
+}
+
+/** One session as the dashboard and `switchyard report` list it. */
+export interface SessionSummary {
+  sessionId: string;
+  firstAt: string;
+  lastAt: string;
+  turns: number;
+  /** Turns served by local backends and by the others (clouds). */
+  localTurns: number;
+  cloudTurns: number;
+  promptTokens: number;
+  reusedTokens: number;
+  prefilledTokens: number;
+  outputTokens: number;
+  misses: number;
+  errors: number;
+  /** The backend of the latest turn. */
+  lastBackend: string;
+}
+
+/**
+ * Where turn records are read from: the in-memory ring of a running gateway, or a durable store
+ * (SQLite by default). The dashboard, `/v1/switchyard/*` and `switchyard report` read through this.
+ */
+export interface TurnSource {
+  turns(query: TurnQuery): Promise<TurnRecord[]>;
+  sessions(query: { since?: string; limit?: number }): Promise<SessionSummary[]>;
+}
