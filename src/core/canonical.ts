@@ -88,12 +88,19 @@ export interface CanonicalRequest {
   };
 }
 
+export type UsageField = "inputTokens" | "outputTokens" | "cacheReadTokens" | "cacheWriteTokens";
+
 /** Anthropic's meaning: `inputTokens` were prefilled, `cacheReadTokens` were reused from the cache. */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /**
+   * Fields the backend did not report: their numbers are placeholders (0, or all prompt tokens counted
+   * as input), and turn records show them as unknown rather than as measurements.
+   */
+  unreported?: UsageField[];
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TurnDetails } from "../backends/backend.js";
-import type { CanonicalRequest } from "../core/canonical.js";
+import type { CanonicalRequest, Usage, UsageField } from "../core/canonical.js";
 import { MessageCollector } from "../core/collect-message.js";
 import type { SwitchyardError } from "../core/errors.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
@@ -86,9 +86,9 @@ export class TurnContext {
       durationMs,
       usage,
       promptTokens: usage ? usage.inputTokens + usage.cacheReadTokens : undefined,
-      reusedTokens: usage?.cacheReadTokens,
-      prefilledTokens: usage?.inputTokens,
-      outputTokens: usage?.outputTokens,
+      reusedTokens: known(usage, "cacheReadTokens"),
+      prefilledTokens: known(usage, "inputTokens"),
+      outputTokens: known(usage, "outputTokens"),
       expectedReuse: analysis?.expectedReuse,
       prefillTokensPerSecond: timings?.promptPerSecond,
       decodeTokensPerSecond: timings?.predictedPerSecond,
@@ -99,4 +99,9 @@ export class TurnContext {
       clientAborted: this.abort.signal.aborted,
     });
   }
+}
+
+/** A usage number, or undefined when the backend did not report it. */
+function known(usage: Usage | undefined, field: UsageField): number | undefined {
+  return usage && !usage.unreported?.includes(field) ? usage[field] : undefined;
 }
