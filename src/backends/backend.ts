@@ -31,6 +31,16 @@ export interface TurnDetails {
   templateAppendOnly?: boolean;
 }
 
+/** One llama-server slot as the dashboard shows it. */
+export interface SlotView {
+  slot: number;
+  /** The lane key (`session/lane`) pinned to the slot, if any. */
+  lane: string | undefined;
+  laneKind: LaneKind | undefined;
+  /** A request is running on the slot now. */
+  busy: boolean;
+}
+
 export interface StreamOptions {
   model: string;
   signal: AbortSignal;
@@ -55,6 +65,8 @@ export interface Backend {
   health(signal?: AbortSignal): Promise<BackendHealth>;
   /** Slots no lane holds yet, for placing a new session; undefined when the backend has no slots. */
   freeSlots?(): number | undefined;
+  /** Which lane holds which slot, for the dashboard; undefined when the backend has no slots (yet). */
+  slotSnapshot?(): SlotView[] | undefined;
   /** Context window in tokens per request, when the backend reports it. */
   contextSize(signal?: AbortSignal): Promise<number | undefined>;
   close(): Promise<void>;

@@ -1,10 +1,13 @@
-import { timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
+import { MemoryTurnSource } from "../telemetry/memory-turn-source.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
+import type { TurnSource } from "../telemetry/turn-source.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
+import { keyMatches, presentedKey } from "./api-key.js";
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
@@ -15,21 +18,9 @@ export interface GatewayOptions {
   recorder: TurnRecorder;
   /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
   apiKey?: string;
+  /** Where the dashboard reads turns; the recorder's in-memory ring by default. */
+  turnSource?: TurnSource;
   bodyLimitBytes: number;
-}
-
-function presentedKey(request: IncomingMessage): string | undefined {
-  const header = request.headers["x-api-key"];
-  if (typeof header === "string") return header;
-  const authorization = request.headers.authorization;
-  return authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
-}
-
-function keyMatches(expected: string, presented: string | undefined): boolean {
-  if (presented === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(presented);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
@@ -53,13 +44,25 @@ export function createGatewayServer(options: GatewayOptions): Server {
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
   };
+  const dashboard = createDashboardRoutes({
+    source: options.turnSource ?? new MemoryTurnSource(options.recorder),
+    recorder: options.recorder,
+    backends: options.backends,
+    apiKey: options.apiKey,
+  });
   const server = createServer(async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";
     try {
-      if ((method === "HEAD" || method === "GET") && path === "/") {
+      if (method === "HEAD" && path === "/") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
-        response.end(method === "HEAD" ? undefined : "Switchyard gateway\n");
+        response.end();
+        return;
+      }
+      if (await dashboard.handle(request, response, path)) return;
+      if (method === "GET" && path === "/") {
+        response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+        response.end("Switchyard gateway (the dashboard is here in a browser)\n");
         return;
       }
       if (method === "GET" && path === "/health") return await handleHealth(response, options.backends);
@@ -107,6 +110,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     }
   });
   // Agents hold connections open between turns; prefill of a long prompt can take minutes.
+  server.on("close", () => dashboard.close());
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -83,6 +83,11 @@ export class TurnRecorder {
     this.listeners.push(listener);
   }
 
+  /** Every turn still in the ring, oldest first (a view: do not modify). */
+  all(): readonly TurnRecord[] {
+    return this.turns;
+  }
+
   recent(limit = 100): TurnRecord[] {
     return this.turns.slice(-limit);
   }

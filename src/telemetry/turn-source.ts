@@ -25,6 +25,9 @@ export interface SessionSummary {
   errors: number;
   /** The backend of the latest turn. */
   lastBackend: string;
+  /** Sums of the turns' cost and reference-model cost, when any turn carries cost (undefined otherwise). */
+  costUsd?: number;
+  referenceUsd?: number;
 }
 
 /**

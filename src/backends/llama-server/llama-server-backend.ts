@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { requestUpstream } from "../upstream-request.js";
@@ -134,6 +134,10 @@ export class LlamaServerBackend implements Backend {
       throw error;
     });
     return this.compatPromise;
+  }
+
+  slotSnapshot(): SlotView[] | undefined {
+    return this.slots?.snapshot();
   }
 
   freeSlots(): number | undefined {

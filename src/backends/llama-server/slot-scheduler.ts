@@ -1,4 +1,5 @@
 import type { LaneKind } from "../../sessions/session-identity.js";
+import type { SlotView } from "../backend.js";
 
 interface SlotState {
   id: number;
@@ -47,8 +48,8 @@ export class SlotScheduler {
   }
 
   /** Which lane holds which slot (for records, doctor and the dashboard). */
-  snapshot(): Array<{ slot: number; lane: string | undefined; busy: boolean }> {
-    return this.slots.map((slot) => ({ slot: slot.id, lane: slot.lane, busy: slot.busy }));
+  snapshot(): SlotView[] {
+    return this.slots.map((slot) => ({ slot: slot.id, lane: slot.lane, laneKind: slot.laneKind, busy: slot.busy }));
   }
 
   /** Who took this lane's slot since its last turn, if anyone. */

@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Backend } from "../backends/backend.js";
+import { invalidRequest, SwitchyardError } from "../core/errors.js";
+import { sendJson } from "../gateway/http-body.js";
+import type { TurnRecorder } from "../telemetry/turn-record.js";
+import type { TurnSource } from "../telemetry/turn-source.js";
+import { dashboardAsset } from "./dashboard-assets.js";
+import { DashboardAuth } from "./dashboard-auth.js";
+import { DashboardEvents } from "./dashboard-events.js";
+import { toBackendView, toTurnRow, totalsOf } from "./dashboard-views.js";
+import { loginPage } from "./login-page.js";
+import { readFormBody } from "./read-form-body.js";
+
+export interface DashboardOptions {
+  /** Where turns are read from (the in-memory ring, or the store). */
+  source: TurnSource;
+  /** Announces new turns for live updates. */
+  recorder: TurnRecorder;
+  backends: readonly Backend[];
+  /** The gateway's API key; without one the dashboard is open. */
+  apiKey: string | undefined;
+}
+
+/** Sessions listed at most; the page asks for fewer. */
+const MAX_SESSIONS = 1000;
+/** Turns of one session sent at most (newest); the page draws them all and shows them a page at a time. */
+const MAX_TURNS = 5000;
+
+export interface DashboardRoutes {
+  /** Serves the request when it is the dashboard's; false when it is not. */
+  handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
+  close(): void;
+}
+
+function limitParameter(url: URL, fallback: number, max: number): number {
+  const raw = url.searchParams.get("limit");
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidRequest(`limit must be a positive integer, got "${raw}"`);
+  return Math.min(Number(raw), max);
+}
+
+const wantsHtml = (request: IncomingMessage) => (request.headers.accept ?? "").includes("text/html");
+
+function sendHtml(response: ServerResponse, status: number, html: string, headers: Record<string, string> = {}) {
+  response.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    ...headers,
+  });
+  response.end(html);
+}
+
+function redirect(response: ServerResponse, location: string, headers: Record<string, string> = {}) {
+  response.writeHead(303, { location, "cache-control": "no-store", ...headers });
+  response.end();
+}
+
+/** The dashboard at `/`: its page, static files, login, JSON endpoints and live events. */
+export function createDashboardRoutes(options: DashboardOptions): DashboardRoutes {
+  const auth = new DashboardAuth(options.apiKey);
+  const events = new DashboardEvents(options.recorder);
+
+  async function serveApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    if (!auth.allows(request)) {
+      throw new SwitchyardError("sign in at /dashboard/login, or send the API key (x-api-key or Bearer)", {
+        kind: "authentication",
+        code: "bad_api_key",
+      });
+    }
+    const url = new URL(request.url ?? "/", "http://dashboard");
+    const route = path.slice("/dashboard/api/".length);
+    if (route === "overview") {
+      const sessions = await options.source.sessions({});
+      return sendJson(response, 200, {
+        generatedAt: new Date().toISOString(),
+        authRequired: auth.required,
+        totals: totalsOf(sessions),
+        sessions: sessions.slice(0, limitParameter(url, 100, MAX_SESSIONS)),
+      });
+    }
+    const turnsRoute = /^sessions\/([^/]+)\/turns$/.exec(route);
+    if (turnsRoute) {
+      let sessionId: string;
+      try {
+        sessionId = decodeURIComponent(turnsRoute[1] as string);
+      } catch {
+        throw invalidRequest("the session id in the path is not valid percent-encoding");
+      }
+      const limit = limitParameter(url, 2000, MAX_TURNS);
+      const turns = await options.source.turns({ sessionId, limit: limit + 1 });
+      const truncated = turns.length > limit;
+      return sendJson(response, 200, {
+        sessionId,
+        truncated,
+        turns: (truncated ? turns.slice(1) : turns).map(toTurnRow),
+      });
+    }
+    if (route === "backends") return sendJson(response, 200, { backends: options.backends.map(toBackendView) });
+    if (route === "events") return events.open(response);
+    throw new SwitchyardError(`no dashboard endpoint ${path}`, { kind: "not_found", code: "no_route" });
+  }
+
+  async function serveLogin(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!auth.required) return redirect(response, "/");
+    if (request.method !== "POST") return sendHtml(response, 200, loginPage(false));
+    const form = await readFormBody(request);
+    const cookie = auth.login(form.get("key") ?? undefined);
+    if (!cookie) return sendHtml(response, 401, loginPage(true));
+    redirect(response, "/", { "set-cookie": cookie });
+  }
+
+  async function serveAsset(response: ServerResponse, name: string): Promise<void> {
+    const asset = await dashboardAsset(name)?.catch(() => undefined);
+    if (!asset) throw new SwitchyardError(`no dashboard file ${name}`, { kind: "not_found", code: "no_route" });
+    response.writeHead(200, {
+      "content-type": asset.contentType,
+      "content-length": asset.body.length,
+      "cache-control": "no-cache",
+    });
+    response.end(asset.body);
+  }
+
+  return {
+    async handle(request, response, path) {
+      const method = request.method ?? "GET";
+      if (path === "/" && method === "GET" && wantsHtml(request)) {
+        if (!auth.allows(request)) redirect(response, "/dashboard/login");
+        else await serveAsset(response, "index.html");
+        return true;
+      }
+      if (!path.startsWith("/dashboard/")) return false;
+      if (path === "/dashboard/login") await serveLogin(request, response);
+      else if (path === "/dashboard/logout" && method === "POST")
+        redirect(response, "/dashboard/login", { "set-cookie": DashboardAuth.logoutCookie() });
+      else if (path.startsWith("/dashboard/static/") && method === "GET")
+        await serveAsset(response, path.slice("/dashboard/static/".length));
+      else if (path.startsWith("/dashboard/api/") && method === "GET") await serveApi(request, response, path);
+      else throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
+      return true;
+    },
+    close: () => events.close(),
+  };
+}

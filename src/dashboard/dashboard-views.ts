@@ -1,0 +1,92 @@
+import type { Backend, SlotView } from "../backends/backend.js";
+import { type TurnCost, type TurnRouting, turnCost, turnRouting } from "../telemetry/turn-extras.js";
+import type { TurnRecord } from "../telemetry/turn-record.js";
+import type { SessionSummary } from "../telemetry/turn-source.js";
+
+/** A turn as the dashboard's table and chart read it: the record without raw usage and timings. */
+export type TurnRow = Omit<TurnRecord, "usage" | "timings"> & {
+  routing: TurnRouting | null;
+  cost: TurnCost | null;
+};
+
+export function toTurnRow(turn: TurnRecord): TurnRow {
+  const { usage: _usage, timings: _timings, ...rest } = turn;
+  return { ...rest, routing: turnRouting(turn) ?? null, cost: turnCost(turn) ?? null };
+}
+
+export interface DashboardTotals {
+  sessions: number;
+  turns: number;
+  localTurns: number;
+  cloudTurns: number;
+  promptTokens: number;
+  reusedTokens: number;
+  prefilledTokens: number;
+  outputTokens: number;
+  misses: number;
+  errors: number;
+  /** Null when no turn carried cost (cost accounting off or not built). */
+  costUsd: number | null;
+  referenceUsd: number | null;
+}
+
+export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
+  const totals: DashboardTotals = {
+    sessions: sessions.length,
+    turns: 0,
+    localTurns: 0,
+    cloudTurns: 0,
+    promptTokens: 0,
+    reusedTokens: 0,
+    prefilledTokens: 0,
+    outputTokens: 0,
+    misses: 0,
+    errors: 0,
+    costUsd: null,
+    referenceUsd: null,
+  };
+  for (const session of sessions) {
+    totals.turns += session.turns;
+    totals.localTurns += session.localTurns;
+    totals.cloudTurns += session.cloudTurns;
+    totals.promptTokens += session.promptTokens;
+    totals.reusedTokens += session.reusedTokens;
+    totals.prefilledTokens += session.prefilledTokens;
+    totals.outputTokens += session.outputTokens;
+    totals.misses += session.misses;
+    totals.errors += session.errors;
+    if (session.costUsd !== undefined) totals.costUsd = (totals.costUsd ?? 0) + session.costUsd;
+    if (session.referenceUsd !== undefined) totals.referenceUsd = (totals.referenceUsd ?? 0) + session.referenceUsd;
+  }
+  return totals;
+}
+
+export interface BackendView {
+  name: string;
+  kind: Backend["kind"];
+  local: boolean;
+  url: string | undefined;
+  /** Null for backends without slots (clouds), or before the slot count is known. */
+  slots: Array<SlotView & { sessionId: string | null; laneName: string | null }> | null;
+}
+
+export function toBackendView(backend: Backend): BackendView {
+  const slots = backend.slotSnapshot?.();
+  return {
+    name: backend.name,
+    kind: backend.kind,
+    local: backend.local,
+    // Cloud URLs are public and say nothing; local ones help find the server.
+    url: backend.local ? backend.baseUrl : undefined,
+    slots:
+      slots?.map((slot) => {
+        // Lane keys are `session/lane`; lane names never hold a slash, session ids might.
+        const cut = slot.lane?.lastIndexOf("/") ?? -1;
+        return {
+          ...slot,
+          sessionId: slot.lane && cut > 0 ? slot.lane.slice(0, cut) : null,
+          laneName: slot.lane ? slot.lane.slice(cut + 1) : null,
+        };
+      }) ?? null,
+  };
+}
