@@ -97,7 +97,9 @@ function missesPanel(turns, number) {
           el("b", {}, `turn #${number.get(turn.id)}`),
           ` ${clock(turn.startedAt)} · ${turn.lane ?? NA} · `,
           el("span", { className: "badge miss-reason" }, miss.reason),
-          ` reused ${int(turn.reusedTokens)} of ${int(turn.expectedReuse)} expected`,
+          typeof turn.expectedReuse === "number"
+          ? ` reused ${int(turn.reusedTokens)} of ${int(turn.expectedReuse)} expected`
+          : ` reused ${int(turn.reusedTokens)} of ${int(turn.promptTokens)} tokens`,
         ),
         el("p", { className: "explanation" }, miss.explanation),
         diff,

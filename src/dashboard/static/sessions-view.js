@@ -50,8 +50,8 @@ export function renderSessions(container, sessions, selectedId, onSelect) {
       el(
         "td",
         { title: session.sessionId },
-        el("span", { className: "mono" }, shortId(session.sessionId)),
-        el("span", { className: "muted small" }, ` ${clock(session.lastAt)} · ${session.lastBackend}`),
+        el("div", { className: "mono" }, shortId(session.sessionId)),
+        el("div", { className: "muted small" }, `${clock(session.lastAt)} · ${session.lastBackend}`),
       ),
       el("td", { className: "num" }, int(session.turns)),
       el("td", { className: "num" }, `${session.localTurns}/${session.cloudTurns}`),

@@ -3,6 +3,9 @@
 
 const COLORS = { prefilled: "#e8833a", reused: "#3a8fe8", ttft: "#2a2a2a", miss: "#d43c3c" };
 
+/** Whole turn numbers only on the x axis. */
+const TURN_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
 let chart;
 let observer;
 
@@ -20,9 +23,10 @@ export function renderTurnChart(container, turns) {
     width,
     height: 230,
     cursor: { drag: { x: true, y: false } },
-    scales: { x: { time: false }, ms: { auto: true } },
+    // Half a turn of room either side, so the first and last bars are drawn whole.
+    scales: { x: { time: false, range: () => [0.5, turns.length + 0.5] }, ms: { auto: true } },
     axes: [
-      { label: "turn", size: 36 },
+      { label: "turn", size: 36, incrs: TURN_STEPS, values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? tick : "")) },
       { label: "prompt tokens", size: 64, values: (_, ticks) => ticks.map(compact) },
       {
         label: "TTFT (ms)",

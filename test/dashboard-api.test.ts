@@ -1,0 +1,202 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { DashboardAuth } from "../src/dashboard/dashboard-auth.js";
+import { createGatewayServer } from "../src/gateway/gateway-server.js";
+import { ModelRouter } from "../src/gateway/model-router.js";
+import { TurnRecorder } from "../src/telemetry/turn-record.js";
+import type { SessionSummary } from "../src/telemetry/turn-source.js";
+import { generatedTurns } from "./support/generated-turns.js";
+
+/** The gateway's HTTP server with no backends (the dashboard reads only records) on a free port. */
+async function startServer(recorder: TurnRecorder, apiKey?: string) {
+  const server = createGatewayServer({
+    backends: [],
+    router: new ModelRouter([], {}),
+    recorder,
+    apiKey,
+    bodyLimitBytes: 1 << 20,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+const html = { accept: "text/html,application/xhtml+xml" };
+
+describe("dashboard endpoints with 10,000 turns", () => {
+  it("send summaries and capped pages, never every turn", async () => {
+    const recorder = new TurnRecorder(20_000);
+    // 9,000 turns spread over 300 sessions, then one long session of 1,000 more.
+    const turns = generatedTurns({ turns: 9000, sessions: 300, cloudEvery: 10, missEvery: 13 });
+    const long = generatedTurns({ turns: 1000, sessions: 1, seed: 3 }).map((turn, index) => ({
+      ...turn,
+      id: `long-${index}`,
+      sessionId: "long-session",
+      startedAt: new Date(Date.parse("2026-02-01T00:00:00Z") + index * 1000).toISOString(),
+    }));
+    for (const turn of [...turns, ...long]) recorder.add(turn);
+    const url = await startServer(recorder);
+
+    const started = performance.now();
+    const response = await fetch(`${url}/dashboard/api/overview?limit=50`);
+    const text = await response.text();
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(200);
+    const overview = JSON.parse(text) as { sessions: SessionSummary[]; totals: Record<string, number> };
+    expect(overview.sessions).toHaveLength(50);
+    expect(overview.sessions[0]?.sessionId).toBe("long-session");
+    for (const session of overview.sessions) expect(typeof session.turns).toBe("number");
+    expect(overview.totals.sessions).toBe(301);
+    expect(overview.totals.turns).toBe(10_000);
+    expect(overview.totals.misses).toBe(turns.filter((turn) => turn.miss).length);
+    expect(overview.totals.reusedTokens).toBe([...turns, ...long].reduce((sum, turn) => sum + (turn.reusedTokens ?? 0), 0));
+    // Summaries only: a few hundred bytes a session, whatever the number of turns behind them.
+    expect(text.length).toBeLessThan(50 * 600);
+    console.log(`overview of 10,000 turns: ${text.length} bytes in ${elapsed.toFixed(1)} ms (not asserted)`);
+
+    const page = (await (await fetch(`${url}/dashboard/api/sessions/long-session/turns?limit=300`)).json()) as {
+      truncated: boolean;
+      turns: Array<Record<string, unknown>>;
+    };
+    expect(page.truncated).toBe(true);
+    expect(page.turns.map((turn) => turn.id)).toEqual(long.slice(-300).map((turn) => turn.id));
+    // Rows leave out raw usage and timings, and carry cost in one shape.
+    expect(page.turns[0]).not.toHaveProperty("usage");
+    expect(page.turns[0]?.cost).toEqual((long.at(-300) as unknown as { cost: unknown }).cost);
+
+    const whole = (await (await fetch(`${url}/dashboard/api/sessions/session-0007/turns`)).json()) as {
+      truncated: boolean;
+      turns: unknown[];
+    };
+    expect(whole.truncated).toBe(false);
+    expect(whole.turns).toHaveLength(30);
+  });
+
+  it("rejects a bad limit with a 400 in the Anthropic error shape", async () => {
+    const url = await startServer(new TurnRecorder(10));
+    const response = await fetch(`${url}/dashboard/api/overview?limit=lots`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+  });
+});
+
+describe("dashboard without an API key", () => {
+  it("is open, serves the page to browsers and plain text to other clients", async () => {
+    const url = await startServer(new TurnRecorder(10));
+    const page = await fetch(`${url}/`, { headers: html });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(await page.text()).toContain("/dashboard/static/dashboard.js");
+    const plain = await fetch(`${url}/`);
+    expect(plain.headers.get("content-type")).toContain("text/plain");
+    expect((await fetch(`${url}/`, { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(`${url}/dashboard/api/overview`)).status).toBe(200);
+    const login = await fetch(`${url}/dashboard/login`, { redirect: "manual" });
+    expect(login.status).toBe(303);
+    expect(login.headers.get("location")).toBe("/");
+  });
+
+  it("serves its own files and uPlot's from the installed package, nothing else", async () => {
+    const url = await startServer(new TurnRecorder(10));
+    const uplot = await fetch(`${url}/dashboard/static/uPlot.iife.min.js`);
+    expect(uplot.status).toBe(200);
+    expect(uplot.headers.get("content-type")).toContain("text/javascript");
+    expect(await uplot.text()).toContain("uPlot");
+    expect((await fetch(`${url}/dashboard/static/dashboard.css`)).headers.get("content-type")).toContain("text/css");
+    expect((await fetch(`${url}/dashboard/static/missing.js`)).status).toBe(404);
+    expect((await fetch(`${url}/dashboard/static/..%2Fdashboard-auth.ts`)).status).toBe(404);
+  });
+
+  it("announces each new turn on the event stream", async () => {
+    const recorder = new TurnRecorder(10);
+    const url = await startServer(recorder);
+    const controller = new AbortController();
+    const response = await fetch(`${url}/dashboard/api/events`, { signal: controller.signal });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const [turn] = generatedTurns({ turns: 1, sessions: 1 });
+    if (!turn) throw new Error("no turn generated");
+    let text = "";
+    const decoder = new TextDecoder();
+    // The stream is open once the retry line arrives; only then can a turn be announced on it.
+    while (!text.includes("retry:")) text += decoder.decode((await reader.read()).value);
+    recorder.add(turn);
+    while (!text.includes("event: turn")) text += decoder.decode((await reader.read()).value);
+    controller.abort();
+    const data = /event: turn\ndata: (.*)\n/.exec(text)?.[1] as string;
+    expect(JSON.parse(data)).toEqual({ id: turn.id, sessionId: turn.sessionId, startedAt: turn.startedAt });
+  });
+});
+
+describe("dashboard with an API key", () => {
+  const key = "s3cret-gateway-key";
+
+  it("sends browsers to a login page that sets an HttpOnly, SameSite=Strict cookie (not the key)", async () => {
+    const url = await startServer(new TurnRecorder(10), key);
+    const page = await fetch(`${url}/`, { headers: html, redirect: "manual" });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe("/dashboard/login");
+    expect((await fetch(`${url}/`, { method: "HEAD" })).status).toBe(200);
+    const form = await fetch(`${url}/dashboard/login`);
+    expect(await form.text()).toContain('name="key"');
+
+    const post = (value: string) =>
+      fetch(`${url}/dashboard/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ key: value }),
+        redirect: "manual",
+      });
+    const wrong = await post("guess");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    const right = await post(key);
+    expect(right.status).toBe(303);
+    const setCookie = right.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).not.toContain(key);
+    const cookie = setCookie.split(";")[0] as string;
+
+    expect((await fetch(`${url}/`, { headers: { ...html, cookie } })).status).toBe(200);
+    expect((await fetch(`${url}/dashboard/api/overview`, { headers: { cookie } })).status).toBe(200);
+    const tampered = `${cookie.slice(0, -2)}xx`;
+    expect((await fetch(`${url}/dashboard/api/overview`, { headers: { cookie: tampered } })).status).toBe(401);
+    // The cookie opens the dashboard, not the API.
+    expect((await fetch(`${url}/v1/switchyard/turns`, { headers: { cookie } })).status).toBe(401);
+    const logout = await fetch(`${url}/dashboard/logout`, { method: "POST", headers: { cookie }, redirect: "manual" });
+    expect(logout.headers.get("set-cookie")).toMatch(/Max-Age=0/);
+  });
+
+  it("lets API clients in with x-api-key or Bearer, and nobody without", async () => {
+    const url = await startServer(new TurnRecorder(10), key);
+    const anonymous = await fetch(`${url}/dashboard/api/overview`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
+    expect((await fetch(`${url}/dashboard/api/backends`, { headers: { "x-api-key": key } })).status).toBe(200);
+    expect((await fetch(`${url}/dashboard/api/events`, { headers: { "x-api-key": "nope" } })).status).toBe(401);
+    const bearer = await fetch(`${url}/dashboard/api/overview`, { headers: { authorization: `Bearer ${key}` } });
+    expect(bearer.status).toBe(200);
+    // The page's files hold no data and are served to the login page too.
+    expect((await fetch(`${url}/dashboard/static/dashboard.css`)).status).toBe(200);
+  });
+
+  it("refuses an expired session cookie", () => {
+    const auth = new DashboardAuth(key);
+    const old = auth.login(key, Date.now() - 13 * 60 * 60 * 1000) as string;
+    const fresh = auth.login(key) as string;
+    const request = (cookie: string) => ({ headers: { cookie: cookie.split(";")[0] } }) as never;
+    expect(auth.allows(request(fresh))).toBe(true);
+    expect(auth.allows(request(old))).toBe(false);
+    expect(new DashboardAuth(key).allows(request(fresh))).toBe(false);
+  });
+});

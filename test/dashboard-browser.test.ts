@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
+import { startTestGateway } from "./support/test-gateway.js";
+
+type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
+
+const CHROMIUM = "/usr/bin/chromium";
+const API_KEY = "dashboard-test-key-0123456789";
+const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts");
+const EDITED_QUESTION = "a deliberately different first question";
+
+/** Replays one recorded session (HEAD probes included), editing the first user message from 004.json on. */
+async function replayEdited(gateway: Gateway, session: string): Promise<void> {
+  for (const request of fixtureRequests(session)) {
+    const body = request.body ? structuredClone(request.body) : null;
+    if (body && request.file >= "004.json") {
+      const messages = body.messages as Array<{ content: unknown }>;
+      if (messages[0]) messages[0].content = EDITED_QUESTION;
+    }
+    const response = await fetch(`${gateway.url}${request.url}`, {
+      method: request.method,
+      headers: { ...replayHeaders(request), "x-api-key": API_KEY },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+  }
+  await gateway.recorder.flush();
+}
+
+describe("the dashboard in a real browser (Debian chromium; scripts/ensure-system-packages.sh installs it)", () => {
+  let gateway: Gateway;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const session = fixtureRequests("bare-session").find((request) => request.body)?.headers[
+    "x-claude-code-session-id"
+  ] as string;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ gateway: { apiKey: API_KEY } });
+    await replayEdited(gateway, "bare-session");
+    profile = mkdtempSync(join(tmpdir(), "switchyard-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1366, height: 768 },
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      timeout: 60_000,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await gateway?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("asks for the key, then shows the replayed session, its turns and the miss explanation", async () => {
+    const recorded = gateway.recorder.all().filter((turn) => turn.sessionId === session && turn.endpoint === "messages");
+    const missed = recorded.filter((turn) => turn.miss);
+    expect(missed).toHaveLength(1);
+
+    // A browser without the cookie lands on the login page; a wrong key is refused there.
+    await page.goto(`${gateway.url}/`);
+    expect(new URL(page.url()).pathname).toBe("/dashboard/login");
+    await page.fill("#key", "not-the-key");
+    await page.click("button[type=submit]");
+    await page.waitForSelector(".login-error");
+    await page.fill("#key", API_KEY);
+    await Promise.all([page.waitForURL(`${gateway.url}/`), page.click("button[type=submit]")]);
+    const cookie = (await context.cookies()).find((candidate) => candidate.name === "switchyard_dashboard");
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe("Strict");
+    expect(cookie?.value).not.toContain(API_KEY);
+
+    // The session is listed; the latest one is selected, so its turns and its miss are on the page.
+    const row = page.locator(`#sessions tr[data-session-id="${session}"]`);
+    await row.waitFor();
+    await row.click();
+    await page.waitForSelector(`[data-testid=session-id]:text-is("${session}")`);
+    await expect.poll(() => page.locator("#turns tbody tr").count()).toBe(recorded.length);
+    for (const turn of recorded) await page.locator(`#turns tr[data-turn-id="${turn.id}"]`).waitFor();
+    const miss = page.locator(`#misses li[data-turn-id="${missed[0]?.id}"]`);
+    await miss.waitFor();
+    const missText = await miss.innerText();
+    expect(missText).toContain(missed[0]?.miss?.explanation as string);
+    expect(missText).toContain("messages[0].content[0]");
+    expect(await miss.locator(".diff-after").innerText()).toContain(EDITED_QUESTION);
+    expect(await page.locator("#turn-chart canvas").count()).toBeGreaterThan(0);
+    // The backend panel says which lane of this session holds a slot.
+    expect(await page.locator("#backends").innerText()).toMatch(/slot \d+\s*main/);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
+    await miss.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-miss.png") });
+  });
+
+  it("shows a new session live, without a reload", async () => {
+    const first = fixtureRequests("basic-session").find((request) => request.body);
+    if (!first) throw new Error("basic-session has no request");
+    const response = await fetch(`${gateway.url}${first.url}`, {
+      method: "POST",
+      headers: { ...replayHeaders(first), "x-api-key": API_KEY },
+      body: JSON.stringify(first.body),
+    });
+    expect(response.status, await response.text()).toBe(200);
+    const id = first.headers["x-claude-code-session-id"] as string;
+    await page.locator(`#sessions tr[data-session-id="${id}"]`).waitFor({ timeout: 30_000 });
+    expect(await page.locator("#live").innerText()).toBe("live");
+  });
+});
