@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite needs (build tools for llama-server), when missing.
+# Installs the system packages the test suite needs (build tools for llama-server, Debian's chromium for
+# the dashboard's browser test), when missing.
 # Uses apt-get when running as root on Debian/Ubuntu; otherwise says exactly what to install.
 set -euo pipefail
 need=()
@@ -7,6 +8,8 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || command -v clang++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v git >/dev/null || need+=(git)
+# playwright-core drives this exact binary (test/dashboard-browser.test.ts).
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "installing ${need[*]} with apt-get" >&2

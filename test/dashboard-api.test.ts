@@ -58,7 +58,9 @@ describe("dashboard endpoints with 10,000 turns", () => {
     expect(overview.totals.sessions).toBe(301);
     expect(overview.totals.turns).toBe(10_000);
     expect(overview.totals.misses).toBe(turns.filter((turn) => turn.miss).length);
-    expect(overview.totals.reusedTokens).toBe([...turns, ...long].reduce((sum, turn) => sum + (turn.reusedTokens ?? 0), 0));
+    expect(overview.totals.reusedTokens).toBe(
+      [...turns, ...long].reduce((sum, turn) => sum + (turn.reusedTokens ?? 0), 0),
+    );
     // Summaries only: a few hundred bytes a session, whatever the number of turns behind them.
     expect(text.length).toBeLessThan(50 * 600);
     console.log(`overview of 10,000 turns: ${text.length} bytes in ${elapsed.toFixed(1)} ms (not asserted)`);

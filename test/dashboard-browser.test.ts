@@ -70,7 +70,9 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
   });
 
   it("asks for the key, then shows the replayed session, its turns and the miss explanation", async () => {
-    const recorded = gateway.recorder.all().filter((turn) => turn.sessionId === session && turn.endpoint === "messages");
+    const recorded = gateway.recorder
+      .all()
+      .filter((turn) => turn.sessionId === session && turn.endpoint === "messages");
     const missed = recorded.filter((turn) => turn.miss);
     expect(missed).toHaveLength(1);
 
@@ -96,13 +98,14 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     for (const turn of recorded) await page.locator(`#turns tr[data-turn-id="${turn.id}"]`).waitFor();
     const miss = page.locator(`#misses li[data-turn-id="${missed[0]?.id}"]`);
     await miss.waitFor();
-    const missText = await miss.innerText();
+    expect(await miss.isVisible()).toBe(true);
+    const missText = await miss.textContent();
     expect(missText).toContain(missed[0]?.miss?.explanation as string);
     expect(missText).toContain("messages[0].content[0]");
-    expect(await miss.locator(".diff-after").innerText()).toContain(EDITED_QUESTION);
+    expect(await miss.locator(".diff-after").textContent()).toContain(EDITED_QUESTION);
     expect(await page.locator("#turn-chart canvas").count()).toBeGreaterThan(0);
     // The backend panel says which lane of this session holds a slot.
-    expect(await page.locator("#backends").innerText()).toMatch(/slot \d+\s*main/);
+    expect(await page.locator("#backends").textContent()).toMatch(/slot \d+\s*main/);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
@@ -121,6 +124,6 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     expect(response.status, await response.text()).toBe(200);
     const id = first.headers["x-claude-code-session-id"] as string;
     await page.locator(`#sessions tr[data-session-id="${id}"]`).waitFor({ timeout: 30_000 });
-    expect(await page.locator("#live").innerText()).toBe("live");
+    expect(await page.locator("#live").textContent()).toBe("live");
   });
 });

@@ -29,7 +29,8 @@ describe("MemoryTurnSource", () => {
     expect(sessions[0]?.sessionId).toBe(turns.at(-1)?.sessionId);
     for (const summary of sessions) {
       const mine = turns.filter((turn) => turn.sessionId === summary.sessionId);
-      const sum = (pick: (turn: (typeof mine)[number]) => number) => mine.reduce((total, turn) => total + pick(turn), 0);
+      const sum = (pick: (turn: (typeof mine)[number]) => number) =>
+        mine.reduce((total, turn) => total + pick(turn), 0);
       expect(summary.turns).toBe(mine.length);
       expect(summary.localTurns + summary.cloudTurns).toBe(mine.length);
       expect(summary.cloudTurns).toBe(mine.filter((turn) => turn.backendLocal === false).length);
@@ -37,8 +38,14 @@ describe("MemoryTurnSource", () => {
       expect(summary.prefilledTokens).toBe(sum((turn) => turn.prefilledTokens ?? 0));
       expect(summary.misses).toBe(mine.filter((turn) => turn.miss).length);
       const cost = (turn: unknown) => (turn as { cost: { usd: number; referenceUsd: number } }).cost;
-      expect(summary.costUsd).toBeCloseTo(sum((turn) => cost(turn).usd), 9);
-      expect(summary.referenceUsd).toBeCloseTo(sum((turn) => cost(turn).referenceUsd), 9);
+      expect(summary.costUsd).toBeCloseTo(
+        sum((turn) => cost(turn).usd),
+        9,
+      );
+      expect(summary.referenceUsd).toBeCloseTo(
+        sum((turn) => cost(turn).referenceUsd),
+        9,
+      );
       expect(summary.firstAt).toBe(mine[0]?.startedAt);
       expect(summary.lastAt).toBe(mine.at(-1)?.startedAt);
     }

@@ -1,5 +1,5 @@
-import { seededRandom } from "../../src/test-model/seeded-random.js";
 import type { TurnRecord } from "../../src/telemetry/turn-record.js";
+import { seededRandom } from "../../src/test-model/seeded-random.js";
 
 export interface GeneratedTurnsOptions {
   turns: number;
@@ -66,8 +66,15 @@ export function generatedTurns(options: GeneratedTurnsOptions): TurnRecord[] {
     };
     const extra = cloud
       ? {
-          cost: { usd: (prompt - reused) * 3e-6 + output * 15e-6, referenceUsd: (prompt - reused) * 3e-6 + output * 15e-6 },
-          routing: { rule: "escalate-after-tool-errors", reason: "2 tool errors in a row", switchCost: { tokens: prompt } },
+          cost: {
+            usd: (prompt - reused) * 3e-6 + output * 15e-6,
+            referenceUsd: (prompt - reused) * 3e-6 + output * 15e-6,
+          },
+          routing: {
+            rule: "escalate-after-tool-errors",
+            reason: "2 tool errors in a row",
+            switchCost: { tokens: prompt },
+          },
         }
       : { cost: { usd: 0, referenceUsd: prompt * 3e-6 + output * 15e-6 } };
     turns.push(Object.assign(record, extra));

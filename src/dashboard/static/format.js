@@ -35,7 +35,10 @@ export function percent(part, whole) {
 
 export function usd(value) {
   if (typeof value !== "number") return NA;
-  return value !== 0 && Math.abs(value) < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+  const size = Math.abs(value);
+  const digits = size === 0 ? 2 : size < 0.01 ? 4 : size < 100 ? 2 : 0;
+  const text = size.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${value < 0 ? "−" : ""}$${text}`;
 }
 
 /** Savings: what the reference model would have charged, less what was paid. */

@@ -98,8 +98,8 @@ function missesPanel(turns, number) {
           ` ${clock(turn.startedAt)} · ${turn.lane ?? NA} · `,
           el("span", { className: "badge miss-reason" }, miss.reason),
           typeof turn.expectedReuse === "number"
-          ? ` reused ${int(turn.reusedTokens)} of ${int(turn.expectedReuse)} expected`
-          : ` reused ${int(turn.reusedTokens)} of ${int(turn.promptTokens)} tokens`,
+            ? ` reused ${int(turn.reusedTokens)} of ${int(turn.expectedReuse)} expected`
+            : ` reused ${int(turn.reusedTokens)} of ${int(turn.promptTokens)} tokens`,
         ),
         el("p", { className: "explanation" }, miss.explanation),
         diff,

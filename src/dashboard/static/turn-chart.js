@@ -1,7 +1,7 @@
 // The per-session timeline: one bar per turn (prompt tokens, the reused part drawn over the prefilled part)
 // and the time to first token as a line on its own axis. uPlot is loaded as a global by index.html.
 
-const COLORS = { prefilled: "#e8833a", reused: "#3a8fe8", ttft: "#2a2a2a", miss: "#d43c3c" };
+const COLORS = { prefilled: "#e8833a", reused: "#3a8fe8", ttft: "rgba(30, 34, 40, 0.75)", miss: "#d43c3c" };
 
 /** Whole turn numbers only on the x axis. */
 const TURN_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -26,7 +26,12 @@ export function renderTurnChart(container, turns) {
     // Half a turn of room either side, so the first and last bars are drawn whole.
     scales: { x: { time: false, range: () => [0.5, turns.length + 0.5] }, ms: { auto: true } },
     axes: [
-      { label: "turn", size: 36, incrs: TURN_STEPS, values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? tick : "")) },
+      {
+        label: "turn",
+        size: 36,
+        incrs: TURN_STEPS,
+        values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? tick : "")),
+      },
       { label: "prompt tokens", size: 64, values: (_, ticks) => ticks.map(compact) },
       {
         label: "TTFT (ms)",
@@ -60,8 +65,9 @@ export function renderTurnChart(container, turns) {
         label: "TTFT",
         scale: "ms",
         stroke: COLORS.ttft,
-        width: 1.5,
-        points: { show: true, size: 5, fill: COLORS.ttft },
+        width: turns.length > 200 ? 1 : 1.5,
+        // Dots help with a few dozen turns and only blacken the chart with hundreds.
+        points: { show: turns.length <= 100, size: 5, fill: COLORS.ttft },
         value: (_, value) => (value === null || value === undefined ? "–" : `${value} ms`),
       },
       {
