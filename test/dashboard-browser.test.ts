@@ -111,6 +111,8 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
     await miss.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-miss.png") });
+    await page.locator("#turns").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-turns.png") });
   });
 
   it("shows a new session live, without a reload", async () => {
