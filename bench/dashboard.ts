@@ -23,7 +23,12 @@ for (const turn of generatedTurns({ turns: 9000, sessions: 300, cloudEvery: 10, 
 for (const turn of generatedTurns({ turns: 1000, sessions: 1, seed: 3, missEvery: 50 }))
   recorder.add({ ...turn, id: `long-${turn.id}`, sessionId: "long-session", startedAt: new Date().toISOString() });
 
-const server = createGatewayServer({ backends: [], router: new ModelRouter([], {}), recorder, bodyLimitBytes: 1 << 20 });
+const server = createGatewayServer({
+  backends: [],
+  router: new ModelRouter([], {}),
+  recorder,
+  bodyLimitBytes: 1 << 20,
+});
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -45,7 +50,11 @@ for (const endpoint of endpoints) {
     times.push(performance.now() - started);
   }
   rows.push([endpoint, median(times), Math.max(...times), String(bytes)]);
-  (results.endpoints as Record<string, unknown>)[endpoint] = { medianMs: median(times), maxMs: Math.max(...times), bytes };
+  (results.endpoints as Record<string, unknown>)[endpoint] = {
+    medianMs: median(times),
+    maxMs: Math.max(...times),
+    bytes,
+  };
 }
 printTable(["endpoint", "median ms", "max ms", "bytes"], rows);
 

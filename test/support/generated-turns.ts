@@ -60,7 +60,7 @@ export function generatedTurns(options: GeneratedTurnsOptions): TurnRecord[] {
           }
         : undefined,
       timings: undefined,
-      stopReason: "end_turn",
+      stopReason: { unified: "end_turn", raw: "stop" },
       error: undefined,
       clientAborted: false,
     };
