@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { DashboardAuth } from "../src/dashboard/dashboard-auth.js";
@@ -105,6 +105,42 @@ describe("dashboard without an API key", () => {
     const login = await fetch(`${url}/dashboard/login`, { redirect: "manual" });
     expect(login.status).toBe(303);
     expect(login.headers.get("location")).toBe("/");
+  });
+
+  it("answers only under localhost or an IP address, so a rebinding page cannot read it", async () => {
+    const url = await startServer(new TurnRecorder(10));
+    const { port } = new URL(url);
+    const request = (path: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        // fetch() will not send a Host header of our choosing; node:http will.
+        const outgoing = httpRequest(
+          { host: "127.0.0.1", port, path, headers: { host, accept: "text/html" } },
+          (incoming) => {
+            incoming.resume();
+            resolve(incoming.statusCode ?? 0);
+          },
+        );
+        outgoing.on("error", reject);
+        outgoing.end();
+      });
+    expect(await request("/dashboard/api/overview", "attacker.example")).toBe(403);
+    expect(await request("/", "attacker.example")).toBe(403);
+    expect(await request("/dashboard/api/overview", `localhost:${port}`)).toBe(200);
+    // The API and plain probes are not the dashboard's to refuse.
+    expect(await request("/health", "attacker.example")).not.toBe(403);
+  });
+
+  it("filters the overview by since and rejects a since that is not a date", async () => {
+    const recorder = new TurnRecorder(100);
+    const turns = generatedTurns({ turns: 40, sessions: 4 });
+    for (const turn of turns) recorder.add(turn);
+    const url = await startServer(recorder);
+    const since = turns[30]?.startedAt as string;
+    const overview = (await (await fetch(`${url}/dashboard/api/overview?since=${since}`)).json()) as {
+      totals: { turns: number };
+    };
+    expect(overview.totals.turns).toBe(10);
+    expect((await fetch(`${url}/dashboard/api/overview?since=yesterday-ish`)).status).toBe(400);
   });
 
   it("serves its own files and uPlot's from the installed package, nothing else", async () => {

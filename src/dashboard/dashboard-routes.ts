@@ -10,6 +10,7 @@ import { DashboardEvents } from "./dashboard-events.js";
 import { toBackendView, toTurnRow, totalsOf } from "./dashboard-views.js";
 import { loginPage } from "./login-page.js";
 import { readFormBody } from "./read-form-body.js";
+import { hostAllowedWithoutKey } from "./rebinding-guard.js";
 
 export interface DashboardOptions {
   /** Where turns are read from (the in-memory ring, or the store). */
@@ -70,7 +71,12 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
     const url = new URL(request.url ?? "/", "http://dashboard");
     const route = path.slice("/dashboard/api/".length);
     if (route === "overview") {
-      const sessions = await options.source.sessions({});
+      const since = url.searchParams.get("since") ?? undefined;
+      if (since !== undefined && Number.isNaN(Date.parse(since)))
+        throw invalidRequest(`since must be an ISO date or time, got "${since}"`);
+      const sessions = await options.source.sessions(
+        since === undefined ? {} : { since: new Date(since).toISOString() },
+      );
       return sendJson(response, 200, {
         generatedAt: new Date().toISOString(),
         authRequired: auth.required,
@@ -123,6 +129,13 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
   return {
     async handle(request, response, path) {
       const method = request.method ?? "GET";
+      const ours = (path === "/" && method === "GET" && wantsHtml(request)) || path.startsWith("/dashboard/");
+      if (ours && !auth.required && !hostAllowedWithoutKey(request.headers.host)) {
+        throw new SwitchyardError(
+          `without an API key the dashboard answers only at localhost or an IP address, not at ${request.headers.host ?? "(no Host)"}; set gateway.apiKey to open it under a name`,
+          { kind: "permission", code: "dashboard_host_refused" },
+        );
+      }
       if (path === "/" && method === "GET" && wantsHtml(request)) {
         if (!auth.allows(request)) redirect(response, "/dashboard/login");
         else await serveAsset(response, "index.html");
