@@ -75,10 +75,22 @@ describe("dashboard endpoints with 10,000 turns", () => {
     expect(page.turns[0]).not.toHaveProperty("usage");
     expect(page.turns[0]?.cost).toEqual((long.at(-300) as unknown as { cost: unknown }).cost);
 
+    // Cloud turns' routing decisions come through in one shape; local turns here have none.
+    const cloudy = (await (await fetch(`${url}/dashboard/api/sessions/session-0010/turns`)).json()) as {
+      turns: Array<{ backendLocal: boolean; routing: unknown }>;
+    };
+    const cloudTurn = cloudy.turns.find((turn) => turn.backendLocal === false);
+    expect(cloudTurn?.routing).toEqual({
+      rule: "escalate-after-tool-errors",
+      reason: "2 tool errors in a row",
+      switchCost: { tokens: expect.any(Number) },
+    });
+
     const whole = (await (await fetch(`${url}/dashboard/api/sessions/session-0007/turns`)).json()) as {
       truncated: boolean;
-      turns: unknown[];
+      turns: Array<{ backendLocal: boolean; routing: unknown }>;
     };
+    expect(whole.turns.every((turn) => turn.backendLocal && turn.routing === null)).toBe(true);
     expect(whole.truncated).toBe(false);
     expect(whole.turns).toHaveLength(30);
   });
