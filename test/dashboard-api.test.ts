@@ -73,7 +73,12 @@ describe("dashboard endpoints with 10,000 turns", () => {
     expect(page.turns.map((turn) => turn.id)).toEqual(long.slice(-300).map((turn) => turn.id));
     // Rows leave out raw usage and timings, and carry cost in one shape.
     expect(page.turns[0]).not.toHaveProperty("usage");
-    expect(page.turns[0]?.cost).toEqual((long.at(-300) as unknown as { cost: unknown }).cost);
+    const rawCost = (long.at(-300) as unknown as { cost: { referenceUsd: number; energyUsd: number } }).cost;
+    expect(page.turns[0]?.cost).toEqual({
+      referenceUsd: rawCost.referenceUsd,
+      energyUsd: rawCost.energyUsd,
+      savedUsd: rawCost.referenceUsd - rawCost.energyUsd,
+    });
 
     // Cloud turns' routing decisions come through in one shape; local turns here have none.
     const cloudy = (await (await fetch(`${url}/dashboard/api/sessions/session-0010/turns`)).json()) as {
@@ -81,9 +86,16 @@ describe("dashboard endpoints with 10,000 turns", () => {
     };
     const cloudTurn = cloudy.turns.find((turn) => turn.backendLocal === false);
     expect(cloudTurn?.routing).toEqual({
-      rule: "escalate-after-tool-errors",
+      rule: "tool-errors",
       reason: "2 tool errors in a row",
-      switchCost: { tokens: expect.any(Number) },
+      sticky: false,
+      switchCost: {
+        from: "local",
+        to: "cloud",
+        tokensNotCached: expect.any(Number),
+        cacheWriteUsd: expect.any(Number),
+      },
+      fallback: [],
     });
 
     const whole = (await (await fetch(`${url}/dashboard/api/sessions/session-0007/turns`)).json()) as {

@@ -1,17 +1,22 @@
 import type { Backend, SlotView } from "../backends/backend.js";
-import { type TurnCost, type TurnRouting, turnCost, turnRouting } from "../telemetry/turn-extras.js";
+import {
+  type TurnCostView,
+  type TurnRoutingView,
+  turnCostView,
+  turnRoutingView,
+} from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary } from "../telemetry/turn-source.js";
 
 /** A turn as the dashboard's table and chart read it: the record without raw usage and timings. */
 export type TurnRow = Omit<TurnRecord, "usage" | "timings"> & {
-  routing: TurnRouting | null;
-  cost: TurnCost | null;
+  routing: TurnRoutingView | null;
+  cost: TurnCostView | null;
 };
 
 export function toTurnRow(turn: TurnRecord): TurnRow {
   const { usage: _usage, timings: _timings, ...rest } = turn;
-  return { ...rest, routing: turnRouting(turn) ?? null, cost: turnCost(turn) ?? null };
+  return { ...rest, routing: turnRoutingView(turn) ?? null, cost: turnCostView(turn) ?? null };
 }
 
 export interface DashboardTotals {
@@ -27,7 +32,7 @@ export interface DashboardTotals {
   errors: number;
   /** Null when no turn carried cost (cost accounting off or not built). */
   costUsd: number | null;
-  referenceUsd: number | null;
+  savingsUsd: number | null;
 }
 
 export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
@@ -43,7 +48,7 @@ export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
     misses: 0,
     errors: 0,
     costUsd: null,
-    referenceUsd: null,
+    savingsUsd: null,
   };
   for (const session of sessions) {
     totals.turns += session.turns;
@@ -56,7 +61,7 @@ export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
     totals.misses += session.misses;
     totals.errors += session.errors;
     if (session.costUsd !== undefined) totals.costUsd = (totals.costUsd ?? 0) + session.costUsd;
-    if (session.referenceUsd !== undefined) totals.referenceUsd = (totals.referenceUsd ?? 0) + session.referenceUsd;
+    if (session.savingsUsd !== undefined) totals.savingsUsd = (totals.savingsUsd ?? 0) + session.savingsUsd;
   }
   return totals;
 }

@@ -37,18 +37,20 @@ describe("MemoryTurnSource", () => {
       expect(summary.reusedTokens).toBe(sum((turn) => turn.reusedTokens ?? 0));
       expect(summary.prefilledTokens).toBe(sum((turn) => turn.prefilledTokens ?? 0));
       expect(summary.misses).toBe(mine.filter((turn) => turn.miss).length);
-      const cost = (turn: unknown) => (turn as { cost: { usd: number; referenceUsd: number } }).cost;
+      const cost = (turn: unknown) =>
+        (turn as { cost: { usd?: number; referenceUsd?: number; energyUsd?: number } }).cost;
       expect(summary.costUsd).toBeCloseTo(
-        sum((turn) => cost(turn).usd),
+        sum((turn) => cost(turn).usd ?? 0),
         9,
       );
-      expect(summary.referenceUsd).toBeCloseTo(
-        sum((turn) => cost(turn).referenceUsd),
-        9,
-      );
+      const saved = (turn: unknown) =>
+        cost(turn).referenceUsd === undefined ? 0 : (cost(turn).referenceUsd ?? 0) - (cost(turn).energyUsd ?? 0);
+      expect(summary.savingsUsd).toBeCloseTo(sum(saved), 9);
       expect(summary.firstAt).toBe(mine[0]?.startedAt);
       expect(summary.lastAt).toBe(mine.at(-1)?.startedAt);
     }
+    expect(sessions.filter((summary) => (summary.savingsUsd ?? 0) > 0).length).toBeGreaterThan(0);
+    expect(sessions.filter((summary) => (summary.costUsd ?? 0) > 0).length).toBeGreaterThan(0);
     expect(await source.sessions({ limit: 5 })).toEqual(sessions.slice(0, 5));
   });
 

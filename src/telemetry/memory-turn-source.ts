@@ -1,4 +1,4 @@
-import { turnCost } from "./turn-extras.js";
+import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord, TurnRecorder } from "./turn-record.js";
 import type { SessionSummary, TurnQuery, TurnSource } from "./turn-source.js";
 
@@ -43,10 +43,10 @@ export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[
       summary.lastBackend = turn.backend;
     }
     if (turn.startedAt < summary.firstAt) summary.firstAt = turn.startedAt;
-    const cost = turnCost(turn);
+    const cost = turnCostView(turn);
     if (cost) {
-      summary.costUsd = (summary.costUsd ?? 0) + cost.usd;
-      summary.referenceUsd = (summary.referenceUsd ?? 0) + (cost.referenceUsd ?? cost.usd);
+      summary.costUsd = (summary.costUsd ?? 0) + (cost.usd ?? 0);
+      summary.savingsUsd = (summary.savingsUsd ?? 0) + (cost.savedUsd ?? 0);
     }
   }
   return [...sessions.values()].sort(byLastActivity);

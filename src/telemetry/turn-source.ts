@@ -25,9 +25,10 @@ export interface SessionSummary {
   errors: number;
   /** The backend of the latest turn. */
   lastBackend: string;
-  /** Sums of the turns' cost and reference-model cost, when any turn carries cost (undefined otherwise). */
+  /** What the session's turns cost in USD (clouds), when the source knows. */
   costUsd?: number;
-  referenceUsd?: number;
+  /** What serving its local turns saved against the reference cloud model (less energy), when known. */
+  savingsUsd?: number;
 }
 
 /**

@@ -64,19 +64,26 @@ export function generatedTurns(options: GeneratedTurnsOptions): TurnRecord[] {
       error: undefined,
       clientAborted: false,
     };
+    // The shapes routing and cost accounting write (src/cost/turn-cost.ts, src/routing/routing-record.ts).
+    const listPrice = (prompt - reused) * 3e-6 + reused * 0.3e-6 + output * 15e-6;
     const extra = cloud
       ? {
-          cost: {
-            usd: (prompt - reused) * 3e-6 + output * 15e-6,
-            referenceUsd: (prompt - reused) * 3e-6 + output * 15e-6,
-          },
+          cost: { usd: listPrice, modelPriced: "claude-sonnet-4-5" },
           routing: {
-            rule: "escalate-after-tool-errors",
+            rule: "tool-errors",
             reason: "2 tool errors in a row",
-            switchCost: { tokens: prompt },
+            sticky: false,
+            mode: "cloud",
+            switchCost: {
+              from: "local",
+              to: "cloud",
+              tokensNotCached: prompt,
+              exact: true,
+              cacheWriteUsd: prompt * 3.75e-6,
+            },
           },
         }
-      : { cost: { usd: 0, referenceUsd: prompt * 3e-6 + output * 15e-6 } };
+      : { cost: { referenceUsd: listPrice, energyUsd: 0.0001, modelPriced: "claude-sonnet-4-5" } };
     turns.push(Object.assign(record, extra));
   }
   return turns;

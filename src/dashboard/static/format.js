@@ -25,7 +25,8 @@ export function int(value) {
 
 export function ms(value) {
   if (typeof value !== "number") return NA;
-  return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)} s`;
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 }
 
 export function percent(part, whole) {
@@ -39,11 +40,6 @@ export function usd(value) {
   const digits = size === 0 ? 2 : size < 0.01 ? 4 : size < 100 ? 2 : 0;
   const text = size.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${value < 0 ? "−" : ""}$${text}`;
-}
-
-/** Savings: what the reference model would have charged, less what was paid. */
-export function savings(costUsd, referenceUsd) {
-  return typeof costUsd === "number" && typeof referenceUsd === "number" ? referenceUsd - costUsd : undefined;
 }
 
 export function rate(value) {

@@ -1,4 +1,4 @@
-import { clock, dateTime, el, int, ms, NA, percent, rate, savings, usd } from "./format.js";
+import { clock, dateTime, el, int, ms, NA, percent, rate, usd } from "./format.js";
 import { renderTurnChart } from "./turn-chart.js";
 
 const PAGE_SIZE = 50;
@@ -44,7 +44,7 @@ function summaryLine(summary) {
     fact("misses", int(summary.misses)),
     fact("errors", int(summary.errors)),
     fact("cost", usd(summary.costUsd)),
-    fact("saved", usd(savings(summary.costUsd, summary.referenceUsd))),
+    fact("saved", usd(summary.savingsUsd)),
     fact("from", dateTime(summary.firstAt)),
     fact("last", clock(summary.lastAt)),
   );
@@ -120,34 +120,39 @@ function missesPanel(turns, number) {
   );
 }
 
-/** Consecutive turns routed the same way, one line each: where the route changed, and why. */
+/**
+ * One line per run of a lane's turns routed the same way (backend, rule, reason): where a route began,
+ * why, and what switching cost. Lanes interleave, so runs are tracked per lane.
+ */
 function routingPanel(turns, number) {
   const groups = [];
+  const current = new Map();
   for (const turn of turns) {
     const rule = turn.routing?.rule ?? null;
     const reason = turn.routing?.reason ?? turn.routeReason ?? "";
-    const last = groups.at(-1);
-    if (
-      last &&
-      last.backend === turn.backend &&
-      last.rule === rule &&
-      last.reason === reason &&
-      last.lane === turn.lane
-    ) {
+    const lane = turn.lane ?? "";
+    const last = current.get(lane);
+    const failover = (turn.routing?.fallback ?? []).map((entry) => `${entry.backend} (${entry.code})`).join(", ");
+    if (last && last.backend === turn.backend && last.rule === rule && last.reason === reason && !failover) {
       last.to = number.get(turn.id);
-    } else {
-      groups.push({
-        from: number.get(turn.id),
-        to: number.get(turn.id),
-        lane: turn.lane,
-        backend: turn.backend,
-        model: turn.backendModel,
-        local: turn.backendLocal,
-        rule,
-        reason,
-        switchCost: turn.routing?.switchCost,
-      });
+      last.count++;
+      continue;
     }
+    const group = {
+      from: number.get(turn.id),
+      to: number.get(turn.id),
+      count: 1,
+      lane: turn.lane,
+      backend: turn.backend,
+      model: turn.backendModel,
+      local: turn.backendLocal,
+      rule,
+      changed: turn.routing?.sticky === false,
+      reason: failover ? `${reason} · failed over from ${failover}` : reason,
+      switchCost: turn.routing?.switchCost,
+    };
+    groups.push(group);
+    current.set(lane, group);
   }
   const rows = groups
     .slice(-100)
@@ -155,11 +160,15 @@ function routingPanel(turns, number) {
       el(
         "tr",
         {},
-        el("td", { className: "num" }, group.from === group.to ? `#${group.from}` : `#${group.from}–${group.to}`),
+        el(
+          "td",
+          { className: "num", title: `${group.count} turn(s)` },
+          group.from === group.to ? `#${group.from}` : `#${group.from}–${group.to}`,
+        ),
         el("td", {}, group.lane ?? NA),
         el("td", {}, `${group.backend}${group.model ? ` / ${group.model}` : ""}`),
         el("td", {}, group.local === true ? "local" : group.local === false ? "cloud" : NA),
-        el("td", {}, group.rule ?? NA),
+        el("td", {}, group.rule ?? NA, group.changed ? el("span", { className: "badge" }, "new") : null),
         el("td", { className: "wrap" }, group.reason || NA),
         el("td", { className: "wrap" }, switchCostText(group.switchCost)),
       ),
@@ -191,13 +200,20 @@ function routingPanel(turns, number) {
   );
 }
 
+/** "local→cloud: 12,345 tokens not cached, ~3.2 s, $0.0463 cache write". */
 function switchCostText(cost) {
-  if (cost === undefined || cost === null) return NA;
-  if (typeof cost === "number") return String(cost);
-  if (typeof cost === "string") return cost;
-  return Object.entries(cost)
-    .map(([key, value]) => `${key}: ${typeof value === "number" ? Number(value.toFixed(4)) : JSON.stringify(value)}`)
-    .join(", ");
+  if (!cost) return NA;
+  const parts = [];
+  if (typeof cost.tokensNotCached === "number") parts.push(`${int(cost.tokensNotCached)} tokens not cached`);
+  if (typeof cost.seconds === "number") parts.push(`~${cost.seconds.toFixed(1)} s`);
+  if (typeof cost.cacheWriteUsd === "number") parts.push(`${usd(cost.cacheWriteUsd)} cache write`);
+  const route = cost.from || cost.to ? `${cost.from ?? "?"}→${cost.to ?? "?"}: ` : "";
+  return `${route}${parts.join(", ") || NA}`;
+}
+
+function savedTitle(cost) {
+  if (!cost || typeof cost.referenceUsd !== "number") return undefined;
+  return `reference model ${usd(cost.referenceUsd)}, energy ${usd(cost.energyUsd ?? 0)}`;
 }
 
 function turnsPanel(container, sessionId, summary, data, number) {
@@ -214,18 +230,18 @@ function turnsPanel(container, sessionId, summary, data, number) {
     "#",
     "Time",
     "Lane",
-    "Backend · slot",
+    "Backend",
     "Status",
     "TTFT",
     "Prompt",
     "Reused",
-    "Prefilled",
+    "Prefill",
     "Out",
     "Reuse",
     "Decode",
     "Miss",
     "Cost",
-    "Ref. cost",
+    "Saved",
   ];
   const rows = shown.map((turn) =>
     el(
@@ -248,8 +264,13 @@ function turnsPanel(container, sessionId, summary, data, number) {
       el("td", { className: "num" }, percent(turn.reusedTokens, turn.promptTokens)),
       el("td", { className: "num" }, rate(turn.decodeTokensPerSecond)),
       el("td", { title: turn.miss?.explanation }, turn.miss ? turn.miss.reason : ""),
-      el("td", { className: "num" }, usd(turn.cost?.usd)),
-      el("td", { className: "num" }, usd(turn.cost?.referenceUsd)),
+      // A priced turn that paid nothing (local) or saved nothing (cloud) shows $0, an unpriced one n/a.
+      el("td", { className: "num" }, usd(turn.cost ? (turn.cost.usd ?? 0) : undefined)),
+      el(
+        "td",
+        { className: "num", title: savedTitle(turn.cost) },
+        usd(turn.cost ? (turn.cost.savedUsd ?? 0) : undefined),
+      ),
     ),
   );
   const pager =

@@ -1,4 +1,4 @@
-import { clock, el, int, percent, savings, shortId, usd } from "./format.js";
+import { clock, el, int, percent, shortId, usd } from "./format.js";
 
 /** The totals strip in the header. */
 export function renderTotals(container, totals) {
@@ -12,8 +12,8 @@ export function renderTotals(container, totals) {
     item("cost", usd(totals.costUsd ?? undefined), "what the cloud turns cost"),
     item(
       "saved",
-      usd(savings(totals.costUsd ?? undefined, totals.referenceUsd ?? undefined)),
-      "what the reference cloud model would have charged, less what was paid",
+      usd(totals.savingsUsd ?? undefined),
+      "what the local turns would have cost on the reference cloud model, less energy",
     ),
   );
 }
@@ -58,7 +58,7 @@ export function renderSessions(container, sessions, selectedId, onSelect) {
       el("td", { className: "num" }, percent(session.reusedTokens, session.promptTokens)),
       el("td", { className: session.misses > 0 ? "num warn" : "num" }, int(session.misses)),
       el("td", { className: "num" }, usd(session.costUsd)),
-      el("td", { className: "num" }, usd(savings(session.costUsd, session.referenceUsd))),
+      el("td", { className: "num" }, usd(session.savingsUsd)),
     ),
   );
   container.replaceChildren(el("table", { className: "grid" }, el("thead", {}, header), el("tbody", {}, rows)));
