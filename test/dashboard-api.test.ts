@@ -252,6 +252,22 @@ describe("dashboard with an API key", () => {
     expect((await fetch(`${url}/dashboard/static/dashboard.css`)).status).toBe(200);
   });
 
+  it("takes the key only as a small form", async () => {
+    const url = await startServer(new TurnRecorder(10), key);
+    const asJson = await fetch(`${url}/dashboard/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key }),
+    });
+    expect(asJson.status).toBe(400);
+    const huge = await fetch(`${url}/dashboard/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `key=${"x".repeat(20_000)}`,
+    });
+    expect(huge.status).toBe(413);
+  });
+
   it("refuses an expired session cookie", () => {
     const auth = new DashboardAuth(key);
     const old = auth.login(key, Date.now() - 13 * 60 * 60 * 1000) as string;

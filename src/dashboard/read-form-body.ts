@@ -18,11 +18,13 @@ export function readFormBody(
       request.destroy();
       reject(new SwitchyardError("the login form took too long to arrive", { kind: "timeout", code: "body_timeout" }));
     }, timeoutMs);
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
         clearTimeout(timer);
-        request.destroy();
+        // Drain the rest unread, so the 413 still reaches the client.
+        request.off("data", onData);
+        request.resume();
         reject(
           new SwitchyardError(`the login form exceeds ${limitBytes} bytes`, {
             kind: "request_too_large",
@@ -32,13 +34,15 @@ export function readFormBody(
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on("data", onData);
     request.once("error", (error) => {
       clearTimeout(timer);
       reject(error);
     });
     request.once("end", () => {
       clearTimeout(timer);
+      if (size > limitBytes) return;
       resolve(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
     });
   });
