@@ -44,6 +44,8 @@ describe("dashboard endpoints with 10,000 turns", () => {
       startedAt: new Date(Date.parse("2026-02-01T00:00:00Z") + index * 1000).toISOString(),
     }));
     for (const turn of [...turns, ...long]) recorder.add(turn);
+    // A token count in a session is recorded, but is not one of its turns.
+    recorder.add({ ...(turns[7] as (typeof turns)[number]), id: "count", endpoint: "count_tokens" });
     const url = await startServer(recorder);
 
     const started = performance.now();

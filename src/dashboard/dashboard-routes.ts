@@ -98,7 +98,8 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
       return sendJson(response, 200, {
         sessionId,
         truncated,
-        turns: (truncated ? turns.slice(1) : turns).map(toTurnRow),
+        // Token counts are not turns of the conversation (the session summaries leave them out too).
+        turns: (truncated ? turns.slice(1) : turns).filter((turn) => turn.endpoint !== "count_tokens").map(toTurnRow),
       });
     }
     if (route === "backends") return sendJson(response, 200, { backends: options.backends.map(toBackendView) });
