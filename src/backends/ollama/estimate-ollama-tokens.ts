@@ -3,9 +3,10 @@
  * messages' text and of the tools' JSON over 4 (English text and code run at about 4 characters a
  * token with today's BPE vocabularies), plus a few tokens per message for the template's role markers.
  *
- * Why not exact: Ollama has no tokenize endpoint, and renders the prompt with its own Go template or
- * built-in renderer, not the GGUF's Jinja template, so counting exactly would take both that renderer
- * and the model's tokenizer outside Ollama. Callers label the number as an estimate.
+ * The fallback of OllamaBackend.countTokens when it cannot count exactly: Ollama has no tokenize
+ * endpoint, and renders prompts with its own Go template or built-in renderer (not the GGUF's Jinja
+ * template), so an exact count needs Ollama's rendering and the model's GGUF vocabulary. Callers label
+ * the number as an estimate.
  */
 const CHARS_PER_TOKEN = 4;
 const TOKENS_PER_MESSAGE = 4;

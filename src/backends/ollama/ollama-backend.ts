@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import type { GgufBpeTokenizer } from "../../tokenize/gguf-bpe-tokenizer.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { requestUpstream } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { compatFromShow, contextFromShow, type OllamaCompat, type OllamaShow } from "./ollama-compat.js";
+import { renderedTemplateOf, renderOnlyBody, tokenizerFor } from "./ollama-token-counter.js";
 import { readOllamaStream } from "./read-ollama-stream.js";
-import { toOllamaChatBody } from "./to-ollama-chat.js";
+import { type OllamaMessage, toOllamaChatBody } from "./to-ollama-chat.js";
 
 /** Long enough that an agent's pauses (a human reading, a slow tool) do not unload the model. */
 export const DEFAULT_KEEP_ALIVE = "60m";
@@ -35,6 +37,8 @@ interface ModelProfile {
   compat: OllamaCompat;
   /** Decided once per model, then constant. */
   numCtx: number | undefined;
+  /** The model's tokenizer, read from its GGUF when Ollama's model file is readable here. */
+  tokenizer: GgufBpeTokenizer | undefined;
 }
 
 /**
@@ -50,6 +54,8 @@ export class OllamaBackend implements Backend {
   private readonly pool: Pool;
   private readonly keepAlive: string | number;
   private readonly profiles = new Map<string, Promise<ModelProfile>>();
+  /** Whether the server answers `_debug_render_only` (unknown until asked; an old one ran the model instead). */
+  private rendersOnly: boolean | undefined;
 
   constructor(private readonly options: OllamaOptions) {
     this.name = options.name;
@@ -84,9 +90,10 @@ export class OllamaBackend implements Backend {
   profile(model: string, signal?: AbortSignal): Promise<ModelProfile> {
     let profile = this.profiles.get(model);
     if (!profile) {
-      profile = this.json<OllamaShow>("POST", "/api/show", { model }, signal).then((show) => ({
+      profile = this.json<OllamaShow>("POST", "/api/show", { model }, signal).then(async (show) => ({
         compat: { ...compatFromShow(show), ...this.options.compat },
         numCtx: this.options.numCtx ?? contextFromShow(show).modelfile,
+        tokenizer: await tokenizerFor(show),
       }));
       profile.catch(() => this.profiles.delete(model));
       this.profiles.set(model, profile);
@@ -112,10 +119,24 @@ export class OllamaBackend implements Backend {
     });
   }
 
-  /** An ESTIMATE (`exact: false`): Ollama has no tokenize endpoint; see estimate-ollama-tokens.ts. */
+  /**
+   * Exact when the model's GGUF is readable here and Ollama renders the prompt for us
+   * (`_debug_render_only`): Ollama's own rendering, counted with the model's own vocabulary. Otherwise
+   * (no readable model file, a vocabulary we do not count, images, an Ollama without the flag) an
+   * estimate, labelled `exact: false`; see estimate-ollama-tokens.ts.
+   */
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
-    const { compat, numCtx } = await this.profile(options.model, options.signal);
+    const { compat, numCtx, tokenizer } = await this.profile(options.model, options.signal);
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
+    const hasImages = (body.messages as OllamaMessage[]).some((message) => message.images?.length);
+    if (tokenizer && !hasImages && this.rendersOnly !== false) {
+      const answer = await this.json<unknown>("POST", "/api/chat", renderOnlyBody(body), options.signal);
+      const rendered = renderedTemplateOf(answer);
+      this.rendersOnly = rendered !== undefined;
+      if (rendered !== undefined) {
+        return { tokens: tokenizer.encode(rendered, { addSpecial: true, parseSpecial: true }).length, exact: true };
+      }
+    }
     return { tokens: estimateOllamaTokens(body), exact: false };
   }
 
