@@ -122,6 +122,21 @@ describe("OllamaBackend", () => {
     expect(events.at(-1)).toMatchObject({ type: "error", error: { kind: "upstream" } });
   });
 
+  it("aborts the upstream request when the client goes away, ending with an aborted error", async () => {
+    const { server, backend } = await setup((sent) =>
+      sent.path === "/api/chat" ? { status: 200, ndjson: "chat-stream", chunkBytes: 16 } : undefined,
+    );
+    const controller = new AbortController();
+    const events: CanonicalEvent[] = [];
+    for await (const event of backend.stream(request(), { model: "llava", signal: controller.signal })) {
+      events.push(event);
+      controller.abort();
+    }
+    expect(events.at(-1)).toMatchObject({ type: "error", error: { code: "aborted" } });
+    expect(events.some((event) => event.type === "done")).toBe(false);
+    expect(server.requests.filter((sent) => sent.path === "/api/chat")).toHaveLength(1);
+  });
+
   it("says which server is unreachable when nothing listens", async () => {
     const port = await freePort();
     const backend = new OllamaBackend({ name: "ollama", baseUrl: `http://127.0.0.1:${port}` });

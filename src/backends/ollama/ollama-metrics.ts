@@ -18,7 +18,7 @@ const NS_PER_MS = 1e6;
  * `numPromptInputs: len(inputs)`), and since 0.30 the llama-server path adds `cache_n` back for the same
  * meaning (ollama/ollama#16428). Ollama never says how many of them came from the cache, so the split
  * between prefilled and reused is unknown: all prompt tokens are counted as input and both fields are
- * marked unreported. Old servers (before 0.4) omitted the field when the prompt was cached (#2068,
+ * marked unreported. Old servers (0.1.x) omitted the field when the prompt was cached (#2068,
  * #3427); then the prompt size is unknown too. Every field is `omitempty` upstream: absent means 0 or
  * not measured, so an absent `eval_count` is marked unreported rather than taken as 0.
  */
