@@ -19,7 +19,10 @@ const backendSchema = z
     numCtx: z.number().int().min(256).optional(),
     /** Ollama: `keep_alive`, a duration ("60m") or seconds (negative: stay loaded). Default "60m". */
     keepAlive: z
-      .union([z.string().regex(/^-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?$/, "a duration such as 60m"), z.number()])
+      .union([
+        z.string().regex(/^-?(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/, "a duration such as 60m or 1h30m"),
+        z.number(),
+      ])
       .optional(),
   })
   .strict();
