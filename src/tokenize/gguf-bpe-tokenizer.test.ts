@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fixtureRequests, fixtureSessions } from "../../test/support/fixtures.js";
 import { type ReferenceLlamaServer, startReferenceLlamaServer } from "../../test/support/reference-llama-server.js";
@@ -55,4 +57,37 @@ describe("GgufBpeTokenizer against llama-server's /tokenize", () => {
     }
     expect(compared).toBeGreaterThan(20);
   }, 300_000);
+});
+
+/**
+ * llama.cpp's own tokenizer test vectors (models/ggml-vocab-NAME.gguf with .inp and .out, read by its
+ * tests/test-tokenizer-0.cpp: inputs separated by "\n__ggml_vocab_test__\n", one line of ids each,
+ * tokenized without adding or parsing specials), from the llama.cpp source the engine is built from.
+ */
+describe("GgufBpeTokenizer against llama.cpp's tokenizer test vectors", () => {
+  const models = join(inject("llamaSource"), "models");
+  for (const name of [
+    "qwen35",
+    "qwen2",
+    "llama-bpe",
+    "gpt-2",
+    "mpt",
+    "starcoder",
+    "refact",
+    "command-r",
+    "deepseek-coder",
+    "falcon",
+  ]) {
+    it(name, async () => {
+      const vocabulary = join(models, `ggml-vocab-${name}.gguf`);
+      const tokenizer = await GgufBpeTokenizer.fromGgufFile(vocabulary);
+      const inputs = readFileSync(`${vocabulary}.inp`, "utf8").split("\n__ggml_vocab_test__\n");
+      const outputs = readFileSync(`${vocabulary}.out`, "utf8").split("\n");
+      expect(inputs.length).toBeGreaterThan(10);
+      for (const [index, input] of inputs.entries()) {
+        const expected = (outputs[index] ?? "").trim();
+        expect(tokenizer.encode(input).join(" "), JSON.stringify(input)).toBe(expected);
+      }
+    });
+  }
 });

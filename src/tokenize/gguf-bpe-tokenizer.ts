@@ -3,17 +3,44 @@ import { gguf } from "@huggingface/gguf";
 /**
  * A byte-level BPE tokenizer built from a GGUF's vocabulary (`tokenizer.ggml.*`), counting as llama.cpp
  * does (src/llama-vocab.cpp): special tokens are split out first (control tokens only when
- * `parseSpecial`), the rest is split by the pre-tokenizer's regex, each piece's bytes are mapped to
+ * `parseSpecial`), the rest is split by the pre-tokenizer's regexes, each piece's bytes are mapped to
  * GPT-2's printable characters and merged by rank. Pre-tokenizers are data below; a vocabulary whose
  * `tokenizer.ggml.pre` is not listed is refused rather than counted approximately.
  */
 
-/** `tokenizer.ggml.pre` → the split regex llama.cpp uses for it (llama-vocab.cpp, `regex_exprs`). */
-const PRE_TOKENIZER_REGEX: Record<string, string> = {
-  qwen35:
-    "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
-  qwen2:
-    "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+/**
+ * `tokenizer.ggml.pre` → the regexes llama.cpp splits text with (llama-vocab.cpp, `regex_exprs`), applied
+ * one after the other, each splitting the pieces the previous one left (matches and the text between).
+ */
+const GPT2_SPLIT = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
+const QWEN2_SPLIT =
+  "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const PRE_TOKENIZERS: Record<string, { splits: string[]; ignoreMerges?: boolean }> = {
+  qwen35: {
+    splits: [
+      "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+    ],
+  },
+  qwen2: { splits: [QWEN2_SPLIT] },
+  "llama-bpe": {
+    splits: [
+      "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+    ],
+    ignoreMerges: true,
+  },
+  "gpt-2": { splits: [GPT2_SPLIT] },
+  mpt: { splits: [GPT2_SPLIT] },
+  starcoder: { splits: ["\\p{N}", GPT2_SPLIT] },
+  refact: { splits: ["\\p{N}", GPT2_SPLIT] },
+  "command-r": { splits: ["\\p{N}", GPT2_SPLIT] },
+  "deepseek-coder": { splits: ["[\r\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", "[一-龥ࠀ-一가-퟿]+", "\\p{N}"] },
+  falcon: {
+    splits: [
+      "[\\p{P}\\$\\+<=>\\^~\\|`]+",
+      "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
+      "[0-9][0-9][0-9]",
+    ],
+  },
 };
 
 /** GGUF token types (llama.cpp `llama_token_type`). */
@@ -36,6 +63,20 @@ function byteEncoder(): string[] {
   return table;
 }
 
+/** The matches of `split` in `text` and the text between them, in order (llama.cpp `unicode_regex_split`). */
+function splitKeepingGaps(text: string, split: RegExp): string[] {
+  const pieces: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(split)) {
+    if (match[0].length === 0) continue;
+    if (match.index > last) pieces.push(text.slice(last, match.index));
+    pieces.push(match[0]);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) pieces.push(text.slice(last));
+  return pieces;
+}
+
 export interface GgufVocabulary {
   pre: string;
   tokens: string[];
@@ -48,7 +89,9 @@ export interface GgufVocabulary {
 export class GgufBpeTokenizer {
   private readonly ids = new Map<string, number>();
   private readonly ranks = new Map<string, number>();
-  private readonly split: RegExp;
+  private readonly splits: RegExp[];
+  /** Llama 3: a piece that is a token as a whole is that token, whatever the merges would make of it. */
+  private readonly ignoreMerges: boolean;
   private readonly bytes = byteEncoder();
   private readonly encoder = new TextEncoder();
   /** Splits out special tokens, longest first: all of them, and those that match without parseSpecial. */
@@ -56,9 +99,10 @@ export class GgufBpeTokenizer {
   private readonly specialIds = new Map<string, number>();
 
   constructor(private readonly vocabulary: GgufVocabulary) {
-    const regex = PRE_TOKENIZER_REGEX[vocabulary.pre];
-    if (!regex) throw new Error(`no pre-tokenizer known for tokenizer.ggml.pre = ${vocabulary.pre}`);
-    this.split = new RegExp(regex, "gu");
+    const pre = PRE_TOKENIZERS[vocabulary.pre];
+    if (!pre) throw new Error(`no pre-tokenizer known for tokenizer.ggml.pre = ${vocabulary.pre}`);
+    this.splits = pre.splits.map((split) => new RegExp(split, "gu"));
+    this.ignoreMerges = pre.ignoreMerges === true;
     for (const [id, token] of vocabulary.tokens.entries()) this.ids.set(token, id);
     for (const [rank, merge] of vocabulary.merges.entries()) this.ranks.set(merge, rank);
     const specials = vocabulary.tokens
@@ -111,10 +155,19 @@ export class GgufBpeTokenizer {
   }
 
   private encodeText(text: string, out: number[]): void {
-    for (const match of text.matchAll(this.split)) this.encodeWord(match[0], out);
+    let pieces = text ? [text] : [];
+    for (const split of this.splits) pieces = pieces.flatMap((piece) => splitKeepingGaps(piece, split));
+    for (const piece of pieces) this.encodeWord(piece, out);
   }
 
   private encodeWord(word: string, out: number[]): void {
+    if (this.ignoreMerges) {
+      const whole = this.ids.get(Array.from(this.encoder.encode(word), (byte) => this.bytes[byte]).join(""));
+      if (whole !== undefined) {
+        out.push(whole);
+        return;
+      }
+    }
     let symbols = Array.from(this.encoder.encode(word), (byte) => this.bytes[byte] as string);
     while (symbols.length > 1) {
       let bestRank = Number.POSITIVE_INFINITY;
