@@ -37,8 +37,8 @@ interface ModelProfile {
   compat: OllamaCompat;
   /** Decided once per model, then constant. */
   numCtx: number | undefined;
-  /** The model's tokenizer, read from its GGUF when Ollama's model file is readable here. */
-  tokenizer: GgufBpeTokenizer | undefined;
+  /** The model's tokenizer, read from its GGUF (when Ollama's model file is readable here) on first use. */
+  tokenizer: () => Promise<GgufBpeTokenizer | undefined>;
 }
 
 /**
@@ -90,11 +90,18 @@ export class OllamaBackend implements Backend {
   profile(model: string, signal?: AbortSignal): Promise<ModelProfile> {
     let profile = this.profiles.get(model);
     if (!profile) {
-      profile = this.json<OllamaShow>("POST", "/api/show", { model }, signal).then(async (show) => ({
-        compat: { ...compatFromShow(show), ...this.options.compat },
-        numCtx: this.options.numCtx ?? contextFromShow(show).modelfile,
-        tokenizer: await tokenizerFor(show),
-      }));
+      profile = this.json<OllamaShow>("POST", "/api/show", { model }, signal).then((show) => {
+        // Read only when counting: parsing a vocabulary takes a moment the first answer should not wait for.
+        let tokenizer: Promise<GgufBpeTokenizer | undefined> | undefined;
+        return {
+          compat: { ...compatFromShow(show), ...this.options.compat },
+          numCtx: this.options.numCtx ?? contextFromShow(show).modelfile,
+          tokenizer: () => {
+            tokenizer ??= tokenizerFor(show);
+            return tokenizer;
+          },
+        };
+      });
       profile.catch(() => this.profiles.delete(model));
       this.profiles.set(model, profile);
     }
@@ -126,10 +133,12 @@ export class OllamaBackend implements Backend {
    * estimate, labelled `exact: false`; see estimate-ollama-tokens.ts.
    */
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
-    const { compat, numCtx, tokenizer } = await this.profile(options.model, options.signal);
+    const profile = await this.profile(options.model, options.signal);
+    const { compat, numCtx } = profile;
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
     const hasImages = (body.messages as OllamaMessage[]).some((message) => message.images?.length);
-    if (tokenizer && !hasImages && this.rendersOnly !== false) {
+    const tokenizer = hasImages || this.rendersOnly === false ? undefined : await profile.tokenizer();
+    if (tokenizer) {
       const answer = await this.json<unknown>("POST", "/api/chat", renderOnlyBody(body), options.signal);
       const rendered = renderedTemplateOf(answer);
       this.rendersOnly = rendered !== undefined;
