@@ -1,7 +1,7 @@
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { LaneKind } from "../sessions/session-identity.js";
 
-export type BackendKind = "llama-server" | "anthropic" | "openai-compatible";
+export type BackendKind = "llama-server" | "anthropic" | "openai-compatible" | "ollama";
 
 export interface TokenCount {
   tokens: number;

@@ -2,6 +2,7 @@ import type { BackendConfig } from "../config/config-schema.js";
 import { AnthropicBackend } from "./anthropic/anthropic-backend.js";
 import type { Backend } from "./backend.js";
 import { LlamaServerBackend } from "./llama-server/llama-server-backend.js";
+import { OllamaBackend } from "./ollama/ollama-backend.js";
 import { OpenAICompatibleBackend } from "./openai-compatible/openai-compatible-backend.js";
 
 /** Well-known local servers probed when no backend is configured. */
@@ -51,6 +52,13 @@ export function createBackend(
         baseUrl: config.url,
         apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
         models: config.models,
+      });
+    case "ollama":
+      return new OllamaBackend({
+        name: config.name,
+        baseUrl: config.url,
+        numCtx: config.numCtx,
+        keepAlive: config.keepAlive,
       });
     case "anthropic":
       return new AnthropicBackend({

@@ -5,7 +5,7 @@ export const DEFAULT_PORT = 4747;
 const backendSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, dot, dash or underscore"),
-    type: z.enum(["llama-server", "anthropic", "openai-compatible"]),
+    type: z.enum(["llama-server", "anthropic", "openai-compatible", "ollama"]),
     url: z.url(),
     /** A key for cloud backends. Prefer `apiKeyEnv`, or the standard variable (ANTHROPIC_API_KEY). */
     apiKey: z.string().min(1).optional(),
@@ -15,6 +15,15 @@ const backendSchema = z
     models: z.array(z.string()).optional(),
     /** llama-server runs with --slot-save-path: save a lane's KV cache when it loses its slot, restore it on return. */
     slotSave: z.boolean().optional(),
+    /** Ollama: `options.num_ctx` for every request (default: the model's Modelfile num_ctx, else the server's). */
+    numCtx: z.number().int().min(256).optional(),
+    /** Ollama: `keep_alive`, a duration ("60m") or seconds (negative: stay loaded). Default "60m". */
+    keepAlive: z
+      .union([
+        z.string().regex(/^-?(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/, "a duration such as 60m or 1h30m"),
+        z.number(),
+      ])
+      .optional(),
   })
   .strict();
 

@@ -111,6 +111,8 @@ export interface BackendTimings {
   predictedMs?: number;
   promptPerSecond?: number;
   predictedPerSecond?: number;
+  /** Time the backend spent loading the model for this request (Ollama's `load_duration`): a reload loses the cache. */
+  loadMs?: number;
 }
 
 export type UnifiedStopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal" | "pause_turn";

@@ -1,0 +1,140 @@
+import type { CanonicalEvent, Usage } from "../../core/canonical.js";
+import { emptyUsage } from "../../core/canonical.js";
+import { SwitchyardError, streamFailure } from "../../core/errors.js";
+import { readNdjsonLines } from "../../util/ndjson-lines.js";
+import { thinkingSignature } from "../openai/read-chat-completions-stream.js";
+import { mapOllamaError } from "./map-ollama-error.js";
+import { mapOllamaDoneReason, type OllamaMetrics, ollamaTimings, ollamaUsage } from "./ollama-metrics.js";
+
+/** One line of an /api/chat stream (api/types.go `ChatResponse`). */
+interface ChatChunk extends OllamaMetrics {
+  message?: {
+    content?: string;
+    thinking?: string;
+    tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: unknown } }>;
+  };
+  done?: boolean;
+  done_reason?: string;
+  error?: unknown;
+}
+
+export interface OllamaStreamContext {
+  id: string;
+  model: string;
+  backendName: string;
+  numCtx?: number;
+}
+
+/**
+ * Reads an /api/chat NDJSON stream into canonical events. Thinking and text arrive as deltas; each tool
+ * call arrives whole, with its arguments as an object and, in the documented examples, no id: it becomes
+ * one block, with the server's id when it sends one (api/types.go `ToolCall.ID`), else an id derived
+ * from the message id and the call's position. Usage and timings come with the final
+ * `done` line. `message_start` waits for the first line that is not an error, so an error Ollama reports
+ * as the stream's first line still becomes an HTTP status.
+ */
+export async function* readOllamaStream(
+  body: AsyncIterable<Uint8Array>,
+  context: OllamaStreamContext,
+): AsyncGenerator<CanonicalEvent> {
+  let usage: Usage = emptyUsage();
+  let started = false;
+  let open: { index: number; kind: "text" | "thinking"; text: string } | undefined;
+  let nextIndex = 0;
+  let toolCalls = 0;
+  let finished = false;
+  const events: CanonicalEvent[] = [];
+
+  const start = () => {
+    if (started) return;
+    started = true;
+    events.push({ type: "message_start", id: context.id, model: context.model, usage: { ...usage } });
+  };
+  const close = () => {
+    if (!open) return;
+    if (open.kind === "thinking") {
+      const signature = thinkingSignature(open.text);
+      events.push({ type: "block_delta", index: open.index, delta: { type: "signature", signature } });
+    }
+    events.push({ type: "block_end", index: open.index });
+    open = undefined;
+  };
+  const append = (kind: "text" | "thinking", text: string) => {
+    if (open?.kind !== kind) {
+      close();
+      open = { index: nextIndex++, kind, text: "" };
+      events.push({ type: "block_start", index: open.index, block: { type: kind } });
+    }
+    open.text += text;
+    events.push({ type: "block_delta", index: open.index, delta: { type: kind, text } });
+  };
+
+  try {
+    for await (const line of readNdjsonLines(body)) {
+      // Read on to the end of the body: one read to its end lets the keep-alive connection be reused.
+      if (finished) continue;
+      let chunk: ChatChunk;
+      try {
+        chunk = JSON.parse(line) as ChatChunk;
+      } catch {
+        throw new SwitchyardError(`${context.backendName} sent a malformed stream line: ${line.slice(0, 200)}`, {
+          kind: "upstream",
+          code: "malformed_stream",
+        });
+      }
+      if (chunk.error !== undefined) {
+        throw mapOllamaError(500, JSON.stringify({ error: chunk.error }), context.backendName, context);
+      }
+      start();
+      const message = chunk.message ?? {};
+      if (message.thinking) append("thinking", message.thinking);
+      if (message.content) append("text", message.content);
+      for (const call of message.tool_calls ?? []) {
+        close();
+        const index = nextIndex++;
+        const id = call.id || `toolu_${context.id.replace(/^msg_/, "")}_${toolCalls}`;
+        toolCalls++;
+        const input = call.function?.arguments;
+        const json = typeof input === "string" ? input : JSON.stringify(input ?? {});
+        events.push({ type: "block_start", index, block: { type: "tool_call", id, name: call.function?.name ?? "" } });
+        events.push({ type: "block_delta", index, delta: { type: "tool_input", json } });
+        events.push({ type: "block_end", index });
+      }
+      if (chunk.done) {
+        finished = true;
+        close();
+        usage = ollamaUsage(chunk);
+        events.push({
+          type: "done",
+          stopReason: mapOllamaDoneReason(chunk.done_reason, toolCalls > 0),
+          usage: { ...usage },
+          timings: ollamaTimings(chunk),
+        });
+      }
+      yield* events.splice(0);
+    }
+  } catch (error) {
+    if (!started) throw streamFailure(error, context.backendName);
+    close();
+    yield* events.splice(0);
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
+    return;
+  }
+  if (finished) return;
+  if (!started) {
+    throw new SwitchyardError(`${context.backendName} answered with an empty stream`, {
+      kind: "upstream",
+      code: "stream_truncated",
+    });
+  }
+  close();
+  yield* events.splice(0);
+  yield {
+    type: "error",
+    error: new SwitchyardError(`${context.backendName} ended the stream before its final (done) line`, {
+      kind: "upstream",
+      code: "stream_truncated",
+    }),
+    usage: { ...usage },
+  };
+}
