@@ -33,6 +33,15 @@ export async function identifyServer(url: string): Promise<"llama-server" | "oll
   return undefined;
 }
 
+/** The config's `timeouts` as the backends' options; absent ones keep each backend's defaults. */
+function upstreamTimeouts(config: BackendConfig) {
+  return {
+    connectTimeoutMs: config.timeouts?.connectMs,
+    headersTimeoutMs: config.timeouts?.headersMs,
+    idleTimeoutMs: config.timeouts?.idleMs,
+  };
+}
+
 export function createBackend(
   config: BackendConfig,
   thinkingPolicy: "client" | "after-tool-error" = "client",
@@ -44,6 +53,7 @@ export function createBackend(
         baseUrl: config.url,
         slotSave: config.slotSave,
         thinkingPolicy,
+        ...upstreamTimeouts(config),
       });
     case "openai-compatible":
       return new OpenAICompatibleBackend({
@@ -51,6 +61,7 @@ export function createBackend(
         baseUrl: config.url,
         apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
         models: config.models,
+        ...upstreamTimeouts(config),
       });
     case "anthropic":
       return new AnthropicBackend({
@@ -58,6 +69,7 @@ export function createBackend(
         baseUrl: config.url,
         apiKey: config.apiKey ?? process.env[config.apiKeyEnv ?? "ANTHROPIC_API_KEY"],
         models: config.models,
+        ...upstreamTimeouts(config),
       });
   }
 }

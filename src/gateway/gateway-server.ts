@@ -1,13 +1,16 @@
-import { timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { apiKeyChecker, presentedKey } from "../security/api-key.js";
+import { applyCors } from "../security/cors.js";
+import { redactSecrets, redactUrl } from "../security/redact-secrets.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
+import type { RouteContext } from "./serve-generation.js";
 
 export interface GatewayOptions {
   backends: readonly Backend[];
@@ -16,20 +19,10 @@ export interface GatewayOptions {
   /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
   apiKey?: string;
   bodyLimitBytes: number;
-}
-
-function presentedKey(request: IncomingMessage): string | undefined {
-  const header = request.headers["x-api-key"];
-  if (typeof header === "string") return header;
-  const authorization = request.headers.authorization;
-  return authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
-}
-
-function keyMatches(expected: string, presented: string | undefined): boolean {
-  if (presented === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(presented);
-  return a.length === b.length && timingSafeEqual(a, b);
+  /** Browser origins allowed to call the API; none when absent. */
+  corsOrigins?: readonly string[];
+  /** Called with each request and response body when body logging is on (bodies already redacted). */
+  logBody?: RouteContext["logBody"];
 }
 
 async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
@@ -37,12 +30,13 @@ async function handleHealth(response: ServerResponse, backends: readonly Backend
     backends.map(async (backend) => ({
       name: backend.name,
       kind: backend.kind,
-      url: backend.baseUrl,
+      url: redactUrl(backend.baseUrl),
       ...(await backend.health()),
     })),
   );
   const ok = checks.some((check) => check.ok);
-  sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: checks });
+  const shown = checks.map((check) => ({ ...check, detail: redactSecrets(check.detail) }));
+  sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: shown });
 }
 
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
@@ -52,18 +46,21 @@ export function createGatewayServer(options: GatewayOptions): Server {
     recorder: options.recorder,
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
+    logBody: options.logBody,
   };
+  const keyMatches = options.apiKey ? apiKeyChecker(options.apiKey) : undefined;
   const server = createServer(async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";
     try {
+      if (applyCors(request, response, options.corsOrigins)) return;
       if ((method === "HEAD" || method === "GET") && path === "/") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
         response.end(method === "HEAD" ? undefined : "Switchyard gateway\n");
         return;
       }
       if (method === "GET" && path === "/health") return await handleHealth(response, options.backends);
-      if (options.apiKey && !keyMatches(options.apiKey, presentedKey(request))) {
+      if (keyMatches && !keyMatches(presentedKey(request))) {
         throw new SwitchyardError("invalid or missing API key (x-api-key or Authorization: Bearer)", {
           kind: "authentication",
           code: "bad_api_key",
@@ -87,7 +84,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
             name: backend.name,
             kind: backend.kind,
             local: backend.local,
-            url: backend.local ? backend.baseUrl : undefined,
+            url: backend.local ? redactUrl(backend.baseUrl) : undefined,
             contextWindow: windows[index],
           })),
           models: options.router.modelNames(),
