@@ -2,13 +2,14 @@
  * npm run bench:load — 32 concurrent streaming sessions through Switchyard for a bounded time.
  *
  * Against two upstreams: the real llama-server (tiny test model) and a loopback replay of a recorded
- * llama-server stream (the gateway alone under load, no model competing for the cores). For each, in
- * the same run: a direct phase (the same sessions straight to the upstream's /v1/chat/completions, with
- * the body Switchyard would send), then the same load through Switchyard (Anthropic /v1/messages, one
- * `x-claude-code-session-id` per session): warm-up, then the measured window. The gateway runs as its
- * own process (`serve --backend URL`), so its RSS and open file descriptors are read from /proc.
+ * llama-server stream (the gateway alone under load, no model competing for the cores). For each: a
+ * warm-up through Switchyard (Anthropic /v1/messages, one `x-claude-code-session-id` per session), then
+ * windows that alternate between the same sessions straight to the upstream's /v1/chat/completions
+ * (with the body Switchyard would send) and through Switchyard. Added latency compares the two paths'
+ * percentiles over the same stretch of time. The gateway runs as its own process
+ * (`serve --backend URL`), so its RSS and open file descriptors are read from /proc.
  *
- * Environment: LOAD_SESSIONS (32), LOAD_SECONDS (60), LOAD_WARMUP_SECONDS (10), LOAD_DIRECT_SECONDS (15),
+ * Environment: LOAD_SESSIONS (32), LOAD_SECONDS (60), LOAD_WARMUP_SECONDS (10), LOAD_WINDOW_SECONDS (10),
  * LOAD_UPSTREAMS (`llama-server,replay`), REPLAY_FRAME_MS (2).
  */
 import { spawn } from "node:child_process";
@@ -26,7 +27,7 @@ import { benchEngine, percentile, printTable, writeResults } from "./bench-suppo
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 32);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 10);
-const DIRECT_SECONDS = Number(process.env.LOAD_DIRECT_SECONDS ?? 15);
+const WINDOW_SECONDS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10);
 const UPSTREAMS = (process.env.LOAD_UPSTREAMS ?? "llama-server,replay").split(",");
 const REPLAY_FRAME_MS = process.env.REPLAY_FRAME_MS ?? "2";
 
@@ -135,31 +136,36 @@ async function measure(
   );
   try {
     const atStart = processUse(gateway.pid);
-    const direct = summarize(
-      await drive(DIRECT_SECONDS, () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {})),
-      DIRECT_SECONDS,
-    );
-    const send = (session: number) =>
+    const direct = () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {});
+    const through = (session: number) =>
       timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody(session), {
         "x-claude-code-session-id": `load-session-${session}`,
       });
-    const warmup = await drive(WARMUP_SECONDS, send);
+    const warmup = await drive(WARMUP_SECONDS, through);
     const afterWarmup = processUse(gateway.pid);
-    const through = summarize(await drive(SECONDS, send), SECONDS);
+    // Direct and through-Switchyard windows alternate, so drift in the shared machine's load falls on both.
+    const samples = { direct: [] as Sample[], through: [] as Sample[] };
+    const windows = Math.max(2, Math.round(SECONDS / WINDOW_SECONDS));
+    for (let window = 0; window < windows; window++) {
+      if (window % 2 === 0) samples.through.push(...(await drive(SECONDS / windows, through)));
+      else samples.direct.push(...(await drive(SECONDS / windows, direct)));
+    }
     const atEnd = processUse(gateway.pid);
+    const directSummary = summarize(samples.direct, SECONDS / 2);
+    const throughSummary = summarize(samples.through, SECONDS / 2);
     const growth = { rss: atEnd.rssMiB / afterWarmup.rssMiB - 1, fds: atEnd.fds / afterWarmup.fds - 1 };
-    const errors = through.errors + warmup.filter((sample) => !sample.ok).length;
+    const errors = throughSummary.errors + warmup.filter((sample) => !sample.ok).length;
     return {
       upstream: label,
       sessions: SESSIONS,
       seconds: SECONDS,
-      direct,
-      switchyard: through,
+      direct: directSummary,
+      switchyard: throughSummary,
       addedMs: {
-        ttfbP50: through.ttfbMs.p50 - direct.ttfbMs.p50,
-        ttfbP99: through.ttfbMs.p99 - direct.ttfbMs.p99,
-        totalP50: through.totalMs.p50 - direct.totalMs.p50,
-        totalP99: through.totalMs.p99 - direct.totalMs.p99,
+        ttfbP50: throughSummary.ttfbMs.p50 - directSummary.ttfbMs.p50,
+        ttfbP99: throughSummary.ttfbMs.p99 - directSummary.ttfbMs.p99,
+        totalP50: throughSummary.totalMs.p50 - directSummary.totalMs.p50,
+        totalP99: throughSummary.totalMs.p99 - directSummary.totalMs.p99,
       },
       gateway: { atStart, afterWarmup, atEnd, growthAfterWarmup: growth },
       errorsIncludingWarmup: errors,
@@ -233,7 +239,7 @@ async function main(): Promise<void> {
     });
   const results: Result[] = [];
   console.log(
-    `bench:load — ${SESSIONS} concurrent streaming sessions; direct ${DIRECT_SECONDS} s, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per upstream`,
+    `bench:load — ${SESSIONS} concurrent streaming sessions; warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s of alternating ${WINDOW_SECONDS} s windows (direct / through Switchyard) per upstream`,
   );
   const directBodyFor = async (url: string) => {
     const backend = new LlamaServerBackend({ name: "direct", baseUrl: url });

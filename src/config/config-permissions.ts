@@ -15,5 +15,5 @@ export function configPermissionWarning(path: string, platform = process.platfor
     return undefined;
   }
   if ((mode & 0o077) === 0 || !/"apiKey"\s*:/.test(text)) return undefined;
-  return `warning: ${path} holds API keys and is readable by others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`;
+  return `warning: ${path} holds API keys and is readable by group or others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`;
 }
