@@ -65,7 +65,7 @@ export function mapConnectionError(error: unknown, backendName: string, url: str
   }
   const timeout =
     cause?.name === "TimeoutError" || /Timeout/i.test(cause?.code ?? "") || /timeout/i.test(cause?.name ?? "");
-  const detail = redactSecrets(cause?.code ?? cause?.message ?? String(error));
+  const detail = redactSecrets(String(cause?.code ?? cause?.message ?? error));
   url = redactUrl(url);
   return new SwitchyardError(
     timeout
