@@ -41,7 +41,19 @@ interface Sample {
   ok: boolean;
 }
 
-async function timeStream(url: string, body: string, headers: Record<string, string>): Promise<Sample> {
+/**
+ * Time to first token is to the first chunk carrying generated text, on both paths: direct, the first
+ * content (or reasoning) delta, not the role frame llama-server sends at once; through Switchyard, the
+ * first content_block_delta (its message_start waits for the first token).
+ */
+const FIRST_TOKEN = { direct: /"delta":\{"(?:reasoning_)?content":"/, through: /content_block_delta/ };
+
+async function timeStream(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  firstToken: RegExp,
+): Promise<Sample> {
   const started = performance.now();
   try {
     const response = await fetch(url, {
@@ -54,8 +66,8 @@ async function timeStream(url: string, body: string, headers: Record<string, str
     let text = "";
     const decoder = new TextDecoder();
     for await (const chunk of response.body ?? []) {
-      if (Number.isNaN(ttfbMs)) ttfbMs = performance.now() - started;
       text += decoder.decode(chunk as Uint8Array, { stream: true });
+      if (Number.isNaN(ttfbMs) && firstToken.test(text)) ttfbMs = performance.now() - started;
     }
     const tokens = [...text.matchAll(/"(?:output_tokens|predicted_n|completion_tokens)":(\d+)/g)].at(-1)?.[1];
     const failed = /event: error|"error":\{/.test(text);
@@ -136,11 +148,16 @@ async function measure(
   );
   try {
     const atStart = processUse(gateway.pid);
-    const direct = () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {});
+    const direct = () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {}, FIRST_TOKEN.direct);
     const through = (session: number) =>
-      timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody(session), {
-        "x-claude-code-session-id": `load-session-${session}`,
-      });
+      timeStream(
+        `${gateway.url}/v1/messages?beta=true`,
+        anthropicBody(session),
+        {
+          "x-claude-code-session-id": `load-session-${session}`,
+        },
+        FIRST_TOKEN.through,
+      );
     const warmup = await drive(WARMUP_SECONDS, through);
     const afterWarmup = processUse(gateway.pid);
     // Direct and through-Switchyard windows alternate, so drift in the shared machine's load falls on both.
