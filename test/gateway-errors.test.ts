@@ -150,7 +150,7 @@ describe("client disconnects", () => {
             started = await busy();
           }
         }
-        expect(await busy()).toBe(true);
+        expect(await busy(), "the slot is generating before the abort").toBe(true);
         const records = gateway.recorder.recent(10_000).length;
         controller.abort();
         // At most one second of polling: a bound on behaviour, not a speed measurement.
@@ -159,7 +159,7 @@ describe("client disconnects", () => {
           await delay(50);
           freed = !(await busy());
         }
-        expect(freed).toBe(true);
+        expect(freed, "the slot is free within 20 polls 50 ms apart").toBe(true);
         for (let polls = 0; polls < 100 && gateway.recorder.recent(10_000).length === records; polls++) await delay(20);
         const turn = gateway.recorder.recent().at(-1);
         expect(turn?.clientAborted).toBe(true);
