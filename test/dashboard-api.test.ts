@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DashboardAuth } from "../src/dashboard/dashboard-auth.js";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
 import { ModelRouter } from "../src/gateway/model-router.js";
+import { apiKeyChecker } from "../src/security/api-key.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
 import type { SessionSummary } from "../src/telemetry/turn-source.js";
 import { generatedTurns } from "./support/generated-turns.js";
@@ -271,12 +272,12 @@ describe("dashboard with an API key", () => {
   });
 
   it("refuses an expired session cookie", () => {
-    const auth = new DashboardAuth(key);
+    const auth = new DashboardAuth(apiKeyChecker(key));
     const old = auth.login(key, Date.now() - 13 * 60 * 60 * 1000) as string;
     const fresh = auth.login(key) as string;
     const request = (cookie: string) => ({ headers: { cookie: cookie.split(";")[0] } }) as never;
     expect(auth.allows(request(fresh))).toBe(true);
     expect(auth.allows(request(old))).toBe(false);
-    expect(new DashboardAuth(key).allows(request(fresh))).toBe(false);
+    expect(new DashboardAuth(apiKeyChecker(key)).allows(request(fresh))).toBe(false);
   });
 });

@@ -86,48 +86,87 @@ describe("client disconnects", () => {
     await gateway?.close();
   });
 
-  it("abort the upstream request at once, freeing the llama-server slot mid-generation", async () => {
-    const engine = gateway.engine?.url as string;
-    const busy = async () => {
-      const slots = (await (await fetch(`${engine}/slots`)).json()) as Array<{ is_processing: boolean }>;
-      return slots.some((slot) => slot.is_processing);
-    };
-    // A schema that forces at least 500 characters: seconds of grammar-constrained generation on the
-    // test model, so a slot freed within a second of the disconnect was freed by the abort.
-    const controller = new AbortController();
-    const response = await fetch(`${gateway.url}/v1/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(
+  // A schema that forces at least 500 characters: seconds of grammar-constrained generation on the test
+  // model, so a slot freed within a second of the disconnect was freed by the abort.
+  const longAnswer = {
+    anthropic: {
+      path: "/v1/messages",
+      body: (stream: boolean) =>
         hello({
-          stream: true,
+          stream,
           max_tokens: 4000,
           output_config: { format: { type: "json_schema", schema: { type: "string", minLength: 500 } } },
         }),
-      ),
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    const reader = response.body?.getReader();
-    let seen = "";
-    while (!seen.includes("content_block_delta")) {
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) break;
-      seen += new TextDecoder().decode(chunk.value);
+      marker: "content_block_delta",
+    },
+    openai: {
+      path: "/v1/chat/completions",
+      body: (stream: boolean) => ({
+        model: "local",
+        stream,
+        max_tokens: 4000,
+        messages: [{ role: "user", content: "hi" }],
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "long", schema: { type: "string", minLength: 500 } },
+        },
+      }),
+      marker: '"content":',
+    },
+  };
+
+  for (const door of ["anthropic", "openai"] as const) {
+    for (const stream of [true, false]) {
+      it(`${door} ${stream ? "streaming" : "non-streaming"}: abort the upstream request at once, freeing the llama-server slot`, async () => {
+        const engine = gateway.engine?.url as string;
+        const busy = async () => {
+          const slots = (await (await fetch(`${engine}/slots`)).json()) as Array<{ is_processing: boolean }>;
+          return slots.some((slot) => slot.is_processing);
+        };
+        const { path, body, marker } = longAnswer[door];
+        const controller = new AbortController();
+        const pending = fetch(`${gateway.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body(stream)),
+          signal: controller.signal,
+        });
+        if (stream) {
+          const response = await pending;
+          expect(response.status).toBe(200);
+          const reader = response.body?.getReader();
+          let seen = "";
+          while (!seen.includes(marker)) {
+            const chunk = await reader?.read();
+            if (!chunk || chunk.done) break;
+            seen += new TextDecoder().decode(chunk.value);
+          }
+          expect(seen).toContain(marker);
+        } else {
+          pending.catch(() => {});
+          let started = false;
+          for (let polls = 0; polls < 400 && !started; polls++) {
+            await delay(25);
+            started = await busy();
+          }
+        }
+        expect(await busy(), "the slot is generating before the abort").toBe(true);
+        const records = gateway.recorder.recent(10_000).length;
+        controller.abort();
+        // At most one second of polling: a bound on behaviour, not a speed measurement.
+        let freed = false;
+        for (let polls = 0; polls < 20 && !freed; polls++) {
+          await delay(50);
+          freed = !(await busy());
+        }
+        expect(freed, "the slot is free within 20 polls 50 ms apart").toBe(true);
+        for (let polls = 0; polls < 100 && gateway.recorder.recent(10_000).length === records; polls++) await delay(20);
+        const turn = gateway.recorder.recent().at(-1);
+        expect(turn?.clientAborted).toBe(true);
+        expect(turn?.usage?.outputTokens ?? 0).toBeLessThan(400);
+      });
     }
-    expect(seen).toContain("content_block_delta");
-    expect(await busy()).toBe(true);
-    controller.abort();
-    let freed = false;
-    for (let polls = 0; polls < 20 && !freed; polls++) {
-      await delay(50);
-      freed = !(await busy());
-    }
-    expect(freed).toBe(true);
-    const turn = gateway.recorder.recent().at(-1);
-    expect(turn?.clientAborted).toBe(true);
-    expect(turn?.usage?.outputTokens ?? 0).toBeLessThan(400);
-  });
+  }
 });
 
 describe("upstream failures", () => {

@@ -1,48 +1,78 @@
 /**
- * A loopback upstream for bench:overhead's second mode: it answers /v1/chat/completions by replaying a
- * stream recorded from the real llama-server (src/backends/openai/fixtures/llama-server-thinking.sse),
- * one frame every FRAME_MS, after parsing the request body as llama-server would. It takes no CPU
- * between frames, so the gateway's own cost is measured without a model competing for the cores.
- * Run as a child process: prints `listening on URL`.
+ * A loopback upstream that answers /v1/chat/completions by replaying a stream recorded from the real
+ * llama-server (src/backends/openai/fixtures/llama-server-thinking.sse), one frame every `frameMs`,
+ * after parsing the request body as llama-server would. It takes no CPU between frames, so the
+ * gateway's own cost is measured without a model competing for the cores (bench:overhead, bench:load,
+ * the load and fuzz tests). Run as a script it prints `listening on URL` (FRAME_MS and SLOTS from the
+ * environment).
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
-const FRAME_MS = Number(process.env.FRAME_MS ?? 5);
-const frames = readFileSync(
-  join(import.meta.dirname, "..", "..", "src", "backends", "openai", "fixtures", "llama-server-thinking.sse"),
-  "utf8",
-)
-  .split("\n\n")
-  .filter((frame) => frame.trim() !== "")
-  .map((frame) => `${frame}\n\n`);
+const FIXTURE = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  "src",
+  "backends",
+  "openai",
+  "fixtures",
+  "llama-server-thinking.sse",
+);
 
-const server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on("data", (chunk: Buffer) => chunks.push(chunk));
-  request.on("end", async () => {
-    const path = (request.url ?? "/").split("?")[0];
-    const json = (body: unknown) => {
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify(body));
-    };
-    if (path === "/health") return json({ status: "ok" });
-    if (path === "/props")
-      return json({ total_slots: 1, build_info: "replay", default_generation_settings: { n_ctx: 65536 } });
-    if (path === "/v1/models") return json({ data: [{ id: "replay" }] });
-    if (path === "/apply-template") return json({ prompt: "" });
-    JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    response.writeHead(200, { "content-type": "text/event-stream" });
-    for (const frame of frames) {
-      response.write(frame);
-      await delay(FRAME_MS);
-    }
-    response.end();
+export interface ReplayUpstream {
+  url: string;
+  /** Generation requests answered so far. */
+  completions: number;
+  close(): Promise<void>;
+}
+
+/** `slots`: what /props reports as `total_slots`, i.e. how many lanes Switchyard may run at once. */
+export async function startReplayUpstream(frameMs: number, slots = 1): Promise<ReplayUpstream> {
+  const frames = readFileSync(FIXTURE, "utf8")
+    .split("\n\n")
+    .filter((frame) => frame.trim() !== "")
+    .map((frame) => `${frame}\n\n`);
+  const upstream: ReplayUpstream = { url: "", completions: 0, close: async () => {} };
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", async () => {
+      const path = (request.url ?? "/").split("?")[0];
+      const json = (body: unknown) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+      };
+      if (path === "/health") return json({ status: "ok" });
+      if (path === "/props")
+        return json({ total_slots: slots, build_info: "replay", default_generation_settings: { n_ctx: 65536 } });
+      if (path === "/v1/models") return json({ data: [{ id: "replay" }] });
+      if (path === "/apply-template") return json({ prompt: "" });
+      if (path === "/tokenize") return json({ tokens: [1, 2, 3] });
+      JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      upstream.completions++;
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      for (const frame of frames) {
+        if (response.destroyed) return;
+        response.write(frame);
+        if (frameMs > 0) await delay(frameMs);
+      }
+      response.end();
+    });
   });
-});
-server.listen(0, "127.0.0.1", () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
-  console.log(`listening on http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`);
-});
+  upstream.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  upstream.close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  return upstream;
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const upstream = await startReplayUpstream(Number(process.env.FRAME_MS ?? 5), Number(process.env.SLOTS ?? 1));
+  console.log(`listening on ${upstream.url}`);
+}

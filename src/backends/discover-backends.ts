@@ -34,6 +34,15 @@ export async function identifyServer(url: string): Promise<"llama-server" | "oll
   return undefined;
 }
 
+/** The config's `timeouts` as the backends' options; absent ones keep each backend's defaults. */
+function upstreamTimeouts(config: BackendConfig) {
+  return {
+    connectTimeoutMs: config.timeouts?.connectMs,
+    headersTimeoutMs: config.timeouts?.headersMs,
+    idleTimeoutMs: config.timeouts?.idleMs,
+  };
+}
+
 export function createBackend(
   config: BackendConfig,
   thinkingPolicy: "client" | "after-tool-error" = "client",
@@ -45,6 +54,7 @@ export function createBackend(
         baseUrl: config.url,
         slotSave: config.slotSave,
         thinkingPolicy,
+        ...upstreamTimeouts(config),
       });
     case "openai-compatible":
       return new OpenAICompatibleBackend({
@@ -52,6 +62,7 @@ export function createBackend(
         baseUrl: config.url,
         apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
         models: config.models,
+        ...upstreamTimeouts(config),
       });
     case "ollama":
       return new OllamaBackend({
@@ -59,6 +70,7 @@ export function createBackend(
         baseUrl: config.url,
         numCtx: config.numCtx,
         keepAlive: config.keepAlive,
+        ...upstreamTimeouts(config),
       });
     case "anthropic":
       return new AnthropicBackend({
@@ -66,6 +78,7 @@ export function createBackend(
         baseUrl: config.url,
         apiKey: config.apiKey ?? process.env[config.apiKeyEnv ?? "ANTHROPIC_API_KEY"],
         models: config.models,
+        ...upstreamTimeouts(config),
       });
   }
 }

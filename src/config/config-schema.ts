@@ -24,6 +24,15 @@ const backendSchema = z
         z.number(),
       ])
       .optional(),
+    /** Upstream timeouts in milliseconds: to connect, for the response headers (prefill), and the longest silence mid-stream. */
+    timeouts: z
+      .object({
+        connectMs: z.number().int().positive().optional(),
+        headersMs: z.number().int().positive().optional(),
+        idleMs: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -58,12 +67,19 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
         /** Clients must send this key (x-api-key or Authorization: Bearer); env SWITCHYARD_API_KEY overrides. */
         apiKey: z.string().min(1).optional(),
-        /** Largest request body accepted, in bytes. */
+        /**
+         * Largest request body accepted, in bytes. 32 MiB fits a full 1M-token context: text is ~4 bytes
+         * per token (4 MB), JSON escaping of code and tool output at most doubles it (8 MB), which leaves
+         * ~24 MB for base64 images (4/3 of their bytes). It is also Anthropic's own Messages API limit, so
+         * nothing the cloud accepts is refused here.
+         */
         bodyLimitBytes: z
           .number()
           .int()
           .positive()
           .default(32 * 1024 * 1024),
+        /** Browser origins allowed to call the API (CORS); none by default, so no web page can. */
+        corsOrigins: z.array(z.string().min(1)).optional(),
       })
       .strict()
       .default({ host: "127.0.0.1", port: DEFAULT_PORT, bodyLimitBytes: 32 * 1024 * 1024 }),
@@ -73,9 +89,11 @@ export const configSchema = z
         turnsFile: z.string().min(1).nullable().optional(),
         /** Turn records kept in memory for /v1/switchyard/turns. */
         recentTurns: z.number().int().min(10).max(1_000_000).default(2000),
+        /** Log request and response bodies (secrets redacted); off by default, as they hold the user's code. */
+        logBodies: z.boolean().default(false),
       })
       .strict()
-      .default({ recentTurns: 2000 }),
+      .default({ recentTurns: 2000, logBodies: false }),
     /** `after-tool-error`: thinking off on ordinary turns, on for the turn after a failed tool call (local backends). */
     thinking: z
       .object({ policy: z.enum(["client", "after-tool-error"]).default("client") })

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { keyMatches, presentedKey } from "../gateway/api-key.js";
+import { presentedKey } from "../security/api-key.js";
 
 export const SESSION_COOKIE = "switchyard_dashboard";
 const SESSION_SECONDS = 12 * 60 * 60;
@@ -14,21 +14,22 @@ const SESSION_SECONDS = 12 * 60 * 60;
 export class DashboardAuth {
   private readonly secret = randomBytes(32);
 
-  constructor(private readonly apiKey: string | undefined) {}
+  /** The gateway's constant-time key check (security/api-key.ts); undefined when it has no key. */
+  constructor(private readonly keyMatches: ((presented: string | undefined) => boolean) | undefined) {}
 
   /** Without a key (a loopback gateway by default) the dashboard is open. */
   get required(): boolean {
-    return this.apiKey !== undefined;
+    return this.keyMatches !== undefined;
   }
 
   allows(request: IncomingMessage): boolean {
-    if (this.apiKey === undefined) return true;
-    return keyMatches(this.apiKey, presentedKey(request)) || this.validCookie(request.headers.cookie);
+    if (this.keyMatches === undefined) return true;
+    return this.keyMatches(presentedKey(request)) || this.validCookie(request.headers.cookie);
   }
 
   /** The Set-Cookie value for a browser that presented the right key; undefined for a wrong one. */
   login(presented: string | undefined, now = Date.now()): string | undefined {
-    if (this.apiKey === undefined || !keyMatches(this.apiKey, presented)) return undefined;
+    if (this.keyMatches === undefined || !this.keyMatches(presented)) return undefined;
     const expires = Math.floor(now / 1000) + SESSION_SECONDS;
     const token = `${expires}.${this.sign(String(expires))}`;
     return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`;

@@ -18,8 +18,8 @@ export interface DashboardOptions {
   /** Announces new turns for live updates. */
   recorder: TurnRecorder;
   backends: readonly Backend[];
-  /** The gateway's API key; without one the dashboard is open. */
-  apiKey: string | undefined;
+  /** The gateway's constant-time API key check; without one the dashboard is open. */
+  keyMatches: ((presented: string | undefined) => boolean) | undefined;
 }
 
 /** Sessions listed at most; the page asks for fewer. */
@@ -58,7 +58,7 @@ function redirect(response: ServerResponse, location: string, headers: Record<st
 
 /** The dashboard at `/`: its page, static files, login, JSON endpoints and live events. */
 export function createDashboardRoutes(options: DashboardOptions): DashboardRoutes {
-  const auth = new DashboardAuth(options.apiKey);
+  const auth = new DashboardAuth(options.keyMatches);
   const events = new DashboardEvents(options.recorder);
 
   async function serveApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {

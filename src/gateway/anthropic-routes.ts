@@ -16,6 +16,8 @@ import { TurnContext } from "./turn-context.js";
 export function sendAnthropicError(response: ServerResponse, error: SwitchyardError): void {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  // The rest of an oversized body is not worth reading: answer, then close the connection.
+  if (error.kind === "request_too_large") headers.connection = "close";
   sendJson(response, error.status, anthropicErrorBody(error), headers);
 }
 

@@ -2,15 +2,18 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { apiKeyChecker, presentedKey } from "../security/api-key.js";
+import { applyCors } from "../security/cors.js";
+import { redactSecrets, redactUrl } from "../security/redact-secrets.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
 import { MemoryTurnSource } from "../telemetry/memory-turn-source.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
-import { keyMatches, presentedKey } from "./api-key.js";
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
+import type { RouteContext } from "./serve-generation.js";
 
 export interface GatewayOptions {
   backends: readonly Backend[];
@@ -21,6 +24,10 @@ export interface GatewayOptions {
   /** Where the dashboard reads turns; the recorder's in-memory ring by default. */
   turnSource?: TurnSource;
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API; none when absent. */
+  corsOrigins?: readonly string[];
+  /** Called with each request and response body when body logging is on (bodies already redacted). */
+  logBody?: RouteContext["logBody"];
 }
 
 async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
@@ -28,12 +35,13 @@ async function handleHealth(response: ServerResponse, backends: readonly Backend
     backends.map(async (backend) => ({
       name: backend.name,
       kind: backend.kind,
-      url: backend.baseUrl,
+      url: redactUrl(backend.baseUrl),
       ...(await backend.health()),
     })),
   );
   const ok = checks.some((check) => check.ok);
-  sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: checks });
+  const shown = checks.map((check) => ({ ...check, detail: redactSecrets(check.detail) }));
+  sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: shown });
 }
 
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
@@ -43,17 +51,20 @@ export function createGatewayServer(options: GatewayOptions): Server {
     recorder: options.recorder,
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
+    logBody: options.logBody,
   };
+  const keyMatches = options.apiKey ? apiKeyChecker(options.apiKey) : undefined;
   const dashboard = createDashboardRoutes({
     source: options.turnSource ?? new MemoryTurnSource(options.recorder),
     recorder: options.recorder,
     backends: options.backends,
-    apiKey: options.apiKey,
+    keyMatches,
   });
   const server = createServer(async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";
     try {
+      if (applyCors(request, response, options.corsOrigins)) return;
       if (method === "HEAD" && path === "/") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
         response.end();
@@ -66,7 +77,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
         return;
       }
       if (method === "GET" && path === "/health") return await handleHealth(response, options.backends);
-      if (options.apiKey && !keyMatches(options.apiKey, presentedKey(request))) {
+      if (keyMatches && !keyMatches(presentedKey(request))) {
         throw new SwitchyardError("invalid or missing API key (x-api-key or Authorization: Bearer)", {
           kind: "authentication",
           code: "bad_api_key",
@@ -90,7 +101,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
             name: backend.name,
             kind: backend.kind,
             local: backend.local,
-            url: backend.local ? backend.baseUrl : undefined,
+            url: backend.local ? redactUrl(backend.baseUrl) : undefined,
             contextWindow: windows[index],
           })),
           models: options.router.modelNames(),

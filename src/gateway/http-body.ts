@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
+import { assertJsonDepth } from "./json-depth.js";
 
-/** Reads a JSON body up to `limitBytes`; a larger body is a 413, bad JSON a 400 naming the position. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads a JSON body up to `limitBytes` (counted as it arrives, so a chunked body without a length is
+ * cut off too); a larger body is a 413, bad UTF-8 or JSON a 400 naming the problem, nesting beyond
+ * MAX_JSON_DEPTH a 400.
+ */
 export function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = Number(request.headers["content-length"] ?? "0");
   if (declared > limitBytes) return Promise.reject(tooLarge(declared, limitBytes));
@@ -22,15 +29,30 @@ export function readJsonBody(request: IncomingMessage, limitBytes: number): Prom
     request.once("error", reject);
     request.once("end", () => {
       if (size > limitBytes) return;
-      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString("utf8");
+      let text: string;
+      try {
+        // Not Buffer#toString: it would turn invalid bytes into U+FFFD silently and the model would see them.
+        text = strictUtf8.decode(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      } catch {
+        reject(invalidRequest("the request body is not valid UTF-8", "invalid_utf8"));
+        return;
+      }
       if (text.trim() === "") {
         reject(invalidRequest("the request body is empty; expected a JSON object"));
         return;
       }
+      let parsed: unknown;
       try {
-        resolve(JSON.parse(text));
+        parsed = JSON.parse(text);
       } catch (error) {
         reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
+        return;
+      }
+      try {
+        assertJsonDepth(parsed);
+        resolve(parsed);
+      } catch (error) {
+        reject(error);
       }
     });
   });

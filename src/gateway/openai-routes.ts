@@ -10,6 +10,8 @@ import { type FrontDoor, type RouteContext, serveGeneration } from "./serve-gene
 export function sendOpenAIError(response: ServerResponse, error: SwitchyardError): void {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  // The rest of an oversized body is not worth reading: answer, then close the connection.
+  if (error.kind === "request_too_large") headers.connection = "close";
   sendJson(response, error.status, openAIErrorBody(error), headers);
 }
 

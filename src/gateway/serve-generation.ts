@@ -14,6 +14,8 @@ export interface RouteContext {
   recorder: TurnRecorder;
   lanes: LaneTracker;
   bodyLimitBytes: number;
+  /** Set when body logging is on (`telemetry.logBodies`): gets each request body and answer. */
+  logBody?: (direction: "request" | "response", body: unknown) => void;
 }
 
 /** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
@@ -62,7 +64,9 @@ export async function serveGeneration(
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
   try {
-    canonical = normalizeForCache(door.parse(await readJsonBody(request, context.bodyLimitBytes), request.headers));
+    const raw = await readJsonBody(request, context.bodyLimitBytes);
+    context.logBody?.("request", raw);
+    canonical = normalizeForCache(door.parse(raw, request.headers));
     const lane = turn.identify(canonical);
     const route = context.router.resolve(canonical.model, turn.identity?.sessionId);
     turn.route = route;
@@ -93,7 +97,9 @@ export async function serveGeneration(
       return;
     }
     turn.markFirstByte();
-    sendJson(response, 200, door.messageBody(collector.message));
+    const body = door.messageBody(collector.message);
+    sendJson(response, 200, body);
+    context.logBody?.("response", body);
     turn.finish(200);
     return;
   }
@@ -133,5 +139,6 @@ export async function serveGeneration(
     if (!response.destroyed) response.write(encode({ type: "error", error: failure, usage: collector.message.usage }));
   }
   response.end();
+  context.logBody?.("response", door.messageBody(collector.message));
   turn.finish(200, failure);
 }

@@ -9,6 +9,8 @@ import type { SwitchyardConfig } from "../config/config-schema.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
+import { assertSafeToListen } from "../security/listen-guard.js";
+import { redactValue, registerSecret } from "../security/redact-secrets.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
 import { cacheDirectory, defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
@@ -61,6 +63,16 @@ async function backendForUrl(
 export async function startSwitchyard(options: StartOptions): Promise<RunningSwitchyard> {
   const say = options.say ?? (() => {});
   const config = options.config;
+  const host = options.host ?? config.gateway.host;
+  const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
+  assertSafeToListen(host, apiKey);
+  registerSecret(apiKey);
+  for (const backend of config.backends)
+    registerSecret(
+      backend.apiKey ??
+        process.env[backend.apiKeyEnv ?? (backend.type === "anthropic" ? "ANTHROPIC_API_KEY" : "")] ??
+        undefined,
+    );
   const thinkingPolicy = config.thinking.policy;
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, thinkingPolicy));
   for (const [index, url] of (options.backendUrls ?? []).entries())
@@ -126,10 +138,13 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     backends,
     router,
     recorder,
-    apiKey: process.env.SWITCHYARD_API_KEY || config.gateway.apiKey,
+    apiKey,
     bodyLimitBytes: config.gateway.bodyLimitBytes,
+    corsOrigins: config.gateway.corsOrigins,
+    logBody: config.telemetry.logBodies
+      ? (direction, body) => say(`${direction} body ${JSON.stringify(redactValue(body))}`)
+      : undefined,
   });
-  const host = options.host ?? config.gateway.host;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? config.gateway.port, host, () => resolve());

@@ -1,9 +1,16 @@
 /**
+ * Longest event accepted (in UTF-16 units, about bytes for JSON). A 10 MB line (a huge tool call in
+ * one chunk) passes; an upstream that never sends a newline cannot make the gateway buffer without end.
+ */
+export const MAX_SSE_EVENT_CHARS = 64 * 1024 * 1024;
+
+/**
  * Splits an SSE byte stream into events ({event, data}); tolerant of chunk boundaries anywhere and of
  * CRLF. Used to read upstream streams (OpenAI-style `data:` lines and Anthropic's `event:` + `data:`).
  */
 export async function* readSseEvents(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  maxEventBytes = MAX_SSE_EVENT_CHARS,
 ): AsyncGenerator<{ event: string | undefined; data: string }> {
   const decoder = new TextDecoder();
   let buffer = "";
@@ -25,14 +32,20 @@ export async function* readSseEvents(
     else if (field === "event") event = value;
   };
   for await (const chunk of chunks) {
-    buffer += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline).replace(/\r$/, "");
-      buffer = buffer.slice(newline + 1);
-      yield* flushLine(line);
-      newline = buffer.indexOf("\n");
+    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    // Search only the new text for the first newline: a long line arriving in many chunks stays linear.
+    const first = text.indexOf("\n");
+    buffer += text;
+    if (first >= 0) {
+      let start = 0;
+      for (let newline = buffer.length - text.length + first; newline >= 0; newline = buffer.indexOf("\n", start)) {
+        yield* flushLine(buffer.slice(start, newline).replace(/\r$/, ""));
+        start = newline + 1;
+      }
+      buffer = buffer.slice(start);
     }
+    const pending = buffer.length + data.reduce((sum, line) => sum + line.length, 0);
+    if (pending > maxEventBytes) throw new Error(`an SSE event exceeds ${maxEventBytes} characters`);
   }
   buffer += decoder.decode();
   if (buffer.length > 0) yield* flushLine(buffer.replace(/\r$/, ""));

@@ -15,6 +15,7 @@ export interface AnthropicBackendOptions {
   models?: string[];
   headersTimeoutMs?: number;
   idleTimeoutMs?: number;
+  connectTimeoutMs?: number;
 }
 
 /** Headers from the client that Anthropic's API understands and we pass through. */
@@ -34,7 +35,7 @@ export class AnthropicBackend implements Backend {
     this.pool = new Pool(this.baseUrl, {
       connections: 32,
       keepAliveTimeout: 30_000,
-      connect: { timeout: 10_000 },
+      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
       headersTimeout: options.headersTimeoutMs ?? 300_000,
       bodyTimeout: options.idleTimeoutMs ?? 300_000,
     });

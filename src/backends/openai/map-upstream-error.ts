@@ -1,4 +1,5 @@
 import { SwitchyardError } from "../../core/errors.js";
+import { redactSecrets, redactUrl } from "../../security/redact-secrets.js";
 
 interface UpstreamErrorBody {
   error?: { message?: string; type?: string; code?: number | string; n_prompt_tokens?: number; n_ctx?: number };
@@ -21,7 +22,8 @@ export function mapUpstreamError(
   } catch {
     body = { message: bodyText.slice(0, 500) };
   }
-  const upstreamMessage = body.error?.message || body.message || `HTTP ${status}`;
+  // Some servers echo the request's headers or key in their errors: never pass those on.
+  const upstreamMessage = redactSecrets(String(body.error?.message || body.message || `HTTP ${status}`));
   const type = body.error?.type;
   if (type === "exceed_context_size_error" || /exceeds the available context size/.test(upstreamMessage)) {
     const tokens = body.error?.n_prompt_tokens ?? Number(/\((\d+) tokens\)/.exec(upstreamMessage)?.[1] ?? Number.NaN);
@@ -63,7 +65,8 @@ export function mapConnectionError(error: unknown, backendName: string, url: str
   }
   const timeout =
     cause?.name === "TimeoutError" || /Timeout/i.test(cause?.code ?? "") || /timeout/i.test(cause?.name ?? "");
-  const detail = cause?.code ?? cause?.message ?? String(error);
+  const detail = redactSecrets(String(cause?.code ?? cause?.message ?? error));
+  url = redactUrl(url);
   return new SwitchyardError(
     timeout
       ? `${backendName} did not answer in time (${url}): ${detail}`

@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { configPermissionWarning } from "../../config/config-permissions.js";
 import { loadConfig } from "../../config/load-config.js";
 import { startSwitchyard } from "../../gateway/start-switchyard.js";
 import { ensureTestModel } from "../../test-model/test-model-cache.js";
+import { defaultConfigPath } from "../../util/paths.js";
 import { installEngine } from "./engine-command.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
@@ -41,6 +43,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       const configPath = program.opts<{ config?: string }>().config;
       const config = loadConfig(configPath);
+      const permissionWarning = configPermissionWarning(configPath ?? defaultConfigPath());
+      if (permissionWarning) say(permissionWarning);
       const model = options.model ? resolve(options.model) : undefined;
       if (model && !existsSync(model)) throw new Error(`--model: no such file ${model}`);
       const running = await startSwitchyard({
