@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import type { SessionRouter } from "../routing/session-router.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
@@ -16,6 +17,7 @@ export interface GatewayOptions {
   /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
   apiKey?: string;
   bodyLimitBytes: number;
+  routing?: SessionRouter;
 }
 
 function presentedKey(request: IncomingMessage): string | undefined {
@@ -52,6 +54,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     recorder: options.recorder,
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
+    routing: options.routing,
   };
   const server = createServer(async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";

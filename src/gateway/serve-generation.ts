@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { openGeneration } from "../routing/open-generation.js";
+import type { SessionRouter } from "../routing/session-router.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
@@ -14,6 +16,8 @@ export interface RouteContext {
   recorder: TurnRecorder;
   lanes: LaneTracker;
   bodyLimitBytes: number;
+  /** Session routing (escalation, fit, fallback chains); without it, the model router alone decides. */
+  routing?: SessionRouter;
 }
 
 /** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
@@ -41,7 +45,7 @@ export function clientGone(request: IncomingMessage, response: ServerResponse): 
 
 /**
  * The request path every front door shares: parse, normalize for an append-only prompt, identify the
- * lane, route, read the first event before committing to a status, then stream or collect. Failures
+ * lane, route (trying the fallback chain until one backend yields its first event), then stream or collect. Failures
  * before the first byte are real HTTP errors in the door's shape; after it, a final error event.
  */
 export async function serveGeneration(
@@ -64,12 +68,7 @@ export async function serveGeneration(
   try {
     canonical = normalizeForCache(door.parse(await readJsonBody(request, context.bodyLimitBytes), request.headers));
     const lane = turn.identify(canonical);
-    const route = context.router.resolve(canonical.model, turn.identity?.sessionId);
-    turn.route = route;
-    events = route.backend
-      .stream(canonical, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details })
-      [Symbol.asyncIterator]();
-    first = await events.next();
+    ({ events, first } = await openGeneration(context, canonical, turn, lane));
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
     if (!response.headersSent && !response.destroyed) door.sendError(response, error);

@@ -6,9 +6,11 @@ import type { Backend } from "../backends/backend.js";
 import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
+import { CostMeter } from "../cost/turn-cost.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
+import { SessionRouter } from "../routing/session-router.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
 import { cacheDirectory, defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
@@ -36,6 +38,7 @@ export interface RunningSwitchyard {
   server: Server;
   backends: Backend[];
   router: ModelRouter;
+  routing: SessionRouter;
   recorder: TurnRecorder;
   engine: EngineSupervisor | undefined;
   usingTestModel: boolean;
@@ -112,6 +115,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
 
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
+  const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
@@ -121,6 +125,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     recorder,
     apiKey: process.env.SWITCHYARD_API_KEY || config.gateway.apiKey,
     bodyLimitBytes: config.gateway.bodyLimitBytes,
+    routing,
   });
   const host = options.host ?? config.gateway.host;
   await new Promise<void>((resolve, reject) => {
@@ -134,6 +139,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     server,
     backends,
     router,
+    routing,
     recorder,
     engine,
     usingTestModel,

@@ -17,7 +17,7 @@ export function trailingToolErrors(request: CanonicalRequest): number {
   let count = 0;
   for (let index = request.messages.length - 1; index >= 0; index--) {
     const message = request.messages[index];
-    if (!message || message.role !== "user") continue;
+    if (message?.role !== "user") continue;
     const results = message.parts.filter((part) => part.type === "tool_result");
     // A user message without tool results is a new prompt: the run of failures starts after it.
     if (results.length === 0) break;
