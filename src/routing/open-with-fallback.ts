@@ -59,7 +59,10 @@ export async function openWithFallback(
       await events?.return?.().catch(() => undefined);
       // Too long for this backend says nothing about its health.
       if (error.code !== "context_overflow") cooldowns.fail(route.backend.name, error.code);
-      (record.fallback ??= []).push({ backend: route.backend.name, code: error.code, message: error.message });
+      record.fallback = [
+        ...(record.fallback ?? []),
+        { backend: route.backend.name, code: error.code, message: error.message },
+      ];
       lastError = error;
     }
   }
