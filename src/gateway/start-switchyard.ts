@@ -116,6 +116,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
+  if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));

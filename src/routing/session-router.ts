@@ -46,7 +46,8 @@ export class SessionRouter {
     private readonly config: RoutingConfig,
     private readonly costs: CostMeter,
     private readonly rule: UserRule | undefined,
-    private readonly ruleLoadError: string | undefined,
+    /** Why the configured user rule did not load, if it did not. */
+    readonly ruleLoadError: string | undefined,
   ) {
     this.policy = new SessionPolicy(config.escalation);
     this.cooldowns = new BackendCooldowns(config.fallback.cooldownMs, config.fallback.maxCooldownMs);
