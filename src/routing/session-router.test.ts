@@ -144,6 +144,8 @@ describe("session router", () => {
     escalated.client.headers["x-switchyard-route"] = "cloud";
     const moved = await sessions.plan(escalated, main, signal);
     expect(moved.chain[0]?.backend.name).toBe("cloud");
+    // The Claude model the client named, not the cloud backend's first model.
+    expect(moved.chain[0]?.model).toBe("claude-sonnet-4-5");
     const cost = moved.record.switchCost;
     expect(cost).toMatchObject({ from: "local", to: "cloud", exact: false });
     // Sonnet 4.5's 5-minute cache write: $3.75 per million tokens.

@@ -71,14 +71,25 @@ export class SessionRouter {
     return this.router.backendList();
   }
 
-  private cloudRoute(): Route | undefined {
-    if (this.config.cloud) return this.router.routeTo(this.config.cloud, "escalation");
+  /**
+   * A route to `backend` or `backend/model`. Without a model, an Anthropic backend gets the Claude
+   * model the client asked for (Claude Code sends real ids), any other backend its default model.
+   */
+  private routeFor(target: string, requested: string, reason: string): Route | undefined {
+    const route = this.router.routeTo(target, reason);
+    if (route && !target.includes("/") && route.backend.kind === "anthropic" && requested.startsWith("claude-"))
+      return { ...route, model: requested };
+    return route;
+  }
+
+  private cloudRoute(requested: string): Route | undefined {
+    if (this.config.cloud) return this.routeFor(this.config.cloud, requested, "escalation");
     const cloud = this.backends.find((backend) => !backend.local);
-    return cloud ? this.router.routeTo(cloud.name, "escalation") : undefined;
+    return cloud ? this.routeFor(cloud.name, requested, "escalation") : undefined;
   }
 
   /** The backends to try after `primary`: the configured chain, else every other backend, local first. */
-  private fallbacks(primary: Route): Route[] {
+  private fallbacks(primary: Route, requested: string): Route[] {
     const configured = this.config.fallback.chains[primary.backend.name];
     const names = configured ?? [
       ...this.backends.filter((backend) => backend.local).map((backend) => backend.name),
@@ -86,14 +97,15 @@ export class SessionRouter {
     ];
     return names
       .filter((name) => name !== primary.backend.name)
-      .flatMap((name) => this.router.routeTo(name, "fallback") ?? []);
+      .flatMap((name) => this.routeFor(name, requested, "fallback") ?? []);
   }
 
   /** Where the session's mode sends this lane, with the rule that decided. */
-  private routeFor(
+  private routeForMode(
     mode: ModeDecision,
     identity: SessionIdentity,
     base: Route,
+    requested: string,
   ): { route: Route; rule: string; reason: string } {
     const laneTarget = this.config.lanes[identity.laneKind];
     const lane = laneTarget ? this.router.routeTo(laneTarget, "lane") : undefined;
@@ -101,7 +113,7 @@ export class SessionRouter {
     // Side requests (titles) follow their lane even in an escalated session: they need no frontier model.
     if (identity.laneKind === "side" && laneRule) return laneRule;
     if (mode.mode === "cloud") {
-      const cloud = this.cloudRoute();
+      const cloud = this.cloudRoute(requested);
       if (cloud) return { route: cloud, rule: mode.rule, reason: mode.reason };
       return { route: base, rule: mode.rule, reason: `${mode.reason}; no cloud backend is configured, so it stays` };
     }
@@ -165,12 +177,12 @@ export class SessionRouter {
       }
     }
     mode ??= this.policy.decide(identity.sessionId, identity.laneKind, signals);
-    chosen ??= this.routeFor(mode, identity, base);
+    chosen ??= this.routeForMode(mode, identity, base, request.model);
 
     const record: RoutingRecord = { rule: chosen.rule, reason: chosen.reason, sticky: mode.sticky, mode: mode.mode };
     if (chosen.rule === "module") record.sticky = false;
     if (moduleError) record.moduleError = moduleError;
-    let chain = [chosen.route, ...this.fallbacks(chosen.route)];
+    let chain = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
     let tokens = { count: 0, exact: false, known: false };
     if (this.config.fit) {
       const first = await checkFit(chosen.route.backend, chosen.route.model, request, signal);
