@@ -80,7 +80,7 @@ describe.each([2, 3])("escalation after %i failed tool results in a row", (thres
     const [otherTurn] = (await waitForTurns(gateway.recorder, sent.length + 1)).slice(-1);
     expect(otherTurn?.backend).toBe("local");
     expect(otherTurn?.routing?.mode).toBe("auto");
-  });
+  }, 900_000);
 
   it("comes back to local when the user asks with /local, and goes up again with the header", async () => {
     const session = fixtureRequests("basic-session").find((request) => request.file === "004.json");
@@ -102,7 +102,7 @@ describe.each([2, 3])("escalation after %i failed tool results in a row", (thres
       backend: "cloud",
       routing: { rule: "header", sticky: false },
     });
-  });
+  }, 600_000);
 
   it("reports the same totals as the turn records say", async () => {
     await gateway.recorder.flush();
@@ -144,5 +144,5 @@ describe.each([2, 3])("escalation after %i failed tool results in a row", (thres
     expect(table.stdout).toMatch(/^total\s/m);
     const none = await runCli(["report", "--since", "2999-01-01T00:00:00Z", "--turns-file", file]);
     expect(none.stdout).toMatch(/^No turn records since 2999-01-01/);
-  });
+  }, 300_000);
 });

@@ -82,7 +82,7 @@ describe("fallback chains", () => {
     ]);
     expect(gateway.routing.cooldowns.describe("cloud")).toEqual({ failures: 1, lastError: "upstream_unavailable" });
     gateway.routing.cooldowns.succeed("cloud");
-  });
+  }, 600_000);
 
   it("sends a stream that breaks after its first bytes to the client as a final error event, without retrying", async () => {
     // The documented stream cut inside its first content delta: message_start has gone out.

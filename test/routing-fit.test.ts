@@ -56,5 +56,5 @@ describe("fit", () => {
     expect(large.routing?.reason).toMatch(/do not fit local's 4096-token context; cloud holds 200000/);
     const sent = cloud.requests.at(-1)?.body as { model?: string };
     expect(sent.model).toBe("claude-sonnet-4-5-20250929");
-  });
+  }, 600_000);
 });
