@@ -79,6 +79,12 @@ export function tokenEstimate(request: CanonicalRequest): number {
   return Math.ceil(size.bytes / 4) + allowance(size, request.tools.length);
 }
 
+/** The lane's previous prompt on a backend: its real token count and the upper bound it had. */
+export interface PreviousPrompt {
+  tokens: number;
+  bound: number;
+}
+
 export interface FitResult {
   fits: boolean;
   /** The backend's context window, when it reports one. */
@@ -91,16 +97,23 @@ export interface FitResult {
 /**
  * Whether the request fits the backend's context window. The exact count (a tokenizer round trip on
  * llama-server) is only asked for when the upper bound says the request may be near or over the window.
+ * With the lane's previous prompt on this backend, the bound is that prompt's real count plus the bytes
+ * added since, which keeps long conversations that grow turn by turn off the tokenizer.
  */
 export async function checkFit(
   backend: Backend,
   model: string,
   request: CanonicalRequest,
   signal: AbortSignal,
+  previous?: PreviousPrompt,
 ): Promise<FitResult> {
   const context = await backend.contextSize(signal).catch(() => undefined);
   if (!context) return { fits: true, context, tokens: tokenEstimate(request), exact: false };
-  if (tokenUpperBound(request) < context) return { fits: true, context, tokens: tokenEstimate(request), exact: false };
+  const bound = tokenUpperBound(request);
+  // The lane's last prompt on this backend was counted by it; what was added since is bounded by its bytes.
+  const grown = previous && bound >= previous.bound ? previous.tokens + (bound - previous.bound) : undefined;
+  if (Math.min(bound, grown ?? bound) < context)
+    return { fits: true, context, tokens: tokenEstimate(request), exact: false };
   const counted = await backend
     .countTokens(request, { model, signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
     .catch(() => undefined);

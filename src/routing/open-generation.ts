@@ -27,7 +27,7 @@ export async function openGeneration(
   }
   const plan = await routing.plan(request, identity, turn.abort.signal);
   turn.routing = plan.record;
-  turn.observer = (record, message) => routing.complete(record, message, identity);
+  turn.observer = (record, message) => routing.complete(record, message, identity, request);
   const opened = await openWithFallback(
     plan.chain,
     open,

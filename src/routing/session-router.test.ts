@@ -121,10 +121,33 @@ describe("session router", () => {
     expect(plan.record.fit).toEqual({ backend: "local", tokens: 5000, exact: true, context: 4096 });
   });
 
+  it("bounds a growing lane by its last counted prompt plus the bytes added, without counting again", async () => {
+    const { local, sessions } = await setup({}, 3000);
+    const main = identity("main", "grows");
+    const earlier = request("x ".repeat(1800));
+    expect((await sessions.plan(earlier, main, signal)).chain[0]?.backend.name).toBe("local");
+    expect(local.counts).toBe(1);
+    const message = {
+      id: "m",
+      model: "x",
+      blocks: [],
+      stopReason: undefined,
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      timings: undefined,
+      error: undefined,
+    };
+    // llama-server said the prompt was 1200 tokens: far under the byte bound.
+    sessions.complete(turnRecord({ backend: "local", promptTokens: 1200 }), message, main, earlier);
+    const later = request(`${"x ".repeat(1800)}${"y".repeat(200)}`);
+    expect((await sessions.plan(later, main, signal)).chain[0]?.backend.name).toBe("local");
+    expect(local.counts).toBe(1);
+  });
+
   it("estimates a switch from the lane's measured prefill speed and the cloud's cache-write price", async () => {
     const { sessions } = await setup();
     const main = identity("main");
-    const first = await sessions.plan(request("a".repeat(4000)), main, signal);
+    const firstRequest = request("a".repeat(4000));
+    const first = await sessions.plan(firstRequest, main, signal);
     expect(first.record.switchCost).toBeUndefined();
     const message = {
       id: "m",
@@ -139,6 +162,7 @@ describe("session router", () => {
       turnRecord({ backend: "local", prefilledTokens: 1000, prefillTokensPerSecond: 500, promptTokens: 1000 }),
       message,
       main,
+      firstRequest,
     );
     const escalated = request("a".repeat(4000));
     escalated.client.headers["x-switchyard-route"] = "cloud";
@@ -150,12 +174,19 @@ describe("session router", () => {
     expect(cost).toMatchObject({ from: "local", to: "cloud", exact: false });
     // Sonnet 4.5's 5-minute cache write: $3.75 per million tokens.
     expect(cost?.cacheWriteUsd).toBeCloseTo(((cost?.tokensNotCached ?? 0) * 3.75) / 1_000_000, 12);
-    sessions.complete(turnRecord({ backend: "cloud", backendLocal: false, promptTokens: 1100 }), message, main);
+    sessions.complete(
+      turnRecord({ backend: "cloud", backendLocal: false, promptTokens: 1100 }),
+      message,
+      main,
+      escalated,
+    );
     const back = request("a".repeat(4000));
     back.client.headers["x-switchyard-route"] = "local";
     const returned = await sessions.plan(back, main, signal);
     // Back on local, whose cache may still hold the 1000 tokens it had; prefilled at the measured 500 tok/s.
     expect(returned.record.switchCost).toMatchObject({ from: "cloud", to: "local", prefillTokensPerSecond: 500 });
+    const estimate = moved.record.switchCost?.tokensNotCached ?? 0;
+    expect(returned.record.switchCost?.tokensNotCached).toBe(estimate - 1000);
     expect(returned.record.switchCost?.seconds).toBeCloseTo(
       (returned.record.switchCost?.tokensNotCached ?? 0) / 500,
       10,
@@ -175,7 +206,7 @@ describe("session router", () => {
       timings: undefined,
       error: undefined,
     };
-    sessions.complete(turnRecord({ backend: "local" }), message, main);
+    sessions.complete(turnRecord({ backend: "local" }), message, main, undefined);
     const next = await sessions.plan(request("go on"), main, signal);
     expect(next.chain[0]?.backend.name).toBe("cloud");
     expect(next.record).toMatchObject({ rule: "max-tokens", sticky: false, mode: "cloud" });

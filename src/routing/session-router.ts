@@ -6,7 +6,7 @@ import type { ModelRouter, Route } from "../gateway/model-router.js";
 import { laneKey, type SessionIdentity } from "../sessions/session-identity.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import { BackendCooldowns } from "./backend-cooldown.js";
-import { checkFit, tokenEstimate } from "./fit-check.js";
+import { checkFit, type PreviousPrompt, tokenEstimate, tokenUpperBound } from "./fit-check.js";
 import { detectLocalFailure } from "./local-failure.js";
 import type { RoutingConfig } from "./routing-config.js";
 import type { RoutingRecord, SwitchCost } from "./routing-record.js";
@@ -26,8 +26,8 @@ const LANE_CAPACITY = 2048;
 
 interface LaneMemory {
   backend: string;
-  /** The lane's last prompt length on each backend it ran on: what that backend may still hold. */
-  promptTokens: Map<string, number>;
+  /** The lane's last prompt on each backend it ran on: what that backend may still hold, and its bound. */
+  prompts: Map<string, PreviousPrompt>;
 }
 
 /**
@@ -185,11 +185,24 @@ export class SessionRouter {
     let chain = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
     let tokens = { count: 0, exact: false, known: false };
     if (this.config.fit) {
-      const first = await checkFit(chosen.route.backend, chosen.route.model, request, signal);
+      const previous = this.lanes.get(laneKey(identity))?.prompts;
+      const first = await checkFit(
+        chosen.route.backend,
+        chosen.route.model,
+        request,
+        signal,
+        previous?.get(chosen.route.backend.name),
+      );
       tokens = { count: first.tokens, exact: first.exact, known: true };
       if (!first.fits && first.context) {
         for (const candidate of chain.slice(1)) {
-          const fit = await checkFit(candidate.backend, candidate.model, request, signal);
+          const fit = await checkFit(
+            candidate.backend,
+            candidate.model,
+            request,
+            signal,
+            previous?.get(candidate.backend.name),
+          );
           if (!fit.fits) continue;
           record.rule = "fit";
           record.reason = `${first.tokens} tokens (${first.exact ? "counted" : "estimated"}) do not fit ${chosen.route.backend.name}'s ${first.context}-token context; ${candidate.backend.name} holds ${fit.context ?? "an unknown number of"} tokens (was: ${chosen.reason})`;
@@ -214,7 +227,7 @@ export class SessionRouter {
   switchCost(lane: string, target: Route, promptTokens: number, exact: boolean): SwitchCost | undefined {
     const memory = this.lanes.get(lane);
     if (!memory || memory.backend === target.backend.name) return undefined;
-    const held = memory.promptTokens.get(target.backend.name) ?? 0;
+    const held = memory.prompts.get(target.backend.name)?.tokens ?? 0;
     const tokensNotCached = Math.max(0, promptTokens - held);
     const cost: SwitchCost = { from: memory.backend, to: target.backend.name, tokensNotCached, exact };
     const speed = median(this.speeds.get(target.backend.name) ?? []);
@@ -230,7 +243,12 @@ export class SessionRouter {
   }
 
   /** Called with each finished turn's record before it is stored: adds its cost, learns from it. */
-  complete(record: TurnRecord, message: CollectedMessage, identity: SessionIdentity | undefined): void {
+  complete(
+    record: TurnRecord,
+    message: CollectedMessage,
+    identity: SessionIdentity | undefined,
+    request: CanonicalRequest | undefined,
+  ): void {
     const cost = this.costs.turnCost(record);
     if (cost) record.cost = cost;
     if (record.status !== 200 || !record.usage || record.error) return;
@@ -243,10 +261,11 @@ export class SessionRouter {
     }
     if (!identity) return;
     const key = laneKey(identity);
-    const memory = this.lanes.get(key) ?? { backend: record.backend, promptTokens: new Map<string, number>() };
+    const memory = this.lanes.get(key) ?? { backend: record.backend, prompts: new Map<string, PreviousPrompt>() };
     this.lanes.delete(key);
     memory.backend = record.backend;
-    memory.promptTokens.set(record.backend, record.promptTokens ?? 0);
+    if (record.promptTokens !== undefined && request)
+      memory.prompts.set(record.backend, { tokens: record.promptTokens, bound: tokenUpperBound(request) });
     this.lanes.set(key, memory);
     if (this.lanes.size > LANE_CAPACITY) this.lanes.delete(this.lanes.keys().next().value as string);
     this.policy.observe(identity.sessionId, {
