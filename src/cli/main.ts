@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
+import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -20,6 +21,7 @@ registerEngineCommands(program);
 registerServeCommand(program);
 registerCodeCommands(program);
 registerDoctorCommand(program);
+registerReportCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

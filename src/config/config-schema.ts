@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { costConfigSchema } from "../cost/cost-config.js";
+import { routingConfigSchema } from "../routing/routing-config.js";
 
 export const DEFAULT_PORT = 4747;
 
@@ -102,6 +104,10 @@ export const configSchema = z
     backends: z.array(backendSchema).default([]),
     /** Model name (as clients send it) → `backend` or `backend/model`. Claude names fall back to the first backend. */
     models: z.record(z.string(), z.string()).default({}),
+    /** Lanes, escalation, fallback chains, fit, a user rule (src/routing/routing-config.ts). */
+    routing: routingConfigSchema,
+    /** Prices, the reference model and local energy (src/cost/cost-config.ts). */
+    cost: costConfigSchema,
   })
   .strict();
 

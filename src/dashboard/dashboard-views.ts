@@ -9,7 +9,7 @@ import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary } from "../telemetry/turn-source.js";
 
 /** A turn as the dashboard's table and chart read it: the record without raw usage and timings. */
-export type TurnRow = Omit<TurnRecord, "usage" | "timings"> & {
+export type TurnRow = Omit<TurnRecord, "usage" | "timings" | "routing" | "cost"> & {
   routing: TurnRoutingView | null;
   cost: TurnCostView | null;
 };

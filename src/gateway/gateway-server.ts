@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
+import type { SessionRouter } from "../routing/session-router.js";
 import { apiKeyChecker, presentedKey } from "../security/api-key.js";
 import { applyCors } from "../security/cors.js";
 import { redactSecrets, redactUrl } from "../security/redact-secrets.js";
@@ -28,6 +29,7 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** Called with each request and response body when body logging is on (bodies already redacted). */
   logBody?: RouteContext["logBody"];
+  routing?: SessionRouter;
 }
 
 async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
@@ -52,6 +54,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
     logBody: options.logBody,
+    routing: options.routing,
   };
   const keyMatches = options.apiKey ? apiKeyChecker(options.apiKey) : undefined;
   const dashboard = createDashboardRoutes({

@@ -51,20 +51,32 @@ export class ModelRouter {
     return "default";
   }
 
+  /** A route to `backend` or `backend/model`, named the way aliases name them; undefined for an unknown backend. */
+  routeTo(target: string, reason: string): Route | undefined {
+    const [backendName, ...rest] = target.split("/");
+    const backend = this.backendNamed(backendName ?? "");
+    if (!backend) return undefined;
+    return { backend, model: rest.length > 0 ? rest.join("/") : this.defaultModel(backend), reason };
+  }
+
+  /** The configured backends, in configuration order. */
+  backendList(): readonly Backend[] {
+    return this.backends;
+  }
+
   resolve(requested: string, sessionId?: string): Route {
     const alias = Object.hasOwn(this.aliases, requested)
       ? this.aliases[requested]
       : Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
     if (alias) {
-      const [backendName, ...rest] = alias.split("/");
-      const backend = this.backendNamed(backendName ?? "");
-      if (!backend) {
+      const route = this.routeTo(alias, "alias");
+      if (!route) {
         throw new SwitchyardError(`model alias ${requested} → ${alias} names no configured backend`, {
           kind: "internal",
           code: "bad_alias",
         });
       }
-      return { backend, model: rest.length > 0 ? rest.join("/") : this.defaultModel(backend), reason: "alias" };
+      return route;
     }
     const served = this.served.get(requested);
     if (served) return { ...served, reason: "served-model" };

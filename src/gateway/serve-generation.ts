@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { openGeneration } from "../routing/open-generation.js";
+import type { SessionRouter } from "../routing/session-router.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
@@ -16,6 +18,8 @@ export interface RouteContext {
   bodyLimitBytes: number;
   /** Set when body logging is on (`telemetry.logBodies`): gets each request body and answer. */
   logBody?: (direction: "request" | "response", body: unknown) => void;
+  /** Session routing (escalation, fit, fallback chains); without it, the model router alone decides. */
+  routing?: SessionRouter;
 }
 
 /** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
@@ -43,8 +47,9 @@ export function clientGone(request: IncomingMessage, response: ServerResponse): 
 
 /**
  * The request path every front door shares: parse, normalize for an append-only prompt, identify the
- * lane, route, read the first event before committing to a status, then stream or collect. Failures
- * before the first byte are real HTTP errors in the door's shape; after it, a final error event.
+ * lane, route, read the first event before committing to a status (down the fallback chain until a
+ * backend yields one), then stream or collect. Failures before the first byte are real HTTP errors in
+ * the door's shape; after it, a final error event.
  */
 export async function serveGeneration(
   request: IncomingMessage,
@@ -68,12 +73,7 @@ export async function serveGeneration(
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
     const lane = turn.identify(canonical);
-    const route = context.router.resolve(canonical.model, turn.identity?.sessionId);
-    turn.route = route;
-    events = route.backend
-      .stream(canonical, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details })
-      [Symbol.asyncIterator]();
-    first = await events.next();
+    ({ events, first } = await openGeneration(context, canonical, turn, lane));
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
     if (!response.headersSent && !response.destroyed) door.sendError(response, error);

@@ -6,9 +6,11 @@ import type { Backend } from "../backends/backend.js";
 import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
+import { CostMeter } from "../cost/turn-cost.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
+import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
 import { redactValue, registerSecret } from "../security/redact-secrets.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
@@ -38,6 +40,7 @@ export interface RunningSwitchyard {
   server: Server;
   backends: Backend[];
   router: ModelRouter;
+  routing: SessionRouter;
   recorder: TurnRecorder;
   engine: EngineSupervisor | undefined;
   usingTestModel: boolean;
@@ -131,6 +134,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
 
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
+  const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
+  if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
@@ -144,6 +149,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     logBody: config.telemetry.logBodies
       ? (direction, body) => say(`${direction} body ${JSON.stringify(redactValue(body))}`)
       : undefined,
+    routing,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -156,6 +162,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     server,
     backends,
     router,
+    routing,
     recorder,
     engine,
     usingTestModel,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage, UsageField } from "../core/canonical.js";
-import { MessageCollector } from "../core/collect-message.js";
+import { type CollectedMessage, MessageCollector } from "../core/collect-message.js";
 import type { SwitchyardError } from "../core/errors.js";
+import type { RoutingRecord } from "../routing/routing-record.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { identifySession, laneKey, type SessionIdentity } from "../sessions/session-identity.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
@@ -23,6 +24,10 @@ export class TurnContext {
   ttftMs: number | undefined;
   identity: SessionIdentity | undefined;
   request: CanonicalRequest | undefined;
+  /** The routing decision, when session routing decided this turn. */
+  routing: RoutingRecord | undefined;
+  /** Sees the finished record (and the answer) before it is stored: adds cost, learns from the turn. */
+  observer: ((record: TurnRecord, message: CollectedMessage) => void) | undefined;
   private finished = false;
 
   constructor(
@@ -66,7 +71,7 @@ export class TurnContext {
         ? this.lanes.analyze(laneKey(this.identity), this.request, this.route.backend.name, usage, this.details)
         : undefined;
     const timings = message.timings;
-    this.recorder.add({
+    const record: TurnRecord = {
       id: randomUUID(),
       startedAt: this.startedAt,
       protocol: this.protocol,
@@ -97,7 +102,10 @@ export class TurnContext {
       stopReason: message.stopReason,
       error: error ? { code: error.code, message: error.message } : undefined,
       clientAborted: this.abort.signal.aborted,
-    });
+      routing: this.routing,
+    };
+    this.observer?.(record, message);
+    this.recorder.add(record);
   }
 }
 

@@ -1,6 +1,8 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { BackendTimings, StopReason, Usage } from "../core/canonical.js";
+import type { TurnCost } from "../cost/turn-cost.js";
+import { formatRouting, type RoutingRecord } from "../routing/routing-record.js";
 import type { CacheMiss } from "../sessions/lane-tracker.js";
 import type { LaneKind } from "../sessions/session-identity.js";
 
@@ -43,6 +45,10 @@ export interface TurnRecord {
   error: { code: string; message: string } | undefined;
   /** True when the client went away before the answer finished. */
   clientAborted: boolean;
+  /** The routing decision: the rule that fired, why, sticky or new, the switch's cost, failovers. */
+  routing?: RoutingRecord;
+  /** What the turn cost in the cloud, or would have cost on the reference model. */
+  cost?: TurnCost;
 }
 
 /**
@@ -105,5 +111,8 @@ export function formatTurn(turn: TurnRecord): string {
   const miss = turn.miss
     ? ` MISS(${turn.miss.reason}${turn.miss.divergence ? ` at ${turn.miss.divergence.path}` : ""}; expected ${turn.expectedReuse ?? "?"})`
     : "";
-  return `${turn.endpoint} ${turn.requestedModel} → ${turn.backend}${lane} ${turn.status}${ttft} total=${Math.round(turn.durationMs)}ms${tokens}${miss}${error}${turn.clientAborted ? " (client went away)" : ""}`;
+  const routing = turn.routing ? ` ${formatRouting(turn.routing)}` : "";
+  const cost = turn.cost?.usd ?? turn.cost?.referenceUsd;
+  const price = cost === undefined ? "" : ` ${turn.cost?.usd === undefined ? "ref " : ""}$${cost.toFixed(4)}`;
+  return `${turn.endpoint} ${turn.requestedModel} → ${turn.backend}${lane} ${turn.status}${ttft} total=${Math.round(turn.durationMs)}ms${tokens}${miss}${error}${routing}${price}${turn.clientAborted ? " (client went away)" : ""}`;
 }

@@ -1,0 +1,122 @@
+import type { Backend } from "../backends/backend.js";
+import type { CanonicalRequest } from "../core/canonical.js";
+
+/** Tokens a chat template adds around the conversation: role markers, the tool preamble. */
+const TEMPLATE_ALLOWANCE = 512;
+const PER_MESSAGE_ALLOWANCE = 16;
+const PER_TOOL_ALLOWANCE = 32;
+/** Images are not text; a generous fixed allowance each. */
+const PER_IMAGE_TOKENS = 1600;
+
+/** The request's text in UTF-8 bytes, and its images, without building the prompt. */
+export function requestSize(request: CanonicalRequest): { bytes: number; images: number; messages: number } {
+  let bytes = 0;
+  let images = 0;
+  const text = (value: string) => {
+    bytes += Buffer.byteLength(value, "utf8");
+  };
+  for (const part of request.system) text(part.text);
+  for (const message of request.messages) {
+    for (const part of message.parts) {
+      switch (part.type) {
+        case "text":
+        case "thinking":
+          text(part.text);
+          break;
+        case "redacted_thinking":
+          text(part.data);
+          break;
+        case "image":
+          images++;
+          break;
+        case "tool_call":
+          text(part.name);
+          text(JSON.stringify(part.input));
+          break;
+        case "tool_result":
+          for (const item of part.content) {
+            if (item.type === "text") text(item.text);
+            else images++;
+          }
+          break;
+        default: {
+          const never: never = part;
+          throw new Error(`unknown part ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+  for (const tool of request.tools) {
+    text(tool.name);
+    text(tool.description);
+    text(JSON.stringify(tool.inputSchema));
+  }
+  return { bytes, images, messages: request.messages.length };
+}
+
+function allowance(size: ReturnType<typeof requestSize>, toolCount: number): number {
+  return (
+    TEMPLATE_ALLOWANCE +
+    size.messages * PER_MESSAGE_ALLOWANCE +
+    toolCount * PER_TOOL_ALLOWANCE +
+    size.images * PER_IMAGE_TOKENS
+  );
+}
+
+/**
+ * An upper bound on the prompt's tokens: byte-level BPE tokenizers (every current chat model's) never
+ * make a text token of less than one byte, so the byte count bounds the text, and the allowances bound
+ * what the template adds. Costs one pass over the request, no tokenizer.
+ */
+export function tokenUpperBound(request: CanonicalRequest): number {
+  const size = requestSize(request);
+  return size.bytes + allowance(size, request.tools.length);
+}
+
+/** A cheap estimate (about four bytes a token for English and code), for cost estimates, never for fit. */
+export function tokenEstimate(request: CanonicalRequest): number {
+  const size = requestSize(request);
+  return Math.ceil(size.bytes / 4) + allowance(size, request.tools.length);
+}
+
+/** The lane's previous prompt on a backend: its real token count and the upper bound it had. */
+export interface PreviousPrompt {
+  tokens: number;
+  bound: number;
+}
+
+export interface FitResult {
+  fits: boolean;
+  /** The backend's context window, when it reports one. */
+  context: number | undefined;
+  /** Prompt tokens: counted by the backend when `exact`, else the estimate. */
+  tokens: number;
+  exact: boolean;
+}
+
+/**
+ * Whether the request fits the backend's context window. The exact count (a tokenizer round trip on
+ * llama-server) is only asked for when the upper bound says the request may be near or over the window.
+ * With the lane's previous prompt on this backend, the bound is that prompt's real count plus the bytes
+ * added since, which keeps long conversations that grow turn by turn off the tokenizer.
+ */
+export async function checkFit(
+  backend: Backend,
+  model: string,
+  request: CanonicalRequest,
+  signal: AbortSignal,
+  previous?: PreviousPrompt,
+): Promise<FitResult> {
+  const context = await backend.contextSize(signal).catch(() => undefined);
+  if (!context) return { fits: true, context, tokens: tokenEstimate(request), exact: false };
+  const bound = tokenUpperBound(request);
+  // The lane's last prompt on this backend was counted by it; what was added since is bounded by its bytes.
+  const grown = previous && bound >= previous.bound ? previous.tokens + (bound - previous.bound) : undefined;
+  if (Math.min(bound, grown ?? bound) < context)
+    return { fits: true, context, tokens: tokenEstimate(request), exact: false };
+  const counted = await backend
+    .countTokens(request, { model, signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+    .catch(() => undefined);
+  const tokens = counted?.tokens ?? tokenEstimate(request);
+  return { fits: tokens < context, context, tokens, exact: counted?.exact ?? false };
+}

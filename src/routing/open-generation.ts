@@ -1,0 +1,42 @@
+import type { LaneRef } from "../backends/backend.js";
+import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
+import type { Route } from "../gateway/model-router.js";
+import type { RouteContext } from "../gateway/serve-generation.js";
+import type { TurnContext } from "../gateway/turn-context.js";
+import { openWithFallback } from "./open-with-fallback.js";
+
+/**
+ * Routes a generation request and reads its first event: through session routing (decision, fit,
+ * fallback chain) when the gateway has it, else straight to the model router's choice.
+ */
+export async function openGeneration(
+  context: RouteContext,
+  request: CanonicalRequest,
+  turn: TurnContext,
+  lane: LaneRef,
+): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
+  const open = (route: Route) =>
+    route.backend.stream(request, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details });
+  const routing = context.routing;
+  const identity = turn.identity;
+  if (!routing || !identity) {
+    const route = context.router.resolve(request.model, identity?.sessionId);
+    turn.route = route;
+    const events = open(route)[Symbol.asyncIterator]();
+    return { events, first: await events.next() };
+  }
+  const plan = await routing.plan(request, identity, turn.abort.signal);
+  turn.routing = plan.record;
+  turn.observer = (record, message) => routing.complete(record, message, identity, request);
+  const opened = await openWithFallback(
+    plan.chain,
+    open,
+    routing.cooldowns,
+    turn.abort.signal,
+    plan.record,
+    (route) => {
+      turn.route = route;
+    },
+  );
+  return { events: opened.events, first: opened.first };
+}

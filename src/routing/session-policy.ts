@@ -1,0 +1,161 @@
+import type { LaneKind } from "../sessions/session-identity.js";
+import type { RoutingConfig } from "./routing-config.js";
+import type { RequestSignals } from "./session-signals.js";
+
+/**
+ * Where a session's requests go: `auto` follows the configured routes (lanes, aliases, the default
+ * backend), `cloud` is escalated, `local` is pinned to a local backend on request.
+ */
+export type SessionMode = "auto" | "cloud" | "local";
+
+/** What a local turn ended with that says the local model is not coping. */
+export type LocalFailure = "max_tokens" | "bad_tool_output";
+
+export interface SessionRoutingState {
+  mode: SessionMode;
+  /** The rule that set the mode, and why, in words. */
+  rule: string;
+  reason: string;
+  /** Main-lane turns since the mode was set. */
+  turnsInMode: number;
+  /** Set by a header or a marker: only another explicit request changes it. */
+  explicit: boolean;
+  /** A failure of the session's last local turn, read by the next decision. */
+  pendingFailure: LocalFailure | undefined;
+  decisions: number;
+}
+
+export interface ModeDecision {
+  mode: SessionMode;
+  rule: string;
+  reason: string;
+  /** False when this request changed the session's mode (or is its first). */
+  sticky: boolean;
+}
+
+type EscalationConfig = RoutingConfig["escalation"];
+
+/**
+ * The per-session half of routing: escalation on signals, de-escalation after M turns or on request,
+ * and stickiness. Pure state, no I/O, so it is tested on its own. Bounded: least recent sessions go.
+ */
+export class SessionPolicy {
+  private readonly sessions = new Map<string, SessionRoutingState>();
+
+  constructor(
+    private readonly config: EscalationConfig,
+    private readonly capacity = 10_000,
+  ) {}
+
+  state(sessionId: string): Readonly<SessionRoutingState> | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  private stateFor(sessionId: string): SessionRoutingState {
+    let state = this.sessions.get(sessionId);
+    if (state) {
+      this.sessions.delete(sessionId);
+    } else {
+      state = {
+        mode: "auto",
+        rule: "default",
+        reason: "sessions start on the configured routes",
+        turnsInMode: 0,
+        explicit: false,
+        pendingFailure: undefined,
+        decisions: 0,
+      };
+    }
+    this.sessions.set(sessionId, state);
+    if (this.sessions.size > this.capacity) this.sessions.delete(this.sessions.keys().next().value as string);
+    return state;
+  }
+
+  /** Sets the session's mode from outside the configured rules (a user rule); sticky like the rest. */
+  force(sessionId: string, mode: SessionMode, rule: string, reason: string, laneKind: LaneKind): ModeDecision {
+    const state = this.stateFor(sessionId);
+    return this.conclude(state, this.move(state, mode, rule, reason, false), laneKind);
+  }
+
+  decide(sessionId: string, laneKind: LaneKind, signals: RequestSignals): ModeDecision {
+    const state = this.stateFor(sessionId);
+    const config = this.config;
+    let changed = false;
+    const explicit = signals.header ?? signals.marker;
+    if (explicit) {
+      const how = signals.header ? `header ${config.header}: ${signals.header}` : `marker in the user's message`;
+      const mode: SessionMode = explicit;
+      changed = this.move(state, mode, signals.header ? "header" : "marker", `asked for ${explicit} (${how})`, true);
+    } else if (state.mode === "auto") {
+      if (config.toolErrors > 0 && signals.trailingToolErrors >= config.toolErrors) {
+        changed = this.move(
+          state,
+          "cloud",
+          "tool-errors",
+          `${signals.trailingToolErrors} failed tool results in a row (threshold ${config.toolErrors})`,
+          false,
+        );
+      } else if (config.repeatedToolCalls > 0 && signals.repeatedToolCalls >= config.repeatedToolCalls) {
+        changed = this.move(
+          state,
+          "cloud",
+          "repeated-tool-call",
+          `the same ${signals.repeatedToolName} call ${signals.repeatedToolCalls} times in a row (threshold ${config.repeatedToolCalls})`,
+          false,
+        );
+      } else if (laneKind !== "side" && state.pendingFailure === "max_tokens" && config.onMaxTokens) {
+        changed = this.move(state, "cloud", "max-tokens", "the previous local turn stopped at max_tokens", false);
+      } else if (laneKind !== "side" && state.pendingFailure === "bad_tool_output" && config.onBadToolOutput) {
+        changed = this.move(
+          state,
+          "cloud",
+          "bad-tool-output",
+          "the previous local turn wrote a tool call that does not parse",
+          false,
+        );
+      }
+    } else if (
+      state.mode === "cloud" &&
+      !state.explicit &&
+      config.deescalateAfterTurns > 0 &&
+      state.turnsInMode >= config.deescalateAfterTurns
+    ) {
+      changed = this.move(
+        state,
+        "auto",
+        "deescalate-turns",
+        `back after ${state.turnsInMode} turns in the cloud (deescalateAfterTurns ${config.deescalateAfterTurns})`,
+        false,
+      );
+    }
+    return this.conclude(state, changed, laneKind);
+  }
+
+  /** What a finished turn of the session said; a local failure escalates the next request. */
+  observe(sessionId: string, outcome: { local: boolean; laneKind: LaneKind; failure: LocalFailure | undefined }): void {
+    const state = this.sessions.get(sessionId);
+    if (!state || !outcome.local || outcome.laneKind === "side" || state.mode !== "auto") return;
+    state.pendingFailure = outcome.failure;
+  }
+
+  private move(state: SessionRoutingState, mode: SessionMode, rule: string, reason: string, explicit: boolean) {
+    const changed = state.mode !== mode;
+    state.rule = rule;
+    state.reason = reason;
+    state.explicit = explicit;
+    if (changed) {
+      state.mode = mode;
+      state.turnsInMode = 0;
+    }
+    return changed;
+  }
+
+  private conclude(state: SessionRoutingState, changed: boolean, laneKind: LaneKind): ModeDecision {
+    // Side requests (titles) neither consume nor cause an escalation.
+    if (laneKind !== "side") state.pendingFailure = undefined;
+    const first = state.decisions === 0;
+    state.decisions++;
+    if (laneKind === "main") state.turnsInMode++;
+    return { mode: state.mode, rule: state.rule, reason: state.reason, sticky: !changed && !first };
+  }
+}

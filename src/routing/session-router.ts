@@ -1,0 +1,288 @@
+import type { Backend } from "../backends/backend.js";
+import type { CanonicalRequest } from "../core/canonical.js";
+import type { CollectedMessage } from "../core/collect-message.js";
+import type { CostMeter } from "../cost/turn-cost.js";
+import type { ModelRouter, Route } from "../gateway/model-router.js";
+import { laneKey, type SessionIdentity } from "../sessions/session-identity.js";
+import type { TurnRecord } from "../telemetry/turn-record.js";
+import { BackendCooldowns } from "./backend-cooldown.js";
+import { checkFit, type PreviousPrompt, tokenEstimate, tokenUpperBound } from "./fit-check.js";
+import { detectLocalFailure } from "./local-failure.js";
+import type { RoutingConfig } from "./routing-config.js";
+import type { RoutingRecord, SwitchCost } from "./routing-record.js";
+import { type ModeDecision, type SessionMode, SessionPolicy } from "./session-policy.js";
+import { readSignals } from "./session-signals.js";
+import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
+
+/** The backends to try, in order (first is the choice, the rest the fallback chain), and why. */
+export interface RoutePlan {
+  chain: Route[];
+  record: RoutingRecord;
+}
+
+/** Prefill speeds kept per backend, and lanes remembered. */
+const SPEED_SAMPLES = 20;
+const LANE_CAPACITY = 2048;
+
+interface LaneMemory {
+  backend: string;
+  /** The lane's last prompt on each backend it ran on: what that backend may still hold, and its bound. */
+  prompts: Map<string, PreviousPrompt>;
+}
+
+/**
+ * Decides, per request, where it goes: a user rule (if any), then the session's mode (escalated,
+ * pinned, or following the configured lanes and aliases), then the fit check, then a fallback chain.
+ * Learns from finished turns: prefill speeds, where each lane's prompt is cached, local failures.
+ */
+export class SessionRouter {
+  readonly policy: SessionPolicy;
+  readonly cooldowns: BackendCooldowns;
+  private readonly speeds = new Map<string, number[]>();
+  private readonly lanes = new Map<string, LaneMemory>();
+
+  private constructor(
+    private readonly router: ModelRouter,
+    private readonly config: RoutingConfig,
+    private readonly costs: CostMeter,
+    private readonly rule: UserRule | undefined,
+    /** Why the configured user rule did not load, if it did not. */
+    readonly ruleLoadError: string | undefined,
+  ) {
+    this.policy = new SessionPolicy(config.escalation);
+    this.cooldowns = new BackendCooldowns(config.fallback.cooldownMs, config.fallback.maxCooldownMs);
+  }
+
+  /** Loads the user rule when one is configured; one that does not load is reported on every decision. */
+  static async create(router: ModelRouter, config: RoutingConfig, costs: CostMeter): Promise<SessionRouter> {
+    let rule: UserRule | undefined;
+    let loadError: string | undefined;
+    if (config.module) {
+      try {
+        rule = await loadUserRule(config.module);
+      } catch (error) {
+        loadError = `routing.module ${config.module} did not load: ${(error as Error).message}`;
+      }
+    }
+    return new SessionRouter(router, config, costs, rule, loadError);
+  }
+
+  private get backends(): readonly Backend[] {
+    return this.router.backendList();
+  }
+
+  /**
+   * A route to `backend` or `backend/model`. Without a model, an Anthropic backend gets the Claude
+   * model the client asked for (Claude Code sends real ids), any other backend its default model.
+   */
+  private routeFor(target: string, requested: string, reason: string): Route | undefined {
+    const route = this.router.routeTo(target, reason);
+    if (route && !target.includes("/") && route.backend.kind === "anthropic" && requested.startsWith("claude-"))
+      return { ...route, model: requested };
+    return route;
+  }
+
+  private cloudRoute(requested: string): Route | undefined {
+    if (this.config.cloud) return this.routeFor(this.config.cloud, requested, "escalation");
+    const cloud = this.backends.find((backend) => !backend.local);
+    return cloud ? this.routeFor(cloud.name, requested, "escalation") : undefined;
+  }
+
+  /** The backends to try after `primary`: the configured chain, else every other backend, local first. */
+  private fallbacks(primary: Route, requested: string): Route[] {
+    const configured = this.config.fallback.chains[primary.backend.name];
+    const names = configured ?? [
+      ...this.backends.filter((backend) => backend.local).map((backend) => backend.name),
+      ...this.backends.filter((backend) => !backend.local).map((backend) => backend.name),
+    ];
+    return names
+      .filter((name) => name !== primary.backend.name)
+      .flatMap((name) => this.routeFor(name, requested, "fallback") ?? []);
+  }
+
+  /** Where the session's mode sends this lane, with the rule that decided. */
+  private routeForMode(
+    mode: ModeDecision,
+    identity: SessionIdentity,
+    base: Route,
+    requested: string,
+  ): { route: Route; rule: string; reason: string } {
+    const laneTarget = this.config.lanes[identity.laneKind];
+    const lane = laneTarget ? this.router.routeTo(laneTarget, "lane") : undefined;
+    const laneRule = lane && { route: lane, rule: "lane", reason: `${identity.laneKind} lane → ${laneTarget}` };
+    // Side requests (titles) follow their lane even in an escalated session: they need no frontier model.
+    if (identity.laneKind === "side" && laneRule) return laneRule;
+    if (mode.mode === "cloud") {
+      const cloud = this.cloudRoute(requested);
+      if (cloud) return { route: cloud, rule: mode.rule, reason: mode.reason };
+      return { route: base, rule: mode.rule, reason: `${mode.reason}; no cloud backend is configured, so it stays` };
+    }
+    if (mode.mode === "local" && !base.backend.local) {
+      const local = this.backends.find((backend) => backend.local);
+      const route = local && this.router.routeTo(local.name, "pinned-local");
+      if (route) return { route, rule: mode.rule, reason: mode.reason };
+    }
+    if (mode.mode === "local") return { route: base, rule: mode.rule, reason: mode.reason };
+    if (laneRule) return laneRule;
+    const changed = !mode.sticky && mode.rule !== "default";
+    return changed
+      ? { route: base, rule: mode.rule, reason: mode.reason }
+      : { route: base, rule: base.reason, reason: `model ${base.model} on ${base.backend.name} (${base.reason})` };
+  }
+
+  async plan(request: CanonicalRequest, identity: SessionIdentity, signal: AbortSignal): Promise<RoutePlan> {
+    const signals = readSignals(request, this.config.escalation);
+    const base = this.router.resolve(request.model, identity.sessionId);
+    let moduleError = this.ruleLoadError;
+    let chosen: { route: Route; rule: string; reason: string } | undefined;
+    let mode: ModeDecision | undefined;
+    if (this.rule) {
+      const state = this.policy.state(identity.sessionId);
+      const outcome = await runUserRule(
+        this.rule,
+        {
+          request: {
+            model: request.model,
+            sessionId: identity.sessionId,
+            lane: identity.lane,
+            laneKind: identity.laneKind,
+            messages: request.messages.length,
+            tools: request.tools.length,
+            maxTokens: request.maxTokens,
+            estimatedTokens: tokenEstimate(request),
+          },
+          signals,
+          session: state && {
+            mode: state.mode,
+            rule: state.rule,
+            reason: state.reason,
+            turnsInMode: state.turnsInMode,
+          },
+          backends: this.backends.map((backend) => ({ name: backend.name, local: backend.local })),
+        },
+        this.config.moduleTimeoutMs,
+        this.backends.map((backend) => backend.name),
+      );
+      if (outcome.kind === "failed") moduleError = `routing.module ${outcome.error}; the configured rules decided`;
+      if (outcome.kind === "decision") {
+        const decision = outcome.decision;
+        const reason = decision.reason ?? "the user rule decided";
+        if ("backend" in decision) {
+          // A backend is for this request only; the session's own state still moves on.
+          const route = this.router.routeTo(decision.backend, "module");
+          if (route) chosen = { route, rule: "module", reason };
+        } else {
+          mode = this.policy.force(identity.sessionId, decision.mode, "module", reason, identity.laneKind);
+        }
+      }
+    }
+    mode ??= this.policy.decide(identity.sessionId, identity.laneKind, signals);
+    chosen ??= this.routeForMode(mode, identity, base, request.model);
+
+    const record: RoutingRecord = { rule: chosen.rule, reason: chosen.reason, sticky: mode.sticky, mode: mode.mode };
+    if (chosen.rule === "module") record.sticky = false;
+    if (moduleError) record.moduleError = moduleError;
+    let chain = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
+    let tokens = { count: 0, exact: false, known: false };
+    if (this.config.fit) {
+      const previous = this.lanes.get(laneKey(identity))?.prompts;
+      const first = await checkFit(
+        chosen.route.backend,
+        chosen.route.model,
+        request,
+        signal,
+        previous?.get(chosen.route.backend.name),
+      );
+      tokens = { count: first.tokens, exact: first.exact, known: true };
+      if (!first.fits && first.context) {
+        for (const candidate of chain.slice(1)) {
+          const fit = await checkFit(
+            candidate.backend,
+            candidate.model,
+            request,
+            signal,
+            previous?.get(candidate.backend.name),
+          );
+          if (!fit.fits) continue;
+          record.rule = "fit";
+          record.reason = `${first.tokens} tokens (${first.exact ? "counted" : "estimated"}) do not fit ${chosen.route.backend.name}'s ${first.context}-token context; ${candidate.backend.name} holds ${fit.context ?? "an unknown number of"} tokens (was: ${chosen.reason})`;
+          record.fit = {
+            backend: chosen.route.backend.name,
+            tokens: first.tokens,
+            exact: first.exact,
+            context: first.context,
+          };
+          chain = [candidate, ...chain.filter((route) => route !== candidate)];
+          break;
+        }
+      }
+    }
+    if (!tokens.known) tokens = { count: tokenEstimate(request), exact: false, known: true };
+    const switchCost = this.switchCost(laneKey(identity), chain[0] as Route, tokens.count, tokens.exact);
+    if (switchCost) record.switchCost = switchCost;
+    return { chain, record };
+  }
+
+  /** The cost of moving a lane to `target` when it last ran elsewhere; undefined when it stays. */
+  switchCost(lane: string, target: Route, promptTokens: number, exact: boolean): SwitchCost | undefined {
+    const memory = this.lanes.get(lane);
+    if (!memory || memory.backend === target.backend.name) return undefined;
+    const held = memory.prompts.get(target.backend.name)?.tokens ?? 0;
+    const tokensNotCached = Math.max(0, promptTokens - held);
+    const cost: SwitchCost = { from: memory.backend, to: target.backend.name, tokensNotCached, exact };
+    const speed = median(this.speeds.get(target.backend.name) ?? []);
+    if (speed) {
+      cost.prefillTokensPerSecond = Math.round(speed);
+      cost.seconds = tokensNotCached / speed;
+    }
+    if (!target.backend.local) {
+      const price = this.costs.priceOf(target.model);
+      if (price) cost.cacheWriteUsd = (tokensNotCached * price.price.cacheWrite) / 1_000_000;
+    }
+    return cost;
+  }
+
+  /** Called with each finished turn's record before it is stored: adds its cost, learns from it. */
+  complete(
+    record: TurnRecord,
+    message: CollectedMessage,
+    identity: SessionIdentity | undefined,
+    request: CanonicalRequest | undefined,
+  ): void {
+    const cost = this.costs.turnCost(record);
+    if (cost) record.cost = cost;
+    if (record.status !== 200 || !record.usage || record.error) return;
+    // Tiny prefills measure overheads, not speed.
+    if (record.prefillTokensPerSecond && (record.prefilledTokens ?? 0) >= 32) {
+      const samples = this.speeds.get(record.backend) ?? [];
+      samples.push(record.prefillTokensPerSecond);
+      if (samples.length > SPEED_SAMPLES) samples.shift();
+      this.speeds.set(record.backend, samples);
+    }
+    if (!identity) return;
+    const key = laneKey(identity);
+    const memory = this.lanes.get(key) ?? { backend: record.backend, prompts: new Map<string, PreviousPrompt>() };
+    this.lanes.delete(key);
+    memory.backend = record.backend;
+    if (record.promptTokens !== undefined && request)
+      memory.prompts.set(record.backend, { tokens: record.promptTokens, bound: tokenUpperBound(request) });
+    this.lanes.set(key, memory);
+    if (this.lanes.size > LANE_CAPACITY) this.lanes.delete(this.lanes.keys().next().value as string);
+    this.policy.observe(identity.sessionId, {
+      local: record.backendLocal === true,
+      laneKind: identity.laneKind,
+      failure: detectLocalFailure(message),
+    });
+  }
+
+  /** The session's mode, for status pages and tests. */
+  modeOf(sessionId: string): SessionMode | undefined {
+    return this.policy.state(sessionId)?.mode;
+  }
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../src/cost/session-report.js";
+import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import type { TurnRecord } from "../src/telemetry/turn-record.js";
+import { runCli } from "./cli.js";
+import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { fixtureRequests } from "./support/fixtures.js";
+import { FailingToolsReplay, postFixture, trailingWireErrors, waitForTurns } from "./support/routing-replay.js";
+import { startTestGateway } from "./support/test-gateway.js";
+
+const CLOUD_MODEL = "claude-sonnet-4-5-20250929";
+
+/**
+ * A recorded Claude Code session replayed through Switchyard with its tools failing: the real
+ * llama-server is local, a loopback server replaying Anthropic's documented stream is the cloud.
+ */
+describe.each([2, 3])("escalation after %i failed tool results in a row", (threshold) => {
+  let cloud: AnthropicProtocolServer;
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  beforeAll(async () => {
+    cloud = await startAnthropicProtocolServer({ script: () => ({ status: 200, sse: "text-stream" }) });
+    gateway = await startTestGateway({
+      backends: [{ name: "cloud", type: "anthropic", url: cloud.url, apiKey: "sk-ant-test", models: [CLOUD_MODEL] }],
+      routing: { escalation: { toolErrors: threshold } },
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await cloud?.close();
+  });
+
+  it("moves the session to the cloud at the threshold, keeps it there, and leaves other sessions local", async () => {
+    const replay = new FailingToolsReplay();
+    const sent: Array<{ file: string; errors: number; mainLane: boolean }> = [];
+    for (const request of fixtureRequests("basic-session")) {
+      if (request.method === "HEAD") continue;
+      const body = replay.body(request);
+      const response = await postFixture(gateway.url, request, body);
+      expect(response.status, request.file).toBe(200);
+      expect(checkAnthropicStream(await response.text()).violations, request.file).toEqual([]);
+      sent.push({
+        file: request.file,
+        errors: trailingWireErrors(body),
+        mainLane: Array.isArray(body.tools) && body.tools.length > 0,
+      });
+    }
+    const turns = await waitForTurns(gateway.recorder, sent.length);
+    const escalatedAt = sent.findIndex((request) => request.errors >= threshold);
+    expect(escalatedAt, "the replay reaches the threshold").toBeGreaterThan(0);
+    for (const [index, turn] of turns.entries()) {
+      const label = `${sent[index]?.file} (${sent[index]?.errors} trailing errors)`;
+      expect(turn.backend, label).toBe(index < escalatedAt ? "local" : "cloud");
+      expect(turn.routing, label).toBeDefined();
+    }
+    const switched = turns[escalatedAt] as TurnRecord;
+    expect(switched.routing).toMatchObject({ rule: "tool-errors", sticky: false, mode: "cloud" });
+    expect(switched.routing?.reason).toContain(`threshold ${threshold}`);
+    // The lane moves from local to cloud: its whole prompt is cold there, priced at the cache-write rate.
+    expect(switched.routing?.switchCost).toMatchObject({ from: "local", to: "cloud" });
+    expect(switched.routing?.switchCost?.tokensNotCached).toBeGreaterThan(1000);
+    expect(switched.routing?.switchCost?.cacheWriteUsd).toBeGreaterThan(0);
+    expect(gateway.log.some((line) => line.includes("route=tool-errors(new) switch local→cloud"))).toBe(true);
+    for (const turn of turns.slice(escalatedAt + 1))
+      expect(turn.routing).toMatchObject({ rule: "tool-errors", sticky: true });
+    for (const turn of turns.slice(0, escalatedAt)) expect(turn.routing?.mode).toBe("auto");
+    // Cloud turns are priced at their model; local ones at the reference model.
+    for (const turn of turns) {
+      if (turn.backendLocal) expect(turn.cost?.referenceUsd, turn.id).toBeGreaterThan(0);
+      else expect(turn.cost).toMatchObject({ modelPriced: "claude-sonnet-4-5" });
+    }
+
+    // Another session replaying the same requests is judged on its own conversation.
+    const other = fixtureRequests("basic-session").find((request) => request.file === "004.json");
+    if (!other) throw new Error("fixture 004.json is missing");
+    const fresh = await postFixture(gateway.url, other, other.body, {
+      "x-claude-code-session-id": `other-${threshold}`,
+    });
+    await fresh.text();
+    const [otherTurn] = (await waitForTurns(gateway.recorder, sent.length + 1)).slice(-1);
+    expect(otherTurn?.backend).toBe("local");
+    expect(otherTurn?.routing?.mode).toBe("auto");
+  }, 900_000);
+
+  it("comes back to local when the user asks with /local, and goes up again with the header", async () => {
+    const session = fixtureRequests("basic-session").find((request) => request.file === "004.json");
+    if (!session) throw new Error("fixture 004.json is missing");
+    const ask = async (text: string, headers: Record<string, string> = {}) => {
+      const before = gateway.recorder.recent(100_000).length;
+      const body = structuredClone(session.body ?? {}) as { messages: unknown[] };
+      body.messages = [{ role: "user", content: [{ type: "text", text }] }];
+      const response = await postFixture(gateway.url, session, body, headers);
+      expect(checkAnthropicStream(await response.text()).violations).toEqual([]);
+      return (await waitForTurns(gateway.recorder, before + 1)).at(-1) as TurnRecord;
+    };
+    expect(await ask("/local\nfix it yourself")).toMatchObject({
+      backend: "local",
+      routing: { rule: "marker", mode: "local", sticky: false },
+    });
+    expect(await ask("carry on")).toMatchObject({ backend: "local", routing: { mode: "local", sticky: true } });
+    expect(await ask("carry on", { "x-switchyard-route": "cloud" })).toMatchObject({
+      backend: "cloud",
+      routing: { rule: "header", sticky: false },
+    });
+  }, 600_000);
+
+  it("reports the same totals as the turn records say", async () => {
+    await gateway.recorder.flush();
+    const file = gateway.recorder.jsonlPath as string;
+    const records = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as TurnRecord)
+      .filter((turn) => turn.endpoint !== "count_tokens");
+    expect(records.length).toBeGreaterThan(5);
+    const result = await runCli(["report", "--json", "--turns-file", file]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    const sum = (pick: (turn: TurnRecord) => number | undefined) =>
+      records.reduce((total, turn) => total + (pick(turn) ?? 0), 0);
+    expect(report.total.localTurns).toBe(records.filter((turn) => turn.backendLocal === true).length);
+    expect(report.total.cloudTurns).toBe(records.filter((turn) => turn.backendLocal === false).length);
+    expect(report.total.cloudTurns).toBeGreaterThan(0);
+    expect(report.total.prefilledTokens).toBe(sum((turn) => turn.prefilledTokens));
+    expect(report.total.reusedTokens).toBe(sum((turn) => turn.reusedTokens));
+    expect(report.total.outputTokens).toBe(sum((turn) => turn.outputTokens));
+    expect(report.total.cloudUsd).toBeCloseTo(
+      sum((turn) => turn.cost?.usd),
+      10,
+    );
+    expect(report.total.referenceUsd).toBeCloseTo(
+      sum((turn) => turn.cost?.referenceUsd),
+      10,
+    );
+    expect(report.total.cloudUsd).toBeGreaterThan(0);
+    const sessions = new Set(records.map((turn) => turn.sessionId));
+    expect(report.sessions.map((row) => row.sessionId).sort()).toEqual([...sessions].sort());
+    for (const row of report.sessions) {
+      const own = records.filter((turn) => turn.sessionId === row.sessionId);
+      expect(row.localTurns + row.cloudTurns, row.sessionId).toBe(own.length);
+      expect(row.reusedTokens, row.sessionId).toBe(own.reduce((total, turn) => total + (turn.reusedTokens ?? 0), 0));
+    }
+    const table = await runCli(["report", "--turns-file", file]);
+    expect(table.stdout).toMatch(/^total\s/m);
+    const none = await runCli(["report", "--since", "2999-01-01T00:00:00Z", "--turns-file", file]);
+    expect(none.stdout).toMatch(/^No turn records since 2999-01-01/);
+  }, 300_000);
+});
