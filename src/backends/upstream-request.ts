@@ -1,11 +1,15 @@
 import type { Pool } from "undici";
+import type { RateLimitInfo } from "../core/rate-limit.js";
 import { mapConnectionError } from "./openai/map-upstream-error.js";
+import { readRateLimit } from "./rate-limit-headers.js";
 
 export interface UpstreamResponse {
   status: number;
   text: () => Promise<string>;
   body: AsyncIterable<Uint8Array>;
   retryAfter: string | null;
+  /** Retry-After and `x-ratelimit-*` headers, when the response has any. */
+  rateLimit: RateLimitInfo | undefined;
 }
 
 export interface UpstreamRequest {
@@ -42,6 +46,7 @@ export async function requestUpstream(
       text: () => response.body.text(),
       body: response.body,
       retryAfter: typeof retryAfter === "string" ? retryAfter : null,
+      rateLimit: readRateLimit(response.headers),
     };
   } catch (error) {
     throw mapConnectionError(error, backend.name, backend.baseUrl);

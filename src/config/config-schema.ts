@@ -5,7 +5,7 @@ export const DEFAULT_PORT = 4747;
 const backendSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, dot, dash or underscore"),
-    type: z.enum(["llama-server", "anthropic", "openai-compatible"]),
+    type: z.enum(["llama-server", "anthropic", "openai-compatible", "vllm", "sglang"]),
     url: z.url(),
     /** A key for cloud backends. Prefer `apiKeyEnv`, or the standard variable (ANTHROPIC_API_KEY). */
     apiKey: z.string().min(1).optional(),
@@ -15,6 +15,8 @@ const backendSchema = z
     models: z.array(z.string()).optional(),
     /** llama-server runs with --slot-save-path: save a lane's KV cache when it loses its slot, restore it on return. */
     slotSave: z.boolean().optional(),
+    /** vLLM and SGLang: extra chat_template_kwargs every request gets (e.g. `{"preserve_thinking": true}`). */
+    chatTemplateKwargs: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

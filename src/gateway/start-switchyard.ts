@@ -51,8 +51,11 @@ async function backendForUrl(
   if (/anthropic\.com/.test(url)) return createBackend({ name, type: "anthropic", url });
   const kind = await identifyServer(url);
   if (kind === "llama-server") return new LlamaServerBackend({ name, baseUrl: url, thinkingPolicy });
-  if (kind) throw new Error(`--backend ${url}: ${kind} is recognised but not supported yet; use llama-server`);
-  throw new Error(`--backend ${url}: nothing answered as llama-server (GET /props) there`);
+  if (kind === "vllm" || kind === "sglang") return createBackend({ name, type: kind, url });
+  if (kind) throw new Error(`--backend ${url}: ${kind} is recognised but not supported yet`);
+  throw new Error(
+    `--backend ${url}: nothing answered as llama-server (GET /props), vLLM or SGLang (GET /v1/models) there`,
+  );
 }
 
 /** Starts the gateway with its backends: configured, given, probed, or a supervised engine. */
@@ -99,6 +102,11 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       if (kind === "llama-server") {
         say(`found llama-server at ${candidate.url}`);
         backends.push(new LlamaServerBackend({ name: "local", baseUrl: candidate.url, thinkingPolicy }));
+        break;
+      }
+      if (kind === "vllm" || kind === "sglang") {
+        say(`found ${kind} at ${candidate.url}`);
+        backends.push(createBackend({ name: "local", type: kind, url: candidate.url }));
         break;
       }
       if (kind) say(`found ${kind} at ${candidate.url}; not supported yet, skipping`);

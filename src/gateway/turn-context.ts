@@ -97,8 +97,15 @@ export class TurnContext {
       stopReason: message.stopReason,
       error: error ? { code: error.code, message: error.message } : undefined,
       clientAborted: this.abort.signal.aborted,
+      ...rateLimitOf(this.details, error),
     });
   }
+}
+
+/** The rate-limit headers of the answer, else of the error; nothing when the upstream sent none. */
+function rateLimitOf(details: TurnDetails, error: SwitchyardError | undefined): Pick<TurnRecord, "rateLimit"> {
+  const rateLimit = details.rateLimit ?? error?.rateLimit;
+  return rateLimit ? { rateLimit } : {};
 }
 
 /** A usage number, or undefined when the backend did not report it. */

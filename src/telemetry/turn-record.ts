@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { BackendTimings, StopReason, Usage } from "../core/canonical.js";
+import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { CacheMiss } from "../sessions/lane-tracker.js";
 import type { LaneKind } from "../sessions/session-identity.js";
 
@@ -43,6 +44,8 @@ export interface TurnRecord {
   error: { code: string; message: string } | undefined;
   /** True when the client went away before the answer finished. */
   clientAborted: boolean;
+  /** The upstream's Retry-After and `x-ratelimit-*` headers, when it sent any (clouds). */
+  rateLimit?: RateLimitInfo;
 }
 
 /**

@@ -118,8 +118,14 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
         type: "done",
         stopReason: { unified: "end_turn", raw: "end_turn" },
         // input_tokens from message_start, output_tokens (cumulative) from message_delta; the documented
-        // stream carries no cache_read_input_tokens, so the count stays 0 rather than becoming NaN/undefined.
-        usage: { inputTokens: 25, outputTokens: 15, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        // stream carries no cache fields, so they stay 0 and are marked unreported (not measured as 0).
+        usage: {
+          inputTokens: 25,
+          outputTokens: 15,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          unreported: ["cacheReadTokens", "cacheWriteTokens"],
+        },
       },
     ]);
     expect(server.requests).toHaveLength(1);
@@ -169,7 +175,13 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
     expect(events.at(-1)).toEqual({
       type: "done",
       stopReason: { unified: "tool_use", raw: "tool_use" },
-      usage: { inputTokens: 472, outputTokens: 89, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      usage: {
+        inputTokens: 472,
+        outputTokens: 89,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        unreported: ["cacheReadTokens", "cacheWriteTokens"],
+      },
     });
   });
 
@@ -203,8 +215,14 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
       {
         type: "done",
         stopReason: { unified: "end_turn", raw: "end_turn" },
-        // This documented example has no usage at all: the counts stay at zero, they do not go missing.
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        // This documented example has no usage at all: the counts stay at zero and every field is unreported.
+        usage: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          unreported: ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens"],
+        },
       },
     ]);
   });
@@ -311,7 +329,13 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
     expect(last.error).toBeInstanceOf(SwitchyardError);
     expect(last.error).toMatchObject({ kind: "overloaded", status: 529, retryable: true });
     expect(last.error.message).toContain("Overloaded");
-    expect(last.usage).toEqual({ inputTokens: 25, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    expect(last.usage).toEqual({
+      inputTokens: 25,
+      outputTokens: 1,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      unreported: ["cacheReadTokens", "cacheWriteTokens"],
+    });
   });
 
   it("(f′) an `event: error` before message_start is thrown (the edge can still answer with an HTTP status)", async () => {

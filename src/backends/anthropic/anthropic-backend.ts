@@ -81,7 +81,13 @@ export class AnthropicBackend implements Backend {
       options.signal,
     );
     if (response.status >= 400) {
-      throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+      throw mapUpstreamError(
+        response.status,
+        await response.text(),
+        this.name,
+        response.retryAfter,
+        response.rateLimit,
+      );
     }
     yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
   }
@@ -90,7 +96,8 @@ export class AnthropicBackend implements Backend {
     const { max_tokens: _max, stream: _stream, ...body } = toAnthropicBody(request, options.model);
     const response = await this.call("POST", "/v1/messages/count_tokens", this.headers(request), body, options.signal);
     const text = await response.text();
-    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    if (response.status >= 400)
+      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
     return { tokens: (JSON.parse(text) as { input_tokens: number }).input_tokens, exact: true };
   }
 
@@ -98,7 +105,8 @@ export class AnthropicBackend implements Backend {
     if (this.options.models) return this.options.models;
     const response = await this.call("GET", "/v1/models?limit=100", this.headers(), undefined, signal);
     const text = await response.text();
-    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    if (response.status >= 400)
+      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
     return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((model) => model.id);
   }
 

@@ -78,7 +78,8 @@ export class LlamaServerBackend implements Backend {
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body, signal ?? AbortSignal.timeout(30_000));
     const text = await response.text();
-    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    if (response.status >= 400)
+      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
     return JSON.parse(text) as T;
   }
 
@@ -186,7 +187,13 @@ export class LlamaServerBackend implements Backend {
       }
       const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
       if (response.status >= 400) {
-        throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+        throw mapUpstreamError(
+          response.status,
+          await response.text(),
+          this.name,
+          response.retryAfter,
+          response.rateLimit,
+        );
       }
       yield* readChatCompletionsStream(response.body, {
         id: `msg_${randomUUID().replaceAll("-", "")}`,

@@ -123,7 +123,7 @@ function expectValidChatBody(body: unknown): asserts body is { messages: Array<R
 }
 
 describe("OpenAICompatibleBackend against the OpenAI Chat Completions protocol", () => {
-  it("turns the API reference's text stream into canonical events (no usage chunk there, so zero usage)", async () => {
+  it("turns the API reference's text stream into canonical events (no usage chunk there, so usage unreported)", async () => {
     const { server, backend } = await setup(sse("text-stream"));
     const events = await run(backend, parseAnthropicRequest(BASIC_BODY));
 
@@ -139,7 +139,13 @@ describe("OpenAICompatibleBackend against the OpenAI Chat Completions protocol",
       {
         type: "done",
         stopReason: { unified: "end_turn", raw: "stop" },
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        usage: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          unreported: ["inputTokens", "outputTokens", "cacheReadTokens"],
+        },
         timings: {},
       },
     ]);
@@ -171,8 +177,14 @@ describe("OpenAICompatibleBackend against the OpenAI Chat Completions protocol",
     expect(done?.type).toBe("done");
     if (done?.type !== "done") return;
     expect(done.stopReason.unified).toBe("tool_use");
-    // The recorded usage chunk has no prompt_tokens_details, so nothing is counted as cached.
-    expect(done.usage).toEqual({ inputTokens: 149, outputTokens: 60, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    // The recorded usage chunk has no prompt_tokens_details: all 149 count as prefilled, reuse is unknown.
+    expect(done.usage).toEqual({
+      inputTokens: 149,
+      outputTokens: 60,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      unreported: ["cacheReadTokens"],
+    });
   });
 
   it("sends the Bearer key and a body without llama.cpp-only fields, to {baseUrl}/chat/completions", async () => {
