@@ -1,6 +1,7 @@
 import type { Pool } from "undici";
+import type { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
-import { mapConnectionError } from "./openai/map-upstream-error.js";
+import { mapConnectionError, mapUpstreamError } from "./openai/map-upstream-error.js";
 import { readRateLimit } from "./rate-limit-headers.js";
 
 export interface UpstreamResponse {
@@ -51,4 +52,9 @@ export async function requestUpstream(
   } catch (error) {
     throw mapConnectionError(error, backend.name, backend.baseUrl);
   }
+}
+
+/** An HTTP error answer (status >= 400) as a SwitchyardError, with its body read and its rate-limit headers. */
+export async function upstreamFailure(response: UpstreamResponse, backendName: string): Promise<SwitchyardError> {
+  return mapUpstreamError(response.status, await response.text(), backendName, response.retryAfter, response.rateLimit);
 }

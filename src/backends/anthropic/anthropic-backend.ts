@@ -3,7 +3,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
-import { requestUpstream } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
 
@@ -81,13 +81,7 @@ export class AnthropicBackend implements Backend {
       options.signal,
     );
     if (response.status >= 400) {
-      throw mapUpstreamError(
-        response.status,
-        await response.text(),
-        this.name,
-        response.retryAfter,
-        response.rateLimit,
-      );
+      throw await upstreamFailure(response, this.name);
     }
     yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
   }

@@ -7,7 +7,7 @@ import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
-import { requestUpstream } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
 
 export interface OpenAICompatibleOptions {
@@ -110,13 +110,7 @@ export class OpenAICompatibleBackend implements Backend {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
     const response = await this.call("POST", "/chat/completions", body, options.signal);
     if (response.status >= 400) {
-      throw mapUpstreamError(
-        response.status,
-        await response.text(),
-        this.name,
-        response.retryAfter,
-        response.rateLimit,
-      );
+      throw await upstreamFailure(response, this.name);
     }
     if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
     yield* readChatCompletionsStream(response.body, {
