@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fixtureRequests, replayHeaders } from "../../../test/support/fixtures.js";
+import { collectEvents, rejection } from "../../../test/support/iterate.js";
 import {
   DOCUMENTED_HTTP_ERRORS,
   DOCUMENTED_MODELS_LIST,
@@ -8,7 +9,7 @@ import {
   type Script,
   startOpenAIProtocolServer,
 } from "../../../test/support/openai-protocol-server.js";
-import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { checkAnthropicStream } from "../../protocols/anthropic/anthropic-sse-checker.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
@@ -66,27 +67,12 @@ async function setup(script: Script, options: Partial<OpenAICompatibleOptions> =
   return { server, backend };
 }
 
-async function collect(events: AsyncIterable<CanonicalEvent>): Promise<CanonicalEvent[]> {
-  const out: CanonicalEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
 const run = (backend: OpenAICompatibleBackend, request: CanonicalRequest) =>
-  collect(backend.stream(request, { model: ROUTED_MODEL, signal: new AbortController().signal }));
+  collectEvents(backend.stream(request, { model: ROUTED_MODEL, signal: new AbortController().signal }));
 
 const sse =
   (fixture: string): Script =>
   () => ({ status: 200, sse: fixture });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, but the promise resolved");
-}
 
 const CHAT_ROLES = new Set(["system", "user", "assistant", "tool"]);
 
