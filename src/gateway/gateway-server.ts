@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
+import type { BackendHealthMonitor } from "../backends/backend-health.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
   apiKey?: string;
   bodyLimitBytes: number;
+  /** Periodic checks with backoff; their state shows in /health and /v1/switchyard/info. */
+  health?: BackendHealthMonitor;
 }
 
 function presentedKey(request: IncomingMessage): string | undefined {
@@ -32,13 +35,18 @@ function keyMatches(expected: string, presented: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
+async function handleHealth(
+  response: ServerResponse,
+  backends: readonly Backend[],
+  health: BackendHealthMonitor | undefined,
+): Promise<void> {
   const checks = await Promise.all(
     backends.map(async (backend) => ({
       name: backend.name,
       kind: backend.kind,
       url: backend.baseUrl,
       ...(await backend.health()),
+      ...(health ? { monitor: health.status(backend.name) } : {}),
     })),
   );
   const ok = checks.some((check) => check.ok);
@@ -62,7 +70,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
         response.end(method === "HEAD" ? undefined : "Switchyard gateway\n");
         return;
       }
-      if (method === "GET" && path === "/health") return await handleHealth(response, options.backends);
+      if (method === "GET" && path === "/health") return await handleHealth(response, options.backends, options.health);
       if (options.apiKey && !keyMatches(options.apiKey, presentedKey(request))) {
         throw new SwitchyardError("invalid or missing API key (x-api-key or Authorization: Bearer)", {
           kind: "authentication",
@@ -89,6 +97,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
             local: backend.local,
             url: backend.local ? backend.baseUrl : undefined,
             contextWindow: windows[index],
+            ...(options.health ? { health: options.health.status(backend.name) } : {}),
           })),
           models: options.router.modelNames(),
         });

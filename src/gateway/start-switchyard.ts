@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
+import { BackendHealthMonitor } from "../backends/backend-health.js";
 import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -38,6 +39,7 @@ export interface RunningSwitchyard {
   router: ModelRouter;
   recorder: TurnRecorder;
   engine: EngineSupervisor | undefined;
+  health: BackendHealthMonitor;
   usingTestModel: boolean;
   close(): Promise<void>;
 }
@@ -120,6 +122,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
 
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
+  const health = new BackendHealthMonitor(backends);
+  health.onChange((status) =>
+    say(status.up ? `backend ${status.name} is up again` : `backend ${status.name} is down: ${status.lastError}`),
+  );
+  router.useHealth(health);
+  health.start();
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
@@ -129,6 +137,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     recorder,
     apiKey: process.env.SWITCHYARD_API_KEY || config.gateway.apiKey,
     bodyLimitBytes: config.gateway.bodyLimitBytes,
+    health,
   });
   const host = options.host ?? config.gateway.host;
   await new Promise<void>((resolve, reject) => {
@@ -144,8 +153,10 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     router,
     recorder,
     engine,
+    health,
     usingTestModel,
     async close() {
+      health.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(backends.map((backend) => backend.close()));
