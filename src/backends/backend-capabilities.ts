@@ -12,8 +12,12 @@ export interface BackendCapabilities {
   tools: boolean;
   /** Thinking is switched per request and streamed back as thinking blocks. */
   thinking: boolean;
-  /** How reused prefix-cache tokens are reported: always, only when the server runs with a flag, or never. */
-  cacheReporting: "always" | { flag: string } | "when-the-api-sends-it";
+  /**
+   * How reused prefix-cache tokens are reported: `always` (llama-server's timings), when the API sends
+   * the usage fields (clouds), or only when the server runs with a flag. Otherwise the turn record says
+   * unknown rather than 0.
+   */
+  cacheReporting: "always" | "when-sent" | { flag: string };
   /** count_tokens is the backend's own count (template and tokenizer), not an estimate. */
   exactCounts: boolean;
 }
@@ -32,7 +36,7 @@ export const BACKEND_CAPABILITIES: Readonly<Record<BackendKind, BackendCapabilit
     streaming: true,
     tools: true,
     thinking: true,
-    cacheReporting: "always",
+    cacheReporting: "when-sent",
     exactCounts: true,
   },
   "openai-compatible": {
@@ -40,7 +44,7 @@ export const BACKEND_CAPABILITIES: Readonly<Record<BackendKind, BackendCapabilit
     streaming: true,
     tools: true,
     thinking: true,
-    cacheReporting: "when-the-api-sends-it",
+    cacheReporting: "when-sent",
     exactCounts: false,
   },
   vllm: {
@@ -64,8 +68,8 @@ export const BACKEND_CAPABILITIES: Readonly<Record<BackendKind, BackendCapabilit
 const yesNo = (value: boolean) => (value ? "yes" : "no");
 
 function cacheCell(reporting: BackendCapabilities["cacheReporting"]): string {
-  if (reporting === "always") return "yes";
-  if (reporting === "when-the-api-sends-it") return "when the API sends `cached_tokens`, else unknown";
+  if (reporting === "always") return "always";
+  if (reporting === "when-sent") return "when the API sends it, else unknown";
   return `with \`${reporting.flag}\`, else unknown`;
 }
 
