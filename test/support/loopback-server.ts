@@ -54,6 +54,8 @@ export interface LoopbackOptions<Sse> {
   renderSse: (sse: Sse) => string;
   /** The protocol's error body for a script that threw. */
   failureBody: (message: string) => unknown;
+  /** Content type of a stream (default SSE; Ollama streams `application/x-ndjson`). */
+  streamContentType?: string;
 }
 
 function parseBody(raw: Buffer): unknown {
@@ -83,7 +85,7 @@ async function send<Sse>(response: ServerResponse, scripted: LoopbackResponse<Ss
   const body = Buffer.from(text, "utf8");
   const partial = scripted.cutAfterBytes ?? scripted.holdAfterBytes;
   const headers: Record<string, string> = isSse
-    ? { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }
+    ? { "content-type": options.streamContentType ?? "text/event-stream; charset=utf-8", "cache-control": "no-cache" }
     : { "content-type": "application/json" };
   // A complete body gets a length. A partial one is sent chunked, so the client cannot mistake it for whole.
   if (partial === undefined && !isSse) headers["content-length"] = String(body.length);
