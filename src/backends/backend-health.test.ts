@@ -4,12 +4,13 @@ import { BackendHealthMonitor, type BackendStatus, nextCheckDelay } from "./back
 
 const NOW = Date.parse("2026-12-01T12:00:00.000Z");
 /** Long enough that no scheduled check fires while a test runs: each test drives checks with `check`. */
-const SLOW = { intervalMs: 3_600_000, initialBackoffMs: 600_000, maxBackoffMs: 2_400_000 };
+const SLOW = { intervalMs: 3_600_000, cloudIntervalMs: 7_200_000, initialBackoffMs: 600_000, maxBackoffMs: 2_400_000 };
 
 /** A backend whose next health answers the test sets. */
-function backend(name: string, answers: Array<BackendHealth | Error>): Backend {
+function backend(name: string, answers: Array<BackendHealth | Error>, local = true): Backend {
   return {
     name,
+    local,
     health: async () => {
       const next = answers.shift() ?? { ok: true, detail: "ok" };
       if (next instanceof Error) throw next;
@@ -74,12 +75,20 @@ describe("BackendHealthMonitor", () => {
   });
 
   it("keeps each backend's state apart and lists them in configuration order", async () => {
-    const health = monitor([backend("gpu", [{ ok: false, detail: "HTTP 503: loading" }]), backend("cloud", [])]);
+    const health = monitor([backend("gpu", [{ ok: false, detail: "HTTP 503: loading" }]), backend("cloud", [], false)]);
     await Promise.all([health.check("gpu"), health.check("cloud")]);
     expect(health.statuses().map((status) => [status.name, status.up])).toEqual([
       ["gpu", false],
       ["cloud", true],
     ]);
+  });
+
+  it("checks a cloud that is up less often than a local server", async () => {
+    const health = monitor([backend("gpu", []), backend("cloud", [], false)]);
+    health.start();
+    const [gpu, cloud] = await Promise.all([health.check("gpu"), health.check("cloud")]);
+    expect(gpu.nextCheckAt).toBe(new Date(NOW + SLOW.intervalMs).toISOString());
+    expect(cloud.nextCheckAt).toBe(new Date(NOW + SLOW.cloudIntervalMs).toISOString());
   });
 
   it("shares a check already running instead of asking the backend twice", async () => {

@@ -15,8 +15,10 @@ export interface BackendStatus {
 }
 
 export interface HealthMonitorOptions {
-  /** Between checks of a backend that is up. */
+  /** Between checks of a local backend that is up. */
   intervalMs?: number;
+  /** Between checks of a cloud backend that is up (each check is a models-list call that may count against its limits). */
+  cloudIntervalMs?: number;
   /** The first retry after a failure; doubles with each further failure, up to `maxBackoffMs`. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -25,15 +27,17 @@ export interface HealthMonitorOptions {
   now?: () => number;
 }
 
+type DelayOptions = Pick<Required<HealthMonitorOptions>, "intervalMs" | "initialBackoffMs" | "maxBackoffMs">;
+
 /** Delay before the next check of a backend after `failures` consecutive failed checks (0: it is up). */
-export function nextCheckDelay(failures: number, options: Required<Omit<HealthMonitorOptions, "now">>): number {
+export function nextCheckDelay(failures: number, options: DelayOptions): number {
   if (failures === 0) return options.intervalMs;
   return Math.min(options.initialBackoffMs * 2 ** (failures - 1), options.maxBackoffMs);
 }
 
 /**
- * Checks each backend's health periodically: every `intervalMs` while it is up, with exponential backoff
- * while it is down. Routing asks `isUp` (skipping a backend that is down when another can serve), and
+ * Checks each backend's health periodically: every `intervalMs` while it is up (`cloudIntervalMs` for a
+ * cloud), with exponential backoff while it is down. Routing asks `isUp` (skipping a backend that is down when another can serve), and
  * `/health` and `/v1/switchyard/info` show `statuses()`. Listeners hear every change between up and down.
  */
 export class BackendHealthMonitor {
@@ -51,6 +55,7 @@ export class BackendHealthMonitor {
   ) {
     this.options = {
       intervalMs: options.intervalMs ?? 30_000,
+      cloudIntervalMs: options.cloudIntervalMs ?? 300_000,
       initialBackoffMs: options.initialBackoffMs ?? 1_000,
       maxBackoffMs: options.maxBackoffMs ?? 60_000,
       timeoutMs: options.timeoutMs ?? 5_000,
@@ -111,7 +116,11 @@ export class BackendHealthMonitor {
     const previous = this.states.get(name) as BackendStatus;
     const at = new Date(this.now()).toISOString();
     const failures = ok ? 0 : previous.consecutiveFailures + 1;
-    const delay = nextCheckDelay(failures, this.options);
+    const local = this.backends.find((backend) => backend.name === name)?.local !== false;
+    const delay = nextCheckDelay(failures, {
+      ...this.options,
+      intervalMs: local ? this.options.intervalMs : this.options.cloudIntervalMs,
+    });
     const next: BackendStatus = {
       name,
       up: ok,
