@@ -28,6 +28,7 @@ describeBackendConformance({
         text: { response: { status: 200, sse: "text-stream" } },
         thinking: { response: { status: 200, sse: "text-stream" } },
         "tool-call": { response: { status: 200, sse: "tool-stream" } },
+        "max-tokens": { response: { status: 200, sse: "length-stream" } },
         "cache-hit": { response: { status: 200, sse: "text-stream" } },
         "cache-unreported": { response: { status: 200, sse: "tool-stream" } },
         "http-error": {

@@ -35,6 +35,7 @@ describeBackendConformance({
         text: { response: { status: 200, sse: "reasoning-stream" } },
         thinking: { response: { status: 200, sse: "reasoning-stream" } },
         "tool-call": { response: { status: 200, sse: "tool-stream" } },
+        "max-tokens": { response: { status: 200, sse: "length-stream" } },
         "cache-hit": { response: { status: 200, sse: "tool-stream" } },
         "cache-unreported": { response: { status: 200, sse: "reasoning-stream" } },
         "http-error": { response: vllmError(400, TOO_LONG), errorKind: "invalid_request" },
