@@ -90,4 +90,29 @@ describe("backend health and discovery", () => {
     expect(turn?.reusedTokens).toBeUndefined();
     expect(turn?.promptTokens).toBe(18);
   });
+
+  it("on a vLLM that does not report reuse, records reuse as unknown and never claims a cache miss", async () => {
+    const ask = (content: string) =>
+      fetch(`${running.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-session-id": "unknown-reuse" },
+        body: JSON.stringify({ model: VLLM_MODEL, messages: [{ role: "user", content }] }),
+      }).then((response) => response.json());
+    await ask("first");
+    await ask("first");
+    for (
+      let polls = 0;
+      polls < 100 && running.recorder.recent().filter((t) => t.sessionId === "unknown-reuse").length < 2;
+      polls++
+    )
+      await new Promise((resolve) => setImmediate(resolve));
+    const turns = running.recorder.recent().filter((turn) => turn.sessionId === "unknown-reuse");
+    expect(turns).toHaveLength(2);
+    const second = turns[1];
+    expect(second?.backend).toBe("vllm");
+    expect(second?.expectedReuse).toBe(18);
+    expect(second?.reusedTokens).toBeUndefined();
+    expect(second?.prefilledTokens).toBe(18);
+    expect(second?.miss).toBeUndefined();
+  });
 });

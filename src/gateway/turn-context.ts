@@ -85,7 +85,10 @@ export class TurnContext {
       ttftMs: this.ttftMs,
       durationMs,
       usage,
-      promptTokens: usage ? usage.inputTokens + usage.cacheReadTokens : undefined,
+      promptTokens:
+        known(usage, "inputTokens") === undefined
+          ? undefined
+          : (usage?.inputTokens ?? 0) + (usage?.cacheReadTokens ?? 0),
       reusedTokens: known(usage, "cacheReadTokens"),
       prefilledTokens: known(usage, "inputTokens"),
       outputTokens: known(usage, "outputTokens"),

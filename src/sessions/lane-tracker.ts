@@ -61,6 +61,8 @@ export class LaneTracker {
       };
     }
     const expectedReuse = previous.promptTokens;
+    // A backend that does not report reuse (vLLM without --enable-prompt-tokens-details, …) cannot be judged.
+    if (usage.unreported?.includes("cacheReadTokens")) return { expectedReuse, miss: undefined };
     if (usage.cacheReadTokens >= expectedReuse - BOUNDARY_SLACK) return { expectedReuse, miss: undefined };
     if (details.slotReassigned) {
       return {
