@@ -40,6 +40,17 @@ describe("readRateLimit", () => {
     });
   });
 
+  it("reads Anthropic's anthropic-ratelimit-* headers", () => {
+    const headers = {
+      "anthropic-ratelimit-requests-limit": "50",
+      "anthropic-ratelimit-requests-remaining": "49",
+      "anthropic-ratelimit-requests-reset": "2026-10-21T07:28:01Z",
+      "request-id": "req_018EeWyXxfu5pfWkrYcMdjWG",
+    };
+    const { "request-id": _id, ...limits } = headers;
+    expect(readRateLimit(headers, NOW)).toEqual({ headers: limits });
+  });
+
   it("is undefined for a response that says nothing about limits", () => {
     expect(readRateLimit({ "content-type": "text/event-stream" }, NOW)).toBeUndefined();
   });

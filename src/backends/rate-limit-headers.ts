@@ -2,6 +2,9 @@ import type { RateLimitInfo } from "../core/rate-limit.js";
 
 type HeaderValue = string | string[] | undefined;
 
+/** OpenAI, NIM and OpenRouter send `x-ratelimit-*`; Anthropic sends `anthropic-ratelimit-*` (its rate limits page). */
+const RATE_LIMIT_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
+
 const first = (value: HeaderValue) => (Array.isArray(value) ? value[0] : value);
 
 /** Seconds from a `Retry-After` value: delta-seconds, or an HTTP date relative to `now`. */
@@ -16,13 +19,15 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 /**
  * The rate-limit facts in a response's headers, undefined when it carries none: `retry-after-ms`
- * (OpenAI's, more precise) over `Retry-After` (seconds or an HTTP date), and every `x-ratelimit-*`.
+ * (OpenAI's, more precise) over `Retry-After` (seconds or an HTTP date), and every `x-ratelimit-*` and
+ * `anthropic-ratelimit-*` header.
  */
 export function readRateLimit(headers: Record<string, HeaderValue>, now = Date.now()): RateLimitInfo | undefined {
   const limits: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const text = first(value);
-    if (text !== undefined && name.toLowerCase().startsWith("x-ratelimit-")) limits[name.toLowerCase()] = text;
+    const lower = name.toLowerCase();
+    if (text !== undefined && RATE_LIMIT_PREFIXES.some((prefix) => lower.startsWith(prefix))) limits[lower] = text;
   }
   const milliseconds = first(headers["retry-after-ms"]);
   const fromMs =

@@ -83,6 +83,7 @@ export class AnthropicBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
+    if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
     yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
   }
 
