@@ -1,7 +1,8 @@
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
+import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { LaneKind } from "../sessions/session-identity.js";
 
-export type BackendKind = "llama-server" | "anthropic" | "openai-compatible" | "ollama";
+export type BackendKind = "llama-server" | "anthropic" | "openai-compatible" | "ollama" | "vllm" | "sglang";
 
 export interface TokenCount {
   tokens: number;
@@ -29,6 +30,8 @@ export interface TurnDetails {
   displacedBy?: string;
   /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
   templateAppendOnly?: boolean;
+  /** The upstream's rate-limit headers on its answer. */
+  rateLimit?: RateLimitInfo;
 }
 
 /** One llama-server slot as the dashboard shows it. */

@@ -11,7 +11,10 @@ export const WELL_KNOWN_LOCAL_SERVERS = [
   { url: "http://127.0.0.1:9931", kind: "llama-server" },
   { url: "http://127.0.0.1:11434", kind: "ollama" },
   { url: "http://127.0.0.1:8000", kind: "vllm" },
+  { url: "http://127.0.0.1:30000", kind: "sglang" },
 ] as const;
+
+export type ServerKind = "llama-server" | "ollama" | "vllm" | "sglang";
 
 async function answers(url: string, timeoutMs = 800): Promise<unknown | undefined> {
   try {
@@ -23,14 +26,19 @@ async function answers(url: string, timeoutMs = 800): Promise<unknown | undefine
   }
 }
 
-/** What speaks at `url`: llama-server answers /props with a build, Ollama /api/version, vLLM /v1/models. */
-export async function identifyServer(url: string): Promise<"llama-server" | "ollama" | "vllm" | undefined> {
-  const base = url.replace(/\/+$/, "");
+/**
+ * What speaks at `url` (its root, or its `/v1`): llama-server answers /props with a build, Ollama
+ * /api/version; vLLM and SGLang list their models with `owned_by: "vllm"` / `"sglang"` (their ModelCard
+ * defaults, in each project's `entrypoints/openai/protocol.py`).
+ */
+export async function identifyServer(url: string): Promise<ServerKind | undefined> {
+  const base = serverRoot(url);
   const props = (await answers(`${base}/props`)) as { build_info?: string; total_slots?: number } | undefined;
   if (props && (props.build_info !== undefined || props.total_slots !== undefined)) return "llama-server";
   if (await answers(`${base}/api/version`)) return "ollama";
   const models = (await answers(`${base}/v1/models`)) as { data?: Array<{ owned_by?: string }> } | undefined;
   if (models?.data?.some((model) => model.owned_by === "vllm")) return "vllm";
+  if (models?.data?.some((model) => model.owned_by === "sglang")) return "sglang";
   return undefined;
 }
 
@@ -42,6 +50,9 @@ function upstreamTimeouts(config: BackendConfig) {
     idleTimeoutMs: config.timeouts?.idleMs,
   };
 }
+
+/** A server's root URL from its root or its OpenAI `/v1` URL. */
+export const serverRoot = (url: string) => url.replace(/\/+$/, "").replace(/\/v1$/, "");
 
 export function createBackend(
   config: BackendConfig,
@@ -57,11 +68,15 @@ export function createBackend(
         ...upstreamTimeouts(config),
       });
     case "openai-compatible":
+    case "vllm":
+    case "sglang":
       return new OpenAICompatibleBackend({
         name: config.name,
-        baseUrl: config.url,
+        baseUrl: config.type === "openai-compatible" ? config.url : `${serverRoot(config.url)}/v1`,
         apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
         models: config.models,
+        flavor: config.type,
+        compat: config.chatTemplateKwargs ? { templateKwargs: config.chatTemplateKwargs } : undefined,
         ...upstreamTimeouts(config),
       });
     case "ollama":

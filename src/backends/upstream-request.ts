@@ -1,11 +1,16 @@
 import type { Pool } from "undici";
-import { mapConnectionError } from "./openai/map-upstream-error.js";
+import type { SwitchyardError } from "../core/errors.js";
+import type { RateLimitInfo } from "../core/rate-limit.js";
+import { mapConnectionError, mapUpstreamError } from "./openai/map-upstream-error.js";
+import { readRateLimit } from "./rate-limit-headers.js";
 
 export interface UpstreamResponse {
   status: number;
   text: () => Promise<string>;
   body: AsyncIterable<Uint8Array>;
   retryAfter: string | null;
+  /** Retry-After and `x-ratelimit-*` headers, when the response has any. */
+  rateLimit: RateLimitInfo | undefined;
 }
 
 export interface UpstreamRequest {
@@ -42,8 +47,14 @@ export async function requestUpstream(
       text: () => response.body.text(),
       body: response.body,
       retryAfter: typeof retryAfter === "string" ? retryAfter : null,
+      rateLimit: readRateLimit(response.headers),
     };
   } catch (error) {
     throw mapConnectionError(error, backend.name, backend.baseUrl);
   }
+}
+
+/** An HTTP error answer (status >= 400) as a SwitchyardError, with its body read and its rate-limit headers. */
+export async function upstreamFailure(response: UpstreamResponse, backendName: string): Promise<SwitchyardError> {
+  return mapUpstreamError(response.status, await response.text(), backendName, response.retryAfter, response.rateLimit);
 }

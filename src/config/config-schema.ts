@@ -7,7 +7,7 @@ export const DEFAULT_PORT = 4747;
 const backendSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, dot, dash or underscore"),
-    type: z.enum(["llama-server", "anthropic", "openai-compatible", "ollama"]),
+    type: z.enum(["llama-server", "anthropic", "openai-compatible", "ollama", "vllm", "sglang"]),
     url: z.url(),
     /** A key for cloud backends. Prefer `apiKeyEnv`, or the standard variable (ANTHROPIC_API_KEY). */
     apiKey: z.string().min(1).optional(),
@@ -35,6 +35,8 @@ const backendSchema = z
       })
       .strict()
       .optional(),
+    /** vLLM and SGLang: extra chat_template_kwargs every request gets (e.g. `{"preserve_thinking": true}`). */
+    chatTemplateKwargs: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

@@ -101,6 +101,8 @@ export interface Usage {
    * as input), and turn records show them as unknown rather than as measurements.
    */
   unreported?: UsageField[];
+  /** The whole prompt, for backends that report only the total and not its split (Ollama). */
+  promptTokens?: number;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });

@@ -1,3 +1,5 @@
+import type { RateLimitInfo } from "./rate-limit.js";
+
 /**
  * One error hierarchy for the whole gateway. Each error has a stable `code`, the HTTP `status` it maps
  * to, whether a retry (or failover) could help, and its cause. Protocol shapes (Anthropic, OpenAI) are
@@ -37,6 +39,8 @@ export interface SwitchyardErrorOptions {
   cause?: unknown;
   /** Seconds the client should wait before retrying (from an upstream Retry-After). */
   retryAfterSeconds?: number;
+  /** The upstream's rate-limit headers, for the turn record. */
+  rateLimit?: RateLimitInfo;
 }
 
 export class SwitchyardError extends Error {
@@ -45,6 +49,7 @@ export class SwitchyardError extends Error {
   readonly status: number;
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
+  readonly rateLimit: RateLimitInfo | undefined;
 
   constructor(message: string, options: SwitchyardErrorOptions) {
     super(message, { cause: options.cause });
@@ -54,6 +59,7 @@ export class SwitchyardError extends Error {
     this.status = options.status ?? STATUS[options.kind];
     this.retryable = options.retryable ?? ["rate_limit", "upstream", "timeout", "overloaded"].includes(options.kind);
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.rateLimit = options.rateLimit;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
+import type { BackendHealthMonitor } from "../backends/backend-health.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
 import type { SessionRouter } from "../routing/session-router.js";
@@ -30,15 +31,22 @@ export interface GatewayOptions {
   /** Called with each request and response body when body logging is on (bodies already redacted). */
   logBody?: RouteContext["logBody"];
   routing?: SessionRouter;
+  /** Periodic checks with backoff; their state shows in /health and /v1/switchyard/info. */
+  health?: BackendHealthMonitor;
 }
 
-async function handleHealth(response: ServerResponse, backends: readonly Backend[]): Promise<void> {
+async function handleHealth(
+  response: ServerResponse,
+  backends: readonly Backend[],
+  health: BackendHealthMonitor | undefined,
+): Promise<void> {
   const checks = await Promise.all(
     backends.map(async (backend) => ({
       name: backend.name,
       kind: backend.kind,
       url: redactUrl(backend.baseUrl),
       ...(await backend.health()),
+      ...(health ? { monitor: health.status(backend.name) } : {}),
     })),
   );
   const ok = checks.some((check) => check.ok);
@@ -79,7 +87,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
         response.end("Switchyard gateway (the dashboard is here in a browser)\n");
         return;
       }
-      if (method === "GET" && path === "/health") return await handleHealth(response, options.backends);
+      if (method === "GET" && path === "/health") return await handleHealth(response, options.backends, options.health);
       if (keyMatches && !keyMatches(presentedKey(request))) {
         throw new SwitchyardError("invalid or missing API key (x-api-key or Authorization: Bearer)", {
           kind: "authentication",
@@ -106,6 +114,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
             local: backend.local,
             url: backend.local ? redactUrl(backend.baseUrl) : undefined,
             contextWindow: windows[index],
+            ...(options.health ? { health: options.health.status(backend.name) } : {}),
           })),
           models: options.router.modelNames(),
         });

@@ -1,5 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError } from "../core/errors.js";
+import { type BackendHealthView, routeAroundDown } from "./route-around-down.js";
 
 export interface Route {
   backend: Backend;
@@ -21,6 +22,7 @@ export class ModelRouter {
   private served = new Map<string, { backend: Backend; model: string }>();
   /** Where each session was placed among several local backends; it stays there. */
   private readonly placements = new Map<string, Backend>();
+  private health: BackendHealthView | undefined;
 
   constructor(
     private readonly backends: readonly Backend[],
@@ -64,7 +66,17 @@ export class ModelRouter {
     return this.backends;
   }
 
+  /** Lets routing skip backends that are down (src/backends/backend-health.ts). */
+  useHealth(health: BackendHealthView): void {
+    this.health = health;
+  }
+
   resolve(requested: string, sessionId?: string): Route {
+    const route = this.resolveIgnoringHealth(requested, sessionId);
+    return routeAroundDown(route, this.backends, this.health, (backend) => this.defaultModel(backend));
+  }
+
+  private resolveIgnoringHealth(requested: string, sessionId?: string): Route {
     const alias = Object.hasOwn(this.aliases, requested)
       ? this.aliases[requested]
       : Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
+import { BackendHealthMonitor } from "../backends/backend-health.js";
 import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -43,6 +44,7 @@ export interface RunningSwitchyard {
   routing: SessionRouter;
   recorder: TurnRecorder;
   engine: EngineSupervisor | undefined;
+  health: BackendHealthMonitor;
   usingTestModel: boolean;
   close(): Promise<void>;
 }
@@ -56,10 +58,10 @@ async function backendForUrl(
   if (/anthropic\.com/.test(url)) return createBackend({ name, type: "anthropic", url });
   const kind = await identifyServer(url);
   if (kind === "llama-server") return new LlamaServerBackend({ name, baseUrl: url, thinkingPolicy });
-  if (kind === "ollama") return createBackend({ name, type: "ollama", url });
-  if (kind)
-    throw new Error(`--backend ${url}: ${kind} is recognised but not supported yet; use llama-server or Ollama`);
-  throw new Error(`--backend ${url}: nothing answered as llama-server (GET /props) or Ollama (GET /api/version) there`);
+  if (kind === "ollama" || kind === "vllm" || kind === "sglang") return createBackend({ name, type: kind, url });
+  throw new Error(
+    `--backend ${url}: nothing answered as llama-server (GET /props), Ollama (GET /api/version), vLLM or SGLang (GET /v1/models) there`,
+  );
 }
 
 /** Starts the gateway with its backends: configured, given, probed, or a supervised engine. */
@@ -118,9 +120,9 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
         backends.push(new LlamaServerBackend({ name: "local", baseUrl: candidate.url, thinkingPolicy }));
         break;
       }
-      if (kind === "ollama") {
-        say(`found Ollama at ${candidate.url}`);
-        backends.push(createBackend({ name: "ollama", type: "ollama", url: candidate.url }));
+      if (kind === "ollama" || kind === "vllm" || kind === "sglang") {
+        say(`found ${kind} at ${candidate.url}`);
+        backends.push(createBackend({ name: kind === "ollama" ? "ollama" : "local", type: kind, url: candidate.url }));
         break;
       }
       if (kind) say(`found ${kind} at ${candidate.url}; not supported yet, skipping`);
@@ -134,6 +136,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
 
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
+  const health = new BackendHealthMonitor(backends);
+  health.onChange((status) =>
+    say(status.up ? `backend ${status.name} is up again` : `backend ${status.name} is down: ${status.lastError}`),
+  );
+  router.useHealth(health);
+  health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
   if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
@@ -150,6 +158,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       ? (direction, body) => say(`${direction} body ${JSON.stringify(redactValue(body))}`)
       : undefined,
     routing,
+    health,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -165,8 +174,10 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     routing,
     recorder,
     engine,
+    health,
     usingTestModel,
     async close() {
+      health.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(backends.map((backend) => backend.close()));

@@ -90,7 +90,11 @@ export class TurnContext {
       ttftMs: this.ttftMs,
       durationMs,
       usage,
-      promptTokens: usage ? usage.inputTokens + usage.cacheReadTokens : undefined,
+      promptTokens:
+        usage?.promptTokens ??
+        (known(usage, "inputTokens") === undefined
+          ? undefined
+          : (usage?.inputTokens ?? 0) + (usage?.cacheReadTokens ?? 0)),
       reusedTokens: known(usage, "cacheReadTokens"),
       prefilledTokens: known(usage, "inputTokens"),
       outputTokens: known(usage, "outputTokens"),
@@ -102,11 +106,18 @@ export class TurnContext {
       stopReason: message.stopReason,
       error: error ? { code: error.code, message: error.message } : undefined,
       clientAborted: this.abort.signal.aborted,
+      ...rateLimitOf(this.details, error),
       routing: this.routing,
     };
     this.observer?.(record, message);
     this.recorder.add(record);
   }
+}
+
+/** The rate-limit headers of the answer, else of the error; nothing when the upstream sent none. */
+function rateLimitOf(details: TurnDetails, error: SwitchyardError | undefined): Pick<TurnRecord, "rateLimit"> {
+  const rateLimit = details.rateLimit ?? error?.rateLimit;
+  return rateLimit ? { rateLimit } : {};
 }
 
 /** A usage number, or undefined when the backend did not report it. */

@@ -61,7 +61,8 @@ export class LaneTracker {
       };
     }
     const expectedReuse = previous.promptTokens;
-    // A backend that does not say what it reused (Ollama) gives nothing to judge: no miss rather than a false one.
+    // A backend that does not say what it reused (Ollama; vLLM without --enable-prompt-tokens-details) gives
+    // nothing to judge: no miss rather than a false one.
     if (usage.unreported?.includes("cacheReadTokens")) return { expectedReuse, miss: undefined };
     if (usage.cacheReadTokens >= expectedReuse - BOUNDARY_SLACK) return { expectedReuse, miss: undefined };
     if (details.slotReassigned) {

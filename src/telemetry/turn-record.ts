@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { BackendTimings, StopReason, Usage } from "../core/canonical.js";
+import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { TurnCost } from "../cost/turn-cost.js";
 import { formatRouting, type RoutingRecord } from "../routing/routing-record.js";
 import type { CacheMiss } from "../sessions/lane-tracker.js";
@@ -49,6 +50,8 @@ export interface TurnRecord {
   routing?: RoutingRecord;
   /** What the turn cost in the cloud, or would have cost on the reference model. */
   cost?: TurnCost;
+  /** The upstream's Retry-After and `x-ratelimit-*` headers, when it sent any (clouds). */
+  rateLimit?: RateLimitInfo;
 }
 
 /**

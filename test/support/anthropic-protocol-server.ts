@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { setImmediate as nextTurn } from "node:timers/promises";
+import {
+  type LoopbackResponse,
+  type LoopbackServer,
+  type RecordedRequest,
+  startLoopbackServer,
+} from "./loopback-server.js";
+
+export type { RecordedRequest } from "./loopback-server.js";
 
 /**
  * A loopback server that speaks Anthropic's Messages protocol for tests. It does not make up wire data.
@@ -14,48 +19,16 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 
 export const ANTHROPIC_FIXTURE_DIR = join(import.meta.dirname, "..", "fixtures", "anthropic");
 
-export interface RecordedRequest {
-  method: string;
-  /** Path with its query string, e.g. `/v1/models?limit=100`. */
-  path: string;
-  /** As Node received them (names lower-cased). */
-  headers: IncomingHttpHeaders;
-  /** The parsed JSON body. The raw text if it is not JSON, and undefined if the request had no body. */
-  body: unknown;
-}
-
 /** A fixture name (`text-stream` or `text-stream.sse`), or its first `firstEvents` events. */
 export type SseSource = string | { fixture: string; firstEvents?: number };
 
-export interface ScriptedResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** One fixture replayed byte for byte, or documented events spliced together (see `composeSse`). */
-  sse?: string | SseSource[];
-  /** A JSON body. Ignored when `sse` is set. */
-  json?: unknown;
-  /** Send only this many bytes of the body, then destroy the socket (a connection cut mid-stream). */
-  cutAfterBytes?: number;
-  /** Send only this many bytes of the body, then keep the connection open until the client leaves. */
-  holdAfterBytes?: number;
-  /** Write the body in pieces of this many bytes, one event-loop turn apart (tests chunk boundaries). */
-  chunkBytes?: number;
-}
+/** One fixture replayed byte for byte, or documented events spliced together (see `composeSse`). */
+export type ScriptedResponse = LoopbackResponse<string | SseSource[]>;
 
 export type Script = (request: RecordedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
 
-export interface AnthropicProtocolServer {
-  /** `http://127.0.0.1:<port>`, the backend's baseUrl. */
-  url: string;
-  /** Every request received, in order. */
-  requests: RecordedRequest[];
-  /**
-   * Resolves when the response to request `index` (0-based) is closed. `complete` is false when the
-   * connection closed before the server finished the response: the client left, or the server cut it.
-   */
-  closed(index: number): Promise<{ complete: boolean }>;
-  close(): Promise<void>;
-}
+/** `url` is the backend's baseUrl. */
+export type AnthropicProtocolServer = LoopbackServer;
 
 /** The text of a fixture file, exactly as stored. */
 export function readSseFixture(name: string): string {
@@ -141,115 +114,11 @@ export const DOCUMENTED_MODELS_LIST = {
   last_id: "<string>",
 } as const;
 
-function parseBody(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function write(response: ServerResponse, chunk: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    if (response.destroyed) return resolve();
-    response.write(chunk, () => resolve());
-  });
-}
-
-async function send(response: ServerResponse, scripted: ScriptedResponse): Promise<void> {
-  const isSse = scripted.sse !== undefined;
-  const body = Buffer.from(
-    isSse ? composeSse(scripted.sse ?? []) : scripted.json === undefined ? "" : JSON.stringify(scripted.json),
-    "utf8",
-  );
-  const partial = scripted.cutAfterBytes ?? scripted.holdAfterBytes;
-  const headers: Record<string, string> = isSse
-    ? { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }
-    : { "content-type": "application/json" };
-  // A complete body gets a length. A partial one is sent chunked, so the client cannot mistake it for whole.
-  if (partial === undefined && !isSse) headers["content-length"] = String(body.length);
-  response.writeHead(scripted.status, { ...headers, ...scripted.headers });
-  response.flushHeaders();
-
-  const payload = partial === undefined ? body : body.subarray(0, Math.min(partial, body.length));
-  const step = scripted.chunkBytes && scripted.chunkBytes > 0 ? scripted.chunkBytes : payload.length;
-  for (let offset = 0; offset < payload.length; offset += step) {
-    if (response.destroyed) return;
-    await write(response, payload.subarray(offset, offset + step));
-    if (scripted.chunkBytes) await nextTurn();
-  }
-  if (scripted.cutAfterBytes !== undefined) {
-    response.socket?.destroy();
-    return;
-  }
-  if (scripted.holdAfterBytes !== undefined) return; // left open: the client or close() ends it
-  response.end();
-}
-
 /** Starts the server on 127.0.0.1 at a free port. */
-export async function startAnthropicProtocolServer(options: { script: Script }): Promise<AnthropicProtocolServer> {
-  const requests: RecordedRequest[] = [];
-  const closings: Array<Promise<{ complete: boolean }>> = [];
-  const waiters: Array<(value: Promise<{ complete: boolean }>) => void> = [];
-
-  const server = createServer((request, response) => {
-    const index = requests.length;
-    const closing = new Promise<{ complete: boolean }>((resolve) => {
-      response.on("close", () => resolve({ complete: response.writableFinished }));
-    });
-    closings[index] = closing;
-    waiters[index]?.(closing);
-
-    const chunks: Buffer[] = [];
-    const recorded: RecordedRequest = {
-      method: request.method ?? "GET",
-      path: request.url ?? "/",
-      headers: request.headers,
-      body: undefined,
-    };
-    requests.push(recorded);
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      recorded.body = parseBody(Buffer.concat(chunks));
-      Promise.resolve()
-        .then(() => options.script(recorded))
-        .then((scripted) => send(response, scripted))
-        .catch((error: unknown) => {
-          if (response.headersSent) {
-            response.destroy();
-            return;
-          }
-          const body = JSON.stringify(anthropicErrorBody("api_error", `test script failed: ${String(error)}`));
-          response.writeHead(500, { "content-type": "application/json" }).end(body);
-        });
-    });
+export function startAnthropicProtocolServer(options: { script: Script }): Promise<AnthropicProtocolServer> {
+  return startLoopbackServer({
+    script: options.script,
+    renderSse: composeSse,
+    failureBody: (message) => anthropicErrorBody("api_error", message),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    closed(index: number) {
-      const known = closings[index];
-      if (known) return known;
-      return new Promise<{ complete: boolean }>((resolve) => {
-        waiters[index] = (value) => resolve(value);
-      });
-    },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
 }

@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { setImmediate as nextTurn } from "node:timers/promises";
+import {
+  type LoopbackResponse,
+  type LoopbackServer,
+  type RecordedRequest,
+  startLoopbackServer,
+} from "./loopback-server.js";
+
+export type { RecordedRequest } from "./loopback-server.js";
 
 /**
  * A loopback server that speaks OpenAI's Chat Completions protocol for tests. It does not make up wire
@@ -14,38 +19,13 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 
 export const OPENAI_FIXTURE_DIR = join(import.meta.dirname, "..", "fixtures", "openai");
 
-export interface RecordedRequest {
-  method: string;
-  /** Path with its query string, e.g. `/v1/chat/completions`. */
-  path: string;
-  /** As Node received them (names lower-cased). */
-  headers: IncomingHttpHeaders;
-  /** The parsed JSON body. The raw text if it is not JSON, and undefined if the request had no body. */
-  body: unknown;
-}
-
-export interface ScriptedResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** A fixture name (`text-stream` or `text-stream.sse`) replayed byte for byte. */
-  sse?: string;
-  /** A JSON body. Ignored when `sse` is set. */
-  json?: unknown;
-  /** Send only this many bytes of the body, then destroy the socket (a connection cut mid-stream). */
-  cutAfterBytes?: number;
-  /** Write the body in pieces of this many bytes, one event-loop turn apart (tests chunk boundaries). */
-  chunkBytes?: number;
-}
+/** `sse` is a fixture name (`text-stream` or `text-stream.sse`) replayed byte for byte. */
+export type ScriptedResponse = LoopbackResponse<string>;
 
 export type Script = (request: RecordedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
 
-export interface OpenAIProtocolServer {
-  /** `http://127.0.0.1:<port>`; a backend's baseUrl is this plus `/v1`. */
-  url: string;
-  /** Every request received, in order. */
-  requests: RecordedRequest[];
-  close(): Promise<void>;
-}
+/** `url` is `http://127.0.0.1:<port>`; a backend's baseUrl is this plus `/v1`. */
+export type OpenAIProtocolServer = LoopbackServer;
 
 /** The text of a fixture file, exactly as stored. */
 export function readOpenAIFixture(name: string): string {
@@ -93,95 +73,18 @@ export const DOCUMENTED_MODELS_LIST = {
   ],
 } as const;
 
-function parseBody(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function write(response: ServerResponse, chunk: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    if (response.destroyed) return resolve();
-    response.write(chunk, () => resolve());
+/**
+ * Starts the server on 127.0.0.1 at a free port. `fixtureDir` picks another server's recorded streams
+ * (vLLM, SGLang: `test/fixtures/<server>/`); the framing and failure simulation are the same.
+ */
+export function startOpenAIProtocolServer(options: {
+  script: Script;
+  fixtureDir?: string;
+}): Promise<OpenAIProtocolServer> {
+  const directory = options.fixtureDir ?? OPENAI_FIXTURE_DIR;
+  return startLoopbackServer({
+    script: options.script,
+    renderSse: (name: string) => readFileSync(join(directory, name.endsWith(".sse") ? name : `${name}.sse`), "utf8"),
+    failureBody: (message) => openAIErrorBody(message, "server_error"),
   });
-}
-
-async function send(response: ServerResponse, scripted: ScriptedResponse): Promise<void> {
-  const isSse = scripted.sse !== undefined;
-  const body = Buffer.from(
-    isSse ? readOpenAIFixture(scripted.sse ?? "") : scripted.json === undefined ? "" : JSON.stringify(scripted.json),
-    "utf8",
-  );
-  const headers: Record<string, string> = isSse
-    ? { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }
-    : { "content-type": "application/json" };
-  if (scripted.cutAfterBytes === undefined && !isSse) headers["content-length"] = String(body.length);
-  response.writeHead(scripted.status, { ...headers, ...scripted.headers });
-  response.flushHeaders();
-
-  const payload =
-    scripted.cutAfterBytes === undefined ? body : body.subarray(0, Math.min(scripted.cutAfterBytes, body.length));
-  const step = scripted.chunkBytes && scripted.chunkBytes > 0 ? scripted.chunkBytes : payload.length;
-  for (let offset = 0; offset < payload.length; offset += step) {
-    if (response.destroyed) return;
-    await write(response, payload.subarray(offset, offset + step));
-    if (scripted.chunkBytes) await nextTurn();
-  }
-  if (scripted.cutAfterBytes !== undefined) {
-    response.socket?.destroy();
-    return;
-  }
-  response.end();
-}
-
-/** Starts the server on 127.0.0.1 at a free port. */
-export async function startOpenAIProtocolServer(options: { script: Script }): Promise<OpenAIProtocolServer> {
-  const requests: RecordedRequest[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    const recorded: RecordedRequest = {
-      method: request.method ?? "GET",
-      path: request.url ?? "/",
-      headers: request.headers,
-      body: undefined,
-    };
-    requests.push(recorded);
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      recorded.body = parseBody(Buffer.concat(chunks));
-      Promise.resolve()
-        .then(() => options.script(recorded))
-        .then((scripted) => send(response, scripted))
-        .catch((error: unknown) => {
-          if (response.headersSent) {
-            response.destroy();
-            return;
-          }
-          const body = JSON.stringify(openAIErrorBody(`test script failed: ${String(error)}`, "server_error"));
-          response.writeHead(500, { "content-type": "application/json" }).end(body);
-        });
-    });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
 }

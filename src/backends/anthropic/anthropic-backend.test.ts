@@ -9,6 +9,7 @@ import {
   type Script,
   startAnthropicProtocolServer,
 } from "../../../test/support/anthropic-protocol-server.js";
+import { collectEvents, rejection } from "../../../test/support/iterate.js";
 import type { CanonicalEvent } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import {
@@ -71,12 +72,6 @@ async function setup(script: Script, options: Partial<AnthropicBackendOptions> =
   return { server, backend };
 }
 
-async function collect(events: AsyncIterable<CanonicalEvent>): Promise<CanonicalEvent[]> {
-  const out: CanonicalEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
 function streamOf(backend: AnthropicBackend, body: unknown, headers: Record<string, string> = {}) {
   return backend.stream(parseAnthropicRequest(body, headers), {
     model: ROUTED_MODEL,
@@ -89,19 +84,10 @@ const sse =
   () => ({ status: 200, sse: fixture });
 
 /** Whatever `promise` rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, but the promise resolved");
-}
-
 describe("AnthropicBackend against the documented Anthropic protocol", () => {
   it("(a) turns the documented text stream into canonical events, merging usage from message_start and message_delta", async () => {
     const { server, backend } = await setup(sse("text-stream"));
-    const events = await collect(streamOf(backend, BASIC_BODY));
+    const events = await collectEvents(streamOf(backend, BASIC_BODY));
 
     expect(events).toEqual([
       {
@@ -118,8 +104,14 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
         type: "done",
         stopReason: { unified: "end_turn", raw: "end_turn" },
         // input_tokens from message_start, output_tokens (cumulative) from message_delta; the documented
-        // stream carries no cache_read_input_tokens, so the count stays 0 rather than becoming NaN/undefined.
-        usage: { inputTokens: 25, outputTokens: 15, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        // stream carries no cache fields, so they stay 0 and are marked unreported (not measured as 0).
+        usage: {
+          inputTokens: 25,
+          outputTokens: 15,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          unreported: ["cacheReadTokens", "cacheWriteTokens"],
+        },
       },
     ]);
     expect(server.requests).toHaveLength(1);
@@ -128,7 +120,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
 
   it("(a′) reads the same stream when it arrives in small chunks split mid-line", async () => {
     const { backend } = await setup(() => ({ status: 200, sse: "text-stream", chunkBytes: 7 }));
-    const events = await collect(streamOf(backend, BASIC_BODY));
+    const events = await collectEvents(streamOf(backend, BASIC_BODY));
     expect(events.map((event) => event.type)).toEqual([
       "message_start",
       "block_start",
@@ -142,7 +134,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
 
   it("(b) turns the documented tool_use stream into a tool_call block whose partial_json parses to the documented input", async () => {
     const { backend } = await setup(sse("tool-use-stream"));
-    const events = await collect(streamOf(backend, TOOL_BODY));
+    const events = await collectEvents(streamOf(backend, TOOL_BODY));
 
     const text = events.flatMap((event) =>
       event.type === "block_delta" && event.index === 0 && event.delta.type === "text" ? [event.delta.text] : [],
@@ -169,13 +161,19 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
     expect(events.at(-1)).toEqual({
       type: "done",
       stopReason: { unified: "tool_use", raw: "tool_use" },
-      usage: { inputTokens: 472, outputTokens: 89, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      usage: {
+        inputTokens: 472,
+        outputTokens: 89,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        unreported: ["cacheReadTokens", "cacheWriteTokens"],
+      },
     });
   });
 
   it("(c) turns the documented extended-thinking stream into thinking deltas and a signature delta", async () => {
     const { backend } = await setup(sse("thinking-stream"));
-    const events = await collect(streamOf(backend, THINKING_BODY));
+    const events = await collectEvents(streamOf(backend, THINKING_BODY));
 
     expect(events[0]).toMatchObject({ type: "message_start", id: "msg_01..." });
     expect(events[1]).toEqual({ type: "block_start", index: 0, block: { type: "thinking" } });
@@ -203,8 +201,14 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
       {
         type: "done",
         stopReason: { unified: "end_turn", raw: "end_turn" },
-        // This documented example has no usage at all: the counts stay at zero, they do not go missing.
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        // This documented example has no usage at all: the counts stay at zero and every field is unreported.
+        usage: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          unreported: ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens"],
+        },
       },
     ]);
   });
@@ -246,7 +250,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
       "content-type": "application/json",
     };
     const { server, backend } = await setup(sse("text-stream"));
-    const events = await collect(streamOf(backend, clientBody, clientHeaders));
+    const events = await collectEvents(streamOf(backend, clientBody, clientHeaders));
     expect(events.at(-1)?.type).toBe("done");
 
     const sent = server.requests[0];
@@ -266,7 +270,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
 
   it("(d′) sends anthropic-version 2023-06-01 and no anthropic-beta when the client sent none", async () => {
     const { server, backend } = await setup(sse("text-stream"));
-    await collect(streamOf(backend, BASIC_BODY));
+    await collectEvents(streamOf(backend, BASIC_BODY));
     expect(server.requests[0]?.headers["anthropic-version"]).toBe("2023-06-01");
     expect(server.requests[0]?.headers["anthropic-beta"]).toBeUndefined();
     expect(server.requests[0]?.body).toEqual({ ...BASIC_BODY, model: ROUTED_MODEL });
@@ -285,7 +289,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
         const { server, backend } = await setup(() =>
           documentedError(status, retryAfter ? { "retry-after": retryAfter } : undefined),
         );
-        const error = await rejection(collect(streamOf(backend, BASIC_BODY)));
+        const error = await rejection(collectEvents(streamOf(backend, BASIC_BODY)));
 
         expect(error).toBeInstanceOf(SwitchyardError);
         expect(error).toMatchObject({ kind, status });
@@ -303,7 +307,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
       status: 200,
       sse: [{ fixture: "text-stream", firstEvents: 4 }, "overloaded-error"],
     }));
-    const events = await collect(streamOf(backend, BASIC_BODY));
+    const events = await collectEvents(streamOf(backend, BASIC_BODY));
 
     expect(events.map((event) => event.type)).toEqual(["message_start", "block_start", "block_delta", "error"]);
     const last = events.at(-1);
@@ -311,12 +315,18 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
     expect(last.error).toBeInstanceOf(SwitchyardError);
     expect(last.error).toMatchObject({ kind: "overloaded", status: 529, retryable: true });
     expect(last.error.message).toContain("Overloaded");
-    expect(last.usage).toEqual({ inputTokens: 25, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    expect(last.usage).toEqual({
+      inputTokens: 25,
+      outputTokens: 1,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      unreported: ["cacheReadTokens", "cacheWriteTokens"],
+    });
   });
 
   it("(f′) an `event: error` before message_start is thrown (the edge can still answer with an HTTP status)", async () => {
     const { backend } = await setup(() => ({ status: 200, sse: "overloaded-error" }));
-    const error = await rejection(collect(streamOf(backend, BASIC_BODY)));
+    const error = await rejection(collectEvents(streamOf(backend, BASIC_BODY)));
     expect(error).toBeInstanceOf(SwitchyardError);
     expect(error).toMatchObject({ kind: "overloaded", status: 529 });
   });
@@ -331,7 +341,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
       it(`cut ${where}`, async () => {
         expect(cutAfterBytes).toBeGreaterThan(0);
         const { server, backend } = await setup(() => ({ status: 200, sse: "text-stream", cutAfterBytes }));
-        const events = await collect(streamOf(backend, BASIC_BODY));
+        const events = await collectEvents(streamOf(backend, BASIC_BODY));
 
         expect(events[0]?.type).toBe("message_start");
         expect(events.some((event) => event.type === "done")).toBe(false);
@@ -348,7 +358,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
   it("(g′) a stream that ends cleanly without message_stop becomes a final stream_truncated error event", async () => {
     // Every documented event of the text stream except the closing message_stop, then a clean end.
     const { backend } = await setup(() => ({ status: 200, sse: [{ fixture: "text-stream", firstEvents: 7 }] }));
-    const events = await collect(streamOf(backend, BASIC_BODY));
+    const events = await collectEvents(streamOf(backend, BASIC_BODY));
     expect(events.map((event) => event.type)).toEqual([
       "message_start",
       "block_start",
@@ -367,7 +377,7 @@ describe("AnthropicBackend against the documented Anthropic protocol", () => {
   it("(h) a refused connection throws SwitchyardError backend_unreachable", async () => {
     const { server, backend } = await setup(sse("text-stream"));
     await server.close(); // nothing listens on that port any more
-    const error = await rejection(collect(streamOf(backend, BASIC_BODY)));
+    const error = await rejection(collectEvents(streamOf(backend, BASIC_BODY)));
     expect(error).toBeInstanceOf(SwitchyardError);
     expect(error).toMatchObject({ code: "backend_unreachable", kind: "upstream", retryable: true });
   });

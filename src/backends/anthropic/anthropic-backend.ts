@@ -3,7 +3,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
-import { requestUpstream } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
 
@@ -82,8 +82,9 @@ export class AnthropicBackend implements Backend {
       options.signal,
     );
     if (response.status >= 400) {
-      throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+      throw await upstreamFailure(response, this.name);
     }
+    if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
     yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
   }
 
@@ -91,7 +92,8 @@ export class AnthropicBackend implements Backend {
     const { max_tokens: _max, stream: _stream, ...body } = toAnthropicBody(request, options.model);
     const response = await this.call("POST", "/v1/messages/count_tokens", this.headers(request), body, options.signal);
     const text = await response.text();
-    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    if (response.status >= 400)
+      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
     return { tokens: (JSON.parse(text) as { input_tokens: number }).input_tokens, exact: true };
   }
 
@@ -99,7 +101,8 @@ export class AnthropicBackend implements Backend {
     if (this.options.models) return this.options.models;
     const response = await this.call("GET", "/v1/models?limit=100", this.headers(), undefined, signal);
     const text = await response.text();
-    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    if (response.status >= 400)
+      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
     return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((model) => model.id);
   }
 

@@ -1,4 +1,4 @@
-import type { CanonicalEvent, StopReason, UnifiedStopReason, Usage } from "../../core/canonical.js";
+import type { CanonicalEvent, StopReason, UnifiedStopReason, Usage, UsageField } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
@@ -11,12 +11,28 @@ interface WireUsage {
   cache_creation_input_tokens?: number | null;
 }
 
-function mergeUsage(usage: Usage, wire: WireUsage | undefined): void {
+const WIRE_FIELDS = [
+  ["input_tokens", "inputTokens"],
+  ["output_tokens", "outputTokens"],
+  ["cache_read_input_tokens", "cacheReadTokens"],
+  ["cache_creation_input_tokens", "cacheWriteTokens"],
+] as const satisfies ReadonlyArray<readonly [keyof WireUsage, UsageField]>;
+
+/** Takes the numbers the wire has; `reported` collects which fields the upstream ever sent. */
+function mergeUsage(usage: Usage, wire: WireUsage | undefined, reported: Set<UsageField>): void {
   if (!wire) return;
-  if (typeof wire.input_tokens === "number") usage.inputTokens = wire.input_tokens;
-  if (typeof wire.output_tokens === "number") usage.outputTokens = wire.output_tokens;
-  if (typeof wire.cache_read_input_tokens === "number") usage.cacheReadTokens = wire.cache_read_input_tokens;
-  if (typeof wire.cache_creation_input_tokens === "number") usage.cacheWriteTokens = wire.cache_creation_input_tokens;
+  for (const [wireName, field] of WIRE_FIELDS) {
+    const value = wire[wireName];
+    if (typeof value !== "number") continue;
+    usage[field] = value;
+    reported.add(field);
+  }
+}
+
+/** The usage so far, saying which fields the upstream never sent (older API versions omit the cache ones). */
+function withUnreported(usage: Usage, reported: Set<UsageField>): Usage {
+  const unreported = WIRE_FIELDS.map(([, field]) => field).filter((field) => !reported.has(field));
+  return unreported.length > 0 ? { ...usage, unreported } : { ...usage };
 }
 
 /** The fields of Anthropic stream events we read; everything is optional because it comes off the wire. */
@@ -49,6 +65,7 @@ export async function* readAnthropicStream(
   context: { backendName: string; model: string },
 ): AsyncGenerator<CanonicalEvent> {
   const usage = emptyUsage();
+  const reported = new Set<UsageField>();
   const indexMap = new Map<number, number>();
   let nextIndex = 0;
   let started = false;
@@ -66,7 +83,7 @@ export async function* readAnthropicStream(
       }
       switch (data.type) {
         case "message_start":
-          mergeUsage(usage, data.message?.usage);
+          mergeUsage(usage, data.message?.usage, reported);
           started = true;
           yield {
             type: "message_start",
@@ -113,7 +130,7 @@ export async function* readAnthropicStream(
           break;
         }
         case "message_delta": {
-          mergeUsage(usage, data.usage);
+          mergeUsage(usage, data.usage, reported);
           const raw = String(data.delta?.stop_reason ?? "end_turn");
           stopReason = {
             unified: (KNOWN_STOP_REASONS.has(raw) ? raw : "end_turn") as UnifiedStopReason,
@@ -126,7 +143,7 @@ export async function* readAnthropicStream(
           yield {
             type: "done",
             stopReason: stopReason ?? { unified: "end_turn", raw: "end_turn" },
-            usage: { ...usage },
+            usage: withUnreported(usage, reported),
           };
           return;
         case "error": {
@@ -136,7 +153,7 @@ export async function* readAnthropicStream(
             context.backendName,
           );
           if (!started) throw error;
-          yield { type: "error", error, usage: { ...usage } };
+          yield { type: "error", error, usage: withUnreported(usage, reported) };
           return;
         }
         default:
@@ -145,7 +162,7 @@ export async function* readAnthropicStream(
     }
   } catch (error) {
     if (!started) throw streamFailure(error, context.backendName);
-    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: withUnreported(usage, reported) };
     return;
   }
   const truncated = new SwitchyardError(`${context.backendName} ended the stream without message_stop`, {
@@ -153,5 +170,5 @@ export async function* readAnthropicStream(
     code: "stream_truncated",
   });
   if (!started) throw truncated;
-  yield { type: "error", error: truncated, usage: { ...usage } };
+  yield { type: "error", error: truncated, usage: withUnreported(usage, reported) };
 }

@@ -5,7 +5,7 @@ import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
-import { requestUpstream } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
@@ -78,7 +78,8 @@ export class LlamaServerBackend implements Backend {
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body, signal ?? AbortSignal.timeout(30_000));
     const text = await response.text();
-    if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+    if (response.status >= 400)
+      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
     return JSON.parse(text) as T;
   }
 
@@ -190,7 +191,7 @@ export class LlamaServerBackend implements Backend {
       }
       const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
       if (response.status >= 400) {
-        throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+        throw await upstreamFailure(response, this.name);
       }
       yield* readChatCompletionsStream(response.body, {
         id: `msg_${randomUUID().replaceAll("-", "")}`,

@@ -30,6 +30,7 @@ export function ollamaUsage(metrics: OllamaMetrics): Usage {
     cacheWriteTokens: 0,
     unreported: ["inputTokens", "cacheReadTokens"],
   };
+  if (metrics.prompt_eval_count !== undefined) usage.promptTokens = metrics.prompt_eval_count;
   if (metrics.eval_count === undefined) usage.unreported?.push("outputTokens");
   return usage;
 }

@@ -43,6 +43,7 @@ describe("readOllamaStream", () => {
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
       unreported: ["inputTokens", "cacheReadTokens"],
+      promptTokens: 26,
     });
     expect(final.timings?.promptMs).toBeCloseTo(342.546, 6);
     expect(final.timings?.predictedMs).toBeCloseTo(4535.599, 6);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fixtureRequests, replayHeaders } from "../../../test/support/fixtures.js";
+import { collectEvents, rejection } from "../../../test/support/iterate.js";
 import {
   DOCUMENTED_HTTP_ERRORS,
   DOCUMENTED_MODELS_LIST,
@@ -8,12 +9,17 @@ import {
   type Script,
   startOpenAIProtocolServer,
 } from "../../../test/support/openai-protocol-server.js";
-import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { checkAnthropicStream } from "../../protocols/anthropic/anthropic-sse-checker.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
-import { OpenAICompatibleBackend, type OpenAICompatibleOptions } from "./openai-compatible-backend.js";
+import {
+  OpenAICompatibleBackend,
+  type OpenAICompatibleOptions,
+  toOpenAICompatibleBody,
+} from "./openai-compatible-backend.js";
+import { OPENAI_SERVER_COMPAT } from "./openai-server-compat.js";
 
 const API_KEY = "nvapi-test-configured-key";
 /** The model the router chose; the backend must send this, whatever the client asked for. */
@@ -66,27 +72,12 @@ async function setup(script: Script, options: Partial<OpenAICompatibleOptions> =
   return { server, backend };
 }
 
-async function collect(events: AsyncIterable<CanonicalEvent>): Promise<CanonicalEvent[]> {
-  const out: CanonicalEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
 const run = (backend: OpenAICompatibleBackend, request: CanonicalRequest) =>
-  collect(backend.stream(request, { model: ROUTED_MODEL, signal: new AbortController().signal }));
+  collectEvents(backend.stream(request, { model: ROUTED_MODEL, signal: new AbortController().signal }));
 
 const sse =
   (fixture: string): Script =>
   () => ({ status: 200, sse: fixture });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection, but the promise resolved");
-}
 
 const CHAT_ROLES = new Set(["system", "user", "assistant", "tool"]);
 
@@ -123,7 +114,7 @@ function expectValidChatBody(body: unknown): asserts body is { messages: Array<R
 }
 
 describe("OpenAICompatibleBackend against the OpenAI Chat Completions protocol", () => {
-  it("turns the API reference's text stream into canonical events (no usage chunk there, so zero usage)", async () => {
+  it("turns the API reference's text stream into canonical events (no usage chunk there, so usage unreported)", async () => {
     const { server, backend } = await setup(sse("text-stream"));
     const events = await run(backend, parseAnthropicRequest(BASIC_BODY));
 
@@ -139,7 +130,13 @@ describe("OpenAICompatibleBackend against the OpenAI Chat Completions protocol",
       {
         type: "done",
         stopReason: { unified: "end_turn", raw: "stop" },
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        usage: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          unreported: ["inputTokens", "outputTokens", "cacheReadTokens"],
+        },
         timings: {},
       },
     ]);
@@ -171,8 +168,14 @@ describe("OpenAICompatibleBackend against the OpenAI Chat Completions protocol",
     expect(done?.type).toBe("done");
     if (done?.type !== "done") return;
     expect(done.stopReason.unified).toBe("tool_use");
-    // The recorded usage chunk has no prompt_tokens_details, so nothing is counted as cached.
-    expect(done.usage).toEqual({ inputTokens: 149, outputTokens: 60, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    // The recorded usage chunk has no prompt_tokens_details: all 149 count as prefilled, reuse is unknown.
+    expect(done.usage).toEqual({
+      inputTokens: 149,
+      outputTokens: 60,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      unreported: ["cacheReadTokens"],
+    });
   });
 
   it("sends the Bearer key and a body without llama.cpp-only fields, to {baseUrl}/chat/completions", async () => {
@@ -300,5 +303,81 @@ describe("Claude Code traffic through the OpenAI-compatible backend", () => {
       if (leading) expect(messages[0]?.role, fixture.file).toBe("system");
     }
     expect(server.requests).toHaveLength(recorded.length);
+  });
+});
+
+describe("vLLM and SGLang compat data", () => {
+  const thinkingHistory = () =>
+    parseAnthropicRequest({
+      model: "claude-sonnet-4-5",
+      max_tokens: 256,
+      top_k: 20,
+      thinking: { type: "enabled", budget_tokens: 1024 },
+      messages: [
+        { role: "user", content: "a" },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "pondering", signature: "sig" },
+            { type: "text", text: "b" },
+          ],
+        },
+        { role: "user", content: "c" },
+      ],
+      system: "You are terse.",
+    });
+
+  it("vLLM gets chat_template_kwargs, top_k, the reasoning back as `reasoning`, and mid-conversation system as a user turn", () => {
+    const body = toOpenAICompatibleBody(thinkingHistory(), "Qwen/Qwen3-8B", {
+      ...OPENAI_SERVER_COMPAT.vllm,
+      templateKwargs: { preserve_thinking: true },
+    });
+    expect(body.chat_template_kwargs).toEqual({ preserve_thinking: true, enable_thinking: true });
+    expect(body.top_k).toBe(20);
+    const assistant = (body.messages as Array<Record<string, unknown>>)[2];
+    expect(assistant).toMatchObject({ role: "assistant", content: "b", reasoning: "pondering" });
+    expect(assistant).not.toHaveProperty("reasoning_content");
+    for (const field of ["cache_prompt", "timings_per_token", "id_slot"]) expect(body).not.toHaveProperty(field);
+  });
+
+  it("SGLang keeps `reasoning_content`; a hosted API gets neither chat_template_kwargs nor top_k", () => {
+    const sglang = toOpenAICompatibleBody(thinkingHistory(), "m", OPENAI_SERVER_COMPAT.sglang);
+    expect((sglang.messages as Array<Record<string, unknown>>)[2]).toMatchObject({ reasoning_content: "pondering" });
+    expect(sglang.chat_template_kwargs).toEqual({ enable_thinking: true });
+    const hosted = toOpenAICompatibleBody(thinkingHistory(), "m");
+    expect(hosted).not.toHaveProperty("chat_template_kwargs");
+    expect(hosted).not.toHaveProperty("top_k");
+  });
+
+  it("counts with vLLM's POST /tokenize at the server root: the chat's messages and tools, the answer's count", async () => {
+    const { server, backend } = await setup(
+      (request) =>
+        request.path === "/tokenize"
+          ? { status: 200, json: { count: 42, max_model_len: 32768, tokens: [] } }
+          : documentedError(500),
+      { flavor: "vllm" },
+    );
+    const request = parseAnthropicRequest(TOOL_BODY);
+    const count = await backend.countTokens(request, { model: ROUTED_MODEL, signal: new AbortController().signal });
+    expect(count).toEqual({ tokens: 42, exact: true });
+    const sent = server.requests[0];
+    expect(sent?.path).toBe("/tokenize");
+    const body = sent?.body as Record<string, unknown>;
+    expect(body.model).toBe(ROUTED_MODEL);
+    expect(body.messages).toEqual(toOpenAICompatibleBody(request, ROUTED_MODEL, OPENAI_SERVER_COMPAT.vllm).messages);
+    expect((body.tools as unknown[]).length).toBe(2);
+    expect(body.add_generation_prompt).toBe(true);
+    expect(backend.kind).toBe("vllm");
+    expect(backend.local).toBe(true);
+  });
+
+  it("an SGLang count is a labelled estimate, asking the server nothing", async () => {
+    const { server, backend } = await setup(() => documentedError(500), { flavor: "sglang" });
+    const count = await backend.countTokens(parseAnthropicRequest(TOOL_BODY), {
+      model: ROUTED_MODEL,
+      signal: new AbortController().signal,
+    });
+    expect(count.exact).toBe(false);
+    expect(server.requests).toHaveLength(0);
   });
 });

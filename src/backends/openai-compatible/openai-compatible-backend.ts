@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
-import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "../llama-server/llama-server-compat.js";
+import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat.js";
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
-import { requestUpstream } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure } from "../upstream-request.js";
+import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -16,49 +18,68 @@ export interface OpenAICompatibleOptions {
   apiKey?: string;
   /** Models to list instead of asking `GET {baseUrl}/models`. */
   models?: string[];
-  /** True for a server on this machine (default false: a hosted API). */
+  /** Which server it is (default `openai-compatible`, a hosted API); picks its compat data. */
+  flavor?: OpenAIServerFlavor;
+  /** Overrides of the flavor's compat data (e.g. `templateKwargs: {preserve_thinking: true}`). */
+  compat?: Partial<OpenAIServerCompat>;
+  /** True for a server on this machine (default: the flavor's; false for a hosted API). */
   local?: boolean;
   headersTimeoutMs?: number;
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
 }
 
-/**
- * Hosted OpenAI Chat Completions APIs take system messages anywhere and accept image parts, so the
- * conversion keeps mid-conversation system messages in place and sends images as `image_url`.
- */
-export const OPENAI_COMPATIBLE_COMPAT: LlamaServerCompat = {
-  ...DEFAULT_LLAMA_SERVER_COMPAT,
-  midConversationSystem: "native",
-  vision: true,
-};
-
 /** Fields `toChatCompletionsBody` adds for llama-server that other servers reject or ignore. */
-const LLAMA_CPP_ONLY_FIELDS = ["cache_prompt", "timings_per_token", "id_slot", "chat_template_kwargs"] as const;
+const LLAMA_CPP_ONLY_FIELDS = ["cache_prompt", "timings_per_token", "id_slot"] as const;
 
-/** The chat completions body for a generic OpenAI-compatible server: the llama-server body minus llama.cpp fields. */
-export function toOpenAICompatibleBody(request: CanonicalRequest, model: string): Record<string, unknown> {
-  const body = toChatCompletionsBody(request, model, OPENAI_COMPATIBLE_COMPAT);
+/**
+ * The chat completions body for an OpenAI-style server: the llama-server body minus llama.cpp fields,
+ * with `chat_template_kwargs`, `top_k` and the reasoning field name as the server's compat data says.
+ */
+export function toOpenAICompatibleBody(
+  request: CanonicalRequest,
+  model: string,
+  compat: OpenAIServerCompat = OPENAI_SERVER_COMPAT["openai-compatible"],
+): Record<string, unknown> {
+  const body = toChatCompletionsBody(request, model, {
+    ...DEFAULT_LLAMA_SERVER_COMPAT,
+    ...compat.messages,
+    templateKwargs: compat.templateKwargs,
+  });
   for (const field of LLAMA_CPP_ONLY_FIELDS) delete body[field];
+  if (!compat.chatTemplateKwargs) delete body.chat_template_kwargs;
+  if (!compat.topK) delete body.top_k;
+  if (compat.reasoningField !== "reasoning_content") {
+    for (const message of body.messages as Array<Record<string, unknown>>) {
+      if (message.reasoning_content === undefined) continue;
+      message[compat.reasoningField] = message.reasoning_content;
+      delete message.reasoning_content;
+    }
+  }
   return body;
 }
 
 /**
- * Any server speaking OpenAI's Chat Completions protocol (NVIDIA NIM, OpenRouter, vLLM, OpenAI itself):
- * `POST {baseUrl}/chat/completions` streamed, `GET {baseUrl}/models`. Keep-alive pool, timeouts, aborts.
+ * Any server speaking OpenAI's Chat Completions protocol (NVIDIA NIM, OpenRouter, OpenAI itself, vLLM,
+ * SGLang): `POST {baseUrl}/chat/completions` streamed, `GET {baseUrl}/models`, and for vLLM
+ * `POST {root}/tokenize` for exact counts. Keep-alive pool, timeouts, aborts.
  */
 export class OpenAICompatibleBackend implements Backend {
-  readonly kind = "openai-compatible" as const;
+  readonly kind: OpenAIServerFlavor;
   readonly name: string;
   readonly baseUrl: string;
   readonly local: boolean;
+  readonly compat: OpenAIServerCompat;
   private readonly basePath: string;
   private readonly pool: Pool;
+  private modelWindow: number | undefined;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.name = options.name;
+    this.kind = options.flavor ?? "openai-compatible";
+    this.compat = { ...OPENAI_SERVER_COMPAT[this.kind], ...options.compat };
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.local = options.local ?? false;
+    this.local = options.local ?? this.compat.local;
     const url = new URL(this.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.pool = new Pool(url.origin, {
@@ -75,20 +96,23 @@ export class OpenAICompatibleBackend implements Backend {
     return this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
   }
 
-  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
+  /** `path` under the API root (`/v1`), or with `atRoot` under the server's root (vLLM's `/tokenize`). */
+  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, atRoot = false) {
+    const prefix = atRoot ? this.basePath.replace(/\/v1$/, "") : this.basePath;
     return requestUpstream(
       this.pool,
-      { method, path: `${this.basePath}${path}`, headers: this.headers(), body, signal },
+      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal },
       this,
     );
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
-    const body = toOpenAICompatibleBody(request, options.model);
+    const body = toOpenAICompatibleBody(request, options.model, this.compat);
     const response = await this.call("POST", "/chat/completions", body, options.signal);
     if (response.status >= 400) {
-      throw mapUpstreamError(response.status, await response.text(), this.name, response.retryAfter);
+      throw await upstreamFailure(response, this.name);
     }
+    if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
     yield* readChatCompletionsStream(response.body, {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,
@@ -97,10 +121,28 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   /**
-   * An ESTIMATE, labelled `exact: false`: a generic OpenAI-compatible API has no tokenizer endpoint, so
-   * this is the JSON length of the system prompt, messages and tools over 4 (about 4 characters a token).
+   * Exact where the server renders and tokenizes a chat itself (vLLM: `POST /tokenize` with the same
+   * messages and tools as the chat request, answering `count`). Elsewhere an ESTIMATE, labelled
+   * `exact: false`: the JSON length of the system prompt, messages and tools over 4 (about 4 characters
+   * a token), since a hosted API or SGLang's text-only `/tokenize` cannot count a chat.
    */
-  async countTokens(request: CanonicalRequest, _options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
+  async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
+    if (this.compat.tokenize === "chat") {
+      const chat = toOpenAICompatibleBody(request, options.model, this.compat);
+      const body = { model: chat.model, messages: chat.messages, tools: chat.tools, add_generation_prompt: true };
+      if (chat.chat_template_kwargs) Object.assign(body, { chat_template_kwargs: chat.chat_template_kwargs });
+      const response = await this.call("POST", "/tokenize", body, options.signal, true);
+      const text = await response.text();
+      if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
+      const count = (JSON.parse(text) as { count?: unknown }).count;
+      if (typeof count !== "number") {
+        throw new SwitchyardError(`${this.name}: /tokenize answered without a count`, {
+          kind: "upstream",
+          code: "bad_upstream_answer",
+        });
+      }
+      return { tokens: count, exact: true };
+    }
     const text = JSON.stringify({ system: request.system, messages: request.messages, tools: request.tools });
     return { tokens: Math.ceil(text.length / 4), exact: false };
   }
@@ -110,7 +152,10 @@ export class OpenAICompatibleBackend implements Backend {
     const response = await this.call("GET", "/models", undefined, signal ?? AbortSignal.timeout(30_000));
     const text = await response.text();
     if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
-    return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((model) => model.id);
+    const models = (JSON.parse(text) as { data?: Array<{ id: string; max_model_len?: unknown }> }).data ?? [];
+    const window = models[0]?.max_model_len;
+    if (typeof window === "number") this.modelWindow = window;
+    return models.map((model) => model.id);
   }
 
   /** Through listModels; with a configured model list this only says the backend is configured. */
@@ -123,8 +168,11 @@ export class OpenAICompatibleBackend implements Backend {
     }
   }
 
-  async contextSize(): Promise<number | undefined> {
-    return undefined;
+  /** vLLM and SGLang list `max_model_len` with each model; hosted APIs say nothing here. */
+  async contextSize(signal?: AbortSignal): Promise<number | undefined> {
+    if (this.modelWindow === undefined && this.local && !this.options.models)
+      await this.listModels(signal).catch(() => undefined);
+    return this.modelWindow;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { SwitchyardError } from "../../core/errors.js";
+import type { RateLimitInfo } from "../../core/rate-limit.js";
 import { redactSecrets, redactUrl } from "../../security/redact-secrets.js";
 
 interface UpstreamErrorBody {
@@ -15,6 +16,7 @@ export function mapUpstreamError(
   bodyText: string,
   backendName: string,
   retryAfter?: string | null,
+  rateLimit?: RateLimitInfo,
 ): SwitchyardError {
   let body: UpstreamErrorBody = {};
   try {
@@ -41,7 +43,8 @@ export function mapUpstreamError(
     });
   }
   const message = `${backendName}: ${upstreamMessage}`;
-  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+  const retryAfterSeconds =
+    rateLimit?.retryAfterSeconds ?? (retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined);
   if (status === 400 || status === 422)
     return new SwitchyardError(message, { kind: "invalid_request", code: "upstream_rejected" });
   if (status === 401) return new SwitchyardError(message, { kind: "authentication", code: "upstream_auth" });
@@ -49,9 +52,19 @@ export function mapUpstreamError(
   if (status === 404) return new SwitchyardError(message, { kind: "not_found", code: "upstream_not_found" });
   if (status === 413) return new SwitchyardError(message, { kind: "request_too_large", code: "upstream_too_large" });
   if (status === 429)
-    return new SwitchyardError(message, { kind: "rate_limit", code: "upstream_rate_limit", retryAfterSeconds });
+    return new SwitchyardError(message, {
+      kind: "rate_limit",
+      code: "upstream_rate_limit",
+      retryAfterSeconds,
+      rateLimit,
+    });
   if (status === 503 || status === 529) {
-    return new SwitchyardError(message, { kind: "overloaded", code: "upstream_unavailable", retryAfterSeconds });
+    return new SwitchyardError(message, {
+      kind: "overloaded",
+      code: "upstream_unavailable",
+      retryAfterSeconds,
+      rateLimit,
+    });
   }
   if (status === 504) return new SwitchyardError(message, { kind: "timeout", code: "upstream_timeout" });
   return new SwitchyardError(message, { kind: "upstream", code: "upstream_error" });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { BackendTimings, CanonicalEvent, StopReason, Usage } from "../../core/canonical.js";
+import type { BackendTimings, CanonicalEvent, StopReason, Usage, UsageField } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
@@ -14,11 +14,15 @@ interface ChatChunk {
       content?: string | null;
       reasoning_content?: string | null;
       reasoning?: string | null;
-      tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }>;
+      tool_calls?: ToolCallDelta[];
     };
     finish_reason?: string | null;
   }>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  } | null;
   timings?: {
     cache_n?: number;
     prompt_n?: number;
@@ -37,7 +41,31 @@ export const thinkingSignature = (text: string) =>
 
 type OpenBlock =
   | { index: number; kind: "text" | "thinking"; text: string }
-  | { index: number; kind: "tool"; toolIndex: number };
+  | { index: number; kind: "tool"; toolIndex: number; id: string | undefined };
+
+type ToolCallDelta = { index?: number; id?: string; function?: { name?: string; arguments?: string } };
+
+/**
+ * Whether a tool-call delta starts a new call. Servers differ (see src/backends/openai/fixtures/README.md):
+ * OpenAI and vLLM give each call its own `index` and send `id` and `name` once, vLLM sometimes with an
+ * empty `id` on later deltas; SGLang repeats the `id` on every delta, and some parsers put a second call
+ * at the same `index` with a new `id` and `name`.
+ */
+function startsNewCall(open: OpenBlock | undefined, call: ToolCallDelta): boolean {
+  if (open?.kind !== "tool" || open.toolIndex !== (call.index ?? 0)) return true;
+  return Boolean(call.id && open.id && call.id !== open.id && call.function?.name);
+}
+
+/**
+ * Which usage fields the stream left unknown: everything when it reported no usage and no timings, the
+ * reused prefix when neither `timings.cache_n` nor `prompt_tokens_details.cached_tokens` came (vLLM and
+ * SGLang send it only when started with a flag; many clouds never). Cache writes are not a concept of
+ * these servers: 0 is the fact there.
+ */
+function unreportedFields(seen: { usage: boolean; timings: boolean; cached: boolean }): UsageField[] {
+  if (!seen.usage && !seen.timings) return ["inputTokens", "outputTokens", "cacheReadTokens"];
+  return seen.cached ? [] : ["cacheReadTokens"];
+}
 
 /**
  * Reads an OpenAI-style chat completions SSE stream into canonical events. `message_start` waits for
@@ -55,6 +83,11 @@ export async function* readChatCompletionsStream(
   let stopReason: StopReason | undefined;
   let finished = false;
   const events: CanonicalEvent[] = [];
+  const seen = { usage: false, timings: false, cached: false };
+  const finalUsage = (): Usage => {
+    const unreported = unreportedFields(seen);
+    return unreported.length > 0 ? { ...usage, unreported } : { ...usage };
+  };
 
   const start = () => {
     if (started) return;
@@ -103,6 +136,8 @@ export async function* readChatCompletionsStream(
       if (chunk.error) throw mapUpstreamError(chunk.error.code ?? 500, JSON.stringify(chunk), context.backendName);
       if (chunk.timings) {
         const t = chunk.timings;
+        seen.timings = true;
+        if (t.cache_n !== undefined) seen.cached = true;
         if (t.prompt_n !== undefined) usage.inputTokens = t.prompt_n;
         if (t.cache_n !== undefined) usage.cacheReadTokens = t.cache_n;
         if (t.predicted_n !== undefined) usage.outputTokens = t.predicted_n;
@@ -112,7 +147,10 @@ export async function* readChatCompletionsStream(
         timings.predictedPerSecond = t.predicted_per_second;
       }
       if (chunk.usage) {
-        const cached = chunk.usage.prompt_tokens_details?.cached_tokens ?? usage.cacheReadTokens;
+        seen.usage = true;
+        const reported = chunk.usage.prompt_tokens_details?.cached_tokens;
+        if (typeof reported === "number") seen.cached = true;
+        const cached = typeof reported === "number" ? reported : usage.cacheReadTokens;
         if (chunk.usage.prompt_tokens !== undefined) {
           usage.cacheReadTokens = cached;
           usage.inputTokens = chunk.usage.prompt_tokens - cached;
@@ -133,22 +171,24 @@ export async function* readChatCompletionsStream(
         }
         for (const call of delta.tool_calls ?? []) {
           const toolIndex = call.index ?? 0;
-          if (open?.kind !== "tool" || open.toolIndex !== toolIndex) {
+          let tool = open;
+          if (startsNewCall(tool, call) || !tool) {
             close();
             start();
-            open = { index: nextIndex++, kind: "tool", toolIndex };
+            tool = { index: nextIndex++, kind: "tool", toolIndex, id: call.id || undefined };
+            open = tool;
             events.push({
               type: "block_start",
-              index: open.index,
+              index: tool.index,
               block: {
                 type: "tool_call",
-                id: call.id ?? `toolu_${context.id}_${toolIndex}`,
+                id: call.id || `toolu_${context.id}_${tool.index}`,
                 name: call.function?.name ?? "",
               },
             });
           }
           const json = call.function?.arguments;
-          if (json) events.push({ type: "block_delta", index: open.index, delta: { type: "tool_input", json } });
+          if (json) events.push({ type: "block_delta", index: tool.index, delta: { type: "tool_input", json } });
         }
         if (choice.finish_reason) stopReason = mapFinishReason(choice.finish_reason);
       }
@@ -159,7 +199,7 @@ export async function* readChatCompletionsStream(
     if (!started) throw streamFailure(error, context.backendName);
     close();
     yield* events.splice(0);
-    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: finalUsage() };
     return;
   }
   start();
@@ -172,9 +212,9 @@ export async function* readChatCompletionsStream(
         kind: "upstream",
         code: "stream_truncated",
       }),
-      usage: { ...usage },
+      usage: finalUsage(),
     };
     return;
   }
-  yield { type: "done", stopReason, usage: { ...usage }, timings };
+  yield { type: "done", stopReason, usage: finalUsage(), timings };
 }
