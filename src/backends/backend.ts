@@ -14,6 +14,13 @@ export interface BackendHealth {
   detail: string;
 }
 
+/** A backend's slots: how many, how many lanes of each kind hold one, how many run a request now. */
+export interface SlotOccupancy {
+  total: number;
+  held: Record<LaneKind, number>;
+  busy: number;
+}
+
 /** The lane a request belongs to, for backends that keep a warm prefix per lane (llama-server slots). */
 export interface LaneRef {
   key: string;
@@ -55,6 +62,8 @@ export interface Backend {
   health(signal?: AbortSignal): Promise<BackendHealth>;
   /** Slots no lane holds yet, for placing a new session; undefined when the backend has no slots. */
   freeSlots?(): number | undefined;
+  /** Slots and which kinds of lane hold them (for /metrics); undefined when the backend has no slots or has not said yet. */
+  slotOccupancy?(): SlotOccupancy | undefined;
   /** Context window in tokens per request, when the backend reports it. */
   contextSize(signal?: AbortSignal): Promise<number | undefined>;
   close(): Promise<void>;

@@ -3,11 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
+import type { TurnStore } from "../store/turn-store.js";
+import type { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
+import { handleSessionSummary, SESSION_SUMMARY_PATH } from "./session-summary-route.js";
 
 export interface GatewayOptions {
   backends: readonly Backend[];
@@ -16,6 +19,10 @@ export interface GatewayOptions {
   /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
   apiKey?: string;
   bodyLimitBytes: number;
+  /** Served at GET /metrics (behind the API key like the API). */
+  metrics?: GatewayMetrics;
+  /** The durable turn store, when enabled. */
+  store?: TurnStore;
 }
 
 function presentedKey(request: IncomingMessage): string | undefined {
@@ -96,6 +103,17 @@ export function createGatewayServer(options: GatewayOptions): Server {
       if (method === "GET" && path === "/v1/switchyard/turns") {
         const limit = Number(new URL(request.url ?? "/", "http://x").searchParams.get("limit") ?? "100");
         return sendJson(response, 200, { turns: options.recorder.recent(Number.isFinite(limit) ? limit : 100) });
+      }
+      if (method === "GET" && path === "/metrics" && options.metrics) {
+        const text = await options.metrics.render();
+        response.writeHead(200, { "content-type": options.metrics.contentType });
+        response.end(text);
+        return;
+      }
+      const summary = method === "GET" ? SESSION_SUMMARY_PATH.exec(path) : null;
+      if (summary) {
+        const sessionId = decodeURIComponent(summary[1] as string);
+        return await handleSessionSummary(response, sessionId, options.store, options.recorder);
       }
       throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
     } catch (thrown) {

@@ -9,8 +9,11 @@ import type { SwitchyardConfig } from "../config/config-schema.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
+import { SqliteTurnStore } from "../store/sqlite-turn-store.js";
+import type { TurnStore } from "../store/turn-store.js";
+import { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
-import { cacheDirectory, defaultTurnsFile } from "../util/paths.js";
+import { cacheDirectory, defaultStoreFile, defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
 import { ModelRouter } from "./model-router.js";
 
@@ -37,6 +40,9 @@ export interface RunningSwitchyard {
   backends: Backend[];
   router: ModelRouter;
   recorder: TurnRecorder;
+  /** The durable turn store; undefined when `store.path` is null or the file could not be opened. */
+  store: TurnStore | undefined;
+  metrics: GatewayMetrics;
   engine: EngineSupervisor | undefined;
   usingTestModel: boolean;
   close(): Promise<void>;
@@ -115,12 +121,18 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
+  const store = openStore(config, say);
+  if (store) recorder.onTurn((turn) => store.add(turn));
+  const metrics = new GatewayMetrics(backends);
+  recorder.onTurn((turn) => metrics.observe(turn));
   const server = createGatewayServer({
     backends,
     router,
     recorder,
     apiKey: process.env.SWITCHYARD_API_KEY || config.gateway.apiKey,
     bodyLimitBytes: config.gateway.bodyLimitBytes,
+    metrics,
+    store,
   });
   const host = options.host ?? config.gateway.host;
   await new Promise<void>((resolve, reject) => {
@@ -135,6 +147,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     backends,
     router,
     recorder,
+    store,
+    metrics,
     engine,
     usingTestModel,
     async close() {
@@ -143,6 +157,20 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       await Promise.all(backends.map((backend) => backend.close()));
       await engine?.stop();
       await recorder.flush();
+      await store?.close();
     },
   };
+}
+
+/** The configured store; a default store that cannot be opened is reported and skipped, not fatal. */
+function openStore(config: SwitchyardConfig, say: (message: string) => void): TurnStore | undefined {
+  if (config.store.path === null) return undefined;
+  const path = config.store.path ?? defaultStoreFile();
+  try {
+    return new SqliteTurnStore({ path, retentionDays: config.store.retentionDays, onError: say });
+  } catch (error) {
+    if (config.store.path) throw new Error(`store.path ${path}: ${(error as Error).message}`);
+    say(`turn store off: cannot open ${path}: ${(error as Error).message}`);
+    return undefined;
+  }
 }

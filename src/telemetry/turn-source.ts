@@ -25,6 +25,8 @@ export interface SessionSummary {
   errors: number;
   /** The backend of the latest turn. */
   lastBackend: string;
+  /** What the session's turns cost in USD (clouds), when the source knows. */
+  costUsd?: number;
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, SlotOccupancy, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { requestUpstream } from "../upstream-request.js";
@@ -138,6 +138,10 @@ export class LlamaServerBackend implements Backend {
 
   freeSlots(): number | undefined {
     return this.slots?.snapshot().filter((slot) => slot.lane === undefined).length;
+  }
+
+  slotOccupancy(): SlotOccupancy | undefined {
+    return this.slots?.occupancy();
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { LaneKind } from "../../sessions/session-identity.js";
+import type { SlotOccupancy } from "../backend.js";
 
 interface SlotState {
   id: number;
@@ -49,6 +50,17 @@ export class SlotScheduler {
   /** Which lane holds which slot (for records, doctor and the dashboard). */
   snapshot(): Array<{ slot: number; lane: string | undefined; busy: boolean }> {
     return this.slots.map((slot) => ({ slot: slot.id, lane: slot.lane, busy: slot.busy }));
+  }
+
+  /** How many slots there are, how many lanes of each kind hold one, and how many run a request now. */
+  occupancy(): SlotOccupancy {
+    const held: Record<LaneKind, number> = { main: 0, subagent: 0, side: 0 };
+    let busy = 0;
+    for (const slot of this.slots) {
+      if (slot.laneKind) held[slot.laneKind]++;
+      if (slot.busy) busy++;
+    }
+    return { total: this.slots.length, held, busy };
   }
 
   /** Who took this lane's slot since its last turn, if anyone. */
