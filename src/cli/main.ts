@@ -5,6 +5,7 @@ import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
+import { registerStatuslineCommand } from "./commands/statusline-command.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -20,6 +21,7 @@ registerEngineCommands(program);
 registerServeCommand(program);
 registerCodeCommands(program);
 registerDoctorCommand(program);
+registerStatuslineCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
