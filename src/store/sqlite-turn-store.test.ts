@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { SYNTHETIC_BASE, syntheticTurn as turn } from "../../test/support/synthetic-turn.js";
 import { summarizeSession } from "../telemetry/summarize-session.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import { MIGRATIONS } from "./sqlite-migrations.js";
@@ -11,48 +12,7 @@ import { SqliteTurnStore } from "./sqlite-turn-store.js";
 const scratch = () => join(mkdtempSync(join(tmpdir(), "switchyard-store-")), "turns.db");
 
 const DAY = 86_400_000;
-const BASE = Date.parse("2026-11-01T00:00:00.000Z");
-
-/** A turn as the gateway records it; `index` makes each unique and orders them in time. */
-function turn(index: number, overrides: Partial<TurnRecord> = {}): TurnRecord {
-  const local = index % 5 !== 0;
-  return {
-    id: `turn-${index}`,
-    startedAt: new Date(BASE + index * 1000).toISOString(),
-    protocol: "anthropic",
-    endpoint: "messages",
-    requestedModel: "claude-sonnet-4-5",
-    backend: local ? "local" : "cloud",
-    backendModel: local ? "qwen" : "claude-sonnet-4-5",
-    backendLocal: local,
-    routeReason: "default",
-    stream: true,
-    sessionId: `session-${index % 37}`,
-    lane: index % 3 === 0 ? "side" : "main",
-    laneKind: index % 3 === 0 ? "side" : "main",
-    slot: index % 4,
-    status: index % 97 === 0 ? 502 : 200,
-    ttftMs: 100 + (index % 50),
-    durationMs: 900 + index,
-    usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: index, cacheWriteTokens: 0 },
-    promptTokens: 10 + index,
-    reusedTokens: index,
-    prefilledTokens: 10,
-    outputTokens: 5,
-    expectedReuse: index,
-    prefillTokensPerSecond: 500,
-    decodeTokensPerSecond: 20,
-    miss:
-      index % 11 === 0
-        ? { reason: index % 2 ? "slot-reassigned" : "prompt-changed", explanation: `miss ${index}` }
-        : undefined,
-    timings: undefined,
-    stopReason: { unified: "end_turn", raw: "stop" },
-    error: undefined,
-    clientAborted: false,
-    ...overrides,
-  };
-}
+const BASE = SYNTHETIC_BASE;
 
 const stores: SqliteTurnStore[] = [];
 function open(path: string, retentionDays = 0, flushIntervalMs = 200): SqliteTurnStore {

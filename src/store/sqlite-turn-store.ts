@@ -41,9 +41,12 @@ const SESSION_TOTALS = `t.session_id AS sessionId, min(t.started_at) AS firstAt,
   coalesce(sum(t.prompt_tokens), 0) AS promptTokens, coalesce(sum(t.reused_tokens), 0) AS reusedTokens,
   coalesce(sum(t.prefilled_tokens), 0) AS prefilledTokens, coalesce(sum(t.output_tokens), 0) AS outputTokens,
   count(t.miss_reason) AS misses, coalesce(sum(t.status >= 400 OR t.error_code IS NOT NULL), 0) AS errors,
-  (SELECT backend FROM turns AS latest WHERE latest.session_id = t.session_id
-    ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend,
   coalesce(sum(t.cost_usd), 0) AS costUsd`;
+
+/** Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn). */
+const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
+    WHERE latest.session_id = totals.sessionId ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend
+  FROM (${totals}) AS totals ORDER BY totals.lastAt DESC`;
 
 /**
  * Sessions are derived from the turns table rather than kept in a table of their own: one write path,
@@ -55,10 +58,11 @@ const SESSIONS = `WITH recent AS (
     WHERE session_id IS NOT NULL AND started_at >= @since
     GROUP BY session_id ORDER BY last_at DESC LIMIT @limit
   )
-  SELECT ${SESSION_TOTALS} FROM recent JOIN turns AS t ON t.session_id = recent.session_id
-  GROUP BY t.session_id ORDER BY recent.last_at DESC`;
+  ${withLastBackend(`SELECT ${SESSION_TOTALS} FROM recent JOIN turns AS t ON t.session_id = recent.session_id GROUP BY t.session_id`)}`;
 
-const SESSION = `SELECT ${SESSION_TOTALS} FROM turns AS t WHERE t.session_id = ? GROUP BY t.session_id`;
+const SESSION = withLastBackend(
+  `SELECT ${SESSION_TOTALS} FROM turns AS t WHERE t.session_id = ? GROUP BY t.session_id`,
+);
 
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
