@@ -7,6 +7,8 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || command -v clang++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v git >/dev/null || need+=(git)
+# tmux gives the interactive Claude Code a terminal in the status-line test.
+command -v tmux >/dev/null || need+=(tmux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "installing ${need[*]} with apt-get" >&2

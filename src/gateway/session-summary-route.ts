@@ -26,11 +26,14 @@ export interface SessionStatus {
     | null;
 }
 
+/** How far back to look for the main agent's latest turn. */
+const RECENT_TURNS = 50;
+
 export const SESSION_SUMMARY_PATH = /^\/v1\/switchyard\/sessions\/([^/]+)\/summary$/;
 
 /**
- * GET /v1/switchyard/sessions/<id>/summary. From the store when there is one (the whole session), else
- * from the turns still in memory.
+ * GET /v1/switchyard/sessions/<id>/summary: the session's totals and its main agent's latest turn (else
+ * its latest). From the store when there is one (the whole session), else from the turns still in memory.
  */
 export async function handleSessionSummary(
   response: ServerResponse,
@@ -39,15 +42,17 @@ export async function handleSessionSummary(
   recorder: TurnRecorder,
 ): Promise<void> {
   let session: SessionSummary | undefined;
-  let last: TurnRecord | undefined;
+  let recent: TurnRecord[];
   if (store) {
     session = await store.session(sessionId);
-    last = (await store.turns({ sessionId, limit: 1 }))[0];
+    recent = await store.turns({ sessionId, limit: RECENT_TURNS });
   } else {
     const turns = recorder.recent(Number.MAX_SAFE_INTEGER).filter((turn) => turn.sessionId === sessionId);
     session = summarizeSession(sessionId, turns);
-    last = turns.at(-1);
+    recent = turns.slice(-RECENT_TURNS);
   }
+  // The main agent's latest turn, not a title request or a subagent's that happened to end last.
+  const last = recent.findLast((turn) => turn.laneKind === "main") ?? recent.at(-1);
   const status: SessionStatus = {
     session: session ?? null,
     lastTurn: last
