@@ -167,7 +167,9 @@ function openStore(config: SwitchyardConfig, say: (message: string) => void): Tu
   if (config.store.path === null) return undefined;
   const path = config.store.path ?? defaultStoreFile();
   try {
-    return new SqliteTurnStore({ path, retentionDays: config.store.retentionDays, onError: say });
+    const store = new SqliteTurnStore({ path, retentionDays: config.store.retentionDays, onError: say });
+    say(`turn store: ${path}`);
+    return store;
   } catch (error) {
     if (config.store.path) throw new Error(`store.path ${path}: ${(error as Error).message}`);
     say(`turn store off: cannot open ${path}: ${(error as Error).message}`);

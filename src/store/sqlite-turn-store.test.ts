@@ -116,6 +116,18 @@ describe("SqliteTurnStore", () => {
     expect(committedIds(path)).toEqual(["recent"]);
   });
 
+  it("keeps pruning while it runs", async () => {
+    const path = scratch();
+    const store = new SqliteTurnStore({ path, retentionDays: 30, pruneIntervalMs: 50 });
+    stores.push(store);
+    store.add(turn(1, { id: "expired", startedAt: new Date(Date.now() - 31 * DAY).toISOString() }));
+    store.add(turn(2, { id: "kept", startedAt: new Date().toISOString() }));
+    await store.flush();
+    expect(committedIds(path)).toEqual(["expired", "kept"]);
+    await until(() => committedIds(path).length === 1);
+    expect(committedIds(path)).toEqual(["kept"]);
+  });
+
   it("prunes on demand by cutoff", async () => {
     const store = open(scratch());
     for (let index = 0; index < 10; index++) store.add(turn(index));
