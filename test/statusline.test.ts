@@ -131,6 +131,12 @@ describe("switchyard statusline", () => {
     expect(result).toMatchObject({ code: 0, stdout: "⇄ Switchyard · no turns yet in this session\n" });
   });
 
+  it("the summary route answers a session id that is not valid percent-encoding with a 400", async () => {
+    const response = await fetch(`${gateway.url}/v1/switchyard/sessions/%E0%A4%A/summary`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+  });
+
   it("prints a short line and exits 0 when Switchyard is down", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const result = await runStatusline(claudeCodeStatusJson(sessionId, 0), ["--url", url]);

@@ -112,8 +112,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
       }
       const summary = method === "GET" ? SESSION_SUMMARY_PATH.exec(path) : null;
       if (summary) {
-        const sessionId = decodeURIComponent(summary[1] as string);
-        return await handleSessionSummary(response, sessionId, options.store, options.recorder);
+        return await handleSessionSummary(response, summary[1] as string, options.store, options.recorder);
       }
       throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
     } catch (thrown) {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { invalidRequest } from "../core/errors.js";
 import type { TurnStore } from "../store/turn-store.js";
 import { summarizeSession } from "../telemetry/summarize-session.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
@@ -37,10 +38,16 @@ export const SESSION_SUMMARY_PATH = /^\/v1\/switchyard\/sessions\/([^/]+)\/summa
  */
 export async function handleSessionSummary(
   response: ServerResponse,
-  sessionId: string,
+  encodedSessionId: string,
   store: TurnStore | undefined,
   recorder: TurnRecorder,
 ): Promise<void> {
+  let sessionId: string;
+  try {
+    sessionId = decodeURIComponent(encodedSessionId);
+  } catch {
+    throw invalidRequest(`the session id in the path is not valid percent-encoding: ${encodedSessionId}`);
+  }
   let session: SessionSummary | undefined;
   let recent: TurnRecord[];
   if (store) {
@@ -72,5 +79,6 @@ export async function handleSessionSummary(
         }
       : null,
   };
-  sendJson(response, session ? 200 : 404, status);
+  // A session without turns yet is an answer, not an error: the status line asks before the first turn.
+  sendJson(response, 200, status);
 }

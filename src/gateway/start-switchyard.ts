@@ -66,6 +66,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const say = options.say ?? (() => {});
   const config = options.config;
   const thinkingPolicy = config.thinking.policy;
+  // Opened first: a store.path that cannot be opened stops the start before an engine is launched.
+  const store = openStore(config, say);
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, thinkingPolicy));
   for (const [index, url] of (options.backendUrls ?? []).entries())
     backends.push(await backendForUrl(url, backends.length + index, thinkingPolicy));
@@ -121,7 +123,6 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
-  const store = openStore(config, say);
   if (store) recorder.onTurn((turn) => store.add(turn));
   const metrics = new GatewayMetrics(backends);
   recorder.onTurn((turn) => metrics.observe(turn));

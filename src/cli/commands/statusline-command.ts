@@ -39,8 +39,7 @@ async function askSession(
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       signal: AbortSignal.timeout(ASK_TIMEOUT_MS),
     });
-    // 404 is an answer too: Switchyard runs but has no turn of this session yet.
-    if (response.status !== 200 && response.status !== 404) return undefined;
+    if (response.status !== 200) return undefined;
     return (await response.json()) as SessionStatus;
   } catch {
     return undefined;
