@@ -47,6 +47,24 @@ describe("GatewayMetrics", () => {
     expect(line(text, 'switchyard_backend_up\\{backend="hung",kind="openai-compatible"\\}')).toBe("0");
   });
 
+  it("checks a backend's health once for scrapes that come close together", async () => {
+    let checks = 0;
+    const backend = {
+      name: "counted",
+      kind: "anthropic",
+      health: async () => {
+        checks++;
+        return { ok: true, detail: "ok" };
+      },
+    } as unknown as Backend;
+    const metrics = new GatewayMetrics([backend]);
+    const [first, second] = await Promise.all([metrics.render(), metrics.render()]);
+    const third = await metrics.render();
+    for (const text of [first, second, third])
+      expect(line(text, 'switchyard_backend_up\\{backend="counted",kind="anthropic"\\}')).toBe("1");
+    expect(checks).toBe(1);
+  });
+
   it("keeps each gateway's counters apart", async () => {
     const first = new GatewayMetrics([]);
     first.observe(cloudTurn("a", undefined));

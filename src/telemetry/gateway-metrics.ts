@@ -8,6 +8,8 @@ const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 /** A scrape must not wait on a backend that hangs. */
 const HEALTH_TIMEOUT_MS = 1500;
+/** Scrapes closer together than this reuse the last check (cloud health checks are API calls). */
+const HEALTH_REUSE_MS = 10_000;
 
 const LANE_KINDS = ["main", "subagent", "side"] as const;
 
@@ -44,6 +46,7 @@ export class GatewayMetrics {
   private readonly cost: Counter;
   /** Running totals per backend for the reuse ratio. */
   private readonly promptTotals = new Map<string, { reused: number; prefilled: number }>();
+  private readonly healthChecks = new Map<Backend, { at: number; healthy: Promise<boolean> }>();
 
   constructor(backends: readonly Backend[]) {
     const registers = [this.registry];
@@ -87,6 +90,13 @@ export class GatewayMetrics {
       registers,
     });
     const promptTotals = this.promptTotals;
+    const checkHealth = (backend: Backend) => {
+      const last = this.healthChecks.get(backend);
+      if (last && Date.now() - last.at < HEALTH_REUSE_MS) return last.healthy;
+      const check = { at: Date.now(), healthy: healthWithin(backend, HEALTH_TIMEOUT_MS) };
+      this.healthChecks.set(backend, check);
+      return check.healthy;
+    };
     new Gauge({
       name: "switchyard_prompt_reuse_ratio",
       help: "Share of prompt tokens reused from the cache since start (reused / (reused + prefilled)); for a window, use rate() of the two token counters",
@@ -118,7 +128,7 @@ export class GatewayMetrics {
       labelNames: ["backend", "kind"],
       registers,
       async collect() {
-        const healthy = await Promise.all(backends.map((backend) => healthWithin(backend, HEALTH_TIMEOUT_MS)));
+        const healthy = await Promise.all(backends.map((backend) => checkHealth(backend)));
         for (const [index, backend] of backends.entries())
           this.set({ backend: backend.name, kind: backend.kind }, healthy[index] ? 1 : 0);
       },
