@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { type MetricFamily, parsePrometheusText } from "./support/prometheus.js";
+import { claudeCodeStatusJson, runStatusline } from "./support/statusline.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -99,6 +100,18 @@ describe("GET /metrics after real turns", () => {
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
     expect((await fetch(`${gateway.url}/metrics`, { headers: { "x-api-key": "wrong" } })).status).toBe(401);
+  });
+
+  it("keeps the session summary behind the key too; the status line says when its key is wrong", async () => {
+    expect((await fetch(`${gateway.url}/v1/switchyard/sessions/${SESSION}/summary`)).status).toBe(401);
+    const input = claudeCodeStatusJson(SESSION, 0);
+    const refused = await runStatusline(input, ["--url", gateway.url], { SWITCHYARD_API_KEY: "wrong" });
+    expect(refused).toMatchObject({
+      code: 0,
+      stdout: `⇄ Switchyard at ${gateway.url} wants its API key (set SWITCHYARD_API_KEY)\n`,
+    });
+    const shown = await runStatusline(input, ["--url", gateway.url], { SWITCHYARD_API_KEY: KEY });
+    expect(shown.stdout).toMatch(/^⇄ local · /);
   });
 
   it("counts every request by backend, lane kind, protocol, endpoint and status", () => {

@@ -29,16 +29,18 @@ function readStdin(timeoutMs: number): Promise<string> {
   });
 }
 
+/** The session's status; "refused" when Switchyard wants another key; undefined when it does not answer. */
 async function askSession(
   url: string,
   sessionId: string,
   apiKey: string | undefined,
-): Promise<SessionStatus | undefined> {
+): Promise<SessionStatus | "refused" | undefined> {
   try {
     const response = await fetch(`${url}/v1/switchyard/sessions/${encodeURIComponent(sessionId)}/summary`, {
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       signal: AbortSignal.timeout(ASK_TIMEOUT_MS),
     });
+    if (response.status === 401) return "refused";
     if (response.status !== 200) return undefined;
     return (await response.json()) as SessionStatus;
   } catch {
@@ -49,6 +51,7 @@ async function askSession(
 export async function statusLine(input: ClaudeCodeStatusInput, url: string, apiKey: string | undefined) {
   if (!input.session_id) return "⇄ Switchyard · no session_id on stdin";
   const status = await askSession(url, input.session_id, apiKey);
+  if (status === "refused") return `⇄ Switchyard at ${url} wants its API key (set SWITCHYARD_API_KEY)`;
   return status ? formatStatusLine(input, status) : unreachableLine(input, url);
 }
 
