@@ -67,7 +67,7 @@ describe("switchyard statusline", () => {
   it("prints a short line and exits 0 when Switchyard is down", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const result = await runStatusline(claudeCodeStatusJson(sessionId, 0), ["--url", url]);
-    expect(result).toMatchObject({ code: 0, killed: false, stderr: "" });
+    expect(result).toMatchObject({ code: 0, timedOut: false, stderr: "" });
     expect(result.stdout).toBe(`⇄ Switchyard not answering at ${url} · Sonnet 4.5\n`);
   });
 
@@ -78,7 +78,7 @@ describe("switchyard statusline", () => {
     const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     try {
       const result = await runStatusline(claudeCodeStatusJson(sessionId, 0), ["--url", url]);
-      expect(result).toMatchObject({ code: 0, killed: false });
+      expect(result).toMatchObject({ code: 0, timedOut: false });
       expect(result.stdout).toBe(`⇄ Switchyard not answering at ${url} · Sonnet 4.5\n`);
       expect(sockets.size).toBe(1);
     } finally {

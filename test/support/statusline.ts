@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { type ProgramRun, runProgram } from "./run-program.js";
 
 const MAIN = join(import.meta.dirname, "..", "..", "src", "cli", "main.ts");
 
@@ -41,34 +41,12 @@ export function claudeCodeStatusJson(sessionId: string, costUsd: number): string
 }
 
 /** Runs `switchyard statusline` as Claude Code does: JSON on stdin, one line expected on stdout. */
-export function runStatusline(
-  stdin: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "statusline", ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let killed = false;
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+export function runStatusline(stdin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProgramRun> {
+  return runProgram(process.execPath, ["--import", "tsx", MAIN, "statusline", ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+    input: stdin,
     // A generous bound for a loaded machine; the command's own deadline is far below it.
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill("SIGKILL");
-    }, 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, killed });
-    });
-    child.stdin.end(stdin);
+    timeoutMs: 60_000,
   });
 }
