@@ -28,8 +28,8 @@ function seconds(milliseconds: number): string {
 }
 
 /**
- * One line: where the latest turn ran, its time to first token and prompt reuse, and what the session
- * cost (cloud turns) against Claude Code's own price estimate for it.
+ * One line: where the latest turn ran, its time to first token and prompt reuse, what the session cost
+ * (cloud turns), and what it saved.
  */
 export function formatStatusLine(input: ClaudeCodeStatusInput, status: SessionStatus): string {
   const last = status.lastTurn;
@@ -39,8 +39,15 @@ export function formatStatusLine(input: ClaudeCodeStatusInput, status: SessionSt
   if (last.promptTokens) parts.push(`reuse ${Math.round(((last.reusedTokens ?? 0) / last.promptTokens) * 100)}%`);
   if (last.missReason) parts.push(`miss: ${last.missReason}`);
   const spent = status.session?.costUsd ?? 0;
+  // Switchyard's own reckoning (local turns at the reference model's price) when it has one, else
+  // Claude Code's estimate for the session at Anthropic's prices, less what the clouds were paid.
   const listPrice = input.cost?.total_cost_usd;
-  const saved = typeof listPrice === "number" && Number.isFinite(listPrice) ? listPrice - spent : 0;
+  const saved =
+    (status.session?.savedUsd ?? 0) > 0
+      ? (status.session?.savedUsd ?? 0)
+      : typeof listPrice === "number" && Number.isFinite(listPrice)
+        ? listPrice - spent
+        : 0;
   parts.push(saved >= 0.005 ? `${dollars(spent)} spent, ~${dollars(saved)} saved` : `${dollars(spent)} spent`);
   return parts.join(" · ");
 }

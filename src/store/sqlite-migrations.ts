@@ -32,6 +32,8 @@ export const MIGRATIONS: readonly string[] = [
      route_reason TEXT,
      routing TEXT,
      cost_usd REAL,
+     reference_usd REAL,
+     energy_usd REAL,
      record TEXT NOT NULL
    ) STRICT;
    CREATE INDEX turns_by_time ON turns (started_at);

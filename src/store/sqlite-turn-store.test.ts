@@ -100,6 +100,12 @@ describe("SqliteTurnStore", () => {
     db.close();
     expect(row).toEqual({ cost_usd: 0.0125, rule: "escalate-after-tool-errors", route_reason: "default" });
     expect((await store.session("session-5"))?.costUsd).toBeCloseTo(0.0125);
+    // A local turn priced on the reference model, with its electricity: what it saved.
+    const local = { ...turn(42), cost: { referenceUsd: 0.3, energyUsd: 0.01, modelPriced: "claude-sonnet-4-5" } };
+    store.add(local as TurnRecord);
+    const summary = await store.session("session-5");
+    expect(summary?.savedUsd).toBeCloseTo(0.29);
+    expect(summary).toEqual(summarizeSession("session-5", [record, local as TurnRecord]));
   });
 
   it("deletes turns older than the retention at start", async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { turnCostUsd, turnRouting } from "../telemetry/turn-extras.js";
+import { turnCostUsd, turnEnergyUsd, turnReferenceUsd, turnRouting } from "../telemetry/turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
 import { migrate } from "./sqlite-migrations.js";
@@ -28,11 +28,11 @@ const DAY_MS = 86_400_000;
 const INSERT = `INSERT OR IGNORE INTO turns (
   id, started_at, session_id, lane, lane_kind, backend, backend_local, protocol, endpoint, status, error_code,
   ttft_ms, duration_ms, prompt_tokens, reused_tokens, prefilled_tokens, output_tokens, miss_reason, route_reason,
-  routing, cost_usd, record
+  routing, cost_usd, reference_usd, energy_usd, record
 ) VALUES (
   @id, @startedAt, @sessionId, @lane, @laneKind, @backend, @backendLocal, @protocol, @endpoint, @status, @errorCode,
   @ttftMs, @durationMs, @promptTokens, @reusedTokens, @prefilledTokens, @outputTokens, @missReason, @routeReason,
-  @routing, @costUsd, @record
+  @routing, @costUsd, @referenceUsd, @energyUsd, @record
 )`;
 
 /** One session's totals over its turns `t` (grouped by session). */
@@ -41,7 +41,8 @@ const SESSION_TOTALS = `t.session_id AS sessionId, min(t.started_at) AS firstAt,
   coalesce(sum(t.prompt_tokens), 0) AS promptTokens, coalesce(sum(t.reused_tokens), 0) AS reusedTokens,
   coalesce(sum(t.prefilled_tokens), 0) AS prefilledTokens, coalesce(sum(t.output_tokens), 0) AS outputTokens,
   count(t.miss_reason) AS misses, coalesce(sum(t.status >= 400 OR t.error_code IS NOT NULL), 0) AS errors,
-  coalesce(sum(t.cost_usd), 0) AS costUsd`;
+  coalesce(sum(t.cost_usd), 0) AS costUsd,
+  coalesce(sum(t.reference_usd), 0) - coalesce(sum(t.energy_usd), 0) AS savedUsd`;
 
 /** Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn). */
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
@@ -101,6 +102,8 @@ function rowFor(turn: TurnRecord): Record<string, unknown> {
     routeReason: turn.routeReason || null,
     routing: routing === undefined ? null : JSON.stringify(routing),
     costUsd: cost === 0 ? null : cost,
+    referenceUsd: turnReferenceUsd(turn) ?? null,
+    energyUsd: turnEnergyUsd(turn) ?? null,
     record: JSON.stringify(turn),
   };
 }

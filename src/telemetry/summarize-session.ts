@@ -1,4 +1,4 @@
-import { turnCostUsd } from "./turn-extras.js";
+import { turnCostUsd, turnEnergyUsd, turnReferenceUsd } from "./turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { SessionSummary } from "./turn-source.js";
 
@@ -7,7 +7,7 @@ export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]
   const first = turns[0];
   const last = turns.at(-1);
   if (!first || !last) return undefined;
-  const summary: SessionSummary & { costUsd: number } = {
+  const summary: SessionSummary & { costUsd: number; savedUsd: number } = {
     sessionId,
     firstAt: first.startedAt,
     lastAt: last.startedAt,
@@ -22,6 +22,7 @@ export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]
     errors: 0,
     lastBackend: last.backend,
     costUsd: 0,
+    savedUsd: 0,
   };
   for (const turn of turns) {
     if (turn.backendLocal === true) summary.localTurns++;
@@ -33,6 +34,7 @@ export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]
     if (turn.miss) summary.misses++;
     if (turn.status >= 400 || turn.error) summary.errors++;
     summary.costUsd += turnCostUsd(turn);
+    summary.savedUsd += (turnReferenceUsd(turn) ?? 0) - (turnEnergyUsd(turn) ?? 0);
   }
   return summary;
 }

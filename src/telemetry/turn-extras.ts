@@ -7,7 +7,8 @@ import type { TurnRecord } from "./turn-record.js";
  */
 export interface TurnExtras {
   routing?: unknown;
-  cost?: { usd?: unknown; savedUsd?: unknown };
+  /** `usd`: paid to the cloud; `referenceUsd`: what a local turn would have cost on the reference model; `energyUsd`: its electricity. */
+  cost?: { usd?: unknown; referenceUsd?: unknown; energyUsd?: unknown };
 }
 
 function finiteNumber(value: unknown): number | undefined {
@@ -19,9 +20,14 @@ export function turnCostUsd(turn: TurnRecord): number {
   return finiteNumber((turn as TurnRecord & TurnExtras).cost?.usd) ?? 0;
 }
 
-/** What running the turn locally saved against the cloud, when the record says so. */
-export function turnSavedUsd(turn: TurnRecord): number | undefined {
-  return finiteNumber((turn as TurnRecord & TurnExtras).cost?.savedUsd);
+/** A local turn's price on the reference cloud model, when the record has one. */
+export function turnReferenceUsd(turn: TurnRecord): number | undefined {
+  return finiteNumber((turn as TurnRecord & TurnExtras).cost?.referenceUsd);
+}
+
+/** A local turn's electricity cost, when configured. */
+export function turnEnergyUsd(turn: TurnRecord): number | undefined {
+  return finiteNumber((turn as TurnRecord & TurnExtras).cost?.energyUsd);
 }
 
 /** The routing decision, when the record carries one. */

@@ -27,6 +27,8 @@ export interface SessionSummary {
   lastBackend: string;
   /** What the session's turns cost in USD (clouds), when the source knows. */
   costUsd?: number;
+  /** What its local turns would have cost on the reference cloud model, less their electricity. */
+  savedUsd?: number;
 }
 
 /**
