@@ -1,24 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { syntheticTurn } from "../../test/support/synthetic-turn.js";
 import type { SessionStatus } from "../gateway/session-summary-route.js";
+import { summarizeSession } from "../telemetry/summarize-session.js";
 import { formatStatusLine, parseStatusInput } from "./status-line.js";
 
 const status = (session: Partial<NonNullable<SessionStatus["session"]>>, ttftMs = 250): SessionStatus => ({
-  session: {
-    sessionId: "s",
-    firstAt: "",
-    lastAt: "",
-    turns: 3,
-    localTurns: 2,
-    cloudTurns: 1,
-    promptTokens: 0,
-    reusedTokens: 0,
-    prefilledTokens: 0,
-    outputTokens: 0,
-    misses: 0,
-    errors: 0,
-    lastBackend: "local",
-    ...session,
-  },
+  session: { ...(summarizeSession("s", [syntheticTurn(1)]) as NonNullable<SessionStatus["session"]>), ...session },
   lastTurn: {
     startedAt: "",
     backend: "local",
