@@ -10,6 +10,8 @@ command -v make >/dev/null || need+=(make)
 command -v git >/dev/null || need+=(git)
 # playwright-core drives this exact binary (test/dashboard-browser.test.ts).
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+# tmux gives the interactive Claude Code a terminal in the status-line test.
+command -v tmux >/dev/null || need+=(tmux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "installing ${need[*]} with apt-get" >&2

@@ -15,6 +15,8 @@ export interface BackendHealth {
   detail: string;
 }
 
+/** A backend's slots: how many, how many lanes of each kind hold one, how many run a request now. */
+
 /** The lane a request belongs to, for backends that keep a warm prefix per lane (llama-server slots). */
 export interface LaneRef {
   key: string;

@@ -26,9 +26,12 @@ export function claudeCodeEnv(input: ClaudeCodeEnvInput): Record<string, string>
   return env;
 }
 
+/** One word for a POSIX shell, single-quoted. */
+export const shellQuote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+
 /** POSIX shell exports, single-quoted. */
 export function shellExports(env: Record<string, string>): string {
   return Object.entries(env)
-    .map(([name, value]) => `export ${name}='${value.replaceAll("'", "'\\''")}'`)
+    .map(([name, value]) => `export ${name}=${shellQuote(value)}`)
     .join("\n");
 }

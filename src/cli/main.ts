@@ -6,6 +6,7 @@ import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
+import { registerStatuslineCommand } from "./commands/statusline-command.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -22,6 +23,7 @@ registerServeCommand(program);
 registerCodeCommands(program);
 registerDoctorCommand(program);
 registerReportCommand(program);
+registerStatuslineCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

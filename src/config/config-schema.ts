@@ -98,6 +98,15 @@ export const configSchema = z
       })
       .strict()
       .default({ recentTurns: 2000, logBodies: false }),
+    store: z
+      .object({
+        /** SQLite file of turn records; `null` turns the store off. Default: $XDG_STATE_HOME/switchyard/switchyard.db. */
+        path: z.string().min(1).nullable().optional(),
+        /** Turns older than this many days are deleted (at start, then hourly); 0 keeps everything. */
+        retentionDays: z.number().int().min(0).default(30),
+      })
+      .strict()
+      .default({ retentionDays: 30 }),
     /** `after-tool-error`: thinking off on ordinary turns, on for the turn after a failed tool call (local backends). */
     thinking: z
       .object({ policy: z.enum(["client", "after-tool-error"]).default("client") })

@@ -34,7 +34,7 @@ describe("session report", () => {
     const [a, b] = report.sessions;
     expect(a).toMatchObject({ localTurns: 1, cloudTurns: 1, prefilledTokens: 20, reusedTokens: 180, cloudUsd: 0.25 });
     expect(a?.reuse).toBeCloseTo(0.9, 10);
-    expect(a?.savingsUsd).toBeCloseTo(0.49, 10);
+    expect(a?.savedUsd).toBeCloseTo(0.49, 10);
     expect(b).toMatchObject({ localTurns: 2, errors: 1, prefilledTokens: 100, reusedTokens: 0, reuse: 0 });
     expect(report.total).toMatchObject({
       localTurns: 3,

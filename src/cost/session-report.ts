@@ -20,7 +20,7 @@ export interface ReportRow {
   referenceUsd: number;
   energyUsd: number;
   /** referenceUsd − energyUsd: what serving locally saved. */
-  savingsUsd: number;
+  savedUsd: number;
 }
 
 export interface Report {
@@ -44,7 +44,7 @@ function emptyRow(sessionId: string, at: string): ReportRow {
     cloudUsd: 0,
     referenceUsd: 0,
     energyUsd: 0,
-    savingsUsd: 0,
+    savedUsd: 0,
   };
 }
 
@@ -62,7 +62,7 @@ function add(row: ReportRow, turn: TurnRecord): void {
   row.energyUsd += turn.cost?.energyUsd ?? 0;
   const prompt = row.reusedTokens + row.prefilledTokens;
   row.reuse = prompt > 0 ? row.reusedTokens / prompt : undefined;
-  row.savingsUsd = row.referenceUsd - row.energyUsd;
+  row.savedUsd = row.referenceUsd - row.energyUsd;
 }
 
 /** Per session and in total, over generation turns (count_tokens calls are not turns). */
@@ -125,7 +125,7 @@ export function formatReport(report: Report): string {
     usd(row.cloudUsd),
     usd(row.referenceUsd),
     usd(row.energyUsd),
-    usd(row.savingsUsd),
+    usd(row.savedUsd),
   ];
   const rows = [header, ...report.sessions.map(line), line(report.total)];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));

@@ -32,7 +32,7 @@ export interface DashboardTotals {
   errors: number;
   /** Null when no turn carried cost (cost accounting off or not built). */
   costUsd: number | null;
-  savingsUsd: number | null;
+  savedUsd: number | null;
 }
 
 export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
@@ -48,7 +48,7 @@ export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
     misses: 0,
     errors: 0,
     costUsd: null,
-    savingsUsd: null,
+    savedUsd: null,
   };
   for (const session of sessions) {
     totals.turns += session.turns;
@@ -61,7 +61,7 @@ export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
     totals.misses += session.misses;
     totals.errors += session.errors;
     if (session.costUsd !== undefined) totals.costUsd = (totals.costUsd ?? 0) + session.costUsd;
-    if (session.savingsUsd !== undefined) totals.savingsUsd = (totals.savingsUsd ?? 0) + session.savingsUsd;
+    if (session.savedUsd !== undefined) totals.savedUsd = (totals.savedUsd ?? 0) + session.savedUsd;
   }
   return totals;
 }

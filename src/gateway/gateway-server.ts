@@ -8,6 +8,8 @@ import { apiKeyChecker, presentedKey } from "../security/api-key.js";
 import { applyCors } from "../security/cors.js";
 import { redactSecrets, redactUrl } from "../security/redact-secrets.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
+import type { TurnStore } from "../store/turn-store.js";
+import type { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { MemoryTurnSource } from "../telemetry/memory-turn-source.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
@@ -16,6 +18,7 @@ import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import type { RouteContext } from "./serve-generation.js";
+import { handleSessionSummary, SESSION_SUMMARY_PATH } from "./session-summary-route.js";
 
 export interface GatewayOptions {
   backends: readonly Backend[];
@@ -33,6 +36,10 @@ export interface GatewayOptions {
   routing?: SessionRouter;
   /** Periodic checks with backoff; their state shows in /health and /v1/switchyard/info. */
   health?: BackendHealthMonitor;
+  /** Served at GET /metrics (behind the API key like the API). */
+  metrics?: GatewayMetrics;
+  /** The durable turn store, when enabled. */
+  store?: TurnStore;
 }
 
 async function handleHealth(
@@ -122,6 +129,16 @@ export function createGatewayServer(options: GatewayOptions): Server {
       if (method === "GET" && path === "/v1/switchyard/turns") {
         const limit = Number(new URL(request.url ?? "/", "http://x").searchParams.get("limit") ?? "100");
         return sendJson(response, 200, { turns: options.recorder.recent(Number.isFinite(limit) ? limit : 100) });
+      }
+      if (method === "GET" && path === "/metrics" && options.metrics) {
+        const text = await options.metrics.render();
+        response.writeHead(200, { "content-type": options.metrics.contentType });
+        response.end(text);
+        return;
+      }
+      const summary = method === "GET" ? SESSION_SUMMARY_PATH.exec(path) : null;
+      if (summary) {
+        return await handleSessionSummary(response, summary[1] as string, options.store, options.recorder);
       }
       throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
     } catch (thrown) {

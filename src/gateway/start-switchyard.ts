@@ -14,8 +14,11 @@ import { correctedTemplateArgs } from "../engine/engine-template.js";
 import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
 import { redactValue, registerSecret } from "../security/redact-secrets.js";
+import { SqliteTurnStore } from "../store/sqlite-turn-store.js";
+import type { TurnStore } from "../store/turn-store.js";
+import { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
-import { cacheDirectory, defaultTurnsFile } from "../util/paths.js";
+import { cacheDirectory, defaultStoreFile, defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
 import { ModelRouter } from "./model-router.js";
 
@@ -43,6 +46,9 @@ export interface RunningSwitchyard {
   router: ModelRouter;
   routing: SessionRouter;
   recorder: TurnRecorder;
+  /** The durable turn store; undefined when `store.path` is null or the file could not be opened. */
+  store: TurnStore | undefined;
+  metrics: GatewayMetrics;
   engine: EngineSupervisor | undefined;
   health: BackendHealthMonitor;
   usingTestModel: boolean;
@@ -79,6 +85,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
         undefined,
     );
   const thinkingPolicy = config.thinking.policy;
+  // Opened first: a store.path that cannot be opened stops the start before an engine is launched.
+  const store = openStore(config, say);
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, thinkingPolicy));
   for (const [index, url] of (options.backendUrls ?? []).entries())
     backends.push(await backendForUrl(url, backends.length + index, thinkingPolicy));
@@ -147,6 +155,9 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
+  if (store) recorder.onTurn((turn) => store.add(turn));
+  const metrics = new GatewayMetrics(backends);
+  recorder.onTurn((turn) => metrics.observe(turn));
   const server = createGatewayServer({
     backends,
     router,
@@ -159,6 +170,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       : undefined,
     routing,
     health,
+    metrics,
+    store,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -173,6 +186,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     router,
     routing,
     recorder,
+    store,
+    metrics,
     engine,
     health,
     usingTestModel,
@@ -183,6 +198,22 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       await Promise.all(backends.map((backend) => backend.close()));
       await engine?.stop();
       await recorder.flush();
+      await store?.close();
     },
   };
+}
+
+/** The configured store; a default store that cannot be opened is reported and skipped, not fatal. */
+function openStore(config: SwitchyardConfig, say: (message: string) => void): TurnStore | undefined {
+  if (config.store.path === null) return undefined;
+  const path = config.store.path ?? defaultStoreFile();
+  try {
+    const store = new SqliteTurnStore({ path, retentionDays: config.store.retentionDays, onError: say });
+    say(`turn store: ${path}`);
+    return store;
+  } catch (error) {
+    if (config.store.path) throw new Error(`store.path ${path}: ${(error as Error).message}`);
+    say(`turn store off: cannot open ${path}: ${(error as Error).message}`);
+    return undefined;
+  }
 }

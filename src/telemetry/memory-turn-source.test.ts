@@ -45,11 +45,11 @@ describe("MemoryTurnSource", () => {
       );
       const saved = (turn: unknown) =>
         cost(turn).referenceUsd === undefined ? 0 : (cost(turn).referenceUsd ?? 0) - (cost(turn).energyUsd ?? 0);
-      expect(summary.savingsUsd).toBeCloseTo(sum(saved), 9);
+      expect(summary.savedUsd).toBeCloseTo(sum(saved), 9);
       expect(summary.firstAt).toBe(mine[0]?.startedAt);
       expect(summary.lastAt).toBe(mine.at(-1)?.startedAt);
     }
-    expect(sessions.filter((summary) => (summary.savingsUsd ?? 0) > 0).length).toBeGreaterThan(0);
+    expect(sessions.filter((summary) => (summary.savedUsd ?? 0) > 0).length).toBeGreaterThan(0);
     expect(sessions.filter((summary) => (summary.costUsd ?? 0) > 0).length).toBeGreaterThan(0);
     expect(await source.sessions({ limit: 5 })).toEqual(sessions.slice(0, 5));
   });

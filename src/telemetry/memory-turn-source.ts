@@ -46,7 +46,7 @@ export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[
     const cost = turnCostView(turn);
     if (cost) {
       summary.costUsd = (summary.costUsd ?? 0) + (cost.usd ?? 0);
-      summary.savingsUsd = (summary.savingsUsd ?? 0) + (cost.savedUsd ?? 0);
+      summary.savedUsd = (summary.savedUsd ?? 0) + (cost.savedUsd ?? 0);
     }
   }
   return [...sessions.values()].sort(byLastActivity);

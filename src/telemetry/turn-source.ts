@@ -27,8 +27,8 @@ export interface SessionSummary {
   lastBackend: string;
   /** What the session's turns cost in USD (clouds), when the source knows. */
   costUsd?: number;
-  /** What serving its local turns saved against the reference cloud model (less energy), when known. */
-  savingsUsd?: number;
+  /** What its local turns would have cost on the reference cloud model, less their electricity. */
+  savedUsd?: number;
 }
 
 /**

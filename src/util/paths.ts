@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** Per-user cache: engine builds, the node-llama-cpp tarball, generated test models. */
 export function cacheDirectory(): string {
@@ -21,4 +21,9 @@ export function defaultConfigPath(): string {
 export function defaultTurnsFile(): string {
   const base = process.env.XDG_STATE_HOME || join(homedir(), ".local", "state");
   return join(base, "switchyard", "turns.jsonl");
+}
+
+/** Where the turn store (SQLite) lives unless the config says otherwise. */
+export function defaultStoreFile(): string {
+  return join(dirname(defaultTurnsFile()), "switchyard.db");
 }

@@ -8,14 +8,22 @@ export interface ProgramRun {
   timedOut: boolean;
 }
 
-/** Runs a real client program with stdin closed and only the given environment, killing it (by PID) after `timeoutMs`. */
+/**
+ * Runs a real client program with only the given environment and stdin closed (or fed `input`), killing
+ * it (by PID) after `timeoutMs`.
+ */
 export function runProgram(
   program: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; input?: string },
 ): Promise<ProgramRun> {
   return new Promise((resolve) => {
-    const child = spawn(program, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    const spawnOptions = { cwd: options.cwd, env: options.env };
+    const child =
+      options.input === undefined
+        ? spawn(program, args, { ...spawnOptions, stdio: ["ignore", "pipe", "pipe"] })
+        : spawn(program, args, { ...spawnOptions, stdio: ["pipe", "pipe", "pipe"] });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
     let timedOut = false;

@@ -13,10 +13,12 @@ export async function startTestGateway(
   config: Record<string, unknown> = {},
 ): Promise<RunningSwitchyard & { log: string[] }> {
   const log: string[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), "switchyard-turns-"));
   const running = await startSwitchyard({
     config: configSchema.parse({
       engine: { slots: 4, contextSize: 65536, cacheRamMiB: 2048 },
-      telemetry: { turnsFile: join(mkdtempSync(join(tmpdir(), "switchyard-turns-")), "turns.jsonl") },
+      telemetry: { turnsFile: join(scratch, "turns.jsonl") },
+      store: { path: join(scratch, "switchyard.db") },
       ...config,
     }),
     host: "127.0.0.1",

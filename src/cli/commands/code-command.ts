@@ -6,6 +6,7 @@ import { loadConfig } from "../../config/load-config.js";
 import { startSwitchyard } from "../../gateway/start-switchyard.js";
 import { ensureTestModel } from "../../test-model/test-model-cache.js";
 import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
+import { statusLineSettingsArgs } from "../claude-code-statusline.js";
 import { findProgram } from "../find-program.js";
 import { installEngine } from "./engine-command.js";
 
@@ -48,9 +49,10 @@ export function registerCodeCommands(program: Command): void {
     .command("code")
     .description("start Claude Code wired to Switchyard (starting Switchyard first if none runs)")
     .option("--url <url>", "use the Switchyard at this URL", `http://127.0.0.1:${DEFAULT_PORT}`)
+    .option("--statusline", "show Switchyard's status line in Claude Code (backend, TTFT, reuse, cost) for this run")
     .allowUnknownOption(true)
     .argument("[claude-args...]", "arguments passed to claude (put them after --)")
-    .action(async (claudeArgs: string[], options: { url: string }) => {
+    .action(async (claudeArgs: string[], options: { url: string; statusline?: boolean }) => {
       const configPath = program.opts<{ config?: string }>().config;
       const config = loadConfig(configPath);
       const localBin = join(import.meta.dirname, "..", "..", "..", "node_modules", ".bin");
@@ -78,7 +80,9 @@ export function registerCodeCommands(program: Command): void {
       const env = { ...process.env, ...claudeCodeEnv({ baseUrl: url, apiKey, contextWindow: info?.contextWindow }) };
       // Claude Code prefers ANTHROPIC_API_KEY over the token we set; cloud keys are Switchyard's to use, not claude's.
       delete env.ANTHROPIC_API_KEY;
-      const child = spawn(claude, claudeArgs, { stdio: "inherit", env });
+      const statusLine = options.statusline ? statusLineSettingsArgs(url) : undefined;
+      if (statusLine?.notice) say(statusLine.notice);
+      const child = spawn(claude, [...(statusLine?.args ?? []), ...claudeArgs], { stdio: "inherit", env });
       const code = await new Promise<number>((resolve) => child.on("close", (exit) => resolve(exit ?? 1)));
       await stop?.();
       process.exit(code);

@@ -44,7 +44,7 @@ function summaryLine(summary) {
     fact("misses", int(summary.misses)),
     fact("errors", int(summary.errors)),
     fact("cost", usd(summary.costUsd)),
-    fact("saved", usd(summary.savingsUsd)),
+    fact("saved", usd(summary.savedUsd)),
     fact("from", dateTime(summary.firstAt)),
     fact("last", clock(summary.lastAt)),
   );

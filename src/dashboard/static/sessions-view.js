@@ -12,7 +12,7 @@ export function renderTotals(container, totals) {
     item("cost", usd(totals.costUsd ?? undefined), "what the cloud turns cost"),
     item(
       "saved",
-      usd(totals.savingsUsd ?? undefined),
+      usd(totals.savedUsd ?? undefined),
       "what the local turns would have cost on the reference cloud model, less energy",
     ),
   );
@@ -58,7 +58,7 @@ export function renderSessions(container, sessions, selectedId, onSelect) {
       el("td", { className: "num" }, percent(session.reusedTokens, session.promptTokens)),
       el("td", { className: session.misses > 0 ? "num warn" : "num" }, int(session.misses)),
       el("td", { className: "num" }, usd(session.costUsd)),
-      el("td", { className: "num" }, usd(session.savingsUsd)),
+      el("td", { className: "num" }, usd(session.savedUsd)),
     ),
   );
   container.replaceChildren(el("table", { className: "grid" }, el("thead", {}, header), el("tbody", {}, rows)));

@@ -1,0 +1,234 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { SYNTHETIC_BASE, syntheticTurn as turn } from "../../test/support/synthetic-turn.js";
+import { summarizeSession } from "../telemetry/summarize-session.js";
+import type { TurnRecord } from "../telemetry/turn-record.js";
+import { MIGRATIONS } from "./sqlite-migrations.js";
+import { SqliteTurnStore } from "./sqlite-turn-store.js";
+
+const scratch = () => join(mkdtempSync(join(tmpdir(), "switchyard-store-")), "turns.db");
+
+const DAY = 86_400_000;
+const BASE = SYNTHETIC_BASE;
+
+const stores: SqliteTurnStore[] = [];
+function open(path: string, retentionDays = 0, flushIntervalMs = 200): SqliteTurnStore {
+  const store = new SqliteTurnStore({ path, retentionDays, flushIntervalMs });
+  stores.push(store);
+  return store;
+}
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+});
+
+/** Rows committed to the file, seen through a connection of its own (as another process would). */
+function committedIds(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare("SELECT id FROM turns ORDER BY started_at").all() as Array<{ id: string }>).map((row) => row.id);
+  } finally {
+    db.close();
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe("SqliteTurnStore", () => {
+  it("creates the schema at the latest version, in WAL mode, and opens it again without change", async () => {
+    const path = scratch();
+    await open(path).close();
+    const db = new Database(path);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map(
+      (row) => row.name,
+    );
+    expect(indexes).toEqual(expect.arrayContaining(["turns_by_time", "turns_by_session", "turns_missed"]));
+    db.close();
+    const again = open(path);
+    again.add(turn(1));
+    expect((await again.turns({})).map((record) => record.id)).toEqual(["turn-1"]);
+  });
+
+  it("refuses a database from a newer Switchyard instead of writing into it", () => {
+    const path = scratch();
+    const db = new Database(path);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => open(path)).toThrow(/newer than this Switchyard/);
+  });
+
+  it("queues records and commits them in one batch after the flush interval, not on add", async () => {
+    const path = scratch();
+    const store = open(path, 0, 150);
+    for (let index = 0; index < 25; index++) store.add(turn(index));
+    // Nothing is written synchronously on the request path.
+    expect(committedIds(path)).toEqual([]);
+    await until(() => committedIds(path).length > 0);
+    expect(committedIds(path)).toHaveLength(25);
+  });
+
+  it("commits what is queued on close", async () => {
+    const path = scratch();
+    const store = open(path, 0, 60_000);
+    store.add(turn(1));
+    store.add(turn(2));
+    await store.close();
+    expect(committedIds(path)).toEqual(["turn-1", "turn-2"]);
+  });
+
+  it("keeps the whole record, including optional fields it has no column for, and indexes routing and cost", async () => {
+    const path = scratch();
+    const store = open(path);
+    const record = {
+      ...turn(5),
+      routing: { rule: "escalate-after-tool-errors", target: "cloud" },
+      cost: { usd: 0.0125 },
+    } as unknown as TurnRecord;
+    store.add(record);
+    const [read] = await store.turns({});
+    expect(read).toEqual(record);
+    const db = new Database(path, { readonly: true });
+    const row = db
+      .prepare("SELECT cost_usd, json_extract(routing, '$.rule') AS rule, route_reason FROM turns")
+      .get() as { cost_usd: number; rule: string; route_reason: string };
+    db.close();
+    expect(row).toEqual({ cost_usd: 0.0125, rule: "escalate-after-tool-errors", route_reason: "default" });
+    expect((await store.session("session-5"))?.costUsd).toBeCloseTo(0.0125);
+    // A local turn priced on the reference model, with its electricity: what it saved.
+    const local = { ...turn(42), cost: { referenceUsd: 0.3, energyUsd: 0.01, modelPriced: "claude-sonnet-4-5" } };
+    store.add(local as TurnRecord);
+    const summary = await store.session("session-5");
+    expect(summary?.savedUsd).toBeCloseTo(0.29);
+    expect(summary).toEqual(summarizeSession("session-5", [record, local as TurnRecord]));
+  });
+
+  it("deletes turns older than the retention at start", async () => {
+    const path = scratch();
+    const writer = open(path);
+    const now = Date.now();
+    const old = turn(1, { id: "old", startedAt: new Date(now - 31 * DAY).toISOString() });
+    const recent = turn(2, { id: "recent", startedAt: new Date(now - 29 * DAY).toISOString() });
+    writer.add(old);
+    writer.add(recent);
+    await writer.close();
+    expect(committedIds(path)).toEqual(["old", "recent"]);
+    open(path, 30);
+    expect(committedIds(path)).toEqual(["recent"]);
+  });
+
+  it("keeps pruning while it runs", async () => {
+    const path = scratch();
+    const store = new SqliteTurnStore({ path, retentionDays: 30, pruneIntervalMs: 50 });
+    stores.push(store);
+    store.add(turn(1, { id: "expired", startedAt: new Date(Date.now() - 31 * DAY).toISOString() }));
+    store.add(turn(2, { id: "kept", startedAt: new Date().toISOString() }));
+    await store.flush();
+    expect(committedIds(path)).toEqual(["expired", "kept"]);
+    await until(() => committedIds(path).length === 1);
+    expect(committedIds(path)).toEqual(["kept"]);
+  });
+
+  it("prunes on demand by cutoff", async () => {
+    const store = open(scratch());
+    for (let index = 0; index < 10; index++) store.add(turn(index));
+    expect(await store.prune(new Date(BASE + 4000).toISOString())).toBe(4);
+    expect((await store.turns({})).map((record) => record.id)).toEqual([
+      "turn-4",
+      "turn-5",
+      "turn-6",
+      "turn-7",
+      "turn-8",
+      "turn-9",
+    ]);
+  });
+
+  describe("with 10,000 turns", () => {
+    const COUNT = 10_000;
+    const all = Array.from({ length: COUNT }, (_, index) => turn(index));
+    let store: SqliteTurnStore;
+    const path = scratch();
+    it("stores them", async () => {
+      store = new SqliteTurnStore({ path, retentionDays: 0 });
+      for (const record of all) store.add(record);
+      await store.flush();
+      expect(committedIds(path)).toHaveLength(COUNT);
+    });
+
+    it("reads the newest `limit` turns oldest first, by session and since", async () => {
+      expect((await store.turns({ limit: 3 })).map((record) => record.id)).toEqual([
+        "turn-9997",
+        "turn-9998",
+        "turn-9999",
+      ]);
+      const session = all.filter((record) => record.sessionId === "session-7");
+      expect(await store.turns({ sessionId: "session-7", limit: 100_000 })).toEqual(session);
+      const since = all[9990]?.startedAt;
+      expect((await store.turns({ sessionId: "session-7", since })).map((record) => record.id)).toEqual(
+        session.filter((record) => record.startedAt >= (since as string)).map((record) => record.id),
+      );
+      expect(await store.turns({ limit: 0 })).toEqual([]);
+    });
+
+    it("summarises sessions with the same totals as the turns give, newest first", async () => {
+      const sessions = await store.sessions({ limit: 5 });
+      expect(sessions).toHaveLength(5);
+      // The newest turns belong to sessions 9999 % 37 = 9, then 8, 7, …
+      expect(sessions.map((summary) => summary.sessionId)).toEqual([
+        "session-9",
+        "session-8",
+        "session-7",
+        "session-6",
+        "session-5",
+      ]);
+      for (const summary of sessions) {
+        const turns = all.filter((record) => record.sessionId === summary.sessionId);
+        expect(summary).toEqual(summarizeSession(summary.sessionId, turns));
+        expect(await store.session(summary.sessionId)).toEqual(summary);
+      }
+      expect(await store.sessions({})).toHaveLength(37);
+      const since = all[COUNT - 10]?.startedAt;
+      expect((await store.sessions({ since })).map((summary) => summary.sessionId).sort()).toEqual(
+        [...new Set(all.slice(-10).map((record) => record.sessionId))].sort(),
+      );
+      expect(await store.session("no-such-session")).toBeUndefined();
+    });
+
+    it("finds misses by reason and counts them", async () => {
+      const misses = all.filter((record) => record.miss);
+      const counts = await store.missCounts({});
+      const expected = new Map<string, number>();
+      for (const record of misses) expected.set(record.miss!.reason, (expected.get(record.miss!.reason) ?? 0) + 1);
+      expect(new Map(counts.map((count) => [count.reason, count.turns]))).toEqual(expected);
+      const slotMisses = await store.misses({ reason: "slot-reassigned", limit: 100_000 });
+      expect(slotMisses).toEqual(misses.filter((record) => record.miss?.reason === "slot-reassigned"));
+      expect((await store.misses({ limit: 2 })).map((record) => record.id)).toEqual(
+        misses.slice(-2).map((record) => record.id),
+      );
+    });
+
+    it("answers with indexes, not table scans", () => {
+      const db = new Database(path, { readonly: true });
+      const plan = (sql: string) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>)
+          .map((row) => row.detail)
+          .join("; ");
+      expect(
+        plan("SELECT record FROM turns WHERE session_id = 'x' AND started_at >= '' ORDER BY started_at DESC LIMIT 5"),
+      ).toMatch(/USING INDEX turns_by_session/);
+      expect(plan("SELECT record FROM turns WHERE started_at >= '' ORDER BY started_at DESC LIMIT 5")).toMatch(
+        /USING INDEX turns_by_time/,
+      );
+      expect(plan("SELECT record FROM turns WHERE miss_reason = 'x' AND started_at >= '' LIMIT 5")).toMatch(
+        /USING INDEX turns_missed/,
+      );
+      db.close();
+      return store.close();
+    });
+  });
+});
