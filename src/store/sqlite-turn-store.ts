@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { turnCostUsd, turnEnergyUsd, turnReferenceUsd, turnRouting } from "../telemetry/turn-extras.js";
+import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
 import { migrate } from "./sqlite-migrations.js";
@@ -78,8 +78,7 @@ function normalizeSince(since: string | undefined): string {
 }
 
 function rowFor(turn: TurnRecord): Record<string, unknown> {
-  const routing = turnRouting(turn);
-  const cost = turnCostUsd(turn);
+  const cost = turnCostView(turn);
   return {
     id: turn.id,
     startedAt: turn.startedAt,
@@ -100,10 +99,10 @@ function rowFor(turn: TurnRecord): Record<string, unknown> {
     outputTokens: turn.outputTokens ?? null,
     missReason: turn.miss?.reason ?? null,
     routeReason: turn.routeReason || null,
-    routing: routing === undefined ? null : JSON.stringify(routing),
-    costUsd: cost === 0 ? null : cost,
-    referenceUsd: turnReferenceUsd(turn) ?? null,
-    energyUsd: turnEnergyUsd(turn) ?? null,
+    routing: turn.routing === undefined ? null : JSON.stringify(turn.routing),
+    costUsd: cost?.usd ?? null,
+    referenceUsd: cost?.referenceUsd ?? null,
+    energyUsd: cost?.energyUsd ?? null,
     record: JSON.stringify(turn),
   };
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Backend, SlotView } from "../backends/backend.js";
 import type { LaneKind } from "../sessions/session-identity.js";
-import { turnCostUsd } from "./turn-extras.js";
+import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 
 /** Seconds; local prefill of a long prompt on a CPU can take minutes, a warm turn well under a second. */
@@ -186,7 +186,7 @@ export class GatewayMetrics {
     if (turn.outputTokens !== undefined) this.output.labels(backend, laneKind).inc(turn.outputTokens);
     if (turn.miss) this.misses.labels(backend, laneKind, turn.miss.reason).inc();
     // Incremented by 0 too, so every backend that served a turn has a cost series.
-    this.cost.labels(backend).inc(turnCostUsd(turn));
+    this.cost.labels(backend).inc(turnCostView(turn)?.usd ?? 0);
     if (turn.reusedTokens !== undefined || turn.prefilledTokens !== undefined) {
       let totals = this.promptTotals.get(backend);
       if (!totals) {

@@ -1,9 +1,10 @@
 import type { TurnRecord } from "./turn-record.js";
 
 /**
- * Routing and cost accounting (issue 6) add optional `routing` and `cost` fields to turn records. They
- * are read here defensively: records written before those fields existed, or by another version, may
- * lack them or hold other shapes, and must never break the dashboard.
+ * Routing and cost accounting (issue 6) add optional `routing` and `cost` fields to turn records. The
+ * TurnRecord type has them, but every reader (dashboard, store, metrics, session totals) goes through
+ * here and reads them defensively: records read back from disk, written before those fields existed or
+ * by another version, may lack them or hold other shapes, and must never break a reader.
  */
 export interface TurnCostView {
   /** Paid to the cloud for this turn (cloud turns whose model is priced). */

@@ -1,4 +1,4 @@
-import { turnCostUsd, turnEnergyUsd, turnReferenceUsd } from "./turn-extras.js";
+import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { SessionSummary } from "./turn-source.js";
 
@@ -33,8 +33,9 @@ export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]
     summary.outputTokens += turn.outputTokens ?? 0;
     if (turn.miss) summary.misses++;
     if (turn.status >= 400 || turn.error) summary.errors++;
-    summary.costUsd += turnCostUsd(turn);
-    summary.savedUsd += (turnReferenceUsd(turn) ?? 0) - (turnEnergyUsd(turn) ?? 0);
+    const cost = turnCostView(turn);
+    summary.costUsd += cost?.usd ?? 0;
+    summary.savedUsd += cost?.savedUsd ?? 0;
   }
   return summary;
 }
