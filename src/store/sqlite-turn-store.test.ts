@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { generatedTurns } from "../../test/support/generated-turns.js";
 import { SYNTHETIC_BASE, syntheticTurn as turn } from "../../test/support/synthetic-turn.js";
-import { summarizeSession } from "../telemetry/summarize-session.js";
+import { summarizeSession, summarizeSessions } from "../telemetry/summarize-session.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
+import type { SessionSummary } from "../telemetry/turn-source.js";
 import { MIGRATIONS } from "./sqlite-migrations.js";
 import { SqliteTurnStore } from "./sqlite-turn-store.js";
 
@@ -106,6 +108,53 @@ describe("SqliteTurnStore", () => {
     const summary = await store.session("session-5");
     expect(summary?.savedUsd).toBeCloseTo(0.29);
     expect(summary).toEqual(summarizeSession("session-5", [record, local as TurnRecord]));
+  });
+
+  it("gives the same session totals in SQL as summarizeSessions on the same turns", async () => {
+    // Mixed on purpose: count_tokens calls (not conversation turns), turns without a session, errors,
+    // electricity without a reference price, records without cost, and two turns at the same instant.
+    const turns = generatedTurns({ turns: 400, sessions: 9, cloudEvery: 5, missEvery: 7 }).map((record, index, all) => {
+      const changed: TurnRecord = { ...record };
+      if (index % 11 === 3) changed.endpoint = "count_tokens";
+      if (index % 17 === 4) changed.sessionId = undefined;
+      if (index % 19 === 5) changed.status = 529;
+      if (index % 13 === 6) changed.cost = { energyUsd: 0.002, modelPriced: undefined };
+      if (index % 23 === 7) changed.cost = undefined;
+      if (index === 399) changed.startedAt = all[398]?.startedAt ?? record.startedAt;
+      return changed;
+    });
+    // The last session also ends with only a count_tokens call: its latest backend is the conversation's.
+    const late = "2026-02-01T00:00:00.000Z";
+    turns.push({
+      ...turn(9_000),
+      startedAt: late,
+      sessionId: turns[390]?.sessionId,
+      endpoint: "count_tokens",
+      backend: "other",
+    });
+    const store = open(scratch());
+    for (const record of turns) store.add(record);
+    const rounded = (summaries: SessionSummary[]) =>
+      summaries.map((summary) => ({
+        ...summary,
+        costUsd: Number(summary.costUsd?.toFixed(9)),
+        savedUsd: Number(summary.savedUsd?.toFixed(9)),
+      }));
+    const byId = (summaries: SessionSummary[]) =>
+      rounded(summaries).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+    const expected = summarizeSessions(turns);
+    expect(expected.some((summary) => summary.errors > 0 && (summary.costUsd ?? 0) > 0)).toBe(true);
+    expect(byId(await store.sessions({}))).toEqual(byId(expected));
+    const since = turns[300]?.startedAt as string;
+    const recent = summarizeSessions(turns.filter((record) => record.startedAt >= since));
+    expect(byId(await store.sessions({ since }))).toEqual(byId(recent));
+    for (const summary of expected) {
+      expect(rounded([(await store.session(summary.sessionId)) as SessionSummary])).toEqual(rounded([summary]));
+    }
+    const onlyCounting = { ...turn(9_001), sessionId: "only-count-tokens", endpoint: "count_tokens" as const };
+    store.add(onlyCounting);
+    expect(await store.session("only-count-tokens")).toBeUndefined();
+    expect(summarizeSession("only-count-tokens", [onlyCounting])).toBeUndefined();
   });
 
   it("deletes turns older than the retention at start", async () => {

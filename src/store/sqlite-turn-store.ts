@@ -42,11 +42,14 @@ const SESSION_TOTALS = `t.session_id AS sessionId, min(t.started_at) AS firstAt,
   coalesce(sum(t.prefilled_tokens), 0) AS prefilledTokens, coalesce(sum(t.output_tokens), 0) AS outputTokens,
   count(t.miss_reason) AS misses, coalesce(sum(t.status >= 400 OR t.error_code IS NOT NULL), 0) AS errors,
   coalesce(sum(t.cost_usd), 0) AS costUsd,
-  coalesce(sum(t.reference_usd), 0) - coalesce(sum(t.energy_usd), 0) AS savedUsd`;
+  coalesce(sum(t.reference_usd - coalesce(t.energy_usd, 0)), 0) AS savedUsd`;
+
+/** count_tokens calls are not conversation turns: sessions leave them out, like summarizeSessions. */
+const CONVERSATION = "endpoint != 'count_tokens'";
 
 /** Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn). */
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
-    WHERE latest.session_id = totals.sessionId ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend
+    WHERE latest.session_id = totals.sessionId AND latest.${CONVERSATION} ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend
   FROM (${totals}) AS totals ORDER BY totals.lastAt DESC`;
 
 /**
@@ -56,13 +59,14 @@ const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FR
  */
 const SESSIONS = `WITH recent AS (
     SELECT session_id, max(started_at) AS last_at FROM turns
-    WHERE session_id IS NOT NULL AND started_at >= @since
+    WHERE session_id IS NOT NULL AND started_at >= @since AND ${CONVERSATION}
     GROUP BY session_id ORDER BY last_at DESC LIMIT @limit
   )
-  ${withLastBackend(`SELECT ${SESSION_TOTALS} FROM recent JOIN turns AS t ON t.session_id = recent.session_id GROUP BY t.session_id`)}`;
+  ${withLastBackend(`SELECT ${SESSION_TOTALS} FROM recent JOIN turns AS t ON t.session_id = recent.session_id
+    WHERE t.started_at >= @since AND t.${CONVERSATION} GROUP BY t.session_id`)}`;
 
 const SESSION = withLastBackend(
-  `SELECT ${SESSION_TOTALS} FROM turns AS t WHERE t.session_id = ? GROUP BY t.session_id`,
+  `SELECT ${SESSION_TOTALS} FROM turns AS t WHERE t.session_id = ? AND t.${CONVERSATION} GROUP BY t.session_id`,
 );
 
 function clampLimit(limit: number | undefined): number {

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { summarizeSessions } from "./summarize-session.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { SessionSummary, TurnQuery, TurnSource } from "./turn-source.js";
 
@@ -41,38 +42,7 @@ export class JsonlTurnSource implements TurnSource {
   }
 
   async sessions(query: { since?: string; limit?: number }): Promise<SessionSummary[]> {
-    const bySession = new Map<string, SessionSummary>();
-    for (const turn of await this.turns({ since: query.since })) {
-      if (!turn.sessionId) continue;
-      const summary = bySession.get(turn.sessionId) ?? {
-        sessionId: turn.sessionId,
-        firstAt: turn.startedAt,
-        lastAt: turn.startedAt,
-        turns: 0,
-        localTurns: 0,
-        cloudTurns: 0,
-        promptTokens: 0,
-        reusedTokens: 0,
-        prefilledTokens: 0,
-        outputTokens: 0,
-        misses: 0,
-        errors: 0,
-        lastBackend: turn.backend,
-      };
-      summary.lastAt = turn.startedAt;
-      summary.turns++;
-      if (turn.backendLocal === true) summary.localTurns++;
-      if (turn.backendLocal === false) summary.cloudTurns++;
-      summary.promptTokens += turn.promptTokens ?? 0;
-      summary.reusedTokens += turn.reusedTokens ?? 0;
-      summary.prefilledTokens += turn.prefilledTokens ?? 0;
-      summary.outputTokens += turn.outputTokens ?? 0;
-      if (turn.miss) summary.misses++;
-      if (turn.error || turn.status >= 400) summary.errors++;
-      summary.lastBackend = turn.backend;
-      bySession.set(turn.sessionId, summary);
-    }
-    const sessions = [...bySession.values()].sort((a, b) => b.lastAt.localeCompare(a.lastAt));
-    return query.limit === undefined ? sessions : sessions.slice(0, query.limit);
+    const sessions = summarizeSessions(await this.turns({ since: query.since }));
+    return query.limit === undefined ? sessions : sessions.slice(0, Math.max(0, query.limit));
   }
 }

@@ -54,13 +54,16 @@ describe("MemoryTurnSource", () => {
     expect(await source.sessions({ limit: 5 })).toEqual(sessions.slice(0, 5));
   });
 
-  it("leaves cost out of summaries when no turn carries it", async () => {
+  it("counts no cost and no saving when no turn carries cost, as the store does", async () => {
     const recorder = new TurnRecorder(100);
     for (const turn of generatedTurns({ turns: 10, sessions: 2 })) {
       const { cost: _cost, ...withoutCost } = turn as typeof turn & { cost?: unknown };
       recorder.add(withoutCost);
     }
     const sessions = await new MemoryTurnSource(recorder).sessions({});
-    expect(sessions.map((session) => session.costUsd)).toEqual([undefined, undefined]);
+    expect(sessions.map((session) => [session.costUsd, session.savedUsd])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 });

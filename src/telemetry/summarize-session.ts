@@ -2,29 +2,40 @@ import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { SessionSummary } from "./turn-source.js";
 
-/** One session's totals from its turns (oldest first), as a store computes them with a query. */
-export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]): SessionSummary | undefined {
-  const first = turns[0];
-  const last = turns.at(-1);
-  if (!first || !last) return undefined;
-  const summary: SessionSummary & { costUsd: number; savedUsd: number } = {
-    sessionId,
-    firstAt: first.startedAt,
-    lastAt: last.startedAt,
-    turns: turns.length,
-    localTurns: 0,
-    cloudTurns: 0,
-    promptTokens: 0,
-    reusedTokens: 0,
-    prefilledTokens: 0,
-    outputTokens: 0,
-    misses: 0,
-    errors: 0,
-    lastBackend: last.backend,
-    costUsd: 0,
-    savedUsd: 0,
-  };
+/** Newest first by last activity, like the dashboard and `switchyard report` list them. */
+const byLastActivity = (a: SessionSummary, b: SessionSummary) => b.lastAt.localeCompare(a.lastAt);
+
+/**
+ * Folds turns (oldest first) into one summary per session, newest first. Turns without a session are
+ * left out, and so are count_tokens calls: they are not conversation turns and carry no usage. The
+ * SQLite store's SQL computes the same totals (its test compares the two on the same turns).
+ */
+export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[] {
+  const sessions = new Map<string, SessionSummary & { costUsd: number; savedUsd: number }>();
   for (const turn of turns) {
+    if (turn.sessionId === undefined || turn.endpoint === "count_tokens") continue;
+    let summary = sessions.get(turn.sessionId);
+    if (!summary) {
+      summary = {
+        sessionId: turn.sessionId,
+        firstAt: turn.startedAt,
+        lastAt: turn.startedAt,
+        turns: 0,
+        localTurns: 0,
+        cloudTurns: 0,
+        promptTokens: 0,
+        reusedTokens: 0,
+        prefilledTokens: 0,
+        outputTokens: 0,
+        misses: 0,
+        errors: 0,
+        lastBackend: turn.backend,
+        costUsd: 0,
+        savedUsd: 0,
+      };
+      sessions.set(turn.sessionId, summary);
+    }
+    summary.turns++;
     if (turn.backendLocal === true) summary.localTurns++;
     if (turn.backendLocal === false) summary.cloudTurns++;
     summary.promptTokens += turn.promptTokens ?? 0;
@@ -32,10 +43,20 @@ export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]
     summary.prefilledTokens += turn.prefilledTokens ?? 0;
     summary.outputTokens += turn.outputTokens ?? 0;
     if (turn.miss) summary.misses++;
-    if (turn.status >= 400 || turn.error) summary.errors++;
+    if (turn.error || turn.status >= 400) summary.errors++;
+    if (turn.startedAt >= summary.lastAt) {
+      summary.lastAt = turn.startedAt;
+      summary.lastBackend = turn.backend;
+    }
+    if (turn.startedAt < summary.firstAt) summary.firstAt = turn.startedAt;
     const cost = turnCostView(turn);
     summary.costUsd += cost?.usd ?? 0;
     summary.savedUsd += cost?.savedUsd ?? 0;
   }
-  return summary;
+  return [...sessions.values()].sort(byLastActivity);
+}
+
+/** One session's totals from its turns (oldest first); undefined when it has no conversation turn. */
+export function summarizeSession(sessionId: string, turns: readonly TurnRecord[]): SessionSummary | undefined {
+  return summarizeSessions(turns.filter((turn) => turn.sessionId === sessionId))[0];
 }
