@@ -1,21 +1,26 @@
+import { mkdtempSync } from "node:fs";
 import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DashboardAuth } from "../src/dashboard/dashboard-auth.js";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
 import { ModelRouter } from "../src/gateway/model-router.js";
 import { apiKeyChecker } from "../src/security/api-key.js";
+import { SqliteTurnStore } from "../src/store/sqlite-turn-store.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
 import type { SessionSummary } from "../src/telemetry/turn-source.js";
 import { generatedTurns } from "./support/generated-turns.js";
 
 /** The gateway's HTTP server with no backends (the dashboard reads only records) on a free port. */
-async function startServer(recorder: TurnRecorder, apiKey?: string) {
+async function startServer(recorder: TurnRecorder, apiKey?: string, store?: SqliteTurnStore) {
   const server = createGatewayServer({
     backends: [],
     router: new ModelRouter([], {}),
     recorder,
     apiKey,
+    store,
     bodyLimitBytes: 1 << 20,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -199,6 +204,47 @@ describe("dashboard without an API key", () => {
     controller.abort();
     const data = /event: turn\ndata: (.*)\n/.exec(text)?.[1] as string;
     expect(JSON.parse(data)).toEqual({ id: turn.id, sessionId: turn.sessionId, startedAt: turn.startedAt });
+  });
+});
+
+describe("dashboard with a durable store", () => {
+  it("reads the store, earlier runs included, and a turn announced live is readable before its batch is due", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "switchyard-dashboard-store-")), "switchyard.db");
+    const [earlier, live] = generatedTurns({ turns: 2, sessions: 2 }).map((turn, index) => ({
+      ...turn,
+      sessionId: index === 0 ? "earlier-run" : "live-session",
+    }));
+    if (!earlier || !live) throw new Error("no turns generated");
+    const before = new SqliteTurnStore({ path, retentionDays: 0 });
+    before.add(earlier);
+    await before.close();
+    // A batch interval far longer than the test: only the read committing the queue can show the turn.
+    const store = new SqliteTurnStore({ path, retentionDays: 0, flushIntervalMs: 600_000 });
+    const recorder = new TurnRecorder(10);
+    recorder.onTurn((turn) => store.add(turn));
+    const url = await startServer(recorder, undefined, store);
+    try {
+      const overview = async () =>
+        ((await (await fetch(`${url}/dashboard/api/overview`)).json()) as { sessions: SessionSummary[] }).sessions;
+      expect((await overview()).map((session) => session.sessionId)).toEqual(["earlier-run"]);
+
+      const controller = new AbortController();
+      const response = await fetch(`${url}/dashboard/api/events`, { signal: controller.signal });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      while (!text.includes("retry:")) text += decoder.decode((await reader.read()).value);
+      recorder.add(live);
+      while (!text.includes("event: turn")) text += decoder.decode((await reader.read()).value);
+      controller.abort();
+      expect((await overview()).map((session) => session.sessionId)).toEqual(["live-session", "earlier-run"]);
+      const turns = (await (await fetch(`${url}/dashboard/api/sessions/live-session/turns`)).json()) as {
+        turns: Array<{ id: string }>;
+      };
+      expect(turns.turns.map((turn) => turn.id)).toEqual([live.id]);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/cost/session-report.js";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
@@ -104,45 +106,68 @@ describe.each([2, 3])("escalation after %i failed tool results in a row", (thres
     });
   }, 600_000);
 
-  it("reports the same totals as the turn records say", async () => {
+  it("reports the same totals as the turn records say, from the store by default and from the JSONL file", async () => {
     await gateway.recorder.flush();
+    await gateway.store?.flush();
     const file = gateway.recorder.jsonlPath as string;
+    const storeFile = join(dirname(file), "switchyard.db");
     const records = readFileSync(file, "utf8")
       .split("\n")
       .filter((line) => line.trim() !== "")
       .map((line) => JSON.parse(line) as TurnRecord)
       .filter((turn) => turn.endpoint !== "count_tokens");
     expect(records.length).toBeGreaterThan(5);
-    const result = await runCli(["report", "--json", "--turns-file", file]);
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as Report;
-    const sum = (pick: (turn: TurnRecord) => number | undefined) =>
-      records.reduce((total, turn) => total + (pick(turn) ?? 0), 0);
-    expect(report.total.localTurns).toBe(records.filter((turn) => turn.backendLocal === true).length);
-    expect(report.total.cloudTurns).toBe(records.filter((turn) => turn.backendLocal === false).length);
-    expect(report.total.cloudTurns).toBeGreaterThan(0);
-    expect(report.total.prefilledTokens).toBe(sum((turn) => turn.prefilledTokens));
-    expect(report.total.reusedTokens).toBe(sum((turn) => turn.reusedTokens));
-    expect(report.total.outputTokens).toBe(sum((turn) => turn.outputTokens));
-    expect(report.total.cloudUsd).toBeCloseTo(
-      sum((turn) => turn.cost?.usd),
-      10,
-    );
-    expect(report.total.referenceUsd).toBeCloseTo(
-      sum((turn) => turn.cost?.referenceUsd),
-      10,
-    );
-    expect(report.total.cloudUsd).toBeGreaterThan(0);
-    const sessions = new Set(records.map((turn) => turn.sessionId));
-    expect(report.sessions.map((row) => row.sessionId).sort()).toEqual([...sessions].sort());
-    for (const row of report.sessions) {
-      const own = records.filter((turn) => turn.sessionId === row.sessionId);
-      expect(row.localTurns + row.cloudTurns, row.sessionId).toBe(own.length);
-      expect(row.reusedTokens, row.sessionId).toBe(own.reduce((total, turn) => total + (turn.reusedTokens ?? 0), 0));
+    // A config naming both files: the store is read; with no store file there, the JSONL file is.
+    const configFor = (store: string) => {
+      const path = join(mkdtempSync(join(tmpdir(), "switchyard-report-")), "config.json");
+      writeFileSync(path, JSON.stringify({ store: { path: store }, telemetry: { turnsFile: file } }));
+      return path;
+    };
+    const runs = [
+      { args: ["--config", configFor(storeFile)], reads: storeFile },
+      { args: ["--config", configFor(join(dirname(file), "no-store.db"))], reads: file },
+      { args: ["--from", "turns-file", "--config", configFor(storeFile)], reads: file },
+      { args: ["--store", storeFile], reads: storeFile },
+      { args: ["--turns-file", file], reads: file },
+    ];
+    for (const run of runs) {
+      const result = await runCli(["report", "--json", ...run.args]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(
+        `turns from ${run.reads === storeFile ? "the store" : "the JSONL file"} ${run.reads}`,
+      );
+      const report = JSON.parse(result.stdout) as Report;
+      const sum = (pick: (turn: TurnRecord) => number | undefined) =>
+        records.reduce((total, turn) => total + (pick(turn) ?? 0), 0);
+      expect(report.total.localTurns).toBe(records.filter((turn) => turn.backendLocal === true).length);
+      expect(report.total.cloudTurns).toBe(records.filter((turn) => turn.backendLocal === false).length);
+      expect(report.total.cloudTurns).toBeGreaterThan(0);
+      expect(report.total.prefilledTokens).toBe(sum((turn) => turn.prefilledTokens));
+      expect(report.total.reusedTokens).toBe(sum((turn) => turn.reusedTokens));
+      expect(report.total.outputTokens).toBe(sum((turn) => turn.outputTokens));
+      expect(report.total.cloudUsd).toBeCloseTo(
+        sum((turn) => turn.cost?.usd),
+        10,
+      );
+      expect(report.total.referenceUsd).toBeCloseTo(
+        sum((turn) => turn.cost?.referenceUsd),
+        10,
+      );
+      expect(report.total.cloudUsd).toBeGreaterThan(0);
+      const sessions = new Set(records.map((turn) => turn.sessionId));
+      expect(report.sessions.map((row) => row.sessionId).sort()).toEqual([...sessions].sort());
+      for (const row of report.sessions) {
+        const own = records.filter((turn) => turn.sessionId === row.sessionId);
+        expect(row.localTurns + row.cloudTurns, row.sessionId).toBe(own.length);
+        expect(row.reusedTokens, row.sessionId).toBe(own.reduce((total, turn) => total + (turn.reusedTokens ?? 0), 0));
+      }
     }
-    const table = await runCli(["report", "--turns-file", file]);
+    const table = await runCli(["report", "--store", storeFile]);
     expect(table.stdout).toMatch(/^total\s/m);
-    const none = await runCli(["report", "--since", "2999-01-01T00:00:00Z", "--turns-file", file]);
+    const none = await runCli(["report", "--since", "2999-01-01T00:00:00Z", "--store", storeFile]);
     expect(none.stdout).toMatch(/^No turn records since 2999-01-01/);
+    const missing = await runCli(["report", "--store", join(dirname(file), "no-store.db")]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("no turn store at");
   }, 300_000);
 });

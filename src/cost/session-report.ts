@@ -81,7 +81,8 @@ export function buildReport(turns: readonly TurnRecord[], since?: string): Repor
 }
 
 export async function reportFromSource(source: TurnSource, since?: string): Promise<Report> {
-  return buildReport(await source.turns({ since }), since);
+  // Every turn in the range: an unbounded limit (the sources read Infinity as "no limit").
+  return buildReport(await source.turns({ since, limit: Number.POSITIVE_INFINITY }), since);
 }
 
 /** `--since`: a duration back from `now` (`90s`, `30m`, `6h`, `7d`) or an ISO time. */

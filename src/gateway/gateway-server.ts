@@ -26,7 +26,7 @@ export interface GatewayOptions {
   recorder: TurnRecorder;
   /** When set, every API call must carry it (x-api-key or Authorization: Bearer). */
   apiKey?: string;
-  /** Where the dashboard reads turns; the recorder's in-memory ring by default. */
+  /** Where the dashboard reads turns; the durable store when there is one, else the recorder's in-memory ring. */
   turnSource?: TurnSource;
   bodyLimitBytes: number;
   /** Browser origins allowed to call the API; none when absent. */
@@ -73,7 +73,9 @@ export function createGatewayServer(options: GatewayOptions): Server {
   };
   const keyMatches = options.apiKey ? apiKeyChecker(options.apiKey) : undefined;
   const dashboard = createDashboardRoutes({
-    source: options.turnSource ?? new MemoryTurnSource(options.recorder),
+    // The store's reads commit its queue first, so a turn the live event stream has just announced
+    // (the recorder's listeners all run before any request is read) is already there.
+    source: options.turnSource ?? options.store ?? new MemoryTurnSource(options.recorder),
     recorder: options.recorder,
     backends: options.backends,
     keyMatches,

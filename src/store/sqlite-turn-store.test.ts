@@ -222,6 +222,8 @@ describe("SqliteTurnStore", () => {
         session.filter((record) => record.startedAt >= (since as string)).map((record) => record.id),
       );
       expect(await store.turns({ limit: 0 })).toEqual([]);
+      expect(await store.turns({})).toHaveLength(1000);
+      expect(await store.turns({ limit: Number.POSITIVE_INFINITY })).toHaveLength(COUNT);
     });
 
     it("summarises sessions with the same totals as the turns give, newest first", async () => {

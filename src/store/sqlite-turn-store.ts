@@ -70,6 +70,8 @@ const SESSION = withLastBackend(
 );
 
 function clampLimit(limit: number | undefined): number {
+  // SQLite reads a negative LIMIT as none: for `switchyard report`, which totals every turn in its range.
+  if (limit === Number.POSITIVE_INFINITY) return -1;
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
   return Math.min(Math.max(Math.trunc(limit), 0), MAX_LIMIT);
 }

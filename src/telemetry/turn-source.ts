@@ -5,6 +5,7 @@ export interface TurnQuery {
   sessionId?: string;
   /** ISO timestamp: turns that started at or after it. */
   since?: string;
+  /** Newest this many; `Number.POSITIVE_INFINITY` for all of them (a source may cap other values). */
   limit?: number;
 }
 
