@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 
 /**
- * The machinery every loopback protocol server shares (Anthropic, OpenAI, vLLM, SGLang): record each
+ * The machinery every loopback protocol server shares (Anthropic, OpenAI, vLLM, SGLang, Ollama): record each
  * request, answer it as the test's script says, with fixture SSE or JSON, and cut, hold or chunk the
  * body to simulate failures. The protocol servers supply the wire data; this file makes none up.
  */

@@ -1,44 +1,31 @@
 import { readFileSync } from "node:fs";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { setImmediate as nextTurn } from "node:timers/promises";
+import {
+  type LoopbackOptions,
+  type LoopbackResponse,
+  type LoopbackServer,
+  type RecordedRequest,
+  startLoopbackServer,
+} from "./loopback-server.js";
 
 /**
- * A loopback server that speaks Ollama's native API for tests. It does not make up wire data: chat
- * streams are replayed from `test/fixtures/ollama/*.ndjson`, and the other bodies are the documented
- * examples below (test/fixtures/ollama/README.md gives the source of each). A test's `script` picks
- * the answer to each /api/chat request; /api/tags, /api/show and /api/version answer by default.
+ * A loopback server that speaks Ollama's native API for tests, on the shared loopback machinery
+ * (loopback-server.ts). It does not make up wire data: chat streams are replayed from
+ * `test/fixtures/ollama/*.ndjson`, and the other bodies are the documented examples below
+ * (test/fixtures/ollama/README.md gives the source of each). A test's `script` picks the answer to
+ * each /api/chat request; /api/tags, /api/show and /api/version answer by default.
  */
 
 export const OLLAMA_FIXTURE_DIR = join(import.meta.dirname, "..", "fixtures", "ollama");
 
-export interface RecordedOllamaRequest {
-  method: string;
-  path: string;
-  body: unknown;
-}
+export type RecordedOllamaRequest = RecordedRequest;
 
-export interface OllamaScriptedResponse {
-  status: number;
-  /** A fixture name (`chat-stream` or `chat-stream.ndjson`) replayed byte for byte. */
-  ndjson?: string;
-  /** A JSON body. Ignored when `ndjson` is set. */
-  json?: unknown;
-  /** Send only this many bytes of the body, then destroy the socket. */
-  cutAfterBytes?: number;
-  /** Write the body in pieces of this many bytes, one event-loop turn apart. */
-  chunkBytes?: number;
-}
+/** A loopback answer whose stream is an Ollama fixture: `ndjson` (`chat-stream` or `chat-stream.ndjson`), replayed byte for byte. */
+export type OllamaScriptedResponse = Omit<LoopbackResponse<string>, "sse"> & { ndjson?: string };
 
 export type OllamaScript = (request: RecordedOllamaRequest) => OllamaScriptedResponse | undefined;
 
-export interface OllamaProtocolServer {
-  /** `http://127.0.0.1:<port>`, the backend's baseUrl. */
-  url: string;
-  requests: RecordedOllamaRequest[];
-  close(): Promise<void>;
-}
+export type OllamaProtocolServer = LoopbackServer;
 
 export function readOllamaFixture(name: string): string {
   return readFileSync(join(OLLAMA_FIXTURE_DIR, name.endsWith(".ndjson") ? name : `${name}.ndjson`), "utf8");
@@ -137,7 +124,7 @@ export const INPUT_TOO_LONG: OllamaScriptedResponse = {
   json: { error: "the input length exceeds the context length" },
 };
 
-function defaultAnswer(request: RecordedOllamaRequest): OllamaScriptedResponse {
+export function defaultAnswer(request: RecordedOllamaRequest): OllamaScriptedResponse {
   if (request.path === "/api/tags") return { status: 200, json: DOCUMENTED_TAGS };
   if (request.path === "/api/show") return { status: 200, json: DOCUMENTED_SHOW };
   if (request.path === "/api/version") return { status: 200, json: DOCUMENTED_VERSION };
@@ -145,71 +132,23 @@ function defaultAnswer(request: RecordedOllamaRequest): OllamaScriptedResponse {
   return { status: 404, json: { error: "404 page not found" } };
 }
 
-function write(response: ServerResponse, chunk: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    if (response.destroyed) return resolve();
-    response.write(chunk, () => resolve());
-  });
-}
+/** What makes a loopback server Ollama's: NDJSON streams from the fixtures, `{"error": …}` bodies (docs/api/errors.mdx). */
+export const OLLAMA_LOOPBACK: Omit<LoopbackOptions<string>, "script"> = {
+  renderSse: readOllamaFixture,
+  failureBody: (message) => ({ error: message }),
+  streamContentType: "application/x-ndjson",
+};
 
-async function send(response: ServerResponse, scripted: OllamaScriptedResponse): Promise<void> {
-  const isStream = scripted.ndjson !== undefined;
-  const body = Buffer.from(isStream ? readOllamaFixture(scripted.ndjson ?? "") : JSON.stringify(scripted.json ?? {}));
-  response.writeHead(scripted.status, {
-    "content-type": isStream ? "application/x-ndjson" : "application/json; charset=utf-8",
-  });
-  response.flushHeaders();
-  const payload =
-    scripted.cutAfterBytes === undefined ? body : body.subarray(0, Math.min(scripted.cutAfterBytes, body.length));
-  const step = scripted.chunkBytes && scripted.chunkBytes > 0 ? scripted.chunkBytes : payload.length;
-  for (let offset = 0; offset < payload.length; offset += step) {
-    if (response.destroyed) return;
-    await write(response, payload.subarray(offset, offset + step));
-    if (scripted.chunkBytes) await nextTurn();
-  }
-  if (scripted.cutAfterBytes !== undefined) {
-    response.socket?.destroy();
-    return;
-  }
-  response.end();
-}
+/** An Ollama answer in the loopback server's terms. */
+export const toLoopbackResponse = ({ ndjson, ...rest }: OllamaScriptedResponse): LoopbackResponse<string> => ({
+  ...rest,
+  sse: ndjson,
+});
 
 /** Starts the server on 127.0.0.1 at a free port. */
-export async function startOllamaProtocolServer(
-  options: { script?: OllamaScript } = {},
-): Promise<OllamaProtocolServer> {
-  const requests: RecordedOllamaRequest[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = text;
-      }
-      const recorded = { method: request.method ?? "GET", path: request.url ?? "/", body };
-      requests.push(recorded);
-      send(response, options.script?.(recorded) ?? defaultAnswer(recorded)).catch(() => response.destroy());
-    });
+export function startOllamaProtocolServer(options: { script?: OllamaScript } = {}): Promise<OllamaProtocolServer> {
+  return startLoopbackServer({
+    ...OLLAMA_LOOPBACK,
+    script: (request) => toLoopbackResponse(options.script?.(request) ?? defaultAnswer(request)),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
 }
