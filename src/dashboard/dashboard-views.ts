@@ -5,6 +5,7 @@ import {
   turnCostView,
   turnRoutingView,
 } from "../telemetry/read-turn-extras.js";
+import { ZERO_COUNTS } from "../telemetry/summarize-session.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary } from "../telemetry/turn-source.js";
 
@@ -38,15 +39,7 @@ export interface DashboardTotals {
 export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
   const totals: DashboardTotals = {
     sessions: sessions.length,
-    turns: 0,
-    localTurns: 0,
-    cloudTurns: 0,
-    promptTokens: 0,
-    reusedTokens: 0,
-    prefilledTokens: 0,
-    outputTokens: 0,
-    misses: 0,
-    errors: 0,
+    ...ZERO_COUNTS,
     costUsd: null,
     savedUsd: null,
   };

@@ -2,6 +2,19 @@ import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { SessionSummary } from "./turn-source.js";
 
+/** The counters a session summary adds up over turns (and the dashboard's totals over sessions). */
+export const ZERO_COUNTS = {
+  turns: 0,
+  localTurns: 0,
+  cloudTurns: 0,
+  promptTokens: 0,
+  reusedTokens: 0,
+  prefilledTokens: 0,
+  outputTokens: 0,
+  misses: 0,
+  errors: 0,
+} as const;
+
 /** Newest first by last activity, like the dashboard and `switchyard report` list them. */
 const byLastActivity = (a: SessionSummary, b: SessionSummary) => b.lastAt.localeCompare(a.lastAt);
 
@@ -20,15 +33,7 @@ export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[
         sessionId: turn.sessionId,
         firstAt: turn.startedAt,
         lastAt: turn.startedAt,
-        turns: 0,
-        localTurns: 0,
-        cloudTurns: 0,
-        promptTokens: 0,
-        reusedTokens: 0,
-        prefilledTokens: 0,
-        outputTokens: 0,
-        misses: 0,
-        errors: 0,
+        ...ZERO_COUNTS,
         lastBackend: turn.backend,
         costUsd: 0,
         savedUsd: 0,
