@@ -1,3 +1,4 @@
+import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
 
@@ -57,9 +58,11 @@ function add(row: ReportRow, turn: TurnRecord): void {
   row.prefilledTokens += turn.prefilledTokens ?? 0;
   row.reusedTokens += turn.reusedTokens ?? 0;
   row.outputTokens += turn.outputTokens ?? 0;
-  row.cloudUsd += turn.cost?.usd ?? 0;
-  row.referenceUsd += turn.cost?.referenceUsd ?? 0;
-  row.energyUsd += turn.cost?.energyUsd ?? 0;
+  // Records come back from disk, maybe written by another version: read cost defensively.
+  const cost = turnCostView(turn);
+  row.cloudUsd += cost?.usd ?? 0;
+  row.referenceUsd += cost?.referenceUsd ?? 0;
+  row.energyUsd += cost?.energyUsd ?? 0;
   const prompt = row.reusedTokens + row.prefilledTokens;
   row.reuse = prompt > 0 ? row.reusedTokens / prompt : undefined;
   row.savedUsd = row.referenceUsd - row.energyUsd;
