@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
+import { parseJsonBytes } from "../util/parse-json-bytes.js";
 
 /** Reads a JSON body up to `limitBytes`; a larger body is a 413, bad JSON a 400 naming the position. */
 export function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
@@ -22,15 +23,13 @@ export function readJsonBody(request: IncomingMessage, limitBytes: number): Prom
     request.once("error", reject);
     request.once("end", () => {
       if (size > limitBytes) return;
-      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString("utf8");
-      if (text.trim() === "") {
-        reject(invalidRequest("the request body is empty; expected a JSON object"));
-        return;
-      }
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
       try {
-        resolve(JSON.parse(text));
+        resolve(parseJsonBytes(bytes));
       } catch (error) {
-        reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
+        if (bytes.toString("utf8").trim() === "")
+          reject(invalidRequest("the request body is empty; expected a JSON object"));
+        else reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
       }
     });
   });
