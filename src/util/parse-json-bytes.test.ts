@@ -52,16 +52,14 @@ describe("parseJsonBytes", () => {
   });
   it("agrees with the plain path on arbitrary bytes, broken UTF-8 and invalid JSON included", () => {
     const piece = fc.oneof(
-      fc.constantFrom('{"a":"', '"', "}", "[", "]", ",", ":", "\\u00e9", "\\u0041", "\\", " ", "\u00a0", "—", "🤖"),
-      fc.uint8Array({ maxLength: 4 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
+      fc
+        .constantFrom('{"a":"', '"', "}", "[", "]", ",", ":", "\\u00e9", "\\u0041", "\\", " ", "\u00a0", "—", "🤖")
+        .map((text) => Buffer.from(text)),
+      fc.uint8Array({ maxLength: 4 }).map((bytes) => Buffer.from(bytes)),
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), fc.boolean(), (pieces, wrap) => {
-        const bytes = Buffer.concat(
-          pieces.map((item) =>
-            /^[\x00-\xff]*$/.test(item) && !/[—🤖]/u.test(item) ? Buffer.from(item, "latin1") : Buffer.from(item),
-          ),
-        );
+        const bytes = Buffer.concat(pieces);
         expectSameAsPlain(wrap ? Buffer.concat([Buffer.from('{"x":"'), bytes, Buffer.from('"}')]) : bytes);
       }),
       { numRuns: 5000 },
