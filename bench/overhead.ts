@@ -18,6 +18,9 @@
  * same definition on every path: the first SSE event carrying generated text on the direct and relay
  * paths, the first body byte through Switchyard (which sends message_start together with the first
  * token). Total is to the end of the stream.
+ *
+ * BENCH_BASELINE=DIR adds a fourth path: the gateway of another checkout (say `git archive` of an older
+ * commit with node_modules linked), so a change is measured before and after under the same load.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -95,17 +98,17 @@ async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-const startGateway = (backendUrl: string) =>
-  startChild(
-    [join(import.meta.dirname, "..", "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"],
-    {
-      SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
-      XDG_STATE_HOME: "/tmp/switchyard-bench-state",
-    },
-  );
+/** Another checkout to measure alongside this one (before/after under the same load), when given. */
+const BASELINE = process.env.BENCH_BASELINE;
 
-type PathName = "direct" | "bare relay" | "switchyard";
-const PATHS: readonly PathName[] = ["direct", "bare relay", "switchyard"];
+const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
+  startChild([join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"], {
+    SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
+    XDG_STATE_HOME: "/tmp/switchyard-bench-state",
+  });
+
+type PathName = "direct" | "bare relay" | "switchyard" | "baseline";
+const PATHS: readonly PathName[] = ["direct", "bare relay", "switchyard", ...(BASELINE ? ["baseline" as const] : [])];
 
 interface Summary {
   ttfbMs: { median: number; p90: number };
@@ -121,8 +124,15 @@ interface Added {
 
 interface Measurement {
   upstream: string;
-  paths: Record<PathName, Summary>;
-  added: { switchyard: Added; bareRelay: Added; switchyardOverBareRelay: { ttfbMs: number; totalMs: number } };
+  paths: Partial<Record<PathName, Summary>>;
+  added: {
+    switchyard: Added;
+    bareRelay: Added;
+    switchyardOverBareRelay: { ttfbMs: number; totalMs: number };
+    /** With BENCH_BASELINE: the other checkout against direct, and this one minus it (negative: faster). */
+    baseline?: Added;
+    switchyardOverBaseline?: { ttfbMs: number; totalMs: number };
+  };
   targetMet: boolean;
 }
 
@@ -140,17 +150,19 @@ const pairedMedian = (paths: Timing[], base: Timing[], key: keyof Timing) =>
 /** Rotates the three paths' order round by round; pairs each path's run with the round's direct run. */
 async function measure(upstream: string, upstreamUrl: string, directBody: string, anthropicBody: string) {
   const gateway = await startGateway(upstreamUrl);
+  const baseline = BASELINE ? await startGateway(upstreamUrl, BASELINE) : undefined;
   const relay = await startChild([join(import.meta.dirname, "support", "bare-relay.ts")], {
     UPSTREAM_URL: upstreamUrl,
     UPSTREAM_BODY_FILE: writeTemporary("upstream-body.json", directBody),
   });
   try {
     const send: Record<PathName, () => Promise<Timing>> = {
+      baseline: () => timeStream(`${baseline?.url}/v1/messages?beta=true`, anthropicBody, undefined),
       direct: () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, FIRST_TOKEN),
       "bare relay": () => timeStream(relay.url, anthropicBody, FIRST_TOKEN),
       switchyard: () => timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody, undefined),
     };
-    const timings: Record<PathName, Timing[]> = { direct: [], "bare relay": [], switchyard: [] };
+    const timings: Record<PathName, Timing[]> = { direct: [], "bare relay": [], switchyard: [], baseline: [] };
     for (let round = 0; round < WARMUP + RUNS; round++) {
       for (let turn = 0; turn < PATHS.length; turn++) {
         const path = PATHS[(round + turn) % PATHS.length] as PathName;
@@ -169,26 +181,25 @@ async function measure(upstream: string, upstreamUrl: string, directBody: string
       };
     };
     const switchyard = added("switchyard");
+    const versus = (path: PathName, base: PathName) => ({
+      ttfbMs: pairedMedian(timings[path], timings[base], "ttfbMs"),
+      totalMs: pairedMedian(timings[path], timings[base], "totalMs"),
+    });
     const result: Measurement = {
       upstream,
-      paths: {
-        direct: summary(direct),
-        "bare relay": summary(timings["bare relay"]),
-        switchyard: summary(timings.switchyard),
-      },
+      paths: Object.fromEntries(PATHS.map((path) => [path, summary(timings[path])])),
       added: {
         switchyard,
         bareRelay: added("bare relay"),
-        switchyardOverBareRelay: {
-          ttfbMs: pairedMedian(timings.switchyard, timings["bare relay"], "ttfbMs"),
-          totalMs: pairedMedian(timings.switchyard, timings["bare relay"], "totalMs"),
-        },
+        switchyardOverBareRelay: versus("switchyard", "bare relay"),
+        ...(baseline ? { baseline: added("baseline"), switchyardOverBaseline: versus("switchyard", "baseline") } : {}),
       },
       targetMet: switchyard.ttfbMs <= 2 && switchyard.totalMs <= 2 && switchyard.totalFractionOfDirect <= 0.05,
     };
     return result;
   } finally {
     gateway.stop();
+    baseline?.stop();
     relay.stop();
   }
 }
@@ -198,11 +209,15 @@ function print(result: Measurement): void {
   printTable(
     ["path", "ttfb median ms", "ttfb p90 ms", "total median ms", "total p90 ms", "added ttfb ms", "added total ms"],
     PATHS.map((path) => {
-      const summaryOf = result.paths[path];
-      const added =
-        path === "direct" ? undefined : path === "switchyard" ? result.added.switchyard : result.added.bareRelay;
+      const summaryOf = result.paths[path] as Summary;
+      const added = {
+        direct: undefined,
+        "bare relay": result.added.bareRelay,
+        switchyard: result.added.switchyard,
+        baseline: result.added.baseline,
+      }[path];
       return [
-        path,
+        path === "baseline" ? `baseline (${BASELINE})` : path,
         summaryOf.ttfbMs.median,
         summaryOf.ttfbMs.p90,
         summaryOf.totalMs.median,
@@ -219,6 +234,12 @@ function print(result: Measurement): void {
   console.log(
     `of which beyond a bare relay's extra hop: ttfb ${switchyardOverBareRelay.ttfbMs.toFixed(2)} ms, total ${switchyardOverBareRelay.totalMs.toFixed(2)} ms`,
   );
+  const overBaseline = result.added.switchyardOverBaseline;
+  if (overBaseline) {
+    console.log(
+      `this checkout minus the baseline (paired medians; negative is faster): ttfb ${overBaseline.ttfbMs.toFixed(2)} ms, total ${overBaseline.totalMs.toFixed(2)} ms`,
+    );
+  }
 }
 
 /** The /v1/chat/completions body Switchyard sends for the request to this upstream (its probed compat). */
@@ -290,6 +311,7 @@ async function main(): Promise<void> {
     requestBytes: anthropicBody.length,
     upstreamBytes,
     runs: RUNS,
+    baseline: BASELINE,
     results,
   });
 }
