@@ -5,7 +5,8 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // Builds llama-server (cached) and the test model once, before any test runs.
     globalSetup: ["test/global-setup.ts"],
-    testTimeout: 120_000,
+    // Generous: replaying whole recorded sessions on 2 shared cores can take minutes; a hang still ends.
+    testTimeout: 300_000,
     hookTimeout: 180_000,
     // Two cores: integration tests each start a llama-server; keep them from starving each other.
     maxWorkers: 2,

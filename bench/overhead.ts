@@ -1,17 +1,30 @@
 /**
  * npm run bench:overhead — what Switchyard adds to a streamed request.
  *
- * One ~90 KB Claude Code request (the largest recorded one) is sent, alternately, straight to
- * llama-server (the exact /v1/chat/completions body Switchyard would send for it) and through
- * Switchyard (the Anthropic body), many times. The prompt is warm in llama-server's cache after the
- * first run, so both paths do the same small amount of upstream work and the difference is the gateway.
+ * One ~90 KB Claude Code request (the largest recorded one) is sent many times along three paths, in
+ * rotating order so drift in the machine's load falls on all alike:
+ * - direct: the exact /v1/chat/completions body Switchyard would send for it, straight to the upstream;
+ * - bare relay (bench/support/bare-relay.ts): the Anthropic body to a process that only forwards the
+ *   upstream body and copies the answer back: the floor any gateway pays for its extra hop;
+ * - switchyard: the Anthropic body through the gateway.
+ * Each path is measured against the direct run of the same round (paired differences, then the median).
  *
- * Time to first byte is measured to the first byte of the first token as the client sees it: the first
- * SSE event carrying generated text directly, the first body byte through Switchyard (which sends
- * message_start together with the first token). Total is to the end of the stream.
+ * Two upstreams: the real llama-server (tiny test model; the prompt is warm in its cache after the first
+ * run, so every path does the same small amount of upstream work), and a loopback replay of a recorded
+ * llama-server stream, which takes no CPU between frames, so the gateway's own cost shows without a
+ * model competing for the cores. BENCH_UPSTREAMS=replay skips the real one.
+ *
+ * Time to first byte is to the first byte of the first generated token as the client sees it, by the
+ * same definition on every path: the first SSE event carrying generated text on the direct and relay
+ * paths, the first body byte through Switchyard (which sends message_start together with the first
+ * token). Total is to the end of the stream.
+ *
+ * BENCH_BASELINE=DIR adds a fourth path: the gateway of another checkout (say `git archive` of an older
+ * commit with node_modules linked), so a change is measured before and after under the same load.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
@@ -32,6 +45,17 @@ const FIXTURE = join(
   "agent-session",
   "013.json",
 );
+
+/** The first SSE event of a chat completions stream that carries generated text (this model thinks first). */
+const FIRST_TOKEN = '"delta":{"reasoning_content"';
+
+/** Writes a file the bench's child processes read; returns its path. */
+function writeTemporary(name: string, text: string): string {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
 
 interface Timing {
   ttfbMs: number;
@@ -74,106 +98,165 @@ async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-const startGateway = (backendUrl: string) =>
-  startChild(
-    [join(import.meta.dirname, "..", "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"],
-    {
-      SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
-      XDG_STATE_HOME: "/tmp/switchyard-bench-state",
-    },
-  );
+/** Another checkout to measure alongside this one (before/after under the same load), when given. */
+const BASELINE = process.env.BENCH_BASELINE;
+
+const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
+  startChild([join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"], {
+    SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
+    XDG_STATE_HOME: "/tmp/switchyard-bench-state",
+  });
+
+type PathName = "direct" | "bare relay" | "switchyard" | "baseline";
+const PATHS: readonly PathName[] = ["direct", "bare relay", "switchyard", ...(BASELINE ? ["baseline" as const] : [])];
+
+interface Summary {
+  ttfbMs: { median: number; p90: number };
+  totalMs: { median: number; p90: number };
+}
+
+interface Added {
+  /** Medians of the paired differences with the direct run of the same round. */
+  ttfbMs: number;
+  totalMs: number;
+  totalFractionOfDirect: number;
+}
 
 interface Measurement {
   upstream: string;
-  direct: { ttfbMs: { median: number; p90: number }; totalMs: { median: number; p90: number } };
-  switchyard: { ttfbMs: { median: number; p90: number }; totalMs: { median: number; p90: number } };
-  addedMs: { ttfb: number; total: number };
-  addedFractionOfDirect: number;
+  paths: Partial<Record<PathName, Summary>>;
+  added: {
+    switchyard: Added;
+    bareRelay: Added;
+    switchyardOverBareRelay: { ttfbMs: number; totalMs: number };
+    /** With BENCH_BASELINE: the other checkout against direct, and this one minus it (negative: faster). */
+    baseline?: Added;
+    switchyardOverBaseline?: { ttfbMs: number; totalMs: number };
+  };
   targetMet: boolean;
 }
 
-/** Alternates direct and through-Switchyard requests; pairs each run's two timings. */
-async function measure(
-  upstream: string,
-  upstreamUrl: string,
-  directBody: string,
-  anthropicBody: string,
-  marker: string,
-) {
+const summary = (timings: Timing[]): Summary => {
+  const of = (key: keyof Timing) => timings.map((timing) => timing[key]);
+  return {
+    ttfbMs: { median: median(of("ttfbMs")), p90: percentile(of("ttfbMs"), 0.9) },
+    totalMs: { median: median(of("totalMs")), p90: percentile(of("totalMs"), 0.9) },
+  };
+};
+
+const pairedMedian = (paths: Timing[], base: Timing[], key: keyof Timing) =>
+  median(paths.map((timing, index) => timing[key] - (base[index]?.[key] ?? Number.NaN)));
+
+/** Rotates the three paths' order round by round; pairs each path's run with the round's direct run. */
+async function measure(upstream: string, upstreamUrl: string, directBody: string, anthropicBody: string) {
   const gateway = await startGateway(upstreamUrl);
+  const baseline = BASELINE ? await startGateway(upstreamUrl, BASELINE) : undefined;
+  const relay = await startChild([join(import.meta.dirname, "support", "bare-relay.ts")], {
+    UPSTREAM_URL: upstreamUrl,
+    UPSTREAM_BODY_FILE: writeTemporary("upstream-body.json", directBody),
+  });
   try {
-    const direct: Timing[] = [];
-    const through: Timing[] = [];
-    for (let run = 0; run < WARMUP + RUNS; run++) {
-      // Alternate which path goes first so drift in the machine's load falls on both alike.
-      const order = run % 2 === 0 ? ["direct", "through"] : ["through", "direct"];
-      for (const path of order) {
-        const timing =
-          path === "direct"
-            ? await timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, marker)
-            : await timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody, undefined);
-        if (run >= WARMUP) (path === "direct" ? direct : through).push(timing);
+    const send: Record<PathName, () => Promise<Timing>> = {
+      baseline: () => timeStream(`${baseline?.url}/v1/messages?beta=true`, anthropicBody, undefined),
+      direct: () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, FIRST_TOKEN),
+      "bare relay": () => timeStream(relay.url, anthropicBody, FIRST_TOKEN),
+      switchyard: () => timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody, undefined),
+    };
+    const timings: Record<PathName, Timing[]> = { direct: [], "bare relay": [], switchyard: [], baseline: [] };
+    for (let round = 0; round < WARMUP + RUNS; round++) {
+      for (let turn = 0; turn < PATHS.length; turn++) {
+        const path = PATHS[(round + turn) % PATHS.length] as PathName;
+        const timing = await send[path]();
+        if (round >= WARMUP) timings[path].push(timing);
       }
     }
-    const summary = (timings: Timing[], key: keyof Timing) => ({
-      median: median(timings.map((timing) => timing[key])),
-      p90: percentile(
-        timings.map((timing) => timing[key]),
-        0.9,
-      ),
-    });
-    const addedMs = {
-      ttfb: median(through.map((timing, index) => timing.ttfbMs - (direct[index]?.ttfbMs ?? Number.NaN))),
-      total: median(through.map((timing, index) => timing.totalMs - (direct[index]?.totalMs ?? Number.NaN))),
+    const direct = timings.direct;
+    const directTotal = median(direct.map((timing) => timing.totalMs));
+    const added = (path: PathName): Added => {
+      const totalMs = pairedMedian(timings[path], direct, "totalMs");
+      return {
+        ttfbMs: pairedMedian(timings[path], direct, "ttfbMs"),
+        totalMs,
+        totalFractionOfDirect: totalMs / directTotal,
+      };
     };
-    const directTotal = summary(direct, "totalMs");
-    const fraction = addedMs.total / directTotal.median;
+    const switchyard = added("switchyard");
+    const versus = (path: PathName, base: PathName) => ({
+      ttfbMs: pairedMedian(timings[path], timings[base], "ttfbMs"),
+      totalMs: pairedMedian(timings[path], timings[base], "totalMs"),
+    });
     const result: Measurement = {
       upstream,
-      direct: { ttfbMs: summary(direct, "ttfbMs"), totalMs: directTotal },
-      switchyard: { ttfbMs: summary(through, "ttfbMs"), totalMs: summary(through, "totalMs") },
-      addedMs,
-      addedFractionOfDirect: fraction,
-      targetMet: addedMs.ttfb <= 2 && addedMs.total <= 2 && fraction <= 0.05,
+      paths: Object.fromEntries(PATHS.map((path) => [path, summary(timings[path])])),
+      added: {
+        switchyard,
+        bareRelay: added("bare relay"),
+        switchyardOverBareRelay: versus("switchyard", "bare relay"),
+        ...(baseline ? { baseline: added("baseline"), switchyardOverBaseline: versus("switchyard", "baseline") } : {}),
+      },
+      targetMet: switchyard.ttfbMs <= 2 && switchyard.totalMs <= 2 && switchyard.totalFractionOfDirect <= 0.05,
     };
     return result;
   } finally {
     gateway.stop();
+    baseline?.stop();
+    relay.stop();
   }
 }
 
 function print(result: Measurement): void {
   console.log(`\nupstream: ${result.upstream}`);
   printTable(
-    ["path", "ttfb median ms", "ttfb p90 ms", "total median ms", "total p90 ms"],
-    [
-      [
-        "direct",
-        result.direct.ttfbMs.median,
-        result.direct.ttfbMs.p90,
-        result.direct.totalMs.median,
-        result.direct.totalMs.p90,
-      ],
-      [
-        "through switchyard",
-        result.switchyard.ttfbMs.median,
-        result.switchyard.ttfbMs.p90,
-        result.switchyard.totalMs.median,
-        result.switchyard.totalMs.p90,
-      ],
-    ],
+    ["path", "ttfb median ms", "ttfb p90 ms", "total median ms", "total p90 ms", "added ttfb ms", "added total ms"],
+    PATHS.map((path) => {
+      const summaryOf = result.paths[path] as Summary;
+      const added = {
+        direct: undefined,
+        "bare relay": result.added.bareRelay,
+        switchyard: result.added.switchyard,
+        baseline: result.added.baseline,
+      }[path];
+      return [
+        path === "baseline" ? `baseline (${BASELINE})` : path,
+        summaryOf.ttfbMs.median,
+        summaryOf.ttfbMs.p90,
+        summaryOf.totalMs.median,
+        summaryOf.totalMs.p90,
+        added ? added.ttfbMs : "-",
+        added ? added.totalMs : "-",
+      ];
+    }),
+  );
+  const { switchyard, switchyardOverBareRelay } = result.added;
+  console.log(
+    `added by switchyard (median of paired differences with direct): ttfb ${switchyard.ttfbMs.toFixed(2)} ms, total ${switchyard.totalMs.toFixed(2)} ms = ${(switchyard.totalFractionOfDirect * 100).toFixed(1)} % of direct; target (each <= 2 ms, total <= 5 %): ${result.targetMet ? "met" : "NOT met"}`,
   );
   console.log(
-    `added (median of paired differences): ttfb ${result.addedMs.ttfb.toFixed(2)} ms, total ${result.addedMs.total.toFixed(2)} ms = ${(result.addedFractionOfDirect * 100).toFixed(1)} % of direct; target (<= 2 ms and <= 5 %): ${result.targetMet ? "met" : "NOT met"}`,
+    `of which beyond a bare relay's extra hop: ttfb ${switchyardOverBareRelay.ttfbMs.toFixed(2)} ms, total ${switchyardOverBareRelay.totalMs.toFixed(2)} ms`,
   );
+  const overBaseline = result.added.switchyardOverBaseline;
+  if (overBaseline) {
+    console.log(
+      `this checkout minus the baseline (paired medians; negative is faster): ttfb ${overBaseline.ttfbMs.toFixed(2)} ms, total ${overBaseline.totalMs.toFixed(2)} ms`,
+    );
+  }
 }
 
-async function main(): Promise<void> {
+/** The /v1/chat/completions body Switchyard sends for the request to this upstream (its probed compat). */
+async function upstreamBody(url: string, anthropic: Record<string, unknown>): Promise<string> {
+  const backend = new LlamaServerBackend({ name: "direct", baseUrl: url });
+  try {
+    const compat = await backend.compat();
+    return JSON.stringify(toChatCompletionsBody(normalizeForCache(parseAnthropicRequest(anthropic)), "local", compat));
+  } finally {
+    await backend.close();
+  }
+}
+
+async function startEngine(): Promise<EngineSupervisor> {
   const { binary, model } = await benchEngine("tiny");
-  const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
-  const anthropicBody = JSON.stringify(fixture.body);
   const threads = process.env.BENCH_ENGINE_THREADS;
-  const engine = await EngineSupervisor.start({
+  return EngineSupervisor.start({
     binary,
     model,
     args: [
@@ -187,45 +270,50 @@ async function main(): Promise<void> {
       ...(process.env.BENCH_ENGINE_ARGS ?? "").split(" ").filter(Boolean),
     ],
   });
-  const replay = await startChild([join(import.meta.dirname, "support", "replay-upstream.ts")]);
-  try {
-    const backend = new LlamaServerBackend({ name: "direct", baseUrl: engine.url });
-    const compat = await backend.compat();
-    await backend.close();
-    const directBody = JSON.stringify(
-      toChatCompletionsBody(normalizeForCache(parseAnthropicRequest(fixture.body)), "local", compat),
-    );
-    console.log(
-      `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request`,
-    );
-    const results = [
-      await measure(
-        `real llama-server (tiny test model, warm cache, ${threads ?? "default"} threads)`,
-        engine.url,
-        directBody,
-        anthropicBody,
-        '"delta":{"reasoning_content"',
-      ),
-      await measure(
-        "loopback replay of a recorded llama-server stream (the gateway's own cost, no model competing for the 2 cores)",
-        replay.url,
-        directBody,
-        anthropicBody,
-        '"delta":{"reasoning_content"',
-      ),
-    ];
-    for (const result of results) print(result);
-    writeResults("overhead", {
-      at: new Date().toISOString(),
-      requestBytes: anthropicBody.length,
-      upstreamBytes: directBody.length,
-      runs: RUNS,
-      results,
-    });
-  } finally {
-    replay.stop();
-    await engine.stop();
+}
+
+async function main(): Promise<void> {
+  const upstreams = (process.env.BENCH_UPSTREAMS ?? "llama-server,replay").split(",");
+  const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
+  const anthropicBody = JSON.stringify(fixture.body);
+  console.log(
+    `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request`,
+  );
+  const results: Measurement[] = [];
+  let upstreamBytes = 0;
+  if (upstreams.includes("llama-server")) {
+    const engine = await startEngine();
+    try {
+      const directBody = await upstreamBody(engine.url, fixture.body);
+      upstreamBytes = directBody.length;
+      const threads = process.env.BENCH_ENGINE_THREADS ?? "default";
+      const label = `real llama-server (tiny test model, warm cache, ${threads} threads)`;
+      results.push(await measure(label, engine.url, directBody, anthropicBody));
+    } finally {
+      await engine.stop();
+    }
   }
+  if (upstreams.includes("replay")) {
+    const replay = await startChild([join(import.meta.dirname, "support", "replay-upstream.ts")]);
+    try {
+      const directBody = await upstreamBody(replay.url, fixture.body);
+      upstreamBytes = directBody.length;
+      const label =
+        "loopback replay of a recorded llama-server stream (the gateway's own cost, no model competing for the 2 cores)";
+      results.push(await measure(label, replay.url, directBody, anthropicBody));
+    } finally {
+      replay.stop();
+    }
+  }
+  for (const result of results) print(result);
+  writeResults("overhead", {
+    at: new Date().toISOString(),
+    requestBytes: anthropicBody.length,
+    upstreamBytes,
+    runs: RUNS,
+    baseline: BASELINE,
+    results,
+  });
 }
 
 await main();

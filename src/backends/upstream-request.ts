@@ -1,6 +1,7 @@
 import type { Pool } from "undici";
 import type { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
+import { jsonBytes } from "../util/json-bytes.js";
 import { mapConnectionError, mapUpstreamError } from "./openai/map-upstream-error.js";
 import { readRateLimit } from "./rate-limit-headers.js";
 
@@ -32,10 +33,10 @@ export async function requestUpstream(
   request: UpstreamRequest,
   backend: { name: string; baseUrl: string },
 ): Promise<UpstreamResponse> {
-  const text = request.body === undefined ? undefined : JSON.stringify(request.body);
-  const headers = text === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
+  const body = request.body === undefined ? undefined : jsonBytes(request.body);
+  const headers = body === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
   const send = () =>
-    pool.request({ method: request.method, path: request.path, headers, body: text, signal: request.signal });
+    pool.request({ method: request.method, path: request.path, headers, body, signal: request.signal });
   try {
     const response = await send().catch((error: { code?: string }) => {
       if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send();

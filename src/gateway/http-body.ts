@@ -1,8 +1,8 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
-import { assertJsonDepth } from "./json-depth.js";
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+import { parseJsonBytes } from "../util/parse-json-bytes.js";
+import { assertJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 
 /**
  * Reads a JSON body up to `limitBytes` (counted as it arrives, so a chunked body without a length is
@@ -29,23 +29,21 @@ export function readJsonBody(request: IncomingMessage, limitBytes: number): Prom
     request.once("error", reject);
     request.once("end", () => {
       if (size > limitBytes) return;
-      let text: string;
-      try {
-        // Not Buffer#toString: it would turn invalid bytes into U+FFFD silently and the model would see them.
-        text = strictUtf8.decode(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      } catch {
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      // Checked on the bytes: decoding would turn invalid bytes into U+FFFD silently and the model would see them.
+      if (!isUtf8(bytes)) {
         reject(invalidRequest("the request body is not valid UTF-8", "invalid_utf8"));
-        return;
-      }
-      if (text.trim() === "") {
-        reject(invalidRequest("the request body is empty; expected a JSON object"));
         return;
       }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = parseJsonBytes(bytes);
       } catch (error) {
-        reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
+        if (bytes.toString("utf8").trim() === "")
+          reject(invalidRequest("the request body is empty; expected a JSON object"));
+        else if (error instanceof RangeError) {
+          reject(invalidRequest(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`, "too_deeply_nested"));
+        } else reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
         return;
       }
       try {

@@ -1,4 +1,5 @@
 import type { CanonicalPart, CanonicalRequest } from "../core/canonical.js";
+import { sameJson } from "../util/same-json.js";
 
 /** One place where a lane's request stopped extending the previous one. */
 export interface Divergence {
@@ -33,8 +34,10 @@ export function findDivergence(previous: CanonicalRequest, current: CanonicalReq
       return { path: `system[${index}]`, ...excerpt(oldSystem[index] ?? "(absent)", newSystem[index] ?? "(absent)") };
     }
   }
-  const [oldTools, newTools] = [JSON.stringify(previous.tools), JSON.stringify(current.tools)];
-  if (oldTools !== newTools) return { path: "tools", ...excerpt(oldTools, newTools) };
+  // Compared without serialising: the texts are built only to show where they differ.
+  if (!sameJson(previous.tools, current.tools)) {
+    return { path: "tools", ...excerpt(JSON.stringify(previous.tools), JSON.stringify(current.tools)) };
+  }
   for (const [index, message] of previous.messages.entries()) {
     const next = current.messages[index];
     if (!next) return { path: `messages[${index}]`, before: `${message.role} message`, after: "(removed)" };
@@ -42,8 +45,8 @@ export function findDivergence(previous: CanonicalRequest, current: CanonicalReq
       return { path: `messages[${index}].role`, before: message.role, after: next.role };
     }
     for (let part = 0; part < message.parts.length; part++) {
-      const [a, b] = [partText(message.parts[part]), partText(next.parts[part])];
-      if (a !== b) return { path: `messages[${index}].content[${part}]`, ...excerpt(a, b) };
+      const [a, b] = [message.parts[part], next.parts[part]];
+      if (!sameJson(a, b)) return { path: `messages[${index}].content[${part}]`, ...excerpt(partText(a), partText(b)) };
     }
     if (next.parts.length !== message.parts.length) {
       return {

@@ -1,0 +1,101 @@
+/**
+ * npm run bench:overhead-stages — where Switchyard's CPU time goes for one ~90 KB Claude Code request,
+ * stage by stage, in this process (no network): each stage runs many times on the same input and its
+ * median and p90 are printed. It explains bench:overhead's figures; the plain-path rows show what the
+ * body and upstream stages cost before they were written to avoid one large string.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_LLAMA_SERVER_COMPAT } from "../src/backends/llama-server/llama-server-compat.js";
+import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { readChatCompletionsStream } from "../src/backends/openai/read-chat-completions-stream.js";
+import { emptyUsage } from "../src/core/canonical.js";
+import { MessageCollector } from "../src/core/collect-message.js";
+import { encodeAnthropicEvent } from "../src/protocols/anthropic/anthropic-stream-encoder.js";
+import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
+import { LaneTracker } from "../src/sessions/lane-tracker.js";
+import { normalizeForCache } from "../src/sessions/normalize-request.js";
+import { identifySession, laneKey } from "../src/sessions/session-identity.js";
+import { jsonBytes } from "../src/util/json-bytes.js";
+import { parseJsonBytes } from "../src/util/parse-json-bytes.js";
+import { median, percentile, printTable, writeResults } from "./bench-support.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 500);
+const root = join(import.meta.dirname, "..");
+const fixture = JSON.parse(
+  readFileSync(join(root, "..", "shared", "fixtures", "claude-code-2.1.197", "agent-session", "013.json"), "utf8"),
+) as { body: Record<string, unknown>; headers: Record<string, string> };
+const requestBytes = Buffer.from(JSON.stringify(fixture.body));
+// A stream recorded from the real llama-server (src/backends/openai/fixtures/README.md).
+const frames = readFileSync(join(root, "src", "backends", "openai", "fixtures", "llama-server-thinking.sse"), "utf8")
+  .split("\n\n")
+  .filter((frame) => frame.trim() !== "")
+  .map((frame) => Buffer.from(`${frame}\n\n`));
+
+/** The stream as llama-server sends it: one chunk per event. */
+async function* upstreamChunks(): AsyncGenerator<Uint8Array> {
+  yield* frames;
+}
+const compat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "native" as const };
+
+const raw = parseJsonBytes(requestBytes);
+const parsed = parseAnthropicRequest(raw, fixture.headers);
+const canonical = normalizeForCache(parsed);
+const upstream = toChatCompletionsBody(canonical, "local", compat);
+const tracker = new LaneTracker();
+const lane = laneKey(identifySession(canonical));
+// Two separately parsed copies, alternated, as consecutive turns of a lane are.
+const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJsonBytes(requestBytes), fixture.headers))];
+let turn = 0;
+const usage = { ...emptyUsage(), inputTokens: 10, cacheReadTokens: 20_000, outputTokens: 30 };
+
+async function relayStream(): Promise<number> {
+  const collector = new MessageCollector();
+  let bytes = 0;
+  for await (const event of readChatCompletionsStream(upstreamChunks(), { id: "msg", model: "m", backendName: "b" })) {
+    collector.add(event);
+    bytes += encodeAnthropicEvent(event).length;
+  }
+  return bytes;
+}
+
+const stages: Array<[string, () => unknown]> = [
+  ["request body: bytes to value (parseJsonBytes)", () => parseJsonBytes(requestBytes)],
+  ["  plain path: JSON.parse(bytes.toString())", () => JSON.parse(requestBytes.toString("utf8"))],
+  ["validate + convert (zod, parseAnthropicRequest)", () => parseAnthropicRequest(raw, fixture.headers)],
+  ["normalizeForCache", () => normalizeForCache(parsed)],
+  ["session identity + lane key", () => laneKey(identifySession(canonical))],
+  ["toChatCompletionsBody", () => toChatCompletionsBody(canonical, "local", compat)],
+  ["upstream body: value to bytes (jsonBytes)", () => jsonBytes(upstream)],
+  ["  plain path: Buffer.from(JSON.stringify(body))", () => Buffer.from(JSON.stringify(upstream))],
+  [`whole answer (${frames.length} upstream events): SSE in, canonical, Anthropic SSE out`, relayStream],
+  [
+    "turn record: lane cache analysis (after the answer)",
+    () => tracker.analyze(lane, copies[turn++ % 2] as typeof canonical, "b", usage, {}),
+  ],
+];
+
+async function time(run: () => unknown): Promise<number[]> {
+  for (let index = 0; index < 30; index++) await run();
+  const samples: number[] = [];
+  for (let index = 0; index < RUNS; index++) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+const rows: Array<{ stage: string; medianMs: number; p90Ms: number }> = [];
+for (const [stage, run] of stages) {
+  const samples = await time(run);
+  rows.push({ stage, medianMs: median(samples), p90Ms: percentile(samples, 0.9) });
+}
+console.log(
+  `bench:overhead-stages — ${RUNS} runs per stage, ${(requestBytes.length / 1024).toFixed(1)} KB request, ${(jsonBytes(upstream).length / 1024).toFixed(1)} KB upstream body`,
+);
+printTable(
+  ["stage", "median ms", "p90 ms"],
+  rows.map((row) => [row.stage, row.medianMs, row.p90Ms]),
+);
+writeResults("overhead-stages", { at: new Date().toISOString(), runs: RUNS, requestBytes: requestBytes.length, rows });

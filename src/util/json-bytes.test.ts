@@ -1,0 +1,29 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonBytes } from "./json-bytes.js";
+
+const FIXTURE = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
+
+describe("jsonBytes", () => {
+  it("writes exactly the bytes of JSON.stringify for any object or array", () => {
+    const container = fc.oneof(fc.array(fc.anything()), fc.dictionary(fc.string({ unit: "binary" }), fc.anything()));
+    fc.assert(
+      fc.property(container, (value) => {
+        expect(jsonBytes(value).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it("writes a recorded 90 KB Claude Code request exactly, across batches", () => {
+    const { body } = JSON.parse(readFileSync(join(FIXTURE, "agent-session", "013.json"), "utf8")) as { body: object };
+    const bytes = jsonBytes(body);
+    expect(bytes.length).toBeGreaterThan(80_000);
+    expect(bytes.equals(Buffer.from(JSON.stringify(body)))).toBe(true);
+  });
+  it("serialises values with toJSON, and leaves out what JSON leaves out", () => {
+    const value = { when: new Date(0), gone: undefined, f: () => 1, list: [undefined, () => 1, Symbol("s")] };
+    expect(jsonBytes(value).toString()).toBe(JSON.stringify(value));
+  });
+});
