@@ -1,8 +1,9 @@
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
+import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
@@ -32,12 +33,12 @@ export class AnthropicBackend implements Backend {
   constructor(private readonly options: AnthropicBackendOptions) {
     this.name = options.name;
     this.baseUrl = (options.baseUrl ?? "https://api.anthropic.com").replace(/\/+$/, "");
-    this.pool = new Pool(this.baseUrl, {
+    this.pool = upstreamPool(this.baseUrl, options, {
       connections: 32,
       keepAliveTimeout: 30_000,
-      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-      headersTimeout: options.headersTimeoutMs ?? 300_000,
-      bodyTimeout: options.idleTimeoutMs ?? 300_000,
+      connectTimeoutMs: 10_000,
+      headersTimeoutMs: 300_000,
+      idleTimeoutMs: 300_000,
     });
   }
 

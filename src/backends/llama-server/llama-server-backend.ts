@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
@@ -59,15 +60,15 @@ export class LlamaServerBackend implements Backend {
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.name;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.pool = new Pool(this.baseUrl, {
+    this.pool = upstreamPool(this.baseUrl, options, {
       connections: 64,
       pipelining: 1,
       // llama-server (cpp-httplib) closes a keep-alive connection after 5 s idle; stay under that.
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 4_000,
-      connect: { timeout: options.connectTimeoutMs ?? 5_000 },
-      headersTimeout: options.headersTimeoutMs ?? 600_000,
-      bodyTimeout: options.idleTimeoutMs ?? 300_000,
+      connectTimeoutMs: 5_000,
+      headersTimeoutMs: 600_000,
+      idleTimeoutMs: 300_000,
     });
   }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import type { GgufBpeTokenizer } from "../../tokenize/gguf-bpe-tokenizer.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
 import { mapOllamaError } from "./map-ollama-error.js";
@@ -61,15 +62,15 @@ export class OllamaBackend implements Backend {
     this.name = options.name;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.keepAlive = options.keepAlive ?? DEFAULT_KEEP_ALIVE;
-    this.pool = new Pool(new URL(this.baseUrl).origin, {
+    this.pool = upstreamPool(new URL(this.baseUrl).origin, options, {
       connections: 32,
       // Go's net/http server keeps idle connections open far longer; this only bounds our own pool.
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 30_000,
-      connect: { timeout: options.connectTimeoutMs ?? 5_000 },
+      connectTimeoutMs: 5_000,
       // The first request loads the model and prefills the prompt: minutes on a CPU for a long prompt.
-      headersTimeout: options.headersTimeoutMs ?? 600_000,
-      bodyTimeout: options.idleTimeoutMs ?? 300_000,
+      headersTimeoutMs: 600_000,
+      idleTimeoutMs: 300_000,
     });
   }
 

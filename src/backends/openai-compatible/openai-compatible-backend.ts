@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
@@ -7,6 +7,7 @@ import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
 
@@ -82,13 +83,13 @@ export class OpenAICompatibleBackend implements Backend {
     this.local = options.local ?? this.compat.local;
     const url = new URL(this.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, "");
-    this.pool = new Pool(url.origin, {
+    this.pool = upstreamPool(url.origin, options, {
       connections: 32,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 30_000,
-      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-      headersTimeout: options.headersTimeoutMs ?? 300_000,
-      bodyTimeout: options.idleTimeoutMs ?? 300_000,
+      connectTimeoutMs: 10_000,
+      headersTimeoutMs: 300_000,
+      idleTimeoutMs: 300_000,
     });
   }
 
