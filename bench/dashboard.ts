@@ -1,7 +1,7 @@
 /**
  * npm run bench:dashboard — the dashboard with 10,000 turns in memory: how long its JSON endpoints take
  * and how much they send, and how long Debian's chromium takes to show the page with the largest session
- * selected (and how many table rows it builds). The turns are generated (test/support/generated-turns.ts):
+ * selected (and how many table rows it builds). The turns are generated (test/support/synthetic-turns.ts):
  * 9,000 over 300 sessions, and one session of 1,000 (one turn in a hundred routed to a cloud).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +12,7 @@ import { chromium } from "playwright-core";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
 import { ModelRouter } from "../src/gateway/model-router.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
-import { generatedTurns } from "../test/support/generated-turns.js";
+import { generatedTurns } from "../test/support/synthetic-turns.js";
 import { median, printTable, writeResults } from "./bench-support.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteTurnStore } from "../src/store/sqlite-turn-store.js";
-import { syntheticTurn } from "../test/support/synthetic-turn.js";
+import { syntheticTurn } from "../test/support/synthetic-turns.js";
 import { median, printTable, writeResults } from "./bench-support.js";
 
 const SIZES = [10_000, 100_000];

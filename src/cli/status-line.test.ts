@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { syntheticTurn } from "../../test/support/synthetic-turn.js";
+import { syntheticTurn } from "../../test/support/synthetic-turns.js";
 import type { SessionStatus } from "../gateway/session-summary-route.js";
 import { summarizeSession } from "../telemetry/summarize-session.js";
 import { formatStatusLine, parseStatusInput } from "./status-line.js";

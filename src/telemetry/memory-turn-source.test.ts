@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generatedTurns } from "../../test/support/generated-turns.js";
+import { generatedTurns } from "../../test/support/synthetic-turns.js";
 import { MemoryTurnSource } from "./memory-turn-source.js";
 import { TurnRecorder } from "./turn-record.js";
 
