@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../src/config/load-config.js";
@@ -43,3 +44,31 @@ export function writeResults(name: string, results: unknown): string {
   console.log(`\nwrote ${path}`);
   return path;
 }
+
+/** A tsx script in a child process, ready once it prints `listening on URL`. */
+export async function startChild(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    stdio: ["ignore", "pipe", "ignore"],
+    env: { ...process.env, ...env },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+  return { url, pid: child.pid as number, stop: () => child.kill("SIGTERM") };
+}
+
+/** `switchyard serve` of a checkout (this one by default) in front of one backend, with no user config. */
+export const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
+  startChild([join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"], {
+    SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
+    XDG_STATE_HOME: "/tmp/switchyard-bench-state",
+  });

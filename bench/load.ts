@@ -12,7 +12,6 @@
  * Environment: LOAD_SESSIONS (32), LOAD_SECONDS (60), LOAD_WARMUP_SECONDS (10), LOAD_WINDOW_SECONDS (10),
  * LOAD_UPSTREAMS (`llama-server,replay`), REPLAY_FRAME_MS (2).
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -22,7 +21,7 @@ import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-comp
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
-import { benchEngine, percentile, printTable, writeResults } from "./bench-support.js";
+import { benchEngine, percentile, printTable, startChild, startGateway, writeResults } from "./bench-support.js";
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 32);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
@@ -105,23 +104,6 @@ function processUse(pid: number): ProcessUse {
   return { rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
 }
 
-async function startChild(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    stdio: ["ignore", "pipe", "ignore"],
-    env: { ...process.env, ...env },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
-  return { url, pid: child.pid as number, stop: () => child.kill("SIGTERM") };
-}
-
 const summarize = (samples: Sample[], seconds: number) => {
   const ok = samples.filter((sample) => sample.ok);
   const ttfb = ok.map((sample) => sample.ttfbMs);
@@ -142,10 +124,7 @@ async function measure(
   directBody: string,
   anthropicBody: (session: number) => string,
 ) {
-  const gateway = await startChild(
-    [join(import.meta.dirname, "..", "src", "cli", "main.ts"), "serve", "--backend", upstreamUrl, "--port", "0"],
-    { SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json", XDG_STATE_HOME: "/tmp/switchyard-bench-state" },
-  );
+  const gateway = await startGateway(upstreamUrl);
   try {
     const atStart = processUse(gateway.pid);
     const direct = () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {}, FIRST_TOKEN.direct);

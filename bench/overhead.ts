@@ -22,7 +22,6 @@
  * BENCH_BASELINE=DIR adds a fourth path: the gateway of another checkout (say `git archive` of an older
  * commit with node_modules linked), so a change is measured before and after under the same load.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +30,15 @@ import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-comp
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
-import { benchEngine, median, percentile, printTable, writeResults } from "./bench-support.js";
+import {
+  benchEngine,
+  median,
+  percentile,
+  printTable,
+  startChild,
+  startGateway,
+  writeResults,
+} from "./bench-support.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 const WARMUP = 5;
@@ -81,31 +88,8 @@ async function timeStream(url: string, body: string, firstTokenMarker: string | 
   return { ttfbMs: ttfbMs ?? Number.NaN, totalMs: performance.now() - started };
 }
 
-async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    stdio: ["ignore", "pipe", "ignore"],
-    env: { ...process.env, ...env },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill("SIGTERM") };
-}
-
 /** Another checkout to measure alongside this one (before/after under the same load), when given. */
 const BASELINE = process.env.BENCH_BASELINE;
-
-const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
-  startChild([join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"], {
-    SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
-    XDG_STATE_HOME: "/tmp/switchyard-bench-state",
-  });
 
 type PathName = "direct" | "bare relay" | "switchyard" | "baseline";
 const PATHS: readonly PathName[] = ["direct", "bare relay", "switchyard", ...(BASELINE ? ["baseline" as const] : [])];
