@@ -57,5 +57,22 @@ export async function requestUpstream(
 
 /** An HTTP error answer (status >= 400) as a SwitchyardError, with its body read and its rate-limit headers. */
 export async function upstreamFailure(response: UpstreamResponse, backendName: string): Promise<SwitchyardError> {
-  return mapUpstreamError(response.status, await response.text(), backendName, response.retryAfter, response.rateLimit);
+  return failureOf(response, await response.text(), backendName);
+}
+
+const failureOf = (response: UpstreamResponse, text: string, backendName: string) =>
+  mapUpstreamError(response.status, text, backendName, response.retryAfter, response.rateLimit);
+
+/**
+ * The JSON body of an answer; an error answer (status >= 400) is thrown, as `failure` maps it (by default
+ * as upstreamFailure does).
+ */
+export async function upstreamJson<T>(
+  response: UpstreamResponse,
+  backendName: string,
+  failure: (response: UpstreamResponse, text: string, backendName: string) => SwitchyardError = failureOf,
+): Promise<T> {
+  const text = await response.text();
+  if (response.status >= 400) throw failure(response, text, backendName);
+  return JSON.parse(text) as T;
 }

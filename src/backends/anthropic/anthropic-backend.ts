@@ -2,9 +2,8 @@ import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
-import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream, upstreamFailure } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
 
@@ -92,19 +91,14 @@ export class AnthropicBackend implements Backend {
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
     const { max_tokens: _max, stream: _stream, ...body } = toAnthropicBody(request, options.model);
     const response = await this.call("POST", "/v1/messages/count_tokens", this.headers(request), body, options.signal);
-    const text = await response.text();
-    if (response.status >= 400)
-      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
-    return { tokens: (JSON.parse(text) as { input_tokens: number }).input_tokens, exact: true };
+    return { tokens: (await upstreamJson<{ input_tokens: number }>(response, this.name)).input_tokens, exact: true };
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
     if (this.options.models) return this.options.models;
     const response = await this.call("GET", "/v1/models?limit=100", this.headers(), undefined, signal);
-    const text = await response.text();
-    if (response.status >= 400)
-      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
-    return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((model) => model.id);
+    const models = await upstreamJson<{ data?: Array<{ id: string }> }>(response, this.name);
+    return (models.data ?? []).map((model) => model.id);
   }
 
   async health(signal?: AbortSignal): Promise<BackendHealth> {

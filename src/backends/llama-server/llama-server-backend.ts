@@ -3,10 +3,9 @@ import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
-import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream, upstreamFailure } from "../upstream-request.js";
+import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
@@ -78,10 +77,7 @@ export class LlamaServerBackend implements Backend {
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body, signal ?? AbortSignal.timeout(30_000));
-    const text = await response.text();
-    if (response.status >= 400)
-      throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
-    return JSON.parse(text) as T;
+    return upstreamJson<T>(response, this.name);
   }
 
   async props(signal?: AbortSignal): Promise<Props> {

@@ -4,7 +4,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import type { GgufBpeTokenizer } from "../../tokenize/gguf-bpe-tokenizer.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream } from "../upstream-request.js";
+import { requestUpstream, upstreamJson } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { compatFromShow, contextFromShow, type OllamaCompat, type OllamaShow } from "./ollama-compat.js";
@@ -80,11 +80,9 @@ export class OllamaBackend implements Backend {
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body, signal ?? AbortSignal.timeout(30_000));
-    const text = await response.text();
-    if (response.status >= 400) {
-      throw mapOllamaError(response.status, text, this.name, { retryAfter: response.retryAfter });
-    }
-    return JSON.parse(text) as T;
+    return upstreamJson<T>(response, this.name, (failed, text, name) =>
+      mapOllamaError(failed.status, text, name, { retryAfter: failed.retryAfter }),
+    );
   }
 
   /** Capabilities and num_ctx of a model, asked once; a failed lookup is asked again next time. */
