@@ -20,17 +20,12 @@ export function toTurnRow(turn: TurnRecord): TurnRow {
   return { ...rest, routing: turnRoutingView(turn) ?? null, cost: turnCostView(turn) ?? null };
 }
 
-export interface DashboardTotals {
+type CountKey = keyof typeof ZERO_COUNTS;
+const COUNT_KEYS = Object.keys(ZERO_COUNTS) as CountKey[];
+
+/** The sessions' counters (those of a session summary) added up, with their cost. */
+export interface DashboardTotals extends Record<CountKey, number> {
   sessions: number;
-  turns: number;
-  localTurns: number;
-  cloudTurns: number;
-  promptTokens: number;
-  reusedTokens: number;
-  prefilledTokens: number;
-  outputTokens: number;
-  misses: number;
-  errors: number;
   /** Null when no turn carried cost (cost accounting off or not built). */
   costUsd: number | null;
   savedUsd: number | null;
@@ -44,15 +39,7 @@ export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
     savedUsd: null,
   };
   for (const session of sessions) {
-    totals.turns += session.turns;
-    totals.localTurns += session.localTurns;
-    totals.cloudTurns += session.cloudTurns;
-    totals.promptTokens += session.promptTokens;
-    totals.reusedTokens += session.reusedTokens;
-    totals.prefilledTokens += session.prefilledTokens;
-    totals.outputTokens += session.outputTokens;
-    totals.misses += session.misses;
-    totals.errors += session.errors;
+    for (const key of COUNT_KEYS) totals[key] += session[key];
     if (session.costUsd !== undefined) totals.costUsd = (totals.costUsd ?? 0) + session.costUsd;
     if (session.savedUsd !== undefined) totals.savedUsd = (totals.savedUsd ?? 0) + session.savedUsd;
   }
