@@ -141,7 +141,8 @@ async function measure(
     const afterWarmup = processUse(gateway.pid);
     // Direct and through-Switchyard windows alternate, so drift in the shared machine's load falls on both.
     const samples = { direct: [] as Sample[], through: [] as Sample[] };
-    const windows = Math.max(2, Math.round(SECONDS / WINDOW_SECONDS));
+    // An even number of windows, so each path gets the same time (throughput is per second of its own windows).
+    const windows = Math.max(2, 2 * Math.round(SECONDS / WINDOW_SECONDS / 2));
     for (let window = 0; window < windows; window++) {
       if (window % 2 === 0) samples.through.push(...(await drive(SECONDS / windows, through)));
       else samples.direct.push(...(await drive(SECONDS / windows, direct)));
