@@ -2,7 +2,7 @@ import type { CanonicalEvent, Usage } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readNdjsonLines } from "../../util/ndjson-lines.js";
-import { thinkingSignature } from "../openai/read-chat-completions-stream.js";
+import { CanonicalBlockWriter } from "../canonical-block-writer.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { mapOllamaDoneReason, type OllamaMetrics, ollamaTimings, ollamaUsage } from "./ollama-metrics.js";
 
@@ -38,36 +38,10 @@ export async function* readOllamaStream(
   context: OllamaStreamContext,
 ): AsyncGenerator<CanonicalEvent> {
   let usage: Usage = emptyUsage();
-  let started = false;
-  let open: { index: number; kind: "text" | "thinking"; text: string } | undefined;
-  let nextIndex = 0;
+  const writer = new CanonicalBlockWriter(context.id, context.model, () => usage);
   let toolCalls = 0;
   let finished = false;
-  const events: CanonicalEvent[] = [];
-
-  const start = () => {
-    if (started) return;
-    started = true;
-    events.push({ type: "message_start", id: context.id, model: context.model, usage: { ...usage } });
-  };
-  const close = () => {
-    if (!open) return;
-    if (open.kind === "thinking") {
-      const signature = thinkingSignature(open.text);
-      events.push({ type: "block_delta", index: open.index, delta: { type: "signature", signature } });
-    }
-    events.push({ type: "block_end", index: open.index });
-    open = undefined;
-  };
-  const append = (kind: "text" | "thinking", text: string) => {
-    if (open?.kind !== kind) {
-      close();
-      open = { index: nextIndex++, kind, text: "" };
-      events.push({ type: "block_start", index: open.index, block: { type: kind } });
-    }
-    open.text += text;
-    events.push({ type: "block_delta", index: open.index, delta: { type: kind, text } });
-  };
+  const events = writer.events;
 
   try {
     for await (const line of readNdjsonLines(body)) {
@@ -85,24 +59,21 @@ export async function* readOllamaStream(
       if (chunk.error !== undefined) {
         throw mapOllamaError(500, JSON.stringify({ error: chunk.error }), context.backendName, context);
       }
-      start();
+      writer.start();
       const message = chunk.message ?? {};
-      if (message.thinking) append("thinking", message.thinking);
-      if (message.content) append("text", message.content);
+      if (message.thinking) writer.append("thinking", message.thinking);
+      if (message.content) writer.append("text", message.content);
       for (const call of message.tool_calls ?? []) {
-        close();
-        const index = nextIndex++;
         const id = call.id || `toolu_${context.id.replace(/^msg_/, "")}_${toolCalls}`;
         toolCalls++;
         const input = call.function?.arguments;
-        const json = typeof input === "string" ? input : JSON.stringify(input ?? {});
-        events.push({ type: "block_start", index, block: { type: "tool_call", id, name: call.function?.name ?? "" } });
-        events.push({ type: "block_delta", index, delta: { type: "tool_input", json } });
-        events.push({ type: "block_end", index });
+        const index = writer.startToolCall(id, call.function?.name ?? "");
+        writer.toolInput(index, typeof input === "string" ? input : JSON.stringify(input ?? {}));
+        writer.close();
       }
       if (chunk.done) {
         finished = true;
-        close();
+        writer.close();
         usage = ollamaUsage(chunk);
         events.push({
           type: "done",
@@ -114,20 +85,20 @@ export async function* readOllamaStream(
       yield* events.splice(0);
     }
   } catch (error) {
-    if (!started) throw streamFailure(error, context.backendName);
-    close();
+    if (!writer.hasStarted) throw streamFailure(error, context.backendName);
+    writer.close();
     yield* events.splice(0);
     yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
     return;
   }
   if (finished) return;
-  if (!started) {
+  if (!writer.hasStarted) {
     throw new SwitchyardError(`${context.backendName} answered with an empty stream`, {
       kind: "upstream",
       code: "stream_truncated",
     });
   }
-  close();
+  writer.close();
   yield* events.splice(0);
   yield {
     type: "error",

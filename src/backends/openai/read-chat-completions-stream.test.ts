@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CanonicalEvent } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import { thinkingSignature } from "../canonical-block-writer.js";
 import { mapFinishReason } from "./map-finish-reason.js";
-import { readChatCompletionsStream, thinkingSignature } from "./read-chat-completions-stream.js";
+import { readChatCompletionsStream } from "./read-chat-completions-stream.js";
 
 /** Raw SSE recorded from a real llama-server; fixtures/README.md says how. */
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import type { BackendTimings, CanonicalEvent, StopReason, Usage, UsageField } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
+import { CanonicalBlockWriter } from "../canonical-block-writer.js";
 import { mapFinishReason } from "./map-finish-reason.js";
 import { mapUpstreamError } from "./map-upstream-error.js";
 
@@ -35,13 +35,8 @@ interface ChatChunk {
   error?: { message?: string; type?: string; code?: number };
 }
 
-/** A signature for thinking we produced, so clients that require one (Claude Code) get a stable value. */
-export const thinkingSignature = (text: string) =>
-  `switchyard-local-${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
-
-type OpenBlock =
-  | { index: number; kind: "text" | "thinking"; text: string }
-  | { index: number; kind: "tool"; toolIndex: number; id: string | undefined };
+/** The tool-call block open now: its block index, the server's `index` for the call, and its id. */
+type OpenToolCall = { index: number; toolIndex: number; id: string | undefined };
 
 type ToolCallDelta = { index?: number; id?: string; function?: { name?: string; arguments?: string } };
 
@@ -51,8 +46,8 @@ type ToolCallDelta = { index?: number; id?: string; function?: { name?: string; 
  * empty `id` on later deltas; SGLang repeats the `id` on every delta, and some parsers put a second call
  * at the same `index` with a new `id` and `name`.
  */
-function startsNewCall(open: OpenBlock | undefined, call: ToolCallDelta): boolean {
-  if (open?.kind !== "tool" || open.toolIndex !== (call.index ?? 0)) return true;
+function startsNewCall(open: OpenToolCall | undefined, call: ToolCallDelta): boolean {
+  if (!open || open.toolIndex !== (call.index ?? 0)) return true;
   return Boolean(call.id && open.id && call.id !== open.id && call.function?.name);
 }
 
@@ -77,43 +72,15 @@ export async function* readChatCompletionsStream(
 ): AsyncGenerator<CanonicalEvent> {
   const usage: Usage = emptyUsage();
   const timings: BackendTimings = {};
-  let started = false;
-  let open: OpenBlock | undefined;
-  let nextIndex = 0;
+  const writer = new CanonicalBlockWriter(context.id, context.model, () => usage);
+  let tool: OpenToolCall | undefined;
   let stopReason: StopReason | undefined;
   let finished = false;
-  const events: CanonicalEvent[] = [];
+  const events = writer.events;
   const seen = { usage: false, timings: false, cached: false };
   const finalUsage = (): Usage => {
     const unreported = unreportedFields(seen);
     return unreported.length > 0 ? { ...usage, unreported } : { ...usage };
-  };
-
-  const start = () => {
-    if (started) return;
-    started = true;
-    events.push({ type: "message_start", id: context.id, model: context.model, usage: { ...usage } });
-  };
-  const close = () => {
-    if (!open) return;
-    if (open.kind === "thinking") {
-      events.push({
-        type: "block_delta",
-        index: open.index,
-        delta: { type: "signature", signature: thinkingSignature(open.text) },
-      });
-    }
-    events.push({ type: "block_end", index: open.index });
-    open = undefined;
-  };
-  const openBlock = (kind: "text" | "thinking") => {
-    if (open?.kind === kind) return open;
-    close();
-    start();
-    const block = { index: nextIndex++, kind, text: "" } as const;
-    open = { ...block };
-    events.push({ type: "block_start", index: open.index, block: { type: kind } });
-    return open;
   };
 
   try {
@@ -160,50 +127,35 @@ export async function* readChatCompletionsStream(
       for (const choice of chunk.choices ?? []) {
         const delta = choice.delta ?? {};
         const reasoning = delta.reasoning_content ?? delta.reasoning;
-        if (reasoning) {
-          const block = openBlock("thinking");
-          if (block.kind === "thinking") block.text += reasoning;
-          events.push({ type: "block_delta", index: block.index, delta: { type: "thinking", text: reasoning } });
-        }
-        if (delta.content) {
-          const block = openBlock("text");
-          events.push({ type: "block_delta", index: block.index, delta: { type: "text", text: delta.content } });
-        }
+        if (reasoning) writer.append("thinking", reasoning);
+        if (delta.content) writer.append("text", delta.content);
         for (const call of delta.tool_calls ?? []) {
-          const toolIndex = call.index ?? 0;
-          let tool = open;
-          if (startsNewCall(tool, call) || !tool) {
-            close();
-            start();
-            tool = { index: nextIndex++, kind: "tool", toolIndex, id: call.id || undefined };
-            open = tool;
-            events.push({
-              type: "block_start",
-              index: tool.index,
-              block: {
-                type: "tool_call",
-                id: call.id || `toolu_${context.id}_${tool.index}`,
-                name: call.function?.name ?? "",
-              },
-            });
+          // The last tool call is still the one being written only while its block is open.
+          const current = tool && writer.openToolIndex === tool.index ? tool : undefined;
+          if (!current || startsNewCall(current, call)) {
+            const index = writer.startToolCall(
+              (at) => call.id || `toolu_${context.id}_${at}`,
+              call.function?.name ?? "",
+            );
+            tool = { index, toolIndex: call.index ?? 0, id: call.id || undefined };
           }
           const json = call.function?.arguments;
-          if (json) events.push({ type: "block_delta", index: tool.index, delta: { type: "tool_input", json } });
+          if (json && tool) writer.toolInput(tool.index, json);
         }
         if (choice.finish_reason) stopReason = mapFinishReason(choice.finish_reason);
       }
-      if (chunk.timings && !started && (chunk.choices?.length ?? 0) > 0) start();
+      if (chunk.timings && !writer.hasStarted && (chunk.choices?.length ?? 0) > 0) writer.start();
       yield* events.splice(0);
     }
   } catch (error) {
-    if (!started) throw streamFailure(error, context.backendName);
-    close();
+    if (!writer.hasStarted) throw streamFailure(error, context.backendName);
+    writer.close();
     yield* events.splice(0);
     yield { type: "error", error: streamFailure(error, context.backendName), usage: finalUsage() };
     return;
   }
-  start();
-  close();
+  writer.start();
+  writer.close();
   yield* events.splice(0);
   if (!stopReason) {
     yield {
