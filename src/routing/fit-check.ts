@@ -8,8 +8,29 @@ const PER_TOOL_ALLOWANCE = 32;
 /** Images are not text; a generous fixed allowance each. */
 const PER_IMAGE_TOKENS = 1600;
 
-/** The request's text in UTF-8 bytes, and its images, without building the prompt. */
-export function requestSize(request: CanonicalRequest): { bytes: number; images: number; messages: number } {
+interface RequestSize {
+  bytes: number;
+  images: number;
+  messages: number;
+}
+
+/**
+ * Sizes already measured: one turn asks for the bound and the estimate of the same request (the fit
+ * check, the user rule, the lane memory after the answer), and each measure walks all of it.
+ */
+const measured = new WeakMap<CanonicalRequest, RequestSize>();
+
+/** The request's text in UTF-8 bytes, and its images, without building the prompt; measured once per request. */
+export function requestSize(request: CanonicalRequest): RequestSize {
+  let size = measured.get(request);
+  if (!size) {
+    size = measureRequest(request);
+    measured.set(request, size);
+  }
+  return size;
+}
+
+function measureRequest(request: CanonicalRequest): RequestSize {
   let bytes = 0;
   let images = 0;
   const text = (value: string) => {
@@ -54,7 +75,7 @@ export function requestSize(request: CanonicalRequest): { bytes: number; images:
   return { bytes, images, messages: request.messages.length };
 }
 
-function allowance(size: ReturnType<typeof requestSize>, toolCount: number): number {
+function allowance(size: RequestSize, toolCount: number): number {
   return (
     TEMPLATE_ALLOWANCE +
     size.messages * PER_MESSAGE_ALLOWANCE +
@@ -66,7 +87,7 @@ function allowance(size: ReturnType<typeof requestSize>, toolCount: number): num
 /**
  * An upper bound on the prompt's tokens: byte-level BPE tokenizers (every current chat model's) never
  * make a text token of less than one byte, so the byte count bounds the text, and the allowances bound
- * what the template adds. Costs one pass over the request, no tokenizer.
+ * what the template adds. Costs one pass over the request (shared with the estimate), no tokenizer.
  */
 export function tokenUpperBound(request: CanonicalRequest): number {
   const size = requestSize(request);
