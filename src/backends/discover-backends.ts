@@ -54,6 +54,12 @@ function upstreamTimeouts(config: BackendConfig) {
 /** A server's root URL from its root or its OpenAI `/v1` URL. */
 export const serverRoot = (url: string) => url.replace(/\/+$/, "").replace(/\/v1$/, "");
 
+/** A backend's key: `apiKey`, else the variable `apiKeyEnv` names, else ANTHROPIC_API_KEY for Anthropic. */
+export function backendApiKey(config: BackendConfig): string | undefined {
+  const variable = config.apiKeyEnv ?? (config.type === "anthropic" ? "ANTHROPIC_API_KEY" : undefined);
+  return config.apiKey ?? (variable ? process.env[variable] : undefined);
+}
+
 export function createBackend(
   config: BackendConfig,
   thinkingPolicy: "client" | "after-tool-error" = "client",
@@ -73,7 +79,7 @@ export function createBackend(
       return new OpenAICompatibleBackend({
         name: config.name,
         baseUrl: config.type === "openai-compatible" ? config.url : `${serverRoot(config.url)}/v1`,
-        apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
+        apiKey: backendApiKey(config),
         models: config.models,
         flavor: config.type,
         compat: config.chatTemplateKwargs ? { templateKwargs: config.chatTemplateKwargs } : undefined,
@@ -91,7 +97,7 @@ export function createBackend(
       return new AnthropicBackend({
         name: config.name,
         baseUrl: config.url,
-        apiKey: config.apiKey ?? process.env[config.apiKeyEnv ?? "ANTHROPIC_API_KEY"],
+        apiKey: backendApiKey(config),
         models: config.models,
         ...upstreamTimeouts(config),
       });

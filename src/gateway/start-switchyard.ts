@@ -4,7 +4,12 @@ import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { BackendHealthMonitor } from "../backends/backend-health.js";
-import { createBackend, identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../backends/discover-backends.js";
+import {
+  backendApiKey,
+  createBackend,
+  identifyServer,
+  WELL_KNOWN_LOCAL_SERVERS,
+} from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { CostMeter } from "../cost/turn-cost.js";
@@ -78,12 +83,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
   assertSafeToListen(host, apiKey);
   registerSecret(apiKey);
-  for (const backend of config.backends)
-    registerSecret(
-      backend.apiKey ??
-        process.env[backend.apiKeyEnv ?? (backend.type === "anthropic" ? "ANTHROPIC_API_KEY" : "")] ??
-        undefined,
-    );
+  for (const backend of config.backends) registerSecret(backendApiKey(backend));
   const thinkingPolicy = config.thinking.policy;
   // Opened first: a store.path that cannot be opened stops the start before an engine is launched.
   const store = openStore(config, say);
