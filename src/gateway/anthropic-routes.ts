@@ -55,7 +55,10 @@ export async function handleCountTokens(
   );
   try {
     const canonical = normalizeForCache(
-      parseAnthropicCountTokensRequest(await readJsonBody(request, context.bodyLimitBytes), request.headers),
+      parseAnthropicCountTokensRequest(
+        await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers),
+        request.headers,
+      ),
     );
     turn.identify(canonical);
     const route: Route = context.router.resolve(canonical.model, turn.identity?.sessionId);

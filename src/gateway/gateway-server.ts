@@ -13,6 +13,7 @@ import type { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { MemoryTurnSource } from "../telemetry/memory-turn-source.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
+import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
@@ -61,6 +62,9 @@ async function handleHealth(
   sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: shown });
 }
 
+/** Request members agents send unchanged turn after turn (tool definitions, the system prompt). */
+const REPEATED_MEMBERS = ["tools", "system"];
+
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
 export function createGatewayServer(options: GatewayOptions): Server {
   const context = {
@@ -68,6 +72,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     recorder: options.recorder,
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
+    repeatedMembers: new RepeatedJsonMembers(REPEATED_MEMBERS),
     logBody: options.logBody,
     routing: options.routing,
   };

@@ -2,14 +2,19 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
 import { parseJsonBytes } from "../util/parse-json-bytes.js";
+import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { assertJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 
 /**
  * Reads a JSON body up to `limitBytes` (counted as it arrives, so a chunked body without a length is
  * cut off too); a larger body is a 413, bad UTF-8 or JSON a 400 naming the problem, nesting beyond
- * MAX_JSON_DEPTH a 400.
+ * MAX_JSON_DEPTH a 400. With `repeated`, members that come back byte for byte are not parsed again.
  */
-export function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+export function readJsonBody(
+  request: IncomingMessage,
+  limitBytes: number,
+  repeated?: RepeatedJsonMembers,
+): Promise<unknown> {
   const declared = Number(request.headers["content-length"] ?? "0");
   if (declared > limitBytes) return Promise.reject(tooLarge(declared, limitBytes));
   return new Promise((resolve, reject) => {
@@ -35,25 +40,28 @@ export function readJsonBody(request: IncomingMessage, limitBytes: number): Prom
         reject(invalidRequest("the request body is not valid UTF-8", "invalid_utf8"));
         return;
       }
-      let parsed: unknown;
       try {
-        parsed = parseJsonBytes(bytes);
-      } catch (error) {
-        if (bytes.toString("utf8").trim() === "")
-          reject(invalidRequest("the request body is empty; expected a JSON object"));
-        else if (error instanceof RangeError) {
-          reject(invalidRequest(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`, "too_deeply_nested"));
-        } else reject(invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`));
-        return;
-      }
-      try {
-        assertJsonDepth(parsed);
-        resolve(parsed);
+        resolve(repeated ? repeated.parse(bytes, parseBody) : parseBody(bytes));
       } catch (error) {
         reject(error);
       }
     });
   });
+}
+
+/** Bytes to value, or a 400 naming what is wrong with them. */
+function parseBody(bytes: Buffer): unknown {
+  let parsed: unknown;
+  try {
+    parsed = parseJsonBytes(bytes);
+  } catch (error) {
+    if (bytes.toString("utf8").trim() === "") throw invalidRequest("the request body is empty; expected a JSON object");
+    if (error instanceof RangeError)
+      throw invalidRequest(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`, "too_deeply_nested");
+    throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+  assertJsonDepth(parsed);
+  return parsed;
 }
 
 function tooLarge(size: number, limit: number): SwitchyardError {

@@ -7,6 +7,7 @@ import type { SessionRouter } from "../routing/session-router.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
+import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { readJsonBody, sendJson, writeChunk } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { TurnContext } from "./turn-context.js";
@@ -16,6 +17,8 @@ export interface RouteContext {
   recorder: TurnRecorder;
   lanes: LaneTracker;
   bodyLimitBytes: number;
+  /** Remembers request members that come back byte for byte (tool definitions), so they are parsed once. */
+  repeatedMembers?: RepeatedJsonMembers;
   /** Set when body logging is on (`telemetry.logBodies`): gets each request body and answer. */
   logBody?: (direction: "request" | "response", body: unknown) => void;
   /** Session routing (escalation, fit, fallback chains); without it, the model router alone decides. */
@@ -69,7 +72,7 @@ export async function serveGeneration(
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
   try {
-    const raw = await readJsonBody(request, context.bodyLimitBytes);
+    const raw = await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers);
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
     const lane = turn.identify(canonical);

@@ -3,8 +3,9 @@ import type { z } from "zod";
 /**
  * A zod issue list as one line a person can act on: `messages.2.content.0.type: …`. A union (content
  * is `string | part[]`) hides the useful issue in the branch that got furthest, so that one is shown.
+ * `at`: where the checked value sits in the body, for a part checked on its own.
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, at: PropertyKey[] = []): string {
   const lines: string[] = [];
   const describe = (issue: z.core.$ZodIssue, prefix: PropertyKey[]) => {
     const path = [...prefix, ...issue.path];
@@ -20,7 +21,7 @@ export function describeIssues(error: z.ZodError): string {
     }
     lines.push(`${path.length > 0 ? path.map(String).join(".") : "body"}: ${issue.message}`);
   };
-  for (const issue of error.issues.slice(0, 5)) describe(issue, []);
+  for (const issue of error.issues.slice(0, 5)) describe(issue, at);
   return lines.slice(0, 5).join("; ");
 }
 

@@ -1,5 +1,5 @@
 import type { Backend } from "../backends/backend.js";
-import type { CanonicalRequest } from "../core/canonical.js";
+import type { CanonicalRequest, ToolDefinition } from "../core/canonical.js";
 
 /** Tokens a chat template adds around the conversation: role markers, the tool preamble. */
 const TEMPLATE_ALLOWANCE = 512;
@@ -67,12 +67,23 @@ function measureRequest(request: CanonicalRequest): RequestSize {
       }
     }
   }
-  for (const tool of request.tools) {
-    text(tool.name);
-    text(tool.description);
-    text(JSON.stringify(tool.inputSchema));
-  }
+  bytes += toolBytes(request.tools);
   return { bytes, images, messages: request.messages.length };
+}
+
+/** The bytes of frozen tool lists measured before (the same list while its bytes repeat; see RepeatedJsonMembers). */
+const measuredTools = new WeakMap<readonly ToolDefinition[], number>();
+
+function toolBytes(tools: readonly ToolDefinition[]): number {
+  const known = measuredTools.get(tools);
+  if (known !== undefined) return known;
+  let bytes = 0;
+  for (const tool of tools) {
+    bytes += Buffer.byteLength(tool.name) + Buffer.byteLength(tool.description);
+    bytes += Buffer.byteLength(JSON.stringify(tool.inputSchema));
+  }
+  if (Object.isFrozen(tools)) measuredTools.set(tools, bytes);
+  return bytes;
 }
 
 function allowance(size: RequestSize, toolCount: number): number {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonBytes } from "./json-bytes.js";
+import { deepFreeze } from "./repeated-json-members.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
 
@@ -25,5 +26,15 @@ describe("jsonBytes", () => {
   it("serialises values with toJSON, and leaves out what JSON leaves out", () => {
     const value = { when: new Date(0), gone: undefined, f: () => 1, list: [undefined, () => 1, Symbol("s")] };
     expect(jsonBytes(value).toString()).toBe(JSON.stringify(value));
+  });
+  it("writes frozen values within a body exactly, from bytes remembered the first time", () => {
+    const { body } = JSON.parse(readFileSync(join(FIXTURE, "agent-session", "013.json"), "utf8")) as {
+      body: { tools: unknown[] };
+    };
+    const tools = deepFreeze(body.tools);
+    const first = jsonBytes({ ...body, tools, extra: "—" });
+    const second = jsonBytes({ ...body, tools, extra: "é" });
+    expect(first.equals(Buffer.from(JSON.stringify({ ...body, tools, extra: "—" })))).toBe(true);
+    expect(second.equals(Buffer.from(JSON.stringify({ ...body, tools, extra: "é" })))).toBe(true);
   });
 });

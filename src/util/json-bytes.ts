@@ -5,7 +5,23 @@ const BATCH_CHARACTERS = 16_384;
 
 const omitted = (value: unknown) => value === undefined || typeof value === "function" || typeof value === "symbol";
 
-function writePieces(value: unknown, depth: number, pieces: string[]): void {
+/** The bytes of frozen values written before: they cannot have changed (see RepeatedJsonMembers). */
+const frozenBytes = new WeakMap<object, Buffer>();
+
+function bytesOfFrozen(value: object): Buffer {
+  let bytes = frozenBytes.get(value);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(value));
+    frozenBytes.set(value, bytes);
+  }
+  return bytes;
+}
+
+function writePieces(value: unknown, depth: number, pieces: Array<string | Buffer>): void {
+  if (typeof value === "object" && value !== null && Object.isFrozen(value)) {
+    pieces.push(bytesOfFrozen(value));
+    return;
+  }
   const splittable =
     depth > 0 &&
     typeof value === "object" &&
@@ -43,10 +59,10 @@ function writePieces(value: unknown, depth: number, pieces: string[]): void {
  * The UTF-8 bytes of `JSON.stringify(value)` (a value JSON can write), written piece by piece. A
  * 90 KB upstream body with a few non-ASCII characters is, as one string, a 180 KB two-byte string that
  * V8 allocates in fresh large-object pages and then encodes again; built from its nested values in
- * batches of a few KB, no string that large exists.
+ * batches of a few KB, no string that large exists. A frozen value is written once and its bytes reused.
  */
 export function jsonBytes(value: unknown): Buffer {
-  const pieces: string[] = [];
+  const pieces: Array<string | Buffer> = [];
   writePieces(value, SPLIT_DEPTH, pieces);
   const buffers: Buffer[] = [];
   let batch = "";
@@ -58,6 +74,12 @@ export function jsonBytes(value: unknown): Buffer {
     batch = "";
   };
   for (const piece of pieces) {
+    if (typeof piece !== "string") {
+      flush();
+      buffers.push(piece);
+      length += piece.length;
+      continue;
+    }
     batch += piece;
     if (batch.length >= BATCH_CHARACTERS) flush();
   }

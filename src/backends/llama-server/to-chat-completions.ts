@@ -1,4 +1,5 @@
-import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
+import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart, ToolDefinition } from "../../core/canonical.js";
+import { deepFreeze } from "../../util/repeated-json-members.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
 
 type ChatContent = string | Array<{ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } }>;
@@ -104,6 +105,21 @@ export function toChatMessages(request: CanonicalRequest, compat: LlamaServerCom
   return messages;
 }
 
+/** Converted tool lists, by the frozen canonical list they came from (see RepeatedJsonMembers). */
+const convertedTools = new WeakMap<readonly ToolDefinition[], unknown[]>();
+
+/** Tool definitions in the Chat Completions shape; a frozen list is converted once (and frozen, so its JSON is written once). */
+function chatTools(tools: readonly ToolDefinition[]): unknown[] {
+  const known = convertedTools.get(tools);
+  if (known) return known;
+  const converted = tools.map((tool) => ({
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+  }));
+  if (Object.isFrozen(tools)) convertedTools.set(tools, deepFreeze(converted));
+  return converted;
+}
+
 /** The llama-server /v1/chat/completions body for a canonical request (also used by /apply-template). */
 export function toChatCompletionsBody(
   request: CanonicalRequest,
@@ -121,12 +137,7 @@ export function toChatCompletionsBody(
     cache_prompt: true,
     chat_template_kwargs: { ...compat.templateKwargs, enable_thinking: request.thinking.mode !== "disabled" },
   };
-  if (request.tools.length > 0) {
-    body.tools = request.tools.map((tool) => ({
-      type: "function",
-      function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
-    }));
-  }
+  if (request.tools.length > 0) body.tools = chatTools(request.tools);
   const choice = request.toolChoice;
   if (choice && request.tools.length > 0) {
     body.tool_choice =

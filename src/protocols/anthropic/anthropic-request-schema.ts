@@ -67,12 +67,15 @@ const tool = z.looseObject({
   cache_control: cacheControl,
 });
 
+/** Tool definitions, checked on their own (parse-anthropic-request remembers the result for a frozen list). */
+export const anthropicToolsSchema = z.array(tool);
+
 export const anthropicRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(message).min(1, "at least one message is required"),
   max_tokens: z.number().int().positive(),
   system: z.union([z.string(), z.array(textBlock)]).optional(),
-  tools: z.array(tool).optional(),
+  tools: z.unknown().optional(),
   tool_choice: z
     .looseObject({
       type: z.enum(["auto", "any", "tool", "none"]),
@@ -99,6 +102,7 @@ export const anthropicRequestSchema = z.looseObject({
 });
 
 export type AnthropicRequest = z.infer<typeof anthropicRequestSchema>;
+export type AnthropicTool = z.infer<typeof tool>;
 export type AnthropicContentBlock = z.infer<typeof anthropicContentBlock>;
 
 /** The count_tokens body: a messages request without max_tokens. */

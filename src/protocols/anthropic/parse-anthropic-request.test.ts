@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import { deepFreeze } from "../../util/repeated-json-members.js";
 import { parseAnthropicCountTokensRequest, parseAnthropicRequest } from "./parse-anthropic-request.js";
 
 /** Real Claude Code 2.1.197 traffic (see /work/shared/fixtures/README.md). */
@@ -331,6 +332,25 @@ describe("parseAnthropicRequest: tools", () => {
       tool_choice: choice,
     });
     expect(request.toolChoice).toEqual(expected);
+  });
+
+  it("names the tool and field of a bad tool definition, and rejects tools that are not a list", () => {
+    expect(rejects({ ...base(), tools: [{ name: "ok", input_schema: schema }, { name: "" }] }).message).toMatch(
+      /^tools\.1\.name: /,
+    );
+    expect(rejects({ ...base(), tools: { name: "x" } }).message).toMatch(/^tools: /);
+  });
+
+  it("converts a frozen tool list once (the same list while its bytes repeat), a fresh one every time", () => {
+    const tools = deepFreeze([{ name: "search_docs", input_schema: schema }]);
+    const first = parseAnthropicRequest({ ...base(), tools });
+    const again = parseAnthropicRequest({ ...base(), tools });
+    expect(again.tools).toBe(first.tools);
+    expect(Object.isFrozen(first.tools[0])).toBe(true);
+    const fresh = [{ name: "search_docs", input_schema: schema }];
+    expect(parseAnthropicRequest({ ...base(), tools: fresh }).tools).not.toBe(
+      parseAnthropicRequest({ ...base(), tools: fresh }).tools,
+    );
   });
 
   it("rejects tool_choice tool without a name", () => {

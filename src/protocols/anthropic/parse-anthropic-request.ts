@@ -9,12 +9,15 @@ import type {
   ToolDefinition,
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
+import { deepFreeze } from "../../util/repeated-json-members.js";
 import { describeIssues, normalizeHeaders } from "../request-validation.js";
 import {
   type AnthropicContentBlock,
   type AnthropicRequest,
+  type AnthropicTool,
   anthropicCountTokensSchema,
   anthropicRequestSchema,
+  anthropicToolsSchema,
 } from "./anthropic-request-schema.js";
 
 function convertDocument(block: Extract<AnthropicContentBlock, { type: "document" }>): TextPart {
@@ -120,10 +123,25 @@ function convertToolChoice(choice: AnthropicRequest["tool_choice"]): ToolChoice 
  * Server tools (web search, code execution: they carry a `type` and no `input_schema`) run inside
  * Anthropic's cloud; a local model cannot call them, so they are left out of local requests.
  */
-function convertTools(tools: AnthropicRequest["tools"]): ToolDefinition[] {
-  return (tools ?? [])
+function convertTools(tools: AnthropicTool[]): ToolDefinition[] {
+  return tools
     .filter((tool) => tool.input_schema !== undefined)
     .map((tool) => ({ name: tool.name, description: tool.description ?? "", inputSchema: tool.input_schema ?? {} }));
+}
+
+/** Checked and converted tool lists, by the frozen list they came from (the same object while its bytes repeat). */
+const checkedTools = new WeakMap<object, readonly ToolDefinition[]>();
+
+/** The `tools` member checked and converted; a frozen list (see RepeatedJsonMembers) only the first time it is seen. */
+function canonicalTools(raw: unknown): ToolDefinition[] {
+  if (raw === undefined) return [];
+  const known = typeof raw === "object" && raw !== null ? checkedTools.get(raw) : undefined;
+  if (known) return known as ToolDefinition[];
+  const parsed = anthropicToolsSchema.safeParse(raw);
+  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["tools"]));
+  const tools = convertTools(parsed.data);
+  if (Object.isFrozen(raw)) checkedTools.set(raw as object, deepFreeze(tools));
+  return tools;
 }
 
 function sessionUserId(metadata: AnthropicRequest["metadata"]): string | undefined {
@@ -148,7 +166,7 @@ function toCanonical(
     model: body.model,
     system,
     messages: convertMessages(body.messages),
-    tools: convertTools(body.tools),
+    tools: canonicalTools(body.tools),
     toolChoice: convertToolChoice(body.tool_choice),
     maxTokens: body.max_tokens,
     temperature: body.temperature,
