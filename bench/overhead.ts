@@ -2,15 +2,18 @@
  * npm run bench:overhead — what Switchyard adds to a streamed request.
  *
  * One ~90 KB Claude Code request (the largest recorded one) is sent many times along three paths, in
- * rotating order so drift in the machine's load falls on all alike:
+ * rotating order so drift in the machine's load falls on all alike. Like a real next turn, every request
+ * ends in a message no earlier one sent (the last tool result names the round and path) while the rest
+ * repeats, so nothing that remembers what it saw can answer from memory alone, and llama-server
+ * prefills the same few new tokens on every path:
  * - direct: the exact /v1/chat/completions body Switchyard would send for it, straight to the upstream;
- * - bare relay (bench/support/bare-relay.ts): the Anthropic body to a process that only forwards the
- *   upstream body and copies the answer back: the floor any gateway pays for its extra hop;
+ * - bare relay (bench/support/bare-relay.ts): the upstream body to a process that only forwards its
+ *   bytes and copies the answer back: the floor any gateway pays for its extra hop;
  * - switchyard: the Anthropic body through the gateway.
  * Each path is measured against the direct run of the same round (paired differences, then the median).
  *
- * Two upstreams: the real llama-server (tiny test model; the prompt is warm in its cache after the first
- * run, so every path does the same small amount of upstream work), and a loopback replay of a recorded
+ * Two upstreams: the real llama-server (tiny test model; all but the new last message is warm in its
+ * cache, so every path does the same small amount of upstream work), and a loopback replay of a recorded
  * llama-server stream, which takes no CPU between frames, so the gateway's own cost shows without a
  * model competing for the cores. BENCH_UPSTREAMS=replay skips the real one.
  *
@@ -22,8 +25,7 @@
  * BENCH_BASELINE=DIR adds a fourth path: the gateway of another checkout (say `git archive` of an older
  * commit with node_modules linked), so a change is measured before and after under the same load.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
@@ -55,14 +57,6 @@ const FIXTURE = join(
 
 /** The first SSE event of a chat completions stream that carries generated text (this model thinks first). */
 const FIRST_TOKEN = '"delta":{"reasoning_content"';
-
-/** Writes a file the bench's child processes read; returns its path. */
-function writeTemporary(name: string, text: string): string {
-  const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
-  const path = join(directory, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 interface Timing {
   ttfbMs: number;
@@ -131,26 +125,31 @@ const summary = (timings: Timing[]): Summary => {
 const pairedMedian = (paths: Timing[], base: Timing[], key: keyof Timing) =>
   median(paths.map((timing, index) => timing[key] - (base[index]?.[key] ?? Number.NaN)));
 
+/** One round's request: the recorded body as the client sends it, and the body Switchyard sends upstream for it. */
+interface RoundBodies {
+  anthropic: string;
+  direct: string;
+}
+
 /** Rotates the three paths' order round by round; pairs each path's run with the round's direct run. */
-async function measure(upstream: string, upstreamUrl: string, directBody: string, anthropicBody: string) {
+async function measure(upstream: string, upstreamUrl: string, bodies: (marker: string) => RoundBodies) {
   const gateway = await startGateway(upstreamUrl);
   const baseline = BASELINE ? await startGateway(upstreamUrl, BASELINE) : undefined;
   const relay = await startChild([join(import.meta.dirname, "support", "bare-relay.ts")], {
     UPSTREAM_URL: upstreamUrl,
-    UPSTREAM_BODY_FILE: writeTemporary("upstream-body.json", directBody),
   });
   try {
-    const send: Record<PathName, () => Promise<Timing>> = {
-      baseline: () => timeStream(`${baseline?.url}/v1/messages?beta=true`, anthropicBody, undefined),
-      direct: () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, FIRST_TOKEN),
-      "bare relay": () => timeStream(relay.url, anthropicBody, FIRST_TOKEN),
-      switchyard: () => timeStream(`${gateway.url}/v1/messages?beta=true`, anthropicBody, undefined),
+    const send: Record<PathName, (round: RoundBodies) => Promise<Timing>> = {
+      baseline: (round) => timeStream(`${baseline?.url}/v1/messages?beta=true`, round.anthropic, undefined),
+      direct: (round) => timeStream(`${upstreamUrl}/v1/chat/completions`, round.direct, FIRST_TOKEN),
+      "bare relay": (round) => timeStream(relay.url, round.direct, FIRST_TOKEN),
+      switchyard: (round) => timeStream(`${gateway.url}/v1/messages?beta=true`, round.anthropic, undefined),
     };
     const timings: Record<PathName, Timing[]> = { direct: [], "bare relay": [], switchyard: [], baseline: [] };
     for (let round = 0; round < WARMUP + RUNS; round++) {
       for (let turn = 0; turn < PATHS.length; turn++) {
         const path = PATHS[(round + turn) % PATHS.length] as PathName;
-        const timing = await send[path]();
+        const timing = await send[path](bodies(`round ${round}, ${path}`));
         if (round >= WARMUP) timings[path].push(timing);
       }
     }
@@ -226,15 +225,31 @@ function print(result: Measurement): void {
   }
 }
 
-/** The /v1/chat/completions body Switchyard sends for the request to this upstream (its probed compat). */
-async function upstreamBody(url: string, anthropic: Record<string, unknown>): Promise<string> {
+/** The recorded request with its last tool result ending in `marker`: a new last message for each marker. */
+function roundRequest(fixture: Record<string, unknown>, marker: string): Record<string, unknown> {
+  const request = structuredClone(fixture) as { messages: Array<{ content: Array<{ content?: unknown }> }> };
+  const result = request.messages.at(-1)?.content.at(-1);
+  if (!result || typeof result.content !== "string")
+    throw new Error("the recorded request no longer ends in a tool result");
+  result.content = `${result.content}\n(${marker})`;
+  return request;
+}
+
+/**
+ * Each round's bodies for this upstream: the Anthropic request, and the /v1/chat/completions body
+ * Switchyard sends for it (with the upstream's probed compat).
+ */
+async function roundBodies(url: string, fixture: Record<string, unknown>): Promise<(marker: string) => RoundBodies> {
   const backend = new LlamaServerBackend({ name: "direct", baseUrl: url });
-  try {
-    const compat = await backend.compat();
-    return JSON.stringify(toChatCompletionsBody(normalizeForCache(parseAnthropicRequest(anthropic)), "local", compat));
-  } finally {
-    await backend.close();
-  }
+  const compat = await backend.compat().finally(() => backend.close());
+  return (marker) => {
+    const anthropic = roundRequest(fixture, marker);
+    const canonical = normalizeForCache(parseAnthropicRequest(anthropic));
+    return {
+      anthropic: JSON.stringify(anthropic),
+      direct: JSON.stringify(toChatCompletionsBody(canonical, "local", compat)),
+    };
+  };
 }
 
 async function startEngine(): Promise<EngineSupervisor> {
@@ -259,20 +274,20 @@ async function startEngine(): Promise<EngineSupervisor> {
 async function main(): Promise<void> {
   const upstreams = (process.env.BENCH_UPSTREAMS ?? "llama-server,replay").split(",");
   const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
-  const anthropicBody = JSON.stringify(fixture.body);
+  const anthropicBody = JSON.stringify(roundRequest(fixture.body, "round 0, switchyard"));
   console.log(
-    `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request`,
+    `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request (a new last message each round)`,
   );
   const results: Measurement[] = [];
   let upstreamBytes = 0;
   if (upstreams.includes("llama-server")) {
     const engine = await startEngine();
     try {
-      const directBody = await upstreamBody(engine.url, fixture.body);
-      upstreamBytes = directBody.length;
+      const bodies = await roundBodies(engine.url, fixture.body);
+      upstreamBytes = bodies("round 0, direct").direct.length;
       const threads = process.env.BENCH_ENGINE_THREADS ?? "default";
-      const label = `real llama-server (tiny test model, warm cache, ${threads} threads)`;
-      results.push(await measure(label, engine.url, directBody, anthropicBody));
+      const label = `real llama-server (tiny test model, warm cache but for the new last message, ${threads} threads)`;
+      results.push(await measure(label, engine.url, bodies));
     } finally {
       await engine.stop();
     }
@@ -280,11 +295,11 @@ async function main(): Promise<void> {
   if (upstreams.includes("replay")) {
     const replay = await startChild([join(import.meta.dirname, "support", "replay-upstream.ts")]);
     try {
-      const directBody = await upstreamBody(replay.url, fixture.body);
-      upstreamBytes = directBody.length;
+      const bodies = await roundBodies(replay.url, fixture.body);
+      upstreamBytes = bodies("round 0, direct").direct.length;
       const label =
         "loopback replay of a recorded llama-server stream (the gateway's own cost, no model competing for the 2 cores)";
-      results.push(await measure(label, replay.url, directBody, anthropicBody));
+      results.push(await measure(label, replay.url, bodies));
     } finally {
       replay.stop();
     }

@@ -1,21 +1,21 @@
 /**
  * bench:overhead's floor: the least any process between client and upstream can cost. It reads the
- * client's whole request, sends a fixed upstream body (the one Switchyard would send, read from the file
- * in UPSTREAM_BODY_FILE) to UPSTREAM_URL over a keep-alive pool, and copies the answer's bytes back as
- * they come: one more hop each way and nothing else (no parsing, converting or recording).
+ * client's whole request (bench:overhead sends it the body Switchyard would send upstream), sends its
+ * bytes to UPSTREAM_URL over a keep-alive pool, and copies the answer's bytes back as they come: one
+ * more hop each way and nothing else (no parsing, converting or recording).
  * Run as a child process: prints `listening on URL`.
  */
-import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { Pool } from "undici";
 
 const upstream = process.env.UPSTREAM_URL ?? "";
-const body = readFileSync(process.env.UPSTREAM_BODY_FILE ?? "");
 const pool = new Pool(upstream, { connections: 8, keepAliveTimeout: 4_000 });
 
 const server = createServer((request, response) => {
-  request.on("data", () => {});
+  const chunks: Buffer[] = [];
+  request.on("data", (chunk: Buffer) => chunks.push(chunk));
   request.on("end", async () => {
+    const body = Buffer.concat(chunks);
     try {
       const answer = await pool.request({
         method: "POST",

@@ -66,9 +66,14 @@ function skipValue(bytes: Uint8Array, at: number): number {
  * (strings and nesting) without building any value: a few string searches per string, cheap next to a
  * parse. It does not validate: on a document JSON.parse accepts, the ranges are exactly its members'
  * values; on anything it cannot follow (not an object, unbalanced, a key given twice) it returns
- * undefined, and the caller parses the plain way, which reports the error.
+ * undefined, and the caller parses the plain way, which reports the error. `knownEnd` may give a
+ * member's end without walking it: where the bytes at `start` are a whole value seen before (an object,
+ * array or string ends where its own bytes say, so equal bytes end at the same place).
  */
-export function topLevelMembers(bytes: Uint8Array): Map<string, MemberRange> | undefined {
+export function topLevelMembers(
+  bytes: Uint8Array,
+  knownEnd?: (name: string, start: number) => number | undefined,
+): Map<string, MemberRange> | undefined {
   const members = new Map<string, MemberRange>();
   let at = skipSpace(bytes, 0);
   if (bytes[at] !== OPEN_OBJECT) return undefined;
@@ -88,7 +93,7 @@ export function topLevelMembers(bytes: Uint8Array): Map<string, MemberRange> | u
     at = skipSpace(bytes, keyEnd);
     if (bytes[at] !== COLON) return undefined;
     const start = skipSpace(bytes, at + 1);
-    const end = skipValue(bytes, start);
+    const end = knownEnd?.(key, start) ?? skipValue(bytes, start);
     if (end < 0) return undefined;
     members.set(key, { start, end });
     at = skipSpace(bytes, end);

@@ -6,8 +6,16 @@ import { parseJsonBytes } from "./parse-json-bytes.js";
 
 const plain = (bytes: Buffer) => JSON.parse(bytes.toString("utf8"));
 
-/** Same value or same error message as the plain path. */
+/** Leading spaces that take a body past the size below which the plain path is always taken. */
+const LARGE = Buffer.alloc(48 * 1024, 0x20);
+
+/** Same value or same error message as the plain path, for the body as it is and made large. */
 function expectSameAsPlain(bytes: Buffer): void {
+  expectSame(bytes);
+  expectSame(Buffer.concat([LARGE, bytes]));
+}
+
+function expectSame(bytes: Buffer): void {
   let expected: unknown;
   let expectedError: string | undefined;
   try {
@@ -66,7 +74,10 @@ describe("parseJsonBytes", () => {
     );
   });
   it("keeps key order when a key holds non-ASCII characters", () => {
-    const value = parseJsonBytes(Buffer.from('{"a":1,"é":2,"b":"—"}')) as Record<string, unknown>;
+    const value = parseJsonBytes(Buffer.concat([LARGE, Buffer.from('{"a":1,"é":2,"b":"—"}')])) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(value)).toEqual(["a", "é", "b"]);
     expect(value).toEqual({ a: 1, é: 2, b: "—" });
   });

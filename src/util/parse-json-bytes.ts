@@ -5,6 +5,8 @@ const U = 0x75;
 const ZERO = 0x30;
 const SEVEN = 0x37;
 const HIGH = /[\x80-\xff]/;
+/** Two bytes a character: up to here, the decoded body stays below V8's large-object size (128 KiB). */
+const PLAIN_BELOW_BYTES = 48 * 1024;
 
 /** True when every `\u` escape writes a character below U+0080 (`\u0000`–`\u007f`). */
 function escapesStayAscii(bytes: Buffer): boolean {
@@ -46,10 +48,13 @@ function decodeStrings(value: unknown): unknown {
  * large-object space (~0.7 ms here, most of it page faults), then frees. Read one byte per character
  * instead (JSON's syntax is ASCII; bytes of multi-byte characters land only inside strings), then
  * decode the few strings holding such bytes. Bodies whose `\u` escapes write non-ASCII characters take
- * the plain path, since those would be indistinguishable from bytes read that way.
+ * the plain path, since those would be indistinguishable from bytes read that way. So do bodies below
+ * PLAIN_BELOW_BYTES, whose string V8 keeps in its ordinary pages: there, decoding the strings again costs
+ * more than it saves.
  */
 export function parseJsonBytes(bytes: Buffer): unknown {
   if (isAscii(bytes)) return JSON.parse(bytes.toString("latin1"));
+  if (bytes.length < PLAIN_BELOW_BYTES) return JSON.parse(bytes.toString("utf8"));
   if (!escapesStayAscii(bytes)) return JSON.parse(bytes.toString("utf8"));
   let value: unknown;
   try {

@@ -1,6 +1,7 @@
 import { type MemberRange, topLevelMembers } from "./json-members.js";
 
 interface Remembered {
+  name: string;
   bytes: Buffer;
   value: unknown;
 }
@@ -25,7 +26,10 @@ const PLACEHOLDER = Buffer.from("0");
  * The result equals `parse(bytes)`. Holds the `capacity` values used last.
  */
 export class RepeatedJsonMembers {
-  private readonly remembered = new Map<string, Remembered>();
+  /** By insertion order, oldest first: an entry is moved to the end when used. */
+  private readonly remembered: Remembered[] = [];
+  /** The rest of a body is put together here: a fresh buffer of that size each request costs more than the parse. */
+  private scratch = Buffer.alloc(0);
 
   constructor(
     private readonly names: readonly string[],
@@ -35,22 +39,22 @@ export class RepeatedJsonMembers {
 
   /** `parse` is the full parse (errors and limits included); it is given the whole body or the rest of it. */
   parse(bytes: Buffer, parse: (bytes: Buffer) => unknown): unknown {
-    const members = topLevelMembers(bytes);
+    const hits = new Map<string, Remembered>();
+    // A remembered value is skipped by comparing its bytes, not walked.
+    const members = topLevelMembers(bytes, (name, start) => {
+      const entry = this.names.includes(name) ? this.find(bytes, name, start) : undefined;
+      if (!entry) return undefined;
+      hits.set(name, entry);
+      return start + entry.bytes.length;
+    });
     if (!members) return parse(bytes);
-    const hits: Array<{ name: string; range: MemberRange; entry: Remembered }> = [];
-    const misses: Array<{ name: string; range: MemberRange }> = [];
+    const value = hits.size === 0 ? parse(bytes) : this.parseRest(bytes, members, hits, parse);
+    if (value === undefined) return parse(bytes);
     for (const name of this.names) {
       const range = members.get(name);
-      if (!range || range.end - range.start < this.minBytes) continue;
-      const entry = this.find(bytes, name, range);
-      if (entry) hits.push({ name, range, entry });
-      else misses.push({ name, range });
-    }
-    const value = hits.length === 0 ? parse(bytes) : this.parseRest(bytes, hits, parse);
-    if (value === undefined) return parse(bytes);
-    for (const { name, range } of misses) {
+      if (!range || hits.has(name) || range.end - range.start < this.minBytes) continue;
       const member = (value as Record<string, unknown>)[name];
-      this.remember(name, Buffer.from(bytes.subarray(range.start, range.end)), deepFreeze(member));
+      this.remember({ name, bytes: Buffer.from(bytes.subarray(range.start, range.end)), value: deepFreeze(member) });
     }
     return value;
   }
@@ -58,52 +62,55 @@ export class RepeatedJsonMembers {
   /** Parses the body with each hit replaced by a placeholder, then puts the remembered values in; undefined if that fails to line up. */
   private parseRest(
     bytes: Buffer,
-    hits: Array<{ name: string; range: MemberRange; entry: Remembered }>,
+    members: Map<string, MemberRange>,
+    hits: Map<string, Remembered>,
     parse: (bytes: Buffer) => unknown,
   ): unknown {
-    hits.sort((a, b) => a.range.start - b.range.start);
+    const ranges = [...hits.keys()].map((name) => members.get(name) as MemberRange).sort((a, b) => a.start - b.start);
     const pieces: Buffer[] = [];
     let at = 0;
-    for (const { range } of hits) {
+    for (const range of ranges) {
       pieces.push(bytes.subarray(at, range.start), PLACEHOLDER);
       at = range.end;
     }
     pieces.push(bytes.subarray(at));
+    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length));
+    let written = 0;
+    for (const piece of pieces) written += piece.copy(this.scratch, written);
     let value: unknown;
     try {
-      value = parse(Buffer.concat(pieces));
+      // Parsing is synchronous and keeps nothing of the bytes, so the scratch buffer is free again after it.
+      value = parse(this.scratch.subarray(0, length));
     } catch {
       // Thrown again by the whole body, so the error's positions are the client's.
       return parse(bytes);
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
     const object = value as Record<string, unknown>;
-    if (hits.some(({ name }) => object[name] !== 0)) return undefined;
-    for (const { name, entry } of hits) object[name] = entry.value;
+    for (const name of hits.keys()) if (object[name] !== 0) return undefined;
+    for (const [name, entry] of hits) object[name] = entry.value;
     return object;
   }
 
-  private key(name: string, length: number): string {
-    return `${name}\u0000${length}`;
-  }
-
-  private find(bytes: Buffer, name: string, range: MemberRange): Remembered | undefined {
-    const key = this.key(name, range.end - range.start);
-    const entry = this.remembered.get(key);
-    if (!entry || entry.bytes.compare(bytes, range.start, range.end) !== 0) return undefined;
-    // Used last, evicted last.
-    this.remembered.delete(key);
-    this.remembered.set(key, entry);
+  /** The remembered value of `name` whose bytes stand at `start`; it starts with `{`, `[` or `"`, so it ends where they do. */
+  private find(bytes: Buffer, name: string, start: number): Remembered | undefined {
+    const index = this.remembered.findIndex((entry) => {
+      const end = start + entry.bytes.length;
+      return entry.name === name && end <= bytes.length && entry.bytes.compare(bytes, start, end) === 0;
+    });
+    const entry = this.remembered[index];
+    if (!entry) return undefined;
+    this.remembered.splice(index, 1);
+    this.remembered.push(entry);
     return entry;
   }
 
-  private remember(name: string, bytes: Buffer, value: unknown): void {
-    const key = this.key(name, bytes.length);
-    this.remembered.delete(key);
-    this.remembered.set(key, { bytes, value });
-    while (this.remembered.size > this.capacity) {
-      const oldest = this.remembered.keys().next().value as string;
-      this.remembered.delete(oldest);
-    }
+  private remember(entry: Remembered): void {
+    const first = entry.bytes[0];
+    // Only values that end where their own bytes say (not numbers: "1" is a prefix of "12").
+    if (first !== 0x7b && first !== 0x5b && first !== 0x22) return;
+    this.remembered.push(entry);
+    if (this.remembered.length > this.capacity) this.remembered.shift();
   }
 }
