@@ -2,7 +2,11 @@
  * npm run bench:overhead-stages — where Switchyard's CPU time goes for one ~90 KB Claude Code request,
  * stage by stage, in this process (no network): each stage runs many times on the same input and its
  * median and p90 are printed. It explains bench:overhead's figures; the plain-path rows show what the
- * body and upstream stages cost before they were written to avoid one large string.
+ * body and upstream stages cost before they were written to avoid one large string, and the
+ * "remembered" rows what they cost on the next turns of a session, whose tool definitions (78 KB of
+ * this request) come back byte for byte (each run's request ends in a new tool result, as a turn does).
+ * A hot loop runs faster than the gateway does between requests; the gateway's own figures come from
+ * bench:overhead.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +22,7 @@ import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession, laneKey } from "../src/sessions/session-identity.js";
 import { jsonBytes } from "../src/util/json-bytes.js";
 import { parseJsonBytes } from "../src/util/parse-json-bytes.js";
+import { RepeatedJsonMembers } from "../src/util/repeated-json-members.js";
 import { median, percentile, printTable, writeResults } from "./bench-support.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
@@ -47,6 +52,19 @@ const lane = laneKey(identifySession(canonical));
 // Two separately parsed copies, alternated, as consecutive turns of a lane are.
 const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJsonBytes(requestBytes), fixture.headers))];
 let turn = 0;
+// The next turns: the same request ending in a new tool result each time, through one remembering parser.
+const repeated = new RepeatedJsonMembers(["tools", "system"]);
+const nextTurns = Array.from({ length: 64 }, (_, index) => {
+  const next = structuredClone(fixture.body) as { messages: Array<{ content: Array<{ content?: string }> }> };
+  const result = next.messages.at(-1)?.content.at(-1) as { content?: string };
+  result.content = `${result.content}\n(turn ${index})`;
+  return Buffer.from(JSON.stringify(next));
+});
+let next = 0;
+repeated.parse(requestBytes, parseJsonBytes);
+const remembered = repeated.parse(nextTurns[0] as Buffer, parseJsonBytes);
+const rememberedCanonical = normalizeForCache(parseAnthropicRequest(remembered, fixture.headers));
+const rememberedUpstream = toChatCompletionsBody(rememberedCanonical, "local", compat);
 const usage = { ...emptyUsage(), inputTokens: 10, cacheReadTokens: 20_000, outputTokens: 30 };
 
 async function relayStream(): Promise<number> {
@@ -62,12 +80,18 @@ async function relayStream(): Promise<number> {
 const stages: Array<[string, () => unknown]> = [
   ["request body: bytes to value (parseJsonBytes)", () => parseJsonBytes(requestBytes)],
   ["  plain path: JSON.parse(bytes.toString())", () => JSON.parse(requestBytes.toString("utf8"))],
+  [
+    "  remembered: next turn, tools and system not parsed again (RepeatedJsonMembers)",
+    () => repeated.parse(nextTurns[next++ % nextTurns.length] as Buffer, parseJsonBytes),
+  ],
   ["validate + convert (zod, parseAnthropicRequest)", () => parseAnthropicRequest(raw, fixture.headers)],
+  ["  remembered: tools checked and converted before", () => parseAnthropicRequest(remembered, fixture.headers)],
   ["normalizeForCache", () => normalizeForCache(parsed)],
   ["session identity + lane key", () => laneKey(identifySession(canonical))],
   ["toChatCompletionsBody", () => toChatCompletionsBody(canonical, "local", compat)],
   ["upstream body: value to bytes (jsonBytes)", () => jsonBytes(upstream)],
   ["  plain path: Buffer.from(JSON.stringify(body))", () => Buffer.from(JSON.stringify(upstream))],
+  ["  remembered: the tools' bytes written before", () => jsonBytes(rememberedUpstream)],
   [`whole answer (${frames.length} upstream events): SSE in, canonical, Anthropic SSE out`, relayStream],
   [
     "turn record: lane cache analysis (after the answer)",
