@@ -53,7 +53,7 @@ const lane = laneKey(identifySession(canonical));
 const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJsonBytes(requestBytes), fixture.headers))];
 let turn = 0;
 // The next turns: the same request ending in a new tool result each time, through one remembering parser.
-const repeated = new RepeatedJsonMembers(["tools", "system"]);
+const repeated = new RepeatedJsonMembers({ members: ["tools", "system"], elementsOf: ["messages"] });
 const nextTurns = Array.from({ length: 64 }, (_, index) => {
   const next = structuredClone(fixture.body) as { messages: Array<{ content: Array<{ content?: string }> }> };
   const result = next.messages.at(-1)?.content.at(-1) as { content?: string };

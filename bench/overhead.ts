@@ -225,8 +225,24 @@ function print(result: Measurement): void {
   }
 }
 
+/**
+ * BENCH_REQUEST=tiny sends a one-message request with no tools instead of the recorded one: what the
+ * gateway costs per request whatever its size.
+ */
+const TINY = process.env.BENCH_REQUEST === "tiny";
+
 /** The recorded request with its last tool result ending in `marker`: a new last message for each marker. */
 function roundRequest(fixture: Record<string, unknown>, marker: string): Record<string, unknown> {
+  if (TINY) {
+    return {
+      model: fixture.model,
+      max_tokens: 64,
+      stream: true,
+      // Thinking as Claude Code asks for it, so the first token is reasoning on every path.
+      thinking: fixture.thinking,
+      messages: [{ role: "user", content: `hi (${marker})` }],
+    };
+  }
   const request = structuredClone(fixture) as { messages: Array<{ content: Array<{ content?: unknown }> }> };
   const result = request.messages.at(-1)?.content.at(-1);
   if (!result || typeof result.content !== "string")
@@ -276,7 +292,7 @@ async function main(): Promise<void> {
   const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
   const anthropicBody = JSON.stringify(roundRequest(fixture.body, "round 0, switchyard"));
   console.log(
-    `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB Claude Code request (a new last message each round)`,
+    `bench:overhead — ${RUNS} runs per path, ${(anthropicBody.length / 1024).toFixed(1)} KB ${TINY ? "one-message request" : "Claude Code request"} (a new last message each round)`,
   );
   const results: Measurement[] = [];
   let upstreamBytes = 0;
@@ -305,7 +321,7 @@ async function main(): Promise<void> {
     }
   }
   for (const result of results) print(result);
-  writeResults("overhead", {
+  writeResults(TINY ? "overhead-tiny" : "overhead", {
     at: new Date().toISOString(),
     requestBytes: anthropicBody.length,
     upstreamBytes,

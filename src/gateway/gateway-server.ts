@@ -62,8 +62,8 @@ async function handleHealth(
   sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: shown });
 }
 
-/** Request members agents send unchanged turn after turn (tool definitions, the system prompt). */
-const REPEATED_MEMBERS = ["tools", "system"];
+/** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */
+const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["messages"] };
 
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
 export function createGatewayServer(options: GatewayOptions): Server {
@@ -72,7 +72,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     recorder: options.recorder,
     lanes: new LaneTracker(),
     bodyLimitBytes: options.bodyLimitBytes,
-    repeatedMembers: new RepeatedJsonMembers(REPEATED_MEMBERS),
+    repeatedMembers: new RepeatedJsonMembers(REPEATED_PARTS),
     logBody: options.logBody,
     routing: options.routing,
   };

@@ -1,5 +1,6 @@
 import type { Backend } from "../backends/backend.js";
-import type { CanonicalRequest, ToolDefinition } from "../core/canonical.js";
+import type { CanonicalMessage, CanonicalRequest, ToolDefinition } from "../core/canonical.js";
+import { rememberFrozen } from "../util/remember-frozen.js";
 
 /** Tokens a chat template adds around the conversation: role markers, the tool preamble. */
 const TEMPLATE_ALLOWANCE = 512;
@@ -33,57 +34,72 @@ export function requestSize(request: CanonicalRequest): RequestSize {
 function measureRequest(request: CanonicalRequest): RequestSize {
   let bytes = 0;
   let images = 0;
-  const text = (value: string) => {
-    bytes += Buffer.byteLength(value, "utf8");
-  };
-  for (const part of request.system) text(part.text);
+  for (const part of request.system) bytes += Buffer.byteLength(part.text, "utf8");
   for (const message of request.messages) {
-    for (const part of message.parts) {
-      switch (part.type) {
-        case "text":
-        case "thinking":
-          text(part.text);
-          break;
-        case "redacted_thinking":
-          text(part.data);
-          break;
-        case "image":
-          images++;
-          break;
-        case "tool_call":
-          text(part.name);
-          text(JSON.stringify(part.input));
-          break;
-        case "tool_result":
-          for (const item of part.content) {
-            if (item.type === "text") text(item.text);
-            else images++;
-          }
-          break;
-        default: {
-          const never: never = part;
-          throw new Error(`unknown part ${JSON.stringify(never)}`);
-        }
-      }
-    }
+    const size = messageSize(message);
+    bytes += size.bytes;
+    images += size.images;
   }
   bytes += toolBytes(request.tools);
   return { bytes, images, messages: request.messages.length };
 }
 
-/** The bytes of frozen tool lists measured before (the same list while its bytes repeat; see RepeatedJsonMembers). */
-const measuredTools = new WeakMap<readonly ToolDefinition[], number>();
+/** Sizes of frozen messages measured before (the same messages while their bytes repeat). */
+const measuredMessages = new WeakMap<object, { bytes: number; images: number }>();
+
+function messageSize(message: CanonicalMessage): { bytes: number; images: number } {
+  return rememberFrozen(measuredMessages, message, () => measureMessage(message));
+}
+
+function measureMessage(message: CanonicalMessage): { bytes: number; images: number } {
+  let bytes = 0;
+  let images = 0;
+  const text = (value: string) => {
+    bytes += Buffer.byteLength(value, "utf8");
+  };
+  for (const part of message.parts) {
+    switch (part.type) {
+      case "text":
+      case "thinking":
+        text(part.text);
+        break;
+      case "redacted_thinking":
+        text(part.data);
+        break;
+      case "image":
+        images++;
+        break;
+      case "tool_call":
+        text(part.name);
+        text(JSON.stringify(part.input));
+        break;
+      case "tool_result":
+        for (const item of part.content) {
+          if (item.type === "text") text(item.text);
+          else images++;
+        }
+        break;
+      default: {
+        const never: never = part;
+        throw new Error(`unknown part ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return { bytes, images };
+}
+
+/** The bytes of frozen tool lists measured before (the same list while its bytes repeat). */
+const measuredTools = new WeakMap<object, number>();
 
 function toolBytes(tools: readonly ToolDefinition[]): number {
-  const known = measuredTools.get(tools);
-  if (known !== undefined) return known;
-  let bytes = 0;
-  for (const tool of tools) {
-    bytes += Buffer.byteLength(tool.name) + Buffer.byteLength(tool.description);
-    bytes += Buffer.byteLength(JSON.stringify(tool.inputSchema));
-  }
-  if (Object.isFrozen(tools)) measuredTools.set(tools, bytes);
-  return bytes;
+  return rememberFrozen(measuredTools, tools, () => {
+    let bytes = 0;
+    for (const tool of tools) {
+      bytes += Buffer.byteLength(tool.name) + Buffer.byteLength(tool.description);
+      bytes += Buffer.byteLength(JSON.stringify(tool.inputSchema));
+    }
+    return bytes;
+  });
 }
 
 function allowance(size: RequestSize, toolCount: number): number {

@@ -1,5 +1,6 @@
 import { joinText } from "../backends/llama-server/to-chat-completions.js";
-import type { CanonicalPart, CanonicalRequest } from "../core/canonical.js";
+import type { CanonicalMessage, CanonicalPart, CanonicalRequest, TextPart } from "../core/canonical.js";
+import { rememberFrozen } from "../util/remember-frozen.js";
 import { BILLING_HEADER_PREFIX } from "./session-identity.js";
 
 /**
@@ -17,17 +18,29 @@ import { BILLING_HEADER_PREFIX } from "./session-identity.js";
 export function normalizeForCache(request: CanonicalRequest): CanonicalRequest {
   return {
     ...request,
-    system: request.system.filter((part) => !part.text.startsWith(BILLING_HEADER_PREFIX)),
-    messages: request.messages.map((message) => ({
-      ...message,
-      parts: joinAdjacentText(
-        message.parts.map((part) =>
-          part.type === "tool_call" ? { ...part, input: sortKeys(part.input) as Record<string, unknown> } : part,
-        ),
-      ),
-    })),
+    system: rememberFrozen(normalizedSystems, request.system, () =>
+      request.system.filter((part) => !part.text.startsWith(BILLING_HEADER_PREFIX)),
+    ),
+    messages: request.messages.map((message) =>
+      rememberFrozen(normalizedMessages, message, () => normalizeMessage(message)),
+    ),
   };
 }
+
+function normalizeMessage(message: CanonicalMessage): CanonicalMessage {
+  return {
+    ...message,
+    parts: joinAdjacentText(
+      message.parts.map((part) =>
+        part.type === "tool_call" ? { ...part, input: sortKeys(part.input) as Record<string, unknown> } : part,
+      ),
+    ),
+  };
+}
+
+/** Normalized frozen messages and system prompts (the same objects while their bytes repeat). */
+const normalizedMessages = new WeakMap<object, CanonicalMessage>();
+const normalizedSystems = new WeakMap<object, TextPart[]>();
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

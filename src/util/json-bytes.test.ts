@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonBytes } from "./json-bytes.js";
-import { deepFreeze } from "./repeated-json-members.js";
+import { deepFreeze } from "./remember-frozen.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
 

@@ -1,3 +1,5 @@
+import { rememberFrozen } from "./remember-frozen.js";
+
 /** How deep the value is taken apart before nested values are serialised whole. */
 const SPLIT_DEPTH = 3;
 /** Pieces are gathered into strings of about this many characters before they become bytes. */
@@ -8,14 +10,7 @@ const omitted = (value: unknown) => value === undefined || typeof value === "fun
 /** The bytes of frozen values written before: they cannot have changed (see RepeatedJsonMembers). */
 const frozenBytes = new WeakMap<object, Buffer>();
 
-function bytesOfFrozen(value: object): Buffer {
-  let bytes = frozenBytes.get(value);
-  if (!bytes) {
-    bytes = Buffer.from(JSON.stringify(value));
-    frozenBytes.set(value, bytes);
-  }
-  return bytes;
-}
+const bytesOfFrozen = (value: object) => rememberFrozen(frozenBytes, value, () => Buffer.from(JSON.stringify(value)));
 
 function writePieces(value: unknown, depth: number, pieces: Array<string | Buffer>): void {
   if (typeof value === "object" && value !== null && Object.isFrozen(value)) {

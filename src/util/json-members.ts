@@ -102,3 +102,24 @@ export function topLevelMembers(
     at = skipSpace(bytes, at + 1);
   }
 }
+
+/**
+ * The byte ranges of the elements of the array whose text is `range` (a member found by
+ * topLevelMembers); undefined when it is not an array or cannot be followed. Like topLevelMembers it
+ * does not validate, and on a document JSON.parse accepts the ranges are exactly the elements.
+ */
+export function arrayElements(bytes: Uint8Array, range: MemberRange): MemberRange[] | undefined {
+  if (bytes[range.start] !== OPEN_ARRAY) return undefined;
+  const elements: MemberRange[] = [];
+  let at = skipSpace(bytes, range.start + 1);
+  if (bytes[at] === CLOSE_ARRAY) return at + 1 === range.end ? elements : undefined;
+  for (;;) {
+    const end = skipValue(bytes, at);
+    if (end < 0 || end > range.end) return undefined;
+    elements.push({ start: at, end });
+    at = skipSpace(bytes, end);
+    if (bytes[at] === CLOSE_ARRAY) return at + 1 === range.end ? elements : undefined;
+    if (bytes[at] !== COMMA) return undefined;
+    at = skipSpace(bytes, at + 1);
+  }
+}

@@ -13,7 +13,7 @@ const body = (messages: unknown[], extra: Record<string, unknown> = {}) =>
 
 describe("RepeatedJsonMembers", () => {
   it("gives what JSON.parse gives, with a repeated member the same frozen object each time", () => {
-    const repeated = new RepeatedJsonMembers(["tools", "system"]);
+    const repeated = new RepeatedJsonMembers({ members: ["tools", "system"], elementsOf: [] });
     const first = repeated.parse(body([{ role: "user", content: "a" }]), parse) as Record<string, unknown>;
     const second = repeated.parse(body([{ role: "user", content: "b" }]), parse) as Record<string, unknown>;
     expect(second).toEqual(JSON.parse(body([{ role: "user", content: "b" }]).toString()));
@@ -25,7 +25,7 @@ describe("RepeatedJsonMembers", () => {
   });
 
   it("parses a member again as soon as one byte of it differs", () => {
-    const repeated = new RepeatedJsonMembers(["tools"]);
+    const repeated = new RepeatedJsonMembers({ members: ["tools"], elementsOf: [] });
     const first = repeated.parse(body([]), parse) as Record<string, unknown>;
     const changed = Buffer.from(body([]).toString().replace("tool_7", "tool_8"));
     const second = repeated.parse(changed, parse) as Record<string, unknown>;
@@ -34,7 +34,7 @@ describe("RepeatedJsonMembers", () => {
   });
 
   it("fails a malformed body as the plain parse does, positions included, remembered members or not", () => {
-    const repeated = new RepeatedJsonMembers(["tools"]);
+    const repeated = new RepeatedJsonMembers({ members: ["tools"], elementsOf: [] });
     repeated.parse(body([]), parse);
     const broken = Buffer.from(body([]).toString().replace('"messages":[]', '"messages":[,]'));
     expect(() => repeated.parse(broken, parse)).toThrow(
@@ -49,23 +49,69 @@ describe("RepeatedJsonMembers", () => {
     );
   });
 
-  it("equals JSON.parse on any sequence of bodies sharing big members", () => {
+  it("gives each earlier message of a growing conversation as the object it was, and the new one fresh", () => {
+    const repeated = new RepeatedJsonMembers({ members: ["tools"], elementsOf: ["messages"], minElementBytes: 16 });
+    const turn = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ role: "user", content: `message ${index} — é` }));
+    const first = repeated.parse(body(turn(3)), parse) as { messages: unknown[] };
+    const second = repeated.parse(body(turn(4)), parse) as { messages: unknown[] };
+    expect(second).toEqual(parse(body(turn(4))));
+    expect(second.messages.slice(0, 3)).toEqual(first.messages);
+    for (let index = 0; index < 3; index++) expect(second.messages[index]).toBe(first.messages[index]);
+    expect(Object.isFrozen(second.messages[3])).toBe(true);
+    expect(Object.isFrozen(second.messages)).toBe(false);
+  });
+
+  it("forgets what was used longest ago beyond its capacity, and still parses right", () => {
+    const repeated = new RepeatedJsonMembers({
+      members: [],
+      elementsOf: ["messages"],
+      minElementBytes: 16,
+      capacityBytes: 200,
+    });
+    const message = (index: number) => ({
+      role: "user",
+      content: `a message long enough to remember, number ${index}`,
+    });
+    const first = repeated.parse(body([message(1), message(2), message(3)]), parse) as { messages: unknown[] };
+    const again = repeated.parse(body([message(1), message(2), message(3)]), parse) as { messages: unknown[] };
+    // Three messages of ~70 bytes do not fit 200 bytes: the first was forgotten, the others came back.
+    expect(again.messages[0]).not.toBe(first.messages[0]);
+    expect(again.messages[2]).toBe(first.messages[2]);
+    expect(again).toEqual(parse(body([message(1), message(2), message(3)])));
+  });
+
+  it("equals JSON.parse on any sequence of bodies sharing members and messages", () => {
     const big = fc.array(fc.jsonValue(), { minLength: 1 }).map((items) => [...items, "x".repeat(5000)]);
+    const element = fc.oneof(fc.jsonValue(), fc.record({ role: fc.string(), content: fc.jsonValue() }));
     fc.assert(
       fc.property(
-        fc.array(fc.record({ tools: fc.constantFrom(0, 1, 2), rest: fc.dictionary(fc.string(), fc.jsonValue()) }), {
-          maxLength: 8,
-        }),
+        fc.array(
+          fc.record({
+            tools: fc.constantFrom(0, 1, 2),
+            messages: fc.array(fc.nat(5), { maxLength: 6 }),
+            rest: fc.dictionary(fc.string(), fc.jsonValue()),
+            spaced: fc.boolean(),
+          }),
+          { maxLength: 8 },
+        ),
         fc.array(big, { minLength: 3, maxLength: 3 }),
-        (requests, toolLists) => {
-          const repeated = new RepeatedJsonMembers(["tools"], 4096, 2);
-          for (const { tools: which, rest } of requests) {
-            const bytes = Buffer.from(JSON.stringify({ ...rest, tools: toolLists[which] }));
+        fc.array(element, { minLength: 6, maxLength: 6 }),
+        (requests, toolLists, pool) => {
+          const repeated = new RepeatedJsonMembers({
+            members: ["tools"],
+            elementsOf: ["messages"],
+            minElementBytes: 8,
+            capacityBytes: 12_000,
+          });
+          for (const { tools: which, messages, rest, spaced } of requests) {
+            const document = { ...rest, tools: toolLists[which], messages: messages.map((index) => pool[index]) };
+            const bytes = Buffer.from(JSON.stringify(document, null, spaced ? 1 : undefined));
             expect(repeated.parse(bytes, parse)).toEqual(parse(bytes));
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 });

@@ -1,76 +1,117 @@
-import { type MemberRange, topLevelMembers } from "./json-members.js";
+import { randomBytes } from "node:crypto";
+import { arrayElements, type MemberRange, topLevelMembers } from "./json-members.js";
+import { deepFreeze } from "./remember-frozen.js";
 
+/** A value parsed before, by the exact bytes it was parsed from. */
 interface Remembered {
-  name: string;
   bytes: Buffer;
   value: unknown;
+  /** The member it was, for a whole member; undefined for an element. */
+  member: string | undefined;
 }
 
-/** Freezes a value and everything in it; stops at what is frozen already. */
-export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const item of Object.values(value)) deepFreeze(item);
-  return value;
+/** Where a remembered value stands in this body: a top-level member, or an element of one. */
+interface Hit {
+  range: MemberRange;
+  name: string;
+  index?: number;
+  entry: Remembered;
 }
 
-const PLACEHOLDER = Buffer.from("0");
+export interface RepeatedJsonOptions {
+  /** Top-level members remembered whole (tool definitions, the system prompt). */
+  members: readonly string[];
+  /** Top-level array members whose elements are remembered one by one (the messages of a conversation). */
+  elementsOf: readonly string[];
+  /** Smallest member worth remembering. */
+  minMemberBytes?: number;
+  /** Smallest element worth remembering. */
+  minElementBytes?: number;
+  /** Bytes of remembered text held at most; the values used longest ago go first. */
+  capacityBytes?: number;
+}
 
 /**
- * Parses JSON object bodies whose big members come back byte for byte request after request, as an
- * agent's tool definitions do (Claude Code's are 78 KB of a 90 KB body, the same every turn): the
- * named top-level members, when their bytes equal ones seen before, are not parsed again but given
- * the value parsed then (deep-frozen, so the same object every time; code that converts it may
- * remember its conversion by identity). The rest of the body is parsed as usual, with a placeholder
- * where the remembered members stand, so a malformed body still fails with the parser's own error.
- * The result equals `parse(bytes)`. Holds the `capacity` values used last.
+ * Parses JSON object bodies whose parts come back byte for byte request after request, as an agent's
+ * do: Claude Code sends the same 78 KB of tool definitions every turn, and a conversation that only
+ * grows sends every earlier message again. Named top-level members, and elements of named array
+ * members, whose bytes equal ones seen before are not parsed again but given the value parsed then
+ * (deep-frozen, so the same object every time: code that converts it may remember its conversion by
+ * identity). The rest of the body is parsed as usual, with a placeholder string where each remembered
+ * value stands; the placeholders hold a random nonce no client can know, so finding each one exactly
+ * where it was put proves the rest lined up. A malformed body fails with the parser's own error, on
+ * the whole body. The result equals `parse(bytes)`.
  */
 export class RepeatedJsonMembers {
-  /** By insertion order, oldest first: an entry is moved to the end when used. */
-  private readonly remembered: Remembered[] = [];
+  private readonly options: Required<RepeatedJsonOptions>;
+  /** Whole members: few, each compared where its member starts. */
+  private members: Remembered[] = [];
+  /** Elements, by length, then compared byte for byte. */
+  private readonly byLength = new Map<number, Remembered[]>();
+  /** Least recently used first. */
+  private readonly used = new Set<Remembered>();
+  private heldBytes = 0;
+  private readonly nonce = randomBytes(12).toString("hex");
   /** The rest of a body is put together here: a fresh buffer of that size each request costs more than the parse. */
   private scratch = Buffer.alloc(0);
 
-  constructor(
-    private readonly names: readonly string[],
-    private readonly minBytes = 4096,
-    private readonly capacity = 32,
-  ) {}
+  constructor(options: RepeatedJsonOptions) {
+    this.options = { minMemberBytes: 4096, minElementBytes: 256, capacityBytes: 64 * 1024 * 1024, ...options };
+  }
 
   /** `parse` is the full parse (errors and limits included); it is given the whole body or the rest of it. */
   parse(bytes: Buffer, parse: (bytes: Buffer) => unknown): unknown {
-    const hits = new Map<string, Remembered>();
-    // A remembered value is skipped by comparing its bytes, not walked.
+    const { members: names, elementsOf } = this.options;
+    const hits: Hit[] = [];
+    // A remembered member is skipped by comparing its bytes, not walked.
     const members = topLevelMembers(bytes, (name, start) => {
-      const entry = this.names.includes(name) ? this.find(bytes, name, start) : undefined;
+      const entry = names.includes(name) ? this.findMember(bytes, name, start) : undefined;
       if (!entry) return undefined;
-      hits.set(name, entry);
-      return start + entry.bytes.length;
+      const range = { start, end: start + entry.bytes.length };
+      hits.push({ range, name, entry });
+      return range.end;
     });
     if (!members) return parse(bytes);
-    const value = hits.size === 0 ? parse(bytes) : this.parseRest(bytes, members, hits, parse);
-    if (value === undefined) return parse(bytes);
-    for (const name of this.names) {
+    const misses: Array<{ range: MemberRange; name: string; index?: number }> = [];
+    for (const name of names) {
       const range = members.get(name);
-      if (!range || hits.has(name) || range.end - range.start < this.minBytes) continue;
-      const member = (value as Record<string, unknown>)[name];
-      this.remember({ name, bytes: Buffer.from(bytes.subarray(range.start, range.end)), value: deepFreeze(member) });
+      if (range && !hits.some((hit) => hit.name === name) && range.end - range.start >= this.options.minMemberBytes)
+        misses.push({ range, name });
+    }
+    for (const name of elementsOf) {
+      const range = members.get(name);
+      const elements = range && arrayElements(bytes, range);
+      for (const [index, element] of (elements ?? []).entries()) {
+        if (element.end - element.start < this.options.minElementBytes) continue;
+        const entry = this.findElement(bytes, element);
+        if (entry) hits.push({ range: element, name, index, entry });
+        else misses.push({ range: element, name, index });
+      }
+    }
+    const value = hits.length === 0 ? parse(bytes) : this.parseRest(bytes, hits, parse);
+    if (value === undefined) return parse(bytes);
+    const object = value as Record<string, unknown>;
+    for (const { range, name, index } of misses) {
+      const member = index === undefined ? object[name] : (object[name] as unknown[])[index];
+      if (index !== undefined) (object[name] as unknown[])[index] = deepFreeze(member);
+      else deepFreeze(member);
+      this.remember({
+        bytes: Buffer.from(bytes.subarray(range.start, range.end)),
+        value: member,
+        member: index === undefined ? name : undefined,
+      });
     }
     return value;
   }
 
-  /** Parses the body with each hit replaced by a placeholder, then puts the remembered values in; undefined if that fails to line up. */
-  private parseRest(
-    bytes: Buffer,
-    members: Map<string, MemberRange>,
-    hits: Map<string, Remembered>,
-    parse: (bytes: Buffer) => unknown,
-  ): unknown {
-    const ranges = [...hits.keys()].map((name) => members.get(name) as MemberRange).sort((a, b) => a.start - b.start);
+  /** Parses the body with a placeholder for each hit, then puts the remembered values in; undefined if they do not line up. */
+  private parseRest(bytes: Buffer, hits: Hit[], parse: (bytes: Buffer) => unknown): unknown {
+    hits.sort((a, b) => a.range.start - b.range.start);
+    const placeholder = (k: number) => `${this.nonce}:${k}`;
     const pieces: Buffer[] = [];
     let at = 0;
-    for (const range of ranges) {
-      pieces.push(bytes.subarray(at, range.start), PLACEHOLDER);
+    for (const [k, { range }] of hits.entries()) {
+      pieces.push(bytes.subarray(at, range.start), Buffer.from(`"${placeholder(k)}"`));
       at = range.end;
     }
     pieces.push(bytes.subarray(at));
@@ -88,21 +129,38 @@ export class RepeatedJsonMembers {
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
     const object = value as Record<string, unknown>;
-    for (const name of hits.keys()) if (object[name] !== 0) return undefined;
-    for (const [name, entry] of hits) object[name] = entry.value;
+    for (const [k, { name, index }] of hits.entries()) {
+      const holder = index === undefined ? object : object[name];
+      const key = index ?? name;
+      if (!Array.isArray(holder) && index !== undefined) return undefined;
+      if ((holder as Record<string | number, unknown>)[key] !== placeholder(k)) return undefined;
+    }
+    for (const { name, index, entry } of hits) {
+      if (index === undefined) object[name] = entry.value;
+      else (object[name] as unknown[])[index] = entry.value;
+    }
     return object;
   }
 
-  /** The remembered value of `name` whose bytes stand at `start`; it starts with `{`, `[` or `"`, so it ends where they do. */
-  private find(bytes: Buffer, name: string, start: number): Remembered | undefined {
-    const index = this.remembered.findIndex((entry) => {
-      const end = start + entry.bytes.length;
-      return entry.name === name && end <= bytes.length && entry.bytes.compare(bytes, start, end) === 0;
+  /** The remembered member `name` whose bytes stand at `start`; it starts with `{`, `[` or `"`, so it ends where they do. */
+  private findMember(bytes: Buffer, name: string, start: number): Remembered | undefined {
+    const entry = this.members.find((candidate) => {
+      const end = start + candidate.bytes.length;
+      return candidate.member === name && end <= bytes.length && candidate.bytes.compare(bytes, start, end) === 0;
     });
-    const entry = this.remembered[index];
-    if (!entry) return undefined;
-    this.remembered.splice(index, 1);
-    this.remembered.push(entry);
+    return entry && this.touch(entry);
+  }
+
+  private findElement(bytes: Buffer, range: MemberRange): Remembered | undefined {
+    const entry = this.byLength
+      .get(range.end - range.start)
+      ?.find((candidate) => candidate.bytes.compare(bytes, range.start, range.end) === 0);
+    return entry && this.touch(entry);
+  }
+
+  private touch(entry: Remembered): Remembered {
+    this.used.delete(entry);
+    this.used.add(entry);
     return entry;
   }
 
@@ -110,7 +168,25 @@ export class RepeatedJsonMembers {
     const first = entry.bytes[0];
     // Only values that end where their own bytes say (not numbers: "1" is a prefix of "12").
     if (first !== 0x7b && first !== 0x5b && first !== 0x22) return;
-    this.remembered.push(entry);
-    if (this.remembered.length > this.capacity) this.remembered.shift();
+    if (entry.member !== undefined) this.members.push(entry);
+    else this.byLength.set(entry.bytes.length, [...(this.byLength.get(entry.bytes.length) ?? []), entry]);
+    this.used.add(entry);
+    this.heldBytes += entry.bytes.length;
+    for (const oldest of this.used) {
+      if (this.heldBytes <= this.options.capacityBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(entry: Remembered): void {
+    this.used.delete(entry);
+    this.heldBytes -= entry.bytes.length;
+    if (entry.member !== undefined) {
+      this.members = this.members.filter((other) => other !== entry);
+      return;
+    }
+    const same = (this.byLength.get(entry.bytes.length) ?? []).filter((other) => other !== entry);
+    if (same.length > 0) this.byLength.set(entry.bytes.length, same);
+    else this.byLength.delete(entry.bytes.length);
   }
 }

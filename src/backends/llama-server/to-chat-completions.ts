@@ -1,5 +1,5 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart, ToolDefinition } from "../../core/canonical.js";
-import { deepFreeze } from "../../util/repeated-json-members.js";
+import { rememberFrozen } from "../../util/remember-frozen.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
 
 type ChatContent = string | Array<{ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } }>;
@@ -96,28 +96,44 @@ function convertMessage(message: CanonicalMessage, compat: LlamaServerCompat): C
   return out;
 }
 
+/** Chat messages converted from frozen canonical ones, per compat (a backend keeps one compat object). */
+const convertedMessages = new WeakMap<LlamaServerCompat, WeakMap<object, ChatMessage[]>>();
+
+/** `convert()` of a message or system prompt for `compat`, remembered when `source` is frozen. */
+function rememberedFor(source: object, compat: LlamaServerCompat, convert: () => ChatMessage[]): ChatMessage[] {
+  let memory = convertedMessages.get(compat);
+  if (!memory) {
+    memory = new WeakMap();
+    convertedMessages.set(compat, memory);
+  }
+  return rememberFrozen(memory, source, convert);
+}
+
 export function toChatMessages(request: CanonicalRequest, compat: LlamaServerCompat): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (request.system.length > 0) {
-    messages.push({ role: "system", content: joinText(request.system.map((part) => part.text)) });
+    messages.push(
+      ...rememberedFor(request.system, compat, () => [
+        { role: "system", content: joinText(request.system.map((part) => part.text)) },
+      ]),
+    );
   }
-  for (const message of request.messages) messages.push(...convertMessage(message, compat));
+  for (const message of request.messages)
+    messages.push(...rememberedFor(message, compat, () => convertMessage(message, compat)));
   return messages;
 }
 
-/** Converted tool lists, by the frozen canonical list they came from (see RepeatedJsonMembers). */
-const convertedTools = new WeakMap<readonly ToolDefinition[], unknown[]>();
+/** Converted tool lists, by the frozen canonical list they came from. */
+const convertedTools = new WeakMap<object, unknown[]>();
 
 /** Tool definitions in the Chat Completions shape; a frozen list is converted once (and frozen, so its JSON is written once). */
 function chatTools(tools: readonly ToolDefinition[]): unknown[] {
-  const known = convertedTools.get(tools);
-  if (known) return known;
-  const converted = tools.map((tool) => ({
-    type: "function",
-    function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
-  }));
-  if (Object.isFrozen(tools)) convertedTools.set(tools, deepFreeze(converted));
-  return converted;
+  return rememberFrozen(convertedTools, tools, () =>
+    tools.map((tool) => ({
+      type: "function",
+      function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+    })),
+  );
 }
 
 /** The llama-server /v1/chat/completions body for a canonical request (also used by /apply-template). */

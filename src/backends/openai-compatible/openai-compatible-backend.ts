@@ -51,11 +51,12 @@ export function toOpenAICompatibleBody(
   if (!compat.chatTemplateKwargs) delete body.chat_template_kwargs;
   if (!compat.topK) delete body.top_k;
   if (compat.reasoningField !== "reasoning_content") {
-    for (const message of body.messages as Array<Record<string, unknown>>) {
-      if (message.reasoning_content === undefined) continue;
-      message[compat.reasoningField] = message.reasoning_content;
-      delete message.reasoning_content;
-    }
+    // New messages, not edited ones: converted messages may be shared (remembered for frozen requests).
+    body.messages = (body.messages as Array<Record<string, unknown>>).map((message) => {
+      if (message.reasoning_content === undefined) return message;
+      const { reasoning_content: reasoning, ...rest } = message;
+      return { ...rest, [compat.reasoningField]: reasoning };
+    });
   }
   return body;
 }

@@ -54,7 +54,7 @@ export const anthropicContentBlock = z.discriminatedUnion("type", [
   toolResultBlock,
 ]);
 
-const message = z.looseObject({
+export const anthropicMessageSchema = z.looseObject({
   role: z.enum(["user", "assistant", "system"]),
   content: z.union([z.string(), z.array(anthropicContentBlock)]),
 });
@@ -72,7 +72,8 @@ export const anthropicToolsSchema = z.array(tool);
 
 export const anthropicRequestSchema = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(message).min(1, "at least one message is required"),
+  // Each message is checked on its own (parse-anthropic-request remembers the result for a frozen one).
+  messages: z.array(z.unknown()).min(1, "at least one message is required"),
   max_tokens: z.number().int().positive(),
   system: z.union([z.string(), z.array(textBlock)]).optional(),
   tools: z.unknown().optional(),
@@ -103,6 +104,7 @@ export const anthropicRequestSchema = z.looseObject({
 
 export type AnthropicRequest = z.infer<typeof anthropicRequestSchema>;
 export type AnthropicTool = z.infer<typeof tool>;
+export type AnthropicMessage = z.infer<typeof anthropicMessageSchema>;
 export type AnthropicContentBlock = z.infer<typeof anthropicContentBlock>;
 
 /** The count_tokens body: a messages request without max_tokens. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import { deepFreeze } from "../../util/repeated-json-members.js";
+import { deepFreeze } from "../../util/remember-frozen.js";
 import { parseAnthropicCountTokensRequest, parseAnthropicRequest } from "./parse-anthropic-request.js";
 
 /** Real Claude Code 2.1.197 traffic (see /work/shared/fixtures/README.md). */

@@ -9,13 +9,15 @@ import type {
   ToolDefinition,
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
-import { deepFreeze } from "../../util/repeated-json-members.js";
+import { rememberFrozen } from "../../util/remember-frozen.js";
 import { describeIssues, normalizeHeaders } from "../request-validation.js";
 import {
   type AnthropicContentBlock,
+  type AnthropicMessage,
   type AnthropicRequest,
   type AnthropicTool,
   anthropicCountTokensSchema,
+  anthropicMessageSchema,
   anthropicRequestSchema,
   anthropicToolsSchema,
 } from "./anthropic-request-schema.js";
@@ -76,14 +78,29 @@ function convertBlock(block: AnthropicContentBlock): CanonicalPart {
   }
 }
 
-function convertMessages(messages: AnthropicRequest["messages"]): CanonicalMessage[] {
-  const toolCalls = new Set<string>();
-  return messages.map((message, index) => {
+/** Checked and converted messages, by the frozen message they came from. */
+const checkedMessages = new WeakMap<object, CanonicalMessage>();
+
+/** One message checked and converted on its own; a frozen one only the first time it is seen. */
+function canonicalMessage(raw: unknown, index: number): CanonicalMessage {
+  return rememberFrozen(checkedMessages, raw, () => {
+    const parsed = anthropicMessageSchema.safeParse(raw);
+    if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["messages", index]));
+    const message: AnthropicMessage = parsed.data;
     const parts: CanonicalPart[] =
       typeof message.content === "string"
         ? [{ type: "text", text: message.content }]
         : message.content.map(convertBlock);
-    for (const part of parts) {
+    return { role: message.role, parts };
+  });
+}
+
+/** The messages converted, with what holds across messages checked: tool use and results in the right roles and order. */
+function convertMessages(messages: unknown[]): CanonicalMessage[] {
+  const toolCalls = new Set<string>();
+  return messages.map((raw, index) => {
+    const message = canonicalMessage(raw, index);
+    for (const part of message.parts) {
       if (part.type === "tool_call") {
         if (message.role !== "assistant")
           throw invalidRequest(`messages.${index}: tool_use blocks belong to assistant messages`);
@@ -99,7 +116,7 @@ function convertMessages(messages: AnthropicRequest["messages"]): CanonicalMessa
         }
       }
     }
-    return { role: message.role, parts };
+    return message;
   });
 }
 
@@ -129,19 +146,28 @@ function convertTools(tools: AnthropicTool[]): ToolDefinition[] {
     .map((tool) => ({ name: tool.name, description: tool.description ?? "", inputSchema: tool.input_schema ?? {} }));
 }
 
-/** Checked and converted tool lists, by the frozen list they came from (the same object while its bytes repeat). */
-const checkedTools = new WeakMap<object, readonly ToolDefinition[]>();
+/** Checked and converted tool lists, by the frozen list they came from. */
+const checkedTools = new WeakMap<object, ToolDefinition[]>();
 
-/** The `tools` member checked and converted; a frozen list (see RepeatedJsonMembers) only the first time it is seen. */
+/** The `tools` member checked and converted; a frozen list only the first time it is seen. */
 function canonicalTools(raw: unknown): ToolDefinition[] {
   if (raw === undefined) return [];
-  const known = typeof raw === "object" && raw !== null ? checkedTools.get(raw) : undefined;
-  if (known) return known as ToolDefinition[];
-  const parsed = anthropicToolsSchema.safeParse(raw);
-  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["tools"]));
-  const tools = convertTools(parsed.data);
-  if (Object.isFrozen(raw)) checkedTools.set(raw as object, deepFreeze(tools));
-  return tools;
+  return rememberFrozen(checkedTools, raw, () => {
+    const parsed = anthropicToolsSchema.safeParse(raw);
+    if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["tools"]));
+    return convertTools(parsed.data);
+  });
+}
+
+/** Converted system prompts, by the frozen block list they came from. */
+const convertedSystems = new WeakMap<object, TextPart[]>();
+
+/** The system prompt as text parts; `raw` is the body's own list (checked as `system`), remembered by when frozen. */
+function canonicalSystem(system: AnthropicRequest["system"], raw: unknown): TextPart[] {
+  if (typeof system === "string") return [{ type: "text", text: system }];
+  return rememberFrozen(convertedSystems, raw, () =>
+    (system ?? []).map((block): TextPart => ({ type: "text", text: block.text })),
+  );
 }
 
 function sessionUserId(metadata: AnthropicRequest["metadata"]): string | undefined {
@@ -153,10 +179,7 @@ function toCanonical(
   raw: unknown,
   headers: Record<string, string | string[] | undefined>,
 ): CanonicalRequest {
-  const system: TextPart[] =
-    typeof body.system === "string"
-      ? [{ type: "text", text: body.system }]
-      : (body.system ?? []).map((block) => ({ type: "text", text: block.text }));
+  const system = canonicalSystem(body.system, (raw as { system?: unknown }).system);
   const thinking: ThinkingMode = body.thinking?.type ?? "disabled";
   const format = body.output_config?.format;
   if (format && format.type !== "json_schema") {
