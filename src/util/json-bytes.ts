@@ -7,14 +7,20 @@ const BATCH_CHARACTERS = 16_384;
 
 const omitted = (value: unknown) => value === undefined || typeof value === "function" || typeof value === "symbol";
 
-/** The bytes of frozen values written before: they cannot have changed (see RepeatedJsonMembers). */
-const frozenBytes = new WeakMap<object, Buffer>();
+/** Frozen values written before, which cannot have changed (see RepeatedJsonMembers): large ones as bytes, small ones as text to batch. */
+const frozenJson = new WeakMap<object, string | Buffer>();
+/** From this many characters, a frozen value's JSON is kept as bytes: encoded once rather than once a request. */
+const FROZEN_BYTES_FROM = 4096;
 
-const bytesOfFrozen = (value: object) => rememberFrozen(frozenBytes, value, () => Buffer.from(JSON.stringify(value)));
+const jsonOfFrozen = (value: object) =>
+  rememberFrozen(frozenJson, value, () => {
+    const text = JSON.stringify(value);
+    return text.length >= FROZEN_BYTES_FROM ? Buffer.from(text) : text;
+  });
 
 function writePieces(value: unknown, depth: number, pieces: Array<string | Buffer>): void {
   if (typeof value === "object" && value !== null && Object.isFrozen(value)) {
-    pieces.push(bytesOfFrozen(value));
+    pieces.push(jsonOfFrozen(value));
     return;
   }
   const splittable =

@@ -56,7 +56,7 @@ export class RepeatedJsonMembers {
   private scratch = Buffer.alloc(0);
 
   constructor(options: RepeatedJsonOptions) {
-    this.options = { minMemberBytes: 4096, minElementBytes: 256, capacityBytes: 16 * 1024 * 1024, ...options };
+    this.options = { minMemberBytes: 4096, minElementBytes: 64, capacityBytes: 16 * 1024 * 1024, ...options };
   }
 
   /** `parse` is the full parse (errors and limits included); it is given the whole body or the rest of it. */
