@@ -93,11 +93,9 @@ export class RepeatedJsonMembers {
     const object = value as Record<string, unknown>;
     for (const { range, name, index } of misses) {
       const member = index === undefined ? object[name] : (object[name] as unknown[])[index];
-      if (index !== undefined) (object[name] as unknown[])[index] = deepFreeze(member);
-      else deepFreeze(member);
       this.remember({
         bytes: Buffer.from(bytes.subarray(range.start, range.end)),
-        value: member,
+        value: deepFreeze(member),
         member: index === undefined ? name : undefined,
       });
     }
