@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { waitForTurns } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 /**
@@ -65,7 +66,7 @@ describe("routing by model name between the local engine and the Anthropic cloud
     expect(body.model).toBe("claude-opus-4-5-20251101");
     expect(body.system[0]?.cache_control).toEqual({ type: "ephemeral" });
     expect(body.messages[0]?.content[0]?.cache_control).toEqual({ type: "ephemeral" });
-    expect(gateway.recorder.recent().at(-1)?.backend).toBe("cloud");
+    expect((await waitForTurns(gateway.recorder, 1)).at(-1)?.backend).toBe("cloud");
   });
 
   it("keeps other Claude names on the local engine", async () => {
@@ -73,7 +74,8 @@ describe("routing by model name between the local engine and the Anthropic cloud
     const response = await ask("claude-sonnet-4-5-20250929");
     expect(checkAnthropicStream(await response.text()).violations).toEqual([]);
     expect(cloud.requests.length).toBe(before);
-    expect(gateway.recorder.recent().at(-1)?.backend).toBe("local");
+    // Records are written just after the answer ends: wait for this one, not the previous test's.
+    expect((await waitForTurns(gateway.recorder, 2)).at(-1)?.backend).toBe("local");
   });
 
   it("lists what is served and the aliases", async () => {

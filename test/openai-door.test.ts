@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accumulateOpenAIStream } from "../src/protocols/openai/openai-chunk-accumulator.js";
+import { waitForTurns } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -49,7 +50,7 @@ describe("the OpenAI Chat Completions door on the real llama-server", () => {
     );
     const usage = second.usage as { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } };
     expect(usage.prompt_tokens_details.cached_tokens).toBeGreaterThan(usage.prompt_tokens / 2);
-    const record = gateway.recorder.recent().at(-1);
+    const record = (await waitForTurns(gateway.recorder, 2)).at(-1);
     expect(record?.protocol).toBe("openai");
     expect(record?.sessionId).toBe("openai-door");
     expect(record?.miss).toBeUndefined();
