@@ -81,6 +81,28 @@ describe("RepeatedJsonMembers", () => {
     expect(again).toEqual(parse(body([message(1), message(2), message(3)])));
   });
 
+  it("finds each of many messages of one length by its own bytes", () => {
+    const repeated = new RepeatedJsonMembers({ members: [], elementsOf: ["messages"], minElementBytes: 16 });
+    const messages = Array.from({ length: 5000 }, (_, index) => ({
+      role: "user",
+      content: `m${String(index).padStart(6, "0")}`,
+    }));
+    const first = repeated.parse(body(messages), parse) as { messages: unknown[] };
+    const again = repeated.parse(body([...messages].reverse()), parse) as { messages: unknown[] };
+    expect(again.messages).toEqual([...messages].reverse());
+    for (let index = 0; index < messages.length; index++)
+      expect(again.messages[index]).toBe(first.messages.at(-1 - index));
+  });
+
+  it("holds a few versions of a member: a client whose tools change every request leaves only its latest", () => {
+    const repeated = new RepeatedJsonMembers({ members: ["tools"], elementsOf: [] });
+    const version = (n: number) => Buffer.from(JSON.stringify({ tools: [`${n}`, "x".repeat(5000)] }));
+    const seen = Array.from({ length: 9 }, (_, n) => (repeated.parse(version(n), parse) as { tools: unknown }).tools);
+    expect((repeated.parse(version(8), parse) as { tools: unknown }).tools).toBe(seen[8]);
+    expect((repeated.parse(version(1), parse) as { tools: unknown }).tools).toBe(seen[1]);
+    expect((repeated.parse(version(0), parse) as { tools: unknown }).tools).not.toBe(seen[0]);
+  });
+
   it("equals JSON.parse on any sequence of bodies sharing members and messages", () => {
     const big = fc.array(fc.jsonValue(), { minLength: 1 }).map((items) => [...items, "x".repeat(5000)]);
     const element = fc.oneof(fc.jsonValue(), fc.record({ role: fc.string(), content: fc.jsonValue() }));

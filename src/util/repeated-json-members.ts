@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { arrayElements, type MemberRange, topLevelMembers } from "./json-members.js";
 import { deepFreeze } from "./remember-frozen.js";
 
@@ -8,7 +8,12 @@ interface Remembered {
   value: unknown;
   /** The member it was, for a whole member; undefined for an element. */
   member: string | undefined;
+  /** An element's key in `elements`. */
+  key?: string;
 }
+
+/** Versions of one member held at once: a session's tools, a subagent's, a title request's. */
+const VERSIONS_PER_MEMBER = 8;
 
 /** Where a remembered value stands in this body: a top-level member, or an element of one. */
 interface Hit {
@@ -46,8 +51,11 @@ export class RepeatedJsonMembers {
   private readonly options: Required<RepeatedJsonOptions>;
   /** Whole members: few, each compared where its member starts. */
   private members: Remembered[] = [];
-  /** Elements, by length, then compared byte for byte. */
-  private readonly byLength = new Map<number, Remembered[]>();
+  /**
+   * Elements, by a digest of their bytes (then compared byte for byte): one look-up each, however many
+   * elements are held or share a length.
+   */
+  private readonly elements = new Map<string, Remembered>();
   /** Least recently used first. */
   private readonly used = new Set<Remembered>();
   private heldBytes = 0;
@@ -72,7 +80,7 @@ export class RepeatedJsonMembers {
       return range.end;
     });
     if (!members) return parse(bytes);
-    const misses: Array<{ range: MemberRange; name: string; index?: number }> = [];
+    const misses: Array<{ range: MemberRange; name: string; index?: number; key?: string }> = [];
     for (const name of names) {
       const range = members.get(name);
       if (range && !hits.some((hit) => hit.name === name) && range.end - range.start >= this.options.minMemberBytes)
@@ -83,20 +91,22 @@ export class RepeatedJsonMembers {
       const elements = range && arrayElements(bytes, range);
       for (const [index, element] of (elements ?? []).entries()) {
         if (element.end - element.start < this.options.minElementBytes) continue;
-        const entry = this.findElement(bytes, element);
+        const key = hash("sha1", bytes.subarray(element.start, element.end), "base64");
+        const entry = this.findElement(bytes, element, key);
         if (entry) hits.push({ range: element, name, index, entry });
-        else misses.push({ range: element, name, index });
+        else misses.push({ range: element, name, index, key });
       }
     }
     const value = hits.length === 0 ? parse(bytes) : this.parseRest(bytes, hits, parse);
     if (value === undefined) return parse(bytes);
     const object = value as Record<string, unknown>;
-    for (const { range, name, index } of misses) {
+    for (const { range, name, index, key } of misses) {
       const member = index === undefined ? object[name] : (object[name] as unknown[])[index];
       this.remember({
         bytes: Buffer.from(bytes.subarray(range.start, range.end)),
         value: deepFreeze(member),
         member: index === undefined ? name : undefined,
+        key,
       });
     }
     return value;
@@ -149,11 +159,9 @@ export class RepeatedJsonMembers {
     return entry && this.touch(entry);
   }
 
-  private findElement(bytes: Buffer, range: MemberRange): Remembered | undefined {
-    const entry = this.byLength
-      .get(range.end - range.start)
-      ?.find((candidate) => candidate.bytes.compare(bytes, range.start, range.end) === 0);
-    return entry && this.touch(entry);
+  private findElement(bytes: Buffer, range: MemberRange, key: string): Remembered | undefined {
+    const entry = this.elements.get(key);
+    return entry && entry.bytes.compare(bytes, range.start, range.end) === 0 ? this.touch(entry) : undefined;
   }
 
   private touch(entry: Remembered): Remembered {
@@ -166,8 +174,13 @@ export class RepeatedJsonMembers {
     const first = entry.bytes[0];
     // Only values that end where their own bytes say (not numbers: "1" is a prefix of "12").
     if (first !== 0x7b && first !== 0x5b && first !== 0x22) return;
-    if (entry.member !== undefined) this.members.push(entry);
-    else this.byLength.set(entry.bytes.length, [...(this.byLength.get(entry.bytes.length) ?? []), entry]);
+    if (entry.member !== undefined) {
+      // A few versions of each member at most (a client whose tools change every request leaves only its latest).
+      const same = [...this.used].filter((other) => other.member === entry.member);
+      if (same.length >= VERSIONS_PER_MEMBER && same[0]) this.forget(same[0]);
+      this.members.push(entry);
+    } else if (entry.key !== undefined && !this.elements.has(entry.key)) this.elements.set(entry.key, entry);
+    else return;
     this.used.add(entry);
     this.heldBytes += entry.bytes.length;
     for (const oldest of this.used) {
@@ -179,12 +192,7 @@ export class RepeatedJsonMembers {
   private forget(entry: Remembered): void {
     this.used.delete(entry);
     this.heldBytes -= entry.bytes.length;
-    if (entry.member !== undefined) {
-      this.members = this.members.filter((other) => other !== entry);
-      return;
-    }
-    const same = (this.byLength.get(entry.bytes.length) ?? []).filter((other) => other !== entry);
-    if (same.length > 0) this.byLength.set(entry.bytes.length, same);
-    else this.byLength.delete(entry.bytes.length);
+    if (entry.member !== undefined) this.members = this.members.filter((other) => other !== entry);
+    else if (entry.key !== undefined) this.elements.delete(entry.key);
   }
 }
