@@ -4,7 +4,23 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from "node:http";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, createServer, type Server as NetServer, type Socket } from "node:net";
+
+/** Listens on a free loopback port; `close` destroys the open sockets, then closes the server. */
+async function listenOnLoopback(
+  server: NetServer,
+  sockets: Set<Socket>,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 export interface FaultProxy {
   url: string;
@@ -59,13 +75,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     client.on("error", end);
     target.on("error", end);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  proxy.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  proxy.close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  Object.assign(proxy, await listenOnLoopback(server, sockets));
   return proxy;
 }
 
@@ -153,13 +163,7 @@ export async function startHttpFaultProxy(upstreamUrl: string): Promise<HttpFaul
       proxy.connections--;
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  proxy.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  proxy.close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  Object.assign(proxy, await listenOnLoopback(server, sockets));
   return proxy;
 }
 
