@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { canonicalRequest } from "../../test/support/canonical-request.js";
 import { turnRecord } from "../../test/support/turn-records.js";
 import type { Backend, BackendHealth, BackendKind, TokenCount } from "../backends/backend.js";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
@@ -51,23 +52,12 @@ class FakeBackend implements Backend {
 }
 
 function request(text: string, tools = true): CanonicalRequest {
-  return {
-    model: "claude-sonnet-4-5",
-    system: [],
+  return canonicalRequest({
     messages: [{ role: "user", parts: [{ type: "text", text }] }],
     tools: tools ? [{ name: "Bash", description: "run", inputSchema: {} }] : [],
-    toolChoice: undefined,
     maxTokens: 64,
-    temperature: undefined,
-    topP: undefined,
-    topK: undefined,
-    stopSequences: [],
     thinking: { mode: "adaptive" },
-    responseFormat: undefined,
-    effort: undefined,
-    stream: true,
-    client: { protocol: "anthropic", headers: {}, body: {}, userId: undefined },
-  };
+  });
 }
 
 const identity = (laneKind: SessionIdentity["laneKind"], sessionId = "s"): SessionIdentity => ({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canonicalRequest } from "../../test/support/canonical-request.js";
 import type { CanonicalMessage, CanonicalRequest } from "../core/canonical.js";
 import { tokenEstimate, tokenUpperBound } from "./fit-check.js";
 import { readSignals, repeatedToolCalls, trailingToolErrors } from "./session-signals.js";
@@ -6,23 +7,15 @@ import { readSignals, repeatedToolCalls, trailingToolErrors } from "./session-si
 const options = { header: "x-switchyard-route", cloudMarker: "/cloud", localMarker: "/local" };
 
 function request(messages: CanonicalMessage[], headers: Record<string, string> = {}): CanonicalRequest {
-  return {
+  return canonicalRequest({
     model: "sonnet",
     system: [{ type: "text", text: "be brief" }],
     messages,
     tools: [{ name: "Bash", description: "run", inputSchema: { type: "object" } }],
-    toolChoice: undefined,
     maxTokens: 100,
-    temperature: undefined,
-    topP: undefined,
-    topK: undefined,
-    stopSequences: [],
     thinking: { mode: "adaptive" },
-    responseFormat: undefined,
-    effort: undefined,
-    stream: true,
     client: { protocol: "anthropic", headers, body: {}, userId: undefined },
-  };
+  });
 }
 
 const user = (text: string): CanonicalMessage => ({ role: "user", parts: [{ type: "text", text }] });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { canonicalRequest } from "../../../test/support/canonical-request.js";
 import type { CanonicalMessage, CanonicalRequest } from "../../core/canonical.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
@@ -21,27 +22,6 @@ const fixtureRequest = (name: string): CanonicalRequest => {
 const AS_USER: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "as-user", vision: false };
 const NATIVE: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "native", vision: false };
 const VISION: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "as-user", vision: true };
-
-function canonical(overrides: Partial<CanonicalRequest> = {}): CanonicalRequest {
-  return {
-    model: "claude-sonnet-4-5",
-    system: [],
-    messages: [{ role: "user", parts: [{ type: "text", text: "hi" }] }],
-    tools: [],
-    toolChoice: undefined,
-    maxTokens: 512,
-    temperature: undefined,
-    topP: undefined,
-    topK: undefined,
-    stopSequences: [],
-    thinking: { mode: "disabled" },
-    responseFormat: undefined,
-    effort: undefined,
-    stream: true,
-    client: { protocol: "anthropic", headers: {}, body: {}, userId: undefined },
-    ...overrides,
-  };
-}
 
 const text = (value: string) => ({ type: "text" as const, text: value });
 const user = (...parts: CanonicalMessage["parts"]): CanonicalMessage => ({ role: "user", parts });
@@ -67,7 +47,10 @@ describe("joinText", () => {
 
 describe("toChatMessages: system messages", () => {
   it("puts the top-level system blocks into one leading system message", () => {
-    const messages = toChatMessages(canonical({ system: [text("You are helpful."), text("Be brief.")] }), AS_USER);
+    const messages = toChatMessages(
+      canonicalRequest({ system: [text("You are helpful."), text("Be brief.")] }),
+      AS_USER,
+    );
     expect(messages).toEqual([
       { role: "system", content: "You are helpful.\nBe brief." },
       { role: "user", content: "hi" },
@@ -75,11 +58,11 @@ describe("toChatMessages: system messages", () => {
   });
 
   it("sends no system message when there is none", () => {
-    expect(toChatMessages(canonical(), AS_USER)).toEqual([{ role: "user", content: "hi" }]);
+    expect(toChatMessages(canonicalRequest(), AS_USER)).toEqual([{ role: "user", content: "hi" }]);
   });
 
   it("as-user: a mid-conversation system message becomes a <system-reminder> user turn at the same position", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       system: [text("top")],
       messages: [
         user(text("first")),
@@ -98,7 +81,7 @@ describe("toChatMessages: system messages", () => {
   });
 
   it("native: a mid-conversation system message stays a system message in place", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       system: [text("top")],
       messages: [user(text("first")), system(text("late")), assistant(text("ok"))],
     });
@@ -173,7 +156,7 @@ describe("toChatMessages: system messages", () => {
 
 describe("toChatMessages: assistant turns", () => {
   it("maps text, thinking and tool_use to content, reasoning_content and tool_calls with JSON arguments", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       messages: [
         user(text("list files")),
         assistant(
@@ -200,7 +183,7 @@ describe("toChatMessages: assistant turns", () => {
   });
 
   it("joins several text and thinking parts and leaves out empty fields", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       messages: [
         user(text("q")),
         assistant(
@@ -221,7 +204,7 @@ describe("toChatMessages: assistant turns", () => {
   });
 
   it("an assistant turn with only a tool call has empty content", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       messages: [user(text("q")), assistant({ type: "tool_call", id: "t", name: "Bash", input: { c: 1 } })],
     });
     expect(toChatMessages(request, AS_USER)[1]).toEqual({
@@ -234,7 +217,7 @@ describe("toChatMessages: assistant turns", () => {
 
 describe("toChatMessages: user turns", () => {
   const withToolCalls = (...results: CanonicalMessage["parts"]) =>
-    canonical({
+    canonicalRequest({
       messages: [
         user(text("go")),
         assistant(
@@ -285,7 +268,7 @@ describe("toChatMessages: user turns", () => {
   });
 
   it("an empty user turn stays an (empty) user message", () => {
-    expect(toChatMessages(canonical({ messages: [user()] }), AS_USER)).toEqual([{ role: "user", content: "" }]);
+    expect(toChatMessages(canonicalRequest({ messages: [user()] }), AS_USER)).toEqual([{ role: "user", content: "" }]);
   });
 });
 
@@ -297,7 +280,7 @@ describe("toChatMessages: images", () => {
   const urlImage = { type: "image" as const, source: { kind: "url" as const, url: "https://example.com/cat.jpg" } };
 
   it("without vision, images become a text placeholder", () => {
-    const request = canonical({ messages: [user(text("what is this?"), base64Image, urlImage)] });
+    const request = canonicalRequest({ messages: [user(text("what is this?"), base64Image, urlImage)] });
     expect(toChatMessages(request, AS_USER)).toEqual([
       {
         role: "user",
@@ -309,7 +292,7 @@ describe("toChatMessages: images", () => {
   });
 
   it("with vision, images become image_url parts next to text parts", () => {
-    const request = canonical({ messages: [user(text("what is this?"), base64Image, urlImage)] });
+    const request = canonicalRequest({ messages: [user(text("what is this?"), base64Image, urlImage)] });
     expect(toChatMessages(request, VISION)).toEqual([
       {
         role: "user",
@@ -323,13 +306,13 @@ describe("toChatMessages: images", () => {
   });
 
   it("with vision but no image, user content stays a string", () => {
-    expect(toChatMessages(canonical({ messages: [user(text("a"), text("b"))] }), VISION)).toEqual([
+    expect(toChatMessages(canonicalRequest({ messages: [user(text("a"), text("b"))] }), VISION)).toEqual([
       { role: "user", content: "a\nb" },
     ]);
   });
 
   it("images inside tool results become placeholders (tool messages carry text)", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       messages: [
         user(text("shot")),
         assistant({ type: "tool_call", id: "t", name: "Screenshot", input: {} }),
@@ -344,7 +327,7 @@ describe("toChatMessages: images", () => {
   });
 
   it("with vision, images inside tool results still reach the model as image_url parts", () => {
-    const request = canonical({
+    const request = canonicalRequest({
       messages: [
         user(text("shot")),
         assistant({ type: "tool_call", id: "t", name: "Read", input: { file_path: "/a.png" } }),
@@ -366,7 +349,7 @@ describe("toChatMessages: images", () => {
 
 describe("toChatCompletionsBody", () => {
   it("always streams with usage, per-token timings and the prompt cache", () => {
-    const body = toChatCompletionsBody(canonical({ stream: false }), "qwen.gguf", AS_USER);
+    const body = toChatCompletionsBody(canonicalRequest({ stream: false }), "qwen.gguf", AS_USER);
     expect(body).toMatchObject({
       model: "qwen.gguf",
       messages: [{ role: "user", content: "hi" }],
@@ -384,13 +367,13 @@ describe("toChatCompletionsBody", () => {
     ["enabled", true],
     ["disabled", false],
   ] as const)("thinking %s → chat_template_kwargs.enable_thinking %s", (mode, enabled) => {
-    const body = toChatCompletionsBody(canonical({ thinking: { mode } }), "m", AS_USER);
+    const body = toChatCompletionsBody(canonicalRequest({ thinking: { mode } }), "m", AS_USER);
     expect(body.chat_template_kwargs).toEqual({ enable_thinking: enabled });
   });
 
   it("adds the backend's template kwargs; enable_thinking follows the request", () => {
     const compat = { ...AS_USER, templateKwargs: { preserve_thinking: true, enable_thinking: false } };
-    const body = toChatCompletionsBody(canonical({ thinking: { mode: "adaptive" } }), "m", compat);
+    const body = toChatCompletionsBody(canonicalRequest({ thinking: { mode: "adaptive" } }), "m", compat);
     expect(body.chat_template_kwargs).toEqual({ preserve_thinking: true, enable_thinking: true });
   });
 
@@ -400,7 +383,7 @@ describe("toChatCompletionsBody", () => {
   ];
 
   it("sends tools as functions", () => {
-    const body = toChatCompletionsBody(canonical({ tools }), "m", AS_USER);
+    const body = toChatCompletionsBody(canonicalRequest({ tools }), "m", AS_USER);
     expect(body.tools).toEqual([
       {
         type: "function",
@@ -418,13 +401,13 @@ describe("toChatCompletionsBody", () => {
     [{ type: "tool", name: "Read", parallel: false }, { type: "function", function: { name: "Read" } }, false],
     [{ type: "none" }, "none", undefined],
   ] as const)("tool_choice %j → %j (parallel_tool_calls %s)", (toolChoice, expected, parallel) => {
-    const body = toChatCompletionsBody(canonical({ tools, toolChoice }), "m", AS_USER);
+    const body = toChatCompletionsBody(canonicalRequest({ tools, toolChoice }), "m", AS_USER);
     expect(body.tool_choice).toEqual(expected);
     expect(body.parallel_tool_calls).toBe(parallel);
   });
 
   it("sends no tool_choice when there are no tools", () => {
-    const body = toChatCompletionsBody(canonical({ toolChoice: { type: "any", parallel: true } }), "m", AS_USER);
+    const body = toChatCompletionsBody(canonicalRequest({ toolChoice: { type: "any", parallel: true } }), "m", AS_USER);
     expect(body).not.toHaveProperty("tool_choice");
     expect(body).not.toHaveProperty("tools");
     expect(body).not.toHaveProperty("parallel_tool_calls");
@@ -432,12 +415,12 @@ describe("toChatCompletionsBody", () => {
 
   it("sends stop sequences, temperature, top_p, top_k when set", () => {
     const body = toChatCompletionsBody(
-      canonical({ stopSequences: ["END", "\n\nHuman:"], temperature: 0, topP: 0.95, topK: 20 }),
+      canonicalRequest({ stopSequences: ["END", "\n\nHuman:"], temperature: 0, topP: 0.95, topK: 20 }),
       "m",
       AS_USER,
     );
     expect(body).toMatchObject({ stop: ["END", "\n\nHuman:"], temperature: 0, top_p: 0.95, top_k: 20 });
-    const plain = toChatCompletionsBody(canonical(), "m", AS_USER);
+    const plain = toChatCompletionsBody(canonicalRequest(), "m", AS_USER);
     for (const field of ["stop", "temperature", "top_p", "top_k", "response_format"]) {
       expect(plain).not.toHaveProperty(field);
     }
@@ -445,7 +428,11 @@ describe("toChatCompletionsBody", () => {
 
   it("sends a json_schema response_format", () => {
     const schema = { type: "object", properties: { title: { type: "string" } }, required: ["title"] };
-    const body = toChatCompletionsBody(canonical({ responseFormat: { type: "json_schema", schema } }), "m", AS_USER);
+    const body = toChatCompletionsBody(
+      canonicalRequest({ responseFormat: { type: "json_schema", schema } }),
+      "m",
+      AS_USER,
+    );
     expect(body.response_format).toEqual({ type: "json_schema", json_schema: { name: "output", schema } });
   });
 
