@@ -15,6 +15,7 @@ import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-comp
 import { readChatCompletionsStream } from "../src/backends/openai/read-chat-completions-stream.js";
 import { emptyUsage } from "../src/core/canonical.js";
 import { MessageCollector } from "../src/core/collect-message.js";
+import { REPEATED_PARTS } from "../src/gateway/gateway-server.js";
 import { encodeAnthropicEvent } from "../src/protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { LaneTracker } from "../src/sessions/lane-tracker.js";
@@ -53,7 +54,7 @@ const lane = laneKey(identifySession(canonical));
 const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJsonBytes(requestBytes), fixture.headers))];
 let turn = 0;
 // The next turns: the same request ending in a new tool result each time, through one remembering parser.
-const repeated = new RepeatedJsonMembers({ members: ["tools", "system"], elementsOf: ["messages"] });
+const repeated = new RepeatedJsonMembers(REPEATED_PARTS);
 const nextTurns = Array.from({ length: 64 }, (_, index) => {
   const next = structuredClone(fixture.body) as { messages: Array<{ content: Array<{ content?: string }> }> };
   const result = next.messages.at(-1)?.content.at(-1) as { content?: string };

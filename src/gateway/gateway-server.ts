@@ -63,7 +63,7 @@ async function handleHealth(
 }
 
 /** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */
-const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["messages"] };
+export const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["messages"] };
 
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
 export function createGatewayServer(options: GatewayOptions): Server {

@@ -14,6 +14,7 @@ import { normalizeForCache } from "../sessions/normalize-request.js";
 import { jsonBytes } from "../util/json-bytes.js";
 import { parseJsonBytes } from "../util/parse-json-bytes.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
+import { REPEATED_PARTS } from "./gateway-server.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
 
@@ -46,7 +47,7 @@ describe("requests parsed with remembered parts", () => {
   });
 
   it("give every backend the same upstream bytes as a plain parse, turn after turn", () => {
-    const repeated = new RepeatedJsonMembers({ members: ["tools", "system"], elementsOf: ["messages"] });
+    const repeated = new RepeatedJsonMembers(REPEATED_PARTS);
     let remembered = 0;
     for (const session of sessions) {
       for (const bytes of [...session, ...session]) {
