@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
-import { waitForTurns } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 /**
  * Anthropic's cloud as a backend, reached through an alias. The cloud is a loopback server replaying

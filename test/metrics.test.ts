@@ -3,6 +3,7 @@ import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { type MetricFamily, parsePrometheusText } from "./support/prometheus.js";
 import { claudeCodeStatusJson, runStatusline } from "./support/statusline.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -68,7 +69,7 @@ describe("GET /metrics after real turns", () => {
     await post("/v1/chat/completions", { model: "local", max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
     await post("/v1/messages/count_tokens", { model: "sonnet", messages: first });
     // Records are made just after the answer is sent.
-    while (gateway.recorder.recent().length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitForTurns(gateway.recorder, 5);
     turns = gateway.recorder.recent();
     const response = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(response.status).toBe(200);

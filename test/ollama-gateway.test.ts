@@ -12,6 +12,7 @@ import {
   type OllamaScriptedResponse,
   startOllamaProtocolServer,
 } from "./support/ollama-protocol-server.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 /**
  * Recorded Claude Code requests and an OpenAI-protocol client, through Switchyard, to Ollama. Ollama
@@ -48,8 +49,7 @@ describe("Switchyard in front of Ollama (loopback)", () => {
   });
 
   const turns = async (count: number) => {
-    for (let attempt = 0; attempt < 500 && gateway.recorder.recent().length < count; attempt++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitForTurns(gateway.recorder, count);
     return gateway.recorder.recent();
   };
   const lastChat = () =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accumulateOpenAIStream } from "../src/protocols/openai/openai-chunk-accumulator.js";
-import { waitForTurns } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${url}/v1/chat/completions`, {

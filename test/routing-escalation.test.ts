@@ -8,8 +8,9 @@ import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { runCli } from "./cli.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
 import { fixtureRequests } from "./support/fixtures.js";
-import { FailingToolsReplay, postFixture, trailingWireErrors, waitForTurns } from "./support/routing-replay.js";
+import { FailingToolsReplay, postFixture, trailingWireErrors } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 const CLOUD_MODEL = "claude-sonnet-4-5-20250929";
 

@@ -13,7 +13,8 @@ import {
 } from "./support/anthropic-protocol-server.js";
 import { fixtureRequests } from "./support/fixtures.js";
 import { processAlive } from "./support/process-alive.js";
-import { postFixture, waitForTurns } from "./support/routing-replay.js";
+import { postFixture } from "./support/routing-replay.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 const CLOUD_MODEL = "claude-sonnet-4-5-20250929";
 

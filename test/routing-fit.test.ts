@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
-import { waitForTurns } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 /** A request larger than the local engine's context goes to a backend whose context holds it. */
 describe("fit", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { waitForTurns } from "./support/routing-replay.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 const notes = (label: string) => Array.from({ length: 500 }, (_, index) => `${label} note ${index}.`).join("\n");
 const tools = [

@@ -1,5 +1,3 @@
-import { setTimeout as delay } from "node:timers/promises";
-import type { TurnRecord, TurnRecorder } from "../../src/telemetry/turn-record.js";
 import { type FixtureRequest, replayHeaders } from "./fixtures.js";
 
 interface WireBlock {
@@ -53,14 +51,4 @@ export function postFixture(
     headers: { ...replayHeaders(request), ...headers },
     body: JSON.stringify(body),
   });
-}
-
-/** Waits until the recorder holds `count` turns (records are written just after the response ends). */
-export async function waitForTurns(recorder: TurnRecorder, count: number): Promise<TurnRecord[]> {
-  for (let polls = 0; polls < 400; polls++) {
-    const turns = recorder.recent(100_000);
-    if (turns.length >= count) return turns;
-    await delay(25);
-  }
-  throw new Error(`expected ${count} turn records, have ${recorder.recent(100_000).length}`);
 }

@@ -1,4 +1,5 @@
-import type { TurnRecord } from "../../src/telemetry/turn-record.js";
+import { setTimeout as delay } from "node:timers/promises";
+import type { TurnRecord, TurnRecorder } from "../../src/telemetry/turn-record.js";
 
 /** A complete local turn record for unit tests, with the fields a test cares about overridden. */
 export function turnRecord(overrides: Partial<TurnRecord>): TurnRecord {
@@ -35,4 +36,14 @@ export function turnRecord(overrides: Partial<TurnRecord>): TurnRecord {
     clientAborted: false,
     ...overrides,
   };
+}
+
+/** Waits until the recorder holds `count` turns (records are written just after the response ends). */
+export async function waitForTurns(recorder: TurnRecorder, count: number): Promise<TurnRecord[]> {
+  for (let polls = 0; polls < 400; polls++) {
+    const turns = recorder.recent(100_000);
+    if (turns.length >= count) return turns;
+    await delay(25);
+  }
+  throw new Error(`expected ${count} turn records, have ${recorder.recent(100_000).length}`);
 }
