@@ -6,6 +6,7 @@ import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
 import type { OpenAIProtocolServer } from "./support/openai-protocol-server.js";
+import { waitForTurns } from "./support/turn-records.js";
 import { startVllmProtocolServer, VLLM_MODEL, VLLM_MODELS_LIST } from "./support/vllm-protocol-server.js";
 
 /**
@@ -81,9 +82,7 @@ describe("backend health and discovery", () => {
     const body = (await response.json()) as { content: Array<{ type: string; text?: string }> };
     expect(body.content.find((block) => block.type === "text")?.text).toBe("Hello! How can I help?");
     await running.recorder.flush();
-    for (let polls = 0; polls < 50 && running.recorder.recent().length === 0; polls++)
-      await new Promise((resolve) => setImmediate(resolve));
-    const turn = running.recorder.recent().at(-1);
+    const turn = (await waitForTurns(running.recorder, 1)).at(-1);
     expect(turn?.backend).toBe("vllm");
     expect(turn?.routeReason).toMatch(/dead down$/);
     // vLLM without --enable-prompt-tokens-details: reuse is unknown, not 0.

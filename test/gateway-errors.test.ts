@@ -6,6 +6,7 @@ import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-c
 import { freePort } from "../src/util/free-port.js";
 import { startFaultProxy } from "./support/fault-proxy.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, {
@@ -160,8 +161,7 @@ describe("client disconnects", () => {
           freed = !(await busy());
         }
         expect(freed, "the slot is free within 20 polls 50 ms apart").toBe(true);
-        for (let polls = 0; polls < 100 && gateway.recorder.recent(10_000).length === records; polls++) await delay(20);
-        const turn = gateway.recorder.recent().at(-1);
+        const turn = (await waitForTurns(gateway.recorder, records + 1)).at(-1);
         expect(turn?.clientAborted).toBe(true);
         expect(turn?.usage?.outputTokens ?? 0).toBeLessThan(400);
       });

@@ -10,6 +10,7 @@ import {
   type OpenAIProtocolServer,
   startOpenAIProtocolServer,
 } from "./support/openai-protocol-server.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 /** The rate-limit headers OpenAI documents (https://platform.openai.com/docs/guides/rate-limits, "Rate limits in headers"). */
 const LIMITS = {
@@ -62,9 +63,7 @@ describe("a rate-limited OpenAI-compatible cloud", () => {
       const error = (await response.json()) as { error: { type: string; message: string } };
       expect(error.error.type).toBe(type);
       expect(error.error.message).toBe("nim: Rate limit reached for requests");
-      for (let polls = 0; polls < 100 && running.recorder.recent().length === before; polls++)
-        await new Promise((resolve) => setImmediate(resolve));
-      const turn = running.recorder.recent().at(-1);
+      const turn = (await waitForTurns(running.recorder, before + 1)).at(-1);
       expect(turn?.status).toBe(429);
       expect(turn?.rateLimit).toEqual({
         retryAfterSeconds: 7,
