@@ -47,9 +47,9 @@ const WARMUP = 5;
 const FIXTURE = join(
   import.meta.dirname,
   "..",
-  "..",
-  "shared",
+  "test",
   "fixtures",
+  "claude-code",
   "claude-code-2.1.197",
   "agent-session",
   "013.json",

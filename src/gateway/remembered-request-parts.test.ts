@@ -16,7 +16,7 @@ import { parseJsonBytes } from "../util/parse-json-bytes.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { REPEATED_PARTS } from "./gateway-server.js";
 
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
+const FIXTURES = join(import.meta.dirname, "..", "..", "test", "fixtures", "claude-code", "claude-code-2.1.197");
 
 /** Every recorded Claude Code session's requests, in the order they were sent. */
 const sessions = readdirSync(FIXTURES, { withFileTypes: true })

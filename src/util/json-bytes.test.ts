@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { jsonBytes } from "./json-bytes.js";
 import { deepFreeze } from "./remember-frozen.js";
 
-const FIXTURE = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
+const FIXTURE = join(import.meta.dirname, "..", "..", "test", "fixtures", "claude-code", "claude-code-2.1.197");
 
 describe("jsonBytes", () => {
   it("writes exactly the bytes of JSON.stringify for any object or array", () => {

@@ -27,7 +27,7 @@ function expectSame(bytes: Buffer): void {
   else expect(JSON.stringify(parseJsonBytes(bytes))).toBe(JSON.stringify(expected));
 }
 
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
+const FIXTURES = join(import.meta.dirname, "..", "..", "test", "fixtures", "claude-code", "claude-code-2.1.197");
 
 describe("parseJsonBytes", () => {
   it("reads every recorded Claude Code request as JSON.parse of its UTF-8 text does", () => {

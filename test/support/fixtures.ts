@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Recorded Claude Code traffic in ../shared/fixtures (see its README for how it was captured). */
-export const FIXTURE_ROOT = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "claude-code-2.1.197");
+/** Recorded Claude Code traffic in test/fixtures/claude-code (see its README for how it was captured). */
+export const FIXTURE_ROOT = join(import.meta.dirname, "..", "fixtures", "claude-code", "claude-code-2.1.197");
 
 export interface FixtureRequest {
   session: string;

@@ -8,8 +8,8 @@ import type { LlamaServerCompat } from "./llama-server-compat.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "./llama-server-compat.js";
 import { type ChatMessage, joinText, toChatCompletionsBody, toChatMessages } from "./to-chat-completions.js";
 
-/** Real Claude Code 2.1.197 traffic (see /work/shared/fixtures/README.md). */
-const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures/claude-code-2.1.197");
+/** Real Claude Code 2.1.197 traffic (see test/fixtures/claude-code/README.md). */
+const FIXTURES = join(import.meta.dirname, "../../../test/fixtures/claude-code/claude-code-2.1.197");
 
 const fixtureRequest = (name: string): CanonicalRequest => {
   const recorded = JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as {

@@ -6,8 +6,8 @@ import { SwitchyardError } from "../../core/errors.js";
 import { deepFreeze } from "../../util/remember-frozen.js";
 import { parseAnthropicCountTokensRequest, parseAnthropicRequest } from "./parse-anthropic-request.js";
 
-/** Real Claude Code 2.1.197 traffic (see /work/shared/fixtures/README.md). */
-const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures/claude-code-2.1.197");
+/** Real Claude Code 2.1.197 traffic (see test/fixtures/claude-code/README.md). */
+const FIXTURES = join(import.meta.dirname, "../../../test/fixtures/claude-code/claude-code-2.1.197");
 
 interface RecordedRequest {
   method: string;
