@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { runCli } from "./cli.js";
@@ -6,6 +7,7 @@ import { startTestGateway } from "./support/test-gateway.js";
 describe("switchyard doctor", () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   let badly: EngineSupervisor;
+  let deepseek: EngineSupervisor;
   beforeAll(async () => {
     gateway = await startTestGateway();
     // As many run it: one slot, a small context, the model's own (Qwen3.5) template.
@@ -14,8 +16,16 @@ describe("switchyard doctor", () => {
       model: inject("testModel"),
       args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui"],
     });
+    // A family the history remedy cannot keep append-only on its stock template.
+    const template = join(inject("llamaSource"), "models", "templates", "deepseek-ai-DeepSeek-V3.2.jinja");
+    deepseek = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model: inject("testModel"),
+      args: ["--jinja", "--parallel", "1", "--ctx-size", "65536", "--no-webui", "--chat-template-file", template],
+    });
   });
   afterAll(async () => {
+    await deepseek?.stop();
     await badly?.stop();
     await gateway?.close();
   });
@@ -37,8 +47,19 @@ describe("switchyard doctor", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/\[WARN\] slots: 1/);
     expect(result.stdout).toMatch(/\[FAIL\] context per request: 8192 tokens/);
-    expect(result.stdout).toMatch(/\[FAIL\] append-only template: no/);
-    expect(result.stdout).toMatch(/--chat-template-file \S+\.jinja/);
+    // The model's own Qwen3.5 template: append-only with Switchyard in front (the history remedy).
+    expect(result.stdout).toMatch(/\[ok {2}\] model family: Qwen3\.5 \/ Qwen3\.6: append-only/);
+    expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes/);
+    expect(result.stdout).toMatch(/\[ok {2}\] mid-conversation system messages: rendered and compared/);
     expect(result.stdout).toContain("What to change:");
+  });
+
+  it("names a family whose stock template is not append-only, and writes a corrected template", async () => {
+    const result = await runCli(["doctor", "--backend", deepseek.url, "--url", gateway.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\[FAIL\] model family: DeepSeek V3\.2: not append-only/);
+    expect(result.stdout).toMatch(/\[FAIL\] append-only template: no/);
+    // DeepSeek moves a mid-conversation system message to the head: Switchyard sends it in place.
+    expect(result.stdout).toMatch(/system messages: rendered and compared: the template raises on them, moves them/);
   });
 });

@@ -32,6 +32,8 @@ export interface TurnDetails {
   displacedBy?: string;
   /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
   templateAppendOnly?: boolean;
+  /** The model family the backend's template belongs to (src/families/model-families.ts), when recognised. */
+  templateFamily?: string;
   /** The upstream's rate-limit headers on its answer. */
   rateLimit?: RateLimitInfo;
 }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import { correctTemplate } from "../backends/llama-server/template-remedy.js";
+import { MODEL_FAMILIES } from "../families/model-families.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { cacheDirectory } from "../util/paths.js";
 import type { Finding } from "./doctor-findings.js";
@@ -156,13 +157,35 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
     });
 
     const compat = await backend.compat();
+    const family = MODEL_FAMILIES.find((entry) => entry.id === compat.family);
+    findings.push(
+      !family
+        ? {
+            level: "info",
+            check: "model family",
+            detail:
+              "the template is not one of the families Switchyard knows (docs/design/model-families.md); the probes below still apply",
+          }
+        : family.appendOnly === true
+          ? {
+              level: "ok",
+              check: "model family",
+              detail: `${family.name}: append-only with Switchyard in front (reasoning in history: ${family.reasoningInHistory})`,
+            }
+          : {
+              level: "fail",
+              check: "model family",
+              detail: `${family.name}: not append-only on this template: ${family.appendOnly.breaks}`,
+              fix: family.appendOnly.instead,
+            },
+    );
     findings.push({
       level: "ok",
       check: "mid-conversation system messages",
       detail:
         compat.midConversationSystem === "native"
-          ? "the template accepts them where they stand"
-          : 'the template raises on them ("System message must be at the beginning"); Switchyard renders them in place as user turns',
+          ? "rendered and compared: the template puts them where they stand"
+          : `rendered and compared: the template raises on them, moves them to the head or drops them; Switchyard sends them in place as user turns${compat.alternatingRoles ? ", joined to the user turn beside them (the template insists that roles alternate)" : ""}`,
     });
     if (compat.appendOnly) {
       findings.push({

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gguf } from "@huggingface/gguf";
 import { correctTemplate } from "../backends/llama-server/template-remedy.js";
+import { detectFamily } from "../families/model-families.js";
 import { cacheDirectory } from "../util/paths.js";
 
 /**
@@ -19,6 +20,9 @@ export async function correctedTemplateArgs(modelPath: string): Promise<{ args: 
     return { args: [] };
   }
   if (typeof template !== "string") return { args: [] };
+  // A family whose stock template the gateway's history remedy keeps append-only needs no copy: both kinds
+  // of server then render the same prompt (src/families/model-families.ts).
+  if (detectFamily(template)?.appendOnly === true) return { args: [] };
   const corrected = correctTemplate(template);
   if (!corrected) return { args: [] };
   const directory = join(cacheDirectory(), "templates");

@@ -1,5 +1,6 @@
 import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage } from "../core/canonical.js";
+import { MODEL_FAMILIES } from "../families/model-families.js";
 import { type Divergence, findDivergence } from "./prefix-diff.js";
 
 export interface CacheMiss {
@@ -81,8 +82,7 @@ export class LaneTracker {
         expectedReuse,
         miss: {
           reason: "template-rerenders",
-          explanation:
-            "the backend's chat template renders earlier turns differently once a new user query arrives (probed); give llama-server an append-only template (switchyard doctor shows how)",
+          explanation: templateRerendersExplanation(details.templateFamily),
         },
       };
     }
@@ -94,4 +94,13 @@ export class LaneTracker {
       },
     };
   }
+}
+
+/** Why a template re-renders, by family name when the family is known, with what to do instead. */
+function templateRerendersExplanation(familyId: string | undefined): string {
+  const family = MODEL_FAMILIES.find((entry) => entry.id === familyId);
+  if (family && family.appendOnly !== true) {
+    return `${family.name}'s chat template is not append-only: ${family.appendOnly.breaks}; ${family.appendOnly.instead}`;
+  }
+  return `the backend's chat template${family ? ` (${family.name})` : ""} renders earlier turns differently once a new user query arrives (probed); give llama-server an append-only template (switchyard doctor shows how)`;
 }

@@ -2,14 +2,16 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import { detectFamily } from "../../families/model-families.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
+import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
-import { toChatCompletionsBody } from "./to-chat-completions.js";
+import { type ChatMessage, toChatCompletionsBody } from "./to-chat-completions.js";
 
 export interface LlamaServerOptions {
   name: string;
@@ -103,25 +105,22 @@ export class LlamaServerBackend implements Backend {
         const text = await response.text();
         return response.status === 200 ? (JSON.parse(text) as { prompt?: string }).prompt : undefined;
       };
-      const midSystem = await render(
-        [
-          { role: "user", content: "a" },
-          { role: "system", content: "b" },
-          { role: "user", content: "c" },
-        ],
-        {},
-      );
+      const placement = await probeSystemPlacement(render);
+      const family = detectFamily(props.chat_template);
+      const history = this.options.compat?.history ?? family?.history ?? DEFAULT_LLAMA_SERVER_COMPAT.history;
       const templateKwargs: Record<string, unknown> = hasPreserveThinking(String(props.chat_template ?? ""))
         ? { preserve_thinking: true }
         : {};
       const { before, after } = appendOnlyProbeConversations();
       const [renderedBefore, renderedAfter] = await Promise.all([
-        render(before, templateKwargs),
-        render(after, templateKwargs),
+        render(applyHistoryRemedy(before as ChatMessage[], history), templateKwargs),
+        render(applyHistoryRemedy(after as ChatMessage[], history), templateKwargs),
       ]);
       return {
         ...DEFAULT_LLAMA_SERVER_COMPAT,
-        midConversationSystem: midSystem === undefined ? "as-user" : "native",
+        ...placement,
+        family: family?.id,
+        history,
         vision: props.modalities?.vision === true,
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
@@ -180,6 +179,7 @@ export class LlamaServerBackend implements Backend {
         body.id_slot = lease.slot;
         if (options.turn) {
           options.turn.templateAppendOnly = compat.appendOnly;
+          options.turn.templateFamily = compat.family;
           options.turn.slot = lease.slot;
           options.turn.slotReassigned = lease.reassigned;
           options.turn.displacedBy = this.slots?.displacedBy(lane.key);
@@ -252,4 +252,44 @@ export function applyThinkingPolicy(
   const last = request.messages.at(-1);
   const afterError = last?.role === "user" && last.parts.some((part) => part.type === "tool_result" && part.isError);
   return { ...request, thinking: { mode: afterError ? "enabled" : "disabled" } };
+}
+
+type RenderProbe = (messages: unknown[], kwargs: Record<string, unknown>) => Promise<string | undefined>;
+
+/**
+ * Where the template puts a system message in the middle of a conversation. `native` only when it
+ * renders the message where it stands: templates that raise (Qwen3.5), hoist it to the head (DeepSeek)
+ * or drop it (gpt-oss, MiniMax) get it as a user turn in its place. When a user turn next to another
+ * makes the template raise (roles must alternate), the two are joined.
+ */
+export async function probeSystemPlacement(
+  render: RenderProbe,
+): Promise<Pick<LlamaServerCompat, "midConversationSystem" | "alternatingRoles">> {
+  const [first, middle, last] = ["Switchyard probe one.", "Switchyard probe two.", "Switchyard probe three."];
+  const native = await render(
+    [
+      { role: "user", content: first },
+      { role: "assistant", content: "Noted." },
+      { role: "system", content: middle },
+      { role: "user", content: last },
+    ],
+    {},
+  );
+  const inPlace = (prompt: string | undefined) => {
+    const positions = [first, middle, last].map((text) => prompt?.indexOf(text) ?? -1);
+    return positions.every(
+      (position, index) => position >= 0 && (index === 0 || position > (positions[index - 1] ?? 0)),
+    );
+  };
+  if (inPlace(native)) return { midConversationSystem: "native", alternatingRoles: false };
+  const asUser = await render(
+    [
+      { role: "user", content: first },
+      { role: "assistant", content: "Noted." },
+      { role: "user", content: middle },
+      { role: "user", content: last },
+    ],
+    {},
+  );
+  return { midConversationSystem: "as-user", alternatingRoles: asUser === undefined };
 }

@@ -1,3 +1,5 @@
+import type { HistoryRemedy } from "./history-remedy.js";
+
 /**
  * What differs between llama-server instances (template, build, model), as data. Detected once per
  * backend by probing, overridable from the config.
@@ -10,6 +12,15 @@ export interface LlamaServerCompat {
    * <system-reminder> tags. Never hoisted to the front, never dropped.
    */
   midConversationSystem: "native" | "as-user";
+  /**
+   * The template insists that user and assistant turns alternate (Mistral's reasoning templates raise
+   * "roles must alternate"): a system message sent as a user turn joins the user turn next to it.
+   */
+  alternatingRoles: boolean;
+  /** The model family the template belongs to (src/families/model-families.ts), when recognised. */
+  family?: string;
+  /** How earlier assistant turns are sent so the family's template renders them the same every turn. */
+  history: HistoryRemedy;
   /** Whether the model takes images (llama-server /props modalities.vision). */
   vision: boolean;
   /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
@@ -23,6 +34,8 @@ export interface LlamaServerCompat {
 
 export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = {
   midConversationSystem: "as-user",
+  alternatingRoles: false,
+  history: { kind: "none" },
   vision: false,
   templateKwargs: {},
   appendOnly: true,

@@ -1,5 +1,6 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart, ToolDefinition } from "../../core/canonical.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
+import { applyHistoryRemedy } from "./history-remedy.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
 
 type ChatContent = string | Array<{ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } }>;
@@ -120,7 +121,46 @@ export function toChatMessages(request: CanonicalRequest, compat: LlamaServerCom
   }
   for (const message of request.messages)
     messages.push(...rememberedFor(message, compat, () => convertMessage(message, compat)));
-  return messages;
+  return applyHistoryRemedy(compat.alternatingRoles ? joinAdjacentUserTurns(messages) : messages, compat.history);
+}
+
+/**
+ * For templates that insist on alternating roles (user and assistant turns alternate; assistant turns
+ * with tool calls and tool results do not count): a user turn right after another (a system message sent
+ * as a user turn) joins it, and a user turn after tool results whose run began with a user turn (text the
+ * client sent beside its tool results) joins the last tool result. Both arrive in the same request, so the
+ * joined turn is the same on every later turn.
+ */
+export function joinAdjacentUserTurns(messages: ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let lastCounted: "user" | "assistant" | undefined;
+  for (const message of messages) {
+    const previous = out.at(-1);
+    if (message.role === "user" && previous?.role === "user") {
+      out[out.length - 1] = { role: "user", content: joinUserContent(previous.content, message.content) };
+      continue;
+    }
+    if (message.role === "user" && lastCounted === "user" && previous?.role === "tool") {
+      out[out.length - 1] = { ...previous, content: `${previous.content}\n\n${textOf(message.content)}` };
+      continue;
+    }
+    if (message.role === "user") lastCounted = "user";
+    else if (message.role === "assistant" && !message.tool_calls?.length) lastCounted = "assistant";
+    out.push(message);
+  }
+  return out;
+}
+
+const textOf = (content: ChatContent) =>
+  typeof content === "string"
+    ? content
+    : joinText(content.flatMap((part) => (part.type === "text" ? [part.text] : [])));
+
+function joinUserContent(first: ChatContent, second: ChatContent): ChatContent {
+  if (typeof first === "string" && typeof second === "string") return `${first}\n\n${second}`;
+  const parts = (content: ChatContent) =>
+    typeof content === "string" ? [{ type: "text" as const, text: content }] : content;
+  return [...parts(first), ...parts(second)];
 }
 
 /** Converted tool lists, by the frozen canonical list they came from. */

@@ -1,0 +1,452 @@
+import { createHash } from "node:crypto";
+import type { HistoryRemedy } from "../backends/llama-server/history-remedy.js";
+
+/**
+ * The model families coding agents run today, as data: which chat template each uses (files from the
+ * llama.cpp source tree the engine is built from, `models/templates/`), how that template renders
+ * reasoning and mid-conversation system messages, the family's tool-call syntax, and what Switchyard
+ * does so the prompt stays append-only on the family's stock template (a llama-server the user started)
+ * as well as on an engine Switchyard launches. `test/model-families.test.ts` renders every recorded
+ * session through the real llama-server with each template and checks `appendOnly` as written here;
+ * docs/design/model-families.md says why each remedy was chosen.
+ */
+export interface ModelFamily {
+  id: string;
+  name: string;
+  /**
+   * Template files in llama.cpp's `models/templates/` (the first is the one tests render with), each with
+   * the first 16 hex digits of the SHA-256 of its text with whitespace runs collapsed: a server whose
+   * template is one of these is recognised exactly, others by `markers`.
+   */
+  templates: Readonly<Record<string, string>>;
+  /** Substrings that identify the family's template (all must occur); checked in the order of the list. */
+  markers: readonly string[];
+  /** The family's tool-call syntax, as its template writes a call. */
+  toolCalls: string;
+  /** How the stock template renders reasoning in history. */
+  reasoning: string;
+  /** What the stock template does with a system message in the middle of the conversation. */
+  midConversationSystem: "in-place" | "hoisted" | "dropped" | "raises";
+  /** Whether earlier reasoning is sent back, applied the same way on every turn. */
+  reasoningInHistory: "keep" | "drop";
+  /** How earlier assistant turns are sent (src/backends/llama-server/history-remedy.ts). */
+  history: HistoryRemedy;
+  /**
+   * True when every lane of every recorded session renders append-only with the remedy; otherwise why
+   * not and what to do instead (shown by `doctor` and in the miss explanation of a turn record).
+   */
+  appendOnly: true | { breaks: string; instead: string };
+}
+
+const NONE: HistoryRemedy = { kind: "none" };
+const QWEN_THINK: HistoryRemedy = {
+  kind: "embed-reasoning",
+  open: "<think>\n",
+  close: "\n</think>\n\n",
+  whenEmpty: true,
+};
+const DROP: HistoryRemedy = { kind: "drop-reasoning", toolCallTextIsReasoning: false };
+
+const GEN_PROMPT_THINK = {
+  breaks:
+    "the generation prompt opens a reasoning block that history turns are rendered without, so each turn's last few tokens are prefilled again",
+  instead: "nothing to do: the few tokens of the generation prompt are all that is prefilled again",
+} as const;
+
+/** A family entry; `templates` maps each template file to the SHA-256 prefix of its whitespace-collapsed text. */
+const family = (entry: ModelFamily): ModelFamily => entry;
+
+export const MODEL_FAMILIES: readonly ModelFamily[] = [
+  family({
+    id: "qwen3.5",
+    name: "Qwen3.5 / Qwen3.6",
+    templates: { "Qwen3.5-4B.jinja": "4880dc50493b95f4" },
+    markers: ["<function=", "ns.last_query_index", "System message must be at the beginning."],
+    toolCalls: "<tool_call>\n<function=NAME>\n<parameter=KEY>\nVALUE\n</parameter>\n</function>\n</tool_call>",
+    reasoning:
+      "<think>…</think> in assistant turns after the last user query (an empty one without reasoning), nothing before it",
+    midConversationSystem: "raises",
+    reasoningInHistory: "keep",
+    history: QWEN_THINK,
+    appendOnly: true,
+  }),
+  family({
+    id: "qwen3-coder",
+    name: "Qwen3-Coder",
+    templates: { "Qwen3-Coder.jinja": "29ffcce183435a42" },
+    markers: ["<function=", "<parameter="],
+    toolCalls: "<tool_call>\n<function=NAME>\n<parameter=KEY>\nVALUE\n</parameter>\n</function>\n</tool_call>",
+    reasoning: "none (not a thinking model)",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "qwen3",
+    name: "Qwen3",
+    templates: { "Qwen-Qwen3-0.6B.jinja": "ccd61ecea6aa8406" },
+    markers: ["ns.last_query_index", "reasoning_content.strip('\\n')"],
+    toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
+    reasoning: "<think>…</think> in assistant turns after the last user query when they have reasoning",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "keep",
+    history: { kind: "embed-reasoning", open: "<think>\n", close: "\n</think>\n\n", whenEmpty: false },
+    appendOnly: {
+      breaks:
+        "with thinking off the generation prompt holds an empty <think></think> that the turn renders without once the model has answered, so a few tokens are prefilled again on such turns",
+      instead: "nothing to do: only the generation prompt's few tokens; with thinking on every turn is append-only",
+    },
+  }),
+  family({
+    id: "qwq",
+    name: "QwQ",
+    templates: { "Qwen-QwQ-32B.jinja": "b8d83881ad357997" },
+    markers: ["<|im_start|>assistant\\n<think>\\n", "split('</think>')[-1]"],
+    toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
+    reasoning: "never rendered in history; the generation prompt opens <think>",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "glm-4.6",
+    name: "GLM-4.5 / 4.6",
+    templates: { "GLM-4.6.jinja": "c633c2f6ade29376" },
+    markers: ["[gMASK]", "<arg_key>", "<|assistant|>\\n"],
+    toolCalls: "<tool_call>NAME\n<arg_key>KEY</arg_key>\n<arg_value>VALUE</arg_value>\n</tool_call>",
+    reasoning: "<think>…</think> after the last user query, an empty <think></think> before it",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: DROP,
+    appendOnly: true,
+  }),
+  family({
+    id: "glm-4.7",
+    name: "GLM-4.7",
+    templates: { "GLM-4.7-Flash.jinja": "1306b71ac626b5c9" },
+    markers: ["[gMASK]", "<arg_key>"],
+    toolCalls: "<tool_call>NAME<arg_key>KEY</arg_key><arg_value>VALUE</arg_value></tool_call>",
+    reasoning: "<think>…</think> kept in every turn (interleaved thinking)",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "keep",
+    history: NONE,
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "deepseek-v3.1",
+    name: "DeepSeek V3.1",
+    templates: { "deepseek-ai-DeepSeek-V3.1.jinja": "0d581b8f4a7ab595" },
+    markers: ["<｜tool▁calls▁begin｜>", "ns.system_prompt"],
+    toolCalls:
+      "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>NAME<｜tool▁sep｜>ARGS<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+    reasoning: "</think> before each answer; reasoning is not kept",
+    midConversationSystem: "hoisted",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "deepseek-v3.2",
+    name: "DeepSeek V3.2",
+    templates: { "deepseek-ai-DeepSeek-V3.2.jinja": "d130c5dbdc18b300" },
+    markers: ["｜DSML｜", "reasoning_content"],
+    toolCalls:
+      '<｜DSML｜function_calls>\n<｜DSML｜invoke name="NAME">\n<｜DSML｜parameter name="KEY" string="true">VALUE</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜function_calls>',
+    reasoning: "<think>…</think> after the last user query, a bare </think> before it",
+    midConversationSystem: "hoisted",
+    reasoningInHistory: "drop",
+    history: DROP,
+    appendOnly: {
+      breaks:
+        "the stock template writes <think></think> before an answer after the last user query and a bare </think> before it, so each new user query re-renders the previous run",
+      instead:
+        "serve the model from an engine Switchyard launches (it passes a corrected template), or restart llama-server with the template `switchyard doctor` writes",
+    },
+  }),
+  family({
+    id: "deepseek-v4",
+    name: "DeepSeek V4",
+    templates: {
+      "deepseek-ai-DeepSeek-V4.jinja": "2aaf3f8a59f3570c",
+      "deepseek-ai-DeepSeek-V4-Flash-0731.jinja": "c2f16b93305044da",
+    },
+    markers: ["<｜Assistant｜>", "reasoning_content", "## Tools"],
+    toolCalls: "DSML function calls (as DeepSeek V3.2)",
+    reasoning: "reasoning is not kept in history",
+    midConversationSystem: "hoisted",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "deepseek-r1-distill",
+    name: "DeepSeek R1 distills",
+    templates: {
+      "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja": "7f86cea4752b7089",
+      "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja": "f4b991b4d6c68db1",
+      "llama-cpp-deepseek-r1.jinja": "7b40351dd3db9c4c",
+    },
+    markers: ["<｜Assistant｜>", "<｜tool▁calls▁begin｜>", "</think>"],
+    toolCalls:
+      "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n```json\nARGS\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+    reasoning: "never rendered in history; the generation prompt opens <think>",
+    midConversationSystem: "hoisted",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "kimi-k2",
+    name: "Kimi-K2 Instruct",
+    templates: { "moonshotai-Kimi-K2.jinja": "c2161f0369a110b4", "Kimi-K2-Instruct.jinja": "1c383f065642c8f6" },
+    markers: ["<|tool_calls_section_begin|>"],
+    toolCalls:
+      "<|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>ARGS<|tool_call_end|><|tool_calls_section_end|>",
+    reasoning: "none (not a thinking model)",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "kimi-k2-thinking",
+    name: "Kimi-K2-Thinking",
+    templates: { "Kimi-K2-Thinking.jinja": "1cb8573dcc176267" },
+    markers: ["<|tool_calls_section_begin|>", "reasoning_content"],
+    toolCalls: "as Kimi-K2",
+    reasoning: "<think>…</think> after the last user query, an empty <think></think> before it",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: DROP,
+    appendOnly: true,
+  }),
+  family({
+    id: "minimax-m2",
+    name: "MiniMax-M2",
+    templates: { "MiniMax-M2.jinja": "36bc73f74a294e18" },
+    markers: ["<minimax:tool_call>"],
+    toolCalls:
+      '<minimax:tool_call>\n<invoke name="NAME">\n<parameter name="KEY">VALUE</parameter>\n</invoke>\n</minimax:tool_call>',
+    reasoning: "<think>…</think> in turns after the last user message, nothing before it",
+    midConversationSystem: "dropped",
+    reasoningInHistory: "keep",
+    history: { kind: "embed-reasoning", open: "<think>\n", close: "\n</think>\n\n", whenEmpty: false },
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "gpt-oss",
+    name: "gpt-oss",
+    templates: { "openai-gpt-oss-120b.jinja": "0ae92c8bd737a4ee" },
+    markers: ["<|channel|>", "<|start|>assistant"],
+    toolCalls: "<|start|>assistant to=functions.NAME<|channel|>commentary json<|message|>ARGS<|call|>",
+    reasoning:
+      "`analysis` channel; rendered for tool-call turns until a final answer follows, then dropped (the text before a tool call is rendered as analysis too)",
+    midConversationSystem: "dropped",
+    reasoningInHistory: "drop",
+    history: { kind: "drop-reasoning", toolCallTextIsReasoning: true },
+    appendOnly: true,
+  }),
+  family({
+    id: "gemma-4",
+    name: "Gemma 4",
+    templates: { "google-gemma-4-31B-it.jinja": "da272653fd39d67c" },
+    markers: ["<|turn>model", "<|tool_call>"],
+    toolCalls: '<|tool_call>call:NAME{KEY:<|"|>VALUE<|"|>}<tool_call|>',
+    reasoning: "<|channel>thought…<channel|> after the last user query only",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: DROP,
+    appendOnly: {
+      breaks:
+        "the template merges consecutive model turns and renders a tool call's turn differently once its answer follows",
+      instead: "serve it from an engine Switchyard launches; a remedy for the stock template is not built yet",
+    },
+  }),
+  family({
+    id: "gemma-4-interleaved",
+    name: "Gemma 4 (interleaved thinking)",
+    templates: { "google-gemma-4-31B-it-interleaved.jinja": "fdff8c8fd299c7c5" },
+    markers: ["<|turn>model", "<|tool_call>", "value['nullable']"],
+    toolCalls: "as Gemma 4",
+    reasoning: "<|channel>thought…<channel|> kept within a run, dropped before the last user query",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: DROP,
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "ministral-reasoning",
+    name: "Ministral 3 reasoning",
+    templates: { "mistralai-Ministral-3-14B-Reasoning-2512.jinja": "b4ebcb2836dc4ee0" },
+    markers: ["[TOOL_CALLS]", "[THINK]"],
+    toolCalls: "[TOOL_CALLS]NAME[ARGS]ARGS",
+    reasoning: "[THINK]…[/THINK]",
+    midConversationSystem: "raises",
+    reasoningInHistory: "keep",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "mistral-small-3.2",
+    name: "Mistral Small 3.2",
+    templates: { "Mistral-Small-3.2-24B-Instruct-2506.jinja": "d4b8a8af48a63ef7" },
+    markers: ["[TOOL_CALLS]", "[SYSTEM_PROMPT]"],
+    toolCalls: "[TOOL_CALLS]NAME[ARGS]ARGS",
+    reasoning: "none",
+    midConversationSystem: "raises",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: {
+      breaks:
+        "llama-server cannot build a tool-call parser for this template (its own synthetic probe trips the template's role-alternation check) and answers every request with tools 400",
+      instead:
+        "use Devstral's template (`--chat-template-file unsloth-mistral-Devstral-Small-2507.jinja`), which renders the same format",
+    },
+  }),
+  family({
+    id: "devstral",
+    name: "Devstral",
+    templates: { "unsloth-mistral-Devstral-Small-2507.jinja": "3dd98e10b0effc58" },
+    markers: ["[TOOL_CALLS]", "Devstral"],
+    toolCalls: "[TOOL_CALLS]NAME[ARGS]ARGS",
+    reasoning: "none",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "llama-3.1",
+    name: "Llama 3.1 / 3.3",
+    templates: {
+      "meta-llama-Llama-3.1-8B-Instruct.jinja": "ea1f9d8a898a0ce5",
+      "meta-llama-Llama-3.3-70B-Instruct.jinja": "ea1f9d8a898a0ce5",
+    },
+    markers: ["<|python_tag|>", "<|start_header_id|>"],
+    toolCalls: '{"name": NAME, "parameters": ARGS}',
+    reasoning: "none",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "nemotron-3-nano",
+    name: "Nemotron 3 Nano",
+    templates: { "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.jinja": "9d7498c7fab90b09" },
+    markers: ["<function=", "truncate_history_thinking"],
+    toolCalls: "<tool_call>\n<function=NAME>\n<parameter=KEY>\nVALUE\n</parameter>\n</function>\n</tool_call>",
+    reasoning: "<think>…</think>; an empty <think></think> for turns without reasoning",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "keep",
+    history: NONE,
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "nemotron-nano-v2",
+    name: "Nemotron Nano v2",
+    templates: { "NVIDIA-Nemotron-Nano-v2.jinja": "6007dbdd6f66d77e" },
+    markers: ["<TOOLCALL>"],
+    toolCalls: '<TOOLCALL>[{"name": NAME, "arguments": ARGS}]</TOOLCALL>',
+    reasoning: "never rendered in history; the generation prompt opens <think>",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: GEN_PROMPT_THINK,
+  }),
+  family({
+    id: "granite-4",
+    name: "Granite 4.x",
+    templates: {
+      "ibm-granite-granite-4.0.jinja": "6d73779b87dd08cd",
+      "ibm-granite-granite-4.1.jinja": "22840bbed95f6073",
+    },
+    markers: ["<|start_of_role|>", "<tool_call>"],
+    toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
+    reasoning: "none",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "seed-oss",
+    name: "Seed-OSS",
+    templates: { "ByteDance-Seed-OSS.jinja": "b7c894aaac0df0ee" },
+    markers: ["<seed:tool_call>"],
+    toolCalls: "<seed:tool_call>\n<function=NAME>\n<parameter=KEY>VALUE</parameter>\n</function>\n</seed:tool_call>",
+    reasoning: "<seed:think>…</seed:think>",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "keep",
+    history: NONE,
+    appendOnly: {
+      breaks:
+        "llama-server cannot build a tool-call parser for this template with Claude Code's tools and answers those requests 400",
+      instead: "no remedy yet: Switchyard would have to render the prompt and parse tool calls itself",
+    },
+  }),
+  family({
+    id: "stepfun-3.5",
+    name: "StepFun 3.5",
+    templates: { "StepFun3.5-Flash.jinja": "53dfb299c316a881" },
+    markers: ["You have access to the following functions in JSONSchema format"],
+    toolCalls: "<tool_call>\n<function=NAME>\n<parameter=KEY>\nVALUE\n</parameter>\n</function>\n</tool_call>",
+    reasoning: "<think>…</think> after the last user query (an empty one without reasoning), nothing before it",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "keep",
+    history: NONE,
+    appendOnly: {
+      breaks:
+        "llama-server trims every message of this template, so a blank reasoning field disappears and the history remedy cannot apply; each new user query re-renders the previous run",
+      instead:
+        "serve it from an engine Switchyard launches (it passes a corrected template), or restart llama-server with the template `switchyard doctor` writes",
+    },
+  }),
+  family({
+    id: "lfm2.5",
+    name: "LFM2.5",
+    templates: { "LFM2.5-Instruct.jinja": "5793d818f4b240ad" },
+    markers: ["<|im_start|>", "List of tools: ["],
+    toolCalls: "<|tool_call_start|>[NAME(KEY=VALUE)]<|tool_call_end|>",
+    reasoning: "none",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+  }),
+  family({
+    id: "hermes-3",
+    name: "Hermes 3",
+    templates: { "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja": "342b81c0f0136db8" },
+    markers: ["<tool_response>", "json_to_python_type"],
+    toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
+    reasoning: "none",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: {
+      breaks:
+        "the template ends the last tool result without the newline it writes once another message follows: one token re-prefilled per tool turn",
+      instead: "nothing to do: one token per tool turn",
+    },
+  }),
+];
+
+const normalize = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** The fingerprint `templates` holds for a template's text. */
+export function templateFingerprint(template: string): string {
+  return createHash("sha256").update(normalize(template)).digest("hex").slice(0, 16);
+}
+
+/** The family a template belongs to: the exact template first, else by its markers in the list's order. */
+export function detectFamily(template: string | undefined): ModelFamily | undefined {
+  if (!template) return undefined;
+  const fingerprint = templateFingerprint(template);
+  const exact = MODEL_FAMILIES.find((entry) => Object.values(entry.templates).includes(fingerprint));
+  if (exact) return exact;
+  const source = normalize(template);
+  return MODEL_FAMILIES.find((entry) => entry.markers.every((marker) => source.includes(normalize(marker))));
+}

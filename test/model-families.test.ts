@@ -1,0 +1,135 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
+import type { LlamaServerCompat } from "../src/backends/llama-server/llama-server-compat.js";
+import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
+import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
+import { normalizeForCache } from "../src/sessions/normalize-request.js";
+import { identifySession, laneKey } from "../src/sessions/session-identity.js";
+import { type FixtureRequest, fixtureRequests, fixtureSessions } from "./support/fixtures.js";
+
+/**
+ * The family matrix, checked against the real llama-server: for every family, a server started the way
+ * users start one (the family's stock template, `--chat-template-file`), and every recorded Claude Code
+ * session rendered through Switchyard's conversion (`/apply-template`). Each lane's prompt for turn k
+ * must be a byte prefix of turn k+1's where the matrix says `appendOnly: true`, and must not be where it
+ * says why not, so the matrix cannot drift from what the engine does.
+ *
+ * Two variants of each session: as recorded (Claude Code 2.1.197 against a scripted endpoint that never
+ * thought, so history holds no reasoning), and the same requests with a thinking block at the head of
+ * every assistant turn and thinking on, as today's Claude Code keeps them (derived from the recordings).
+ */
+function withThinking(request: FixtureRequest): FixtureRequest {
+  if (!request.body) return request;
+  const body = request.body as { messages: Array<{ role: string; content: unknown }> };
+  const messages = body.messages.map((message, index) => {
+    if (message.role !== "assistant") return message;
+    const content = typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+    const thinking = { type: "thinking", thinking: `Reasoning for turn ${index}.`, signature: "recorded" };
+    return { ...message, content: [thinking, ...(content as unknown[])] };
+  });
+  return { ...request, body: { ...body, messages, thinking: { type: "adaptive" } } };
+}
+
+interface Outcome {
+  pairs: number;
+  breaks: string[];
+  errors: string[];
+}
+
+async function replaySession(engineUrl: string, compat: LlamaServerCompat, requests: FixtureRequest[]) {
+  const outcome: Outcome = { pairs: 0, breaks: [], errors: [] };
+  const lastByLane = new Map<string, { file: string; prompt: string }>();
+  for (const fixture of requests) {
+    if (!fixture.body) continue;
+    const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
+    const lane = laneKey(identifySession(request));
+    const response = await fetch(`${engineUrl}/apply-template`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(toChatCompletionsBody(request, "m", compat)),
+    });
+    const text = await response.text();
+    if (response.status !== 200) {
+      outcome.errors.push(`${fixture.file}: HTTP ${response.status} ${text.slice(0, 120)}`);
+      continue;
+    }
+    const prompt = (JSON.parse(text) as { prompt: string }).prompt;
+    const previous = lastByLane.get(lane);
+    lastByLane.set(lane, { file: fixture.file, prompt });
+    // agent-session's second prompt comes from a new process whose system prompt holds a new git status.
+    if (!previous || (fixture.session === "agent-session" && fixture.file === "011.json")) continue;
+    outcome.pairs++;
+    if (!prompt.startsWith(previous.prompt)) {
+      let index = 0;
+      while (prompt[index] === previous.prompt[index]) index++;
+      outcome.breaks.push(
+        `${previous.file} → ${fixture.file} at ${index}: ${JSON.stringify(previous.prompt.slice(index - 30, index + 40))} vs ${JSON.stringify(prompt.slice(index - 30, index + 40))}`,
+      );
+    }
+  }
+  return outcome;
+}
+
+const templates = join(inject("llamaSource"), "models", "templates");
+
+describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
+  "%s on its stock template",
+  (_id, family: ModelFamily) => {
+    let engine: EngineSupervisor;
+    let backend: LlamaServerBackend;
+    beforeAll(async () => {
+      const template = Object.keys(family.templates)[0] as string;
+      engine = await EngineSupervisor.start({
+        binary: inject("llamaServer"),
+        model: inject("testModel"),
+        args: [
+          "--jinja",
+          "--parallel",
+          "1",
+          "--ctx-size",
+          "4096",
+          "--no-webui",
+          "--chat-template-file",
+          join(templates, template),
+        ],
+        maxRestarts: 0,
+      });
+      backend = new LlamaServerBackend({ name: family.id, baseUrl: engine.url });
+    });
+    afterAll(async () => {
+      await backend?.close();
+      await engine?.stop();
+    });
+
+    it("is recognised from the server's template", async () => {
+      expect((await backend.compat()).family).toBe(family.id);
+    });
+
+    it(
+      family.appendOnly === true ? "renders every recorded session append-only" : "breaks where the matrix says",
+      async () => {
+        const compat = await backend.compat();
+        const outcomes: Outcome[] = [];
+        for (const session of fixtureSessions()) {
+          outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session)));
+          outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session).map(withThinking)));
+        }
+        const errors = outcomes.flatMap((outcome) => outcome.errors);
+        const breaks = outcomes.flatMap((outcome) => outcome.breaks);
+        if (family.appendOnly === true) {
+          expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
+          expect(errors).toEqual([]);
+          expect(breaks).toEqual([]);
+        } else {
+          expect(
+            errors.length + breaks.length,
+            "the matrix says this family breaks; it no longer does",
+          ).toBeGreaterThan(0);
+        }
+      },
+    );
+  },
+);
