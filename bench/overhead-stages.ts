@@ -29,7 +29,10 @@ import { median, percentile, printTable, writeResults } from "./bench-support.js
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
 const root = join(import.meta.dirname, "..");
 const fixture = JSON.parse(
-  readFileSync(join(root, "test", "fixtures", "claude-code", "claude-code-2.1.197", "agent-session", "013.json"), "utf8"),
+  readFileSync(
+    join(root, "test", "fixtures", "claude-code", "claude-code-2.1.197", "agent-session", "013.json"),
+    "utf8",
+  ),
 ) as { body: Record<string, unknown>; headers: Record<string, string> };
 const requestBytes = Buffer.from(JSON.stringify(fixture.body));
 // A stream recorded from the real llama-server (src/backends/openai/fixtures/README.md).
