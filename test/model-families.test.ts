@@ -108,6 +108,33 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
       expect((await backend.compat()).family).toBe(family.id);
     });
 
+    it.runIf(family.midConversationSystem !== "in-place")(
+      `renders a mid-conversation system message where it stands (stock template: ${family.midConversationSystem})`,
+      async () => {
+        // basic-session 004: the user's prompt, Claude Code's agent list as a system message, then the answer.
+        const fixture = fixtureRequests("basic-session").find(
+          (request) => request.file === "004.json",
+        ) as FixtureRequest;
+        const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
+        const response = await fetch(`${engine.url}/apply-template`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(toChatCompletionsBody(request, "m", await backend.compat())),
+        });
+        const body = (await response.json()) as { prompt?: string; error?: { message: string } };
+        // A family llama-server cannot serve with these tools at all says so in the matrix (an HTTP error).
+        if (family.appendOnly !== true && response.status !== 200) return;
+        expect(response.status, body.error?.message).toBe(200);
+        const prompt = body.prompt as string;
+        const before = prompt.indexOf("look around this repo and tell me what it does");
+        const system = prompt.indexOf("Available agent types for the Agent tool:");
+        const after = prompt.indexOf("ls -la", system);
+        expect(before).toBeGreaterThan(-1);
+        expect(system).toBeGreaterThan(before);
+        expect(after).toBeGreaterThan(system);
+      },
+    );
+
     it(
       family.appendOnly === true ? "renders every recorded session append-only" : "breaks where the matrix says",
       async () => {
