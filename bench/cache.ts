@@ -10,15 +10,19 @@
  *
  * Scenarios: one session with a second prompt (basic-session); the agent session with its subagent
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
- * server. The direct path runs on an engine with the model's own template, as users run it today;
- * Switchyard runs its own engine (append-only template, slot affinity). claude-code-router is not
- * installed here and is left out.
+ * server. Per model family (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some), on the test
+ * model with the family's stock template: straight to a llama-server started as users start it
+ * (`--parallel 4 --kv-unified`, the stock template), Switchyard in front of that same kind of server, and,
+ * for the family the built-in test model carries (Qwen3.5), an engine Switchyard launches. BENCH_SIZE=small
+ * makes prefill cost show in time to first token. claude-code-router is not installed here and is left out.
  */
+import { join } from "node:path";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
 import { configSchema } from "../src/config/config-schema.js";
-import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { ensureLlamaSource } from "../src/engine/llama-source.js";
+import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
 import { startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
@@ -49,6 +53,7 @@ function scenarios(): Record<string, FixtureRequest[]> {
   }
   return {
     "single session, second prompt": fixtureRequests("basic-session").filter((request) => request.body),
+    "bare session (claude --bare), second prompt": fixtureRequests("bare-session").filter((request) => request.body),
     "agent with subagent": fixtureRequests("agent-session").filter((request) => request.body),
     "3 sessions interleaved, 4 slots": interleaved,
   };
@@ -149,92 +154,105 @@ function totals(results: TurnResult[]) {
   };
 }
 
-async function main(): Promise<void> {
-  const { binary, model } = await benchEngine("small");
-  const all: Record<string, unknown> = {};
-  const summary: Array<Array<string | number>> = [];
-  for (const [name, requests] of Object.entries(scenarios())) {
-    // Through Switchyard, with the engine it launches. The minimum is counted on its rendering first:
-    // /apply-template and /tokenize touch no slot.
+type Kind = "direct" | "user-started" | "launched";
+
+/** llama-server as a user starts it: the family's stock template, four slots sharing one cache. */
+const userServerArgs = (template: string) => [
+  "--jinja",
+  "--parallel",
+  String(ENGINE.slots),
+  "--kv-unified",
+  "--ctx-size",
+  String(ENGINE.contextSize),
+  "--no-webui",
+  "--chat-template-file",
+  template,
+];
+
+/** One scenario on one kind of server: the turns, and the minimum counted on Switchyard's rendering. */
+async function runKind(
+  kind: Kind,
+  family: ModelFamily,
+  requests: FixtureRequest[],
+  engine: { binary: string; model: string; template: string },
+): Promise<TurnResult[]> {
+  if (kind === "launched") {
     const gateway = await startSwitchyard({
       config: configSchema.parse({ engine: ENGINE, telemetry: { turnsFile: null } }),
       port: 0,
-      modelFile: model,
-      engineBinary: async () => binary,
+      modelFile: engine.model,
+      engineBinary: async () => engine.binary,
       probeLocal: false,
     });
-    const lanes = await minimums(requests, gateway.engine?.url as string);
-    const throughResults = await replay(gateway.url, "/v1/messages?beta=true", requests, lanes);
-    await gateway.close();
-    // Direct: llama-server as users run it today, with the model's own template.
-    const direct = await EngineSupervisor.start({
-      binary,
-      model,
-      args: agentEngineArgs(ENGINE),
-      readyTimeoutMs: 300_000,
-    });
-    const directResults = await replay(direct.url, "/v1/messages", requests, lanes);
-    await direct.stop();
-
-    console.log(`\n${name}`);
-    printTable(
-      [
-        "request",
-        "lane",
-        "prompt",
-        "minimum",
-        "direct prefilled",
-        "direct ttft ms",
-        "switchyard prefilled",
-        "switchyard ttft ms",
-      ],
-      requests.map((_, index) => {
-        const d = directResults[index] as TurnResult;
-        const s = throughResults[index] as TurnResult;
-        return [
-          d.request,
-          d.lane,
-          String(d.promptTokens),
-          String(d.minimum),
-          d.status === 200 ? String(d.prefilled) : `HTTP ${d.status}`,
-          d.ttftMs,
-          s.status === 200 ? String(s.prefilled) : `HTTP ${s.status}`,
-          s.ttftMs,
-        ];
+    try {
+      const lanes = await minimums(requests, gateway.engine?.url as string);
+      return await replay(gateway.url, "/v1/messages?beta=true", requests, lanes);
+    } finally {
+      await gateway.close();
+    }
+  }
+  const server = await EngineSupervisor.start({
+    binary: engine.binary,
+    model: engine.model,
+    args: userServerArgs(engine.template),
+    readyTimeoutMs: 300_000,
+  });
+  try {
+    const lanes = await minimums(requests, server.url);
+    if (kind === "direct") return await replay(server.url, "/v1/messages", requests, lanes);
+    const gateway = await startSwitchyard({
+      config: configSchema.parse({
+        backends: [{ name: family.id.replaceAll(".", "-"), type: "llama-server", url: server.url }],
+        telemetry: { turnsFile: null },
       }),
-    );
-    const directTotals = totals(directResults);
-    const throughTotals = totals(throughResults);
-    summary.push(
-      [
-        name,
-        "direct /v1/messages",
-        `${directTotals.served}/${requests.length}`,
-        String(directTotals.prefilled),
-        String(directTotals.minimum),
-        directTotals.ratio,
-        directTotals.ttftMs,
-      ],
-      [
-        name,
-        "switchyard",
-        `${throughTotals.served}/${requests.length}`,
-        String(throughTotals.prefilled),
-        String(throughTotals.minimum),
-        throughTotals.ratio,
-        throughTotals.ttftMs,
-      ],
-    );
-    all[name] = {
-      direct: { turns: directResults, totals: directTotals },
-      switchyard: { turns: throughResults, totals: throughTotals },
-    };
+      port: 0,
+      probeLocal: false,
+    });
+    try {
+      return await replay(gateway.url, "/v1/messages?beta=true", requests, lanes);
+    } finally {
+      await gateway.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const size = (process.env.BENCH_SIZE ?? "tiny") as "tiny" | "small";
+  const { binary, model } = await benchEngine(size);
+  const source = await ensureLlamaSource(() => {});
+  const wanted = process.env.BENCH_FAMILIES?.split(",").map((name) => name.trim());
+  const families = MODEL_FAMILIES.filter((family) => !wanted || wanted.includes(family.id));
+  const scenarioList = Object.entries(scenarios());
+  const all: Record<string, unknown> = {};
+  const summary: string[][] = [];
+  for (const family of families) {
+    const template = join(source.directory, "models", "templates", Object.keys(family.templates)[0] as string);
+    // The built-in test model carries the Qwen3.5 template, so only that family runs on an engine
+    // Switchyard launches; the others are measured on the user-started kind and directly.
+    const kinds: Kind[] = family.id === "qwen3.5" ? ["direct", "user-started", "launched"] : ["direct", "user-started"];
+    const row: string[] = [family.id];
+    for (const [name, requests] of scenarioList) {
+      const cells: string[] = [];
+      for (const kind of kinds) {
+        const results = await runKind(kind, family, requests, { binary, model, template });
+        const total = totals(results);
+        all[`${family.id} / ${name} / ${kind}`] = { turns: results, totals: total };
+        cells.push(`${kind[0]} ${total.ratio.toFixed(3)} (${total.served}/${requests.length})`);
+        console.log(
+          `${family.id} · ${name} · ${kind}: served ${total.served}/${requests.length}, prefilled ${total.prefilled}, minimum ${total.minimum}, ratio ${total.ratio.toFixed(3)}`,
+        );
+      }
+      row.push(cells.join("  "));
+    }
+    summary.push(row);
   }
   console.log(
-    "\nTotals (prefilled ÷ minimum over the turns each path served; target: switchyard ≤ 1.05 single, ≤ 1.10 interleaved)\n",
+    "\nprefilled ÷ minimum over the turns each path served (d = straight to llama-server's /v1/messages, u = Switchyard in front of a llama-server the user started with the family's stock template, l = an engine Switchyard launched); served/sent in brackets. Target: Switchyard ≤ 1.05 single, ≤ 1.10 interleaved.\n",
   );
-  printTable(["scenario", "path", "served", "prefilled", "minimum", "ratio", "sum of ttft ms"], summary);
-  writeResults("cache", { at: new Date().toISOString(), model: "test model, small", engine: ENGINE, scenarios: all });
+  printTable(["family", ...scenarioList.map(([name]) => name)], summary);
+  writeResults("cache", { at: new Date().toISOString(), model: `test model, ${size}`, engine: ENGINE, results: all });
 }
 
 await main();

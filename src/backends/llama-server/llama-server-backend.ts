@@ -9,6 +9,7 @@ import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
+import { keepsIdleSlots } from "./probe-slot-keeping.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { type ChatMessage, toChatCompletionsBody } from "./to-chat-completions.js";
@@ -106,6 +107,12 @@ export class LlamaServerBackend implements Backend {
         return response.status === 200 ? (JSON.parse(text) as { prompt?: string }).prompt : undefined;
       };
       const placement = await probeSystemPlacement(render);
+      const pinSlots =
+        this.options.compat?.pinSlots ??
+        (await keepsIdleSlots(
+          (body) => this.json("POST", "/completion", body, signal ?? AbortSignal.timeout(120_000)),
+          props.total_slots ?? 1,
+        ));
       const family = detectFamily(props.chat_template);
       const history = this.options.compat?.history ?? family?.history ?? DEFAULT_LLAMA_SERVER_COMPAT.history;
       const templateKwargs: Record<string, unknown> = hasPreserveThinking(String(props.chat_template ?? ""))
@@ -121,6 +128,7 @@ export class LlamaServerBackend implements Backend {
         ...placement,
         family: family?.id,
         history,
+        pinSlots,
         vision: props.modalities?.vision === true,
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
@@ -172,14 +180,17 @@ export class LlamaServerBackend implements Backend {
       compat,
     );
     const lane = options.lane;
-    const lease = lane ? await this.slots?.acquire(lane.key, lane.kind, options.signal) : undefined;
+    // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
+    const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane.key, lane.kind, options.signal) : undefined;
     try {
+      if (lane && options.turn) {
+        options.turn.templateAppendOnly = compat.appendOnly;
+        options.turn.templateFamily = compat.family;
+      }
       if (lease && lane) {
         if (this.options.slotSave) await this.swapSlotFiles(lease, lane.key, options.signal);
         body.id_slot = lease.slot;
         if (options.turn) {
-          options.turn.templateAppendOnly = compat.appendOnly;
-          options.turn.templateFamily = compat.family;
           options.turn.slot = lease.slot;
           options.turn.slotReassigned = lease.reassigned;
           options.turn.displacedBy = this.slots?.displacedBy(lane.key);

@@ -21,6 +21,13 @@ export interface LlamaServerCompat {
   family?: string;
   /** How earlier assistant turns are sent so the family's template renders them the same every turn. */
   history: HistoryRemedy;
+  /**
+   * Whether lanes are pinned to slots (`id_slot`). False when the server empties idle slots (a unified KV
+   * cache with `--cache-idle-slots`, llama-server's default when it has a RAM prompt cache): a pinned
+   * slot then comes back empty and llama-server does not restore it, while a request it places itself is
+   * restored from its RAM prompt cache (probed: src/backends/llama-server/probe-slot-keeping.ts).
+   */
+  pinSlots: boolean;
   /** Whether the model takes images (llama-server /props modalities.vision). */
   vision: boolean;
   /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
@@ -36,6 +43,7 @@ export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = {
   midConversationSystem: "as-user",
   alternatingRoles: false,
   history: { kind: "none" },
+  pinSlots: true,
   vision: false,
   templateKwargs: {},
   appendOnly: true,

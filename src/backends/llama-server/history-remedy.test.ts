@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { applyHistoryRemedy, type HistoryRemedy } from "./history-remedy.js";
+import { type ChatMessage, joinAdjacentUserTurns } from "./to-chat-completions.js";
+
+const call = { id: "c1", type: "function" as const, function: { name: "Bash", arguments: '{"command":"ls"}' } };
+const conversation: ChatMessage[] = [
+  { role: "system", content: "You are a coding agent." },
+  { role: "user", content: "List the files." },
+  { role: "assistant", content: "Listing.", reasoning_content: "The user wants a listing.", tool_calls: [call] },
+  { role: "tool", tool_call_id: "c1", content: "README.md" },
+  { role: "assistant", content: "One file.", reasoning_content: "Done." },
+  { role: "user", content: "Read it." },
+  { role: "assistant", content: "Reading.", reasoning_content: "Now read.", tool_calls: [call] },
+  { role: "tool", tool_call_id: "c1", content: "# Readme" },
+];
+
+describe("applyHistoryRemedy", () => {
+  it("writes the reasoning into turns before the last user query, as the template writes it after one", () => {
+    const remedy: HistoryRemedy = {
+      kind: "embed-reasoning",
+      open: "<think>\n",
+      close: "\n</think>\n\n",
+      whenEmpty: true,
+    };
+    const out = applyHistoryRemedy(conversation, remedy);
+    expect(out[2]).toMatchObject({
+      content: "<think>\nThe user wants a listing.\n</think>\n\nListing.",
+      reasoning_content: " ",
+    });
+    expect(out[4]).toMatchObject({ content: "<think>\nDone.\n</think>\n\nOne file.", reasoning_content: " " });
+    // After the last query the template writes the wrapper itself.
+    expect(out[6]).toBe(conversation[6]);
+  });
+
+  it("leaves a turn without reasoning alone when the template writes no wrapper for it", () => {
+    const plain: ChatMessage[] = [
+      { role: "user", content: "a" },
+      { role: "assistant", content: "b" },
+      { role: "user", content: "c" },
+    ];
+    const out = applyHistoryRemedy(plain, { kind: "embed-reasoning", open: "<t>", close: "</t>", whenEmpty: false });
+    expect(out[1]).toEqual({ role: "assistant", content: "b" });
+  });
+
+  it("drops reasoning everywhere, and the text before a tool call where the family renders it as reasoning", () => {
+    const out = applyHistoryRemedy(conversation, { kind: "drop-reasoning", toolCallTextIsReasoning: true });
+    expect(out.filter((message) => message.role === "assistant")).toEqual([
+      { role: "assistant", content: "", tool_calls: [call] },
+      { role: "assistant", content: "One file." },
+      { role: "assistant", content: "", tool_calls: [call] },
+    ]);
+  });
+
+  it("never edits what it is given (messages may be frozen and shared between requests)", () => {
+    const frozen = Object.freeze(conversation.map((message) => Object.freeze({ ...message }))) as ChatMessage[];
+    expect(() => applyHistoryRemedy(frozen, { kind: "drop-reasoning", toolCallTextIsReasoning: true })).not.toThrow();
+    expect(() =>
+      applyHistoryRemedy(frozen, { kind: "embed-reasoning", open: "<t>", close: "</t>", whenEmpty: true }),
+    ).not.toThrow();
+  });
+});
+
+describe("joinAdjacentUserTurns (templates that insist on alternating roles)", () => {
+  it("joins a user turn to the one before it", () => {
+    expect(
+      joinAdjacentUserTurns([
+        { role: "user", content: "prompt" },
+        { role: "user", content: "<system-reminder>\nagents\n</system-reminder>" },
+        { role: "assistant", content: "ok" },
+      ]),
+    ).toEqual([
+      { role: "user", content: "prompt\n\n<system-reminder>\nagents\n</system-reminder>" },
+      { role: "assistant", content: "ok" },
+    ]);
+  });
+
+  it("joins text sent beside tool results to the last tool result when the run began with a user turn", () => {
+    const out = joinAdjacentUserTurns([
+      { role: "user", content: "prompt" },
+      { role: "assistant", content: "", tool_calls: [call] },
+      { role: "tool", tool_call_id: "c1", content: "README.md" },
+      { role: "user", content: "<system-reminder>\ntasks\n</system-reminder>" },
+    ]);
+    expect(out.at(-1)).toEqual({
+      role: "tool",
+      tool_call_id: "c1",
+      content: "README.md\n\n<system-reminder>\ntasks\n</system-reminder>",
+    });
+    expect(out).toHaveLength(3);
+  });
+
+  it("keeps a user turn that follows an assistant answer", () => {
+    const messages: ChatMessage[] = [
+      { role: "user", content: "a" },
+      { role: "assistant", content: "b" },
+      { role: "user", content: "c" },
+    ];
+    expect(joinAdjacentUserTurns(messages)).toEqual(messages);
+  });
+});
