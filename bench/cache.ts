@@ -178,7 +178,7 @@ async function runKind(
 ): Promise<TurnResult[]> {
   if (kind === "launched") {
     const gateway = await startSwitchyard({
-      config: configSchema.parse({ engine: ENGINE, telemetry: { turnsFile: null } }),
+      config: configSchema.parse({ engine: ENGINE, telemetry: { turnsFile: null }, store: { path: null } }),
       port: 0,
       modelFile: engine.model,
       engineBinary: async () => engine.binary,
@@ -204,6 +204,7 @@ async function runKind(
       config: configSchema.parse({
         backends: [{ name: family.id.replaceAll(".", "-"), type: "llama-server", url: server.url }],
         telemetry: { turnsFile: null },
+        store: { path: null },
       }),
       port: 0,
       probeLocal: false,
