@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import type { LlamaServerCompat } from "../src/backends/llama-server/llama-server-compat.js";
+import { correctTemplate } from "../src/backends/llama-server/template-remedy.js";
 import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
@@ -160,3 +163,48 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
     );
   },
 );
+
+/**
+ * The other kind of server: an engine Switchyard launches. For a family whose stock template the history
+ * remedy keeps append-only, that engine runs the stock template too (the same prompt as above). For the
+ * others, where Switchyard has a corrected copy, the copy is checked against `appendOnlyWhenLaunched`.
+ */
+const corrected = MODEL_FAMILIES.flatMap((family) => {
+  if (family.appendOnly === true) return [];
+  const file = join(templates, Object.keys(family.templates)[0] as string);
+  const template = correctTemplate(readFileSync(file, "utf8"));
+  return template ? [[family.id, family, template] as const] : [];
+});
+
+describe.each(corrected)("%s on an engine Switchyard launches (corrected template)", (_id, family, template) => {
+  it(family.appendOnlyWhenLaunched ? "renders every recorded session append-only" : "still breaks", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "switchyard-family-")), "corrected.jinja");
+    writeFileSync(path, template);
+    const engine = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model: inject("testModel"),
+      args: ["--jinja", "--parallel", "1", "--ctx-size", "4096", "--no-webui", "--chat-template-file", path],
+      maxRestarts: 0,
+    });
+    // As start-switchyard does for its own engine: no history remedy on top of the corrected copy.
+    const backend = new LlamaServerBackend({
+      name: family.id,
+      baseUrl: engine.url,
+      compat: { history: { kind: "none" }, family: family.id },
+    });
+    try {
+      const compat = await backend.compat();
+      const outcomes: Outcome[] = [];
+      for (const session of fixtureSessions()) {
+        outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session)));
+        outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session).map(withThinking)));
+      }
+      const failures = outcomes.flatMap((outcome) => [...outcome.errors, ...outcome.breaks]);
+      if (family.appendOnlyWhenLaunched) expect(failures).toEqual([]);
+      else expect(failures.length, "the corrected template now works: set appendOnlyWhenLaunched").toBeGreaterThan(0);
+    } finally {
+      await backend.close();
+      await engine.stop();
+    }
+  });
+});

@@ -36,6 +36,11 @@ export interface ModelFamily {
    * not and what to do instead (shown by `doctor` and in the miss explanation of a turn record).
    */
   appendOnly: true | { breaks: string; instead: string };
+  /**
+   * For a family whose stock template is not append-only: true when the corrected copy an engine
+   * Switchyard launches gets (`--chat-template-file`, src/engine/engine-template.ts) is.
+   */
+  appendOnlyWhenLaunched?: boolean;
 }
 
 const NONE: HistoryRemedy = { kind: "none" };
@@ -403,6 +408,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       instead:
         "serve it from an engine Switchyard launches (it passes a corrected template), or restart llama-server with the template `switchyard doctor` writes",
     },
+    appendOnlyWhenLaunched: true,
   }),
   family({
     id: "lfm2.5",

@@ -115,7 +115,13 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     });
     say(`llama-server ready at ${engine.url} (PID ${engine.pid})`);
     backends.unshift(
-      new LlamaServerBackend({ name: "local", baseUrl: engine.url, slotSave: config.engine.slotSave, thinkingPolicy }),
+      new LlamaServerBackend({
+        name: "local",
+        baseUrl: engine.url,
+        slotSave: config.engine.slotSave,
+        thinkingPolicy,
+        compat: template.compat,
+      }),
     );
   };
 
