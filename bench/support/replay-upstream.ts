@@ -36,6 +36,7 @@ export async function startReplayUpstream(frameMs: number, slots = 1): Promise<R
     .filter((frame) => frame.trim() !== "")
     .map((frame) => `${frame}\n\n`);
   const upstream: ReplayUpstream = { url: "", completions: 0, close: async () => {} };
+  const slotPrompts = new Map<number, string>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -51,7 +52,14 @@ export async function startReplayUpstream(frameMs: number, slots = 1): Promise<R
       if (path === "/v1/models") return json({ data: [{ id: "replay" }] });
       if (path === "/apply-template") return json({ prompt: "" });
       if (path === "/tokenize") return json({ tokens: [1, 2, 3] });
-      JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { prompt?: string; id_slot?: number };
+      if (path === "/completion") {
+        // As llama-server with its slots kept (--no-cache-idle-slots): a prompt sent to the slot that
+        // holds it is reused (the gateway's slot-keeping probe asks this once).
+        const cached = slotPrompts.get(body.id_slot ?? 0) === body.prompt ? (body.prompt?.length ?? 0) : 0;
+        slotPrompts.set(body.id_slot ?? 0, body.prompt ?? "");
+        return json({ content: "", timings: { cache_n: cached, prompt_n: (body.prompt?.length ?? 0) - cached } });
+      }
       upstream.completions++;
       response.writeHead(200, { "content-type": "text/event-stream" });
       for (const frame of frames) {

@@ -22,8 +22,14 @@ export async function keepsIdleSlots(complete: CompletionCall, slots: number): P
   const first = probePrompt(`a${nonce}`);
   const call = (prompt: string, slot: number) =>
     complete({ prompt, id_slot: slot, cache_prompt: true, n_predict: 1, temperature: 0 });
-  await call(first, 0);
-  await call(probePrompt(`b${nonce}`), 1);
-  const again = await call(first, 0);
-  return (again.timings?.cache_n ?? 0) > 0;
+  try {
+    await call(first, 0);
+    await call(probePrompt(`b${nonce}`), 1);
+    const again = await call(first, 0);
+    return again.timings?.cache_n === undefined || again.timings.cache_n > 0;
+  } catch {
+    // A server without /completion (or that refuses the probe) is pinned as before: the probe only
+    // turns pinning off on evidence that idle slots are emptied.
+    return true;
+  }
 }
