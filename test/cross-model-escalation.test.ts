@@ -103,8 +103,14 @@ describe("a session that thought locally escalates to a strict Anthropic cloud a
       expect(thinking.length, "the local model thought").toBeGreaterThan(0);
       for (const block of thinking) expect(block.signature).toMatch(/^switchyard-local-/);
       messages.push(
-        { role: "assistant", content: [...echo(local.blocks), { type: "tool_use", id, name: "Bash", input: { command: "ls" } }] },
-        { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: "ls: permission denied", is_error: true }] },
+        {
+          role: "assistant",
+          content: [...echo(local.blocks), { type: "tool_use", id, name: "Bash", input: { command: "ls" } }],
+        },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: id, content: "ls: permission denied", is_error: true }],
+        },
       );
     }
 

@@ -44,7 +44,8 @@ function issuedByTheFake(): IssuedThinking {
   return issued;
 }
 
-const sentBody = (request: ReturnType<typeof parseAnthropicRequest>) => request.client.body as ReturnType<typeof body>;
+const sentBody = (request: ReturnType<typeof parseAnthropicRequest>) =>
+  request.client.body as Omit<ReturnType<typeof body>, "messages"> & { messages: Array<{ content?: unknown }> };
 const thinkingParts = (parts: CanonicalPart[]) => parts.filter((part) => part.type === "thinking");
 
 describe("cross-model history towards Anthropic", () => {
@@ -113,7 +114,9 @@ describe("cross-model history towards Anthropic", () => {
 
   it("rewrites tool ids outside Anthropic's pattern, the same in the tool_use and its tool_result", () => {
     const request = parseAnthropicRequest(body(localToolLoop("functions.Bash:0", []), { type: "disabled" }));
-    expect(anthropicRequestViolation(request.client.body, issuedByTheFake())).toMatch(/tool_use\.id: String should match/);
+    expect(anthropicRequestViolation(request.client.body, issuedByTheFake())).toMatch(
+      /tool_use\.id: String should match/,
+    );
     const { request: converted, changes } = transformHistory(request, ANTHROPIC);
     expect(changes).toMatchObject({ renamedToolIds: 1 });
     const wire = JSON.stringify(sentBody(converted).messages);
@@ -128,9 +131,9 @@ describe("cross-model history towards Anthropic", () => {
       ...body(localToolLoop()),
       context_management: { edits: [{ type: "clear_thinking_20251015", keep: "all" }] },
     });
-    expect((transformHistory(request, ANTHROPIC).request.client.body as Record<string, unknown>).context_management).toBe(
-      undefined,
-    );
+    expect(
+      (transformHistory(request, ANTHROPIC).request.client.body as Record<string, unknown>).context_management,
+    ).toBe(undefined);
   });
 });
 
@@ -141,7 +144,11 @@ describe("cross-model history towards a local engine", () => {
         { role: "user", content: "27 * 453?" },
         {
           role: "assistant",
-          content: [cloudThinking, { type: "redacted_thinking", data: "EmwKAhgBEgy3va3pzix" }, { type: "text", text: "12,231" }],
+          content: [
+            cloudThinking,
+            { type: "redacted_thinking", data: "EmwKAhgBEgy3va3pzix" },
+            { type: "text", text: "12,231" },
+          ],
         },
         { role: "user", content: "/local\nthanks" },
       ]),
@@ -157,7 +164,9 @@ describe("cross-model history towards a local engine", () => {
 
   it("drops Claude's thinking when the policy says drop, and keeps the local model's own", () => {
     const target = historyTargetFor({ kind: "llama-server" }, "drop");
-    expect(transformHistory(cloudSession(), target).request.messages[1]?.parts).toEqual([{ type: "text", text: "12,231" }]);
+    expect(transformHistory(cloudSession(), target).request.messages[1]?.parts).toEqual([
+      { type: "text", text: "12,231" },
+    ]);
     const own = parseAnthropicRequest(body(localToolLoop()));
     expect(transformHistory(own, target)).toEqual({ request: own, changes: undefined });
   });

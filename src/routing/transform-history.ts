@@ -44,7 +44,10 @@ export interface HistoryChanges {
 }
 
 /** The target a backend is, with the default policy for it. */
-export function historyTargetFor(backend: Pick<Backend, "kind">, foreignThinking?: ForeignThinkingPolicy): HistoryTarget {
+export function historyTargetFor(
+  backend: Pick<Backend, "kind">,
+  foreignThinking?: ForeignThinkingPolicy,
+): HistoryTarget {
   return backend.kind === "anthropic"
     ? { thinking: "signed", foreignThinking: foreignThinking ?? "drop" }
     : { thinking: "reasoning", foreignThinking: foreignThinking ?? "text" };
@@ -124,7 +127,12 @@ function plan(request: CanonicalRequest, target: HistoryTarget): Plan {
     message.parts.forEach((part, at) => {
       const edit = editFor(part, target, changes);
       if (edit) edits.set(`${index}:${at}`, edit);
-      if (target.thinking === "signed" && part.type === "tool_call" && !TOOL_ID.test(part.id) && !toolIds.has(part.id)) {
+      if (
+        target.thinking === "signed" &&
+        part.type === "tool_call" &&
+        !TOOL_ID.test(part.id) &&
+        !toolIds.has(part.id)
+      ) {
         const renamed = safeToolId(part.id, usedIds);
         usedIds.add(renamed);
         toolIds.set(part.id, renamed);
@@ -179,7 +187,11 @@ function editWireBody(body: Record<string, unknown>, request: CanonicalRequest, 
         }
         if (block.type === "tool_use" && typeof block.id === "string" && edits.toolIds.has(block.id))
           out = { ...out, id: edits.toolIds.get(block.id) };
-        if (block.type === "tool_result" && typeof block.tool_use_id === "string" && edits.toolIds.has(block.tool_use_id))
+        if (
+          block.type === "tool_result" &&
+          typeof block.tool_use_id === "string" &&
+          edits.toolIds.has(block.tool_use_id)
+        )
           out = { ...out, tool_use_id: edits.toolIds.get(block.tool_use_id) };
         return [out];
       });

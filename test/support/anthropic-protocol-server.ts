@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { anthropicRequestViolation, IssuedThinking } from "./anthropic-request-rules.js";
 import {
   type LoopbackResponse,
   type LoopbackServer,
   type RecordedRequest,
   startLoopbackServer,
 } from "./loopback-server.js";
-import { anthropicRequestViolation, IssuedThinking } from "./anthropic-request-rules.js";
 
 export type { RecordedRequest } from "./loopback-server.js";
 

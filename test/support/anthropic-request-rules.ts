@@ -89,8 +89,7 @@ function thinkingParameterViolation(body: Body): string | undefined {
     // error with manual extended thinking" (https://platform.claude.com/docs/en/build-with-claude/thinking,
     // "Thinking with tool use"); adaptive thinking may force tool use. Wording approximated.
     const choice = body.tool_choice?.type;
-    if (choice === "any" || choice === "tool")
-      return "Thinking may not be enabled when tool_choice forces tool use.";
+    if (choice === "any" || choice === "tool") return "Thinking may not be enabled when tool_choice forces tool use.";
   }
   if (mode === "enabled" || mode === "adaptive") {
     // "Thinking isn't compatible with temperature or top_k modifications … you can set top_p to values
