@@ -18,7 +18,8 @@ export async function openGeneration(
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
   // Each backend tried gets the history in a shape it takes (another model's thinking, tool ids, …).
   const open = (route: Route) => {
-    const converted = transformHistory(request, historyTargetFor(route.backend));
+    const target = context.routing?.historyTarget(route.backend) ?? historyTargetFor(route.backend);
+    const converted = transformHistory(request, target);
     onHistory(converted.changes);
     return route.backend.stream(converted.request, {
       model: route.model,
