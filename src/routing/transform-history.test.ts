@@ -4,6 +4,7 @@ import { anthropicRequestViolation, IssuedThinking } from "../../test/support/an
 import { thinkingSignature } from "../backends/canonical-block-writer.js";
 import type { CanonicalPart } from "../core/canonical.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
+import { normalizeForCache } from "../sessions/normalize-request.js";
 import { historyTargetFor, transformHistory } from "./transform-history.js";
 
 const ANTHROPIC = historyTargetFor({ kind: "anthropic" });
@@ -84,6 +85,24 @@ describe("cross-model history towards Anthropic", () => {
     expect(sentBody(request).thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
     expect(sentBody(request).messages[1]).toEqual({ role: "assistant", content: [{ type: "text", text: "Hello." }] });
     expect(anthropicRequestViolation(request.client.body, issuedByTheFake())).toBeUndefined();
+  });
+
+  it("finds local thinking in the client's body where normalization moved the canonical parts", () => {
+    // The gateway joins adjacent text parts before routing: canonical part 1 is the thinking, wire block 2.
+    const messages = localToolLoop("abc123", [
+      { type: "text", text: "Let me " },
+      { type: "text", text: "look." },
+      localThinking,
+    ]);
+    const request = normalizeForCache(parseAnthropicRequest(body(messages)));
+    expect(request.messages[1]?.parts.map((part) => part.type)).toEqual(["text", "thinking", "tool_call"]);
+    const { request: converted } = transformHistory(request, ANTHROPIC);
+    expect(sentBody(converted).messages[1]?.content).toEqual([
+      { type: "text", text: "Let me " },
+      { type: "text", text: "look." },
+      { type: "tool_use", id: "abc123", name: "Bash", input: { command: "ls" } },
+    ]);
+    expect(anthropicRequestViolation(converted.client.body, issuedByTheFake())).toBeUndefined();
   });
 
   it("keeps another model's thinking as plain text when the policy says text", () => {

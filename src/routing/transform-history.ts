@@ -165,26 +165,34 @@ function renameToolIds(part: CanonicalPart, toolIds: Map<string, string>): Canon
 
 type WireBlock = Record<string, unknown> & { type?: unknown };
 
+/** A wire block as the canonical part the rules judge, for the blocks the rules look at. */
+function ruledPart(block: WireBlock): CanonicalPart | undefined {
+  if (block.type === "thinking")
+    return {
+      type: "thinking",
+      text: typeof block.thinking === "string" ? block.thinking : "",
+      signature: typeof block.signature === "string" ? block.signature : undefined,
+    };
+  if (block.type === "redacted_thinking") return { type: "redacted_thinking", data: String(block.data ?? "") };
+  return undefined;
+}
+
 /**
- * The same edits on the Anthropic body the client sent, which the Anthropic backend passes through (it
- * keeps `cache_control` and betas the canonical model does not carry). The Anthropic door converts each
- * wire block to one canonical part, in order, so `message:part` indexes both.
+ * The same rules on the Anthropic body the client sent, which the Anthropic backend passes through (it
+ * keeps `cache_control` and betas the canonical model does not carry). Each wire block is judged on its
+ * own rather than by position: normalization joins adjacent text parts, so canonical positions drift.
  */
-function editWireBody(body: Record<string, unknown>, request: CanonicalRequest, edits: Plan): Record<string, unknown> {
+function editWireBody(body: Record<string, unknown>, target: HistoryTarget, edits: Plan): Record<string, unknown> {
   const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : [];
   const next: Record<string, unknown> = {
     ...body,
-    messages: messages.flatMap((message, index) => {
+    messages: messages.flatMap((message) => {
       if (!Array.isArray(message.content)) return [message];
-      const content = (message.content as WireBlock[]).flatMap((block, at): WireBlock[] => {
-        const edit = edits.edits.get(`${index}:${at}`);
-        const expected = request.messages[index]?.parts[at]?.type;
-        const matches = expected === block.type || (expected === "tool_call" && block.type === "tool_use");
-        let out: WireBlock = block;
-        if (edit && matches) {
-          if (edit.kind === "drop") return [];
-          if (edit.kind === "text") out = { type: "text", text: edit.text };
-        }
+      const content = (message.content as WireBlock[]).flatMap((block): WireBlock[] => {
+        const part = ruledPart(block);
+        const edit = part && editFor(part, target, {});
+        if (edit?.kind === "drop") return [];
+        let out: WireBlock = edit?.kind === "text" ? { type: "text", text: edit.text } : block;
         if (block.type === "tool_use" && typeof block.id === "string" && edits.toolIds.has(block.id))
           out = { ...out, id: edits.toolIds.get(block.id) };
         if (
@@ -233,7 +241,7 @@ export function transformHistory(
     request.client.protocol === "anthropic" &&
     request.client.body &&
     typeof request.client.body === "object"
-      ? { ...request.client, body: editWireBody(request.client.body as Record<string, unknown>, request, planned) }
+      ? { ...request.client, body: editWireBody(request.client.body as Record<string, unknown>, target, planned) }
       : request.client;
   return {
     request: {
