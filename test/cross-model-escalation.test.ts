@@ -119,6 +119,7 @@ describe("a session that thought locally escalates to a strict Anthropic cloud a
     const escalated = await turn(session, messages);
     expect(escalated.record).toMatchObject({ backend: "cloud", routing: { rule: "tool-errors", mode: "cloud" } });
     expect(escalated.record.routing?.history).toMatchObject({ droppedThinking: 2, thinkingOff: expect.any(String) });
+    expect(gateway.log.some((line) => line.includes("history(-2thinking,thinking-off)"))).toBe(true);
     const [first] = cloudBodies();
     expect(first, "the cloud got the escalated turn").toBeDefined();
     expect(signaturesSent(first as NonNullable<typeof first>)).toEqual([]);
