@@ -1,9 +1,14 @@
 import { createHash } from "node:crypto";
 import type { CanonicalEvent, Usage } from "../core/canonical.js";
 
+const LOCAL_SIGNATURE_PREFIX = "switchyard-local-";
+
 /** A signature for thinking we produced, so clients that require one (Claude Code) get a stable value. */
 export const thinkingSignature = (text: string) =>
-  `switchyard-local-${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+  `${LOCAL_SIGNATURE_PREFIX}${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+
+/** True for a signature `thinkingSignature` made: thinking a local model produced, which no cloud can verify. */
+export const isLocalSignature = (signature: string) => signature.startsWith(LOCAL_SIGNATURE_PREFIX);
 
 /**
  * Turns an upstream's pieces (text, thinking, tool calls) into canonical events, for the stream readers

@@ -7,6 +7,7 @@ import {
   parseAnthropicCountTokensRequest,
   parseAnthropicRequest,
 } from "../protocols/anthropic/parse-anthropic-request.js";
+import { historyTargetFor, transformHistory } from "../routing/transform-history.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import { readJsonBody, sendJson } from "./http-body.js";
 import type { ModelRouter, Route } from "./model-router.js";
@@ -63,7 +64,9 @@ export async function handleCountTokens(
     turn.identify(canonical);
     const route: Route = context.router.resolve(canonical.model, turn.identity?.sessionId);
     turn.route = route;
-    const count = await route.backend.countTokens(canonical, { model: route.model, signal: turn.abort.signal });
+    // Counted as the backend would take the conversation (another model's thinking converted).
+    const { request: counted } = transformHistory(canonical, historyTargetFor(route.backend));
+    const count = await route.backend.countTokens(counted, { model: route.model, signal: turn.abort.signal });
     sendJson(
       response,
       200,

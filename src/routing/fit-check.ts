@@ -1,6 +1,7 @@
 import type { Backend } from "../backends/backend.js";
 import type { CanonicalMessage, CanonicalRequest, ToolDefinition } from "../core/canonical.js";
 import { rememberFrozen } from "../util/remember-frozen.js";
+import { historyTargetFor, transformHistory } from "./transform-history.js";
 
 /** Tokens a chat template adds around the conversation: role markers, the tool preamble. */
 const TEMPLATE_ALLOWANCE = 512;
@@ -163,7 +164,10 @@ export async function checkFit(
   if (Math.min(bound, grown ?? bound) < context)
     return { fits: true, context, tokens: tokenEstimate(request), exact: false };
   const counted = await backend
-    .countTokens(request, { model, signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+    .countTokens(transformHistory(request, historyTargetFor(backend)).request, {
+      model,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+    })
     .catch(() => undefined);
   const tokens = counted?.tokens ?? tokenEstimate(request);
   return { fits: tokens < context, context, tokens, exact: counted?.exact ?? false };

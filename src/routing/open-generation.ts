@@ -4,6 +4,7 @@ import type { Route } from "../gateway/model-router.js";
 import type { RouteContext } from "../gateway/serve-generation.js";
 import type { TurnContext } from "../gateway/turn-context.js";
 import { openWithFallback } from "./open-with-fallback.js";
+import { type HistoryChanges, historyTargetFor, transformHistory } from "./transform-history.js";
 
 /**
  * Routes a generation request and reads its first event: through session routing (decision, fit,
@@ -15,8 +16,23 @@ export async function openGeneration(
   turn: TurnContext,
   lane: LaneRef,
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
-  const open = (route: Route) =>
-    route.backend.stream(request, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details });
+  // Each backend tried gets the history in a shape it takes (another model's thinking, tool ids, …).
+  const open = (route: Route) => {
+    const target = context.routing?.historyTarget(route.backend) ?? historyTargetFor(route.backend);
+    const converted = transformHistory(request, target);
+    onHistory(converted.changes);
+    return route.backend.stream(converted.request, {
+      model: route.model,
+      signal: turn.abort.signal,
+      lane,
+      turn: turn.details,
+    });
+  };
+  const onHistory = (changes: HistoryChanges | undefined) => {
+    if (!turn.routing) return;
+    if (changes) turn.routing.history = changes;
+    else delete turn.routing.history;
+  };
   const routing = context.routing;
   const identity = turn.identity;
   if (!routing || !identity) {

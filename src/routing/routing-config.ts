@@ -46,6 +46,18 @@ export const routingConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Thinking made by another model, when a session moves (docs/design/cross-model-history.md): towards
+     * Anthropic, local thinking is dropped or kept as a text block; towards a local engine, Claude's thinking
+     * is kept as reasoning text or dropped.
+     */
+    crossModel: z
+      .object({
+        thinkingToAnthropic: z.enum(["drop", "text"]).default("drop"),
+        thinkingToLocal: z.enum(["text", "drop"]).default("text"),
+      })
+      .strict()
+      .prefault({}),
     /** Send a request larger than a backend's context to the next backend that fits. */
     fit: z.boolean().default(true),
     /** A user rule: an ES module whose default export maps (request summary, session state) to a decision. */

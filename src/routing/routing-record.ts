@@ -1,4 +1,5 @@
 import type { SessionMode } from "./session-policy.js";
+import type { HistoryChanges } from "./transform-history.js";
 
 /** What a switch of backend costs the lane: the prompt the target does not hold yet. */
 export interface SwitchCost {
@@ -34,6 +35,8 @@ export interface RoutingRecord {
   skipped?: Array<{ backend: string; cooldownMs: number }>;
   /** Why the user rule was ignored (threw, timed out, returned garbage, did not load). */
   moduleError?: string;
+  /** What was converted in the history for the backend that answered (another model's thinking, tool ids). */
+  history?: HistoryChanges;
 }
 
 /** A few words for the log line. */
@@ -48,5 +51,19 @@ export function formatRouting(routing: RoutingRecord): string {
   for (const failure of routing.fallback ?? []) parts.push(`failover(${failure.backend}:${failure.code})`);
   for (const skipped of routing.skipped ?? []) parts.push(`skipped(${skipped.backend}:cooldown)`);
   if (routing.moduleError) parts.push("rule-module-failed");
+  if (routing.history) {
+    const history = routing.history;
+    const dropped = (history.droppedThinking ?? 0) + (history.droppedRedactedThinking ?? 0);
+    parts.push(
+      `history(${[
+        dropped ? `-${dropped}thinking` : "",
+        history.thinkingAsText ? `${history.thinkingAsText}thinking→text` : "",
+        history.renamedToolIds ? `${history.renamedToolIds}ids` : "",
+        history.thinkingOff ? "thinking-off" : "",
+      ]
+        .filter(Boolean)
+        .join(",")})`,
+    );
+  }
   return parts.join(" ");
 }

@@ -235,4 +235,13 @@ describe("session router", () => {
     expect(missing.record.moduleError).toMatch(/did not load/);
     expect(missing.chain[0]?.backend.name).toBe("local");
   });
+
+  it("gives each backend the configured policy for another model's thinking", async () => {
+    const defaults = await setup();
+    expect(defaults.sessions.historyTarget(defaults.cloud)).toEqual({ thinking: "signed", foreignThinking: "drop" });
+    expect(defaults.sessions.historyTarget(defaults.local)).toEqual({ thinking: "reasoning", foreignThinking: "text" });
+    const configured = await setup({ crossModel: { thinkingToAnthropic: "text", thinkingToLocal: "drop" } });
+    expect(configured.sessions.historyTarget(configured.cloud).foreignThinking).toBe("text");
+    expect(configured.sessions.historyTarget(configured.local).foreignThinking).toBe("drop");
+  });
 });

@@ -12,6 +12,7 @@ import type { RoutingConfig } from "./routing-config.js";
 import type { RoutingRecord, SwitchCost } from "./routing-record.js";
 import { type ModeDecision, type SessionMode, SessionPolicy } from "./session-policy.js";
 import { readSignals } from "./session-signals.js";
+import { type HistoryTarget, historyTargetFor } from "./transform-history.js";
 import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
 
 /** The backends to try, in order (first is the choice, the rest the fallback chain), and why. */
@@ -51,6 +52,15 @@ export class SessionRouter {
   ) {
     this.policy = new SessionPolicy(config.escalation);
     this.cooldowns = new BackendCooldowns(config.fallback.cooldownMs, config.fallback.maxCooldownMs);
+  }
+
+  /** What `backend` takes of history made by other models, under the configured policy. */
+  historyTarget(backend: Pick<Backend, "kind">): HistoryTarget {
+    const policy = this.config.crossModel;
+    return historyTargetFor(
+      backend,
+      backend.kind === "anthropic" ? policy.thinkingToAnthropic : policy.thinkingToLocal,
+    );
   }
 
   /** Loads the user rule when one is configured; one that does not load is reported on every decision. */

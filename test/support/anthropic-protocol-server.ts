@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { anthropicRequestViolation, IssuedThinking } from "./anthropic-request-rules.js";
 import {
   type LoopbackResponse,
   type LoopbackServer,
@@ -114,11 +115,33 @@ export const DOCUMENTED_MODELS_LIST = {
   last_id: "<string>",
 } as const;
 
-/** Starts the server on 127.0.0.1 at a free port. */
-export function startAnthropicProtocolServer(options: { script: Script }): Promise<AnthropicProtocolServer> {
+const isMessagesRequest = (request: RecordedRequest) =>
+  request.method === "POST" && /^\/v1\/messages(\?|$)/.test(request.path);
+
+/**
+ * Starts the server on 127.0.0.1 at a free port. Like the real API it checks each Messages request before
+ * the script sees it (`anthropic-request-rules.ts`: signatures it issued, thinking placement, tool ids, the
+ * parameters thinking forbids) and answers a broken one `400 invalid_request_error`. It signs thinking by
+ * remembering the signatures in the streams it sends. `lenient` turns the checks off, for tests of what a
+ * backend does with an answer whatever the request.
+ */
+export function startAnthropicProtocolServer(options: {
+  script: Script;
+  lenient?: boolean;
+}): Promise<AnthropicProtocolServer> {
+  const issued = new IssuedThinking();
   return startLoopbackServer({
-    script: options.script,
-    renderSse: composeSse,
+    script: (request) => {
+      const violation =
+        !options.lenient && isMessagesRequest(request) ? anthropicRequestViolation(request.body, issued) : undefined;
+      if (violation) return { status: 400, json: anthropicErrorBody("invalid_request_error", violation) };
+      return options.script(request);
+    },
+    renderSse: (sources) => {
+      const text = composeSse(sources);
+      issued.rememberStream(text);
+      return text;
+    },
     failureBody: (message) => anthropicErrorBody("api_error", message),
   });
 }

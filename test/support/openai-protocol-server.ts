@@ -6,6 +6,7 @@ import {
   type RecordedRequest,
   startLoopbackServer,
 } from "./loopback-server.js";
+import { openAIRequestViolation } from "./openai-request-rules.js";
 
 export type { RecordedRequest } from "./loopback-server.js";
 
@@ -80,10 +81,35 @@ export const DOCUMENTED_MODELS_LIST = {
 export function startOpenAIProtocolServer(options: {
   script: Script;
   fixtureDir?: string;
+  /**
+   * Check each chat completions request as OpenAI's API does (`openai-request-rules.ts`: roles, tool
+   * messages answering the assistant's tool calls) and answer a broken one 400. Default: on for OpenAI's own
+   * streams, off for another server's (vLLM and SGLang render messages through the model's chat template
+   * and check none of this).
+   */
+  strict?: boolean;
 }): Promise<OpenAIProtocolServer> {
   const directory = options.fixtureDir ?? OPENAI_FIXTURE_DIR;
+  const strict = options.strict ?? options.fixtureDir === undefined;
   return startLoopbackServer({
-    script: options.script,
+    script: (request) => {
+      const checked = strict && request.method === "POST" && /\/chat\/completions(\?|$)/.test(request.path);
+      const violation = checked ? openAIRequestViolation(request.body) : undefined;
+      if (violation) {
+        return {
+          status: 400,
+          json: {
+            error: {
+              message: violation.message,
+              type: "invalid_request_error",
+              param: violation.param,
+              code: violation.code,
+            },
+          },
+        };
+      }
+      return options.script(request);
+    },
     renderSse: (name: string) => readFileSync(join(directory, name.endsWith(".sse") ? name : `${name}.sse`), "utf8"),
     failureBody: (message) => openAIErrorBody(message, "server_error"),
   });
