@@ -3,6 +3,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { Route } from "../gateway/model-router.js";
 import type { RouteContext } from "../gateway/serve-generation.js";
 import type { TurnContext } from "../gateway/turn-context.js";
+import { clampMaxTokens } from "./clamp-max-tokens.js";
 import { openWithFallback } from "./open-with-fallback.js";
 
 /**
@@ -15,8 +16,12 @@ export async function openGeneration(
   turn: TurnContext,
   lane: LaneRef,
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
-  const open = (route: Route) =>
-    route.backend.stream(request, { model: route.model, signal: turn.abort.signal, lane, turn: turn.details });
+  const open = async function* (route: Route): AsyncGenerator<CanonicalEvent> {
+    const signal = turn.abort.signal;
+    const sized = await clampMaxTokens(route.backend, route.model, request, signal);
+    turn.details.maxTokensClamped = sized.clamp;
+    yield* route.backend.stream(sized.request, { model: route.model, signal, lane, turn: turn.details });
+  };
   const routing = context.routing;
   const identity = turn.identity;
   if (!routing || !identity) {

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configSchema } from "../src/config/config-schema.js";
+import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import {
+  type ContextRule,
+  enforceContextLength,
+  fakePromptTokens,
+  OPENAI_CONTEXT_RULE,
+  ollamaContextRefusal,
+  SGLANG_CONTEXT_RULE,
+  VLLM_CONTEXT_RULE,
+} from "./support/context-length-rule.js";
+import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
+import type { LoopbackServer, RecordedRequest } from "./support/loopback-server.js";
+import { DOCUMENTED_SHOW, startOllamaProtocolServer } from "./support/ollama-protocol-server.js";
+import { type ScriptedResponse, startOpenAIProtocolServer } from "./support/openai-protocol-server.js";
+import { SGLANG_MODELS_LIST, startSglangProtocolServer } from "./support/sglang-protocol-server.js";
+import { waitForTurns } from "./support/turn-records.js";
+import { startVllmProtocolServer, VLLM_MODELS_LIST } from "./support/vllm-protocol-server.js";
+
+/**
+ * Issue 14, limits per backend: each fake enforces a 32K window the way its server does (prompt +
+ * max_tokens over the window is refused with the server's own error; context-length-rule.ts cites
+ * each). Claude Code sends `max_tokens: 32000`. A 20K-token recorded Claude Code turn must answer 200
+ * with max_tokens clamped and the clamp in the turn record; a 40K-token one must answer `prompt is too
+ * long`, the error Claude Code compacts on.
+ */
+const CONTEXT = 32768;
+
+/** A recorded Claude Code turn with tools (basic-session), its last user message padded to about `tokens` fake tokens. */
+function claudeCodeTurn(tokens: number) {
+  const turn = fixtureRequests("basic-session").filter((request) => request.body?.tools)[1];
+  if (!turn?.body) throw new Error("fixture missing");
+  const body = structuredClone(turn.body) as { messages: Array<{ role: string; content: unknown }> };
+  const sentence = "The build log repeats this line while the tests run one more time. ";
+  const missing = tokens - fakePromptTokens(body);
+  const padding = sentence.repeat(Math.max(0, Math.ceil((missing * 4) / sentence.length)));
+  body.messages.push({ role: "user", content: [{ type: "text", text: padding }] });
+  return { turn, body };
+}
+
+interface Case {
+  name: string;
+  start: () => Promise<LoopbackServer>;
+  backend: (url: string) => Record<string, unknown>;
+  /** The completion limit the server received. */
+  sentMaxTokens: (request: RecordedRequest) => number | undefined;
+  chatPath: string;
+}
+
+const openAIStyle = (
+  rule: ContextRule,
+  models: unknown,
+  stream: string,
+): ((request: RecordedRequest) => ScriptedResponse) =>
+  enforceContextLength(
+    (request) => (request.path.endsWith("/models") ? { status: 200, json: models } : { status: 200, sse: stream }),
+    rule,
+    CONTEXT,
+  ) as (request: RecordedRequest) => ScriptedResponse;
+
+const maxTokensOf = (request: RecordedRequest) => (request.body as { max_tokens?: number }).max_tokens;
+
+const CASES: Case[] = [
+  {
+    name: "vLLM",
+    start: () => startVllmProtocolServer({ script: openAIStyle(VLLM_CONTEXT_RULE, VLLM_MODELS_LIST, "tool-stream") }),
+    backend: (url) => ({ name: "vllm", type: "vllm", url: `${url}/v1` }),
+    sentMaxTokens: maxTokensOf,
+    chatPath: "/v1/chat/completions",
+  },
+  {
+    name: "SGLang",
+    start: () =>
+      startSglangProtocolServer({ script: openAIStyle(SGLANG_CONTEXT_RULE, SGLANG_MODELS_LIST, "text-stream") }),
+    backend: (url) => ({ name: "sglang", type: "sglang", url: `${url}/v1` }),
+    sentMaxTokens: maxTokensOf,
+    chatPath: "/v1/chat/completions",
+  },
+  {
+    name: "an OpenAI-compatible cloud",
+    start: () =>
+      startOpenAIProtocolServer({
+        script: openAIStyle(OPENAI_CONTEXT_RULE, { object: "list", data: [] }, "text-stream"),
+      }),
+    backend: (url) => ({
+      name: "cloud",
+      type: "openai-compatible",
+      url: `${url}/v1`,
+      models: ["gpt-test"],
+      apiKey: "k",
+    }),
+    sentMaxTokens: maxTokensOf,
+    chatPath: "/v1/chat/completions",
+  },
+  {
+    name: "Ollama",
+    start: () =>
+      startOllamaProtocolServer({
+        script: (request) => {
+          if (request.path === "/api/show")
+            return { status: 200, json: { ...DOCUMENTED_SHOW, capabilities: ["completion", "tools"] } };
+          if (request.path !== "/api/chat") return undefined;
+          return ollamaContextRefusal(request.body as never, CONTEXT) ?? { status: 200, ndjson: "chat-stream" };
+        },
+      }),
+    backend: (url) => ({ name: "ollama", type: "ollama", url, numCtx: CONTEXT }),
+    sentMaxTokens: (request) => (request.body as { options?: { num_predict?: number } }).options?.num_predict,
+    chatPath: "/api/chat",
+  },
+];
+
+describe.each(CASES)("$name with a 32K context", (testCase) => {
+  let server: LoopbackServer;
+  let gateway: RunningSwitchyard;
+
+  beforeAll(async () => {
+    server = await testCase.start();
+    gateway = await startSwitchyard({
+      config: configSchema.parse({ backends: [testCase.backend(server.url)], telemetry: { turnsFile: null } }),
+      host: "127.0.0.1",
+      port: 0,
+      probeLocal: false,
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await server?.close();
+  });
+
+  const send = (tokens: number) => {
+    const { turn, body } = claudeCodeTurn(tokens);
+    return fetch(`${gateway.url}${turn.url}`, {
+      method: "POST",
+      headers: { ...replayHeaders(turn), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  };
+  const chats = () => server.requests.filter((request) => request.path === testCase.chatPath);
+
+  it("answers a 20K-token Claude Code turn with max_tokens clamped to what the context leaves", async () => {
+    const response = await send(20_000);
+    expect(response.status).toBe(200);
+    expect(checkAnthropicStream(await response.text()).violations).toEqual([]);
+    const answered = chats().at(-1);
+    if (!answered) throw new Error("no chat request reached the server");
+    const sent = testCase.sentMaxTokens(answered);
+    expect(sent).toBeLessThan(32_000);
+    expect(fakePromptTokens(answered.body as never) + (sent ?? 0)).toBeLessThan(CONTEXT);
+    await waitForTurns(gateway.recorder, 1);
+    expect(gateway.recorder.recent().at(-1)?.maxTokensClamped).toEqual({ from: 32_000, to: sent });
+  });
+
+  it("answers a 40K-token turn with `prompt is too long`, the error Claude Code compacts on", async () => {
+    const response = await send(40_000);
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { type: string; error: { type: string; message: string } };
+    expect(answer.type).toBe("error");
+    expect(answer.error.type).toBe("invalid_request_error");
+    expect(answer.error.message).toMatch(new RegExp(`^prompt is too long: \\d+ tokens > ${CONTEXT} maximum$`));
+    const tokens = Number(/: (\d+) tokens/.exec(answer.error.message)?.[1]);
+    expect(tokens).toBeGreaterThan(CONTEXT);
+  });
+
+  it("answers the same overflow on the OpenAI door as context_length_exceeded", async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "any",
+        max_tokens: 32_000,
+        messages: [{ role: "user", content: "word ".repeat(40_000 * 4) }],
+      }),
+    });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe("context_length_exceeded");
+  });
+});
