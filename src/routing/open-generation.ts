@@ -1,4 +1,5 @@
 import type { LaneRef } from "../backends/backend.js";
+import { prepareLocalContent } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { Route } from "../gateway/model-router.js";
 import type { RouteContext } from "../gateway/serve-generation.js";
@@ -18,6 +19,7 @@ export async function openGeneration(
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
   const open = async function* (route: Route): AsyncGenerator<CanonicalEvent> {
     const signal = turn.abort.signal;
+    if (route.backend.kind !== "anthropic") await prepareLocalContent(request, route.backend.name);
     const sized = await clampMaxTokens(route.backend, route.model, request, signal);
     turn.details.maxTokensClamped = sized.clamp;
     yield* route.backend.stream(sized.request, { model: route.model, signal, lane, turn: turn.details });
