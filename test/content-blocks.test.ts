@@ -57,12 +57,11 @@ describe("content blocks Switchyard does not take apart", () => {
       headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
       body: JSON.stringify({ model, max_tokens: 1024, stream: true, messages }),
     });
-  const sentToVllm = () =>
-    (
-      vllm.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)?.body as {
-        messages: Array<{ role: string; content: string }>;
-      }
-    ).messages;
+  const sentToVllm = () => {
+    const chat = vllm.requests.filter((request) => request.path === "/v1/chat/completions").at(-1);
+    if (!chat) throw new Error("no chat request reached vLLM");
+    return (chat.body as { messages: Array<{ role: string; content: string }> }).messages;
+  };
 
   it("reads Anthropic's documented text documents and search result on a local backend", async () => {
     const blocks = [

@@ -2,15 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
-import {
-  type ContextRule,
-  enforceContextLength,
-  fakePromptTokens,
-  OPENAI_CONTEXT_RULE,
-  ollamaContextRefusal,
-  SGLANG_CONTEXT_RULE,
-  VLLM_CONTEXT_RULE,
-} from "./support/context-length-rule.js";
+import { fakePromptTokens, OPENAI_CONTEXT_RULE } from "./support/context-length-rule.js";
 import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
 import type { LoopbackServer, RecordedRequest } from "./support/loopback-server.js";
 import { DOCUMENTED_SHOW, startOllamaProtocolServer } from "./support/ollama-protocol-server.js";
@@ -49,23 +41,18 @@ interface Case {
   chatPath: string;
 }
 
-const openAIStyle = (
-  rule: ContextRule,
-  models: unknown,
-  stream: string,
-): ((request: RecordedRequest) => ScriptedResponse) =>
-  enforceContextLength(
-    (request) => (request.path.endsWith("/models") ? { status: 200, json: models } : { status: 200, sse: stream }),
-    rule,
-    CONTEXT,
-  ) as (request: RecordedRequest) => ScriptedResponse;
+/** A server's scripted answers: its models list, and one recorded stream for every chat that fits. */
+const answers =
+  (models: unknown, stream: string) =>
+  (request: RecordedRequest): ScriptedResponse =>
+    request.path.endsWith("/models") ? { status: 200, json: models } : { status: 200, sse: stream };
 
 const maxTokensOf = (request: RecordedRequest) => (request.body as { max_tokens?: number }).max_tokens;
 
 const CASES: Case[] = [
   {
     name: "vLLM",
-    start: () => startVllmProtocolServer({ script: openAIStyle(VLLM_CONTEXT_RULE, VLLM_MODELS_LIST, "tool-stream") }),
+    start: () => startVllmProtocolServer({ script: answers(VLLM_MODELS_LIST, "tool-stream"), contextLength: CONTEXT }),
     backend: (url) => ({ name: "vllm", type: "vllm", url: `${url}/v1` }),
     sentMaxTokens: maxTokensOf,
     chatPath: "/v1/chat/completions",
@@ -73,7 +60,7 @@ const CASES: Case[] = [
   {
     name: "SGLang",
     start: () =>
-      startSglangProtocolServer({ script: openAIStyle(SGLANG_CONTEXT_RULE, SGLANG_MODELS_LIST, "text-stream") }),
+      startSglangProtocolServer({ script: answers(SGLANG_MODELS_LIST, "text-stream"), contextLength: CONTEXT }),
     backend: (url) => ({ name: "sglang", type: "sglang", url: `${url}/v1` }),
     sentMaxTokens: maxTokensOf,
     chatPath: "/v1/chat/completions",
@@ -82,7 +69,8 @@ const CASES: Case[] = [
     name: "an OpenAI-compatible cloud",
     start: () =>
       startOpenAIProtocolServer({
-        script: openAIStyle(OPENAI_CONTEXT_RULE, { object: "list", data: [] }, "text-stream"),
+        script: answers({ object: "list", data: [] }, "text-stream"),
+        context: { length: CONTEXT, rule: OPENAI_CONTEXT_RULE },
       }),
     backend: (url) => ({
       name: "cloud",
@@ -98,11 +86,12 @@ const CASES: Case[] = [
     name: "Ollama",
     start: () =>
       startOllamaProtocolServer({
+        numCtx: CONTEXT,
         script: (request) => {
           if (request.path === "/api/show")
             return { status: 200, json: { ...DOCUMENTED_SHOW, capabilities: ["completion", "tools"] } };
           if (request.path !== "/api/chat") return undefined;
-          return ollamaContextRefusal(request.body as never, CONTEXT) ?? { status: 200, ndjson: "chat-stream" };
+          return { status: 200, ndjson: "chat-stream" };
         },
       }),
     backend: (url) => ({ name: "ollama", type: "ollama", url, numCtx: CONTEXT }),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { type ContextRule, enforceContextLength } from "./context-length-rule.js";
 import {
   type LoopbackResponse,
   type LoopbackServer,
@@ -80,10 +81,13 @@ export const DOCUMENTED_MODELS_LIST = {
 export function startOpenAIProtocolServer(options: {
   script: Script;
   fixtureDir?: string;
+  /** A context window the server enforces with `rule` (the server's own; context-length-rule.ts). */
+  context?: { length: number; rule: ContextRule };
 }): Promise<OpenAIProtocolServer> {
   const directory = options.fixtureDir ?? OPENAI_FIXTURE_DIR;
+  const { context } = options;
   return startLoopbackServer({
-    script: options.script,
+    script: context ? enforceContextLength(options.script, context.rule, context.length) : options.script,
     renderSse: (name: string) => readFileSync(join(directory, name.endsWith(".sse") ? name : `${name}.sse`), "utf8"),
     failureBody: (message) => openAIErrorBody(message, "server_error"),
   });
