@@ -5,7 +5,12 @@ import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-c
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
 import { DOCUMENTED_BLOCKS } from "./support/documented-blocks.js";
 import type { OpenAIProtocolServer } from "./support/openai-protocol-server.js";
-import { startVllmProtocolServer, VLLM_MODEL, VLLM_MODELS_LIST } from "./support/vllm-protocol-server.js";
+import {
+  startVllmProtocolServer,
+  VLLM_MODEL,
+  VLLM_MODELS_LIST,
+  vllmTokenizeAnswer,
+} from "./support/vllm-protocol-server.js";
 
 /**
  * Issue 14, any content block: Anthropic's documented document and search_result blocks, a PDF, and a
@@ -28,8 +33,11 @@ describe("content blocks Switchyard does not take apart", () => {
 
   beforeAll(async () => {
     vllm = await startVllmProtocolServer({
-      script: (request) =>
-        request.path === "/v1/models" ? { status: 200, json: VLLM_MODELS_LIST } : { status: 200, sse: "length-stream" },
+      script: (request) => {
+        if (request.path === "/v1/models") return { status: 200, json: VLLM_MODELS_LIST };
+        if (request.path === "/tokenize") return vllmTokenizeAnswer([1, 2, 3]);
+        return { status: 200, sse: "length-stream" };
+      },
     });
     anthropic = await startAnthropicProtocolServer({ script: () => ({ status: 200, sse: "text-stream" }) });
     gateway = await startSwitchyard({
@@ -62,6 +70,17 @@ describe("content blocks Switchyard does not take apart", () => {
     if (!chat) throw new Error("no chat request reached vLLM");
     return (chat.body as { messages: Array<{ role: string; content: string }> }).messages;
   };
+
+  it("count_tokens on a local backend counts a PDF by its text, as the turn sends it (first: no turn has extracted it yet)", async () => {
+    const response = await fetch(`${gateway.url}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: VLLM_MODEL, messages: [user(DOCUMENTED_BLOCKS.base64PdfDocument)] }),
+    });
+    expect(await response.json()).toEqual({ input_tokens: 3 });
+    const counted = vllm.requests.filter((request) => request.path === "/tokenize").at(-1)?.body;
+    expect(JSON.stringify(counted)).toContain("Switchyard reads the text layer of this PDF.");
+  });
 
   it("reads Anthropic's documented text documents and search result on a local backend", async () => {
     const blocks = [

@@ -35,11 +35,16 @@ function base64Pdf(part: OpaquePart): string | undefined {
 export async function prepareLocalContent(request: CanonicalRequest, backendName: string): Promise<void> {
   const blocks = [...opaqueBlocks(request)];
   if (blocks.length === 0) return;
-  await extractPdfTexts(blocks.flatMap(({ part }) => base64Pdf(part) ?? []));
+  await extractRequestPdfs(request);
   const newest = request.messages.length - 1;
   for (const { part, message, path } of blocks) {
     if (message === newest && readableText(part) === undefined) {
       throw invalidRequest(`${path}: ${describeBlock(part)} are not supported by the local backend '${backendName}'`);
     }
   }
+}
+
+/** Extracts the text of the request's base64 PDFs (for a count that reads the prompt as the answer will). */
+export async function extractRequestPdfs(request: CanonicalRequest): Promise<void> {
+  await extractPdfTexts([...opaqueBlocks(request)].flatMap(({ part }) => base64Pdf(part) ?? []));
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { extractRequestPdfs } from "../backends/prepare-local-content.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { anthropicMessageBody } from "../protocols/anthropic/anthropic-response.js";
@@ -63,6 +64,8 @@ export async function handleCountTokens(
     turn.identify(canonical);
     const route: Route = context.router.resolve(canonical.model, turn.identity?.sessionId);
     turn.route = route;
+    // A local backend counts a PDF by its text, as the turn will send it.
+    if (route.backend.kind !== "anthropic") await extractRequestPdfs(canonical);
     const count = await route.backend.countTokens(canonical, { model: route.model, signal: turn.abort.signal });
     sendJson(
       response,
