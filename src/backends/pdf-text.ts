@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Text extracted from base64 PDFs for models that cannot read a PDF, with unpdf (a serverless build of
  * Mozilla's PDF.js, no native code). Extraction is asynchronous and the prompt converters are not, so
@@ -5,26 +7,28 @@
  * (`pdfTextIfExtracted`). Results are kept by the PDF's bytes: a PDF in the history is extracted once,
  * and gives the same text on every later turn.
  */
-const MAX_KEPT = 32;
+const MAX_KEPT = 64;
 
-/** Extracted text by base64 data; undefined where the PDF has no text or could not be read. */
+/**
+ * Extracted text by the SHA-256 of the base64 data (a PDF may be megabytes: the key must not keep it
+ * alive); undefined where the PDF has no text or could not be read.
+ */
 const extracted = new Map<string, string | undefined>();
 
-export function pdfTextIfExtracted(base64: string): string | undefined {
-  return extracted.get(base64);
-}
+const keyOf = (base64: string) => createHash("sha256").update(base64).digest("base64");
 
-export function pdfWasTried(base64: string): boolean {
-  return extracted.has(base64);
+export function pdfTextIfExtracted(base64: string): string | undefined {
+  return extracted.get(keyOf(base64));
 }
 
 /** Extracts each PDF not tried before; never throws (an unreadable PDF is left without text). */
 export async function extractPdfTexts(pdfs: Iterable<string>): Promise<void> {
   for (const base64 of pdfs) {
-    if (extracted.has(base64)) continue;
+    const key = keyOf(base64);
+    if (extracted.has(key)) continue;
     const text = await extract(base64).catch(() => undefined);
     if (extracted.size >= MAX_KEPT) extracted.delete(extracted.keys().next().value as string);
-    extracted.set(base64, text);
+    extracted.set(key, text);
   }
 }
 
