@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configSchema } from "../src/config/config-schema.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
 import { DOCUMENTED_BLOCKS } from "./support/documented-blocks.js";
+import { startGatewayFor } from "./support/gateway-for-backends.js";
 import type { OpenAIProtocolServer } from "./support/openai-protocol-server.js";
 import {
   startVllmProtocolServer,
@@ -40,18 +40,10 @@ describe("content blocks Switchyard does not take apart", () => {
       },
     });
     anthropic = await startAnthropicProtocolServer({ script: () => ({ status: 200, sse: "text-stream" }) });
-    gateway = await startSwitchyard({
-      config: configSchema.parse({
-        backends: [
-          { name: "vllm", type: "vllm", url: `${vllm.url}/v1` },
-          { name: "cloud", type: "anthropic", url: anthropic.url, apiKey: "test-key", models: [CLOUD_MODEL] },
-        ],
-        telemetry: { turnsFile: null },
-      }),
-      host: "127.0.0.1",
-      port: 0,
-      probeLocal: false,
-    });
+    gateway = await startGatewayFor([
+      { name: "vllm", type: "vllm", url: `${vllm.url}/v1` },
+      { name: "cloud", type: "anthropic", url: anthropic.url, apiKey: "test-key", models: [CLOUD_MODEL] },
+    ]);
   });
   afterAll(async () => {
     await gateway?.close();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configSchema } from "../src/config/config-schema.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import { fakePromptTokens, OPENAI_CONTEXT_RULE } from "./support/context-length-rule.js";
 import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
+import { startGatewayFor } from "./support/gateway-for-backends.js";
 import type { LoopbackServer, RecordedRequest } from "./support/loopback-server.js";
 import { DOCUMENTED_SHOW, startOllamaProtocolServer } from "./support/ollama-protocol-server.js";
 import { type ScriptedResponse, startOpenAIProtocolServer } from "./support/openai-protocol-server.js";
@@ -106,12 +106,7 @@ describe.each(CASES)("$name with a 32K context", (testCase) => {
 
   beforeAll(async () => {
     server = await testCase.start();
-    gateway = await startSwitchyard({
-      config: configSchema.parse({ backends: [testCase.backend(server.url)], telemetry: { turnsFile: null } }),
-      host: "127.0.0.1",
-      port: 0,
-      probeLocal: false,
-    });
+    gateway = await startGatewayFor([testCase.backend(server.url)]);
   });
   afterAll(async () => {
     await gateway?.close();
