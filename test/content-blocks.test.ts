@@ -5,6 +5,7 @@ import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./su
 import { DOCUMENTED_BLOCKS } from "./support/documented-blocks.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";
 import type { OpenAIProtocolServer } from "./support/openai-protocol-server.js";
+import { waitForTurns } from "./support/turn-records.js";
 import {
   startVllmProtocolServer,
   VLLM_MODEL,
@@ -51,8 +52,8 @@ describe("content blocks Switchyard does not take apart", () => {
     await anthropic?.close();
   });
 
-  const send = (model: string, messages: Message[]) =>
-    fetch(`${gateway.url}/v1/messages`, {
+  const send = (model: string, messages: Message[], url = gateway.url) =>
+    fetch(`${url}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
       body: JSON.stringify({ model, max_tokens: 1024, stream: true, messages }),
@@ -109,27 +110,50 @@ describe("content blocks Switchyard does not take apart", () => {
   });
 
   it("an unknown block: a 400 naming it on the turn that brings it, a placeholder on every later turn", async () => {
+    // Only the local backend: with a cloud in the chain the turn would go there instead (next test).
+    const localOnly = await startGatewayFor([{ name: "vllm", type: "vllm", url: `${vllm.url}/v1` }]);
+    try {
+      const first = [user({ type: "text", text: "Look at this." }, hologram)];
+      const refused = await send(VLLM_MODEL, first, localOnly.url);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({
+        type: "error",
+        error: {
+          type: "invalid_request_error",
+          message: "messages.0.content.1: hologram blocks are not supported by the local backend 'vllm'",
+        },
+      });
+
+      const history = [...first, assistant("I cannot see it."), user({ type: "text", text: "Go on." })];
+      const later = await send(VLLM_MODEL, history, localOnly.url);
+      expect(later.status).toBe(200);
+      await later.text();
+      expect(sentToVllm()[0]?.content).toBe(
+        "Look at this.\n[hologram omitted: hologram blocks cannot be read by this model]",
+      );
+    } finally {
+      await localOnly.close();
+    }
+  });
+
+  it("an unknown block with Anthropic in the chain: that turn goes to Anthropic, later turns stay local", async () => {
     const first = [user({ type: "text", text: "Look at this." }, hologram)];
-    const refused = await send(VLLM_MODEL, first);
-    expect(refused.status).toBe(400);
-    expect(await refused.json()).toMatchObject({
-      type: "error",
-      error: {
-        type: "invalid_request_error",
-        message: "messages.0.content.1: hologram blocks are not supported by the local backend 'vllm'",
-      },
+    const recorded = gateway.recorder.recent().length;
+    const moved = await send(VLLM_MODEL, first);
+    expect(moved.status).toBe(200);
+    await moved.text();
+    const received = anthropic.requests.filter((request) => request.path === "/v1/messages").at(-1)?.body;
+    expect(JSON.stringify((received as { messages: unknown }).messages)).toBe(JSON.stringify(first));
+    await waitForTurns(gateway.recorder, recorded + 1);
+    expect(gateway.recorder.recent().at(-1)).toMatchObject({
+      backend: "cloud",
+      routing: { fallback: [{ backend: "vllm", code: "unsupported_content" }] },
     });
 
-    const later = await send(VLLM_MODEL, [
-      ...first,
-      assistant("I cannot see it."),
-      user({ type: "text", text: "Go on." }),
-    ]);
+    const later = await send(VLLM_MODEL, [...first, assistant("I see."), user({ type: "text", text: "Go on." })]);
     expect(later.status).toBe(200);
     await later.text();
-    expect(sentToVllm()[0]?.content).toBe(
-      "Look at this.\n[hologram omitted: hologram blocks cannot be read by this model]",
-    );
+    expect(sentToVllm()[0]?.content).toContain("[hologram omitted:");
   });
 
   it("the Anthropic backend receives every block untouched", async () => {

@@ -3,6 +3,9 @@ import { invalidRequest } from "../core/errors.js";
 import { describeBlock, readableText } from "./opaque-block-text.js";
 import { extractPdfTexts } from "./pdf-text.js";
 
+/** The code of the refusal: another backend of the chain (Anthropic) may take the block. */
+export const UNSUPPORTED_CONTENT = "unsupported_content";
+
 /** Each block kept whole, with where it sits in the client's body (`messages.3.content.0`, `….content.1.content.0`). */
 function* opaqueBlocks(request: CanonicalRequest): Generator<{ part: OpaquePart; message: number; path: string }> {
   for (const [index, message] of request.messages.entries()) {
@@ -39,7 +42,10 @@ export async function prepareLocalContent(request: CanonicalRequest, backendName
   const newest = request.messages.length - 1;
   for (const { part, message, path } of blocks) {
     if (message === newest && readableText(part) === undefined) {
-      throw invalidRequest(`${path}: ${describeBlock(part)} are not supported by the local backend '${backendName}'`);
+      throw invalidRequest(
+        `${path}: ${describeBlock(part)} are not supported by the local backend '${backendName}'`,
+        UNSUPPORTED_CONTENT,
+      );
     }
   }
 }
