@@ -36,6 +36,8 @@ export interface TurnDetails {
   templateFamily?: string;
   /** The upstream's rate-limit headers on its answer. */
   rateLimit?: RateLimitInfo;
+  /** The client's `max_tokens` lowered to what the backend's context left after the prompt. */
+  maxTokensClamped?: { from: number; to: number };
 }
 
 /** One llama-server slot as the dashboard shows it. */

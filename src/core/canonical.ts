@@ -32,14 +32,36 @@ export interface ToolCallPart {
   input: Record<string, unknown>;
 }
 
+/**
+ * A content block the canonical model does not take apart (a `document`, a `search_result`, any block
+ * type newer than this code), kept as the client sent it: a backend that speaks the client's protocol
+ * gets it back unchanged, and local backends read what they can of it (backends/opaque-block-text.ts).
+ */
+export interface OpaquePart {
+  type: "opaque";
+  /** The block's own `type`. */
+  blockType: string;
+  raw: Readonly<Record<string, unknown>>;
+}
+
+/** What a tool result may hold: text, images, and blocks kept whole (documents, search results). */
+export type ToolResultContent = TextPart | ImagePart | OpaquePart;
+
 export interface ToolResultPart {
   type: "tool_result";
   toolCallId: string;
-  content: Array<TextPart | ImagePart>;
+  content: ToolResultContent[];
   isError: boolean;
 }
 
-export type CanonicalPart = TextPart | ImagePart | ThinkingPart | RedactedThinkingPart | ToolCallPart | ToolResultPart;
+export type CanonicalPart =
+  | TextPart
+  | ImagePart
+  | ThinkingPart
+  | RedactedThinkingPart
+  | ToolCallPart
+  | ToolResultPart
+  | OpaquePart;
 
 /** `system` messages may stand anywhere in the conversation (Claude Code sends them mid-conversation). */
 export interface CanonicalMessage {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { extractRequestPdfs } from "../backends/prepare-local-content.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { anthropicMessageBody } from "../protocols/anthropic/anthropic-response.js";
@@ -64,8 +65,10 @@ export async function handleCountTokens(
     turn.identify(canonical);
     const route: Route = context.router.resolve(canonical.model, turn.identity?.sessionId);
     turn.route = route;
-    // Counted as the backend would take the conversation (another model's thinking converted).
+    // Counted as the backend would take the conversation (another model's thinking converted; on a
+    // local backend a PDF by its text, as the turn will send it).
     const { request: counted } = transformHistory(canonical, historyTargetFor(route.backend));
+    if (route.backend.kind !== "anthropic") await extractRequestPdfs(counted);
     const count = await route.backend.countTokens(counted, { model: route.model, signal: turn.abort.signal });
     sendJson(
       response,

@@ -107,6 +107,7 @@ export class TurnContext {
       error: error ? { code: error.code, message: error.message } : undefined,
       clientAborted: this.abort.signal.aborted,
       ...rateLimitOf(this.details, error),
+      ...(this.details.maxTokensClamped ? { maxTokensClamped: this.details.maxTokensClamped } : {}),
       routing: this.routing,
     };
     this.observer?.(record, message);

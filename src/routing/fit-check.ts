@@ -1,4 +1,5 @@
 import type { Backend } from "../backends/backend.js";
+import { opaqueBlockText } from "../backends/opaque-block-text.js";
 import type { CanonicalMessage, CanonicalRequest, ToolDefinition } from "../core/canonical.js";
 import { rememberFrozen } from "../util/remember-frozen.js";
 import { historyTargetFor, transformHistory } from "./transform-history.js";
@@ -77,8 +78,12 @@ function measureMessage(message: CanonicalMessage): { bytes: number; images: num
       case "tool_result":
         for (const item of part.content) {
           if (item.type === "text") text(item.text);
+          else if (item.type === "opaque") text(opaqueBlockText(item));
           else images++;
         }
+        break;
+      case "opaque":
+        text(opaqueBlockText(part));
         break;
       default: {
         const never: never = part;

@@ -1,8 +1,10 @@
 import type { LaneRef } from "../backends/backend.js";
+import { prepareLocalContent } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { Route } from "../gateway/model-router.js";
 import type { RouteContext } from "../gateway/serve-generation.js";
 import type { TurnContext } from "../gateway/turn-context.js";
+import { clampMaxTokens } from "./clamp-max-tokens.js";
 import { openWithFallback } from "./open-with-fallback.js";
 import { type HistoryChanges, historyTargetFor, transformHistory } from "./transform-history.js";
 
@@ -16,17 +18,17 @@ export async function openGeneration(
   turn: TurnContext,
   lane: LaneRef,
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
-  // Each backend tried gets the history in a shape it takes (another model's thinking, tool ids, …).
-  const open = (route: Route) => {
+  // Each backend tried gets the history in a shape it takes (another model's thinking, tool ids, …),
+  // its content blocks made readable (local backends) and max_tokens within what its context leaves.
+  const open = async function* (route: Route): AsyncGenerator<CanonicalEvent> {
+    const signal = turn.abort.signal;
     const target = context.routing?.historyTarget(route.backend) ?? historyTargetFor(route.backend);
     const converted = transformHistory(request, target);
     onHistory(converted.changes);
-    return route.backend.stream(converted.request, {
-      model: route.model,
-      signal: turn.abort.signal,
-      lane,
-      turn: turn.details,
-    });
+    if (route.backend.kind !== "anthropic") await prepareLocalContent(converted.request, route.backend.name);
+    const sized = await clampMaxTokens(route.backend, route.model, converted.request, signal);
+    turn.details.maxTokensClamped = sized.clamp;
+    yield* route.backend.stream(sized.request, { model: route.model, signal, lane, turn: turn.details });
   };
   const onHistory = (changes: HistoryChanges | undefined) => {
     if (!turn.routing) return;

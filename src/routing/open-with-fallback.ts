@@ -1,3 +1,4 @@
+import { UNSUPPORTED_CONTENT } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent } from "../core/canonical.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import type { Route } from "../gateway/model-router.js";
@@ -10,14 +11,17 @@ export interface OpenedStream {
   first: IteratorResult<CanonicalEvent>;
 }
 
+/** Refusals that say something about this backend, not about the request or the backend's health. */
+const BACKEND_SPECIFIC = new Set(["context_overflow", UNSUPPORTED_CONTENT]);
+
 /**
  * Failures worth another backend: unreachable, timeouts, 5xx, 529, 429, a stream that broke before its
- * first event, and a prompt too long for this backend's context. Never a client abort, never a request
- * any backend would reject.
+ * first event, a prompt too long for this backend's context, and a content block this backend cannot
+ * read (a PDF by URL on a local model). Never a client abort, never a request any backend would reject.
  */
 function canFailOver(error: SwitchyardError, signal: AbortSignal): boolean {
   if (signal.aborted || error.code === "aborted") return false;
-  return error.retryable || error.code === "context_overflow";
+  return error.retryable || BACKEND_SPECIFIC.has(error.code);
 }
 
 /**
@@ -57,8 +61,8 @@ export async function openWithFallback(
       const error = toSwitchyardError(thrown);
       if (!canFailOver(error, signal)) throw error;
       await events?.return?.().catch(() => undefined);
-      // Too long for this backend says nothing about its health.
-      if (error.code !== "context_overflow") cooldowns.fail(route.backend.name, error.code);
+      // Too long for this backend, or a block it cannot read, says nothing about its health.
+      if (!BACKEND_SPECIFIC.has(error.code)) cooldowns.fail(route.backend.name, error.code);
       record.fallback = [
         ...(record.fallback ?? []),
         { backend: route.backend.name, code: error.code, message: error.message },

@@ -12,8 +12,9 @@ import { BILLING_HEADER_PREFIX } from "./session-identity.js";
  *   re-serialised it.
  * - adjacent text blocks of a message are joined into one, so a message that flips between a string and
  *   a block list (Claude Code does) is the same message either way.
- * Moving `cache_control` markers are already dropped by the conversion, and mid-conversation system
- * messages stay where they stand.
+ * - blocks kept whole (documents, search results) lose their moving `cache_control` marker, which the
+ *   conversion drops from every other block.
+ * Mid-conversation system messages stay where they stand.
  */
 export function normalizeForCache(request: CanonicalRequest): CanonicalRequest {
   return {
@@ -31,9 +32,15 @@ function normalizeMessage(message: CanonicalMessage): CanonicalMessage {
   return {
     ...message,
     parts: joinAdjacentText(
-      message.parts.map((part) =>
-        part.type === "tool_call" ? { ...part, input: sortKeys(part.input) as Record<string, unknown> } : part,
-      ),
+      message.parts.map((part) => {
+        if (part.type === "tool_call") return { ...part, input: sortKeys(part.input) as Record<string, unknown> };
+        // A block kept whole keeps its moving `cache_control` marker too: it is not part of what it says.
+        if (part.type === "opaque" && "cache_control" in part.raw) {
+          const { cache_control: _marker, ...raw } = part.raw;
+          return { ...part, raw };
+        }
+        return part;
+      }),
     ),
   };
 }

@@ -52,6 +52,8 @@ export interface TurnRecord {
   cost?: TurnCost;
   /** The upstream's Retry-After and `x-ratelimit-*` headers, when it sent any (clouds). */
   rateLimit?: RateLimitInfo;
+  /** The client's `max_tokens` lowered to what the backend's context left after the prompt. */
+  maxTokensClamped?: { from: number; to: number };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ollamaContextRefusal } from "./context-length-rule.js";
 import {
   type LoopbackOptions,
   type LoopbackResponse,
@@ -145,10 +146,22 @@ export const toLoopbackResponse = ({ ndjson, ...rest }: OllamaScriptedResponse):
   sse: ndjson,
 });
 
-/** Starts the server on 127.0.0.1 at a free port. */
-export function startOllamaProtocolServer(options: { script?: OllamaScript } = {}): Promise<OllamaProtocolServer> {
+/**
+ * Starts the server on 127.0.0.1 at a free port. `numCtx`: the window of a chat that sets no
+ * `options.num_ctx`; with it the server refuses an over-long prompt as Ollama does (context-length-rule.ts).
+ */
+export function startOllamaProtocolServer(
+  options: { script?: OllamaScript; numCtx?: number } = {},
+): Promise<OllamaProtocolServer> {
+  const { numCtx } = options;
   return startLoopbackServer({
     ...OLLAMA_LOOPBACK,
-    script: (request) => toLoopbackResponse(options.script?.(request) ?? defaultAnswer(request)),
+    script: (request) => {
+      const refusal =
+        numCtx !== undefined && request.path === "/api/chat"
+          ? ollamaContextRefusal(request.body as Parameters<typeof ollamaContextRefusal>[0], numCtx)
+          : undefined;
+      return toLoopbackResponse(refusal ?? options.script?.(request) ?? defaultAnswer(request));
+    },
   });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { type ContextRule, enforceContextLength } from "./context-length-rule.js";
 import {
   type LoopbackResponse,
   type LoopbackServer,
@@ -88,9 +89,13 @@ export function startOpenAIProtocolServer(options: {
    * and check none of this).
    */
   strict?: boolean;
+  /** A context window the server enforces with `rule` (the server's own; context-length-rule.ts). */
+  context?: { length: number; rule: ContextRule };
 }): Promise<OpenAIProtocolServer> {
   const directory = options.fixtureDir ?? OPENAI_FIXTURE_DIR;
   const strict = options.strict ?? options.fixtureDir === undefined;
+  const { context } = options;
+  const script = context ? enforceContextLength(options.script, context.rule, context.length) : options.script;
   return startLoopbackServer({
     script: (request) => {
       const checked = strict && request.method === "POST" && /\/chat\/completions(\?|$)/.test(request.path);
@@ -108,7 +113,7 @@ export function startOpenAIProtocolServer(options: {
           },
         };
       }
-      return options.script(request);
+      return script(request);
     },
     renderSse: (name: string) => readFileSync(join(directory, name.endsWith(".sse") ? name : `${name}.sse`), "utf8"),
     failureBody: (message) => openAIErrorBody(message, "server_error"),

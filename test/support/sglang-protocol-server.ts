@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { SGLANG_CONTEXT_RULE } from "./context-length-rule.js";
 import type { ScriptedResponse } from "./openai-protocol-server.js";
 import { type Script, startOpenAIProtocolServer } from "./openai-protocol-server.js";
 
@@ -31,6 +32,12 @@ export function sglangError(status: number, message: string, type = "BadRequestE
   return { status, json: { object: "error", message, type, param: null, code: status } };
 }
 
-export function startSglangProtocolServer(options: { script: Script }) {
-  return startOpenAIProtocolServer({ script: options.script, fixtureDir: SGLANG_FIXTURE_DIR });
+/** `contextLength`: the server refuses requests over that window as it does (context-length-rule.ts). */
+export function startSglangProtocolServer(options: { script: Script; contextLength?: number }) {
+  const { contextLength } = options;
+  return startOpenAIProtocolServer({
+    script: options.script,
+    fixtureDir: SGLANG_FIXTURE_DIR,
+    context: contextLength === undefined ? undefined : { length: contextLength, rule: SGLANG_CONTEXT_RULE },
+  });
 }

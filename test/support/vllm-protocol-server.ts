@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { VLLM_CONTEXT_RULE } from "./context-length-rule.js";
 import type { ScriptedResponse } from "./openai-protocol-server.js";
 import { type Script, startOpenAIProtocolServer } from "./openai-protocol-server.js";
 
@@ -52,6 +53,12 @@ export function vllmError(status: number, message: string, type = "BadRequestErr
   return { status, json: { error: { message, type, param: null, code: status } } };
 }
 
-export function startVllmProtocolServer(options: { script: Script }) {
-  return startOpenAIProtocolServer({ script: options.script, fixtureDir: VLLM_FIXTURE_DIR });
+/** `contextLength`: the server refuses requests over that window as it does (context-length-rule.ts). */
+export function startVllmProtocolServer(options: { script: Script; contextLength?: number }) {
+  const { contextLength } = options;
+  return startOpenAIProtocolServer({
+    script: options.script,
+    fixtureDir: VLLM_FIXTURE_DIR,
+    context: contextLength === undefined ? undefined : { length: contextLength, rule: VLLM_CONTEXT_RULE },
+  });
 }

@@ -1,7 +1,9 @@
-import type { CanonicalPart, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
+import type { CanonicalPart, CanonicalRequest, ToolResultContent } from "../../core/canonical.js";
 
-function media(part: TextPart | ImagePart) {
+function media(part: ToolResultContent) {
   if (part.type === "text") return { type: "text", text: part.text };
+  // Kept whole from an Anthropic client: written back as it came.
+  if (part.type === "opaque") return part.raw;
   return part.source.kind === "base64"
     ? { type: "image", source: { type: "base64", media_type: part.source.mediaType, data: part.source.data } }
     : { type: "image", source: { type: "url", url: part.source.url } };
@@ -11,6 +13,7 @@ function block(part: CanonicalPart) {
   switch (part.type) {
     case "text":
     case "image":
+    case "opaque":
       return media(part);
     case "thinking":
       return { type: "thinking", thinking: part.text, signature: part.signature ?? "" };

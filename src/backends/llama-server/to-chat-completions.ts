@@ -1,5 +1,6 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart, ToolDefinition } from "../../core/canonical.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
+import { opaqueBlockText } from "../opaque-block-text.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
 
@@ -59,6 +60,7 @@ function convertMessage(message: CanonicalMessage, compat: LlamaServerCompat): C
     const toolCalls: NonNullable<Extract<ChatMessage, { role: "assistant" }>["tool_calls"]> = [];
     for (const part of message.parts) {
       if (part.type === "text") texts.push(part.text);
+      else if (part.type === "opaque") texts.push(opaqueBlockText(part));
       else if (part.type === "thinking") thinking.push(part.text);
       else if (part.type === "tool_call") {
         toolCalls.push({
@@ -82,6 +84,7 @@ function convertMessage(message: CanonicalMessage, compat: LlamaServerCompat): C
     if (part.type === "tool_result") {
       const texts = part.content.map((item) => {
         if (item.type === "text") return item.text;
+        if (item.type === "opaque") return opaqueBlockText(item);
         if (!compat.vision) return describeImage(item);
         toolImages.push(item);
         return "[image attached below]";
@@ -90,6 +93,8 @@ function convertMessage(message: CanonicalMessage, compat: LlamaServerCompat): C
       out.push({ role: "tool", tool_call_id: part.toolCallId, content: part.isError ? `Error: ${text}` : text });
     } else if (part.type === "text" || part.type === "image") {
       rest.push(part);
+    } else if (part.type === "opaque") {
+      rest.push({ type: "text", text: opaqueBlockText(part) });
     }
   }
   rest.unshift(...toolImages);

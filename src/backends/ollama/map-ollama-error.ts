@@ -1,4 +1,5 @@
 import { SwitchyardError } from "../../core/errors.js";
+import { contextOverflowError } from "../openai/map-upstream-error.js";
 
 /**
  * Ollama's error → a SwitchyardError the edge renders in the client's protocol. Ollama answers
@@ -9,7 +10,7 @@ export function mapOllamaError(
   status: number,
   bodyText: string,
   backendName: string,
-  context: { numCtx?: number; retryAfter?: string | null } = {},
+  context: { numCtx?: number; promptTokens?: number; retryAfter?: string | null } = {},
 ): SwitchyardError {
   let upstream = "";
   try {
@@ -20,12 +21,11 @@ export function mapOllamaError(
   }
   upstream = upstream.trim() || `HTTP ${status}`;
   // The runner's errorInputTooLong (runner/ollamarunner/runner.go), sent when `truncate` is false.
+  // Its message carries no numbers: the prompt's size is our estimate, and at least one over the window.
   if (/exceeds the context length|context length exceeded|input is too long/i.test(upstream)) {
-    const limit = context.numCtx === undefined ? "the model's context" : `${context.numCtx} maximum`;
-    return new SwitchyardError(`prompt is too long: ${backendName} says "${upstream}" (${limit})`, {
-      kind: "invalid_request",
-      code: "context_overflow",
-    });
+    const { numCtx, promptTokens } = context;
+    const tokens = numCtx === undefined ? undefined : Math.max(promptTokens ?? 0, numCtx + 1);
+    return contextOverflowError(tokens, numCtx, `${backendName} says "${upstream}"`);
   }
   const message = `${backendName}: ${upstream}`;
   const retryAfterSeconds =

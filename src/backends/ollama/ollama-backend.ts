@@ -114,6 +114,7 @@ export class OllamaBackend implements Backend {
     if (response.status >= 400) {
       throw mapOllamaError(response.status, await response.text(), this.name, {
         numCtx,
+        promptTokens: estimateOllamaTokens(body),
         retryAfter: response.retryAfter,
       });
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DOCUMENTED_BLOCKS } from "../../../test/support/documented-blocks.js";
 import { fixtureRequests } from "../../../test/support/fixtures.js";
 import type { CanonicalRequest } from "../../core/canonical.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
@@ -17,6 +18,28 @@ const chat = (request: CanonicalRequest, compat: OllamaCompat = DEFAULT_OLLAMA_C
 const messagesOf = (body: Record<string, unknown>) => body.messages as OllamaMessage[];
 
 describe("toOllamaChatBody", () => {
+  it("reads Anthropic's documented document and search_result blocks as text, in a turn and in a tool result", () => {
+    const body = chat(
+      anthropic({
+        messages: [
+          { role: "user", content: [DOCUMENTED_BLOCKS.plainTextDocument, { type: "text", text: "Search it." }] },
+          { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "Search", input: {} }] },
+          {
+            role: "user",
+            content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [DOCUMENTED_BLOCKS.searchResult] }],
+          },
+        ],
+      }),
+    );
+    const [question, , result] = messagesOf(body);
+    expect(question?.content).toBe(
+      "My Document\nThis is a trustworthy document.\nThe grass is green. The sky is blue.\nSearch it.",
+    );
+    expect(result?.content).toBe(
+      "Search result: Article Title\nSource: https://example.com/article\nThe actual content of the search result...",
+    );
+  });
+
   it("sends sampling in options, max_tokens as num_predict, the backend's num_ctx and keep_alive", () => {
     const body = chat(
       anthropic({

@@ -1,5 +1,6 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
 import { joinText } from "../llama-server/to-chat-completions.js";
+import { opaqueBlockText } from "../opaque-block-text.js";
 import type { OllamaCompat } from "./ollama-compat.js";
 
 /** A message of Ollama's /api/chat (docs/api.md "Generate a chat completion"; api/types.go `Message`). */
@@ -72,6 +73,7 @@ function convertMessage(
     const toolCalls: NonNullable<OllamaMessage["tool_calls"]> = [];
     for (const part of message.parts) {
       if (part.type === "text") texts.push(part.text);
+      else if (part.type === "opaque") texts.push(opaqueBlockText(part));
       else if (part.type === "thinking") thinking.push(part.text);
       else if (part.type === "tool_call")
         toolCalls.push({ id: part.id, function: { name: part.name, arguments: part.input } });
@@ -90,6 +92,7 @@ function convertMessage(
     if (part.type === "tool_result") {
       const texts = part.content.map((item) => {
         if (item.type === "text") return item.text;
+        if (item.type === "opaque") return opaqueBlockText(item);
         if (!compat.vision || item.source.kind === "url") return textAndImages([item], compat).content;
         toolImages.push(item);
         return "[image attached below]";
@@ -103,6 +106,8 @@ function convertMessage(
       });
     } else if (part.type === "text" || part.type === "image") {
       rest.push(part);
+    } else if (part.type === "opaque") {
+      rest.push({ type: "text", text: opaqueBlockText(part) });
     }
   }
   rest.unshift(...toolImages);

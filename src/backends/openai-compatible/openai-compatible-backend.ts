@@ -6,6 +6,7 @@ import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backe
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat.js";
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
+import { completionRoom, parseContextOverflow } from "../openai/parse-context-overflow.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
@@ -61,6 +62,20 @@ export function toOpenAICompatibleBody(
   return body;
 }
 
+/** The completion room an overflow error states, when the prompt alone fits; vLLM nests the message, SGLang does not. */
+function completionRoomOf(errorText: string): number | undefined {
+  let body: { error?: { message?: unknown; code?: unknown }; message?: unknown; code?: unknown };
+  try {
+    body = JSON.parse(errorText) as typeof body;
+  } catch {
+    return undefined;
+  }
+  const message = body.error?.message ?? body.message;
+  if (typeof message !== "string") return undefined;
+  const overflow = parseContextOverflow(message, body.error?.code ?? body.code);
+  return overflow && completionRoom(overflow);
+}
+
 /**
  * Any server speaking OpenAI's Chat Completions protocol (NVIDIA NIM, OpenRouter, OpenAI itself, vLLM,
  * SGLang): `POST {baseUrl}/chat/completions` streamed, `GET {baseUrl}/models`, and for vLLM
@@ -110,7 +125,18 @@ export class OpenAICompatibleBackend implements Backend {
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
-    const response = await this.call("POST", "/chat/completions", body, options.signal);
+    let response = await this.call("POST", "/chat/completions", body, options.signal);
+    if (response.status === 400) {
+      // The prompt fits but the completion asked for does not (the clamp's estimate was short, or the
+      // context was unknown): the server's message says how much room there is, so ask again for that.
+      const text = await response.text();
+      const room = completionRoomOf(text);
+      if (room === undefined || room >= request.maxTokens)
+        throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
+      if (options.turn)
+        options.turn.maxTokensClamped = { from: options.turn.maxTokensClamped?.from ?? request.maxTokens, to: room };
+      response = await this.call("POST", "/chat/completions", { ...body, max_tokens: room }, options.signal);
+    }
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }

@@ -242,3 +242,47 @@ describe("mapConnectionError", () => {
     });
   });
 });
+
+describe("mapUpstreamError: vLLM's, SGLang's and OpenAI's context overflow", () => {
+  it("vLLM's refusal of a prompt over the window → prompt is too long with its numbers", () => {
+    const error = mapUpstreamError(
+      400,
+      body(
+        "This model's maximum context length is 32768 tokens. However, you requested 32000 output tokens and your prompt contains 40000 input tokens, for a total of 72000 tokens. Please reduce the length of the input prompt or the number of requested output tokens.",
+        { type: "BadRequestError", code: 400 },
+      ),
+      "vllm",
+    );
+    expect(error).toMatchObject({
+      code: "context_overflow",
+      status: 400,
+      message: "prompt is too long: 40000 tokens > 32768 maximum",
+    });
+  });
+
+  it("a prompt that fits with a completion that does not → the request's whole size", () => {
+    const error = mapUpstreamError(
+      400,
+      JSON.stringify({
+        object: "error",
+        message:
+          "Requested token count exceeds the model's maximum context length of 32768 tokens. You requested a total of 52000 tokens: 20000 tokens from the input messages and 32000 tokens for the completion. Please reduce the number of tokens in the input messages or the completion to fit within the limit.",
+        type: "BadRequestError",
+        param: null,
+        code: 400,
+      }),
+      "sglang",
+    );
+    expect(error.message).toBe("prompt is too long: 52000 tokens > 32768 maximum");
+  });
+
+  it("OpenAI's context_length_exceeded without numbers keeps its words", () => {
+    const error = mapUpstreamError(
+      400,
+      body("Your input exceeds the context window of this model.", { code: "context_length_exceeded" }),
+      "cloud",
+    );
+    expect(error).toMatchObject({ code: "context_overflow", kind: "invalid_request" });
+    expect(error.message).toBe("prompt is too long: Your input exceeds the context window of this model.");
+  });
+});

@@ -1,10 +1,30 @@
 import { SwitchyardError } from "../../core/errors.js";
 import type { RateLimitInfo } from "../../core/rate-limit.js";
 import { redactSecrets, redactUrl } from "../../security/redact-secrets.js";
+import { parseContextOverflow } from "./parse-context-overflow.js";
 
 interface UpstreamErrorBody {
   error?: { message?: string; type?: string; code?: number | string; n_prompt_tokens?: number; n_ctx?: number };
+  /** SGLang's flat `ErrorResponse` puts these at the top level. */
   message?: string;
+  code?: number | string;
+}
+
+/**
+ * A context overflow in Anthropic's words (`prompt is too long: N tokens > M maximum`, what Claude Code
+ * compacts on); the OpenAI door renders the same error as `context_length_exceeded`. Where the upstream
+ * did not say a number, its own message stands in.
+ */
+export function contextOverflowError(
+  tokens: number | undefined,
+  maximum: number | undefined,
+  upstreamMessage: string,
+): SwitchyardError {
+  const message =
+    tokens !== undefined && maximum !== undefined
+      ? `prompt is too long: ${tokens} tokens > ${maximum} maximum`
+      : `prompt is too long: ${upstreamMessage.trim()}`;
+  return new SwitchyardError(message, { kind: "invalid_request", code: "context_overflow" });
 }
 
 /**
@@ -26,15 +46,16 @@ export function mapUpstreamError(
   }
   // Some servers echo the request's headers or key in their errors: never pass those on.
   const upstreamMessage = redactSecrets(String(body.error?.message || body.message || `HTTP ${status}`));
-  const type = body.error?.type;
-  if (type === "exceed_context_size_error" || /exceeds the available context size/.test(upstreamMessage)) {
-    const tokens = body.error?.n_prompt_tokens ?? Number(/\((\d+) tokens\)/.exec(upstreamMessage)?.[1] ?? Number.NaN);
-    const maximum =
-      body.error?.n_ctx ?? Number(/context size \((\d+) tokens\)/.exec(upstreamMessage)?.[1] ?? Number.NaN);
-    return new SwitchyardError(`prompt is too long: ${tokens} tokens > ${maximum} maximum`, {
-      kind: "invalid_request",
-      code: "context_overflow",
-    });
+  const overflow = parseContextOverflow(upstreamMessage, body.error?.code ?? body.code);
+  if (overflow || body.error?.type === "exceed_context_size_error") {
+    const maximum = body.error?.n_ctx ?? overflow?.maximum;
+    // When the prompt fits and the completion asked for does not, the request's whole size is what overflowed.
+    const prompt = body.error?.n_prompt_tokens ?? overflow?.promptTokens;
+    const tokens =
+      prompt !== undefined && maximum !== undefined && prompt < maximum && overflow?.completionTokens !== undefined
+        ? prompt + overflow.completionTokens
+        : prompt;
+    return contextOverflowError(tokens, maximum, upstreamMessage);
   }
   if (/Jinja Exception|raise_exception/i.test(upstreamMessage)) {
     return new SwitchyardError(`the model's chat template rejected this conversation: ${upstreamMessage.trim()}`, {

@@ -15,11 +15,23 @@ const imageBlock = z.looseObject({
   ]),
   cache_control: cacheControl,
 });
-const documentBlock = z.looseObject({
-  type: z.literal("document"),
-  source: z.looseObject({ type: z.string(), data: z.string().optional(), media_type: z.string().optional() }),
-  title: z.string().nullish(),
-  cache_control: cacheControl,
+/** The block types the canonical model takes apart; every other type is kept whole (an `opaque` part). */
+export const KNOWN_BLOCK_TYPES: ReadonlySet<string> = new Set([
+  "text",
+  "image",
+  "thinking",
+  "redacted_thinking",
+  "tool_use",
+  "tool_result",
+]);
+/** Inside a tool result: documents and search results, kept whole; a known type with the wrong fields is refused. */
+const toolResultOpaque = z.looseObject({ type: z.string() }).superRefine((block, context) => {
+  if (KNOWN_BLOCK_TYPES.has(block.type))
+    context.addIssue({
+      code: "custom",
+      path: ["type"],
+      message: `a ${block.type} block with the wrong fields, or one that cannot stand here`,
+    });
 });
 const thinkingBlock = z.looseObject({
   type: z.literal("thinking"),
@@ -38,21 +50,34 @@ const toolResultBlock = z.looseObject({
   type: z.literal("tool_result"),
   tool_use_id: z.string().min(1),
   content: z
-    .union([z.string(), z.array(z.discriminatedUnion("type", [textBlock, imageBlock, documentBlock]))])
+    .union([z.string(), z.array(z.union([z.discriminatedUnion("type", [textBlock, imageBlock]), toolResultOpaque]))])
     .optional(),
   is_error: z.boolean().optional(),
   cache_control: cacheControl,
 });
 
-export const anthropicContentBlock = z.discriminatedUnion("type", [
+const knownContentBlock = z.discriminatedUnion("type", [
   textBlock,
   imageBlock,
-  documentBlock,
   thinkingBlock,
   redactedThinkingBlock,
   toolUseBlock,
   toolResultBlock,
 ]);
+
+/**
+ * Any other block (`document`, `search_result`, server tool blocks, types newer than this code): only
+ * its `type` is checked here; the backend that takes it as it is (Anthropic) checks the rest. A known
+ * type that reaches this branch has the wrong fields: its own issues are reported, with their paths.
+ */
+const opaqueBlock = z.looseObject({ type: z.string() }).superRefine((block, context) => {
+  if (!KNOWN_BLOCK_TYPES.has(block.type)) return;
+  const known = knownContentBlock.safeParse(block);
+  for (const issue of known.error?.issues ?? [])
+    context.addIssue({ code: "custom", path: issue.path, message: issue.message });
+});
+
+export const anthropicContentBlock = z.union([knownContentBlock, opaqueBlock]);
 
 export const anthropicMessageSchema = z.looseObject({
   role: z.enum(["user", "assistant", "system"]),
@@ -106,6 +131,7 @@ export type AnthropicRequest = z.infer<typeof anthropicRequestSchema>;
 export type AnthropicTool = z.infer<typeof tool>;
 export type AnthropicMessage = z.infer<typeof anthropicMessageSchema>;
 export type AnthropicContentBlock = z.infer<typeof anthropicContentBlock>;
+export type AnthropicKnownBlock = z.infer<typeof knownContentBlock>;
 
 /** The count_tokens body: a messages request without max_tokens. */
 export const anthropicCountTokensSchema = anthropicRequestSchema.extend({ max_tokens: z.number().int().optional() });

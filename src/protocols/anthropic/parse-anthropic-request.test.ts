@@ -217,31 +217,17 @@ describe("parseAnthropicRequest: content", () => {
     ]);
   });
 
-  it("turns document blocks with a text source into text, with the title on its own line", () => {
-    const request = parseAnthropicRequest({
-      ...base(),
-      messages: [
-        {
-          role: "user",
-          content: [
-            { type: "document", source: { type: "text", media_type: "text/plain", data: "file body" }, title: "a.txt" },
-            { type: "document", source: { type: "text", media_type: "text/plain", data: "untitled" } },
-          ],
-        },
-      ],
-    });
-    expect(request.messages[0]?.parts).toEqual([
-      { type: "text", text: "a.txt\nfile body" },
-      { type: "text", text: "untitled" },
-    ]);
-  });
-
-  it.each([
-    ["base64 (PDF)", { type: "base64", media_type: "application/pdf", data: "JVBERi0=" }],
-    ["url", { type: "url", url: "https://example.com/a.pdf" }],
-  ])("rejects a document with a %s source", (_label, source) => {
-    const error = rejects({ ...base(), messages: [{ role: "user", content: [{ type: "document", source }] }] });
-    expect(error.message).toMatch(/document blocks with a (base64|url) source are not supported/);
+  it("keeps document blocks and every block type it does not know whole, as the client sent them", () => {
+    const blocks = [
+      { type: "document", source: { type: "text", media_type: "text/plain", data: "file body" }, title: "a.txt" },
+      { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" } },
+      { type: "search_result", source: "https://example.com", title: "T", content: [{ type: "text", text: "x" }] },
+      { type: "hologram", data: "x", cache_control: { type: "ephemeral" } },
+    ];
+    const request = parseAnthropicRequest({ ...base(), messages: [{ role: "user", content: blocks }] });
+    expect(request.messages[0]?.parts).toEqual(
+      blocks.map((block) => ({ type: "opaque", blockType: block.type, raw: block })),
+    );
   });
 });
 
@@ -373,7 +359,7 @@ describe("parseAnthropicRequest: tool results", () => {
     ]);
   });
 
-  it("takes block content (text, image, text document) and is_error", () => {
+  it("takes block content (text, image, a document kept whole) and is_error", () => {
     const request = parseAnthropicRequest({
       ...base(),
       messages: [
@@ -404,7 +390,11 @@ describe("parseAnthropicRequest: tool results", () => {
         content: [
           { type: "text", text: "partial" },
           { type: "image", source: { kind: "base64", mediaType: "image/jpeg", data: "/9j/" } },
-          { type: "text", text: "doc text" },
+          {
+            type: "opaque",
+            blockType: "document",
+            raw: { type: "document", source: { type: "text", data: "doc text" } },
+          },
         ],
         isError: true,
       },
@@ -471,7 +461,7 @@ describe("parseAnthropicRequest: tool results", () => {
 });
 
 describe("parseAnthropicRequest: invalid bodies name the field", () => {
-  it("rejects an unknown block type under the message's content path", () => {
+  it("names the block and its field for a known block type with the wrong fields", () => {
     const error = rejects({
       ...base(),
       messages: [
@@ -479,28 +469,17 @@ describe("parseAnthropicRequest: invalid bodies name the field", () => {
           role: "user",
           content: [
             { type: "text", text: "a" },
-            { type: "hologram", data: "x" },
+            { type: "text", body: "x" },
           ],
         },
       ],
     });
-    expect(error.message).toMatch(/^messages\.0\.content/);
+    expect(error.message).toMatch(/^messages\.0\.content\.1\.text: /);
   });
 
-  it("names the block index and its type field for an unknown block type", () => {
-    const error = rejects({
-      ...base(),
-      messages: [
-        {
-          role: "user",
-          content: [
-            { type: "text", text: "a" },
-            { type: "hologram", data: "x" },
-          ],
-        },
-      ],
-    });
-    expect(error.message).toMatch(/^messages\.0\.content\.1\.type: /);
+  it("names the block for a block without a type", () => {
+    const error = rejects({ ...base(), messages: [{ role: "user", content: [{ text: "a" }] }] });
+    expect(error.message).toMatch(/^messages\.0\.content\.0/);
   });
 
   it("rejects empty messages", () => {

@@ -2,17 +2,19 @@ import type {
   CanonicalMessage,
   CanonicalPart,
   CanonicalRequest,
-  ImagePart,
+  OpaquePart,
   TextPart,
   ThinkingMode,
   ToolChoice,
   ToolDefinition,
+  ToolResultContent,
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
 import { describeIssues, normalizeHeaders } from "../request-validation.js";
 import {
   type AnthropicContentBlock,
+  type AnthropicKnownBlock,
   type AnthropicMessage,
   type AnthropicRequest,
   type AnthropicTool,
@@ -20,18 +22,16 @@ import {
   anthropicMessageSchema,
   anthropicRequestSchema,
   anthropicToolsSchema,
+  KNOWN_BLOCK_TYPES,
 } from "./anthropic-request-schema.js";
 
-function convertDocument(block: Extract<AnthropicContentBlock, { type: "document" }>): TextPart {
-  if (block.source.type === "text" && typeof block.source.data === "string") {
-    return { type: "text", text: block.title ? `${block.title}\n${block.source.data}` : block.source.data };
-  }
-  throw invalidRequest(
-    `document blocks with a ${block.source.type} source are not supported by local backends; send the text instead`,
-  );
-}
+const isKnown = (block: AnthropicContentBlock): block is AnthropicKnownBlock => KNOWN_BLOCK_TYPES.has(block.type);
 
-function convertMedia(block: AnthropicContentBlock): TextPart | ImagePart {
+/** A block the canonical model does not take apart, kept as the client sent it. */
+const opaque = (block: AnthropicContentBlock): OpaquePart => ({ type: "opaque", blockType: block.type, raw: block });
+
+function convertMedia(block: AnthropicContentBlock): ToolResultContent {
+  if (!isKnown(block)) return opaque(block);
   switch (block.type) {
     case "text":
       return { type: "text", text: block.text };
@@ -43,18 +43,16 @@ function convertMedia(block: AnthropicContentBlock): TextPart | ImagePart {
             ? { kind: "base64", mediaType: block.source.media_type, data: block.source.data }
             : { kind: "url", url: block.source.url },
       };
-    case "document":
-      return convertDocument(block);
     default:
       throw invalidRequest(`a ${block.type} block cannot stand inside a tool_result`);
   }
 }
 
 function convertBlock(block: AnthropicContentBlock): CanonicalPart {
+  if (!isKnown(block)) return opaque(block);
   switch (block.type) {
     case "text":
     case "image":
-    case "document":
       return convertMedia(block);
     case "thinking":
       return { type: "thinking", text: block.thinking, signature: block.signature };

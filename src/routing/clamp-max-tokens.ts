@@ -1,0 +1,59 @@
+import type { Backend, BackendKind } from "../backends/backend.js";
+import type { CanonicalRequest } from "../core/canonical.js";
+import { tokenEstimate, tokenUpperBound } from "./fit-check.js";
+
+/** A completion limit lowered to what the context left: the client's `max_tokens`, and what was sent. */
+export interface MaxTokensClamp {
+  from: number;
+  to: number;
+}
+
+/**
+ * How each kind of server treats a completion limit larger than what its context leaves, and so how the
+ * prompt is sized for the clamp:
+ * - vLLM, SGLang and OpenAI-style clouds refuse the request outright (prompt + max_tokens over the
+ *   window is a 400), so the prompt is counted (exactly on vLLM, an estimate elsewhere: the backend's
+ *   countTokens);
+ * - Ollama does not refuse, but its `num_predict` still bounds what is left; its own count is a real
+ *   /api/chat call, so the free estimate is used;
+ * - llama-server stops at the window's end with `finish_reason: length` and never refuses, and
+ *   Anthropic sizes its own output: neither is clamped.
+ */
+const PROMPT_SIZING: Readonly<Record<BackendKind, "count" | "estimate" | "none">> = {
+  vllm: "count",
+  sglang: "count",
+  "openai-compatible": "count",
+  ollama: "estimate",
+  "llama-server": "none",
+  anthropic: "none",
+};
+
+/**
+ * The request with `maxTokens` lowered to what the backend's context leaves after the prompt, and the
+ * clamp when there was one. Nothing changes when the context is unknown, when the request fits as it is
+ * (by the cheap upper bound, without counting), or when the prompt alone fills the context: then the
+ * backend's own overflow error is the answer (`prompt is too long`, which the client compacts on).
+ */
+export async function clampMaxTokens(
+  backend: Backend,
+  model: string,
+  request: CanonicalRequest,
+  signal: AbortSignal,
+): Promise<{ request: CanonicalRequest; clamp: MaxTokensClamp | undefined }> {
+  const unchanged = { request, clamp: undefined };
+  const sizing = PROMPT_SIZING[backend.kind];
+  if (sizing === "none") return unchanged;
+  const context = await backend.contextSize(signal).catch(() => undefined);
+  if (!context || tokenUpperBound(request) + request.maxTokens < context) return unchanged;
+  const counted =
+    sizing === "count"
+      ? await backend
+          .countTokens(request, { model, signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+          .catch(() => undefined)
+      : undefined;
+  const prompt = counted?.tokens ?? tokenEstimate(request);
+  // One token short of the difference: SGLang refuses `prompt + max_new_tokens >= context_len`.
+  const room = context - prompt - 1;
+  if (room < 1 || room >= request.maxTokens) return unchanged;
+  return { request: { ...request, maxTokens: room }, clamp: { from: request.maxTokens, to: room } };
+}
