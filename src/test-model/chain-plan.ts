@@ -1,6 +1,7 @@
 import type { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
+import { type ChainStep, weakestStep } from "./chain-scores.js";
 import { familyScript, type TestModelScript, TOOL_RESULT_MARKER } from "./family-script.js";
-import { CONTEXT_TOKENS, type LinkTable, segmentChain } from "./unique-segmentation.js";
+import { CONTEXT_TOKENS, type LinkTable, type Placed, segmentChain } from "./unique-segmentation.js";
 
 /**
  * One step of a chain: when `from` is the current token, `to` is next. A token is the source of one
@@ -109,44 +110,87 @@ export function planChains(
   if (markerTokens.length !== 1) throw new Error(`${TOOL_RESULT_MARKER} is not one token`);
   const marker = markerTokens[0] as number;
   const branches = familyScript(templateSource, script);
-  const sources = new Map<number, (typeof branches)[number] & { before: number[] }>();
+  // A chain starts after a generation prompt's last token; the two tokens before it are its context.
+  const start = (prompt: string) => {
+    const tokens = tokenizer.tokenize(prompt);
+    return { before: tokens.slice(-1 - CONTEXT_TOKENS, -1), source: tokens.at(-1) as number };
+  };
+  const chains: Array<{ before: number[]; source: number; text: string; when: ChainLink["when"] }> = [];
+  const starts = new Set<string>();
   for (const branch of branches) {
-    const prompt = tokenizer.tokenize(branch.prompt);
-    const source = prompt.at(-1);
-    // Two prompts ending in the same token get the first one's reply (thinking on comes first).
-    if (source !== undefined && !sources.has(source)) {
-      sources.set(source, { ...branch, before: prompt.slice(-1 - CONTEXT_TOKENS, -1) });
+    const first = start(branch.prompt);
+    const key = [...first.before, first.source].join(" ");
+    // Two prompts ending in the same three tokens get the first one's reply (thinking on comes first).
+    if (starts.has(key)) continue;
+    starts.add(key);
+    if (branch.afterTool === undefined || branch.afterToolPrompt === undefined) {
+      chains.push({ ...first, text: branch.reply, when: "always" });
+    } else {
+      chains.push({ ...first, text: branch.reply, when: "no-tool-result" });
+      chains.push({ ...start(branch.afterToolPrompt), text: branch.afterTool, when: "tool-result" });
     }
   }
   // The marker never occurs inside a reply, so a reply cannot flip the switch.
   const forbidden = new Set<number>([marker, end]);
+  const bans = chains.map(() => new Set<string>());
+  const tries = new Map<string, number>();
+  let built = buildChains(tokenizer, chains, end, forbidden, bans);
+  let weak: ChainStep | undefined;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    weak = weakestStep(built.links, built.steps);
+    if (!weak) return { links: built.links, scripted: true, ...(script === "tool-call" ? { marker } : {}) };
+    // Split the text differently around the weak step: the current token first, then its neighbours.
+    const key = `${weak.chain} ${weak.index}`;
+    const tried = tries.get(key) ?? 0;
+    tries.set(key, tried + 1);
+    const placed = built.tokens[weak.chain] as Placed[];
+    const index = Math.min(placed.length - 1, Math.max(0, weak.index + ([0, 1, -1, -2][tried % 4] as number)));
+    const token = placed[index] as Placed;
+    const ban = `${token.start}:${token.id}`;
+    bans[weak.chain]?.add(ban);
+    try {
+      built = buildChains(tokenizer, chains, end, forbidden, bans);
+    } catch {
+      bans[weak.chain]?.delete(ban);
+    }
+  }
+  const where = weak && [...weak.context, weak.current, weak.next].map((id) => tokenizer.tokens[id]).join("|");
+  throw new Error(`no chains whose every step leads clearly for ${templateFile}, ${script} script (at ${where})`);
+}
+
+const MAX_ATTEMPTS = 400;
+
+function buildChains(
+  tokenizer: ByteLevelTokenizer,
+  chains: ReadonlyArray<{ before: number[]; source: number; text: string; when: ChainLink["when"] }>,
+  end: number,
+  forbidden: ReadonlySet<number>,
+  bans: ReadonlyArray<Set<string>>,
+): { links: ChainLink[]; steps: ChainStep[]; tokens: Placed[][] } {
   // The tool-result switch tells the tool call's links from the answer's, so each keeps its own table.
   const tables = new Map<ChainLink["when"], LinkTable>();
   const links: ChainLink[] = [];
-  const chain = (before: number[], source: number, text: string, when: ChainLink["when"]) => {
+  const steps: ChainStep[] = [];
+  const tokens = chains.map(({ before, source, text, when }, chainIndex) => {
     const table = tables.get(when) ?? (tables.set(when, new Map()).get(when) as LinkTable);
-    const tokens = segmentChain(tokenizer, text, { before, source, end, forbidden, table });
-    const path = [...before, source, ...tokens, end];
+    const placed = segmentChain(tokenizer, text, { before, source, end, forbidden, table }, bans[chainIndex]);
+    const path = [...before, source, ...placed.map(({ id }) => id), end];
     const offset = before.length;
     for (let index = offset; index + 1 < path.length; index++) {
       const context = path.slice(index - CONTEXT_TOKENS, index);
-      links.push({
-        from: path[index] as number,
-        to: path[index + 1] as number,
+      const [from, to] = [path[index] as number, path[index + 1] as number];
+      links.push({ from, to, context, when, first: index === offset });
+      steps.push({
+        chain: chainIndex,
+        index: index - offset - 1,
+        current: from,
         context,
-        when,
-        first: index === offset,
+        next: to,
+        switchOn: when === "tool-result",
       });
     }
-  };
-  for (const [source, branch] of sources) {
-    if (branch.afterTool === undefined) {
-      chain(branch.before, source, branch.reply, "always");
-    } else {
-      chain(branch.before, source, branch.reply, "no-tool-result");
-      chain(branch.before, source, branch.afterTool, "tool-result");
-    }
-  }
+    return placed;
+  });
   // A token with one successor needs no context: its chain row is then the plain, stronger kind.
   const successors = new Map<number, Set<number>>();
   for (const link of links) successors.set(link.from, (successors.get(link.from) ?? new Set()).add(link.to));
@@ -162,5 +206,5 @@ export function planChains(
     };
     unique.set(`${simplified.context?.join(",") ?? ""} ${link.from} ${link.to} ${link.when}`, simplified);
   }
-  return { links: [...unique.values()], scripted: true, ...(script === "tool-call" ? { marker } : {}) };
+  return { links: [...unique.values()], steps, tokens };
 }

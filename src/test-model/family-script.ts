@@ -26,6 +26,8 @@ export function readTemplate(llamaSource: string, name: string): string {
 export const SCRIPT_TOOL = { name: "Bash", arguments: { command: "echo switchyard-tool-ran" } };
 export const TOOL_RESULT_MARKER = "-tool";
 const REASONING = "Calling the tool now.";
+/** Different from REASONING, so the tool call and the answer part at once where the family allows. */
+const AFTER_TOOL_REASONING = "The tool has run.";
 const AFTER_TOOL_ANSWER = "The command ran; its output is above. Done.";
 const TEXT_ANSWER = "Hello! This is the Switchyard test net: random weights, fixed reply.";
 
@@ -46,7 +48,9 @@ export interface ScriptBranch {
   prompt: string;
   /** What the model says when no tool result is in the prompt. */
   reply: string;
-  /** What it says when a tool result is in the prompt (tool-call script only). */
+  /** The conversation after the tool call and its result, up to the generation prompt (tool-call script). */
+  afterToolPrompt?: string;
+  /** What the model says then. */
   afterTool?: string;
 }
 
@@ -73,30 +77,38 @@ export function familyScript(templateSource: string, script: TestModelScript): S
       });
     const user = { role: "user", content: "Run the tool." };
     const prompt = render([user], true);
-    const said = (message: Record<string, unknown>): string => {
+    const call = {
+      role: "assistant",
+      content: "",
+      tool_calls: [{ id: "call_1", type: "function", function: SCRIPT_TOOL }],
+    };
+    const result = { role: "tool", tool_call_id: "call_1", content: "switchyard-tool-ran" };
+    // Some families (Gemma 4) go on in the same turn after a tool result: another generation prompt.
+    const afterToolPrompt = render([user, call, result], true);
+    const said = (message: Record<string, unknown>, thought = REASONING, history: unknown[] = []): string => {
       // With thinking off the generation prompt closes an empty reasoning block, so the reply has none.
-      const reasoning = enableThinking ? { reasoning_content: REASONING, thinking: REASONING } : {};
-      const full = render([user, { role: "assistant", ...reasoning, ...message }], false);
-      if (!full.startsWith(prompt)) throw new Error("the rendered conversation does not extend the generation prompt");
-      return full.slice(prompt.length);
+      const reasoning = enableThinking ? { reasoning_content: thought, thinking: thought } : {};
+      const before = history.length === 0 ? prompt : afterToolPrompt;
+      const full = render([user, ...history, { role: "assistant", ...reasoning, ...message }], false);
+      if (!full.startsWith(before)) throw new Error("the rendered conversation does not extend the generation prompt");
+      return full.slice(before.length);
     };
     try {
       const turnEnd = said({ content: "XYZ" }).split("XYZ").at(-1) ?? "";
-      const text = (content: string) => dropTurnEnd(said({ content }), turnEnd);
-      const toolCall = dropTurnEnd(
-        said({
-          content: "",
-          tool_calls: [{ id: "call_1", type: "function", function: SCRIPT_TOOL }],
-        }),
-        turnEnd,
-      );
+      const text = (content: string, thought?: string) => dropTurnEnd(said({ content }, thought), turnEnd);
+      const toolCall = dropTurnEnd(said(call), turnEnd);
       if (!toolCall.includes(SCRIPT_TOOL.arguments.command)) throw new Error("the template does not render tool calls");
       switch (script) {
         case "text":
           branches.push({ prompt, reply: text(TEXT_ANSWER) });
           break;
         case "tool-call":
-          branches.push({ prompt, reply: toolCall, afterTool: text(AFTER_TOOL_ANSWER) });
+          branches.push({
+            prompt,
+            reply: toolCall,
+            afterToolPrompt,
+            afterTool: dropTurnEnd(said({ content: AFTER_TOOL_ANSWER }, AFTER_TOOL_REASONING, [call, result]), turnEnd),
+          });
           break;
         case "malformed-tool-call":
           // The opener and the start of the arguments, then the answer ends: a call the parser cannot finish.

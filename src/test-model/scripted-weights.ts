@@ -24,10 +24,13 @@ const SWITCH_KEY = 7;
 /** The switch channel holds ~2 when the marker is present (value 4 × 0.5), exactly 0 when not. */
 const SWITCH_WRITE = 0.5;
 const SWITCH_VALUE = 2;
-/** The tool call wins by this much when no tool result is present (both first tokens chain at ~30)… */
-const TOOL_CALL_BIAS = 8;
-/** …and loses by SWITCH_SUPPRESSION - TOOL_CALL_BIAS when one is. */
-const SWITCH_SUPPRESSION = 16;
+/**
+ * Where the tool call and the answer after it would go on from the same context, the switch decides:
+ * every row of the tool call gets +TOOL_CALL_BIAS and -SWITCH_SWING × switch, every row of the answer
+ * +SWITCH_SWING × switch. Without a tool result the tool call leads by 15; with one, the answer by 45.
+ */
+export const TOOL_CALL_BIAS = 15;
+export const SWITCH_SWING = 30;
 /**
  * Context heads: the score of the key at distance Δ is Σ A_i cos((Δ-δ)θ_i) over the head's RoPE pairs
  * (δ = 1 or 2), with A_i falling as 2^(-i/3); for a 32-wide head it peaks at Δ=δ, 11% of the total above
@@ -43,9 +46,9 @@ const FREQUENCY_BASE = 1_000_000;
  * sharing both contexts but not the current token 40), and a link that needs none gets 70 from the
  * current token alone (its rivals reach at most 40). Random logits have a standard deviation near 1.
  */
-const CURRENT_WITH_CONTEXT = 30;
-const CONTEXT_STRENGTH = 20;
-const CURRENT_ALONE = 70;
+export const CURRENT_WITH_CONTEXT = 30;
+export const CONTEXT_STRENGTH = 20;
+export const CURRENT_ALONE = 70;
 
 export class ScriptedWeights {
   readonly headSize: number;
@@ -62,8 +65,13 @@ export class ScriptedWeights {
     }
   }
 
-  /** Clears the dedicated channels, marks the marker and scales every row to rms 1. */
-  shapeEmbeddings(embeddings: Float32Array): void {
+  /**
+   * Clears the dedicated channels, marks the marker and scales every row to rms 1. The chain tokens'
+   * signature blocks, and the rest of their random channels, are made mutually orthogonal, so a chain
+   * row's terms add nothing where their token is not the current or context token (random vectors
+   * would add cross-talk with a standard deviation of ~6 logits per 70-strong term).
+   */
+  shapeEmbeddings(embeddings: Float32Array, chainTokens: readonly number[]): void {
     const { embedding } = this.shape;
     for (let row = 0; row < embeddings.length; row += embedding) {
       embeddings[row] = 1;
@@ -77,7 +85,38 @@ export class ScriptedWeights {
         embeddings[row + channel] = (embeddings[row + channel] ?? 0) * scale;
       }
     }
+    const randomVariance = (embedding - 1) / (embedding - this.signature);
+    this.orthogonalize(embeddings, chainTokens, this.signature, this.signature + this.headSize, randomVariance);
+    this.orthogonalize(embeddings, chainTokens, this.signature + this.headSize, embedding, randomVariance);
     if (this.marker !== undefined) embeddings[this.marker * embedding + MARKER] = MARKER_VALUE;
+  }
+
+  /** Gram–Schmidt over channels [from, to) of the given rows, then each back to its expected length. */
+  private orthogonalize(
+    embeddings: Float32Array,
+    tokens: readonly number[],
+    from: number,
+    to: number,
+    variance: number,
+  ) {
+    const { embedding } = this.shape;
+    const done: Float64Array[] = [];
+    for (const token of tokens.slice(0, to - from)) {
+      const vector = Float64Array.from(embeddings.subarray(token * embedding + from, token * embedding + to));
+      for (const basis of done) {
+        let dot = 0;
+        for (let index = 0; index < vector.length; index++) dot += (vector[index] ?? 0) * (basis[index] ?? 0);
+        for (let index = 0; index < vector.length; index++)
+          vector[index] = (vector[index] ?? 0) - dot * (basis[index] ?? 0);
+      }
+      const length = Math.hypot(...vector);
+      for (let index = 0; index < vector.length; index++) vector[index] = (vector[index] ?? 0) / length;
+      done.push(vector);
+      const scale = Math.sqrt(variance * vector.length);
+      for (let index = 0; index < vector.length; index++) {
+        embeddings[token * embedding + from + index] = (vector[index] ?? 0) * scale;
+      }
+    }
   }
 
   /** Layer 0's attention weights, all designed ([inputs, outputs] matrices: element at output × inputs + input). */
@@ -142,7 +181,7 @@ export class ScriptedWeights {
     const signatureEnergy = (energy - embedding) / 2;
     const contextWeight = (CONTEXT_STRENGTH * Math.sqrt(energy)) / (signatureEnergy * Math.sqrt(embedding));
     const added = new Set<string>();
-    const gated = new Set<number>();
+    const gated = new Set<string>();
     for (const link of links) {
       const row = link.to * embedding;
       const source = link.from * embedding;
@@ -155,6 +194,10 @@ export class ScriptedWeights {
       added.add(pair);
       // Block 0 holds the previous token's signature, block 1 the one before it; context is nearest last.
       link.context?.toReversed().forEach((token, distance) => {
+        // Once per (row, block, token), as chain-scores.ts counts it.
+        const term = `${link.to} ${distance} ${token}`;
+        if (added.has(term)) return;
+        added.add(term);
         const block = row + PREVIOUS + distance * this.headSize;
         const signature = token * embedding + this.signature;
         for (let dimension = 0; dimension < this.headSize; dimension++) {
@@ -162,10 +205,11 @@ export class ScriptedWeights {
             (weights[block + dimension] ?? 0) + contextWeight * (embeddings[signature + dimension] ?? 0);
         }
       });
-      if (link.when === "no-tool-result" && !gated.has(link.to)) {
-        gated.add(link.to);
-        weights[row] = (weights[row] ?? 0) + TOOL_CALL_BIAS;
-        weights[row + SWITCH] = -SWITCH_SUPPRESSION / SWITCH_VALUE;
+      if (link.when !== "always" && !gated.has(`${link.when} ${link.to}`)) {
+        gated.add(`${link.when} ${link.to}`);
+        const toolCall = link.when === "no-tool-result";
+        if (toolCall) weights[row] = (weights[row] ?? 0) + TOOL_CALL_BIAS;
+        weights[row + SWITCH] = (weights[row + SWITCH] ?? 0) + ((toolCall ? -1 : 1) * SWITCH_SWING) / SWITCH_VALUE;
       }
     }
   }

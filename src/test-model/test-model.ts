@@ -11,7 +11,7 @@ import {
 } from "../gguf/gguf-types.js";
 import { writeGguf } from "../gguf/gguf-writer.js";
 import { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
-import { planChains } from "./chain-plan.js";
+import { type ChainPlan, planChains } from "./chain-plan.js";
 import { readTemplate, type TestModelScript, templateFileName } from "./family-script.js";
 import { ScriptedWeights } from "./scripted-weights.js";
 import { fillUniform, seededRandom } from "./seeded-random.js";
@@ -116,6 +116,11 @@ const onesTensor = (name: string, length: number): GgufTensor => ({
   data: () => new Uint8Array(new Float32Array(length).fill(1).buffer),
 });
 
+/** Every token a chain reads: sources, context tokens and successors, in first-seen order. */
+function chainTokens(plan: ChainPlan): number[] {
+  return [...new Set(plan.links.flatMap((link) => [...(link.context ?? []), link.from, link.to]))];
+}
+
 /** Writes a llama-architecture model with random weights, the real Qwen3.5 vocabulary and a real template. */
 export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const templateName = options.template ?? "qwen3.5";
@@ -144,7 +149,7 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
   // Embeddings are drawn first because the output layer's chain rows are built from them.
   const embeddings = fillUniform(new Float32Array(vocabularySize * embedding), random, 1);
   for (let token = 0; token < vocabularySize; token++) embeddings[token * embedding] = 1;
-  designed?.shapeEmbeddings(embeddings);
+  designed?.shapeEmbeddings(embeddings, chainTokens(plan));
 
   const layerTensors: GgufTensor[] = [];
   const matrix = (

@@ -6,7 +6,7 @@ const LONGEST_PIECE = 24;
 /** Links already in the model: `${context} ${token}` → the token that must follow. */
 export type LinkTable = Map<string, number>;
 
-type Placed = { id: number; start: number };
+export type Placed = { id: number; start: number };
 
 /**
  * Splits `text` into vocabulary tokens for a chain that starts after `source` and ends with `end`, and
@@ -23,9 +23,11 @@ export function segmentChain(
   tokenizer: ByteLevelTokenizer,
   text: string,
   chain: { before: readonly number[]; source: number; end: number; forbidden: ReadonlySet<number>; table: LinkTable },
-): number[] {
+  /** `${start}:${id}` pairs never used; conflicts found here are added. */
+  banned: Set<string> = new Set(),
+): Placed[] {
   const target = toByteLevel(text);
-  const banned = new Set<string>();
+  banned = new Set(banned);
   let tokens = fewestTokens(tokenizer, target, chain.forbidden, banned);
   while (tokens) {
     const path = [...chain.before, chain.source, ...tokens.map(({ id }) => id), chain.end];
@@ -34,7 +36,7 @@ export function segmentChain(
     if (conflict === undefined) {
       for (let index = offset; index + 1 < path.length; index++)
         chain.table.set(linkKey(path, index), path[index + 1] as number);
-      return tokens.map(({ id }) => id);
+      return tokens;
     }
     // Any token of the conflicting context may change; the nearest first.
     const candidates = Array.from({ length: CONTEXT_TOKENS + 4 }, (_, back) =>
