@@ -117,24 +117,51 @@ export function planChains(
   };
   const chains: Array<{ before: number[]; source: number; text: string; when: ChainLink["when"] }> = [];
   const starts = new Set<string>();
+  // The marker never occurs inside a reply, so a reply cannot flip the switch.
+  const forbidden = new Set<number>([marker, end]);
+  const splits = (chain: (typeof chains)[number]) => {
+    try {
+      segmentChain(tokenizer, chain.text, { ...chain, end, forbidden, table: new Map() });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const skipped: string[] = [];
+  let firstBranch = 0;
   for (const branch of branches) {
     const first = start(branch.prompt);
     const key = [...first.before, first.source].join(" ");
     // Two prompts ending in the same three tokens get the first one's reply (thinking on comes first).
     if (starts.has(key)) continue;
-    starts.add(key);
-    if (branch.afterTool === undefined || branch.afterToolPrompt === undefined) {
-      chains.push({ ...first, text: branch.reply, when: "always" });
-    } else {
-      chains.push({ ...first, text: branch.reply, when: "no-tool-result" });
-      chains.push({ ...start(branch.afterToolPrompt), text: branch.afterTool, when: "tool-result" });
+    const branchChains: typeof chains =
+      branch.afterTool === undefined || branch.afterToolPrompt === undefined
+        ? [{ ...first, text: branch.reply, when: "always" }]
+        : [
+            { ...first, text: branch.reply, when: "no-tool-result" },
+            { ...start(branch.afterToolPrompt), text: branch.afterTool, when: "tool-result" },
+          ];
+    // A reply no split can say (every way through it repeats a context) leaves that prompt unscripted.
+    if (!branchChains.every(splits)) {
+      skipped.push(JSON.stringify(branch.reply.slice(0, 60)));
+      continue;
     }
+    starts.add(key);
+    chains.push(...branchChains);
+    firstBranch ||= branchChains.length;
   }
-  // The marker never occurs inside a reply, so a reply cannot flip the switch.
-  const forbidden = new Set<number>([marker, end]);
+  if (chains.length === 0)
+    throw new Error(`no reply of ${templateFile} can be split into chains: ${skipped.join(", ")}`);
   const bans = chains.map(() => new Set<string>());
   const tries = new Map<string, number>();
-  let built = buildChains(tokenizer, chains, end, forbidden, bans);
+  let built: ReturnType<typeof buildChains>;
+  try {
+    built = buildChains(tokenizer, chains, end, forbidden, bans);
+  } catch {
+    // The replies of both generation prompts cannot share the model: keep the first (thinking on).
+    chains.splice(firstBranch);
+    built = buildChains(tokenizer, chains, end, forbidden, bans);
+  }
   let weak: ChainStep | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     weak = weakestStep(built.links, built.steps);

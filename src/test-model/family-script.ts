@@ -111,8 +111,9 @@ export function familyScript(templateSource: string, script: TestModelScript): S
           });
           break;
         case "malformed-tool-call":
-          // The opener and the start of the arguments, then the answer ends: a call the parser cannot finish.
-          branches.push({ prompt, reply: toolCall.slice(0, toolCall.indexOf(SCRIPT_TOOL.arguments.command) + 4) });
+          // The reply without its first byte (a broken channel header where the family has one, as
+          // gpt-oss does) and cut off inside the arguments: output the engine's parser cannot finish.
+          branches.push({ prompt, reply: toolCall.slice(1, toolCall.indexOf(SCRIPT_TOOL.arguments.command) + 4) });
           break;
         default: {
           const unknown: never = script;
