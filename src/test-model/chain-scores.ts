@@ -55,7 +55,7 @@ export function weakestStep(links: readonly ChainLink[], steps: readonly ChainSt
     step.context.toReversed().forEach((token, distance) => {
       if (row.context[distance]?.has(token)) total += CONTEXT_STRENGTH;
     });
-    if (row.toolCall) total += TOOL_CALL_BIAS - (step.switchOn ? SWITCH_SWING : 0);
+    if (row.toolCall && !step.switchOn) total += TOOL_CALL_BIAS;
     if (row.answer && step.switchOn) total += SWITCH_SWING;
     return total;
   };

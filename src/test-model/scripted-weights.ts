@@ -26,8 +26,9 @@ const SWITCH_WRITE = 0.5;
 const SWITCH_VALUE = 2;
 /**
  * Where the tool call and the answer after it would go on from the same context, the switch decides:
- * every row of the tool call gets +TOOL_CALL_BIAS and -SWITCH_SWING × switch, every row of the answer
- * +SWITCH_SWING × switch. Without a tool result the tool call leads by 15; with one, the answer by 45.
+ * every row of the tool call gets +TOOL_CALL_BIAS × (1 - switch), every row of the answer +SWITCH_SWING ×
+ * switch (a row in both gets both). Without a tool result the tool call leads by 15; with one, the
+ * answer by 30.
  */
 export const TOOL_CALL_BIAS = 15;
 export const SWITCH_SWING = 30;
@@ -209,7 +210,8 @@ export class ScriptedWeights {
         gated.add(`${link.when} ${link.to}`);
         const toolCall = link.when === "no-tool-result";
         if (toolCall) weights[row] = (weights[row] ?? 0) + TOOL_CALL_BIAS;
-        weights[row + SWITCH] = (weights[row + SWITCH] ?? 0) + ((toolCall ? -1 : 1) * SWITCH_SWING) / SWITCH_VALUE;
+        const swing = toolCall ? -TOOL_CALL_BIAS : SWITCH_SWING;
+        weights[row + SWITCH] = (weights[row + SWITCH] ?? 0) + swing / SWITCH_VALUE;
       }
     }
   }

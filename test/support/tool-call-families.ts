@@ -6,6 +6,7 @@ export const TOOL_CALL_FAMILIES = [
   { family: "Qwen3.5", template: "Qwen3.5-4B.jinja", reasons: true },
   { family: "GLM-4.7", template: "GLM-4.7-Flash.jinja", reasons: true },
   { family: "Gemma 4", template: "google-gemma-4-31B-it.jinja", reasons: true },
+  { family: "gpt-oss", template: "openai-gpt-oss-120b.jinja", reasons: true },
 ] as const;
 
 /** What the tool-call script runs and answers (src/test-model/family-script.ts). */
