@@ -15,8 +15,6 @@ export interface ChainLink {
   context?: number[];
   /** Every link of the tool call is "no-tool-result", every link of the answer after it "tool-result". */
   when: "always" | "no-tool-result" | "tool-result";
-  /** The link from the generation prompt's last token into a reply. */
-  first: boolean;
 }
 
 export interface ChainPlan {
@@ -89,7 +87,7 @@ function originalPlan(tokenizer: ByteLevelTokenizer, chains: string[][]): ChainP
     for (let index = 0; index + 1 < pieces.length; index++) {
       const from = pieceId(tokenizer, pieces[index] as string);
       if (links.some((link) => link.from === from)) throw new Error(`chain token ${pieces[index]} has two successors`);
-      links.push({ from, to: pieceId(tokenizer, pieces[index + 1] as string), when: "always", first: index === 0 });
+      links.push({ from, to: pieceId(tokenizer, pieces[index + 1] as string), when: "always" });
     }
   }
   return { links, scripted: false };
@@ -206,7 +204,7 @@ function buildChains(
     for (let index = offset; index + 1 < path.length; index++) {
       const context = path.slice(index - CONTEXT_TOKENS, index);
       const [from, to] = [path[index] as number, path[index + 1] as number];
-      links.push({ from, to, context, when, first: index === offset });
+      links.push({ from, to, context, when });
       steps.push({
         chain: chainIndex,
         index: index - offset - 1,
@@ -228,7 +226,6 @@ function buildChains(
       from: link.from,
       to: link.to,
       when: link.when,
-      first: link.first,
       ...(context === undefined ? {} : { context }),
     };
     unique.set(`${simplified.context?.join(",") ?? ""} ${link.from} ${link.to} ${link.when}`, simplified);

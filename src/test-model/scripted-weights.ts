@@ -170,9 +170,9 @@ export class ScriptedWeights {
   }
 
   /**
-   * Chain rows of the output layer: the source token's embedding (its successor's logit rises ~30
-   * when it is the current token); for a source that occurs more than once, the previous token's
-   * signature as well; and the tool-result gate on a reply's first token.
+   * Chain rows of the output layer: the source token's embedding (its successor's logit rises by 70,
+   * or 30 when the link needs context); the signatures of the one or two tokens before it (20 each)
+   * when the source leads to different tokens after different ones; and the tool-result gate.
    */
   addLinks(weights: Float32Array, embeddings: Float32Array, links: readonly ChainLink[]): void {
     const { embedding } = this.shape;
