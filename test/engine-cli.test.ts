@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { runCommand } from "../src/util/run-command.js";
 import { runCli } from "./cli.js";
@@ -49,5 +49,32 @@ describe("switchyard engine", () => {
     const result = await runCli(["engine", "test-model", join(tmpdir(), "never.gguf"), "--size", "huge"]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/--size must be one of tiny, small/);
+  });
+
+  it("test-model rejects an unknown script by name, and a template that is no file in models/templates/", async () => {
+    const out = join(tmpdir(), "never.gguf");
+    const script = await runCli(["engine", "test-model", out, "--script", "dance"]);
+    expect(script.code).not.toBe(0);
+    expect(script.stderr).toMatch(/--script must be one of text, tool-call, malformed-tool-call/);
+    const template = await runCli(["engine", "test-model", out, "--template", "../../etc/passwd"]);
+    expect(template.code).not.toBe(0);
+    expect(template.stderr).toMatch(/--template must be qwen3.5, qwen3-coder or a file in .*models\/templates/);
+  });
+
+  it("test-model writes a scripted model for a template file", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "switchyard-cli-model-")), "glm.gguf");
+    const result = await runCli([
+      "engine",
+      "test-model",
+      out,
+      "--template",
+      "GLM-4.7-Flash.jinja",
+      "--script",
+      "tool-call",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/GLM-4.7-Flash.jinja template, tool-call script, seed 1/);
+    expect(statSync(out).size).toBeGreaterThan(100_000_000);
+    rmSync(dirname(out), { recursive: true });
   });
 });

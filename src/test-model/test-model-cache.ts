@@ -1,30 +1,39 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { ensureLlamaSource, type Report } from "../engine/llama-source.js";
 import { cacheDirectory } from "../util/paths.js";
+import type { TestModelScript } from "./family-script.js";
 import { type TestModelTemplate, writeTestModel } from "./test-model.js";
 import type { TestModelSize } from "./test-model-shapes.js";
 
 /** Bump when the generator changes what it writes, so cached models are made anew. */
-const GENERATOR_REVISION = 2;
+const GENERATOR_REVISION = 5;
 
 export interface TestModelChoice {
   size?: TestModelSize;
+  /** qwen3.5, qwen3-coder or a template file name under models/templates/ of the llama.cpp source. */
   template?: TestModelTemplate;
+  script?: TestModelScript;
   seed?: number;
 }
 
-/** The built-in test model, generated into the cache once per size, template and seed. */
+/** The built-in test model, generated into the cache once per size, template, script and seed. */
 export async function ensureTestModel(choice: TestModelChoice = {}, report: Report = () => {}): Promise<string> {
   const size = choice.size ?? "tiny";
   const template = choice.template ?? "qwen3.5";
+  const script = choice.script ?? "text";
   const seed = choice.seed ?? 1;
   const directory = join(cacheDirectory(), "models");
-  const path = join(directory, `switchyard-test-${size}-${template}-seed${seed}-r${GENERATOR_REVISION}.gguf`);
+  const scripted = script === "text" ? "" : `-${script}`;
+  const name = `switchyard-test-${size}-${template.replace(/\.jinja$/, "")}${scripted}-seed${seed}-r${GENERATOR_REVISION}`;
+  const path = join(directory, `${name}.gguf`);
   if (existsSync(path)) return path;
   const source = await ensureLlamaSource(report);
-  report(`writing the ${size} test model (${template} template) to ${path}`);
+  report(`writing the ${size} test model (${template} template, ${script} script) to ${path}`);
   mkdirSync(directory, { recursive: true });
-  await writeTestModel({ llamaSource: source.directory, outputPath: path, size, template, seed });
+  // Written beside and renamed, so a test running in parallel never loads a half-written file.
+  const partial = `${path}.${process.pid}.partial`;
+  await writeTestModel({ llamaSource: source.directory, outputPath: partial, size, template, script, seed });
+  renameSync(partial, path);
   return path;
 }

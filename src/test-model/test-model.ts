@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gguf } from "@huggingface/gguf";
 import { float16Bits } from "../gguf/float16.js";
@@ -11,73 +10,38 @@ import {
   GgufValueType,
 } from "../gguf/gguf-types.js";
 import { writeGguf } from "../gguf/gguf-writer.js";
+import { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
+import { type ChainPlan, planChains } from "./chain-plan.js";
+import { readTemplate, type TestModelScript, templateFileName } from "./family-script.js";
+import { ScriptedWeights } from "./scripted-weights.js";
 import { fillUniform, seededRandom } from "./seeded-random.js";
-import { TEST_MODEL_SHAPES, type TestModelShape, type TestModelSize } from "./test-model-shapes.js";
+import {
+  SCRIPTED_MODEL_SHAPES,
+  TEST_MODEL_SHAPES,
+  type TestModelShape,
+  type TestModelSize,
+} from "./test-model-shapes.js";
 
-export type TestModelTemplate = "qwen3.5" | "qwen3-coder";
-
-/** Real chat templates shipped in the llama.cpp source, and whether the template has a thinking block. */
-const TEMPLATES: Record<TestModelTemplate, { file: string; thinks: boolean }> = {
-  "qwen3.5": { file: "Qwen3.5-4B.jinja", thinks: true },
-  "qwen3-coder": { file: "Qwen3-Coder.jinja", thinks: false },
-};
+/** qwen3.5, qwen3-coder, or any template file name under models/templates/ of the llama.cpp source. */
+export type TestModelTemplate = string;
 
 export interface TestModelOptions {
   /** Root of a llama.cpp source tree (holds models/ggml-vocab-qwen35.gguf and models/templates/). */
   llamaSource: string;
   outputPath: string;
   template?: TestModelTemplate;
+  /** What the model says: a fixed text reply, a tool call then an answer, or a broken tool call. */
+  script?: TestModelScript;
   size?: TestModelSize;
   seed?: number;
 }
 
 /*
  * What the model says. Weights are random, so a plain random model would babble until max_tokens. To
- * answer briefly and stop, the output layer holds chains: the logit of each chain token is raised by
- * the embedding of the token before it, so from the last token of the generation prompt the model walks
- * a fixed phrase and ends with <|im_end|>. Pieces are GPT-2 byte-level tokens of the Qwen vocabulary
- * ("Ġ" is a space, "Ċ" a newline; this vocabulary has no <think> token, so the tag is plain text). A
- * token can have only one successor, so a piece occurs once as a link source across all chains.
+ * answer briefly and stop, the output layer holds chains (chain-plan.ts): the logit of each chain token
+ * is raised by the embedding of the token before it, so from the last token of the generation prompt
+ * the model walks a fixed reply and ends with <|im_end|>.
  */
-const ANSWER = [
-  "Hello",
-  "!",
-  "ĠThis",
-  "Ġis",
-  "Ġthe",
-  "ĠSwitch",
-  "yard",
-  "Ġtest",
-  "Ġnet",
-  ":",
-  "Ġrandom",
-  "Ġweights",
-  ",",
-  "Ġfixed",
-  "Ġreply",
-  ".",
-  "ĠLoad",
-  "Ġa",
-  "Ġreal",
-  "Ġmodel",
-  "Ġfor",
-  "Ġuseful",
-  "Ġanswers",
-  "<|im_end|>",
-];
-/** Generation prompts end in "assistant\n" (Ċ), "<think>\n" (>Ċ) or "</think>\n\n" (>ĊĊ). */
-const THINKING_CHAINS = [
-  [">Ċ", "Nothing", "Ġto", "Ġreason", "Ġabout", ";", "Ġanswering", "Ġnow", "</", "think", ">ĊĊ", ...ANSWER],
-  ["Ċ", "Hello"],
-  ["ĊĊ", "Hello"],
-];
-const PLAIN_CHAINS = [
-  ["Ċ", ...ANSWER],
-  [">Ċ", "Hello"],
-  [">ĊĊ", "Hello"],
-  ["ĊĊ", "Hello"],
-];
-
 /** How far a chain logit stands above the rest; random logits have a standard deviation of 1. */
 const CHAIN_STRENGTH = 30;
 /**
@@ -138,25 +102,6 @@ function modelMetadata(
   return metadata;
 }
 
-function tokenId(tokens: readonly string[], piece: string): number {
-  const id = tokens.indexOf(piece);
-  if (id < 0) throw new Error(`token ${JSON.stringify(piece)} is not in the Qwen3.5 vocabulary`);
-  return id;
-}
-
-/** Maps each chain token to the token that must follow it. */
-function chainLinks(tokens: readonly string[], thinks: boolean): Map<number, number> {
-  const next = new Map<number, number>();
-  for (const pieces of thinks ? THINKING_CHAINS : PLAIN_CHAINS) {
-    for (let index = 0; index + 1 < pieces.length; index++) {
-      const from = tokenId(tokens, pieces[index] as string);
-      if (next.has(from)) throw new Error(`chain token ${pieces[index]} has two successors`);
-      next.set(from, tokenId(tokens, pieces[index + 1] as string));
-    }
-  }
-  return next;
-}
-
 const f16Tensor = (name: string, dims: number[], values: () => Float32Array): GgufTensor => ({
   name,
   dims,
@@ -171,70 +116,105 @@ const onesTensor = (name: string, length: number): GgufTensor => ({
   data: () => new Uint8Array(new Float32Array(length).fill(1).buffer),
 });
 
+/** Every token a chain reads: sources, context tokens and successors, in first-seen order. */
+function chainTokens(plan: ChainPlan): number[] {
+  return [...new Set(plan.links.flatMap((link) => [...(link.context ?? []), link.from, link.to]))];
+}
+
 /** Writes a llama-architecture model with random weights, the real Qwen3.5 vocabulary and a real template. */
 export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const templateName = options.template ?? "qwen3.5";
+  const script = options.script ?? "text";
   const size = options.size ?? "tiny";
   const seed = options.seed ?? 1;
-  const shape = TEST_MODEL_SHAPES[size];
-  const templateInfo = TEMPLATES[templateName];
-  const models = join(options.llamaSource, "models");
-  const template = readFileSync(join(models, "templates", templateInfo.file), "utf8");
-  const parsed = await gguf(join(models, "ggml-vocab-qwen35.gguf"), {
+  const template = readTemplate(options.llamaSource, templateName);
+  const parsed = await gguf(join(options.llamaSource, "models", "ggml-vocab-qwen35.gguf"), {
     allowLocalFile: true,
     typedMetadata: true,
   });
   const vocabulary = parsed.typedMetadata as unknown as TypedMetadata;
   const tokens = vocabulary["tokenizer.ggml.tokens"]?.value as string[] | undefined;
-  if (!tokens) throw new Error("the vocabulary GGUF has no tokenizer.ggml.tokens");
+  const types = vocabulary["tokenizer.ggml.token_type"]?.value as number[] | undefined;
+  const merges = vocabulary["tokenizer.ggml.merges"]?.value as string[] | undefined;
+  if (!tokens || !types || !merges) throw new Error("the vocabulary GGUF has no tokens, token types or merges");
+  const tokenizer = new ByteLevelTokenizer(tokens, types, merges);
+  const plan = planChains(tokenizer, templateFileName(templateName), template, script);
   const vocabularySize = tokens.length;
+  const shape = plan.scripted ? SCRIPTED_MODEL_SHAPES[size] : TEST_MODEL_SHAPES[size];
   const { embedding, feedForward } = shape;
   const kvWidth = (embedding / shape.heads) * shape.kvHeads;
   const random = seededRandom(seed);
+  const designed = plan.scripted ? new ScriptedWeights(shape, plan.marker) : undefined;
 
   // Embeddings are drawn first because the output layer's chain rows are built from them.
   const embeddings = fillUniform(new Float32Array(vocabularySize * embedding), random, 1);
   for (let token = 0; token < vocabularySize; token++) embeddings[token * embedding] = 1;
-  const next = chainLinks(tokens, templateInfo.thinks);
+  designed?.shapeEmbeddings(embeddings, chainTokens(plan));
 
   const layerTensors: GgufTensor[] = [];
-  const matrix = (name: string, inputs: number, outputs: number, scale: number) =>
-    f16Tensor(name, [inputs, outputs], () =>
-      fillUniform(new Float32Array(inputs * outputs), random, scale / Math.sqrt(inputs)),
-    );
+  const matrix = (
+    name: string,
+    inputs: number,
+    outputs: number,
+    scale: number,
+    adjust?: (values: Float32Array) => void,
+  ) =>
+    f16Tensor(name, [inputs, outputs], () => {
+      const values = fillUniform(new Float32Array(inputs * outputs), random, scale / Math.sqrt(inputs));
+      adjust?.(values);
+      return values;
+    });
+  const attention = (layer: number, tensor: "attn_q" | "attn_k" | "attn_v" | "attn_output") => {
+    if (!designed) return undefined;
+    if (layer === 0) return (values: Float32Array) => designed.layerZeroAttention(tensor, values);
+    return tensor === "attn_output"
+      ? (values: Float32Array) => designed.keepChannelsClean(values, embedding)
+      : undefined;
+  };
   for (let layer = 0; layer < shape.layers; layer++) {
     const prefix = `blk.${layer}`;
     layerTensors.push(
       onesTensor(`${prefix}.attn_norm.weight`, embedding),
-      matrix(`${prefix}.attn_q.weight`, embedding, embedding, 1),
-      matrix(`${prefix}.attn_k.weight`, embedding, kvWidth, 1),
-      matrix(`${prefix}.attn_v.weight`, embedding, kvWidth, 1),
-      matrix(`${prefix}.attn_output.weight`, embedding, embedding, LAYER_OUTPUT_SCALE),
+      matrix(`${prefix}.attn_q.weight`, embedding, embedding, 1, attention(layer, "attn_q")),
+      matrix(`${prefix}.attn_k.weight`, embedding, kvWidth, 1, attention(layer, "attn_k")),
+      matrix(`${prefix}.attn_v.weight`, embedding, kvWidth, 1, attention(layer, "attn_v")),
+      matrix(`${prefix}.attn_output.weight`, embedding, embedding, LAYER_OUTPUT_SCALE, attention(layer, "attn_output")),
       onesTensor(`${prefix}.ffn_norm.weight`, embedding),
       matrix(`${prefix}.ffn_gate.weight`, embedding, feedForward, 1),
       matrix(`${prefix}.ffn_up.weight`, embedding, feedForward, 1),
-      matrix(`${prefix}.ffn_down.weight`, feedForward, embedding, LAYER_OUTPUT_SCALE),
+      matrix(
+        `${prefix}.ffn_down.weight`,
+        feedForward,
+        embedding,
+        LAYER_OUTPUT_SCALE,
+        designed && ((values) => designed.keepChannelsClean(values, feedForward)),
+      ),
     );
   }
 
   const output = (): Float32Array => {
     const weights = fillUniform(new Float32Array(vocabularySize * embedding), random, 1 / Math.sqrt(embedding));
-    for (const [from, to] of next) {
-      const source = embeddings.subarray(from * embedding, (from + 1) * embedding);
-      for (let channel = 0; channel < embedding; channel++) {
-        weights[to * embedding + channel] =
-          (weights[to * embedding + channel] ?? 0) + (CHAIN_STRENGTH * (source[channel] ?? 0)) / embedding;
+    if (designed) {
+      designed.addLinks(weights, embeddings, plan.links);
+    } else {
+      for (const { from, to } of plan.links) {
+        const source = embeddings.subarray(from * embedding, (from + 1) * embedding);
+        for (let channel = 0; channel < embedding; channel++) {
+          weights[to * embedding + channel] =
+            (weights[to * embedding + channel] ?? 0) + (CHAIN_STRENGTH * (source[channel] ?? 0)) / embedding;
+        }
       }
     }
     for (const piece of CLOSING_PIECES) {
-      const token = tokenId(tokens, piece);
+      const token = tokenizer.ids.get(piece) as number;
       weights[token * embedding] = (weights[token * embedding] ?? 0) + CLOSING_BIAS;
     }
     return weights;
   };
 
+  const label = `switchyard-test-${size}-${templateName}${script === "text" ? "" : `-${script}`}-seed${seed}`;
   const file: GgufFile = {
-    metadata: modelMetadata(shape, vocabulary, template, `switchyard-test-${size}-${templateName}-seed${seed}`),
+    metadata: modelMetadata(shape, vocabulary, template, label),
     tensors: [
       f16Tensor("token_embd.weight", [embedding, vocabularySize], () => embeddings),
       ...layerTensors,

@@ -1,16 +1,33 @@
 import { inject } from "vitest";
 import { LlamaServerBackend } from "../../src/backends/llama-server/llama-server-backend.js";
-import type { CanonicalRequest } from "../../src/core/canonical.js";
+import type { CanonicalRequest, ToolDefinition } from "../../src/core/canonical.js";
 import { EngineSupervisor } from "../../src/engine/engine-supervisor.js";
+import { ensureTestModel } from "../../src/test-model/test-model-cache.js";
 import { type FaultProxy, startFaultProxy } from "../support/fault-proxy.js";
 import { describeBackendConformance } from "./backend-conformance.js";
 
 /**
- * The real llama-server with the test model, behind a TCP fault proxy that can cut a response. The test
- * model never calls tools (docs/design/test-model.md), so "tool-call" is not staged here; the suite still
- * sends tool definitions and tool results to the real server.
+ * The real llama-server with the test model, behind a TCP fault proxy that can cut a response. The
+ * default test model never calls tools, so "tool-call" runs on a second llama-server serving the
+ * tool-call test model (Qwen3.5 template, docs/design/test-model.md), which calls Bash on any prompt.
  */
 const ALIAS = "conformance";
+
+const BASH: ToolDefinition = {
+  name: "Bash",
+  description: "Runs a shell command.",
+  inputSchema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+};
+
+/** llama-server with the tool-call test model, started the first time "tool-call" is staged. */
+async function startToolCallEngine(): Promise<{ engine: EngineSupervisor; backend: LlamaServerBackend }> {
+  const engine = await EngineSupervisor.start({
+    binary: inject("llamaServer"),
+    model: await ensureTestModel({ template: "Qwen3.5-4B.jinja", script: "tool-call" }),
+    args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui", "--alias", ALIAS],
+  });
+  return { engine, backend: new LlamaServerBackend({ name: "local", baseUrl: engine.url }) };
+}
 
 /** Waits until no slot is processing, then returns llama-server's count of tokens generated so far. */
 async function tokensPredicted(url: string): Promise<number> {
@@ -80,14 +97,19 @@ describeBackendConformance({
       throw error;
     }
     const backend = new LlamaServerBackend({ name: "local", baseUrl: proxy.url });
+    let toolCall: Awaited<ReturnType<typeof startToolCallEngine>> | undefined;
+    let scripted = false;
     let fullTokens = Number.POSITIVE_INFINITY;
     let predictedBefore = 0;
     return {
-      backend,
+      get backend() {
+        return scripted && toolCall ? toolCall.backend : backend;
+      },
       model: ALIAS,
       liveTokenizer: true,
       async stage(scenario) {
         proxy.cutAfterBytes = Number.POSITIVE_INFINITY;
+        scripted = scenario === "tool-call";
         switch (scenario) {
           case "text":
           case "thinking":
@@ -95,6 +117,8 @@ describeBackendConformance({
           case "cache-hit":
             return {};
           case "tool-call":
+            toolCall ??= await startToolCallEngine();
+            return { request: (request) => ({ ...request, tools: [...request.tools, BASH] }) };
           case "cache-unreported":
             return undefined;
           case "http-error":
@@ -116,6 +140,8 @@ describeBackendConformance({
         return { complete: generated >= fullTokens };
       },
       async close() {
+        await toolCall?.backend.close();
+        await toolCall?.engine.stop();
         await backend.close();
         await proxy.close();
         await engine.stop();

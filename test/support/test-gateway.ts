@@ -7,10 +7,12 @@ import { type RunningSwitchyard, startSwitchyard } from "../../src/gateway/start
 
 /**
  * Switchyard in this process, on a free loopback port, in front of a real llama-server serving the
- * test model (Qwen3.5 template). Turn lines are kept in `log` instead of printed.
+ * test model (Qwen3.5 template, unless `modelFile` names another). Turn lines are kept in `log`
+ * instead of printed.
  */
 export async function startTestGateway(
   config: Record<string, unknown> = {},
+  options: { modelFile?: string } = {},
 ): Promise<RunningSwitchyard & { log: string[] }> {
   const log: string[] = [];
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-turns-"));
@@ -23,7 +25,7 @@ export async function startTestGateway(
     }),
     host: "127.0.0.1",
     port: 0,
-    modelFile: inject("testModel"),
+    modelFile: options.modelFile ?? inject("testModel"),
     engineBinary: async () => inject("llamaServer"),
     probeLocal: false,
     say: (line) => log.push(line),

@@ -15,6 +15,10 @@ const CONTEXT_OVERFLOW =
 const JINJA_EXCEPTION =
   '{"error":{"code":500,"message":"\\n------------\\nWhile executing CallExpression at line 85, column 32 in source:\\n...first %}↵            {{- raise_exception(\'System message must be at the beginnin...\\n                                           ^\\nError: Jinja Exception: System message must be at the beginning.","type":"server_error"}}';
 
+/** Recorded from build b1-de3ff81 serving the gpt-oss malformed-tool-call test model (HTTP 500, and as a stream event). */
+const UNPARSEABLE_OUTPUT =
+  '{"error":{"code":500,"message":"The model produced output that does not match the expected peg-native format","type":"server_error"}}';
+
 const body = (message: string, extra: Record<string, unknown> = {}) => JSON.stringify({ error: { message, ...extra } });
 
 describe("mapUpstreamError: llama-server's own errors", () => {
@@ -59,6 +63,14 @@ describe("mapUpstreamError: llama-server's own errors", () => {
     expect(error).toMatchObject({ kind: "invalid_request", code: "template_error", status: 400, retryable: false });
     expect(error.message).toMatch(/^the model's chat template rejected this conversation: /);
     expect(error.message).toContain("Jinja Exception: System message must be at the beginning.");
+  });
+
+  it("output llama-server cannot parse (HTTP 500) → a 422 nobody retries, not a 5xx", () => {
+    const error = mapUpstreamError(500, UNPARSEABLE_OUTPUT, "local");
+    expect(error).toMatchObject({ code: "unparseable_model_output", status: 422, retryable: false });
+    expect(error.message).toBe(
+      "local cannot parse the model's output (a malformed tool call or reply): The model produced output that does not match the expected peg-native format",
+    );
   });
 
   it("a raise_exception message without the Jinja prefix is a template error too", () => {

@@ -63,6 +63,15 @@ export function mapUpstreamError(
       code: "template_error",
     });
   }
+  // llama-server could not parse what the model wrote (chat.cpp: "The model produced output that does not
+  // match the expected <format> format"). Sending the same request again gives the same output, so
+  // this must not be a 5xx that agents retry forever.
+  if (/does not match the expected .* format|failed to parse (the )?(tool call|output)/i.test(upstreamMessage)) {
+    return new SwitchyardError(
+      `${backendName} cannot parse the model's output (a malformed tool call or reply): ${upstreamMessage.trim()}`,
+      { kind: "invalid_request", code: "unparseable_model_output", status: 422 },
+    );
+  }
   const message = `${backendName}: ${upstreamMessage}`;
   const retryAfterSeconds =
     rateLimit?.retryAfterSeconds ?? (retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined);

@@ -3,6 +3,7 @@ import { loadConfig, updateConfigFile } from "../../config/load-config.js";
 import type { Accelerator } from "../../engine/build-flavor.js";
 import { ensureEngine, locateEngine, verifyLlamaServer } from "../../engine/engine-locate.js";
 import { ensureLlamaSource } from "../../engine/llama-source.js";
+import { TEST_MODEL_SCRIPTS, type TestModelScript } from "../../test-model/family-script.js";
 import { type TestModelTemplate, writeTestModel } from "../../test-model/test-model.js";
 import type { TestModelSize } from "../../test-model/test-model-shapes.js";
 import { defaultConfigPath } from "../../util/paths.js";
@@ -86,12 +87,17 @@ export function registerEngineCommands(program: Command): void {
 
   engine
     .command("test-model <out>")
-    .description("write a test model: real Qwen3.5 vocabulary and chat template, random weights")
+    .description("write a test model: real Qwen3.5 vocabulary, a real chat template, random weights")
     .option(
       "--template <name>",
-      "qwen3.5 or qwen3-coder",
-      choice(["qwen3.5", "qwen3-coder"] as const, "--template"),
+      "qwen3.5, qwen3-coder or a file in llama.cpp's models/templates/ (e.g. openai-gpt-oss-120b.jinja)",
       "qwen3.5",
+    )
+    .option(
+      "--script <script>",
+      "text (a fixed reply), tool-call (calls Bash, answers once the result is in) or malformed-tool-call",
+      choice(TEST_MODEL_SCRIPTS, "--script"),
+      "text",
     )
     .option(
       "--size <size>",
@@ -100,12 +106,18 @@ export function registerEngineCommands(program: Command): void {
       "tiny",
     )
     .option("--seed <n>", "random seed; the same seed writes the same bytes", (value) => Number.parseInt(value, 10), 1)
-    .action(async (out: string, options: { template: TestModelTemplate; size: TestModelSize; seed: number }) => {
-      if (!Number.isInteger(options.seed) || options.seed < 0) throw new Error("--seed must be a non-negative integer");
-      const source = await ensureLlamaSource(say);
-      await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
-      say(
-        `wrote ${out} (${options.size}, ${options.template} template, seed ${options.seed}); outputs are random-weight text`,
-      );
-    });
+    .action(
+      async (
+        out: string,
+        options: { template: TestModelTemplate; script: TestModelScript; size: TestModelSize; seed: number },
+      ) => {
+        if (!Number.isInteger(options.seed) || options.seed < 0)
+          throw new Error("--seed must be a non-negative integer");
+        const source = await ensureLlamaSource(say);
+        await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
+        say(
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script, seed ${options.seed})`,
+        );
+      },
+    );
 }

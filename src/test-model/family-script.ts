@@ -1,0 +1,142 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { Template } from "@huggingface/jinja";
+
+export type TestModelScript = "text" | "tool-call" | "malformed-tool-call";
+export const TEST_MODEL_SCRIPTS: readonly TestModelScript[] = ["text", "tool-call", "malformed-tool-call"];
+
+/** Short names kept from before any template file could be named. */
+const SHORT_NAMES: Record<string, string> = { "qwen3.5": "Qwen3.5-4B.jinja", "qwen3-coder": "Qwen3-Coder.jinja" };
+
+/** The template file (under models/templates/ of the llama.cpp source) a --template value names. */
+export function templateFileName(name: string): string {
+  return SHORT_NAMES[name] ?? name;
+}
+
+export function readTemplate(llamaSource: string, name: string): string {
+  const file = templateFileName(name);
+  const path = join(llamaSource, "models", "templates", file);
+  if (basename(file) !== file || !file.endsWith(".jinja") || !existsSync(path)) {
+    throw new Error(`--template must be qwen3.5, qwen3-coder or a file in ${join(llamaSource, "models", "templates")}`);
+  }
+  return readFileSync(path, "utf8");
+}
+
+/** The tool call the tool-call script makes; "-tool" in it is the marker that a tool result is present. */
+export const SCRIPT_TOOL = { name: "Bash", arguments: { command: "echo switchyard-tool-ran" } };
+export const TOOL_RESULT_MARKER = "-tool";
+const REASONING = "Calling the tool now.";
+/** Different from REASONING, so the tool call and the answer part at once where the family allows. */
+const AFTER_TOOL_REASONING = "The tool has run.";
+const AFTER_TOOL_ANSWER = "The command ran; its output is above. Done.";
+const TEXT_ANSWER = "Hello! This is the Switchyard test net: random weights, fixed reply.";
+
+const TOOLS = [
+  {
+    type: "function",
+    function: {
+      name: SCRIPT_TOOL.name,
+      description: "Runs a shell command.",
+      parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+    },
+  },
+];
+
+/** What the model says after one rendered generation prompt. */
+export interface ScriptBranch {
+  /** The rendered conversation up to and including the generation prompt. */
+  prompt: string;
+  /** What the model says when no tool result is in the prompt. */
+  reply: string;
+  /** The conversation after the tool call and its result, up to the generation prompt (tool-call script). */
+  afterToolPrompt?: string;
+  /** What the model says then. */
+  afterTool?: string;
+}
+
+/**
+ * The family's own bytes for each script, taken from the template itself: render an assistant message
+ * (reasoning plus a tool call, or reasoning plus text) after a user message, and keep what follows the
+ * generation prompt. The turn's closing marker is dropped: in the family's own vocabulary it is an
+ * end-of-generation token, which llama-server never puts in the text; the test model stops with
+ * <|im_end|> instead. One branch per generation prompt (thinking on and off).
+ */
+export function familyScript(templateSource: string, script: TestModelScript): ScriptBranch[] {
+  const template = new Template(templateSource);
+  const branches: ScriptBranch[] = [];
+  const errors: string[] = [];
+  for (const enableThinking of [true, false]) {
+    const render = (messages: unknown[], addGenerationPrompt: boolean) =>
+      template.render({
+        messages,
+        tools: TOOLS,
+        add_generation_prompt: addGenerationPrompt,
+        bos_token: "",
+        eos_token: "",
+        enable_thinking: enableThinking,
+      });
+    const user = { role: "user", content: "Run the tool." };
+    const prompt = render([user], true);
+    const call = {
+      role: "assistant",
+      content: "",
+      tool_calls: [{ id: "call_1", type: "function", function: SCRIPT_TOOL }],
+    };
+    const result = { role: "tool", tool_call_id: "call_1", content: "switchyard-tool-ran" };
+    // Some families (Gemma 4) go on in the same turn after a tool result: another generation prompt.
+    const afterToolPrompt = render([user, call, result], true);
+    const said = (message: Record<string, unknown>, thought = REASONING, history: unknown[] = []): string => {
+      // With thinking off the generation prompt closes an empty reasoning block, so the reply has none.
+      const reasoning = enableThinking ? { reasoning_content: thought, thinking: thought } : {};
+      const before = history.length === 0 ? prompt : afterToolPrompt;
+      const full = render([user, ...history, { role: "assistant", ...reasoning, ...message }], false);
+      if (!full.startsWith(before)) throw new Error("the rendered conversation does not extend the generation prompt");
+      return full.slice(before.length);
+    };
+    try {
+      const turnEnd = said({ content: "XYZ" }).split("XYZ").at(-1) ?? "";
+      const text = (content: string, thought?: string) => dropTurnEnd(said({ content }, thought), turnEnd);
+      const toolCall = dropTurnEnd(said(call), turnEnd);
+      if (!toolCall.includes(SCRIPT_TOOL.arguments.command)) throw new Error("the template does not render tool calls");
+      switch (script) {
+        case "text":
+          branches.push({ prompt, reply: text(TEXT_ANSWER) });
+          break;
+        case "tool-call":
+          branches.push({
+            prompt,
+            reply: toolCall,
+            afterToolPrompt,
+            afterTool: dropTurnEnd(said({ content: AFTER_TOOL_ANSWER }, AFTER_TOOL_REASONING, [call, result]), turnEnd),
+          });
+          break;
+        case "malformed-tool-call":
+          // The reply without its first byte (a broken channel header where the family has one, as
+          // gpt-oss does) and cut off inside the arguments: output the engine's parser cannot finish.
+          branches.push({ prompt, reply: toolCall.slice(1, toolCall.indexOf(SCRIPT_TOOL.arguments.command) + 4) });
+          break;
+        default: {
+          const unknown: never = script;
+          throw new Error(`unknown script ${unknown}`);
+        }
+      }
+    } catch (error) {
+      errors.push(`enable_thinking=${enableThinking}: ${(error as Error).message}`);
+    }
+  }
+  if (branches.length === 0) throw new Error(`cannot script this template (${errors.join("; ")})`);
+  return branches;
+}
+
+/** Special-looking closing markers: <|call|>, <|tool_response>, <｜end▁of▁sentence｜>. */
+const CLOSING_MARKER = /(?:<\|[^<>|]*\|?>|<｜[^<>]*｜>)\s*$/u;
+
+function dropTurnEnd(said: string, turnEnd: string): string {
+  if (turnEnd.trim() !== "") {
+    if (said.endsWith(turnEnd)) return said.slice(0, -turnEnd.length);
+    const trimmed = said.trimEnd();
+    if (trimmed.endsWith(turnEnd.trim())) return trimmed.slice(0, -turnEnd.trim().length);
+  }
+  const marker = CLOSING_MARKER.exec(said);
+  return marker ? said.slice(0, marker.index) : said.trimEnd();
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTestModel } from "../src/test-model/test-model-cache.js";
+import { claudeSandbox, runClaude } from "./support/claude-code.js";
+import { startTestGateway } from "./support/test-gateway.js";
+import {
+  SCRIPTED_ANSWER,
+  SCRIPTED_COMMAND,
+  SCRIPTED_TOOL_OUTPUT,
+  TOOL_CALL_FAMILIES,
+} from "./support/tool-call-families.js";
+
+interface LoggedRequest {
+  messages?: Array<{ role: string; content: unknown }>;
+}
+
+/** The request bodies Switchyard logged (telemetry.logBodies), oldest first. */
+function loggedRequests(log: readonly string[]): LoggedRequest[] {
+  const prefix = "request body ";
+  return log.filter((line) => line.startsWith(prefix)).map((line) => JSON.parse(line.slice(prefix.length)));
+}
+
+/** The tool_result blocks of a request's last user message. */
+function toolResults(request: LoggedRequest): Array<{ tool_use_id: string; content: unknown }> {
+  const last = request.messages?.at(-1);
+  if (last?.role !== "user" || !Array.isArray(last.content)) return [];
+  return last.content.filter((block: { type?: string }) => block.type === "tool_result");
+}
+
+describe.each(TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $family template", ({ template }) => {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+  const sandbox = claudeSandbox();
+  beforeAll(async () => {
+    const model = await ensureTestModel({ template, script: "tool-call" });
+    gateway = await startTestGateway({ telemetry: { logBodies: true, turnsFile: null } }, { modelFile: model });
+    mkdirSync(sandbox.home, { recursive: true });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
+    const run = await runClaude(["-p", "run the tool", "--output-format", "json", "--allowedTools", "Bash"], {
+      baseUrl: gateway.url,
+      home: sandbox.home,
+      cwd: sandbox.workdir,
+      timeoutMs: 240_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { is_error: boolean; result: string; num_turns: number };
+    expect(result.is_error).toBe(false);
+    expect(result.result).toBe(SCRIPTED_ANSWER);
+
+    // The CLI ran the command the model asked for and sent its output back in the next request.
+    const withResult = loggedRequests(gateway.log).filter((request) => toolResults(request).length > 0);
+    expect(withResult.length).toBeGreaterThan(0);
+    const [toolResult] = toolResults(withResult[0] as LoggedRequest);
+    expect(JSON.stringify(toolResult?.content)).toContain(SCRIPTED_TOOL_OUTPUT);
+    const toolUse = JSON.stringify(withResult[0]?.messages?.at(-2)?.content);
+    expect(toolUse).toContain(SCRIPTED_COMMAND);
+
+    const turns = gateway.recorder.recent().filter((turn) => turn.endpoint === "messages");
+    expect(turns.some((turn) => turn.stopReason?.unified === "tool_use")).toBe(true);
+    expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
+  });
+});
