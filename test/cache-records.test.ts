@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -11,8 +12,11 @@ async function replay(
   session: string,
   change?: (body: Record<string, unknown>, file: string) => void,
 ) {
+  const before = gateway.recorder.recent(100_000).length;
+  let sent = 0;
   for (const request of fixtureRequests(session)) {
     if (!request.body) continue;
+    sent++;
     const body = structuredClone(request.body);
     change?.(body, request.file);
     const response = await fetch(`${gateway.url}${request.url}`, {
@@ -23,6 +27,8 @@ async function replay(
     const text = await response.text();
     expect(response.status, text).toBe(200);
   }
+  // A turn's record is written just after its answer ends: wait for the last one before reading the file.
+  await waitForTurns(gateway.recorder, before + sent);
   await gateway.recorder.flush();
   return gateway.recorder.recent().filter((turn) => turn.endpoint === "messages");
 }
