@@ -76,6 +76,16 @@ async function replaySession(engineUrl: string, compat: LlamaServerCompat, reque
   return outcome;
 }
 
+/** Every recorded session, as recorded and with thinking kept in history. */
+async function replayEverySession(engineUrl: string, compat: LlamaServerCompat): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const session of fixtureSessions()) {
+    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session)));
+    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinking)));
+  }
+  return outcomes;
+}
+
 const templates = join(inject("llamaSource"), "models", "templates");
 
 describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
@@ -142,11 +152,7 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
       family.appendOnly === true ? "renders every recorded session append-only" : "breaks where the matrix says",
       async () => {
         const compat = await backend.compat();
-        const outcomes: Outcome[] = [];
-        for (const session of fixtureSessions()) {
-          outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session)));
-          outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session).map(withThinking)));
-        }
+        const outcomes = await replayEverySession(engine.url, compat);
         const errors = outcomes.flatMap((outcome) => outcome.errors);
         const breaks = outcomes.flatMap((outcome) => outcome.breaks);
         if (family.appendOnly === true) {
@@ -194,11 +200,7 @@ describe.each(corrected)("%s on an engine Switchyard launches (corrected templat
     });
     try {
       const compat = await backend.compat();
-      const outcomes: Outcome[] = [];
-      for (const session of fixtureSessions()) {
-        outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session)));
-        outcomes.push(await replaySession(engine.url, compat, fixtureRequests(session).map(withThinking)));
-      }
+      const outcomes = await replayEverySession(engine.url, compat);
       const failures = outcomes.flatMap((outcome) => [...outcome.errors, ...outcome.breaks]);
       if (family.appendOnlyWhenLaunched) expect(failures).toEqual([]);
       else expect(failures.length, "the corrected template now works: set appendOnlyWhenLaunched").toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import { correctTemplate } from "../backends/llama-server/template-remedy.js";
-import { MODEL_FAMILIES } from "../families/model-families.js";
+import { familyById } from "../families/model-families.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { cacheDirectory } from "../util/paths.js";
 import type { Finding } from "./doctor-findings.js";
@@ -157,7 +157,7 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
     });
 
     const compat = await backend.compat();
-    const family = MODEL_FAMILIES.find((entry) => entry.id === compat.family);
+    const family = familyById(compat.family);
     findings.push(
       !family
         ? {

@@ -442,6 +442,11 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
 
 const normalize = (text: string) => text.replace(/\s+/g, " ").trim();
 
+/** A family by its id (as compat and turn records carry it). */
+export function familyById(id: string | undefined): ModelFamily | undefined {
+  return MODEL_FAMILIES.find((entry) => entry.id === id);
+}
+
 /** The fingerprint `templates` holds for a template's text. */
 export function templateFingerprint(template: string): string {
   return createHash("sha256").update(normalize(template)).digest("hex").slice(0, 16);

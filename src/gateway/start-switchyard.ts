@@ -120,7 +120,9 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
         baseUrl: engine.url,
         slotSave: config.engine.slotSave,
         thinkingPolicy,
-        compat: template.compat,
+        // Started with --no-cache-idle-slots (agentEngineArgs): its slots keep their prompts, so lanes are
+        // pinned without probing.
+        compat: { pinSlots: true, ...template.compat },
       }),
     );
   };

@@ -1,6 +1,6 @@
 import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage } from "../core/canonical.js";
-import { MODEL_FAMILIES } from "../families/model-families.js";
+import { familyById } from "../families/model-families.js";
 import { type Divergence, findDivergence } from "./prefix-diff.js";
 
 export interface CacheMiss {
@@ -98,7 +98,7 @@ export class LaneTracker {
 
 /** Why a template re-renders, by family name when the family is known, with what to do instead. */
 function templateRerendersExplanation(familyId: string | undefined): string {
-  const family = MODEL_FAMILIES.find((entry) => entry.id === familyId);
+  const family = familyById(familyId);
   if (family && family.appendOnly !== true) {
     return `${family.name}'s chat template is not append-only: ${family.appendOnly.breaks}; ${family.appendOnly.instead}`;
   }
