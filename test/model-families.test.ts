@@ -38,12 +38,19 @@ function withThinking(request: FixtureRequest): FixtureRequest {
 
 interface Outcome {
   pairs: number;
+  /** Pairs where only the generation prompt's reasoning opener (the family's `generationPromptTail`) differs. */
+  tailOnly: number;
   breaks: string[];
   errors: string[];
 }
 
-async function replaySession(engineUrl: string, compat: LlamaServerCompat, requests: FixtureRequest[]) {
-  const outcome: Outcome = { pairs: 0, breaks: [], errors: [] };
+async function replaySession(
+  engineUrl: string,
+  compat: LlamaServerCompat,
+  requests: FixtureRequest[],
+  tails: readonly string[] = [],
+) {
+  const outcome: Outcome = { pairs: 0, tailOnly: 0, breaks: [], errors: [] };
   const lastByLane = new Map<string, { file: string; prompt: string }>();
   for (const fixture of requests) {
     if (!fixture.body) continue;
@@ -65,7 +72,10 @@ async function replaySession(engineUrl: string, compat: LlamaServerCompat, reque
     // agent-session's second prompt comes from a new process whose system prompt holds a new git status.
     if (!previous || (fixture.session === "agent-session" && fixture.file === "011.json")) continue;
     outcome.pairs++;
-    if (!prompt.startsWith(previous.prompt)) {
+    const tail = tails.find((ending) => previous.prompt.endsWith(ending));
+    if (!prompt.startsWith(previous.prompt) && tail && prompt.startsWith(previous.prompt.slice(0, -tail.length))) {
+      outcome.tailOnly++;
+    } else if (!prompt.startsWith(previous.prompt)) {
       let index = 0;
       while (prompt[index] === previous.prompt[index]) index++;
       outcome.breaks.push(
@@ -77,11 +87,15 @@ async function replaySession(engineUrl: string, compat: LlamaServerCompat, reque
 }
 
 /** Every recorded session, as recorded and with thinking kept in history. */
-async function replayEverySession(engineUrl: string, compat: LlamaServerCompat): Promise<Outcome[]> {
+async function replayEverySession(
+  engineUrl: string,
+  compat: LlamaServerCompat,
+  tails?: readonly string[],
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const session of fixtureSessions()) {
-    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session)));
-    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinking)));
+    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session), tails));
+    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinking), tails));
   }
   return outcomes;
 }
@@ -148,25 +162,30 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
       },
     );
 
-    it(
-      family.appendOnly === true ? "renders every recorded session append-only" : "breaks where the matrix says",
-      async () => {
-        const compat = await backend.compat();
-        const outcomes = await replayEverySession(engine.url, compat);
-        const errors = outcomes.flatMap((outcome) => outcome.errors);
-        const breaks = outcomes.flatMap((outcome) => outcome.breaks);
-        if (family.appendOnly === true) {
-          expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
-          expect(errors).toEqual([]);
-          expect(breaks).toEqual([]);
-        } else {
-          expect(
-            errors.length + breaks.length,
-            "the matrix says this family breaks; it no longer does",
-          ).toBeGreaterThan(0);
-        }
-      },
-    );
+    const claim =
+      family.appendOnly === true
+        ? "renders every recorded session append-only"
+        : family.generationPromptTail
+          ? "renders every recorded session append-only but for the generation prompt's reasoning opener"
+          : "breaks where the matrix says";
+    it(claim, async () => {
+      const compat = await backend.compat();
+      const outcomes = await replayEverySession(engine.url, compat, family.generationPromptTail);
+      const errors = outcomes.flatMap((outcome) => outcome.errors);
+      const breaks = outcomes.flatMap((outcome) => outcome.breaks);
+      const tailOnly = outcomes.reduce((sum, outcome) => sum + outcome.tailOnly, 0);
+      if (family.appendOnly === true || family.generationPromptTail) {
+        expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
+        expect(errors).toEqual([]);
+        expect(breaks).toEqual([]);
+        if (family.appendOnly === true) expect(tailOnly).toBe(0);
+        else expect(tailOnly, "the reasoning opener no longer differs: set appendOnly").toBeGreaterThan(0);
+      } else {
+        expect(errors.length + breaks.length, "the matrix says this family breaks; it no longer does").toBeGreaterThan(
+          0,
+        );
+      }
+    });
   },
 );
 

@@ -37,6 +37,13 @@ export interface ModelFamily {
    */
   appendOnly: true | { breaks: string; instead: string };
   /**
+   * For a family that never sends reasoning back while its generation prompt opens a reasoning block (or
+   * writes an empty one with thinking off): those generation-prompt endings. A turn's prompt then ends
+   * with one of them, and without it is a byte prefix of the next turn's prompt: what is prefilled again
+   * is that ending and the model's reasoning, which the family's own policy leaves out of history.
+   */
+  generationPromptTail?: readonly string[];
+  /**
    * For a family whose stock template is not append-only: true when the corrected copy an engine
    * Switchyard launches gets (`--chat-template-file`, src/engine/engine-template.ts) is.
    */
@@ -54,8 +61,8 @@ const DROP: HistoryRemedy = { kind: "drop-reasoning", toolCallTextIsReasoning: f
 
 const GEN_PROMPT_THINK = {
   breaks:
-    "the generation prompt opens a reasoning block that history turns are rendered without, so each turn's last few tokens are prefilled again",
-  instead: "nothing to do: the few tokens of the generation prompt are all that is prefilled again",
+    "the generation prompt opens a reasoning block and the family never renders reasoning back, so each turn's reasoning opener (a few tokens) is prefilled again",
+  instead: "nothing to do: the history before it stays append-only",
 } as const;
 
 /** A family entry; `templates` maps each template file to the SHA-256 prefix of its whitespace-collapsed text. */
@@ -96,12 +103,16 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     reasoning: "<think>…</think> in assistant turns after the last user query when they have reasoning",
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
-    history: { kind: "embed-reasoning", open: "<think>\n", close: "\n</think>\n\n", whenEmpty: false },
-    appendOnly: {
-      breaks:
-        "with thinking off the generation prompt holds an empty <think></think> that the turn renders without once the model has answered, so a few tokens are prefilled again on such turns",
-      instead: "nothing to do: only the generation prompt's few tokens; with thinking on every turn is append-only",
+    // A turn without reasoning is sent as having thought nothing (reasoning "\n", which the template strips
+    // to an empty block), the block the generation prompt wrote or opened.
+    history: {
+      kind: "embed-reasoning",
+      open: "<think>\n",
+      close: "\n</think>\n\n",
+      whenEmpty: false,
+      empty: { value: "\n", when: "always" },
     },
+    appendOnly: true,
   }),
   family({
     id: "qwq",
@@ -114,6 +125,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     reasoningInHistory: "drop",
     history: NONE,
     appendOnly: GEN_PROMPT_THINK,
+    generationPromptTail: ["<think>\n", "<think>\n</think>"],
   }),
   family({
     id: "glm-4.6",
@@ -133,11 +145,13 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     templates: { "GLM-4.7-Flash.jinja": "1306b71ac626b5c9" },
     markers: ["[gMASK]", "<arg_key>"],
     toolCalls: "<tool_call>NAME<arg_key>KEY</arg_key><arg_value>VALUE</arg_value></tool_call>",
-    reasoning: "<think>…</think> kept in every turn (interleaved thinking)",
+    reasoning: "<think>…</think> kept in every turn (interleaved thinking); a bare </think> for a turn without",
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
-    history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
+    // With thinking on, a turn without reasoning is sent with a blank one: the template writes
+    // <think></think>, the generation prompt's <think> closed with nothing in it.
+    history: { kind: "none", empty: { value: " ", when: "thinking" } },
+    appendOnly: true,
   }),
   family({
     id: "deepseek-v3.1",
@@ -200,7 +214,11 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "hoisted",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
+    appendOnly: {
+      breaks:
+        "the distills' templates are not made for tool loops: the Qwen distill writes a tool call that follows tool results without the assistant marker and closes the results differently once another call follows; the Llama distill and llama.cpp's own R1 template drop tool calls from history",
+      instead: "for agent work use a model with a tool-call template (Qwen3, QwQ, DeepSeek V3.1 or later)",
+    },
   }),
   family({
     id: "kimi-k2",
@@ -237,8 +255,16 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     reasoning: "<think>…</think> in turns after the last user message, nothing before it",
     midConversationSystem: "dropped",
     reasoningInHistory: "keep",
-    history: { kind: "embed-reasoning", open: "<think>\n", close: "\n</think>\n\n", whenEmpty: false },
-    appendOnly: GEN_PROMPT_THINK,
+    // The generation prompt always opens <think>: a turn without reasoning is sent with a blank one, which
+    // the template writes as it stands, and embedded the same way before the last user message.
+    history: {
+      kind: "embed-reasoning",
+      open: "<think>\n",
+      close: "\n</think>\n\n",
+      whenEmpty: false,
+      empty: { value: " ", written: " ", when: "always" },
+    },
+    appendOnly: true,
   }),
   family({
     id: "gpt-oss",
@@ -279,7 +305,12 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: DROP,
-    appendOnly: GEN_PROMPT_THINK,
+    appendOnly: {
+      breaks:
+        "with thinking off the generation prompt writes an empty thought channel that history turns are rendered without (the template keeps reasoning only after the last user turn, as written), so those few tokens are prefilled again",
+      instead: "nothing to do: the history before it stays append-only, and with thinking on every turn is",
+    },
+    generationPromptTail: ["<|channel>thought\n<channel|>"],
   }),
   family({
     id: "ministral-reasoning",
@@ -346,8 +377,16 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     reasoning: "<think>…</think>; an empty <think></think> for turns without reasoning",
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
-    history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
+    // The template ignores a blank reasoning: with thinking on, a turn without reasoning has the block the
+    // generation prompt opened written into its content, closed with nothing in it.
+    history: {
+      kind: "embed-reasoning",
+      open: "<think>\n",
+      close: "\n</think>\n",
+      whenEmpty: false,
+      empty: { when: "thinking" },
+    },
+    appendOnly: true,
   }),
   family({
     id: "nemotron-nano-v2",
@@ -360,6 +399,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     reasoningInHistory: "drop",
     history: NONE,
     appendOnly: GEN_PROMPT_THINK,
+    generationPromptTail: ["<think>\n", "<think>\n</think>"],
   }),
   family({
     id: "granite-4",

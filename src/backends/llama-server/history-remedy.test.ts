@@ -42,6 +42,48 @@ describe("applyHistoryRemedy", () => {
     expect(out[1]).toEqual({ role: "assistant", content: "b" });
   });
 
+  it("sends a turn without reasoning as having thought nothing, where the generation prompt opened a block", () => {
+    const run: ChatMessage[] = [
+      { role: "user", content: "a" },
+      { role: "assistant", content: "b" },
+      { role: "user", content: "c" },
+      { role: "assistant", content: "d" },
+      { role: "tool", tool_call_id: "t", content: "e" },
+    ];
+    // A template that writes a blank reasoning as it stands (MiniMax-M2): the same bytes before the last query.
+    const verbatim = applyHistoryRemedy(run, {
+      kind: "embed-reasoning",
+      open: "<t>",
+      close: "</t>",
+      whenEmpty: false,
+      empty: { value: " ", written: " ", when: "always" },
+    });
+    expect(verbatim[1]).toEqual({ role: "assistant", content: "<t> </t>b", reasoning_content: " " });
+    expect(verbatim[3]).toEqual({ role: "assistant", content: "d", reasoning_content: " " });
+    // A template that ignores a blank reasoning (Nemotron 3 Nano): the empty block goes into the content.
+    const ignored: HistoryRemedy = {
+      kind: "embed-reasoning",
+      open: "<t>",
+      close: "</t>",
+      whenEmpty: false,
+      empty: { when: "thinking" },
+    };
+    expect(applyHistoryRemedy(run, ignored, true)[3]).toEqual({ role: "assistant", content: "<t></t>d" });
+    // With thinking off that template's generation prompt opens no block, so nothing is added.
+    expect(applyHistoryRemedy(run, ignored, false)[3]).toBe(run[3]);
+    expect(applyHistoryRemedy(run, ignored, false)[1]).toEqual({ role: "assistant", content: "b" });
+    // A turn that did reason keeps its reasoning.
+    const reasoned = applyHistoryRemedy(
+      [...run.slice(0, 3), { role: "assistant", content: "d", reasoning_content: "r" }],
+      {
+        kind: "none",
+        empty: { value: " ", when: "thinking" },
+      },
+    );
+    expect(reasoned[3]).toEqual({ role: "assistant", content: "d", reasoning_content: "r" });
+    expect(reasoned[1]).toEqual({ role: "assistant", content: "b", reasoning_content: " " });
+  });
+
   it("drops reasoning everywhere, and the text before a tool call where the family renders it as reasoning", () => {
     const out = applyHistoryRemedy(conversation, { kind: "drop-reasoning", toolCallTextIsReasoning: true });
     expect(out.filter((message) => message.role === "assistant")).toEqual([

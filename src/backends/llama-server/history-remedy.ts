@@ -17,7 +17,7 @@ import type { ChatMessage } from "./to-chat-completions.js";
  *   `</think>`; blank, so it adds nothing). A turn then renders the same before and after a new query.
  */
 export type HistoryRemedy =
-  | { kind: "none" }
+  | { kind: "none"; empty?: EmptyReasoning }
   | { kind: "drop-reasoning"; toolCallTextIsReasoning: boolean }
   | {
       kind: "embed-reasoning";
@@ -26,7 +26,23 @@ export type HistoryRemedy =
       close: string;
       /** Whether the template writes the wrapper when a turn has no reasoning. */
       whenEmpty: boolean;
+      empty?: EmptyReasoning;
     };
+
+/**
+ * For templates whose generation prompt opens a reasoning block (or writes an empty one with thinking
+ * off) but which render a turn without reasoning with no block at all: such a turn of the current run
+ * is sent as having thought nothing, `reasoning_content` set to `value`, the string that makes the
+ * template write the same empty block the generation prompt opened. `when`: on every request, or only
+ * when thinking is on (a template whose thinking-off prompt writes no block).
+ */
+export interface EmptyReasoning {
+  /** Absent: the template ignores a blank reasoning, so the empty block is written into the content. */
+  value?: string;
+  /** What the template writes for `value` inside its reasoning wrapper (embed-reasoning writes the same); default "". */
+  written?: string;
+  when: "always" | "thinking";
+}
 
 type AssistantMessage = Extract<ChatMessage, { role: "assistant" }>;
 
@@ -35,20 +51,40 @@ function lastUserIndex(messages: readonly ChatMessage[]): number {
   return -1;
 }
 
-function embedded(message: AssistantMessage, open: string, close: string, whenEmpty: boolean): AssistantMessage {
-  const reasoning = (message.reasoning_content ?? "").trim();
-  if (!reasoning && !whenEmpty) {
+function embedded(
+  message: AssistantMessage,
+  remedy: Extract<HistoryRemedy, { kind: "embed-reasoning" }>,
+  thinking: boolean,
+): AssistantMessage {
+  const { open, close, whenEmpty, empty } = remedy;
+  const thoughtNothing = empty && (empty.when === "always" || thinking);
+  const reasoning = (message.reasoning_content ?? "").trim() || (thoughtNothing ? (empty.written ?? "") : "");
+  if (!reasoning && !whenEmpty && !thoughtNothing) {
     const { reasoning_content: _dropped, ...rest } = message;
     return rest;
   }
   return { ...message, content: `${open}${reasoning}${close}${message.content.trim()}`, reasoning_content: " " };
 }
 
-/** The messages to send, with earlier assistant turns rewritten per the remedy (never edits its input). */
-export function applyHistoryRemedy(messages: ChatMessage[], remedy: HistoryRemedy): ChatMessage[] {
+function thoughtNothing(messages: ChatMessage[], remedy: HistoryRemedy, thinking: boolean, from: number) {
+  const empty = remedy.kind === "drop-reasoning" ? undefined : remedy.empty;
+  if (!empty || (empty.when === "thinking" && !thinking)) return messages;
+  return messages.map((message, index) => {
+    if (message.role !== "assistant" || index < from || message.reasoning_content?.trim()) return message;
+    if (empty.value !== undefined) return { ...message, reasoning_content: empty.value };
+    if (remedy.kind !== "embed-reasoning") return message;
+    return { ...message, content: `${remedy.open}${empty.written ?? ""}${remedy.close}${message.content.trim()}` };
+  });
+}
+
+/**
+ * The messages to send, with earlier assistant turns rewritten per the remedy (never edits its input).
+ * `thinking`: whether the request has thinking on.
+ */
+export function applyHistoryRemedy(messages: ChatMessage[], remedy: HistoryRemedy, thinking = true): ChatMessage[] {
   switch (remedy.kind) {
     case "none":
-      return messages;
+      return thoughtNothing(messages, remedy, thinking, 0);
     case "drop-reasoning":
       return messages.map((message) => {
         if (message.role !== "assistant") return message;
@@ -58,11 +94,10 @@ export function applyHistoryRemedy(messages: ChatMessage[], remedy: HistoryRemed
       });
     case "embed-reasoning": {
       const last = lastUserIndex(messages);
-      return messages.map((message, index) =>
-        message.role === "assistant" && index < last
-          ? embedded(message, remedy.open, remedy.close, remedy.whenEmpty)
-          : message,
+      const sent = messages.map((message, index) =>
+        message.role === "assistant" && index < last ? embedded(message, remedy, thinking) : message,
       );
+      return thoughtNothing(sent, remedy, thinking, last);
     }
     default: {
       const _never: never = remedy;

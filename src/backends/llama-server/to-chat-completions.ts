@@ -126,7 +126,11 @@ export function toChatMessages(request: CanonicalRequest, compat: LlamaServerCom
   }
   for (const message of request.messages)
     messages.push(...rememberedFor(message, compat, () => convertMessage(message, compat)));
-  return applyHistoryRemedy(compat.alternatingRoles ? joinAdjacentUserTurns(messages) : messages, compat.history);
+  return applyHistoryRemedy(
+    compat.alternatingRoles ? joinAdjacentUserTurns(messages) : messages,
+    compat.history,
+    request.thinking.mode !== "disabled",
+  );
 }
 
 /**
