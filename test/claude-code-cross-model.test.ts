@@ -1,9 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
+import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
+import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
 
 const CLOUD_MODEL = "claude-sonnet-4-5-20250929";
 
@@ -21,9 +23,10 @@ const blocks = (message: WireMessage | undefined) =>
   Array.isArray(message?.content) ? (message.content as Array<{ type: string; signature?: string }>) : [];
 
 /**
- * The real Claude Code CLI, thinking on, through Switchyard: its session thinks on the local engine, goes to
- * the strict loopback Anthropic cloud with `/cloud` (where the cloud runs a tool loop: it calls a tool Claude
- * Code runs, then answers), and comes back with `/local`. The cloud checks what the real API checks
+ * The real Claude Code CLI, thinking on, through Switchyard: its session runs a tool loop on the local
+ * engine (the scripted Qwen3.5 tool-call model: it reasons, asks for Bash, Claude Code runs it, the model
+ * answers), goes to the strict loopback Anthropic cloud with `/cloud` (where the cloud runs a tool loop: it
+ * calls a tool Claude Code runs, then answers), and comes back with `/local`. The cloud checks what the real API checks
  * (test/support/anthropic-request-rules.ts); every request must answer 200. The cloud replays documented
  * streams, whose message and tool ids never change; in a trial, a second `/cloud` leg in the same session
  * made Claude Code repeat one request without end (every answer 200). Those repeated ids are the likely
@@ -47,9 +50,13 @@ describe("Claude Code moves a session that thought locally to a strict cloud and
         return { status: 200, sse: (body.tools?.length ?? 0) > 0 ? "tool-use-stream" : "text-stream" };
       },
     });
-    gateway = await startTestGateway({
-      backends: [{ name: "cloud", type: "anthropic", url: cloud.url, apiKey: "sk-ant-test", models: [CLOUD_MODEL] }],
-    });
+    const model = await ensureTestModel({ template: "Qwen3.5-4B.jinja", script: "tool-call" });
+    gateway = await startTestGateway(
+      {
+        backends: [{ name: "cloud", type: "anthropic", url: cloud.url, apiKey: "sk-ant-test", models: [CLOUD_MODEL] }],
+      },
+      { modelFile: model },
+    );
     mkdirSync(sandbox.home, { recursive: true });
   });
   afterAll(async () => {
@@ -58,7 +65,15 @@ describe("Claude Code moves a session that thought locally to a strict cloud and
   });
 
   const claude = async (prompt: string, session?: string) => {
-    const args = ["-p", prompt, "--output-format", "json", ...(session ? ["--resume", session] : [])];
+    const args = [
+      "-p",
+      prompt,
+      "--output-format",
+      "json",
+      "--allowedTools",
+      "Bash",
+      ...(session ? ["--resume", session] : []),
+    ];
     const run = await runClaude(args, {
       baseUrl: gateway.url,
       home: sandbox.home,
@@ -68,18 +83,21 @@ describe("Claude Code moves a session that thought locally to a strict cloud and
       env: { MAX_THINKING_TOKENS: "1024" },
     });
     expect(run.code, `${run.stderr}\n${run.stdout}\n${gateway.log.slice(-12).join("\n")}`).toBe(0);
-    const result = JSON.parse(run.stdout) as { session_id: string; is_error: boolean };
+    const result = JSON.parse(run.stdout) as { session_id: string; is_error: boolean; result: string };
     expect(result.is_error, run.stdout).toBe(false);
-    return result.session_id;
+    return result;
   };
   const mainTurns = () =>
     gateway.recorder.recent(100_000).filter((turn) => turn.endpoint === "messages" && turn.laneKind !== "side");
 
-  it("thinks locally, runs a tool loop in the cloud with /cloud, and returns with /local", async () => {
-    const session = await claude("Say hi.");
+  it("runs a tool loop locally with thinking, another in the cloud with /cloud, and returns with /local", async () => {
+    const first = await claude("run the tool");
+    const session = first.session_id;
+    expect(first.result).toBe(SCRIPTED_ANSWER);
     const local = mainTurns();
-    expect(local.length).toBeGreaterThan(0);
     expect(local.every((turn) => turn.backend === "local")).toBe(true);
+    // The local model asked for Bash (its reasoning is what the cloud leg below finds dropped).
+    expect(local.some((turn) => turn.stopReason?.unified === "tool_use")).toBe(true);
 
     await claude("Look around this directory.\n/cloud", session);
     const cloudRequests = cloud.requests.filter((request) => request.path.startsWith("/v1/messages")).length;
@@ -92,8 +110,12 @@ describe("Claude Code moves a session that thought locally to a strict cloud and
     expect(sent.some((body) => body.thinking?.type === "enabled" || body.thinking?.type === "adaptive")).toBe(true);
     expect(mainTurns().some((turn) => turn.routing?.history?.droppedThinking)).toBe(true);
 
-    await claude("Thanks.\n/local", session);
+    // The cloud got the local tool loop's history: the tool's output, without the local thinking.
+    expect(JSON.stringify(sent[0]?.messages)).toContain(SCRIPTED_TOOL_OUTPUT);
+
+    const back = await claude("Thanks.\n/local", session);
     expect(mainTurns().at(-1)).toMatchObject({ backend: "local", routing: { rule: "marker", mode: "local" } });
+    expect(back.result).toBe(SCRIPTED_ANSWER);
 
     const all = gateway.recorder.recent(100_000).filter((turn) => turn.endpoint === "messages");
     const failed = all.filter((turn: TurnRecord) => turn.status !== 200 || turn.error !== undefined);
