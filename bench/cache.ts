@@ -12,9 +12,10 @@
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
  * server. Per model family (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some), on the test
  * model with the family's stock template: straight to a llama-server started as users start it
- * (`--parallel 4 --kv-unified`, the stock template), Switchyard in front of that same kind of server, and,
- * for the family the built-in test model carries (Qwen3.5), an engine Switchyard launches. BENCH_SIZE=small
- * makes prefill cost show in time to first token. claude-code-router is not installed here and is left out.
+ * (`--parallel 4 --kv-unified`, the stock template), Switchyard in front of that same kind of server, and an
+ * engine Switchyard launches from a test model that carries the family's template (the corrected copy
+ * where the family needs one, as for any model). BENCH_SIZE=small makes prefill cost show in time to first
+ * token. claude-code-router is not installed here and is left out.
  */
 import { join } from "node:path";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
@@ -27,6 +28,7 @@ import { startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession, laneKey } from "../src/sessions/session-identity.js";
+import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { type FixtureRequest, fixtureRequests, replayHeaders } from "../test/support/fixtures.js";
 import { benchEngine, printTable, writeResults } from "./bench-support.js";
 
@@ -174,13 +176,13 @@ async function runKind(
   kind: Kind,
   family: ModelFamily,
   requests: FixtureRequest[],
-  engine: { binary: string; model: string; template: string },
+  engine: { binary: string; model: string; template: string; familyModel?: string },
 ): Promise<TurnResult[]> {
   if (kind === "launched") {
     const gateway = await startSwitchyard({
       config: configSchema.parse({ engine: ENGINE, telemetry: { turnsFile: null }, store: { path: null } }),
       port: 0,
-      modelFile: engine.model,
+      modelFile: engine.familyModel ?? engine.model,
       engineBinary: async () => engine.binary,
       probeLocal: false,
     });
@@ -229,15 +231,22 @@ async function main(): Promise<void> {
   const all: Record<string, unknown> = {};
   const summary: string[][] = [];
   for (const family of families) {
-    const template = join(source.directory, "models", "templates", Object.keys(family.templates)[0] as string);
-    // The built-in test model carries the Qwen3.5 template, so only that family runs on an engine
-    // Switchyard launches; the others are measured on the user-started kind and directly.
-    const kinds: Kind[] = family.id === "qwen3.5" ? ["direct", "user-started", "launched"] : ["direct", "user-started"];
+    const file = Object.keys(family.templates)[0] as string;
+    const template = join(source.directory, "models", "templates", file);
+    // The launched kind needs a model whose GGUF carries the family's template (the built-in one carries
+    // Qwen3.5's); a family whose scripted model cannot be written is measured on the other two kinds.
+    let familyModel: string | undefined = family.id === "qwen3.5" ? model : undefined;
+    try {
+      familyModel ??= await ensureTestModel({ template: file }, (line) => process.stderr.write(`${line}\n`));
+    } catch (error) {
+      console.log(`${family.id}: no launched kind (${(error as Error).message})`);
+    }
+    const kinds: Kind[] = familyModel ? ["direct", "user-started", "launched"] : ["direct", "user-started"];
     const row: string[] = [family.id];
     for (const [name, requests] of scenarioList) {
       const cells: string[] = [];
       for (const kind of kinds) {
-        const results = await runKind(kind, family, requests, { binary, model, template });
+        const results = await runKind(kind, family, requests, { binary, model, template, familyModel });
         const total = totals(results);
         all[`${family.id} / ${name} / ${kind}`] = { turns: results, totals: total };
         cells.push(`${kind[0]} ${total.ratio.toFixed(3)} (${total.served}/${requests.length})`);
