@@ -54,7 +54,7 @@ describe("switchyard doctor", () => {
     expect(result.stdout).toContain("What to change:");
   });
 
-  it("names a family whose stock template is not append-only, and writes a corrected template", async () => {
+  it("names a family whose stock template is not append-only, with why and what to do instead", async () => {
     const result = await runCli(["doctor", "--backend", deepseek.url, "--url", gateway.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/\[FAIL\] model family: DeepSeek V3\.2: not append-only/);

@@ -181,7 +181,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       breaks:
         "the stock template writes <think></think> before an answer after the last user query and a bare </think> before it, so each new user query re-renders the previous run",
       instead:
-        "serve the model from an engine Switchyard launches (it passes a corrected template), or restart llama-server with the template `switchyard doctor` writes",
+        "no remedy yet, on either kind of server: it needs Switchyard to render the prompt itself (the template keeps its last-user index in a namespace, and making every turn render as after it still breaks)",
     },
   }),
   family({
