@@ -7,6 +7,7 @@ interface MessagesBody {
   model?: string;
   messages?: Array<{ role?: unknown; content?: unknown }>;
   thinking?: { type?: string; display?: string };
+  tools?: unknown[];
   output_config?: { format?: { type?: string; schema?: { properties?: Record<string, unknown> } } };
 }
 
@@ -41,6 +42,8 @@ function messagesAnswer(body: MessagesBody, scripts: Record<string, SessionScrip
   const structured = structuredAnswer(body);
   if (structured) return structured;
   if (COMPACTION_REQUEST.test(contentText(messages.at(-1)?.content))) return { text: COMPACTION_SUMMARY };
+  // A request without tools is a side task (a title, a summary): it gets a plain answer, never a step.
+  if ((body.tools?.length ?? 0) === 0) return { text: "Scripted session" };
   const turn = scriptedAnswer(scripts, messages, workdir, { text: "Done." });
   // Thinking only where the request allows it, as the API does.
   if (body.thinking?.type === "disabled" || body.thinking === undefined) return { ...turn, thinking: undefined };

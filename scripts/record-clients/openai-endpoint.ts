@@ -7,6 +7,7 @@ interface ChatBody {
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   messages?: Array<{ role?: unknown; content?: unknown }>;
+  tools?: unknown[];
 }
 
 /** `ErrorResponse` in OpenAI's OpenAPI spec (github.com/openai/openai-openapi, components/schemas). */
@@ -27,7 +28,11 @@ export function openAIEndpoint(scripts: Record<string, SessionScript>, workdir: 
     const body = (request.body ?? {}) as ChatBody;
     if (body.stream !== true) return error(400, "the scripted endpoint only streams", "invalid_request_error");
     answered += 1;
-    const turn = scriptedAnswer(scripts, body.messages ?? [], workdir, { text: "Done." });
+    // A request without tools is a side task (opencode's session title): it gets a plain answer, never a step.
+    const turn =
+      (body.tools?.length ?? 0) === 0
+        ? { text: "Scripted session" }
+        : scriptedAnswer(scripts, body.messages ?? [], workdir, { text: "Done." });
     return {
       status: 200,
       contentType: "text/event-stream; charset=utf-8",

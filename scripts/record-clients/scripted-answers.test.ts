@@ -91,6 +91,7 @@ describe("the capture server", () => {
         max_tokens: 10,
         stream: true,
         messages: [{ role: "user", content: "[script:basic-1] go" }],
+        tools: [{ name: "Bash", input_schema: { type: "object" } }],
       };
       const answer = await fetch(`${server.url}/v1/messages?beta=true`, {
         method: "POST",
@@ -100,9 +101,16 @@ describe("the capture server", () => {
       const check = checkAnthropicStream(await answer.text());
       expect(check.violations).toEqual([]);
       expect(check.message?.content.at(-1)).toMatchObject({ type: "tool_use", id: "toolu_basic_01", name: "Bash" });
+      const sideTask = await fetch(`${server.url}/v1/messages`, {
+        method: "POST",
+        body: JSON.stringify({ ...body, tools: undefined }),
+      });
+      expect(checkAnthropicStream(await sideTask.text()).message?.content).toEqual([
+        { type: "text", text: "Scripted session" },
+      ]);
       expect((await fetch(`${server.url}/v1/unknown`)).status).toBe(404);
 
-      expect(readdirSync(directory)).toEqual(["001.json", "002.json", "003.json"]);
+      expect(readdirSync(directory)).toEqual(["001.json", "002.json", "003.json", "004.json"]);
       const recorded = readFileSync(join(directory, "002.json"), "utf8");
       expect(recorded).not.toContain("sk-secret");
       expect(JSON.parse(recorded)).toMatchObject({ method: "POST", url: "/v1/messages?beta=true", body });
