@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { parseBody } from "../../test/support/loopback-server.js";
 
 /** One request as a recording stores it: what the client sent, minus its credentials. */
 export interface CapturedRequest {
@@ -42,16 +43,6 @@ export function withoutSecrets(headers: IncomingHttpHeaders): Record<string, str
   return kept;
 }
 
-function parseBody(raw: Buffer): unknown {
-  if (raw.length === 0) return null;
-  const text = raw.toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * The scripted endpoint: a loopback HTTP server that writes every request it receives to a numbered JSON
  * file and answers it as `script` says. It knows no protocol; the script does.
@@ -68,7 +59,7 @@ export async function startCaptureServer(script: CaptureScript): Promise<Capture
         method: incoming.method ?? "GET",
         url: incoming.url ?? "/",
         headers: withoutSecrets(incoming.headers),
-        body: parseBody(Buffer.concat(chunks)),
+        body: parseBody(Buffer.concat(chunks)) ?? null,
       };
       requests.push(captured);
       if (directory) {

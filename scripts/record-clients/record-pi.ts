@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PI_BIN, writePiAgentConfig } from "../../test/support/pi.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { startCaptureServer } from "./capture-server.js";
 import { openAIEndpoint } from "./openai-endpoint.js";
@@ -7,7 +8,6 @@ import { baseEnvironment, freshSandbox } from "./recording-sandbox.js";
 import { PI_SCRIPTS } from "./session-scripts.js";
 
 const PACKAGE_DIR = join(import.meta.dirname, "..", "..", "node_modules", "@mariozechner", "pi-coding-agent");
-const PI = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "pi");
 
 export function piVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { version: string }).version;
@@ -25,26 +25,18 @@ export async function recordPi(fixturesRoot: string): Promise<string> {
   mkdirSync(agentDir, { recursive: true });
   const server = await startCaptureServer(openAIEndpoint(PI_SCRIPTS, sandbox.workdir));
   try {
-    writeFileSync(
-      join(agentDir, "models.json"),
-      JSON.stringify({
-        providers: {
-          recorder: {
-            baseUrl: `${server.url}/v1`,
-            api: "openai-completions",
-            apiKey: "recording-key",
-            models: [{ id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 }],
-          },
-        },
-      }),
-    );
-    writeFileSync(join(agentDir, "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+    writePiAgentConfig(agentDir, {
+      name: "recorder",
+      baseUrl: `${server.url}/v1`,
+      apiKey: "recording-key",
+      models: [{ id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 }],
+    });
     server.recordInto(join(folder, "tool-session"));
     const session = join(sandbox.home, "session.jsonl");
     const flags = ["--print", "--model", "recorder/local", "--no-context-files", "--no-extensions", "--no-skills"];
     const env = { ...baseEnvironment(sandbox), PI_CODING_AGENT_DIR: agentDir, PI_OFFLINE: "1" };
     for (const prompt of ["[script:pi-1] what does this app do?", "[script:pi-2] is anything changed?"]) {
-      const run = await runProgram(PI, [...flags, "--session", session, prompt], {
+      const run = await runProgram(PI_BIN, [...flags, "--session", session, prompt], {
         cwd: sandbox.workdir,
         env,
         timeoutMs: 180_000,

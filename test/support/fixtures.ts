@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 /** Recorded client traffic in test/fixtures (each folder's README says how it was captured). */
 export const FIXTURES = join(import.meta.dirname, "..", "fixtures");
@@ -41,4 +41,20 @@ export function replayHeaders(request: FixtureRequest): Record<string, string> {
       headers[name] = value;
   }
   return headers;
+}
+
+/** Every session folder under `roots`, labelled `<version folder>/<session>`. */
+export function recordedSessions(roots: readonly string[]): Array<{ label: string; root: string; session: string }> {
+  return roots.flatMap((root) =>
+    fixtureSessions(root).map((session) => ({ label: `${basename(root)}/${session}`, root, session })),
+  );
+}
+
+/** Sends a recorded request again, as the client sent it, to `baseUrl`. */
+export function replayRequest(baseUrl: string, request: FixtureRequest): Promise<Response> {
+  return fetch(`${baseUrl}${request.url}`, {
+    method: request.method,
+    headers: replayHeaders(request),
+    body: request.body === null ? undefined : JSON.stringify(request.body),
+  });
 }
