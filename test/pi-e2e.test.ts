@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { PI_BIN, writePiAgentConfig } from "./support/pi.js";
 import { runProgram } from "./support/run-program.js";
 import { startTestGateway } from "./support/test-gateway.js";
-
-const PI = join(import.meta.dirname, "..", "node_modules", ".bin", "pi");
 
 /** Runs the real pi CLI (npm @mariozechner/pi-coding-agent) in print mode, stdin closed, killed after a while. */
 function runPi(args: string[], root: string) {
@@ -18,7 +17,7 @@ function runPi(args: string[], root: string) {
     // No update check, no install telemetry: nothing leaves the machine.
     PI_OFFLINE: "1",
   };
-  return runProgram(PI, args, { cwd: join(root, "work"), env, timeoutMs: 120_000 });
+  return runProgram(PI_BIN, args, { cwd: join(root, "work"), env, timeoutMs: 120_000 });
 }
 
 describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {
@@ -28,30 +27,21 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
     gateway = await startTestGateway();
     for (const directory of ["home", "agent", "work", "sessions"])
       mkdirSync(join(root, directory), { recursive: true });
-    // pi's models.json: an openai-completions provider pointing at Switchyard (see pi's docs/models.md).
-    writeFileSync(
-      join(root, "agent", "models.json"),
-      JSON.stringify({
-        providers: {
-          switchyard: {
-            baseUrl: `${gateway.url}/v1`,
-            api: "openai-completions",
-            apiKey: "switchyard-test",
-            models: [
-              {
-                id: "local",
-                name: "Local via Switchyard",
-                reasoning: true,
-                input: ["text"],
-                contextWindow: 65536,
-                maxTokens: 2048,
-              },
-            ],
-          },
+    writePiAgentConfig(join(root, "agent"), {
+      name: "switchyard",
+      baseUrl: `${gateway.url}/v1`,
+      apiKey: "switchyard-test",
+      models: [
+        {
+          id: "local",
+          name: "Local via Switchyard",
+          reasoning: true,
+          input: ["text"],
+          contextWindow: 65536,
+          maxTokens: 2048,
         },
-      }),
-    );
-    writeFileSync(join(root, "agent", "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+      ],
+    });
   });
   afterAll(async () => {
     await gateway?.close();
@@ -99,20 +89,12 @@ describe("pi through the OpenAI door to an Anthropic-protocol backend (loopback,
     });
     for (const directory of ["home", "agent", "work", "sessions"])
       mkdirSync(join(root, directory), { recursive: true });
-    writeFileSync(
-      join(root, "agent", "models.json"),
-      JSON.stringify({
-        providers: {
-          switchyard: {
-            baseUrl: `${gateway.url}/v1`,
-            api: "openai-completions",
-            apiKey: "switchyard-test",
-            models: [{ id: "cloud-sonnet", reasoning: true, input: ["text"], contextWindow: 200000, maxTokens: 8192 }],
-          },
-        },
-      }),
-    );
-    writeFileSync(join(root, "agent", "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+    writePiAgentConfig(join(root, "agent"), {
+      name: "switchyard",
+      baseUrl: `${gateway.url}/v1`,
+      apiKey: "switchyard-test",
+      models: [{ id: "cloud-sonnet", reasoning: true, input: ["text"], contextWindow: 200000, maxTokens: 8192 }],
+    });
   });
   afterAll(async () => {
     await gateway?.close();

@@ -18,6 +18,7 @@ import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
+import { answerProbe } from "./probe-routes.js";
 import type { RouteContext } from "./serve-generation.js";
 import { handleSessionSummary, SESSION_SUMMARY_PATH } from "./session-summary-route.js";
 
@@ -90,11 +91,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     const method = request.method ?? "GET";
     try {
       if (applyCors(request, response, options.corsOrigins)) return;
-      if (method === "HEAD" && path === "/") {
-        response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
-        response.end();
-        return;
-      }
+      if (answerProbe(method, path, response)) return;
       if (await dashboard.handle(request, response, path)) return;
       if (method === "GET" && path === "/") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });

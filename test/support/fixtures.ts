@@ -1,8 +1,17 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
-/** Recorded Claude Code traffic in test/fixtures/claude-code (see its README for how it was captured). */
-export const FIXTURE_ROOT = join(import.meta.dirname, "..", "fixtures", "claude-code", "claude-code-2.1.197");
+/** Recorded client traffic in test/fixtures (each folder's README says how it was captured). */
+export const FIXTURES = join(import.meta.dirname, "..", "fixtures");
+
+/** The Claude Code 2.1.197 recordings, the default folder below (many tests are tuned to them). */
+export const FIXTURE_ROOT = join(FIXTURES, "claude-code", "claude-code-2.1.197");
+
+/** Recordings of the client versions in devDependencies (`npm run record:clients` re-records them). */
+export const CURRENT_RECORDINGS = {
+  anthropic: [join(FIXTURES, "claude-code", "claude-code-2.1.328")],
+  openai: [join(FIXTURES, "pi", "pi-0.73.1"), join(FIXTURES, "opencode", "opencode-1.18.33")],
+} as const;
 
 export interface FixtureRequest {
   session: string;
@@ -13,15 +22,15 @@ export interface FixtureRequest {
   body: Record<string, unknown> | null;
 }
 
-export function fixtureSessions(): string[] {
-  return readdirSync(FIXTURE_ROOT).sort();
+export function fixtureSessions(root: string = FIXTURE_ROOT): string[] {
+  return readdirSync(root).sort();
 }
 
-export function fixtureRequests(session: string): FixtureRequest[] {
-  return readdirSync(join(FIXTURE_ROOT, session))
+export function fixtureRequests(session: string, root: string = FIXTURE_ROOT): FixtureRequest[] {
+  return readdirSync(join(root, session))
     .filter((file) => file.endsWith(".json"))
     .sort()
-    .map((file) => ({ session, file, ...JSON.parse(readFileSync(join(FIXTURE_ROOT, session, file), "utf8")) }));
+    .map((file) => ({ session, file, ...JSON.parse(readFileSync(join(root, session, file), "utf8")) }));
 }
 
 /** The recorded headers a client would send again (hop-by-hop and length headers dropped). */
@@ -32,4 +41,20 @@ export function replayHeaders(request: FixtureRequest): Record<string, string> {
       headers[name] = value;
   }
   return headers;
+}
+
+/** Every session folder under `roots`, labelled `<version folder>/<session>`. */
+export function recordedSessions(roots: readonly string[]): Array<{ label: string; root: string; session: string }> {
+  return roots.flatMap((root) =>
+    fixtureSessions(root).map((session) => ({ label: `${basename(root)}/${session}`, root, session })),
+  );
+}
+
+/** Sends a recorded request again, as the client sent it, to `baseUrl`. */
+export function replayRequest(baseUrl: string, request: FixtureRequest): Promise<Response> {
+  return fetch(`${baseUrl}${request.url}`, {
+    method: request.method,
+    headers: replayHeaders(request),
+    body: request.body === null ? undefined : JSON.stringify(request.body),
+  });
 }

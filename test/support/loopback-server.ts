@@ -58,7 +58,8 @@ export interface LoopbackOptions<Sse> {
   streamContentType?: string;
 }
 
-function parseBody(raw: Buffer): unknown {
+/** A request body: parsed JSON, the raw text when it is not JSON, undefined when there is none. */
+export function parseBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
   const text = raw.toString("utf8");
   try {

@@ -1,0 +1,22 @@
+import { expect } from "vitest";
+import { accumulateOpenAIStream } from "../src/protocols/openai/openai-chunk-accumulator.js";
+import { CURRENT_RECORDINGS, replayRequest } from "./support/fixtures.js";
+import { describeSessionReplays } from "./support/session-replays.js";
+
+/**
+ * Every recorded pi and opencode request, replayed through Switchyard's OpenAI door to the real
+ * llama-server: each stream must fold back into one message with no framing problem, end with
+ * `data: [DONE]`, give a finish reason and (both clients ask for it) usage.
+ */
+describeSessionReplays(CURRENT_RECORDINGS.openai, async (gatewayUrl, request, label) => {
+  expect(request.method, label).toBe("POST");
+  const response = await replayRequest(gatewayUrl, request);
+  expect(response.status, label).toBe(200);
+  expect(response.headers.get("content-type"), label).toMatch(/^text\/event-stream/);
+  const stream = accumulateOpenAIStream(await response.text());
+  expect(stream.problems, label).toEqual([]);
+  expect(stream.sawDone, label).toBe(true);
+  expect(stream.error, label).toBeUndefined();
+  expect(stream.finishReason, label).toBe("stop");
+  expect(stream.usage?.prompt_tokens, label).toBeGreaterThan(100);
+});
