@@ -45,7 +45,8 @@ export function weakestStep(links: readonly ChainLink[], steps: readonly ChainSt
     }
     row.current.set(link.from, link.context ? CURRENT_WITH_CONTEXT : CURRENT_ALONE);
     link.context?.toReversed().forEach((token, distance) => {
-      (row.context[distance] ??= new Set()).add(token);
+      const tokens = row.context[distance] ?? new Set<number>();
+      row.context[distance] = tokens.add(token);
     });
     if (link.when === "no-tool-result") row.toolCall = true;
     if (link.when === "tool-result") row.answer = true;

@@ -173,7 +173,9 @@ export class ScriptedWeights {
       case "attn_k":
         if (this.marker !== undefined) set(MARKER, size - 2, SWITCH_KEY);
         for (const head of heads) {
-          head.products.forEach((product, pair) => set(0, head.keyValue + 2 * pair, Math.sqrt(product)));
+          head.products.forEach((product, pair) => {
+            set(0, head.keyValue + 2 * pair, Math.sqrt(product));
+          });
         }
         return;
       case "attn_v":
