@@ -105,31 +105,28 @@ export function planChains(
   const original = ORIGINAL_CHAINS[templateFile];
   if (script === "text" && original) return originalPlan(tokenizer, original);
   const branches = familyScript(templateSource, script);
-  // Two context tokens first: a model planned with them keeps its bytes. A third context head only when
-  // two leave a reply unscripted (DeepSeek V3.2's `<｜DSML｜` repeats more than two tokens can tell apart).
-  let best: { plan: ChainPlan; dropped: number } | undefined;
-  let failure: unknown;
+  // Two context tokens whenever they can script the template at all, so those models keep their bytes;
+  // a third context head only when two cannot (DeepSeek V3.2's `<｜DSML｜` repeats more than two tokens
+  // can tell apart).
+  const failures: string[] = [];
   for (const depth of CONTEXT_DEPTHS) {
     try {
-      const planned = planAtDepth(tokenizer, templateFile, branches, script, depth);
-      if (!best || planned.dropped < best.dropped) best = planned;
-      if (best.dropped === 0) break;
+      return planAtDepth(tokenizer, templateFile, branches, script, depth);
     } catch (error) {
-      failure = error;
+      failures.push(`with ${depth} context tokens: ${(error as Error).message}`);
     }
   }
-  if (best) return best.plan;
-  throw failure;
+  throw new Error(failures.join("; "));
 }
 
-/** The plan for one context depth, and how many replies it had to leave unscripted. */
+/** The plan for one context depth. */
 function planAtDepth(
   tokenizer: ByteLevelTokenizer,
   templateFile: string,
   branches: readonly ScriptBranch[],
   script: TestModelScript,
   depth: ContextDepth,
-): { plan: ChainPlan; dropped: number } {
+): ChainPlan {
   const end = pieceId(tokenizer, END_OF_GENERATION);
   const markerTokens = tokenizer.tokenize(TOOL_RESULT_MARKER);
   if (markerTokens.length !== 1) throw new Error(`${TOOL_RESULT_MARKER} is not one token`);
@@ -179,27 +176,18 @@ function planAtDepth(
   const bans = chains.map(() => new Set<string>());
   const tries = new Map<string, number>();
   let built: ReturnType<typeof buildChains>;
-  let dropped = skipped.length;
   try {
     built = buildChains(tokenizer, chains, end, forbidden, bans);
   } catch {
     // The replies of both generation prompts cannot share the model: keep the first (thinking on).
-    dropped += chains.length > firstBranch ? 1 : 0;
     chains.splice(firstBranch);
     built = buildChains(tokenizer, chains, end, forbidden, bans);
   }
   let weak: ChainStep | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     weak = weakestStep(built.links, built.steps);
-    if (!weak) {
-      const plan = {
-        links: built.links,
-        scripted: true,
-        contextDepth: depth,
-        ...(script === "tool-call" ? { marker } : {}),
-      };
-      return { plan, dropped };
-    }
+    if (!weak)
+      return { links: built.links, scripted: true, contextDepth: depth, ...(script === "tool-call" ? { marker } : {}) };
     // Split the text differently around the weak step: the current token first, then its neighbours.
     const key = `${weak.chain} ${weak.index}`;
     const tried = tries.get(key) ?? 0;
