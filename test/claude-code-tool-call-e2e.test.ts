@@ -4,10 +4,12 @@ import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import {
+  ANSWER_UNPARSED_FAMILIES,
   SCRIPTED_ANSWER,
   SCRIPTED_COMMAND,
   SCRIPTED_TOOL_OUTPUT,
   TOOL_CALL_FAMILIES,
+  UNPARSED_OUTPUT_ERROR,
 } from "./support/tool-call-families.js";
 
 interface LoggedRequest {
@@ -27,8 +29,9 @@ function toolResults(request: LoggedRequest): Array<{ tool_use_id: string; conte
   return last.content.filter((block: { type?: string }) => block.type === "tool_result");
 }
 
-describe.each(TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $family template", ({ template }) => {
-  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+/** Switchyard on the family's tool-call test model, and a scratch home for Claude Code, per describe block. */
+function gatewayOn(template: string) {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>> | undefined;
   const sandbox = claudeSandbox();
   beforeAll(async () => {
     const model = await ensureTestModel({ template, script: "tool-call" });
@@ -38,29 +41,57 @@ describe.each(TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $
   afterAll(async () => {
     await gateway?.close();
   });
-
-  it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
+  /** Runs Claude Code on "run the tool" and checks the call and its result went through; its run and the turns. */
+  return async () => {
+    if (!gateway) throw new Error("the gateway did not start");
     const run = await runClaude(["-p", "run the tool", "--output-format", "json", "--allowedTools", "Bash"], {
       baseUrl: gateway.url,
       home: sandbox.home,
       cwd: sandbox.workdir,
       timeoutMs: 240_000,
     });
-    expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { is_error: boolean; result: string; num_turns: number };
-    expect(result.is_error).toBe(false);
-    expect(result.result).toBe(SCRIPTED_ANSWER);
-
     // The CLI ran the command the model asked for and sent its output back in the next request.
     const withResult = loggedRequests(gateway.log).filter((request) => toolResults(request).length > 0);
-    expect(withResult.length).toBeGreaterThan(0);
+    expect(withResult.length, run.stderr).toBeGreaterThan(0);
     const [toolResult] = toolResults(withResult[0] as LoggedRequest);
     expect(JSON.stringify(toolResult?.content)).toContain(SCRIPTED_TOOL_OUTPUT);
     const toolUse = JSON.stringify(withResult[0]?.messages?.at(-2)?.content);
     expect(toolUse).toContain(SCRIPTED_COMMAND);
-
     const turns = gateway.recorder.recent().filter((turn) => turn.endpoint === "messages");
     expect(turns.some((turn) => turn.stopReason?.unified === "tool_use")).toBe(true);
+    return { run, turns };
+  };
+}
+
+describe.each(TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $family template", ({ template }) => {
+  const runToolLoop = gatewayOn(template);
+
+  it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
+    const { run, turns } = await runToolLoop();
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { is_error: boolean; result: string; num_turns: number };
+    expect(result.is_error).toBe(false);
+    expect(result.result).toBe(SCRIPTED_ANSWER);
     expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
   });
 });
+
+describe.each(ANSWER_UNPARSED_FAMILIES)(
+  "Claude Code runs a tool through Switchyard, $family template",
+  ({ template }) => {
+    const runToolLoop = gatewayOn(template);
+
+    it("the model asks for Bash, the CLI runs it and sends the output back; llama-server cannot parse the answer", async () => {
+      const { turns } = await runToolLoop();
+      // The request with the tool result fails in the engine's DeepSeek V3.2 parser (ANSWER_UNPARSED_FAMILIES),
+      // whatever the model says, and Switchyard answers 422. What the CLI does next depends on its retries
+      // (one of them adds a trailing system message, which Switchyard sends as a user turn and the parser
+      // then accepts), so its exit code is not asserted. When an engine upgrade fixes the parser this fails:
+      // move the family to TOOL_CALL_FAMILIES.
+      const afterCall = turns[turns.findIndex((turn) => turn.stopReason?.unified === "tool_use") + 1];
+      expect(afterCall?.status).toBe(422);
+      expect(afterCall?.error?.code).toBe("unparseable_model_output");
+      expect(afterCall?.error?.message).toContain(UNPARSED_OUTPUT_ERROR);
+    });
+  },
+);

@@ -3,6 +3,7 @@ import { gguf } from "@huggingface/gguf";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
+import { planChains } from "./chain-plan.js";
 import { familyScript, readTemplate } from "./family-script.js";
 import { segmentChain } from "./unique-segmentation.js";
 
@@ -85,5 +86,25 @@ describe("segmentChain", () => {
       seen.set(key, path[index + 1] as number);
     }
     expect(table.size).toBe(seen.size);
+  });
+});
+
+describe("planChains", () => {
+  let tokenizer: ByteLevelTokenizer;
+  beforeAll(async () => {
+    tokenizer = await qwenTokenizer();
+  });
+  const plan = (template: string) =>
+    planChains(tokenizer, template, readTemplate(inject("llamaSource"), template), "tool-call");
+
+  it("scripts a tool call with two context tokens where they can tell every step apart", () => {
+    expect(plan("Qwen3.5-4B.jinja").contextDepth).toBe(2);
+  });
+
+  it("takes a third for DeepSeek V3.2, whose <｜DSML｜ markers two cannot tell apart, and keeps no context it does not need", () => {
+    const deepSeek = plan("deepseek-ai-DeepSeek-V3.2.jinja");
+    expect(deepSeek.contextDepth).toBe(3);
+    const lengths = new Set(deepSeek.links.map((link) => link.context?.length ?? 0));
+    expect([...lengths].sort()).toEqual([0, 2, 3]);
   });
 });

@@ -1,7 +1,7 @@
 import type { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
 import { type ChainStep, weakestStep } from "./chain-scores.js";
-import { familyScript, type TestModelScript, TOOL_RESULT_MARKER } from "./family-script.js";
-import { CONTEXT_TOKENS, type LinkTable, type Placed, segmentChain } from "./unique-segmentation.js";
+import { familyScript, type ScriptBranch, type TestModelScript, TOOL_RESULT_MARKER } from "./family-script.js";
+import { CONTEXT_DEPTHS, type ContextDepth, type LinkTable, type Placed, segmentChain } from "./unique-segmentation.js";
 
 /**
  * One step of a chain: when `from` is the current token, `to` is next. A token is the source of one
@@ -23,6 +23,8 @@ export interface ChainPlan {
   scripted: boolean;
   /** The token whose presence in the prompt means "a tool result is here" (tool-call script only). */
   marker?: number;
+  /** How many tokens before the current one the model's context heads see (scripted models). */
+  contextDepth: ContextDepth;
 }
 
 const END_OF_GENERATION = "<|im_end|>";
@@ -90,7 +92,7 @@ function originalPlan(tokenizer: ByteLevelTokenizer, chains: string[][]): ChainP
       links.push({ from, to: pieceId(tokenizer, pieces[index + 1] as string), when: "always" });
     }
   }
-  return { links, scripted: false };
+  return { links, scripted: false, contextDepth: 2 };
 }
 
 /** The chains for a template file and a script. */
@@ -102,16 +104,37 @@ export function planChains(
 ): ChainPlan {
   const original = ORIGINAL_CHAINS[templateFile];
   if (script === "text" && original) return originalPlan(tokenizer, original);
+  const branches = familyScript(templateSource, script);
+  // Two context tokens whenever they can script the template at all, so those models keep their bytes;
+  // a third context head only when two cannot (DeepSeek V3.2's `<｜DSML｜` repeats more than two tokens
+  // can tell apart).
+  const failures: string[] = [];
+  for (const depth of CONTEXT_DEPTHS) {
+    try {
+      return planAtDepth(tokenizer, templateFile, branches, script, depth);
+    } catch (error) {
+      failures.push(`with ${depth} context tokens: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(failures.join("; "));
+}
 
+/** The plan for one context depth. */
+function planAtDepth(
+  tokenizer: ByteLevelTokenizer,
+  templateFile: string,
+  branches: readonly ScriptBranch[],
+  script: TestModelScript,
+  depth: ContextDepth,
+): ChainPlan {
   const end = pieceId(tokenizer, END_OF_GENERATION);
   const markerTokens = tokenizer.tokenize(TOOL_RESULT_MARKER);
   if (markerTokens.length !== 1) throw new Error(`${TOOL_RESULT_MARKER} is not one token`);
   const marker = markerTokens[0] as number;
-  const branches = familyScript(templateSource, script);
-  // A chain starts after a generation prompt's last token; the two tokens before it are its context.
+  // A chain starts after a generation prompt's last token; the `depth` tokens before it are its context.
   const start = (prompt: string) => {
     const tokens = tokenizer.tokenize(prompt);
-    return { before: tokens.slice(-1 - CONTEXT_TOKENS, -1), source: tokens.at(-1) as number };
+    return { before: tokens.slice(-1 - depth, -1), source: tokens.at(-1) as number };
   };
   const chains: Array<{ before: number[]; source: number; text: string; when: ChainLink["when"] }> = [];
   const starts = new Set<string>();
@@ -130,7 +153,7 @@ export function planChains(
   for (const branch of branches) {
     const first = start(branch.prompt);
     const key = [...first.before, first.source].join(" ");
-    // Two prompts ending in the same three tokens get the first one's reply (thinking on comes first).
+    // Two prompts ending in the same context and token get the first one's reply (thinking on comes first).
     if (starts.has(key)) continue;
     const branchChains: typeof chains =
       branch.afterTool === undefined || branch.afterToolPrompt === undefined
@@ -163,7 +186,8 @@ export function planChains(
   let weak: ChainStep | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     weak = weakestStep(built.links, built.steps);
-    if (!weak) return { links: built.links, scripted: true, ...(script === "tool-call" ? { marker } : {}) };
+    if (!weak)
+      return { links: built.links, scripted: true, contextDepth: depth, ...(script === "tool-call" ? { marker } : {}) };
     // Split the text differently around the weak step: the current token first, then its neighbours.
     const key = `${weak.chain} ${weak.index}`;
     const tried = tries.get(key) ?? 0;
@@ -202,7 +226,7 @@ function buildChains(
     const path = [...before, source, ...placed.map(({ id }) => id), end];
     const offset = before.length;
     for (let index = offset; index + 1 < path.length; index++) {
-      const context = path.slice(index - CONTEXT_TOKENS, index);
+      const context = path.slice(index - before.length, index);
       const [from, to] = [path[index] as number, path[index + 1] as number];
       links.push({ from, to, context, when });
       steps.push({
@@ -221,7 +245,7 @@ function buildChains(
   for (const link of links) successors.set(link.from, (successors.get(link.from) ?? new Set()).add(link.to));
   const unique = new Map<string, ChainLink>();
   for (const link of links) {
-    const context = (successors.get(link.from)?.size ?? 0) > 1 ? link.context : undefined;
+    const context = (successors.get(link.from)?.size ?? 0) > 1 ? shortestContext(link, links) : undefined;
     const simplified: ChainLink = {
       from: link.from,
       to: link.to,
@@ -231,4 +255,21 @@ function buildChains(
     unique.set(`${simplified.context?.join(",") ?? ""} ${link.from} ${link.to} ${link.when}`, simplified);
   }
   return { links: [...unique.values()], steps, tokens };
+}
+
+/**
+ * With three context tokens, a link keeps only the nearest ones that tell it from every link that
+ * leaves the same token for another: context terms add up per distance whatever link put them in a
+ * row, so each needless one is a chance for a wrong row to collect a full match from several links.
+ * Links of a two-token plan keep both (the bytes of those models stay as they were).
+ */
+function shortestContext(link: ChainLink, links: readonly ChainLink[]): number[] | undefined {
+  const context = link.context ?? [];
+  if (context.length < 3) return link.context;
+  const rivals = links.filter((other) => other.from === link.from && other.to !== link.to);
+  for (let kept = 2; kept < context.length; kept++) {
+    const suffix = context.slice(-kept).join(" ");
+    if (!rivals.some((other) => (other.context ?? []).slice(-kept).join(" ") === suffix)) return context.slice(-kept);
+  }
+  return context;
 }

@@ -7,7 +7,7 @@ import {
   TOOL_CALL_BIAS,
 } from "./scripted-weights.js";
 
-/** One step of a chain as the model meets it: the current token, the two before it, the switch. */
+/** One step of a chain as the model meets it: the current token, the ones before it, the switch. */
 export interface ChainStep {
   chain: number;
   /** Index of `current` among the chain's own tokens; -1 is the generation prompt's last token. */
@@ -40,12 +40,13 @@ export function weakestStep(links: readonly ChainLink[], steps: readonly ChainSt
   for (const link of links) {
     let row = rows.get(link.to);
     if (!row) {
-      row = { current: new Map(), context: [new Set(), new Set()], toolCall: false, answer: false };
+      row = { current: new Map(), context: [], toolCall: false, answer: false };
       rows.set(link.to, row);
     }
     row.current.set(link.from, link.context ? CURRENT_WITH_CONTEXT : CURRENT_ALONE);
     link.context?.toReversed().forEach((token, distance) => {
-      row.context[distance]?.add(token);
+      const tokens = row.context[distance] ?? new Set<number>();
+      row.context[distance] = tokens.add(token);
     });
     if (link.when === "no-tool-result") row.toolCall = true;
     if (link.when === "tool-result") row.answer = true;

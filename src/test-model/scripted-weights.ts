@@ -1,16 +1,20 @@
 import type { ChainLink } from "./chain-plan.js";
 import type { TestModelShape } from "./test-model-shapes.js";
+import type { ContextDepth } from "./unique-segmentation.js";
 
 /*
  * The designed parts of a scripted model (docs/design/test-model.md). Layer 0's attention is built, not
- * random: head 0 (key/value head 0) is the tool-result switch and head 1 is silent; heads 2 and 3 (key/
- * value head 1) copy the signatures of the tokens one and two places back into the residual, so a chain
- * can leave a token differently depending on the two tokens before it. Residual channels:
+ * random: head 0 (key/value head 0) is the tool-result switch; heads 2 and 3 (key/value head 1) copy the
+ * signatures of the tokens one and two places back into the residual, so a chain can leave a token
+ * differently depending on the tokens before it. Head 1 is silent, or with a context depth of 3 copies
+ * the signature of the token three places back: it shares key/value head 0 with the switch, whose key
+ * uses only the lowest-frequency RoPE pair and whose value only dimension 0, so the other pairs and
+ * dimensions are its own. Residual channels (width = the shape's context width, else the head size):
  *   0                                  constant 1 in every embedding (queries, biases)
  *   SWITCH                             written only by the switch head: ~2 when the marker is in the prompt
  *   MARKER                             non-zero only in the marker token's embedding
- *   PREVIOUS .. +2×headSize            written only by the two context heads (one block each)
- *   signature .. +headSize             random embedding channels the context heads read
+ *   PREVIOUS .. +depth×width           written only by the context heads (one block each, nearest first)
+ *   signature .. +width                random embedding channels the context heads read
  * Every embedding has exactly rms 1, so the attention norm leaves it unchanged and keys do not vary
  * from token to token.
  */
@@ -53,15 +57,26 @@ export const CURRENT_ALONE = 70;
 
 export class ScriptedWeights {
   readonly headSize: number;
+  /** Width of a context block and of the signature it copies. */
+  private readonly width: number;
   private readonly signature: number;
 
   constructor(
     private readonly shape: TestModelShape,
     private readonly marker: number | undefined,
+    private readonly depth: ContextDepth = 2,
   ) {
     this.headSize = shape.embedding / shape.heads;
-    this.signature = PREVIOUS + 2 * this.headSize;
-    if (shape.heads / shape.kvHeads !== 2 || shape.kvHeads !== 2 || this.signature + this.headSize > shape.embedding) {
+    this.width = shape.contextWidth ?? this.headSize;
+    this.signature = PREVIOUS + depth * this.width;
+    // The third context head's value sits beside the switch's marker value in key/value head 0.
+    const valueRoom = depth === 3 ? this.headSize - 1 : this.headSize;
+    if (
+      shape.heads / shape.kvHeads !== 2 ||
+      shape.kvHeads !== 2 ||
+      this.width > valueRoom ||
+      this.signature + this.width > shape.embedding
+    ) {
       throw new Error("a scripted test model needs 4 query heads on 2 key/value heads and room for its channels");
     }
   }
@@ -87,8 +102,8 @@ export class ScriptedWeights {
       }
     }
     const randomVariance = (embedding - 1) / (embedding - this.signature);
-    this.orthogonalize(embeddings, chainTokens, this.signature, this.signature + this.headSize, randomVariance);
-    this.orthogonalize(embeddings, chainTokens, this.signature + this.headSize, embedding, randomVariance);
+    this.orthogonalize(embeddings, chainTokens, this.signature, this.signature + this.width, randomVariance);
+    this.orthogonalize(embeddings, chainTokens, this.signature + this.width, embedding, randomVariance);
     if (this.marker !== undefined) embeddings[this.marker * embedding + MARKER] = MARKER_VALUE;
   }
 
@@ -129,33 +144,53 @@ export class ScriptedWeights {
     };
     values.fill(0);
     const pairs = size / 2;
-    const amplitudes = Array.from({ length: pairs }, (_, pair) => 2 ** (-pair / 3));
-    const total = amplitudes.reduce((sum, amplitude) => sum + amplitude, 0);
-    const product = (pair: number) => ((amplitudes[pair] as number) / total) * PREVIOUS_SCORE * Math.sqrt(size);
+    // Query and key of a context head, pair by pair: their products sum to PREVIOUS_SCORE × √size.
+    const products = (used: number) => {
+      const amplitudes = Array.from({ length: used }, (_, pair) => 2 ** (-pair / 3));
+      const total = amplitudes.reduce((sum, amplitude) => sum + amplitude, 0);
+      return amplitudes.map((amplitude) => (amplitude / total) * PREVIOUS_SCORE * Math.sqrt(size));
+    };
+    const allPairs = products(pairs);
+    // Where each context head's query, key/value head and value dimensions start. The third leaves the
+    // lowest-frequency pair and value dimension 0 to the switch.
+    const heads = [
+      { distance: 1, query: 2 * size, keyValue: size, offset: 0, products: allPairs },
+      { distance: 2, query: 3 * size, keyValue: size, offset: 0, products: allPairs },
+      { distance: 3, query: size, keyValue: 0, offset: 1, products: products(pairs - 1) },
+    ].slice(0, this.depth);
     switch (tensor) {
       case "attn_q":
         if (this.marker !== undefined) set(0, size - 2, SWITCH_QUERY);
-        for (const distance of [1, 2]) {
-          const head = (1 + distance) * size;
-          for (let pair = 0; pair < pairs; pair++) {
+        for (const head of heads) {
+          head.products.forEach((product, pair) => {
             // Rotated back by `distance` positions' angle, so the score peaks that many tokens behind.
-            const angle = distance * FREQUENCY_BASE ** (-(2 * pair) / size);
-            set(0, head + 2 * pair, Math.sqrt(product(pair)) * Math.cos(angle));
-            set(0, head + 2 * pair + 1, -Math.sqrt(product(pair)) * Math.sin(angle));
-          }
+            const angle = head.distance * FREQUENCY_BASE ** (-(2 * pair) / size);
+            set(0, head.query + 2 * pair, Math.sqrt(product) * Math.cos(angle));
+            set(0, head.query + 2 * pair + 1, -Math.sqrt(product) * Math.sin(angle));
+          });
         }
         return;
       case "attn_k":
         if (this.marker !== undefined) set(MARKER, size - 2, SWITCH_KEY);
-        for (let pair = 0; pair < pairs; pair++) set(0, size + 2 * pair, Math.sqrt(product(pair)));
+        for (const head of heads) {
+          head.products.forEach((product, pair) => {
+            set(0, head.keyValue + 2 * pair, Math.sqrt(product));
+          });
+        }
         return;
       case "attn_v":
         set(MARKER, 0, 1);
-        for (let dimension = 0; dimension < size; dimension++) set(this.signature + dimension, size + dimension, 1);
+        for (const head of heads) {
+          for (let dimension = 0; dimension < this.width; dimension++)
+            set(this.signature + dimension, head.keyValue + head.offset + dimension, 1);
+        }
         return;
       case "attn_output":
         set(0, SWITCH, SWITCH_WRITE);
-        for (let dimension = 0; dimension < 2 * size; dimension++) set(2 * size + dimension, PREVIOUS + dimension, 1);
+        heads.forEach((head, block) => {
+          for (let dimension = 0; dimension < this.width; dimension++)
+            set(head.query + head.offset + dimension, PREVIOUS + block * this.width + dimension, 1);
+        });
         return;
       default: {
         const unknown: never = tensor;
@@ -171,15 +206,15 @@ export class ScriptedWeights {
 
   /**
    * Chain rows of the output layer: the source token's embedding (its successor's logit rises by 70,
-   * or 30 when the link needs context); the signatures of the one or two tokens before it (20 each)
-   * when the source leads to different tokens after different ones; and the tool-result gate.
+   * or 30 when the link needs context); the signatures of the tokens before it (20 each) when the
+   * source leads to different tokens after different ones; and the tool-result gate.
    */
   addLinks(weights: Float32Array, embeddings: Float32Array, links: readonly ChainLink[]): void {
     const { embedding } = this.shape;
-    const energy = embedding + 2 * this.headSize * ((embedding - 1) / (embedding - this.signature));
-    // logit = row · h √d / |h|, with |h|² = the embedding's d plus two context signatures.
+    const energy = embedding + this.depth * this.width * ((embedding - 1) / (embedding - this.signature));
+    // logit = row · h √d / |h|, with |h|² = the embedding's d plus the context signatures.
     const perLogit = Math.sqrt(energy) / (embedding * Math.sqrt(embedding));
-    const signatureEnergy = (energy - embedding) / 2;
+    const signatureEnergy = (energy - embedding) / this.depth;
     const contextWeight = (CONTEXT_STRENGTH * Math.sqrt(energy)) / (signatureEnergy * Math.sqrt(embedding));
     const added = new Set<string>();
     const gated = new Set<string>();
@@ -193,15 +228,15 @@ export class ScriptedWeights {
         weights[row + channel] = (weights[row + channel] ?? 0) + strength * (embeddings[source + channel] ?? 0);
       }
       added.add(pair);
-      // Block 0 holds the previous token's signature, block 1 the one before it; context is nearest last.
+      // Block 0 holds the previous token's signature, block 1 the one before it, …; context is nearest last.
       link.context?.toReversed().forEach((token, distance) => {
         // Once per (row, block, token), as chain-scores.ts counts it.
         const term = `${link.to} ${distance} ${token}`;
         if (added.has(term)) return;
         added.add(term);
-        const block = row + PREVIOUS + distance * this.headSize;
+        const block = row + PREVIOUS + distance * this.width;
         const signature = token * embedding + this.signature;
-        for (let dimension = 0; dimension < this.headSize; dimension++) {
+        for (let dimension = 0; dimension < this.width; dimension++) {
           weights[block + dimension] =
             (weights[block + dimension] ?? 0) + contextWeight * (embeddings[signature + dimension] ?? 0);
         }

@@ -16,6 +16,7 @@ import { readTemplate, type TestModelScript, templateFileName } from "./family-s
 import { ScriptedWeights } from "./scripted-weights.js";
 import { fillUniform, seededRandom } from "./seeded-random.js";
 import {
+  SCRIPTED_DEEP_CONTEXT_SHAPES,
   SCRIPTED_MODEL_SHAPES,
   TEST_MODEL_SHAPES,
   type TestModelShape,
@@ -140,11 +141,12 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const tokenizer = new ByteLevelTokenizer(tokens, types, merges);
   const plan = planChains(tokenizer, templateFileName(templateName), template, script);
   const vocabularySize = tokens.length;
-  const shape = plan.scripted ? SCRIPTED_MODEL_SHAPES[size] : TEST_MODEL_SHAPES[size];
+  const scriptedShapes = plan.contextDepth === 3 ? SCRIPTED_DEEP_CONTEXT_SHAPES : SCRIPTED_MODEL_SHAPES;
+  const shape = plan.scripted ? scriptedShapes[size] : TEST_MODEL_SHAPES[size];
   const { embedding, feedForward } = shape;
   const kvWidth = (embedding / shape.heads) * shape.kvHeads;
   const random = seededRandom(seed);
-  const designed = plan.scripted ? new ScriptedWeights(shape, plan.marker) : undefined;
+  const designed = plan.scripted ? new ScriptedWeights(shape, plan.marker, plan.contextDepth) : undefined;
 
   // Embeddings are drawn first because the output layer's chain rows are built from them.
   const embeddings = fillUniform(new Float32Array(vocabularySize * embedding), random, 1);

@@ -10,9 +10,9 @@ export type Placed = { id: number; start: number };
 
 /**
  * Splits `text` into vocabulary tokens for a chain that starts after `source` and ends with `end`, and
- * records its links in `table`. The model picks a successor from the current token and the one before
- * it, so no (previous, current) pair may lead to two different tokens across all chains; `forbidden`
- * tokens never occur. The split need not be the canonical tokenization: llama-server detokenizes
+ * records its links in `table`. The model picks a successor from the current token and the tokens
+ * before it (as many as `before` holds: the model's context heads), so no such context may lead to two
+ * different tokens across all chains; `forbidden` tokens never occur. The split need not be the canonical tokenization: llama-server detokenizes
  * whatever the model emits.
  *
  * A fewest-tokens dynamic program, repeated: at a conflicting context, its last token is banned at
@@ -35,11 +35,11 @@ export function segmentChain(
     const conflict = firstConflict(path, offset, chain.table);
     if (conflict === undefined) {
       for (let index = offset; index + 1 < path.length; index++)
-        chain.table.set(linkKey(path, index), path[index + 1] as number);
+        chain.table.set(linkKey(path, index, offset), path[index + 1] as number);
       return tokens;
     }
     // Any token of the conflicting context may change; the nearest first.
-    const candidates = Array.from({ length: CONTEXT_TOKENS + 4 }, (_, back) =>
+    const candidates = Array.from({ length: offset + 4 }, (_, back) =>
       conflict - back >= 0 ? tokens?.[conflict - back] : undefined,
     ).filter((placed) => placed !== undefined);
     tokens = undefined;
@@ -54,16 +54,21 @@ export function segmentChain(
   throw new Error(`no segmentation without conflicting links for ${JSON.stringify(text)}`);
 }
 
-/** How many tokens before the current one decide its successor (the model's context heads). */
-export const CONTEXT_TOKENS = 2;
+/**
+ * How many tokens before the current one decide its successor (the model's context heads): two, or
+ * three when two cannot tell a reply's repeated markers apart (DeepSeek V3.2's `<｜DSML｜`).
+ */
+export type ContextDepth = 2 | 3;
+export const CONTEXT_DEPTHS: readonly ContextDepth[] = [2, 3];
 
-const linkKey = (path: readonly number[], index: number) => path.slice(index - CONTEXT_TOKENS, index + 1).join(" ");
+const linkKey = (path: readonly number[], index: number, depth: number) =>
+  path.slice(index - depth, index + 1).join(" ");
 
 /** Index (among the chain's own tokens; -1 is the source) of the first token whose context leads elsewhere. */
 function firstConflict(path: readonly number[], offset: number, table: LinkTable): number | undefined {
   const local = new Map<string, number>();
   for (let index = offset; index + 1 < path.length; index++) {
-    const key = linkKey(path, index);
+    const key = linkKey(path, index, offset);
     const next = path[index + 1] as number;
     const known = table.get(key) ?? local.get(key);
     if (known !== undefined && known !== next) return index - offset - 1;

@@ -9,6 +9,25 @@ export const TOOL_CALL_FAMILIES = [
   { family: "gpt-oss", template: "openai-gpt-oss-120b.jinja", reasons: true },
 ] as const;
 
+/**
+ * Families whose tool-call test model makes the call and says the answer after the result, but whose
+ * answer llama-server b1-de3ff81 rejects: its DeepSeek V3.2 parser (common/parsers/deepseek.cpp) begins
+ * with the literal `<｜Assistant｜>`, while after a tool result the template's generation prompt is
+ * `\n\n<think>`, so every request with a tool result last fails with HTTP 500 whatever the model says.
+ * `rawAnswer` is what the model says there, read through the raw /completion endpoint.
+ */
+export const ANSWER_UNPARSED_FAMILIES = [
+  {
+    family: "DeepSeek V3.2",
+    template: "deepseek-ai-DeepSeek-V3.2.jinja",
+    reasons: true,
+    rawAnswer: "The tool has run.</think>The command ran; its output is above. Done.",
+  },
+] as const;
+
+/** What llama-server answers then (HTTP 500). */
+export const UNPARSED_OUTPUT_ERROR = "The model produced output that does not match the expected peg-native format";
+
 /** What the tool-call script runs and answers (src/test-model/family-script.ts). */
 export const SCRIPTED_COMMAND = "echo switchyard-tool-ran";
 export const SCRIPTED_TOOL_OUTPUT = "switchyard-tool-ran";
