@@ -292,7 +292,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     appendOnly: {
       breaks:
         "the template merges consecutive model turns and renders a tool call's turn differently once its answer follows",
-      instead: "serve it from an engine Switchyard launches; a remedy for the stock template is not built yet",
+      instead:
+        "start llama-server with llama.cpp's interleaved Gemma 4 template (`--chat-template-file google-gemma-4-31B-it-interleaved.jinja`), which renders the same format append-only; no remedy for the stock template yet, on either kind of server",
     },
   }),
   family({
