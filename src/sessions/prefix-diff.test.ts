@@ -23,6 +23,16 @@ describe("findDivergence", () => {
     expect(divergence?.before).toContain("list files");
     expect(divergence?.after).toContain("list all files");
   });
+  it("sees blocks appended to the previous request's last message as no divergence, and elsewhere as one", () => {
+    const compacting = structuredClone(turn2);
+    const last = compacting[2] as { content: unknown[] };
+    last.content.push({ type: "text", text: "Summarize the conversation so far." });
+    expect(findDivergence(request(turn2), request(compacting))).toBeUndefined();
+    const grownEarlier = structuredClone([...compacting, { role: "assistant", content: "ok" }]);
+    const earlier = grownEarlier[1] as { content: unknown[] };
+    earlier.content = [...earlier.content, { type: "text", text: "extra" }];
+    expect(findDivergence(request(compacting), request(grownEarlier))?.path).toBe("messages[1].content[1]");
+  });
   it("names a changed system block", () => {
     expect(findDivergence(request(turn1, "a"), request(turn2, "b"))?.path).toBe("system[0]");
   });

@@ -24,7 +24,7 @@ function excerpt(a: string, b: string): { before: string; after: string } {
 /**
  * Compares a lane's previous request with the current one (both normalized). Undefined when the current
  * one extends the previous: same system prompt and tools, every earlier message unchanged, new messages
- * only appended.
+ * (or new blocks of the previous request's last message) only appended.
  */
 export function findDivergence(previous: CanonicalRequest, current: CanonicalRequest): Divergence | undefined {
   const system = (request: CanonicalRequest) => request.system.map((part) => part.text);
@@ -48,7 +48,10 @@ export function findDivergence(previous: CanonicalRequest, current: CanonicalReq
       const [a, b] = [message.parts[part], next.parts[part]];
       if (!sameJson(a, b)) return { path: `messages[${index}].content[${part}]`, ...excerpt(partText(a), partText(b)) };
     }
-    if (next.parts.length !== message.parts.length) {
+    // Blocks added to the previous request's last message extend it: that message had not been answered
+    // (Claude Code's /compact appends its summary prompt to the last tool-result message).
+    const last = index === previous.messages.length - 1;
+    if (next.parts.length !== message.parts.length && !(last && next.parts.length > message.parts.length)) {
       return {
         path: `messages[${index}].content[${message.parts.length}]`,
         before: "(absent)",
