@@ -99,6 +99,7 @@ export function planChains(
   templateFile: string,
   templateSource: string,
   script: TestModelScript,
+  toolName?: string,
 ): ChainPlan {
   const original = ORIGINAL_CHAINS[templateFile];
   if (script === "text" && original) return originalPlan(tokenizer, original);
@@ -107,7 +108,7 @@ export function planChains(
   const markerTokens = tokenizer.tokenize(TOOL_RESULT_MARKER);
   if (markerTokens.length !== 1) throw new Error(`${TOOL_RESULT_MARKER} is not one token`);
   const marker = markerTokens[0] as number;
-  const branches = familyScript(templateSource, script);
+  const branches = familyScript(templateSource, script, toolName);
   // A chain starts after a generation prompt's last token; the two tokens before it are its context.
   const start = (prompt: string) => {
     const tokens = tokenizer.tokenize(prompt);

@@ -1,0 +1,54 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runProgram } from "./run-program.js";
+
+const PI = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "pi");
+
+/** The flags every pi run here shares: print mode, one model, nothing from the machine's own setup. */
+export function piFlags(model: string, session: string): string[] {
+  return ["--print", "--model", model, "--no-context-files", "--no-extensions", "--no-skills", "--session", session];
+}
+
+/** A pi model entry in models.json (see pi's docs/models.md). */
+export interface PiModel {
+  id: string;
+  name?: string;
+  reasoning: boolean;
+  input: string[];
+  contextWindow: number;
+  maxTokens: number;
+}
+
+/**
+ * A scratch root for the real pi CLI (npm @mariozechner/pi-coding-agent): its own HOME, agent
+ * directory, working directory and sessions, and a models.json whose one provider is Switchyard's
+ * OpenAI door. Retries are off, so a failed request fails the run.
+ */
+export function piSandbox(gatewayUrl: string, models: PiModel[]): string {
+  const root = mkdtempSync(join(tmpdir(), "switchyard-pi-"));
+  for (const directory of ["home", "agent", "work", "sessions"]) mkdirSync(join(root, directory), { recursive: true });
+  writeFileSync(
+    join(root, "agent", "models.json"),
+    JSON.stringify({
+      providers: {
+        switchyard: { baseUrl: `${gatewayUrl}/v1`, api: "openai-completions", apiKey: "switchyard-test", models },
+      },
+    }),
+  );
+  writeFileSync(join(root, "agent", "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+  return root;
+}
+
+/** Runs the real pi CLI in a sandbox made by piSandbox, stdin closed, killed after a while. */
+export function runPi(args: string[], root: string, timeoutMs = 120_000) {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(root, "home"),
+    TERM: "dumb",
+    PI_CODING_AGENT_DIR: join(root, "agent"),
+    // No update check, no install telemetry: nothing leaves the machine.
+    PI_OFFLINE: "1",
+  };
+  return runProgram(PI, args, { cwd: join(root, "work"), env, timeoutMs });
+}
