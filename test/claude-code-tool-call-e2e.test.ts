@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
-import { type LoggedRequest, loggedRequests } from "./support/logged-bodies.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import {
   SCRIPTED_ANSWER,
@@ -10,6 +9,16 @@ import {
   SCRIPTED_TOOL_OUTPUT,
   TOOL_CALL_FAMILIES,
 } from "./support/tool-call-families.js";
+
+interface LoggedRequest {
+  messages?: Array<{ role: string; content: unknown }>;
+}
+
+/** The request bodies Switchyard logged (telemetry.logBodies), oldest first. */
+function loggedRequests(log: readonly string[]): LoggedRequest[] {
+  const prefix = "request body ";
+  return log.filter((line) => line.startsWith(prefix)).map((line) => JSON.parse(line.slice(prefix.length)));
+}
 
 /** The tool_result blocks of a request's last user message. */
 function toolResults(request: LoggedRequest): Array<{ tool_use_id: string; content: unknown }> {
