@@ -1,57 +1,19 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runProgram } from "./support/run-program.js";
+import { opencodeConfig, opencodeSandbox, runOpencode } from "./support/opencode.js";
 import { startTestGateway } from "./support/test-gateway.js";
-
-const OPENCODE = join(import.meta.dirname, "..", "node_modules", ".bin", "opencode");
-
-/** Runs the real opencode CLI (npm opencode-ai) non-interactively, stdin closed, killed after a while. */
-function runOpencode(args: string[], root: string, config: unknown) {
-  const home = join(root, "home");
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, ".config"),
-    XDG_DATA_HOME: join(home, ".local", "share"),
-    XDG_CACHE_HOME: join(home, ".cache"),
-    XDG_STATE_HOME: join(home, ".local", "state"),
-    OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
-    // No models catalog from the internet, no auto-update, no sharing, no language-server downloads.
-    OPENCODE_DISABLE_MODELS_FETCH: "1",
-    OPENCODE_DISABLE_AUTOUPDATE: "1",
-    OPENCODE_DISABLE_SHARE: "1",
-    OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
-  };
-  return runProgram(OPENCODE, args, { cwd: join(root, "work"), env, timeoutMs: 150_000 });
-}
 
 describe("opencode (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  const root = mkdtempSync(join(tmpdir(), "switchyard-opencode-"));
+  const root = opencodeSandbox();
   beforeAll(async () => {
     gateway = await startTestGateway();
-    for (const directory of ["home", "work"]) mkdirSync(join(root, directory), { recursive: true });
   });
   afterAll(async () => {
     await gateway?.close();
   });
 
   it("runs a prompt, then continues the session with its prompt reused", async () => {
-    const config = {
-      autoupdate: false,
-      share: "disabled",
-      provider: {
-        switchyard: {
-          npm: "@ai-sdk/openai-compatible",
-          name: "Switchyard",
-          options: { baseURL: `${gateway.url}/v1`, apiKey: "switchyard-test" },
-          models: { local: { name: "Local via Switchyard" } },
-        },
-      },
-      model: "switchyard/local",
-    };
+    const config = opencodeConfig(gateway.url);
     // opencode quotes arguments that contain spaces; the words go as separate arguments.
     const first = await runOpencode(["run", "--model", "switchyard/local", "say", "hi"], root, config);
     expect(first.code, first.stderr).toBe(0);
