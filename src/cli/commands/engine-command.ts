@@ -123,7 +123,7 @@ export function registerEngineCommands(program: Command): void {
         const source = await ensureLlamaSource(say);
         await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
         say(
-          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script, tool ${options.tool}, seed ${options.seed})`,
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${options.script === "text" ? "" : `, tool ${options.tool}`}, seed ${options.seed})`,
         );
       },
     );
