@@ -59,6 +59,9 @@ describe("switchyard engine", () => {
     const template = await runCli(["engine", "test-model", out, "--template", "../../etc/passwd"]);
     expect(template.code).not.toBe(0);
     expect(template.stderr).toMatch(/--template must be qwen3.5, qwen3-coder or a file in .*models\/templates/);
+    const tool = await runCli(["engine", "test-model", out, "--script", "tool-call", "--tool", "../bash"]);
+    expect(tool.code).not.toBe(0);
+    expect(tool.stderr).toMatch(/the tool name "..\/bash" is not a-z, 0-9, _ or -/);
   });
 
   it("test-model writes a scripted model for a template file", async () => {
@@ -71,9 +74,11 @@ describe("switchyard engine", () => {
       "GLM-4.7-Flash.jinja",
       "--script",
       "tool-call",
+      "--tool",
+      "bash",
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/GLM-4.7-Flash.jinja template, tool-call script, seed 1/);
+    expect(result.stderr).toMatch(/GLM-4.7-Flash.jinja template, tool-call script, tool bash, seed 1/);
     expect(statSync(out).size).toBeGreaterThan(100_000_000);
     rmSync(dirname(out), { recursive: true });
   });

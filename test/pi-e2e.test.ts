@@ -1,64 +1,31 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
-import { PI_BIN, writePiAgentConfig } from "./support/pi.js";
-import { runProgram } from "./support/run-program.js";
+import { piFlags, piSandbox, runPi } from "./support/pi.js";
 import { startTestGateway } from "./support/test-gateway.js";
-
-/** Runs the real pi CLI (npm @mariozechner/pi-coding-agent) in print mode, stdin closed, killed after a while. */
-function runPi(args: string[], root: string) {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: join(root, "home"),
-    TERM: "dumb",
-    PI_CODING_AGENT_DIR: join(root, "agent"),
-    // No update check, no install telemetry: nothing leaves the machine.
-    PI_OFFLINE: "1",
-  };
-  return runProgram(PI_BIN, args, { cwd: join(root, "work"), env, timeoutMs: 120_000 });
-}
 
 describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-server", () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  const root = mkdtempSync(join(tmpdir(), "switchyard-pi-"));
+  let root: string;
   beforeAll(async () => {
     gateway = await startTestGateway();
-    for (const directory of ["home", "agent", "work", "sessions"])
-      mkdirSync(join(root, directory), { recursive: true });
-    writePiAgentConfig(join(root, "agent"), {
-      name: "switchyard",
-      baseUrl: `${gateway.url}/v1`,
-      apiKey: "switchyard-test",
-      models: [
-        {
-          id: "local",
-          name: "Local via Switchyard",
-          reasoning: true,
-          input: ["text"],
-          contextWindow: 65536,
-          maxTokens: 2048,
-        },
-      ],
-    });
+    root = piSandbox(gateway.url, [
+      {
+        id: "local",
+        name: "Local via Switchyard",
+        reasoning: true,
+        input: ["text"],
+        contextWindow: 65536,
+        maxTokens: 2048,
+      },
+    ]);
   });
   afterAll(async () => {
     await gateway?.close();
   });
 
   it("answers a --print prompt, then a second prompt in the same session reuses the first one's prompt", async () => {
-    const session = join(root, "sessions", "session.jsonl");
-    const flags = [
-      "--print",
-      "--model",
-      "switchyard/local",
-      "--no-context-files",
-      "--no-extensions",
-      "--no-skills",
-      "--session",
-      session,
-    ];
+    const flags = piFlags("switchyard/local", join(root, "sessions", "session.jsonl"));
     const first = await runPi([...flags, "say hi"], root);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
@@ -78,7 +45,7 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
 describe("pi through the OpenAI door to an Anthropic-protocol backend (loopback, documented events)", () => {
   let cloud: AnthropicProtocolServer;
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  const root = mkdtempSync(join(tmpdir(), "switchyard-pi-cloud-"));
+  let root: string;
   beforeAll(async () => {
     cloud = await startAnthropicProtocolServer({ script: () => ({ status: 200, sse: "text-stream" }) });
     gateway = await startTestGateway({
@@ -87,14 +54,9 @@ describe("pi through the OpenAI door to an Anthropic-protocol backend (loopback,
       ],
       models: { "cloud-sonnet": "cloud/claude-sonnet-4-5" },
     });
-    for (const directory of ["home", "agent", "work", "sessions"])
-      mkdirSync(join(root, directory), { recursive: true });
-    writePiAgentConfig(join(root, "agent"), {
-      name: "switchyard",
-      baseUrl: `${gateway.url}/v1`,
-      apiKey: "switchyard-test",
-      models: [{ id: "cloud-sonnet", reasoning: true, input: ["text"], contextWindow: 200000, maxTokens: 8192 }],
-    });
+    root = piSandbox(gateway.url, [
+      { id: "cloud-sonnet", reasoning: true, input: ["text"], contextWindow: 200000, maxTokens: 8192 },
+    ]);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -102,15 +64,7 @@ describe("pi through the OpenAI door to an Anthropic-protocol backend (loopback,
   });
 
   it("gets the cloud's answer as a valid OpenAI stream, and the cloud gets a valid Anthropic request", async () => {
-    const flags = [
-      "--print",
-      "--model",
-      "switchyard/cloud-sonnet",
-      "--no-context-files",
-      "--no-extensions",
-      "--no-skills",
-    ];
-    const run = await runPi([...flags, "--session", join(root, "sessions", "s.jsonl"), "say hi"], root);
+    const run = await runPi([...piFlags("switchyard/cloud-sonnet", join(root, "sessions", "s.jsonl")), "say hi"], root);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Hello");

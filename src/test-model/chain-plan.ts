@@ -101,10 +101,11 @@ export function planChains(
   templateFile: string,
   templateSource: string,
   script: TestModelScript,
+  toolName?: string,
 ): ChainPlan {
   const original = ORIGINAL_CHAINS[templateFile];
   if (script === "text" && original) return originalPlan(tokenizer, original);
-  const branches = familyScript(templateSource, script);
+  const branches = familyScript(templateSource, script, toolName);
   // Two context tokens whenever they can script the template at all, so those models keep their bytes;
   // a third context head only when two cannot (DeepSeek V3.2's `<｜DSML｜` repeats more than two tokens
   // can tell apart).

@@ -22,8 +22,22 @@ export function readTemplate(llamaSource: string, name: string): string {
   return readFileSync(path, "utf8");
 }
 
-/** The tool call the tool-call script makes; "-tool" in it is the marker that a tool result is present. */
-export const SCRIPT_TOOL = { name: "Bash", arguments: { command: "echo switchyard-tool-ran" } };
+/**
+ * The tool call the tool-call script makes; "-tool" in it is the marker that a tool result is present.
+ * The tool's name is Claude Code's unless told another (pi's and opencode's shell tool is `bash`); the
+ * argument is `command` in all three.
+ */
+export const SCRIPT_TOOL_NAME = "Bash";
+const SCRIPT_ARGUMENTS = { command: "echo switchyard-tool-ran" };
+
+/** What a model's name says about its script: nothing for text, the tool's name when it is not Bash. */
+export function scriptSuffix(script: TestModelScript, toolName: string = SCRIPT_TOOL_NAME): string {
+  // The name goes into file names, and OpenAI's API allows no more in a function name.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(toolName))
+    throw new Error(`the tool name ${JSON.stringify(toolName)} is not a-z, 0-9, _ or -`);
+  if (script === "text") return "";
+  return toolName === SCRIPT_TOOL_NAME ? `-${script}` : `-${script}-${toolName}`;
+}
 export const TOOL_RESULT_MARKER = "-tool";
 const REASONING = "Calling the tool now.";
 /** Different from REASONING, so the tool call and the answer part at once where the family allows. */
@@ -31,11 +45,11 @@ const AFTER_TOOL_REASONING = "The tool has run.";
 const AFTER_TOOL_ANSWER = "The command ran; its output is above. Done.";
 const TEXT_ANSWER = "Hello! This is the Switchyard test net: random weights, fixed reply.";
 
-const TOOLS = [
+const toolsNamed = (name: string) => [
   {
     type: "function",
     function: {
-      name: SCRIPT_TOOL.name,
+      name,
       description: "Runs a shell command.",
       parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
     },
@@ -61,15 +75,21 @@ export interface ScriptBranch {
  * end-of-generation token, which llama-server never puts in the text; the test model stops with
  * <|im_end|> instead. One branch per generation prompt (thinking on and off).
  */
-export function familyScript(templateSource: string, script: TestModelScript): ScriptBranch[] {
+export function familyScript(
+  templateSource: string,
+  script: TestModelScript,
+  toolName: string = SCRIPT_TOOL_NAME,
+): ScriptBranch[] {
   const template = new Template(templateSource);
+  const tools = toolsNamed(toolName);
+  const scriptTool = { name: toolName, arguments: SCRIPT_ARGUMENTS };
   const branches: ScriptBranch[] = [];
   const errors: string[] = [];
   for (const enableThinking of [true, false]) {
     const render = (messages: unknown[], addGenerationPrompt: boolean) =>
       template.render({
         messages,
-        tools: TOOLS,
+        tools,
         add_generation_prompt: addGenerationPrompt,
         bos_token: "",
         eos_token: "",
@@ -80,7 +100,7 @@ export function familyScript(templateSource: string, script: TestModelScript): S
     const call = {
       role: "assistant",
       content: "",
-      tool_calls: [{ id: "call_1", type: "function", function: SCRIPT_TOOL }],
+      tool_calls: [{ id: "call_1", type: "function", function: scriptTool }],
     };
     const result = { role: "tool", tool_call_id: "call_1", content: "switchyard-tool-ran" };
     // Some families (Gemma 4) go on in the same turn after a tool result: another generation prompt.
@@ -97,7 +117,7 @@ export function familyScript(templateSource: string, script: TestModelScript): S
       const turnEnd = said({ content: "XYZ" }).split("XYZ").at(-1) ?? "";
       const text = (content: string, thought?: string) => dropTurnEnd(said({ content }, thought), turnEnd);
       const toolCall = dropTurnEnd(said(call), turnEnd);
-      if (!toolCall.includes(SCRIPT_TOOL.arguments.command)) throw new Error("the template does not render tool calls");
+      if (!toolCall.includes(SCRIPT_ARGUMENTS.command)) throw new Error("the template does not render tool calls");
       switch (script) {
         case "text":
           branches.push({ prompt, reply: text(TEXT_ANSWER) });
@@ -113,7 +133,7 @@ export function familyScript(templateSource: string, script: TestModelScript): S
         case "malformed-tool-call":
           // The reply without its first byte (a broken channel header where the family has one, as
           // gpt-oss does) and cut off inside the arguments: output the engine's parser cannot finish.
-          branches.push({ prompt, reply: toolCall.slice(1, toolCall.indexOf(SCRIPT_TOOL.arguments.command) + 4) });
+          branches.push({ prompt, reply: toolCall.slice(1, toolCall.indexOf(SCRIPT_ARGUMENTS.command) + 4) });
           break;
         default: {
           const unknown: never = script;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { ensureLlamaSource, type Report } from "../engine/llama-source.js";
 import { cacheDirectory } from "../util/paths.js";
-import type { TestModelScript } from "./family-script.js";
+import { SCRIPT_TOOL_NAME, scriptSuffix, type TestModelScript } from "./family-script.js";
 import { type TestModelTemplate, writeTestModel } from "./test-model.js";
 import type { TestModelSize } from "./test-model-shapes.js";
 
@@ -14,6 +14,8 @@ export interface TestModelChoice {
   /** qwen3.5, qwen3-coder or a template file name under models/templates/ of the llama.cpp source. */
   template?: TestModelTemplate;
   script?: TestModelScript;
+  /** The tool the tool-call scripts call (Bash unless told another). */
+  tool?: string;
   seed?: number;
 }
 
@@ -24,16 +26,16 @@ export async function ensureTestModel(choice: TestModelChoice = {}, report: Repo
   const script = choice.script ?? "text";
   const seed = choice.seed ?? 1;
   const directory = join(cacheDirectory(), "models");
-  const scripted = script === "text" ? "" : `-${script}`;
-  const name = `switchyard-test-${size}-${template.replace(/\.jinja$/, "")}${scripted}-seed${seed}-r${GENERATOR_REVISION}`;
+  const tool = choice.tool ?? SCRIPT_TOOL_NAME;
+  const name = `switchyard-test-${size}-${template.replace(/\.jinja$/, "")}${scriptSuffix(script, tool)}-seed${seed}-r${GENERATOR_REVISION}`;
   const path = join(directory, `${name}.gguf`);
   if (existsSync(path)) return path;
   const source = await ensureLlamaSource(report);
-  report(`writing the ${size} test model (${template} template, ${script} script) to ${path}`);
+  report(`writing the ${size} test model (${template} template, ${script} script, tool ${tool}) to ${path}`);
   mkdirSync(directory, { recursive: true });
   // Written beside and renamed, so a test running in parallel never loads a half-written file.
   const partial = `${path}.${process.pid}.partial`;
-  await writeTestModel({ llamaSource: source.directory, outputPath: partial, size, template, script, seed });
+  await writeTestModel({ llamaSource: source.directory, outputPath: partial, size, template, script, tool, seed });
   renameSync(partial, path);
   return path;
 }

@@ -12,7 +12,13 @@ import {
 import { writeGguf } from "../gguf/gguf-writer.js";
 import { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
 import { type ChainPlan, planChains } from "./chain-plan.js";
-import { readTemplate, type TestModelScript, templateFileName } from "./family-script.js";
+import {
+  readTemplate,
+  SCRIPT_TOOL_NAME,
+  scriptSuffix,
+  type TestModelScript,
+  templateFileName,
+} from "./family-script.js";
 import { ScriptedWeights } from "./scripted-weights.js";
 import { fillUniform, seededRandom } from "./seeded-random.js";
 import {
@@ -33,6 +39,8 @@ export interface TestModelOptions {
   template?: TestModelTemplate;
   /** What the model says: a fixed text reply, a tool call then an answer, or a broken tool call. */
   script?: TestModelScript;
+  /** The name of the tool the tool-call scripts call: Bash (Claude Code's) unless told another. */
+  tool?: string;
   size?: TestModelSize;
   seed?: number;
 }
@@ -128,6 +136,8 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const script = options.script ?? "text";
   const size = options.size ?? "tiny";
   const seed = options.seed ?? 1;
+  const tool = options.tool ?? SCRIPT_TOOL_NAME;
+  const scripted = scriptSuffix(script, tool);
   const template = readTemplate(options.llamaSource, templateName);
   const parsed = await gguf(join(options.llamaSource, "models", "ggml-vocab-qwen35.gguf"), {
     allowLocalFile: true,
@@ -139,7 +149,7 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const merges = vocabulary["tokenizer.ggml.merges"]?.value as string[] | undefined;
   if (!tokens || !types || !merges) throw new Error("the vocabulary GGUF has no tokens, token types or merges");
   const tokenizer = new ByteLevelTokenizer(tokens, types, merges);
-  const plan = planChains(tokenizer, templateFileName(templateName), template, script);
+  const plan = planChains(tokenizer, templateFileName(templateName), template, script, tool);
   const vocabularySize = tokens.length;
   const scriptedShapes = plan.contextDepth === 3 ? SCRIPTED_DEEP_CONTEXT_SHAPES : SCRIPTED_MODEL_SHAPES;
   const shape = plan.scripted ? scriptedShapes[size] : TEST_MODEL_SHAPES[size];
@@ -214,7 +224,7 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
     return weights;
   };
 
-  const label = `switchyard-test-${size}-${templateName}${script === "text" ? "" : `-${script}`}-seed${seed}`;
+  const label = `switchyard-test-${size}-${templateName}${scripted}-seed${seed}`;
   const file: GgufFile = {
     metadata: modelMetadata(shape, vocabulary, template, label),
     tensors: [

@@ -104,6 +104,8 @@ export interface HttpFaultProxy {
   connections: number;
   /** Response body bytes the gateway's socket accepted on the current exchange (written without backpressure). */
   bodyBytesAccepted: number;
+  /** The bodies of the generation requests forwarded, as the gateway sent them upstream, oldest first. */
+  generationBodies: string[];
   close(): Promise<void>;
 }
 
@@ -121,10 +123,17 @@ export async function startHttpFaultProxy(upstreamUrl: string): Promise<HttpFaul
     inFlight: 0,
     connections: 0,
     bodyBytesAccepted: 0,
+    generationBodies: [],
     close: async () => {},
   };
   const server = createHttpServer((incoming, outgoing) => {
-    const fault = /\/chat\/completions$/.test(incoming.url ?? "") ? proxy.fault : ({ kind: "none" } as const);
+    const generation = /\/chat\/completions$/.test(incoming.url ?? "");
+    const fault = generation ? proxy.fault : ({ kind: "none" } as const);
+    if (generation) {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.once("end", () => proxy.generationBodies.push(Buffer.concat(chunks).toString("utf8")));
+    }
     proxy.inFlight++;
     outgoing.once("close", () => proxy.inFlight--);
     if (fault.kind === "status") {

@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProgram } from "./run-program.js";
 
 export const OPENCODE_BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "opencode");
 
@@ -22,8 +25,17 @@ export function opencodeEnvironment(home: string, config: unknown): NodeJS.Proce
   };
 }
 
-/** opencode's config with one @ai-sdk/openai-compatible provider at `baseURL` serving model `local`, chosen. */
-export function opencodeConfig(provider: { id: string; name: string; baseURL: string; apiKey: string }) {
+/**
+ * opencode's config with one @ai-sdk/openai-compatible provider serving model `local`, chosen: Switchyard's
+ * OpenAI door at a gateway URL, or any provider.
+ */
+export function opencodeConfig(
+  target: string | { id: string; name: string; baseURL: string; apiKey: string },
+): Record<string, unknown> {
+  const provider =
+    typeof target === "string"
+      ? { id: "switchyard", name: "Switchyard", baseURL: `${target}/v1`, apiKey: "switchyard-test" }
+      : target;
   return {
     autoupdate: false,
     share: "disabled",
@@ -37,4 +49,17 @@ export function opencodeConfig(provider: { id: string; name: string; baseURL: st
     },
     model: `${provider.id}/local`,
   };
+}
+
+/** A scratch root for the real opencode CLI (npm opencode-ai): its own HOME and working directory. */
+export function opencodeSandbox(): string {
+  const root = mkdtempSync(join(tmpdir(), "switchyard-opencode-"));
+  for (const directory of ["home", "work"]) mkdirSync(join(root, directory), { recursive: true });
+  return root;
+}
+
+/** Runs the real opencode CLI non-interactively in a sandbox, stdin closed, killed after a while. */
+export function runOpencode(args: string[], root: string, config: unknown, timeoutMs = 150_000) {
+  const env = opencodeEnvironment(join(root, "home"), config);
+  return runProgram(OPENCODE_BIN, args, { cwd: join(root, "work"), env, timeoutMs });
 }

@@ -99,6 +99,7 @@ export function registerEngineCommands(program: Command): void {
       choice(TEST_MODEL_SCRIPTS, "--script"),
       "text",
     )
+    .option("--tool <name>", "the tool the tool-call scripts call, with a command argument (pi's is bash)", "Bash")
     .option(
       "--size <size>",
       "tiny (fast tests) or small (prefill cost visible)",
@@ -109,14 +110,20 @@ export function registerEngineCommands(program: Command): void {
     .action(
       async (
         out: string,
-        options: { template: TestModelTemplate; script: TestModelScript; size: TestModelSize; seed: number },
+        options: {
+          template: TestModelTemplate;
+          script: TestModelScript;
+          tool: string;
+          size: TestModelSize;
+          seed: number;
+        },
       ) => {
         if (!Number.isInteger(options.seed) || options.seed < 0)
           throw new Error("--seed must be a non-negative integer");
         const source = await ensureLlamaSource(say);
         await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
         say(
-          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script, seed ${options.seed})`,
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${options.script === "text" ? "" : `, tool ${options.tool}`}, seed ${options.seed})`,
         );
       },
     );

@@ -1,0 +1,38 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { piFlags, piSandbox, runPi } from "./support/pi.js";
+import { SCRIPTED_ANSWER, TOOL_CALL_FAMILIES } from "./support/tool-call-families.js";
+import { expectToolRoundTrip, startToolLoop, type ToolLoop } from "./support/tool-loop.js";
+
+describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family template", ({ template }) => {
+  let loop: ToolLoop;
+  let root: string;
+  beforeAll(async () => {
+    // pi's shell tool is `bash` (lower case), with a `command` argument like Claude Code's Bash.
+    loop = await startToolLoop(template, "bash");
+    root = piSandbox(loop.gateway.url, [
+      { id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 },
+    ]);
+  });
+  afterAll(async () => {
+    await loop?.close();
+  });
+
+  it("the model asks for bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
+    const session = join(root, "sessions", "session.jsonl");
+    const run = await runPi([...piFlags("switchyard/local", session), "run the tool"], root, 240_000);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
+
+    // Two requests: the first ends with the user's prompt; the second carries the call and its output.
+    const requests = loop.upstreamRequests();
+    expect(requests).toHaveLength(2);
+    expect(requests[0]?.messages.at(-1)?.role).toBe("user");
+    expectToolRoundTrip(requests, "bash");
+
+    const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");
+    expect(turns.map((turn) => turn.stopReason?.unified)).toEqual(["tool_use", "end_turn"]);
+    expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
+  });
+});
