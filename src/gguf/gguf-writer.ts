@@ -1,8 +1,9 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import {
   type GgufFile,
   type GgufMetadataValue,
   type GgufScalar,
+  type GgufTensor,
   GgufValueType,
   tensorByteLength,
 } from "./gguf-types.js";
@@ -137,10 +138,17 @@ function writeMetadataValue(sink: ByteSink, entry: GgufMetadataValue): void {
   sink.scalar(entry.type, entry.value);
 }
 
+/** A GGUF described by its header alone: tensor names, shapes and types, no data. */
+export interface HeaderOnlyGgufFile {
+  metadata: GgufFile["metadata"];
+  tensors: readonly Pick<GgufTensor, "name" | "dims" | "type">[];
+  alignment?: number;
+}
+
 const alignUp = (value: number, alignment: number) => Math.ceil(value / alignment) * alignment;
 
 /** Serialises the header: magic, counts, metadata, tensor infos, padding to the data section. */
-export function serializeGgufHeader(file: GgufFile): Buffer {
+export function serializeGgufHeader(file: HeaderOnlyGgufFile): Buffer {
   const alignment = file.alignment ?? DEFAULT_ALIGNMENT;
   const metadata = new Map(file.metadata);
   if (alignment !== DEFAULT_ALIGNMENT) {
@@ -196,4 +204,29 @@ export function writeGguf(path: string, file: GgufFile): void {
     throw error;
   }
   renameSync(partial, path);
+}
+
+/**
+ * Writes a GGUF whose data section is a hole: the header, then the file extended to its full length
+ * without writing a byte. The engine reads the header and never touches the data in a dry run, so a
+ * full-scale model (hundreds of GB) takes the header's few MB of disk.
+ */
+export function writeSparseGguf(path: string, file: HeaderOnlyGgufFile): { logicalBytes: number } {
+  const alignment = file.alignment ?? DEFAULT_ALIGNMENT;
+  const header = serializeGgufHeader(file);
+  let dataBytes = 0;
+  for (const tensor of file.tensors) dataBytes = alignUp(dataBytes + tensorByteLength(tensor), alignment);
+  const partial = `${path}.partial-${process.pid}`;
+  const descriptor = openSync(partial, "w");
+  try {
+    writeSync(descriptor, header);
+    ftruncateSync(descriptor, header.length + dataBytes);
+    closeSync(descriptor);
+  } catch (error) {
+    closeSync(descriptor);
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  renameSync(partial, path);
+  return { logicalBytes: header.length + dataBytes };
 }
