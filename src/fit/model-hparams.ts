@@ -22,6 +22,12 @@ export interface ModelHparams {
   /** Multi-head latent attention: the cache holds one K of kv_lora_rank + rope dims per token, no V. */
   mla?: { kvLoraRank: number; ropeDimensions: number };
   expertCount: number;
+  /** Widths the compute estimate reads: query heads, dense FFN, experts used and their widths. */
+  heads: number;
+  feedForward: number;
+  expertUsed: number;
+  expertFeedForward: number;
+  sharedExpertFeedForward: number;
 }
 
 export type GgufMetadata = Readonly<Record<string, unknown>>;
@@ -129,6 +135,7 @@ export function readModelHparams(metadata: GgufMetadata): ModelHparams {
     ? { kvLoraRank: kvLoraRank ?? 0, ropeDimensions: required(metadata, key("rope.dimension_count")) }
     : undefined;
 
+  const expertFeedForward = numberAt(metadata, key("expert_feed_forward_length")) ?? 0;
   return {
     architecture: arch,
     layers,
@@ -143,5 +150,12 @@ export function readModelHparams(metadata: GgufMetadata): ModelHparams {
     ...(ssm ? { ssm } : {}),
     ...(mla ? { mla } : {}),
     expertCount: numberAt(metadata, key("expert_count")) ?? 0,
+    heads: firstHeads,
+    feedForward: Math.max(0, ...perLayer(metadata, key("feed_forward_length"), layers, 0)),
+    expertUsed: numberAt(metadata, key("expert_used_count")) ?? 0,
+    expertFeedForward,
+    sharedExpertFeedForward:
+      numberAt(metadata, key("expert_shared_feed_forward_length")) ??
+      (numberAt(metadata, key("expert_shared_count")) ?? 0) * expertFeedForward,
   };
 }
