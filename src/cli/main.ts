@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
+import { registerFitCommands } from "./commands/fit-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerStatuslineCommand } from "./commands/statusline-command.js";
@@ -23,6 +24,7 @@ registerServeCommand(program);
 registerCodeCommands(program);
 registerDoctorCommand(program);
 registerReportCommand(program);
+registerFitCommands(program);
 registerStatuslineCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -37,9 +37,11 @@ export const GIB = 1024 ** 3;
 
 export function formatBytes(bytes: number): string {
   if (Math.abs(bytes) >= GIB) return `${(bytes / GIB).toFixed(1)} GiB`;
-  return `${(bytes / MIB).toFixed(1)} MiB`;
+  if (Math.abs(bytes) >= MIB || bytes === 0) return `${(bytes / MIB).toFixed(1)} MiB`;
+  return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 export function formatTokens(tokens: number): string {
+  if (tokens === 0) return "0";
   return tokens % 1024 === 0 ? `${tokens / 1024}k` : String(tokens);
 }
