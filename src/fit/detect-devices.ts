@@ -14,7 +14,7 @@ async function nvidiaGpus(): Promise<MemoryDevice[]> {
   const result = await runCommand("nvidia-smi", ["--query-gpu=name,memory.total", "--format=csv,noheader,nounits"], {
     timeoutMs: 10_000,
   }).catch(() => undefined);
-  if (!result || result.code !== 0) return [];
+  if (result?.code !== 0) return [];
   return result.stdout
     .split("\n")
     .map((line) => line.split(",").map((part) => part.trim()))
