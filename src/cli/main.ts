@@ -5,6 +5,7 @@ import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
 import { registerFitCommands } from "./commands/fit-command.js";
+import { registerPullCommand } from "./commands/pull-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerStatuslineCommand } from "./commands/statusline-command.js";
@@ -25,6 +26,7 @@ registerCodeCommands(program);
 registerDoctorCommand(program);
 registerReportCommand(program);
 registerFitCommands(program);
+registerPullCommand(program);
 registerStatuslineCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
