@@ -58,6 +58,9 @@ export function registerServeCommand(program: Command): void {
           parallel: String(config.engine.slots),
           kvUnified: true,
         });
+        say(
+          `pulled ${pulled.paths[0]} (${pulled.verified ? "verified: sha256" : "NOT verified: the hub gave no sha256"})`,
+        );
         say(`fit: ${plan.fits ? "fits" : "DOES NOT FIT (starting anyway)"}; llama-server ${plan.flags.join(" ")}`);
         model = pulled.paths[0];
         config = withPlanFlags(config, plan);
