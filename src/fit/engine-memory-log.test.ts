@@ -9,7 +9,7 @@ describe("reading llama-server's memory lines", () => {
   it("takes KV, compute and the table from the dry run, and the mapped weights from the real load", () => {
     const log = new EngineMemoryLog();
     const phases: string[] = [];
-    for (const line of fixture("llama-server-v0.5.0-llama-3.1-8b-dry-run.log")) {
+    for (const line of fixture("llama-server-v0.5.0-llama-3.1-8b-dry-run.txt")) {
       log.add(line);
       if (phases.at(-1) !== log.phase) phases.push(log.phase);
     }
@@ -26,7 +26,7 @@ describe("reading llama-server's memory lines", () => {
 
   it("collects each overridden tensor once, with its buffer", () => {
     const log = new EngineMemoryLog();
-    for (const line of fixture("llama-server-v0.5.0-gpt-oss-n-cpu-moe-5.log")) log.add(line);
+    for (const line of fixture("llama-server-v0.5.0-gpt-oss-n-cpu-moe-5.txt")) log.add(line);
     expect(log.report.overrides.slice(0, 2)).toEqual([
       { tensor: "blk.0.ffn_gate_exps.weight", buffer: "CPU" },
       { tensor: "blk.0.ffn_down_exps.weight", buffer: "CPU" },
