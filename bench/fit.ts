@@ -36,7 +36,10 @@ try {
         swaFull: false,
         cache: { k: "q8_0", v: "q8_0" },
         cpuMoeLayers: 0,
-        devices: [{ name: "GPU0", kind: "gpu", bytes: 24 * 2 ** 30 }, { name: "host", kind: "host", bytes: 64 * 2 ** 30 }],
+        devices: [
+          { name: "GPU0", kind: "gpu", bytes: 24 * 2 ** 30 },
+          { name: "host", kind: "host", bytes: 64 * 2 ** 30 },
+        ],
         marginBytes: 2 ** 30,
       });
       formula.push(performance.now() - start);

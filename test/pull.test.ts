@@ -144,7 +144,8 @@ describe("pull against a loopback Hugging Face hub", () => {
       "Split-Q8_0-00002-of-00003.gguf",
       "Split-Q8_0-00003-of-00003.gguf",
     ]);
-    pulled.paths.forEach((path, index) => expect(readFileSync(path).equals(parts[index] as Buffer)).toBe(true));
+    for (const [index, path] of pulled.paths.entries())
+      expect(readFileSync(path).equals(parts[index] as Buffer)).toBe(true);
   });
 
   it("says so when the hub cannot be reached", async () => {

@@ -25,11 +25,10 @@ tokenizer and chat template with random weights. Its answers are a fixed sentenc
 it exists so that everything else (slots, prefix caching, timings) can be seen working without a download.
 
 To use a real model, either point Switchyard at a server you run (llama-server on port 8080 is found by
-itself, or pass --backend http://HOST:PORT), or download a chat GGUF from Hugging Face yourself
-(Switchyard never downloads models), for example with the Hugging Face CLI:
-  pip install -U huggingface_hub
-  hf download <org>/<model>-GGUF <file>.gguf --local-dir ~/models
-and start with it:
+itself, or pass --backend http://HOST:PORT), or serve a chat GGUF from Hugging Face: Switchyard pulls it
+(resumable, sha256-verified) and starts llama-server with the context and offload that fit this machine:
+  npm start -- --model hf:<org>/<model>-GGUF:Q4_K_M
+(\`npx switchyard fit hf:<org>/<model>-GGUF\` first shows which quants and contexts fit), or with a file:
   npm start -- --model ~/models/<file>.gguf`;
 
 export function registerServeCommand(program: Command): void {
