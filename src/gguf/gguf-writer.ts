@@ -176,15 +176,28 @@ export function serializeGgufHeader(file: HeaderOnlyGgufFile): Buffer {
   return sink.bytes();
 }
 
+/** Writes through `name.partial-PID` and renames, so a crash never leaves a truncated model under `path`. */
+function writeThroughPartial(path: string, write: (descriptor: number) => void): void {
+  const partial = `${path}.partial-${process.pid}`;
+  const descriptor = openSync(partial, "w");
+  try {
+    write(descriptor);
+    closeSync(descriptor);
+  } catch (error) {
+    closeSync(descriptor);
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  renameSync(partial, path);
+}
+
 /**
  * Writes a GGUF v3 file. Tensor data is produced one tensor at a time and streamed to disk; the file
  * appears under its final name only once complete, so a crash never leaves a truncated model behind.
  */
 export function writeGguf(path: string, file: GgufFile): void {
   const alignment = file.alignment ?? DEFAULT_ALIGNMENT;
-  const partial = `${path}.partial-${process.pid}`;
-  const descriptor = openSync(partial, "w");
-  try {
+  writeThroughPartial(path, (descriptor) => {
     writeSync(descriptor, serializeGgufHeader(file));
     const padding = Buffer.alloc(alignment);
     for (const tensor of file.tensors) {
@@ -197,13 +210,7 @@ export function writeGguf(path: string, file: GgufFile): void {
       const rest = alignUp(expected, alignment) - expected;
       if (rest > 0) writeSync(descriptor, padding, 0, rest);
     }
-    closeSync(descriptor);
-  } catch (error) {
-    closeSync(descriptor);
-    rmSync(partial, { force: true });
-    throw error;
-  }
-  renameSync(partial, path);
+  });
 }
 
 /**
@@ -216,17 +223,9 @@ export function writeSparseGguf(path: string, file: HeaderOnlyGgufFile): { logic
   const header = serializeGgufHeader(file);
   let dataBytes = 0;
   for (const tensor of file.tensors) dataBytes = alignUp(dataBytes + tensorByteLength(tensor), alignment);
-  const partial = `${path}.partial-${process.pid}`;
-  const descriptor = openSync(partial, "w");
-  try {
+  writeThroughPartial(path, (descriptor) => {
     writeSync(descriptor, header);
     ftruncateSync(descriptor, header.length + dataBytes);
-    closeSync(descriptor);
-  } catch (error) {
-    closeSync(descriptor);
-    rmSync(partial, { force: true });
-    throw error;
-  }
-  renameSync(partial, path);
+  });
   return { logicalBytes: header.length + dataBytes };
 }
