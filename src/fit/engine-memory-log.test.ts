@@ -33,4 +33,19 @@ describe("reading llama-server's memory lines", () => {
     ]);
     expect(log.report.overrides.map((override) => override.tensor)).toContain("blk.0.ffn_up_exps.bias");
   });
+
+  it("reads a GPU device row in the engine's template_gpu layout", () => {
+    // Formatted with common/fit.cpp's template_gpu, not recorded: this machine has no GPU.
+    const log = new EngineMemoryLog();
+    log.add(
+      "0.00.312.902 I common_memory_breakdown_print: |   - CUDA0 (RTX 4090)     | 24080 =  1201 + (22033 = 20000 +    1500 +     533) +      846 |",
+    );
+    log.add(
+      "0.00.312.902 I common_memory_breakdown_print: |   - Host                 |                  620 =   600 +       0 +      20                |",
+    );
+    expect(log.report.breakdown).toEqual({
+      "CUDA0 (RTX 4090)": { model: 20000, context: 1500, compute: 533 },
+      Host: { model: 600, context: 0, compute: 20 },
+    });
+  });
 });

@@ -25,6 +25,10 @@ export interface EngineMemoryReport {
 const KV_SIZE = /llama_kv_cache: size =\s*([\d.]+) MiB \(\s*(\d+) cells,\s*(\d+) layers,\s*(\d+)\/(\d+) seqs\)/;
 const STATE_SIZE = /llama_memory_recurrent: size =\s*([\d.]+) MiB/;
 const COMPUTE = /sched_reserve:\s+(\S+) compute buffer size =\s*([\d.]+) MiB/;
+/** A device row, template_gpu in common/fit.cpp: `| - NAME | total = free + (self = model + context + compute) + unaccounted |`. */
+const DEVICE_ROW =
+  /common_memory_breakdown_print: \|\s+- (.+?)\s+\|\s*\d+ =\s+\d+ \+ \(\s*\d+ =\s+(\d+) \+\s+(\d+) \+\s+(\d+)\) \+/;
+/** Host and other buffer types, template_other: `| - NAME | self = model + context + compute |`. */
 const BREAKDOWN_ROW =
   /common_memory_breakdown_print: \|\s+- (.+?)\s+\|.*?(\d+) =\s+(\d+) \+\s+(?:\(\s*\d+ =\s+)?(\d+) \+\s+(\d+)/;
 const MODEL_BUFFER = /load_tensors:\s+(\S+) model buffer size =\s*([\d.]+) MiB/;
@@ -89,6 +93,15 @@ export class EngineMemoryLog {
     const compute = COMPUTE.exec(line);
     if (compute?.[1] && compute[2]) {
       this.report.computeMib[compute[1]] = Number(compute[2]);
+      return;
+    }
+    const device = DEVICE_ROW.exec(line);
+    if (device?.[1]) {
+      this.report.breakdown[device[1].trim()] = {
+        model: Number(device[2]),
+        context: Number(device[3]),
+        compute: Number(device[4]),
+      };
       return;
     }
     const row = BREAKDOWN_ROW.exec(line);
