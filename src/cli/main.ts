@@ -4,6 +4,8 @@ import { Command } from "commander";
 import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
+import { registerFitCommands } from "./commands/fit-command.js";
+import { registerPullCommand } from "./commands/pull-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerStatuslineCommand } from "./commands/statusline-command.js";
@@ -23,6 +25,8 @@ registerServeCommand(program);
 registerCodeCommands(program);
 registerDoctorCommand(program);
 registerReportCommand(program);
+registerFitCommands(program);
+registerPullCommand(program);
 registerStatuslineCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,3 +1,5 @@
+import { ggmlTensorBytes } from "./ggml-type-sizes.js";
+
 /** Value types of GGUF metadata, numbered as in the GGUF specification. */
 export enum GgufValueType {
   Uint8 = 0,
@@ -15,10 +17,17 @@ export enum GgufValueType {
   Float64 = 12,
 }
 
-/** Tensor element types we write (a subset of ggml_type). */
+/** Tensor element types, numbered as ggml_type (ggml/include/ggml.h); sizes in ggml-type-sizes.ts. */
 export enum GgmlType {
   F32 = 0,
   F16 = 1,
+  Q4_0 = 2,
+  Q8_0 = 8,
+  Q4_K = 12,
+  Q5_K = 13,
+  Q6_K = 14,
+  BF16 = 30,
+  MXFP4 = 39,
 }
 
 export type GgufScalar = number | bigint | boolean | string;
@@ -47,6 +56,5 @@ export interface GgufFile {
 }
 
 export function tensorByteLength(tensor: Pick<GgufTensor, "dims" | "type">): number {
-  const elements = tensor.dims.reduce((product, dim) => product * dim, 1);
-  return elements * (tensor.type === GgmlType.F16 ? 2 : 4);
+  return ggmlTensorBytes(tensor.type, tensor.dims);
 }

@@ -1,8 +1,9 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import {
   type GgufFile,
   type GgufMetadataValue,
   type GgufScalar,
+  type GgufTensor,
   GgufValueType,
   tensorByteLength,
 } from "./gguf-types.js";
@@ -137,10 +138,17 @@ function writeMetadataValue(sink: ByteSink, entry: GgufMetadataValue): void {
   sink.scalar(entry.type, entry.value);
 }
 
+/** A GGUF described by its header alone: tensor names, shapes and types, no data. */
+export interface HeaderOnlyGgufFile {
+  metadata: GgufFile["metadata"];
+  tensors: readonly Pick<GgufTensor, "name" | "dims" | "type">[];
+  alignment?: number;
+}
+
 const alignUp = (value: number, alignment: number) => Math.ceil(value / alignment) * alignment;
 
 /** Serialises the header: magic, counts, metadata, tensor infos, padding to the data section. */
-export function serializeGgufHeader(file: GgufFile): Buffer {
+export function serializeGgufHeader(file: HeaderOnlyGgufFile): Buffer {
   const alignment = file.alignment ?? DEFAULT_ALIGNMENT;
   const metadata = new Map(file.metadata);
   if (alignment !== DEFAULT_ALIGNMENT) {
@@ -168,15 +176,28 @@ export function serializeGgufHeader(file: GgufFile): Buffer {
   return sink.bytes();
 }
 
+/** Writes through `name.partial-PID` and renames, so a crash never leaves a truncated model under `path`. */
+function writeThroughPartial(path: string, write: (descriptor: number) => void): void {
+  const partial = `${path}.partial-${process.pid}`;
+  const descriptor = openSync(partial, "w");
+  try {
+    write(descriptor);
+    closeSync(descriptor);
+  } catch (error) {
+    closeSync(descriptor);
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  renameSync(partial, path);
+}
+
 /**
  * Writes a GGUF v3 file. Tensor data is produced one tensor at a time and streamed to disk; the file
  * appears under its final name only once complete, so a crash never leaves a truncated model behind.
  */
 export function writeGguf(path: string, file: GgufFile): void {
   const alignment = file.alignment ?? DEFAULT_ALIGNMENT;
-  const partial = `${path}.partial-${process.pid}`;
-  const descriptor = openSync(partial, "w");
-  try {
+  writeThroughPartial(path, (descriptor) => {
     writeSync(descriptor, serializeGgufHeader(file));
     const padding = Buffer.alloc(alignment);
     for (const tensor of file.tensors) {
@@ -189,11 +210,22 @@ export function writeGguf(path: string, file: GgufFile): void {
       const rest = alignUp(expected, alignment) - expected;
       if (rest > 0) writeSync(descriptor, padding, 0, rest);
     }
-    closeSync(descriptor);
-  } catch (error) {
-    closeSync(descriptor);
-    rmSync(partial, { force: true });
-    throw error;
-  }
-  renameSync(partial, path);
+  });
+}
+
+/**
+ * Writes a GGUF whose data section is a hole: the header, then the file extended to its full length
+ * without writing a byte. The engine reads the header and never touches the data in a dry run, so a
+ * full-scale model (hundreds of GB) takes the header's few MB of disk.
+ */
+export function writeSparseGguf(path: string, file: HeaderOnlyGgufFile): { logicalBytes: number } {
+  const alignment = file.alignment ?? DEFAULT_ALIGNMENT;
+  const header = serializeGgufHeader(file);
+  let dataBytes = 0;
+  for (const tensor of file.tensors) dataBytes = alignUp(dataBytes + tensorByteLength(tensor), alignment);
+  writeThroughPartial(path, (descriptor) => {
+    writeSync(descriptor, header);
+    ftruncateSync(descriptor, header.length + dataBytes);
+  });
+  return { logicalBytes: header.length + dataBytes };
 }

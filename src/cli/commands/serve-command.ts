@@ -4,9 +4,11 @@ import type { Command } from "commander";
 import { configPermissionWarning } from "../../config/config-permissions.js";
 import { loadConfig } from "../../config/load-config.js";
 import { startSwitchyard } from "../../gateway/start-switchyard.js";
+import { isHfReference } from "../../pull/hf-reference.js";
 import { ensureTestModel } from "../../test-model/test-model-cache.js";
 import { defaultConfigPath } from "../../util/paths.js";
 import { installEngine } from "./engine-command.js";
+import { pullAndPlan, withPlanFlags } from "./pull-command.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -23,18 +25,20 @@ tokenizer and chat template with random weights. Its answers are a fixed sentenc
 it exists so that everything else (slots, prefix caching, timings) can be seen working without a download.
 
 To use a real model, either point Switchyard at a server you run (llama-server on port 8080 is found by
-itself, or pass --backend http://HOST:PORT), or download a chat GGUF from Hugging Face yourself
-(Switchyard never downloads models), for example with the Hugging Face CLI:
-  pip install -U huggingface_hub
-  hf download <org>/<model>-GGUF <file>.gguf --local-dir ~/models
-and start with it:
+itself, or pass --backend http://HOST:PORT), or serve a chat GGUF from Hugging Face: Switchyard pulls it
+(resumable, sha256-verified) and starts llama-server with the context and offload that fit this machine:
+  npm start -- --model hf:<org>/<model>-GGUF:Q4_K_M
+(\`npx switchyard fit hf:<org>/<model>-GGUF\` first shows which quants and contexts fit), or with a file:
   npm start -- --model ~/models/<file>.gguf`;
 
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description("run the gateway (Anthropic Messages API) in front of local and cloud backends")
-    .option("--model <file.gguf>", "serve this model with a supervised llama-server")
+    .option(
+      "--model <file.gguf|hf:ORG/REPO[:QUANT]>",
+      "serve this model with a supervised llama-server (hf: pulls it first, launched with fit's flags)",
+    )
     .option("--backend <url>", "a backend server to use (repeatable)", (value, all: string[]) => [...all, value], [])
     .option("--host <host>", "address to listen on (default 127.0.0.1)")
     .option("--port <port>", "port to listen on (default 4747; 0 picks a free port)", (value) =>
@@ -42,10 +46,24 @@ export function registerServeCommand(program: Command): void {
     )
     .action(async (options: ServeOptions) => {
       const configPath = program.opts<{ config?: string }>().config;
-      const config = loadConfig(configPath);
+      let config = loadConfig(configPath);
       const permissionWarning = configPermissionWarning(configPath ?? defaultConfigPath());
       if (permissionWarning) say(permissionWarning);
-      const model = options.model ? resolve(options.model) : undefined;
+      let model = options.model && !isHfReference(options.model) ? resolve(options.model) : undefined;
+      if (options.model && isHfReference(options.model)) {
+        // The slots and unified KV serve launches with; the context is the largest that fits, capped by the config's.
+        const { pulled, plan } = await pullAndPlan(options.model, {
+          ctx: config.engine.contextSize > 0 ? String(config.engine.contextSize) : "max",
+          parallel: String(config.engine.slots),
+          kvUnified: true,
+        });
+        say(
+          `pulled ${pulled.paths[0]} (${pulled.verified ? "verified: sha256" : "NOT verified: the hub gave no sha256"})`,
+        );
+        say(`fit: ${plan.fits ? "fits" : "DOES NOT FIT (starting anyway)"}; llama-server ${plan.flags.join(" ")}`);
+        model = pulled.paths[0];
+        config = withPlanFlags(config, plan);
+      }
       if (model && !existsSync(model)) throw new Error(`--model: no such file ${model}`);
       const running = await startSwitchyard({
         config,
