@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
+import { registerKeyCommand } from "./commands/key-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerStatuslineCommand } from "./commands/statusline-command.js";
@@ -24,6 +25,7 @@ registerCodeCommands(program);
 registerDoctorCommand(program);
 registerReportCommand(program);
 registerStatuslineCommand(program);
+registerKeyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

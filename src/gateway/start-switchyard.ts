@@ -173,6 +173,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     apiKey,
     bodyLimitBytes: config.gateway.bodyLimitBytes,
     corsOrigins: config.gateway.corsOrigins,
+    clientLimits: {
+      headersTimeoutMs: config.gateway.headersTimeoutMs,
+      requestTimeoutMs: config.gateway.requestTimeoutMs,
+      maxConnections: config.gateway.maxConnections,
+    },
+    signInHours: config.gateway.signInHours,
     logBody: config.telemetry.logBodies
       ? (direction, body) => say(`${direction} body ${JSON.stringify(redactValue(body))}`)
       : undefined,
