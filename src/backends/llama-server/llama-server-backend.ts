@@ -5,6 +5,12 @@ import { SwitchyardError } from "../../core/errors.js";
 import { detectFamily } from "../../families/model-families.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import {
+  type DeadlineTimers,
+  LOCAL_HEADERS_TIMEOUT_MS,
+  measuringPrefill,
+  PrefillDeadline,
+} from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
@@ -19,8 +25,13 @@ export interface LlamaServerOptions {
   baseUrl: string;
   /** Overrides for detected compat flags. */
   compat?: Partial<LlamaServerCompat>;
-  /** Time allowed for response headers (a cold prefill of a long prompt on a CPU can take minutes). */
+  /**
+   * Time allowed for response headers; for a generation the least allowed, as the prefill deadline grows
+   * with the prompt and the measured prefill speed (prefill-deadline.ts).
+   */
   headersTimeoutMs?: number;
+  /** The prefill deadline's clock (tests). */
+  timers?: DeadlineTimers;
   /** Longest silence allowed between two chunks of a streamed answer. */
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -58,6 +69,7 @@ export class LlamaServerBackend implements Backend {
   slots: SlotScheduler | undefined;
   /** Lanes whose KV cache was saved to a file when they lost their slot. */
   private readonly savedLanes = new Set<string>();
+  private readonly prefill: PrefillDeadline;
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.name;
@@ -69,13 +81,20 @@ export class LlamaServerBackend implements Backend {
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 4_000,
       connectTimeoutMs: 5_000,
-      headersTimeoutMs: 600_000,
+      headersTimeoutMs: LOCAL_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: 300_000,
     });
+    this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
   }
 
-  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
-    return requestUpstream(this.pool, { method, path, headers: {}, body, signal }, this);
+  private call(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    prefill?: PrefillDeadline,
+  ) {
+    return requestUpstream(this.pool, { method, path, headers: {}, body, signal, prefill }, this);
   }
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
@@ -197,15 +216,16 @@ export class LlamaServerBackend implements Backend {
         }
         this.slots?.clearDisplaced(lane.key);
       }
-      const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
+      const response = await this.call("POST", "/v1/chat/completions", body, options.signal, this.prefill);
       if (response.status >= 400) {
         throw await upstreamFailure(response, this.name);
       }
-      yield* readChatCompletionsStream(response.body, {
+      const events = readChatCompletionsStream(response.body, {
         id: `msg_${randomUUID().replaceAll("-", "")}`,
         model: request.model,
         backendName: this.name,
       });
+      yield* measuringPrefill(events, this.prefill);
     } finally {
       lease?.release();
     }
