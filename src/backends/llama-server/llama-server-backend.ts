@@ -16,6 +16,7 @@ import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-requ
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
+import { pruneSlotFiles } from "./slot-file-budget.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { type ChatMessage, toChatCompletionsBody } from "./to-chat-completions.js";
@@ -40,6 +41,11 @@ export interface LlamaServerOptions {
    * there, and restored into whatever slot the lane gets when it returns.
    */
   slotSave?: boolean;
+  /**
+   * Where the server saves slot files and the disk they may take: after each save the oldest are
+   * deleted past `maxBytes`. Known only for the engine Switchyard launches.
+   */
+  slotFiles?: { directory: string; maxBytes: number };
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
   thinkingPolicy?: "client" | "after-tool-error";
 }
@@ -239,8 +245,14 @@ export class LlamaServerBackend implements Backend {
       await response.text();
       return response.status === 200;
     };
-    if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane))))
+    if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane)))) {
       this.savedLanes.add(lease.displacedLane);
+      const budget = this.options.slotFiles;
+      if (budget) {
+        const deleted = new Set(await pruneSlotFiles(budget.directory, budget.maxBytes));
+        for (const saved of this.savedLanes) if (deleted.has(fileFor(saved))) this.savedLanes.delete(saved);
+      }
+    }
     if (lease.reassigned && this.savedLanes.has(lane)) await action("restore", fileFor(lane));
   }
 
