@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { defaultConfigPath } from "../../util/paths.js";
 
-/** A new gateway key: 32 random bytes, base64url (43 characters, well over the 32 required beyond loopback). */
+/** A new gateway key: `sy-` and 32 random bytes in base64url (46 characters; 32 are required beyond loopback). */
 export function generateGatewayKey(): string {
   return `sy-${randomBytes(32).toString("base64url")}`;
 }
