@@ -109,11 +109,12 @@ const CASES: FaultCase[] = [
     anthropicType: "timeout_error",
   },
   {
+    // A short prompt: the prefill deadline is its floor, timeouts.headersMs.
     name: "stall before the headers past the headers timeout",
     fault: { kind: "stall", afterFrames: 0 },
     midStream: false,
     status: 504,
-    code: "upstream_timeout",
+    code: "prefill_timeout",
     anthropicType: "timeout_error",
   },
   {
