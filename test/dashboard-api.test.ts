@@ -39,6 +39,15 @@ afterEach(async () => {
 
 const html = { accept: "text/html,application/xhtml+xml" };
 
+/** The sign-in form posted with `value` as the key. */
+const signIn = (url: string, value: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/dashboard/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams({ key: value }),
+    redirect: "manual",
+  });
+
 describe("dashboard endpoints with 10,000 turns", () => {
   it("send summaries and capped pages, never every turn", async () => {
     const recorder = new TurnRecorder(20_000);
@@ -261,13 +270,7 @@ describe("dashboard with an API key", () => {
     const form = await fetch(`${url}/dashboard/login`);
     expect(await form.text()).toContain('name="key"');
 
-    const post = (value: string) =>
-      fetch(`${url}/dashboard/login`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ key: value }),
-        redirect: "manual",
-      });
+    const post = (value: string) => signIn(url, value);
     const wrong = await post("guess");
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
@@ -320,13 +323,7 @@ describe("dashboard with an API key", () => {
 
   it("answers 429 to the attempt after 10 wrong keys in a row from one address, even with the right key", async () => {
     const url = await startServer(new TurnRecorder(10), key);
-    const post = (value: string) =>
-      fetch(`${url}/dashboard/login`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ key: value }),
-        redirect: "manual",
-      });
+    const post = (value: string) => signIn(url, value);
     for (let attempt = 1; attempt <= 10; attempt++) expect((await post(`guess-${attempt}`)).status).toBe(401);
     const locked = await post(key);
     expect(locked.status).toBe(429);
@@ -337,18 +334,12 @@ describe("dashboard with an API key", () => {
 
   it("marks the cookie Secure when the browser came over TLS, and makes it last signInHours", async () => {
     const url = await startServer(new TurnRecorder(10), key, undefined, 2);
-    const signIn = (headers: Record<string, string>) =>
-      fetch(`${url}/dashboard/login`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-        body: new URLSearchParams({ key }),
-        redirect: "manual",
-      });
-    const plain = (await signIn({})).headers.get("set-cookie") ?? "";
+    const plain = (await signIn(url, key)).headers.get("set-cookie") ?? "";
     expect(plain).toMatch(/Max-Age=7200/);
     expect(plain).not.toMatch(/Secure/);
     // What a TLS-terminating reverse proxy in front of the gateway says.
-    expect((await signIn({ "x-forwarded-proto": "https" })).headers.get("set-cookie")).toMatch(/; Secure$/);
+    const overTls = await signIn(url, key, { "x-forwarded-proto": "https" });
+    expect(overTls.headers.get("set-cookie")).toMatch(/; Secure$/);
   });
 
   it("refuses an expired session cookie", () => {

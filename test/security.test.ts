@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { runCli } from "./cli.js";
-import { countedChat, startCountingGateway } from "./support/counting-gateway.js";
+import { countedChat, withCountingGateway } from "./support/counting-gateway.js";
 import { openAIErrorBody, startOpenAIProtocolServer } from "./support/openai-protocol-server.js";
 
 const UPSTREAM_KEY = "sk-proj-UPSTREAMsecret0123456789abcdef";
@@ -292,51 +292,45 @@ const send = (url: string, route: (typeof ROUTES)[number], headers: Record<strin
 /** The error's type, in whichever protocol's shape it came. */
 const errorType = (text: string) => (JSON.parse(text) as { error?: { type?: string } }).error?.type;
 
+/** Every route answers 403 permission_error to a request with these headers, in its protocol's shape. */
+async function expectRefusedOnEveryRoute(url: string, headers: Record<string, string>): Promise<void> {
+  for (const route of ROUTES) {
+    const answer = await send(url, route, headers);
+    expect(answer.status, `${route.method} ${route.path}`).toBe(403);
+    if (route.method === "HEAD") continue;
+    const body = JSON.parse(answer.text) as { type?: string; error: { type: string } };
+    expect(body.error.type, route.path).toBe("permission_error");
+    // Anthropic's {type: "error", error} everywhere but the OpenAI door, which gets {error: {…, code}}.
+    expect(body.type, route.path).toBe(route.path === "/v1/chat/completions" ? undefined : "error");
+  }
+}
+
 describe("a keyless gateway under another name (DNS rebinding)", () => {
   it("answers 403 on every route to Host: evil.example, and the backend hears nothing", async () => {
-    const counting = await startCountingGateway();
-    try {
+    await withCountingGateway({}, async (counting) => {
       const url = counting.gateway.url;
-      for (const route of ROUTES) {
-        const answer = await send(url, route, { host: "evil.example" });
-        expect(answer.status, `${route.method} ${route.path}`).toBe(403);
-        if (route.method !== "HEAD") expect(errorType(answer.text), route.path).toBe("permission_error");
-      }
+      await expectRefusedOnEveryRoute(url, { host: "evil.example" });
       // The same request under the loopback address is served.
       const served = await send(url, ROUTES[5] as (typeof ROUTES)[number], { host: new URL(url).host });
       expect(served.status).toBe(200);
       expect(counting.generations()).toBe(1);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 
   it("with a key, any Host may be used (the key is the guard)", async () => {
-    const counting = await startCountingGateway({ gateway: { apiKey: GATEWAY_KEY } });
-    try {
+    await withCountingGateway({ gateway: { apiKey: GATEWAY_KEY } }, async (counting) => {
       const route = ROUTES[5] as (typeof ROUTES)[number];
       const answer = await send(counting.gateway.url, route, { host: "mybox.lan:4747", "x-api-key": GATEWAY_KEY });
       expect(answer.status).toBe(200);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 });
 
 describe("cross-origin requests (what a web page's fetch sends)", () => {
   it("are refused on every route in the protocol's error shape, and reach no backend", async () => {
-    const counting = await startCountingGateway();
-    try {
+    await withCountingGateway({}, async (counting) => {
       const url = counting.gateway.url;
-      for (const route of ROUTES) {
-        const answer = await send(url, route, { origin: "https://evil.example" });
-        expect(answer.status, `${route.method} ${route.path}`).toBe(403);
-        if (route.method === "HEAD") continue;
-        const body = JSON.parse(answer.text) as { type?: string; error: { type: string } };
-        expect(body.error.type).toBe("permission_error");
-        // Anthropic's {type: "error", error} everywhere but the OpenAI door, which gets {error: {…, code}}.
-        expect(body.type).toBe(route.path === "/v1/chat/completions" ? undefined : "error");
-      }
+      await expectRefusedOnEveryRoute(url, { origin: "https://evil.example" });
       const textPlain = await rawRequest(url, {
         method: "POST",
         path: "/v1/messages",
@@ -348,29 +342,23 @@ describe("cross-origin requests (what a web page's fetch sends)", () => {
       const nullOrigin = await send(url, ROUTES[5] as (typeof ROUTES)[number], { origin: "null" });
       expect(nullOrigin.status).toBe(403);
       expect(counting.generations()).toBe(0);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 
   it("are served from the gateway's own origin and from gateway.corsOrigins", async () => {
-    const counting = await startCountingGateway({ gateway: { corsOrigins: ["http://localhost:5173"] } });
-    try {
+    await withCountingGateway({ gateway: { corsOrigins: ["http://localhost:5173"] } }, async (counting) => {
       const url = counting.gateway.url;
       const route = ROUTES[5] as (typeof ROUTES)[number];
       expect((await send(url, route, { origin: "http://localhost:5173" })).status).toBe(200);
       expect((await send(url, route, { origin: url, host: new URL(url).host })).status).toBe(200);
       expect(counting.generations()).toBe(2);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 });
 
 describe("request bodies", () => {
   it("must be labelled JSON on the API routes (415 in the door's shape); a charset parameter is fine", async () => {
-    const counting = await startCountingGateway();
-    try {
+    await withCountingGateway({}, async (counting) => {
       for (const path of ["/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions"]) {
         for (const type of ["text/plain", "application/x-www-form-urlencoded", undefined]) {
           const answer = await rawRequest(counting.gateway.url, {
@@ -392,16 +380,13 @@ describe("request bodies", () => {
         body: JSON.stringify(countedChat),
       });
       expect(withCharset.status).toBe(200);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 });
 
 describe("/health", () => {
   it("answers from the monitor's state: the backend counts no request per /health", async () => {
-    const counting = await startCountingGateway();
-    try {
+    await withCountingGateway({}, async (counting) => {
       const before = counting.upstream.requests.length;
       for (let probe = 0; probe < 5; probe++) {
         const health = (await (await fetch(`${counting.gateway.url}/health`)).json()) as {
@@ -412,14 +397,11 @@ describe("/health", () => {
         expect(health.backends.map((backend) => [backend.name, backend.up])).toEqual([["counted", true]]);
       }
       expect(counting.upstream.requests.length - before).toBe(0);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 
   it("says only up or down without the key; backends and reasons need it", async () => {
-    const counting = await startCountingGateway({ gateway: { apiKey: GATEWAY_KEY } });
-    try {
+    await withCountingGateway({ gateway: { apiKey: GATEWAY_KEY } }, async (counting) => {
       const anonymous = (await (await fetch(`${counting.gateway.url}/health`)).json()) as Record<string, unknown>;
       expect(anonymous).toEqual({ status: "ok" });
       const keyed = (await (
@@ -427,8 +409,6 @@ describe("/health", () => {
       ).json()) as { backends: Array<{ name: string; url: string }> };
       expect(keyed.backends[0]?.name).toBe("counted");
       expect(keyed.backends[0]?.url).toBe(`${counting.upstream.url}/v1`);
-    } finally {
-      await counting.close();
-    }
+    });
   });
 });

@@ -53,5 +53,20 @@ export async function startCountingGateway(config: Record<string, unknown> = {})
   };
 }
 
+export type CountingGateway = Awaited<ReturnType<typeof startCountingGateway>>;
+
+/** Runs `run` with a counting gateway, closing both servers afterwards whatever happens. */
+export async function withCountingGateway(
+  config: Record<string, unknown>,
+  run: (counting: CountingGateway) => Promise<void>,
+): Promise<void> {
+  const counting = await startCountingGateway(config);
+  try {
+    await run(counting);
+  } finally {
+    await counting.close();
+  }
+}
+
 /** A minimal Anthropic Messages request for the counted model. */
 export const countedChat = { model: COUNTED_MODEL, max_tokens: 16, messages: [{ role: "user", content: "hi" }] };

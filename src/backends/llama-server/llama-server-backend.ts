@@ -93,14 +93,8 @@ export class LlamaServerBackend implements Backend {
     this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
   }
 
-  private call(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-    prefill?: PrefillDeadline,
-  ) {
-    return requestUpstream(this.pool, { method, path, headers: {}, body, signal, prefill }, this);
+  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
+    return requestUpstream(this.pool, { method, path, headers: {}, body, signal }, this);
   }
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
@@ -222,7 +216,18 @@ export class LlamaServerBackend implements Backend {
         }
         this.slots?.clearDisplaced(lane.key);
       }
-      const response = await this.call("POST", "/v1/chat/completions", body, options.signal, this.prefill);
+      const response = await requestUpstream(
+        this.pool,
+        {
+          method: "POST",
+          path: "/v1/chat/completions",
+          headers: {},
+          body,
+          signal: options.signal,
+          prefill: this.prefill,
+        },
+        this,
+      );
       if (response.status >= 400) {
         throw await upstreamFailure(response, this.name);
       }

@@ -85,14 +85,8 @@ export class OllamaBackend implements Backend {
     this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
   }
 
-  private call(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    signal: AbortSignal | undefined,
-    prefill?: PrefillDeadline,
-  ) {
-    return requestUpstream(this.pool, { method, path, headers: {}, body, signal, prefill }, this);
+  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
+    return requestUpstream(this.pool, { method, path, headers: {}, body, signal }, this);
   }
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
@@ -127,7 +121,11 @@ export class OllamaBackend implements Backend {
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const { compat, numCtx } = await this.profile(options.model, options.signal);
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
-    const response = await this.call("POST", "/api/chat", body, options.signal, this.prefill);
+    const response = await requestUpstream(
+      this.pool,
+      { method: "POST", path: "/api/chat", headers: {}, body, signal: options.signal, prefill: this.prefill },
+      this,
+    );
     if (response.status >= 400) {
       throw mapOllamaError(response.status, await response.text(), this.name, {
         numCtx,
