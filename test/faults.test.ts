@@ -191,6 +191,8 @@ describe("upstream faults through a fault-injecting proxy in front of the real l
           const turn = await nextTurn(gateway, before);
           expect(turn?.status, where).toBe(inStream ? 200 : fault.status);
           expect(turn?.error?.code, where).toBe(fault.code);
+          // The record says what deadline the generation had: at least the configured timeouts.headersMs.
+          expect(turn?.prefillDeadlineMs, where).toBeGreaterThanOrEqual(3_000);
           proxy.fault = { kind: "none" };
           await expectNothingLeaked();
           const after = await call(gateway, door, stream);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { TurnDetails } from "../src/backends/backend.js";
 import { OpenAICompatibleBackend } from "../src/backends/openai-compatible/openai-compatible-backend.js";
 import type { DeadlineTimers } from "../src/backends/prefill-deadline.js";
 import type { CanonicalEvent } from "../src/core/canonical.js";
@@ -71,14 +72,15 @@ async function heldBackend() {
     models: [VLLM_MODEL],
     timers: clock.timers,
   });
+  const turn: TurnDetails = {};
   const collect = async () => {
     const events: CanonicalEvent[] = [];
     const request = canonicalRequest({ messages: [{ role: "user", parts: [{ type: "text", text: longPrompt }] }] });
-    for await (const event of backend.stream(request, { model: VLLM_MODEL, signal: new AbortController().signal }))
-      events.push(event);
+    const signal = new AbortController().signal;
+    for await (const event of backend.stream(request, { model: VLLM_MODEL, signal, turn })) events.push(event);
     return events;
   };
-  return { backend, clock, requested, release, collect };
+  return { backend, clock, requested, release, collect, turn };
 }
 
 describe("the prefill deadline (headers timeout scaled to the prompt)", () => {
@@ -98,7 +100,7 @@ describe("the prefill deadline (headers timeout scaled to the prompt)", () => {
   });
 
   it("still cuts a server that never answers, once the scaled deadline passes, saying why", async () => {
-    const { backend, clock, requested, release, collect } = await heldBackend();
+    const { backend, clock, requested, release, collect, turn } = await heldBackend();
     try {
       const answer = collect().catch((error: unknown) => error);
       await requested;
@@ -110,6 +112,11 @@ describe("the prefill deadline (headers timeout scaled to the prompt)", () => {
       expect((error as SwitchyardError).status).toBe(504);
       expect((error as SwitchyardError).message).toMatch(
         /sent no response headers within \d+ s \(prefill deadline for ~\d+ prompt tokens at 50 tokens\/s assumed/,
+      );
+      // The turn record carries the deadline it was given: over an hour for this prompt.
+      expect(turn.prefillDeadlineMs).toBeGreaterThan(60 * MINUTE);
+      expect((error as SwitchyardError).message).toContain(
+        `within ${Math.round((turn.prefillDeadlineMs ?? 0) / 1000)} s`,
       );
     } finally {
       release();

@@ -1,5 +1,6 @@
 import type { CanonicalEvent } from "../core/canonical.js";
 import { SwitchyardError } from "../core/errors.js";
+import type { TurnDetails } from "./backend.js";
 
 /** A clock for the deadline's timer, injectable so tests can let twelve minutes pass at once. */
 export interface DeadlineTimers {
@@ -73,19 +74,21 @@ export class PrefillDeadline {
 
   /**
    * Runs `send` (the request, up to its response headers) under the deadline for `bodyBytes`, aborting
-   * it when the deadline passes. The caller's `signal` still aborts it as before.
+   * it when the deadline passes, and notes the deadline on `turn`. The caller's `signal` still aborts it.
    */
   async run<T>(
     bodyBytes: number,
     signal: AbortSignal | undefined,
     backendName: string,
-    send: (signal: AbortSignal, deadlineMs: number) => Promise<T>,
+    turn: TurnDetails | undefined,
+    send: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const deadlineMs = this.deadlineMs(bodyBytes);
+    if (turn) turn.prefillDeadlineMs = deadlineMs;
     const expired = new AbortController();
     const timer = this.timers.set(() => expired.abort(), deadlineMs);
     try {
-      return await send(signal ? AbortSignal.any([signal, expired.signal]) : expired.signal, deadlineMs);
+      return await send(signal ? AbortSignal.any([signal, expired.signal]) : expired.signal);
     } catch (error) {
       if (!expired.signal.aborted || signal?.aborted) throw error;
       const speed = this.tokensPerSecond();

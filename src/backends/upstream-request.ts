@@ -2,6 +2,7 @@ import type { Pool } from "undici";
 import { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import { jsonBytes } from "../util/json-bytes.js";
+import type { TurnDetails } from "./backend.js";
 import { mapConnectionError, mapUpstreamError } from "./openai/map-upstream-error.js";
 import type { PrefillDeadline } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
@@ -27,6 +28,8 @@ export interface UpstreamRequest {
    * scales with the body (prefill-deadline.ts) instead of the pool's fixed headers timeout.
    */
   prefill?: PrefillDeadline;
+  /** Where the prefill deadline is noted for the turn record. */
+  turn?: TurnDetails;
 }
 
 /**
@@ -51,7 +54,9 @@ export async function requestUpstream(
     });
   try {
     const response = request.prefill
-      ? await request.prefill.run(body?.length ?? 0, request.signal, backend.name, (signal) => sendOnceMore(signal, 0))
+      ? await request.prefill.run(body?.length ?? 0, request.signal, backend.name, request.turn, (signal) =>
+          sendOnceMore(signal, 0),
+        )
       : await sendOnceMore(request.signal);
     const retryAfter = response.headers["retry-after"];
     return {

@@ -225,6 +225,7 @@ export class LlamaServerBackend implements Backend {
           body,
           signal: options.signal,
           prefill: this.prefill,
+          turn: options.turn,
         },
         this,
       );

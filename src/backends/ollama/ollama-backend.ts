@@ -123,7 +123,15 @@ export class OllamaBackend implements Backend {
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
     const response = await requestUpstream(
       this.pool,
-      { method: "POST", path: "/api/chat", headers: {}, body, signal: options.signal, prefill: this.prefill },
+      {
+        method: "POST",
+        path: "/api/chat",
+        headers: {},
+        body,
+        signal: options.signal,
+        prefill: this.prefill,
+        turn: options.turn,
+      },
       this,
     );
     if (response.status >= 400) {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, StreamOptions, TokenCount, TurnDetails } from "../backend.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat.js";
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
@@ -126,19 +126,19 @@ export class OpenAICompatibleBackend implements Backend {
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
-    { atRoot = false, prefill }: { atRoot?: boolean; prefill?: PrefillDeadline } = {},
+    { atRoot = false, prefill, turn }: { atRoot?: boolean; prefill?: PrefillDeadline; turn?: TurnDetails } = {},
   ) {
     const prefix = atRoot ? this.basePath.replace(/\/v1$/, "") : this.basePath;
     return requestUpstream(
       this.pool,
-      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal, prefill },
+      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal, prefill, turn },
       this,
     );
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
-    const prefill = { prefill: this.prefill };
+    const prefill = { prefill: this.prefill, turn: options.turn };
     let response = await this.call("POST", "/chat/completions", body, options.signal, prefill);
     if (response.status === 400) {
       // The prompt fits but the completion asked for does not (the clamp's estimate was short, or the
