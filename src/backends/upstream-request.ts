@@ -32,6 +32,16 @@ export interface UpstreamRequest {
   turn?: TurnDetails;
 }
 
+/** A local generation's POST: the caller's signal, under the prefill deadline, noted on the turn. */
+export function generationRequest(
+  path: string,
+  body: unknown,
+  options: { signal: AbortSignal; turn?: TurnDetails },
+  prefill: PrefillDeadline,
+): UpstreamRequest {
+  return { method: "POST", path, headers: {}, body, signal: options.signal, prefill, turn: options.turn };
+}
+
 /**
  * One HTTP request to a backend over its keep-alive pool. A kept-alive connection the server closed as
  * we reused it fails before any answer: the server never read the request, so it is sent once more on a

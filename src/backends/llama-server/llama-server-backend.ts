@@ -12,7 +12,7 @@ import {
   PrefillDeadline,
 } from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
+import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
@@ -218,15 +218,7 @@ export class LlamaServerBackend implements Backend {
       }
       const response = await requestUpstream(
         this.pool,
-        {
-          method: "POST",
-          path: "/v1/chat/completions",
-          headers: {},
-          body,
-          signal: options.signal,
-          prefill: this.prefill,
-          turn: options.turn,
-        },
+        generationRequest("/v1/chat/completions", body, options, this.prefill),
         this,
       );
       if (response.status >= 400) {

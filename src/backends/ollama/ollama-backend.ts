@@ -10,7 +10,7 @@ import {
   PrefillDeadline,
 } from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream, upstreamJson } from "../upstream-request.js";
+import { generationRequest, requestUpstream, upstreamJson } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { compatFromShow, contextFromShow, type OllamaCompat, type OllamaShow } from "./ollama-compat.js";
@@ -123,15 +123,7 @@ export class OllamaBackend implements Backend {
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
     const response = await requestUpstream(
       this.pool,
-      {
-        method: "POST",
-        path: "/api/chat",
-        headers: {},
-        body,
-        signal: options.signal,
-        prefill: this.prefill,
-        turn: options.turn,
-      },
+      generationRequest("/api/chat", body, options, this.prefill),
       this,
     );
     if (response.status >= 400) {
