@@ -14,7 +14,7 @@ import type { SessionSummary } from "../src/telemetry/turn-source.js";
 import { generatedTurns } from "./support/synthetic-turns.js";
 
 /** The gateway's HTTP server with no backends (the dashboard reads only records) on a free port. */
-async function startServer(recorder: TurnRecorder, apiKey?: string, store?: SqliteTurnStore) {
+async function startServer(recorder: TurnRecorder, apiKey?: string, store?: SqliteTurnStore, signInHours?: number) {
   const server = createGatewayServer({
     backends: [],
     router: new ModelRouter([], {}),
@@ -22,6 +22,7 @@ async function startServer(recorder: TurnRecorder, apiKey?: string, store?: Sqli
     apiKey,
     store,
     bodyLimitBytes: 1 << 20,
+    signInHours,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   servers.push(server);
@@ -37,6 +38,15 @@ afterEach(async () => {
 });
 
 const html = { accept: "text/html,application/xhtml+xml" };
+
+/** The sign-in form posted with `value` as the key. */
+const signIn = (url: string, value: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/dashboard/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams({ key: value }),
+    redirect: "manual",
+  });
 
 describe("dashboard endpoints with 10,000 turns", () => {
   it("send summaries and capped pages, never every turn", async () => {
@@ -158,8 +168,8 @@ describe("dashboard without an API key", () => {
     expect(await request("/dashboard/api/overview", "attacker.example")).toBe(403);
     expect(await request("/", "attacker.example")).toBe(403);
     expect(await request("/dashboard/api/overview", `localhost:${port}`)).toBe(200);
-    // The API and plain probes are not the dashboard's to refuse.
-    expect(await request("/health", "attacker.example")).not.toBe(403);
+    // Nor does the rest of a keyless gateway (test/security.test.ts checks every route).
+    expect(await request("/health", "attacker.example")).toBe(403);
   });
 
   it("filters the overview by since and rejects a since that is not a date", async () => {
@@ -260,13 +270,7 @@ describe("dashboard with an API key", () => {
     const form = await fetch(`${url}/dashboard/login`);
     expect(await form.text()).toContain('name="key"');
 
-    const post = (value: string) =>
-      fetch(`${url}/dashboard/login`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ key: value }),
-        redirect: "manual",
-      });
+    const post = (value: string) => signIn(url, value);
     const wrong = await post("guess");
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
@@ -317,9 +321,30 @@ describe("dashboard with an API key", () => {
     expect(huge.status).toBe(413);
   });
 
+  it("answers 429 to the attempt after 10 wrong keys in a row from one address, even with the right key", async () => {
+    const url = await startServer(new TurnRecorder(10), key);
+    const post = (value: string) => signIn(url, value);
+    for (let attempt = 1; attempt <= 10; attempt++) expect((await post(`guess-${attempt}`)).status).toBe(401);
+    const locked = await post(key);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(locked.headers.get("set-cookie")).toBeNull();
+    expect(await locked.text()).toMatch(/Too many wrong keys/);
+  });
+
+  it("marks the cookie Secure when the browser came over TLS, and makes it last signInHours", async () => {
+    const url = await startServer(new TurnRecorder(10), key, undefined, 2);
+    const plain = (await signIn(url, key)).headers.get("set-cookie") ?? "";
+    expect(plain).toMatch(/Max-Age=7200/);
+    expect(plain).not.toMatch(/Secure/);
+    // What a TLS-terminating reverse proxy in front of the gateway says.
+    const overTls = await signIn(url, key, { "x-forwarded-proto": "https" });
+    expect(overTls.headers.get("set-cookie")).toMatch(/; Secure$/);
+  });
+
   it("refuses an expired session cookie", () => {
     const auth = new DashboardAuth(apiKeyChecker(key));
-    const old = auth.login(key, Date.now() - 13 * 60 * 60 * 1000) as string;
+    const old = auth.login(key, false, Date.now() - 13 * 60 * 60 * 1000) as string;
     const fresh = auth.login(key) as string;
     const request = (cookie: string) => ({ headers: { cookie: cookie.split(";")[0] } }) as never;
     expect(auth.allows(request(fresh))).toBe(true);

@@ -109,11 +109,12 @@ const CASES: FaultCase[] = [
     anthropicType: "timeout_error",
   },
   {
+    // A short prompt: the prefill deadline is its floor, timeouts.headersMs.
     name: "stall before the headers past the headers timeout",
     fault: { kind: "stall", afterFrames: 0 },
     midStream: false,
     status: 504,
-    code: "upstream_timeout",
+    code: "prefill_timeout",
     anthropicType: "timeout_error",
   },
   {
@@ -190,6 +191,8 @@ describe("upstream faults through a fault-injecting proxy in front of the real l
           const turn = await nextTurn(gateway, before);
           expect(turn?.status, where).toBe(inStream ? 200 : fault.status);
           expect(turn?.error?.code, where).toBe(fault.code);
+          // The record says what deadline the generation had: at least the configured timeouts.headersMs.
+          expect(turn?.prefillDeadlineMs, where).toBeGreaterThanOrEqual(3_000);
           proxy.fault = { kind: "none" };
           await expectNothingLeaked();
           const after = await call(gateway, door, stream);

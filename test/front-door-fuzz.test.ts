@@ -417,6 +417,7 @@ describe("front doors under fuzzed input", () => {
       const after = await pool.request({
         method: "POST",
         path: PATH.anthropic,
+        headers: { "content-type": "application/json" },
         body: json(baseRequest("anthropic", false)),
       });
       expect(after.statusCode).toBe(200);

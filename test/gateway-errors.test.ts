@@ -66,7 +66,11 @@ describe("errors in Anthropic's shape", () => {
       expect(json.error.type).toBe("invalid_request_error");
       expect(json.error.message).toMatch(message);
     }
-    const notJson = await fetch(`${gateway.url}/v1/messages`, { method: "POST", body: "{ nope" });
+    const notJson = await fetch(`${gateway.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{ nope",
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
   });

@@ -38,6 +38,8 @@ export interface TurnDetails {
   rateLimit?: RateLimitInfo;
   /** The client's `max_tokens` lowered to what the backend's context left after the prompt. */
   maxTokensClamped?: { from: number; to: number };
+  /** The headers deadline a local generation was given (backends/prefill-deadline.ts). */
+  prefillDeadlineMs?: number;
 }
 
 /** One llama-server slot as the dashboard shows it. */

@@ -1,8 +1,10 @@
 import type { Pool } from "undici";
-import type { SwitchyardError } from "../core/errors.js";
+import { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import { jsonBytes } from "../util/json-bytes.js";
+import type { TurnDetails } from "./backend.js";
 import { mapConnectionError, mapUpstreamError } from "./openai/map-upstream-error.js";
+import type { PrefillDeadline } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
 
 export interface UpstreamResponse {
@@ -21,6 +23,23 @@ export interface UpstreamRequest {
   /** Sent as JSON when present. */
   body?: unknown;
   signal: AbortSignal | undefined;
+  /**
+   * For a generation: its response headers come only after the prompt is prefilled, so their deadline
+   * scales with the body (prefill-deadline.ts) instead of the pool's fixed headers timeout.
+   */
+  prefill?: PrefillDeadline;
+  /** Where the prefill deadline is noted for the turn record. */
+  turn?: TurnDetails;
+}
+
+/** A local generation's POST: the caller's signal, under the prefill deadline, noted on the turn. */
+export function generationRequest(
+  path: string,
+  body: unknown,
+  options: { signal: AbortSignal; turn?: TurnDetails },
+  prefill: PrefillDeadline,
+): UpstreamRequest {
+  return { method: "POST", path, headers: {}, body, signal: options.signal, prefill, turn: options.turn };
 }
 
 /**
@@ -35,13 +54,20 @@ export async function requestUpstream(
 ): Promise<UpstreamResponse> {
   const body = request.body === undefined ? undefined : jsonBytes(request.body);
   const headers = body === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
-  const send = () =>
-    pool.request({ method: request.method, path: request.path, headers, body, signal: request.signal });
-  try {
-    const response = await send().catch((error: { code?: string }) => {
-      if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send();
+  // headersTimeout 0: under a prefill deadline that deadline is the only one.
+  const send = (signal: AbortSignal | undefined, headersTimeout?: number) =>
+    pool.request({ method: request.method, path: request.path, headers, body, signal, headersTimeout });
+  const sendOnceMore = (signal: AbortSignal | undefined, headersTimeout?: number) =>
+    send(signal, headersTimeout).catch((error: { code?: string }) => {
+      if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send(signal, headersTimeout);
       throw error;
     });
+  try {
+    const response = request.prefill
+      ? await request.prefill.run(body?.length ?? 0, request.signal, backend.name, request.turn, (signal) =>
+          sendOnceMore(signal, 0),
+        )
+      : await sendOnceMore(request.signal);
     const retryAfter = response.headers["retry-after"];
     return {
       status: response.statusCode,
@@ -51,6 +77,7 @@ export async function requestUpstream(
       rateLimit: readRateLimit(response.headers),
     };
   } catch (error) {
+    if (error instanceof SwitchyardError) throw error;
     throw mapConnectionError(error, backend.name, backend.baseUrl);
   }
 }

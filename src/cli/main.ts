@@ -6,6 +6,7 @@ import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
 import { registerFitCommands } from "./commands/fit-command.js";
 import { registerPullCommand } from "./commands/pull-command.js";
+import { registerKeyCommand } from "./commands/key-command.js";
 import { registerReportCommand } from "./commands/report-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerStatuslineCommand } from "./commands/statusline-command.js";
@@ -28,6 +29,7 @@ registerReportCommand(program);
 registerFitCommands(program);
 registerPullCommand(program);
 registerStatuslineCommand(program);
+registerKeyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { costConfigSchema } from "../cost/cost-config.js";
 import { routingConfigSchema } from "../routing/routing-config.js";
+import { DEFAULT_CLIENT_LIMITS } from "../security/client-limits.js";
 
 export const DEFAULT_PORT = 4747;
 
@@ -62,9 +63,11 @@ export const configSchema = z
         cacheRamMiB: z.number().int().min(0).default(8192),
         /** Save an evicted lane's KV cache to disk (--slot-save-path in the cache) and restore it when the lane returns. */
         slotSave: z.boolean().default(false),
+        /** Disk the saved slot files may take, in MiB; past it the oldest files are deleted. */
+        slotSaveMaxMiB: z.number().int().min(1).default(16_384),
       })
       .strict()
-      .default({ extraArgs: [], slots: 4, contextSize: 0, cacheRamMiB: 8192, slotSave: false }),
+      .prefault({}),
     gateway: z
       .object({
         host: z.string().min(1).default("127.0.0.1"),
@@ -84,9 +87,24 @@ export const configSchema = z
           .default(32 * 1024 * 1024),
         /** Browser origins allowed to call the API (CORS); none by default, so no web page can. */
         corsOrigins: z.array(z.string().min(1)).optional(),
+        /** A client must have sent its request's headers within this many milliseconds of starting it (else 408). */
+        headersTimeoutMs: z.number().int().positive().default(DEFAULT_CLIENT_LIMITS.headersTimeoutMs),
+        /**
+         * ...and the whole request, body included, within this many. 32 MiB (the body limit) at 1 Mbit/s
+         * takes under 5 minutes. The answer is not counted: a long prefill or stream is never cut here.
+         */
+        requestTimeoutMs: z.number().int().positive().default(DEFAULT_CLIENT_LIMITS.requestTimeoutMs),
+        /** Client connections held at once; at the cap the oldest idle one is closed to make room. */
+        maxConnections: z.number().int().min(1).default(DEFAULT_CLIENT_LIMITS.maxConnections),
+        /** How long a dashboard sign-in lasts, in hours. */
+        signInHours: z
+          .number()
+          .positive()
+          .max(24 * 366)
+          .default(12),
       })
       .strict()
-      .default({ host: "127.0.0.1", port: DEFAULT_PORT, bodyLimitBytes: 32 * 1024 * 1024 }),
+      .prefault({}),
     telemetry: z
       .object({
         /** Append-only JSONL file of turn records; `null` turns it off. Default: $XDG_STATE_HOME/switchyard/turns.jsonl. */

@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, updateConfigFile } from "./load-config.js";
 
@@ -9,6 +9,13 @@ const scratch = () => join(mkdtempSync(join(tmpdir(), "switchyard-config-")), "c
 describe("loadConfig", () => {
   it("gives defaults when the file is missing", () => {
     expect(loadConfig(scratch()).engine.slots).toBe(4);
+  });
+  it("resolves routing.module against the config file's directory, not the working directory", () => {
+    const path = scratch();
+    writeFileSync(path, JSON.stringify({ routing: { module: "rules/route.mjs" } }));
+    expect(loadConfig(path).routing.module).toBe(join(dirname(path), "rules", "route.mjs"));
+    writeFileSync(path, JSON.stringify({ routing: { module: "/opt/rules/route.mjs" } }));
+    expect(loadConfig(path).routing.module).toBe("/opt/rules/route.mjs");
   });
   it("names the field that is wrong", () => {
     const path = scratch();

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { z } from "zod";
 import { defaultConfigPath } from "../util/paths.js";
 import { configSchema, type SwitchyardConfig } from "./config-schema.js";
@@ -27,7 +27,18 @@ export function loadConfig(path = defaultConfigPath()): SwitchyardConfig {
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(path, parsed.error));
-  return parsed.data;
+  return resolveFilePaths(parsed.data, dirname(resolve(path)));
+}
+
+/**
+ * Paths in the file mean paths next to the file, whatever directory `serve` was started from: a
+ * relative `routing.module` would otherwise load whatever module sits at that path under the current
+ * directory, and the user rule runs with the gateway's privileges.
+ */
+function resolveFilePaths(config: SwitchyardConfig, directory: string): SwitchyardConfig {
+  const module = config.routing.module;
+  if (module === undefined) return config;
+  return { ...config, routing: { ...config.routing, module: resolve(directory, module) } };
 }
 
 /** Changes the raw file (keeping fields the user wrote) and validates the result before writing it. */

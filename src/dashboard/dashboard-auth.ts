@@ -3,7 +3,16 @@ import type { IncomingMessage } from "node:http";
 import { presentedKey } from "../security/api-key.js";
 
 export const SESSION_COOKIE = "switchyard_dashboard";
-const SESSION_SECONDS = 12 * 60 * 60;
+
+/**
+ * Whether the browser reached us over TLS: directly, or through a reverse proxy that says so. A client
+ * lying in `x-forwarded-proto` only gets a cookie its own browser will not send back over plain HTTP.
+ */
+export function servedOverTls(request: IncomingMessage): boolean {
+  if ((request.socket as { encrypted?: boolean }).encrypted === true) return true;
+  const forwarded = request.headers["x-forwarded-proto"];
+  return typeof forwarded === "string" && forwarded.split(",")[0]?.trim().toLowerCase() === "https";
+}
 
 /**
  * Who may see the dashboard when the gateway has an API key. API clients send the key
@@ -14,8 +23,14 @@ const SESSION_SECONDS = 12 * 60 * 60;
 export class DashboardAuth {
   private readonly secret = randomBytes(32);
 
-  /** The gateway's constant-time key check (security/api-key.ts); undefined when it has no key. */
-  constructor(private readonly keyMatches: ((presented: string | undefined) => boolean) | undefined) {}
+  /**
+   * `keyMatches` is the gateway's constant-time key check (security/api-key.ts), undefined when it has
+   * no key; a sign-in lasts `sessionSeconds`.
+   */
+  constructor(
+    private readonly keyMatches: ((presented: string | undefined) => boolean) | undefined,
+    private readonly sessionSeconds = 12 * 60 * 60,
+  ) {}
 
   /** Without a key (a loopback gateway by default) the dashboard is open. */
   get required(): boolean {
@@ -27,16 +42,19 @@ export class DashboardAuth {
     return this.keyMatches(presentedKey(request)) || this.validCookie(request.headers.cookie);
   }
 
-  /** The Set-Cookie value for a browser that presented the right key; undefined for a wrong one. */
-  login(presented: string | undefined, now = Date.now()): string | undefined {
+  /**
+   * The Set-Cookie value for a browser that presented the right key; undefined for a wrong one.
+   * `secure` (the browser came over TLS) keeps the cookie off plain HTTP.
+   */
+  login(presented: string | undefined, secure = false, now = Date.now()): string | undefined {
     if (this.keyMatches === undefined || !this.keyMatches(presented)) return undefined;
-    const expires = Math.floor(now / 1000) + SESSION_SECONDS;
+    const expires = Math.floor(now / 1000) + this.sessionSeconds;
     const token = `${expires}.${this.sign(String(expires))}`;
-    return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`;
+    return sessionCookie(token, this.sessionSeconds, secure);
   }
 
-  static logoutCookie(): string {
-    return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+  static logoutCookie(secure = false): string {
+    return sessionCookie("", 0, secure);
   }
 
   private sign(payload: string): string {
@@ -51,6 +69,11 @@ export class DashboardAuth {
     const given = Buffer.from(signature);
     return given.length === expected.length && timingSafeEqual(given, expected) && Number(expires) * 1000 > now;
   }
+}
+
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  const attributes = `Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeSeconds)}`;
+  return `${SESSION_COOKIE}=${value}; ${attributes}${secure ? "; Secure" : ""}`;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -2,15 +2,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
 import { sendJson } from "../gateway/http-body.js";
+import { FailureLimiter } from "../security/failure-limiter.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
 import { dashboardAsset } from "./dashboard-assets.js";
-import { DashboardAuth } from "./dashboard-auth.js";
+import { DashboardAuth, servedOverTls } from "./dashboard-auth.js";
 import { DashboardEvents } from "./dashboard-events.js";
 import { toBackendView, toTurnRow, totalsOf } from "./dashboard-views.js";
 import { loginPage } from "./login-page.js";
 import { readFormBody } from "./read-form-body.js";
-import { hostAllowedWithoutKey } from "./rebinding-guard.js";
 
 export interface DashboardOptions {
   /** Where turns are read from (the in-memory ring, or the store). */
@@ -20,6 +20,10 @@ export interface DashboardOptions {
   backends: readonly Backend[];
   /** The gateway's constant-time API key check; without one the dashboard is open. */
   keyMatches: ((presented: string | undefined) => boolean) | undefined;
+  /** How long a sign-in lasts (default 12 hours). */
+  signInHours?: number;
+  /** Counts wrong keys per client address (default: 10 in a row, then a wait). */
+  signInLimiter?: FailureLimiter;
 }
 
 /** Sessions listed at most; the page asks for fewer. */
@@ -58,7 +62,8 @@ function redirect(response: ServerResponse, location: string, headers: Record<st
 
 /** The dashboard at `/`: its page, static files, login, JSON endpoints and live events. */
 export function createDashboardRoutes(options: DashboardOptions): DashboardRoutes {
-  const auth = new DashboardAuth(options.keyMatches);
+  const auth = new DashboardAuth(options.keyMatches, (options.signInHours ?? 12) * 3600);
+  const signIns = options.signInLimiter ?? new FailureLimiter();
   const events = new DashboardEvents(options.recorder);
 
   async function serveApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
@@ -109,10 +114,20 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
 
   async function serveLogin(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!auth.required) return redirect(response, "/");
-    if (request.method !== "POST") return sendHtml(response, 200, loginPage(false));
+    if (request.method !== "POST") return sendHtml(response, 200, loginPage());
+    const client = request.socket.remoteAddress ?? "unknown";
+    const wait = signIns.waitSeconds(client);
+    if (wait > 0) {
+      request.resume();
+      return sendHtml(response, 429, loginPage({ waitSeconds: wait }), { "retry-after": String(wait) });
+    }
     const form = await readFormBody(request);
-    const cookie = auth.login(form.get("key") ?? undefined);
-    if (!cookie) return sendHtml(response, 401, loginPage(true));
+    const cookie = auth.login(form.get("key") ?? undefined, servedOverTls(request));
+    if (!cookie) {
+      signIns.failed(client);
+      return sendHtml(response, 401, loginPage({ failed: true }));
+    }
+    signIns.succeeded(client);
     redirect(response, "/", { "set-cookie": cookie });
   }
 
@@ -130,13 +145,6 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
   return {
     async handle(request, response, path) {
       const method = request.method ?? "GET";
-      const ours = (path === "/" && method === "GET" && wantsHtml(request)) || path.startsWith("/dashboard/");
-      if (ours && !auth.required && !hostAllowedWithoutKey(request.headers.host)) {
-        throw new SwitchyardError(
-          `without an API key the dashboard answers only at localhost or an IP address, not at ${request.headers.host ?? "(no Host)"}; set gateway.apiKey to open it under a name`,
-          { kind: "permission", code: "dashboard_host_refused" },
-        );
-      }
       if (path === "/" && method === "GET" && wantsHtml(request)) {
         if (!auth.allows(request)) redirect(response, "/dashboard/login");
         else await serveAsset(response, "index.html");
@@ -145,7 +153,7 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
       if (!path.startsWith("/dashboard/")) return false;
       if (path === "/dashboard/login") await serveLogin(request, response);
       else if (path === "/dashboard/logout" && method === "POST")
-        redirect(response, "/dashboard/login", { "set-cookie": DashboardAuth.logoutCookie() });
+        redirect(response, "/dashboard/login", { "set-cookie": DashboardAuth.logoutCookie(servedOverTls(request)) });
       else if (path.startsWith("/dashboard/static/") && method === "GET")
         await serveAsset(response, path.slice("/dashboard/static/".length));
       else if (path.startsWith("/dashboard/api/") && method === "GET") await serveApi(request, response, path);

@@ -1,12 +1,23 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import type { BackendHealthMonitor } from "../backends/backend-health.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
+import { openAIErrorBody } from "../protocols/openai/openai-errors.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import { apiKeyChecker, presentedKey } from "../security/api-key.js";
+import {
+  answerClientErrors,
+  type ClientLimits,
+  capConnections,
+  clientDeadlineOptions,
+  DEFAULT_CLIENT_LIMITS,
+} from "../security/client-limits.js";
 import { applyCors } from "../security/cors.js";
-import { redactSecrets, redactUrl } from "../security/redact-secrets.js";
+import { assertHostAllowed } from "../security/host-guard.js";
+import { assertOriginAllowed } from "../security/origin-guard.js";
+import { redactUrl } from "../security/redact-secrets.js";
 import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { TurnStore } from "../store/turn-store.js";
 import type { GatewayMetrics } from "../telemetry/gateway-metrics.js";
@@ -15,6 +26,7 @@ import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
+import { handleHealth } from "./health-route.js";
 import { sendJson } from "./http-body.js";
 import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
@@ -42,26 +54,14 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** The durable turn store, when enabled. */
   store?: TurnStore;
+  /** Deadlines for receiving a request and the cap on connections (defaults: DEFAULT_CLIENT_LIMITS). */
+  clientLimits?: ClientLimits;
+  /** How long a dashboard sign-in lasts. */
+  signInHours?: number;
 }
 
-async function handleHealth(
-  response: ServerResponse,
-  backends: readonly Backend[],
-  health: BackendHealthMonitor | undefined,
-): Promise<void> {
-  const checks = await Promise.all(
-    backends.map(async (backend) => ({
-      name: backend.name,
-      kind: backend.kind,
-      url: redactUrl(backend.baseUrl),
-      ...(await backend.health()),
-      ...(health ? { monitor: health.status(backend.name) } : {}),
-    })),
-  );
-  const ok = checks.some((check) => check.ok);
-  const shown = checks.map((check) => ({ ...check, detail: redactSecrets(check.detail) }));
-  sendJson(response, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", backends: shown });
-}
+/** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
+const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions";
 
 /** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */
 export const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["messages"] };
@@ -85,11 +85,16 @@ export function createGatewayServer(options: GatewayOptions): Server {
     recorder: options.recorder,
     backends: options.backends,
     keyMatches,
+    signInHours: options.signInHours,
   });
-  const server = createServer(async (request, response) => {
+  const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
+  const server = createServer(clientDeadlineOptions(limits), async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";
     try {
+      // Before anything else, on every route: a rebinding page's Host, then another site's Origin.
+      if (!keyMatches) assertHostAllowed(request);
+      assertOriginAllowed(request, options.corsOrigins);
       if (applyCors(request, response, options.corsOrigins)) return;
       if (answerProbe(method, path, response)) return;
       if (await dashboard.handle(request, response, path)) return;
@@ -98,7 +103,10 @@ export function createGatewayServer(options: GatewayOptions): Server {
         response.end("Switchyard gateway (the dashboard is here in a browser)\n");
         return;
       }
-      if (method === "GET" && path === "/health") return await handleHealth(response, options.backends, options.health);
+      if (method === "GET" && path === "/health") {
+        const detailed = !keyMatches || keyMatches(presentedKey(request));
+        return handleHealth(response, options.backends, options.health, detailed);
+      }
       if (keyMatches && !keyMatches(presentedKey(request))) {
         throw new SwitchyardError("invalid or missing API key (x-api-key or Authorization: Bearer)", {
           kind: "authentication",
@@ -147,16 +155,22 @@ export function createGatewayServer(options: GatewayOptions): Server {
       throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
     } catch (thrown) {
       const error = toSwitchyardError(thrown);
-      // Errors in the shape of the client's protocol: OpenAI's for its paths, Anthropic's elsewhere.
-      const sendError = path === "/v1/chat/completions" ? sendOpenAIError : sendAnthropicError;
+      const sendError = isOpenAIPath(path) ? sendOpenAIError : sendAnthropicError;
       if (!response.headersSent && !response.destroyed) sendError(response, error);
       else response.end();
     }
   });
-  // Agents hold connections open between turns; prefill of a long prompt can take minutes.
   server.on("close", () => dashboard.close());
+  // Agents hold connections open between turns. Deadlines cover receiving a request, never the answer
+  // (a prefill of a long prompt can take minutes).
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  answerClientErrors(server, (path) => {
+    const error = new SwitchyardError(
+      `the request did not arrive in time (headers within ${limits.headersTimeoutMs} ms, all of it within ${limits.requestTimeoutMs} ms)`,
+      { kind: "timeout", code: "request_timeout", status: 408 },
+    );
+    return isOpenAIPath(path) ? openAIErrorBody(error) : anthropicErrorBody(error);
+  });
+  capConnections(server, limits.maxConnections);
   return server;
 }

@@ -5,16 +5,38 @@ import { parseJsonBytes } from "../util/parse-json-bytes.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { assertJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 
+/** `application/json` or a `+json` type, whatever its parameters and case. */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  const essence = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  return essence === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(essence);
+}
+
 /**
  * Reads a JSON body up to `limitBytes` (counted as it arrives, so a chunked body without a length is
  * cut off too); a larger body is a 413, bad UTF-8 or JSON a 400 naming the problem, nesting beyond
  * MAX_JSON_DEPTH a 400. With `repeated`, members that come back byte for byte are not parsed again.
+ * A body not labelled JSON is a 415: every agent labels it, and a web page can send `text/plain`
+ * cross-origin without a preflight, so a body is never parsed whatever its type.
  */
 export function readJsonBody(
   request: IncomingMessage,
   limitBytes: number,
   repeated?: RepeatedJsonMembers,
 ): Promise<unknown> {
+  const type = request.headers["content-type"];
+  if (!isJsonMediaType(type)) {
+    request.resume();
+    return Promise.reject(
+      new SwitchyardError(
+        `the request body must be sent as application/json, not ${type ?? "without a Content-Type"}`,
+        {
+          kind: "invalid_request",
+          code: "unsupported_media_type",
+          status: 415,
+        },
+      ),
+    );
+  }
   const declared = Number(request.headers["content-length"] ?? "0");
   if (declared > limitBytes) return Promise.reject(tooLarge(declared, limitBytes));
   return new Promise((resolve, reject) => {

@@ -11,6 +11,7 @@ import {
   WELL_KNOWN_LOCAL_SERVERS,
 } from "../backends/discover-backends.js";
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import { pruneSlotFiles } from "../backends/llama-server/slot-file-budget.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { CostMeter } from "../cost/turn-cost.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
@@ -100,7 +101,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     const template = await correctedTemplateArgs(model);
     if (template.note) say(template.note);
     const slotDirectory = join(cacheDirectory(), "slots");
-    if (config.engine.slotSave) mkdirSync(slotDirectory, { recursive: true });
+    const slotFiles = { directory: slotDirectory, maxBytes: config.engine.slotSaveMaxMiB * 1024 * 1024 };
+    if (config.engine.slotSave) {
+      mkdirSync(slotDirectory, { recursive: true });
+      // Within the cap from the start. Not emptied: another Switchyard may share the cache directory.
+      await pruneSlotFiles(slotFiles.directory, slotFiles.maxBytes);
+    }
     const slotArgs = config.engine.slotSave ? ["--slot-save-path", slotDirectory] : [];
     engine = await EngineSupervisor.start({
       binary,
@@ -119,6 +125,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
         name: "local",
         baseUrl: engine.url,
         slotSave: config.engine.slotSave,
+        slotFiles,
         thinkingPolicy,
         // Started with --no-cache-idle-slots (agentEngineArgs): its slots keep their prompts, so lanes are
         // pinned without probing.
@@ -173,6 +180,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     apiKey,
     bodyLimitBytes: config.gateway.bodyLimitBytes,
     corsOrigins: config.gateway.corsOrigins,
+    clientLimits: {
+      headersTimeoutMs: config.gateway.headersTimeoutMs,
+      requestTimeoutMs: config.gateway.requestTimeoutMs,
+      maxConnections: config.gateway.maxConnections,
+    },
+    signInHours: config.gateway.signInHours,
     logBody: config.telemetry.logBodies
       ? (direction, body) => say(`${direction} body ${JSON.stringify(redactValue(body))}`)
       : undefined,

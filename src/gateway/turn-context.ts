@@ -108,6 +108,7 @@ export class TurnContext {
       clientAborted: this.abort.signal.aborted,
       ...rateLimitOf(this.details, error),
       ...(this.details.maxTokensClamped ? { maxTokensClamped: this.details.maxTokensClamped } : {}),
+      ...(this.details.prefillDeadlineMs ? { prefillDeadlineMs: this.details.prefillDeadlineMs } : {}),
       routing: this.routing,
     };
     this.observer?.(record, message);

@@ -35,7 +35,10 @@ export type RuleOutcome =
   | { kind: "none" }
   | { kind: "failed"; error: string };
 
-/** Loads the default export of `path` (relative to the working directory). */
+/**
+ * Loads the default export of `path`: trusted code, run in the gateway's process with its privileges.
+ * `loadConfig` has resolved a relative path in the config file against the file's directory.
+ */
 export async function loadUserRule(path: string): Promise<UserRule> {
   const loaded = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
   if (typeof loaded.default !== "function") throw new Error(`${path} has no default-exported function`);

@@ -8,9 +8,11 @@ describe("listen guard", () => {
       expect(isLoopbackHost(host)).toBe(false);
   });
 
-  it("refuses a non-loopback address without a key, naming the fix, and allows it with one", () => {
+  it("refuses a non-loopback address without a key or with a short one, naming the fix, and allows a long one", () => {
     expect(() => assertSafeToListen("0.0.0.0", undefined)).toThrow(/SWITCHYARD_API_KEY.*gateway\.apiKey/);
-    expect(() => assertSafeToListen("0.0.0.0", "secret")).not.toThrow();
+    expect(() => assertSafeToListen("0.0.0.0", "x".repeat(31))).toThrow(/at least 32.*switchyard key/);
+    expect(() => assertSafeToListen("0.0.0.0", "x".repeat(32))).not.toThrow();
     expect(() => assertSafeToListen("127.0.0.1", undefined)).not.toThrow();
+    expect(() => assertSafeToListen("127.0.0.1", "short")).not.toThrow();
   });
 });

@@ -54,6 +54,11 @@ export interface TurnRecord {
   rateLimit?: RateLimitInfo;
   /** The client's `max_tokens` lowered to what the backend's context left after the prompt. */
   maxTokensClamped?: { from: number; to: number };
+  /**
+   * The headers deadline a local generation was given (backends/prefill-deadline.ts); when it fired the
+   * error is `prefill_timeout`, its message saying how the deadline was reached.
+   */
+  prefillDeadlineMs?: number;
 }
 
 /**

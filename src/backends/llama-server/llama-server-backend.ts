@@ -5,11 +5,18 @@ import { SwitchyardError } from "../../core/errors.js";
 import { detectFamily } from "../../families/model-families.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import {
+  type DeadlineTimers,
+  LOCAL_HEADERS_TIMEOUT_MS,
+  measuringPrefill,
+  PrefillDeadline,
+} from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
+import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
+import { pruneSlotFiles } from "./slot-file-budget.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { type ChatMessage, toChatCompletionsBody } from "./to-chat-completions.js";
@@ -19,8 +26,13 @@ export interface LlamaServerOptions {
   baseUrl: string;
   /** Overrides for detected compat flags. */
   compat?: Partial<LlamaServerCompat>;
-  /** Time allowed for response headers (a cold prefill of a long prompt on a CPU can take minutes). */
+  /**
+   * Time allowed for response headers; for a generation the least allowed, as the prefill deadline grows
+   * with the prompt and the measured prefill speed (prefill-deadline.ts).
+   */
   headersTimeoutMs?: number;
+  /** The prefill deadline's clock (tests). */
+  timers?: DeadlineTimers;
   /** Longest silence allowed between two chunks of a streamed answer. */
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -29,6 +41,11 @@ export interface LlamaServerOptions {
    * there, and restored into whatever slot the lane gets when it returns.
    */
   slotSave?: boolean;
+  /**
+   * Where the server saves slot files and the disk they may take: after each save the oldest are
+   * deleted past `maxBytes`. Known only for the engine Switchyard launches.
+   */
+  slotFiles?: { directory: string; maxBytes: number };
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
   thinkingPolicy?: "client" | "after-tool-error";
 }
@@ -58,6 +75,7 @@ export class LlamaServerBackend implements Backend {
   slots: SlotScheduler | undefined;
   /** Lanes whose KV cache was saved to a file when they lost their slot. */
   private readonly savedLanes = new Set<string>();
+  private readonly prefill: PrefillDeadline;
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.name;
@@ -69,9 +87,10 @@ export class LlamaServerBackend implements Backend {
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 4_000,
       connectTimeoutMs: 5_000,
-      headersTimeoutMs: 600_000,
+      headersTimeoutMs: LOCAL_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: 300_000,
     });
+    this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
   }
 
   private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
@@ -197,15 +216,20 @@ export class LlamaServerBackend implements Backend {
         }
         this.slots?.clearDisplaced(lane.key);
       }
-      const response = await this.call("POST", "/v1/chat/completions", body, options.signal);
+      const response = await requestUpstream(
+        this.pool,
+        generationRequest("/v1/chat/completions", body, options, this.prefill),
+        this,
+      );
       if (response.status >= 400) {
         throw await upstreamFailure(response, this.name);
       }
-      yield* readChatCompletionsStream(response.body, {
+      const events = readChatCompletionsStream(response.body, {
         id: `msg_${randomUUID().replaceAll("-", "")}`,
         model: request.model,
         backendName: this.name,
       });
+      yield* measuringPrefill(events, this.prefill);
     } finally {
       lease?.release();
     }
@@ -219,8 +243,14 @@ export class LlamaServerBackend implements Backend {
       await response.text();
       return response.status === 200;
     };
-    if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane))))
+    if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane)))) {
       this.savedLanes.add(lease.displacedLane);
+      const budget = this.options.slotFiles;
+      if (budget) {
+        const deleted = new Set(await pruneSlotFiles(budget.directory, budget.maxBytes));
+        for (const saved of this.savedLanes) if (deleted.has(fileFor(saved))) this.savedLanes.delete(saved);
+      }
+    }
     if (lease.reassigned && this.savedLanes.has(lane)) await action("restore", fileFor(lane));
   }
 

@@ -3,8 +3,14 @@ import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import type { GgufBpeTokenizer } from "../../tokenize/gguf-bpe-tokenizer.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import {
+  type DeadlineTimers,
+  LOCAL_HEADERS_TIMEOUT_MS,
+  measuringPrefill,
+  PrefillDeadline,
+} from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
-import { requestUpstream, upstreamJson } from "../upstream-request.js";
+import { generationRequest, requestUpstream, upstreamJson } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { compatFromShow, contextFromShow, type OllamaCompat, type OllamaShow } from "./ollama-compat.js";
@@ -29,7 +35,10 @@ export interface OllamaOptions {
   keepAlive?: string | number;
   /** Overrides for the compat flags detected from /api/show. */
   compat?: Partial<OllamaCompat>;
+  /** The least the prefill deadline allows for a generation (prefill-deadline.ts); the whole timeout for other calls. */
   headersTimeoutMs?: number;
+  /** The prefill deadline's clock (tests). */
+  timers?: DeadlineTimers;
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
 }
@@ -55,6 +64,7 @@ export class OllamaBackend implements Backend {
   private readonly pool: Pool;
   private readonly keepAlive: string | number;
   private readonly profiles = new Map<string, Promise<ModelProfile>>();
+  private readonly prefill: PrefillDeadline;
   /** Whether the server answers `_debug_render_only` (unknown until asked; an old one ran the model instead). */
   private rendersOnly: boolean | undefined;
 
@@ -69,9 +79,10 @@ export class OllamaBackend implements Backend {
       keepAliveMaxTimeout: 30_000,
       connectTimeoutMs: 5_000,
       // The first request loads the model and prefills the prompt: minutes on a CPU for a long prompt.
-      headersTimeoutMs: 600_000,
+      headersTimeoutMs: LOCAL_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: 300_000,
     });
+    this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
   }
 
   private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
@@ -110,7 +121,11 @@ export class OllamaBackend implements Backend {
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const { compat, numCtx } = await this.profile(options.model, options.signal);
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
-    const response = await this.call("POST", "/api/chat", body, options.signal);
+    const response = await requestUpstream(
+      this.pool,
+      generationRequest("/api/chat", body, options, this.prefill),
+      this,
+    );
     if (response.status >= 400) {
       throw mapOllamaError(response.status, await response.text(), this.name, {
         numCtx,
@@ -118,12 +133,13 @@ export class OllamaBackend implements Backend {
         retryAfter: response.retryAfter,
       });
     }
-    yield* readOllamaStream(response.body, {
+    const events = readOllamaStream(response.body, {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,
       backendName: this.name,
       numCtx,
     });
+    yield* measuringPrefill(events, this.prefill);
   }
 
   /**

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, StreamOptions, TokenCount, TurnDetails } from "../backend.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat.js";
 import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { mapUpstreamError } from "../openai/map-upstream-error.js";
 import { completionRoom, parseContextOverflow } from "../openai/parse-context-overflow.js";
 import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
@@ -26,7 +27,10 @@ export interface OpenAICompatibleOptions {
   compat?: Partial<OpenAIServerCompat>;
   /** True for a server on this machine (default: the flavor's; false for a hosted API). */
   local?: boolean;
+  /** For a local server's generations the least the prefill deadline allows (prefill-deadline.ts). */
   headersTimeoutMs?: number;
+  /** The prefill deadline's clock (tests). */
+  timers?: DeadlineTimers;
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
 }
@@ -90,6 +94,8 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly basePath: string;
   private readonly pool: Pool;
   private modelWindow: number | undefined;
+  /** Local servers only: a cloud's prefill is fast, and its fixed headers timeout stays. */
+  private readonly prefill: PrefillDeadline | undefined;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.name = options.name;
@@ -107,6 +113,7 @@ export class OpenAICompatibleBackend implements Backend {
       headersTimeoutMs: 300_000,
       idleTimeoutMs: 300_000,
     });
+    this.prefill = this.local ? new PrefillDeadline(options.headersTimeoutMs ?? 300_000, options.timers) : undefined;
   }
 
   private headers(): Record<string, string> {
@@ -114,18 +121,25 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   /** `path` under the API root (`/v1`), or with `atRoot` under the server's root (vLLM's `/tokenize`). */
-  private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, atRoot = false) {
+  private call(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    { atRoot = false, prefill, turn }: { atRoot?: boolean; prefill?: PrefillDeadline; turn?: TurnDetails } = {},
+  ) {
     const prefix = atRoot ? this.basePath.replace(/\/v1$/, "") : this.basePath;
     return requestUpstream(
       this.pool,
-      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal },
+      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal, prefill, turn },
       this,
     );
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
-    let response = await this.call("POST", "/chat/completions", body, options.signal);
+    const prefill = { prefill: this.prefill, turn: options.turn };
+    let response = await this.call("POST", "/chat/completions", body, options.signal, prefill);
     if (response.status === 400) {
       // The prompt fits but the completion asked for does not (the clamp's estimate was short, or the
       // context was unknown): the server's message says how much room there is, so ask again for that.
@@ -135,17 +149,18 @@ export class OpenAICompatibleBackend implements Backend {
         throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
       if (options.turn)
         options.turn.maxTokensClamped = { from: options.turn.maxTokensClamped?.from ?? request.maxTokens, to: room };
-      response = await this.call("POST", "/chat/completions", { ...body, max_tokens: room }, options.signal);
+      response = await this.call("POST", "/chat/completions", { ...body, max_tokens: room }, options.signal, prefill);
     }
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
     if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
-    yield* readChatCompletionsStream(response.body, {
+    const events = readChatCompletionsStream(response.body, {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,
       backendName: this.name,
     });
+    yield* this.prefill ? measuringPrefill(events, this.prefill) : events;
   }
 
   /**
@@ -159,7 +174,7 @@ export class OpenAICompatibleBackend implements Backend {
       const chat = toOpenAICompatibleBody(request, options.model, this.compat);
       const body = { model: chat.model, messages: chat.messages, tools: chat.tools, add_generation_prompt: true };
       if (chat.chat_template_kwargs) Object.assign(body, { chat_template_kwargs: chat.chat_template_kwargs });
-      const response = await this.call("POST", "/tokenize", body, options.signal, true);
+      const response = await this.call("POST", "/tokenize", body, options.signal, { atRoot: true });
       const text = await response.text();
       if (response.status >= 400) throw mapUpstreamError(response.status, text, this.name, response.retryAfter);
       const count = (JSON.parse(text) as { count?: unknown }).count;

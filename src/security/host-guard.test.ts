@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostAllowedWithoutKey } from "./rebinding-guard.js";
+import { hostAllowedWithoutKey } from "./host-guard.js";
 
 describe("hostAllowedWithoutKey", () => {
   it("accepts IP literals and localhost, with or without a port", () => {

@@ -1,0 +1,114 @@
+import type { CanonicalEvent } from "../core/canonical.js";
+import { SwitchyardError } from "../core/errors.js";
+import type { TurnDetails } from "./backend.js";
+
+/** A clock for the deadline's timer, injectable so tests can let twelve minutes pass at once. */
+export interface DeadlineTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const REAL_TIMERS: DeadlineTimers = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** A local backend's headers timeout, and the least its prefill deadline allows (`timeouts.headersMs` overrides). */
+export const LOCAL_HEADERS_TIMEOUT_MS = 600_000;
+/** Prefill speed assumed until the backend has been measured: slow for a CPU, so a first long prompt is not cut. */
+export const ASSUMED_PREFILL_TOKENS_PER_SECOND = 50;
+/** The deadline allows this many times the expected prefill. */
+export const PREFILL_SAFETY_FACTOR = 2;
+/** Request body bytes per prompt token, on the low side (text runs 3–4 bytes a token), so tokens are overestimated. */
+export const BODY_BYTES_PER_TOKEN = 3;
+/** Measurements kept; the slowest of them is used (a busy machine, a cold cache). */
+const SPEEDS_KEPT = 16;
+/** Prompts shorter than this say more about per-request overhead than about prefill speed. */
+const MIN_MEASURED_TOKENS = 64;
+
+/**
+ * How long a local backend may take to send its response headers, which it does only after prefilling
+ * the prompt: a CPU at 100 tokens/s needs 15 minutes for 90K tokens, so one fixed timeout either cuts
+ * long prompts or waits far too long for a hung server on short ones. The rule:
+ *
+ *   deadline = max(floor, SAFETY × estimated prompt tokens ÷ slowest measured prefill speed)
+ *
+ * with the floor the backend's `timeouts.headersMs` (10 minutes by default), prompt tokens estimated as
+ * body bytes ÷ 3, and the speed taken from the backend's own timings on earlier turns (50 tokens/s until
+ * it has any). When it fires, the request is aborted and the turn fails with `prefill_timeout`, its
+ * message giving the deadline and how it was reached.
+ */
+export class PrefillDeadline {
+  private readonly speeds: number[] = [];
+  private readonly timers: DeadlineTimers;
+
+  constructor(
+    private readonly floorMs: number,
+    timers?: DeadlineTimers,
+  ) {
+    this.timers = timers ?? REAL_TIMERS;
+  }
+
+  /** Learns the backend's prefill speed from a finished turn's timings. */
+  observe(event: CanonicalEvent): void {
+    if (event.type !== "done") return;
+    const prefilled = event.usage.inputTokens;
+    const promptMs = event.timings?.promptMs;
+    if (prefilled < MIN_MEASURED_TOKENS || !promptMs || promptMs <= 0) return;
+    this.speeds.push(event.timings?.promptPerSecond ?? (prefilled * 1000) / promptMs);
+    if (this.speeds.length > SPEEDS_KEPT) this.speeds.shift();
+  }
+
+  /** The speed the rule uses, and whether it was measured. */
+  tokensPerSecond(): { value: number; measured: boolean } {
+    if (this.speeds.length === 0) return { value: ASSUMED_PREFILL_TOKENS_PER_SECOND, measured: false };
+    return { value: Math.min(...this.speeds), measured: true };
+  }
+
+  /** The deadline in milliseconds for a request body of `bodyBytes`. */
+  deadlineMs(bodyBytes: number): number {
+    const tokens = Math.ceil(bodyBytes / BODY_BYTES_PER_TOKEN);
+    const expectedMs = (tokens / this.tokensPerSecond().value) * 1000;
+    return Math.max(this.floorMs, Math.ceil(PREFILL_SAFETY_FACTOR * expectedMs));
+  }
+
+  /**
+   * Runs `send` (the request, up to its response headers) under the deadline for `bodyBytes`, aborting
+   * it when the deadline passes, and notes the deadline on `turn`. The caller's `signal` still aborts it.
+   */
+  async run<T>(
+    bodyBytes: number,
+    signal: AbortSignal | undefined,
+    backendName: string,
+    turn: TurnDetails | undefined,
+    send: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const deadlineMs = this.deadlineMs(bodyBytes);
+    if (turn) turn.prefillDeadlineMs = deadlineMs;
+    const expired = new AbortController();
+    const timer = this.timers.set(() => expired.abort(), deadlineMs);
+    try {
+      return await send(signal ? AbortSignal.any([signal, expired.signal]) : expired.signal);
+    } catch (error) {
+      if (!expired.signal.aborted || signal?.aborted) throw error;
+      const speed = this.tokensPerSecond();
+      throw new SwitchyardError(
+        `${backendName} sent no response headers within ${Math.round(deadlineMs / 1000)} s (prefill deadline for ~${Math.ceil(bodyBytes / BODY_BYTES_PER_TOKEN)} prompt tokens at ${Math.round(speed.value)} tokens/s ${speed.measured ? "measured" : "assumed"}, ×${PREFILL_SAFETY_FACTOR}, at least ${Math.round(this.floorMs / 1000)} s)`,
+        { kind: "timeout", code: "prefill_timeout", cause: error },
+      );
+    } finally {
+      this.timers.clear(timer);
+    }
+  }
+}
+
+/** Passes a backend's events through, letting the deadline learn the prefill speed from each finished turn. */
+export async function* measuringPrefill(
+  events: AsyncIterable<CanonicalEvent>,
+  deadline: PrefillDeadline,
+): AsyncGenerator<CanonicalEvent> {
+  for await (const event of events) {
+    deadline.observe(event);
+    yield event;
+  }
+}
