@@ -275,6 +275,7 @@ const ROUTES: Array<{ method: string; path: string; headers?: Record<string, str
   { method: "GET", path: "/dashboard/api/overview" },
   { method: "GET", path: "/dashboard/static/dashboard.css" },
   { method: "GET", path: "/no/such/route" },
+  { method: "HEAD", path: "/api/hello" },
 ];
 
 const send = (url: string, route: (typeof ROUTES)[number], headers: Record<string, string>) =>
