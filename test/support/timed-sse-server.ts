@@ -49,7 +49,7 @@ const OPENAI_CHUNKS = dataLines(readOpenAIFixture("llama-server-no-thinking"))
   .filter((data) => data !== "[DONE]")
   .map((data) => JSON.parse(data) as Record<string, unknown>);
 
-const byType = (type: string) => structuredClone(ANTHROPIC_EVENTS.find((event) => event.type === type));
+const byType = (type: string): unknown => structuredClone(ANTHROPIC_EVENTS.find((event) => event.type === type));
 const anthropicEvent = (event: unknown) =>
   `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n`;
 const openaiChunk = (chunk: unknown) => `data: ${JSON.stringify(chunk)}\n\n`;

@@ -1,0 +1,15 @@
+import type { BenchTarget } from "./bench-target.js";
+
+/** A one-message streaming request on the target's wire, with usage (and llama-server's cache) asked for. */
+export function benchRequestBody(target: BenchTarget, text: string, maxTokens: number): Record<string, unknown> {
+  const messages = [{ role: "user", content: text }];
+  if (target.wire === "anthropic") return { model: target.model, max_tokens: maxTokens, stream: true, messages };
+  return {
+    model: target.model,
+    max_tokens: maxTokens,
+    stream: true,
+    stream_options: { include_usage: true },
+    messages,
+    ...(target.kind === "llama-server" ? { cache_prompt: true } : {}),
+  };
+}
