@@ -55,7 +55,7 @@ export async function switchyardLocalBackends(baseUrl: string, signal?: AbortSig
 export async function resolveTarget(
   spec: string,
   config: SwitchyardConfig,
-  options: { model?: string; wire?: Wire; signal?: AbortSignal } = {},
+  options: { model?: string; wire?: Wire; signal?: AbortSignal; switchyardApiKey?: string } = {},
 ): Promise<BenchTarget> {
   const configured = config.backends.find((backend) => backend.name === spec);
   if (!configured && !/^https?:\/\//.test(spec))

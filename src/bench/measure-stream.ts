@@ -28,6 +28,8 @@ export interface StreamMeasurement {
   totalMs: number;
   /** An error event in the stream, or a stream that ended early. */
   error: string | undefined;
+  /** The answer's text (not its thinking or tool calls), to send back as the assistant turn. */
+  text: string;
 }
 
 interface AnthropicUsage {
@@ -54,6 +56,7 @@ class Accumulator {
   outputTokens: number | undefined;
   timings: ServerTimings | undefined;
   error: string | undefined;
+  text = "";
   finished = false;
 
   anthropic(event: string | undefined, data: Record<string, unknown>, at: number): void {
@@ -62,6 +65,7 @@ class Accumulator {
     else if (type === "content_block_delta") {
       const delta = data.delta as { type?: string; text?: string; thinking?: string; partial_json?: string };
       if (delta?.text || delta?.thinking || delta?.partial_json) this.contentTimesMs.push(at);
+      if (delta?.text) this.text += delta.text;
     } else if (type === "message_delta") this.anthropicUsage(data.usage as AnthropicUsage | undefined);
     else if (type === "message_stop") this.finished = true;
     else if (type === "error")
@@ -87,6 +91,7 @@ class Accumulator {
     const delta = chunk.choices?.[0]?.delta;
     if (delta?.content || delta?.reasoning_content || (delta?.tool_calls?.length ?? 0) > 0)
       this.contentTimesMs.push(at);
+    if (delta?.content) this.text += delta.content;
     if (chunk.usage) {
       this.promptTokens = chunk.usage.prompt_tokens;
       this.outputTokens = chunk.usage.completion_tokens;
@@ -143,5 +148,6 @@ export async function measureStream(
     timings: seen.timings,
     totalMs: now() - startedAt,
     error: seen.error,
+    text: seen.text,
   };
 }

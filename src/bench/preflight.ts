@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { BenchTarget } from "./bench-target.js";
 import { fillerWords, promptOfDepth, tokenCounter } from "./prompt-tokens.js";
-import { benchRequestBody } from "./request-body.js";
+import { type BenchMessage, benchRequestBody } from "./request-body.js";
 import { type RequestMetrics, requestMetrics } from "./request-metrics.js";
 import { sendMeasuredRequest } from "./send-measured-request.js";
 import { type PreflightSummary, summarizePreflight } from "./summarize-preflight.js";
@@ -57,8 +57,9 @@ interface Pair {
 
 /**
  * The pre-flight: at each depth, for each repetition, each target gets a cold request (a unique nonce
- * first, then filler to the depth) and a warm one (the same prompt plus `warmAppend` tokens, same session
- * so the same lane). Targets alternate request by request, so an endpoint that drifts is sampled across
+ * first, then filler to the depth) and a warm one: the same conversation, its answer and a new user
+ * message of `warmAppend` tokens, in the same session so on the same lane. The warm prompt extends the
+ * cold one as an agent's next turn does; on a hybrid model nothing shorter can be reused. Targets alternate request by request, so an endpoint that drifts is sampled across
  * the run rather than in one block.
  */
 export async function runPreflight(targets: BenchTarget[], options: PreflightOptions): Promise<PreflightReport> {
@@ -131,11 +132,11 @@ async function measurePair(
   lastWords.set(key, prompt.words);
   const sessionId = `bench-${nonce}`;
   const samples: PreflightSample[] = [];
-  const texts = { cold: prompt.text, warm: `${prompt.text}${fillerWords(options.warmAppend, options.seed + 1)}` };
+  const conversation: BenchMessage[] = [{ role: "user", content: prompt.text }];
   for (const kind of ["cold", "warm"] as const) {
     const { measurement } = await sendMeasuredRequest(
       { baseUrl: target.baseUrl, wire: target.wire, headers: target.headers },
-      benchRequestBody(target, texts[kind], options.maxTokens),
+      benchRequestBody(target, conversation, options.maxTokens),
       { signal: stop, timeoutMs: options.requestTimeoutMs, headers: { "x-session-id": sessionId } },
     );
     const recorded =
@@ -152,6 +153,12 @@ async function measurePair(
       ...(recorded ? { gatewayTtftMs: recorded.gatewayTtftMs } : {}),
       metrics: requestMetrics(measurement, recorded?.timings ?? measurement.timings),
     });
+    // The warm turn is the next turn of the same conversation, as an agent sends it: what the cold one
+    // answered, then a new user message.
+    conversation.push(
+      { role: "assistant", content: measurement.text || "." },
+      { role: "user", content: fillerWords(options.warmAppend, options.seed + 1).trimStart() },
+    );
   }
   return samples;
 }

@@ -5,6 +5,8 @@ import { percentile } from "./statistics.js";
 export interface RequestMetrics {
   /** Client time to the first generated content. */
   ttftMs: number | undefined;
+  /** Client time to the first byte of the answer's body (an Anthropic stream's `message_start`). */
+  firstByteMs: number | undefined;
   /** Client decode speed: tokens after the first ÷ time from the first to the last content event. */
   decodeTokensPerSecond: number | undefined;
   /** Gaps between consecutive content events. */
@@ -44,6 +46,7 @@ export function requestMetrics(measured: StreamMeasurement, timings = measured.t
     measured.promptTokens ?? (timings?.promptN !== undefined ? timings.promptN + (timings.cacheN ?? 0) : undefined);
   return {
     ttftMs: first,
+    firstByteMs: measured.firstByteMs,
     decodeTokensPerSecond: span > 0 && tokens > 1 ? ((tokens - 1) / span) * 1000 : undefined,
     interTokenP50Ms: gaps.length > 0 ? percentile(gaps, 0.5) : undefined,
     interTokenP99Ms: gaps.length > 0 ? percentile(gaps, 0.99) : undefined,

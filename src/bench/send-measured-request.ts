@@ -53,6 +53,7 @@ export async function sendMeasuredRequest(
         timings: undefined,
         totalMs: performance.now() - startedAt,
         error: `HTTP ${response.status}: ${text.slice(0, 300)}`,
+        text: "",
       },
     };
   }

@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PreflightReport } from "../src/bench/preflight.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
+import { runProgram } from "./support/run-program.js";
+import { startTestGateway } from "./support/test-gateway.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const CLI = ["--import", "tsx", join(ROOT, "src", "cli", "main.ts")];
+const ENV = { ...process.env, SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench-test.json" };
+
+let gateway: RunningSwitchyard;
+beforeAll(async () => {
+  gateway = await startTestGateway();
+}, 300_000);
+afterAll(async () => {
+  await gateway?.close();
+});
+
+async function slotsBusy(): Promise<boolean> {
+  const slots = (await (await fetch(`${gateway.engine?.url}/slots`)).json()) as Array<{ is_processing: boolean }>;
+  return slots.some((slot) => slot.is_processing);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe("switchyard bench (pre-flight) on the gateway with the tiny model", () => {
+  it("ends within its 60 s budget with a verdict, the table and the JSON", async () => {
+    const json = join(mkdtempSync(join(tmpdir(), "switchyard-bench-")), "preflight.json");
+    const run = await runProgram(process.execPath, [...CLI, "bench", "--url", gateway.url, "--json", json], {
+      cwd: ROOT,
+      env: ENV,
+      timeoutMs: 150_000,
+    });
+    console.log(run.stdout, run.stderr);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/(PASS|FAIL): decode p50 [\d.]+ tok\/s/);
+    const report = JSON.parse(readFileSync(json, "utf8")) as PreflightReport;
+    // The budget aborts the request in flight: the run itself stops at 60 s, whatever the machine's speed.
+    expect(report.wallMs).toBeLessThan(61_000);
+    expect(report.targets[0]?.verdict.pass).toBeTypeOf("boolean");
+    const first = report.targets[0]?.depths[0];
+    expect(first?.depth).toBe(0);
+    expect(first?.warmReusePercent?.median).toBeGreaterThan(0);
+    expect(await slotsBusy()).toBe(false);
+  }, 200_000);
+
+  it("Ctrl-C aborts the request in flight and leaves every slot idle", async () => {
+    const child = spawn(process.execPath, [...CLI, "bench", "--url", gateway.url, "--depths", "16k", "--budget", "0"], {
+      cwd: ROOT,
+      env: ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      expect(await waitFor(slotsBusy, 120_000)).toBe(true);
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(output).toContain("interrupted");
+      expect(await waitFor(async () => !(await slotsBusy()), 10_000)).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 200_000);
+});
