@@ -7,7 +7,15 @@ import { basename, join } from "node:path";
  * test/fixtures/claude-code (its README says how they were captured); `bench replay` reads them from the
  * checkout it runs in, or any directory of the same shape.
  */
-export const FIXTURE_ROOT = join(import.meta.dirname, "..", "..", "test", "fixtures", "claude-code", "claude-code-2.1.197");
+export const FIXTURE_ROOT = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  "test",
+  "fixtures",
+  "claude-code",
+  "claude-code-2.1.197",
+);
 
 export interface FixtureRequest {
   session: string;

@@ -8,7 +8,9 @@ import { parseDepths, parseDuration } from "../../bench/parse-bench-options.js";
 import { type PreflightOptions, runPreflight } from "../../bench/preflight.js";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
+import { interruptSignal } from "./bench-interrupt.js";
 import { progressPrinter } from "./bench-progress.js";
+import { registerBenchReplayCommand } from "./bench-replay-command.js";
 
 interface PreflightCliOptions {
   url: string;
@@ -24,18 +26,6 @@ interface PreflightCliOptions {
   wire?: Wire;
   yes?: boolean;
   json?: string;
-}
-
-/** Aborts on the first Ctrl-C (the request in flight is cancelled, so its slot is freed); a second one exits. */
-export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write("\ninterrupted: cancelling the request in flight…\n");
-    controller.abort(new Error("interrupted"));
-  };
-  process.on("SIGINT", onSignal);
-  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSignal) };
 }
 
 const count = (text: string, name: string) => {
@@ -121,5 +111,6 @@ export function registerBenchCommand(program: Command): Command {
         interrupt.dispose();
       }
     });
+  registerBenchReplayCommand(bench, program);
   return bench;
 }
