@@ -113,6 +113,17 @@ export async function replayTurn(
   };
 }
 
+/**
+ * A turn whose reuse is below 80 % although its lane's previous prompt held more of it: a lane's first
+ * turn, with nothing to reuse, is not a broken cache.
+ */
+function brokeCache(turn: ReplayTurn): boolean {
+  if (turn.reusePercent === undefined || turn.reusePercent >= 80) return false;
+  if (turn.renderedTokens === undefined || turn.minimum === undefined) return turn.miss !== undefined;
+  const reusable = turn.renderedTokens - turn.minimum;
+  return reusable > 0 && (turn.reused ?? 0) < reusable - MISS_SLACK_TOKENS;
+}
+
 /** Totals over the served turns. */
 export function replayTotals(turns: ReplayTurn[], wallMs: number): ReplayTotals {
   const served = turns.filter((turn) => turn.status === 200 && !turn.error);
@@ -173,9 +184,7 @@ export async function replaySessions(
     kind: target.kind,
     renderer: options.rendererUrl,
     turns,
-    brokenTurns: turns
-      .filter((turn) => turn.reusePercent !== undefined && turn.reusePercent < 80 && turn.miss !== undefined)
-      .map((turn) => turn.request),
+    brokenTurns: turns.filter(brokeCache).map((turn) => turn.request),
     efficiency: totals.efficiency,
     totals,
   };

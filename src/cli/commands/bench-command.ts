@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { previewCost } from "../../bench/cost-preview.js";
 import { formatPreflight } from "../../bench/format-preflight.js";
+import { renderHtmlReport } from "../../bench/html-report.js";
 import type { Wire } from "../../bench/measure-stream.js";
 import { parseDepths, parseDuration } from "../../bench/parse-bench-options.js";
 import { type PreflightOptions, runPreflight } from "../../bench/preflight.js";
@@ -26,6 +27,7 @@ interface PreflightCliOptions {
   wire?: Wire;
   yes?: boolean;
   json?: string;
+  html?: string;
 }
 
 const count = (text: string, name: string) => {
@@ -74,6 +76,7 @@ export function registerBenchCommand(program: Command): Command {
     .addOption(new Option("--wire <wire>", "wire to a Switchyard target").choices(["anthropic", "openai"]))
     .option("--yes", "measure cloud targets without asking (they cost money)")
     .option("--json <file>", "write the results as JSON")
+    .option("--html <file>", "write a self-contained HTML report with charts")
     .action(async (specs: string[], options: PreflightCliOptions) => {
       const interrupt = interruptSignal();
       try {
@@ -105,6 +108,10 @@ export function registerBenchCommand(program: Command): Command {
         if (options.json) {
           writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
           process.stderr.write(`wrote ${options.json}\n`);
+        }
+        if (options.html) {
+          writeFileSync(options.html, renderHtmlReport({ preflight: report }));
+          process.stderr.write(`wrote ${options.html}\n`);
         }
         if (report.stoppedBy === "interrupted") process.exitCode = 130;
       } finally {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { identifyServer, serverRoot } from "../../backends/discover-backends.js";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { formatReplay } from "../../bench/format-replay.js";
+import { renderHtmlReport } from "../../bench/html-report.js";
 import { fixtureSessions, resolveSessionDirectory, sessionRequests } from "../../bench/recorded-sessions.js";
 import { replaySessions } from "../../bench/replay-sessions.js";
 import { loadConfig } from "../../config/load-config.js";
@@ -18,6 +19,7 @@ interface ReplayCliOptions {
   concurrency: string;
   pace: string;
   json?: string;
+  html?: string;
 }
 
 /** The llama-server whose template counts the minimum: the target itself, or the one behind a gateway. */
@@ -41,10 +43,13 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
     .option("--target <target>", "replay against this configured backend or URL instead (straight to it)")
     .option("--concurrency <n>", "sessions replayed at once", "1")
     .option("--pace <pace>", "max (as fast as the target answers)", "max")
-    // `--url` (the Switchyard to replay through) and `--json` (efficiency under `efficiency`) are bench's own
-    // options: commander hands an option both define to the parent.
+    // `--url` (the Switchyard to replay through), `--json` (efficiency under `efficiency`) and `--html` are
+    // bench's own options: commander hands an option both define to the parent.
     .action(async (specs: string[], replayOptions: Omit<ReplayCliOptions, "url" | "json">) => {
-      const options: ReplayCliOptions = { ...replayOptions, ...bench.opts<{ url: string; json?: string }>() };
+      const options: ReplayCliOptions = {
+        ...replayOptions,
+        ...bench.opts<{ url: string; json?: string; html?: string }>(),
+      };
       if (options.turns || options.store)
         throw new Error(
           "turn records keep what each turn cost, not the request it sent, so they cannot be replayed; replay a directory of recorded requests instead",
@@ -78,6 +83,10 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
         if (options.json) {
           writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
           process.stderr.write(`wrote ${options.json}\n`);
+        }
+        if (options.html) {
+          writeFileSync(options.html, renderHtmlReport({ replay: report }));
+          process.stderr.write(`wrote ${options.html}\n`);
         }
       } finally {
         interrupt.dispose();
