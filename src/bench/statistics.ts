@@ -3,6 +3,9 @@
  * interval of the median, and the coefficient of variation. Seeded so that two runs over the same
  * samples print the same interval.
  */
+import { seededRandom } from "../util/seeded-random.js";
+
+export { seededRandom };
 
 export interface Summary {
   n: number;
@@ -14,18 +17,6 @@ export interface Summary {
   cv: number;
   /** 95 % bootstrap confidence interval of the median. */
   ci95: [number, number];
-}
-
-/** mulberry32: a small, fast, seedable generator; good enough for resampling. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Linear interpolation between closest ranks; NaN for no values. */

@@ -1,15 +1,14 @@
-import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { previewCost } from "../../bench/cost-preview.js";
 import { formatPreflight } from "../../bench/format-preflight.js";
-import { renderHtmlReport } from "../../bench/html-report.js";
 import type { Wire } from "../../bench/measure-stream.js";
 import { parseDepths, parseDuration } from "../../bench/parse-bench-options.js";
 import { type PreflightOptions, runPreflight } from "../../bench/preflight.js";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
 import { interruptSignal } from "./bench-interrupt.js";
+import { writeBenchFiles } from "./bench-output.js";
 import { progressPrinter } from "./bench-progress.js";
 import { registerBenchReplayCommand } from "./bench-replay-command.js";
 
@@ -105,14 +104,7 @@ export function registerBenchCommand(program: Command): Command {
         const report = await runPreflight(targets, { ...preflight, onProgress: progress.update });
         progress.done();
         process.stdout.write(`${formatPreflight(report)}\n`);
-        if (options.json) {
-          writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-          process.stderr.write(`wrote ${options.json}\n`);
-        }
-        if (options.html) {
-          writeFileSync(options.html, renderHtmlReport({ preflight: report }));
-          process.stderr.write(`wrote ${options.html}\n`);
-        }
+        writeBenchFiles(options, { preflight: report });
         if (report.stoppedBy === "interrupted") process.exitCode = 130;
       } finally {
         interrupt.dispose();

@@ -1,13 +1,12 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { identifyServer, serverRoot } from "../../backends/discover-backends.js";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { formatReplay } from "../../bench/format-replay.js";
-import { renderHtmlReport } from "../../bench/html-report.js";
 import { fixtureSessions, resolveSessionDirectory, sessionRequests } from "../../bench/recorded-sessions.js";
 import { replaySessions } from "../../bench/replay-sessions.js";
 import { loadConfig } from "../../config/load-config.js";
 import { interruptSignal } from "./bench-interrupt.js";
+import { writeBenchFiles } from "./bench-output.js";
 
 interface ReplayCliOptions {
   fixtures?: boolean;
@@ -80,14 +79,7 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
             process.stderr.write(`  ${turn.request} ${turn.status} prefilled ${turn.prefilled ?? "?"}\n`),
         });
         process.stdout.write(`${formatReplay(report)}\n`);
-        if (options.json) {
-          writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-          process.stderr.write(`wrote ${options.json}\n`);
-        }
-        if (options.html) {
-          writeFileSync(options.html, renderHtmlReport({ replay: report }));
-          process.stderr.write(`wrote ${options.html}\n`);
-        }
+        writeBenchFiles(options, { replay: report });
       } finally {
         interrupt.dispose();
       }
