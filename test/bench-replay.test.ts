@@ -98,7 +98,7 @@ describe("bench replay through Switchyard on a 4-slot engine", () => {
     const second = await replaySessions(
       target("switchyard", gateway.url),
       fixtureSessions().map((name) => fixtureRequests(name)),
-      { concurrency: 1, rendererUrl: gateway.engine?.url },
+      { concurrency: 1, rendererUrl: gateway.engine?.url, maxTokens: 64 },
     );
     const counts = (report: ReplayReport) =>
       report.turns.map((turn) => [

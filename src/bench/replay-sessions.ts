@@ -54,6 +54,11 @@ export interface ReplayOptions {
   /** The llama-server whose template and tokenizer count the minimum. */
   rendererUrl?: string;
   requestTimeoutMs?: number;
+  /**
+   * Caps each answer (the recorded requests ask for up to 32,000 tokens). The next prompt carries the
+   * recorded history, not this answer, so the cap changes only how long each turn decodes.
+   */
+  maxTokens?: number;
   signal?: AbortSignal;
   onTurn?: (turn: ReplayTurn) => void;
 }
@@ -86,7 +91,7 @@ export async function replayTurn(
   const path = target.kind === "switchyard" ? request.url : request.url.replace(/\?.*$/, "");
   const { status, measurement } = await sendMeasuredRequest(
     { baseUrl: target.baseUrl, wire: "anthropic", headers: target.headers },
-    { ...request.body, stream: true },
+    { ...request.body, stream: true, ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}) },
     { path, headers: replayHeaders(request), signal: options.signal, timeoutMs: options.requestTimeoutMs },
   );
   const metrics = requestMetrics(measurement);

@@ -11,6 +11,7 @@ import { interruptSignal } from "./bench-interrupt.js";
 import { writeBenchFiles } from "./bench-output.js";
 import { progressPrinter } from "./bench-progress.js";
 import { registerBenchReplayCommand } from "./bench-replay-command.js";
+import { registerBenchSweepCommand } from "./bench-sweep-command.js";
 
 interface PreflightCliOptions {
   url: string;
@@ -71,7 +72,7 @@ export function registerBenchCommand(program: Command): Command {
     .option("--min-decode <tok/s>", "the decode speed the verdict asks for", "40")
     .option("--budget <duration>", "stop starting requests after this long (0: no limit)", "60s")
     .option("--seed <n>", "seed of the filler text and the bootstrap", "1")
-    .option("--model <name>", "model name to send (default: the target's first)")
+    .option("--model <name>", "model name to send (default: the target's first); for `bench sweep`, the GGUF file")
     .addOption(new Option("--wire <wire>", "wire to a Switchyard target").choices(["anthropic", "openai"]))
     .option("--yes", "measure cloud targets without asking (they cost money)")
     .option("--json <file>", "write the results as JSON")
@@ -111,5 +112,6 @@ export function registerBenchCommand(program: Command): Command {
       }
     });
   registerBenchReplayCommand(bench, program);
+  registerBenchSweepCommand(bench, program);
   return bench;
 }

@@ -19,6 +19,7 @@ interface ReplayCliOptions {
   pace: string;
   json?: string;
   html?: string;
+  maxTokens: string;
 }
 
 /** The llama-server whose template counts the minimum: the target itself, or the one behind a gateway. */
@@ -47,7 +48,7 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
     .action(async (specs: string[], replayOptions: Omit<ReplayCliOptions, "url" | "json">) => {
       const options: ReplayCliOptions = {
         ...replayOptions,
-        ...bench.opts<{ url: string; json?: string; html?: string }>(),
+        ...bench.opts<{ url: string; json?: string; html?: string; maxTokens: string }>(),
       };
       if (options.turns || options.store)
         throw new Error(
@@ -74,6 +75,7 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
         const report = await replaySessions(target, sessions, {
           concurrency: Math.max(1, Number(options.concurrency) || 1),
           rendererUrl,
+          maxTokens: Math.max(1, Number(options.maxTokens) || 64),
           signal: interrupt.signal,
           onTurn: (turn) =>
             process.stderr.write(`  ${turn.request} ${turn.status} prefilled ${turn.prefilled ?? "?"}\n`),
