@@ -60,8 +60,28 @@ export function formatPreflight(report: PreflightReport): string {
   if (report.stoppedBy === "interrupted") lines.push("interrupted: the request in flight was aborted");
   const errors = report.targets.flatMap((target) => target.depths.flatMap((depth) => depth.errors));
   if (errors[0]) lines.push(`first error: ${errors[0]}`);
-  lines.push(
-    "(~ after a depth: estimated, the target has no tokenizer endpoint; overhead = client TTFT − server prompt_ms)",
-  );
+  lines.push(...directDifferences(report));
+  if (report.targets.some((target) => target.depths.some((depth) => !depth.exactDepth)))
+    lines.push("~ after a depth: estimated (the target has no tokenizer endpoint)");
+  lines.push("overhead = client time to first token − the server's prompt_ms (includes decoding the first token)");
   return lines.join("\n");
+}
+
+/** With `--direct`: what the path through Switchyard adds to the median time to first token, depth by depth. */
+function directDifferences(report: PreflightReport): string[] {
+  const gateway = report.targets.find((target) => target.kind === "switchyard");
+  if (!gateway) return [];
+  return report.targets
+    .filter((target) => target.name.endsWith("(direct)"))
+    .flatMap((direct) =>
+      gateway.depths.flatMap((through) => {
+        const straight = direct.depths.find((depth) => depth.depth === through.depth);
+        if (!straight) return [];
+        const difference = (a: Summary | undefined, b: Summary | undefined) =>
+          a && b ? `${a.median - b.median >= 0 ? "+" : ""}${(a.median - b.median).toFixed(0)} ms` : "–";
+        return [
+          `through ${gateway.name} − ${direct.name} at ${formatDepth(through.depth)}: cold ${difference(through.coldTtftMs, straight.coldTtftMs)}, warm ${difference(through.warmTtftMs, straight.warmTtftMs)} (median time to first token)`,
+        ];
+      }),
+    );
 }
