@@ -2,26 +2,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PreflightReport } from "../src/bench/preflight.js";
-import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { runProgram } from "./support/run-program.js";
-import { startTestGateway } from "./support/test-gateway.js";
+import { CLI_TEST_ENV, REPO_ROOT, runSwitchyard, SWITCHYARD_CLI } from "./support/switchyard-cli.js";
+import { useTestGateway } from "./support/test-gateway.js";
 
-const ROOT = join(import.meta.dirname, "..");
-const CLI = ["--import", "tsx", join(ROOT, "src", "cli", "main.ts")];
-const ENV = { ...process.env, SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench-test.json" };
-
-let gateway: RunningSwitchyard;
-beforeAll(async () => {
-  gateway = await startTestGateway();
-}, 300_000);
-afterAll(async () => {
-  await gateway?.close();
-});
+const testGateway = useTestGateway();
 
 async function slotsBusy(): Promise<boolean> {
-  const slots = (await (await fetch(`${gateway.engine?.url}/slots`)).json()) as Array<{ is_processing: boolean }>;
+  const slots = (await (await fetch(`${testGateway().engine?.url}/slots`)).json()) as Array<{ is_processing: boolean }>;
   return slots.some((slot) => slot.is_processing);
 }
 
@@ -37,11 +26,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 describe("switchyard bench (pre-flight) on the gateway with the tiny model", () => {
   it("ends within its 60 s budget with a verdict, the table and the JSON", async () => {
     const json = join(mkdtempSync(join(tmpdir(), "switchyard-bench-")), "preflight.json");
-    const run = await runProgram(process.execPath, [...CLI, "bench", "--url", gateway.url, "--json", json], {
-      cwd: ROOT,
-      env: ENV,
-      timeoutMs: 150_000,
-    });
+    const run = await runSwitchyard(["bench", "--url", testGateway().url, "--json", json], 150_000);
     console.log(run.stdout, run.stderr);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/(PASS|FAIL): decode p50 [\d.]+ tok\/s/);
@@ -59,11 +44,15 @@ describe("switchyard bench (pre-flight) on the gateway with the tiny model", () 
   it("Ctrl-C aborts the request in flight and leaves every slot idle", async () => {
     // Busy slots now would be another run's, not this child's.
     expect(await waitFor(async () => !(await slotsBusy()), 30_000)).toBe(true);
-    const child = spawn(process.execPath, [...CLI, "bench", "--url", gateway.url, "--depths", "16k", "--budget", "0"], {
-      cwd: ROOT,
-      env: ENV,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SWITCHYARD_CLI, "bench", "--url", testGateway().url, "--depths", "16k", "--budget", "0"],
+      {
+        cwd: REPO_ROOT,
+        env: CLI_TEST_ENV,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();

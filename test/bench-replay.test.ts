@@ -7,11 +7,8 @@ import { formatReplay } from "../src/bench/format-replay.js";
 import { fixtureRequests, fixtureSessions } from "../src/bench/recorded-sessions.js";
 import { type ReplayReport, replaySessions, replayTotals } from "../src/bench/replay-sessions.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
-import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { runProgram } from "./support/run-program.js";
-import { startTestGateway } from "./support/test-gateway.js";
-
-const ROOT = join(import.meta.dirname, "..");
+import { runSwitchyard } from "./support/switchyard-cli.js";
+import { useTestGateway } from "./support/test-gateway.js";
 
 const target = (kind: "llama-server" | "switchyard", baseUrl: string): BenchTarget => ({
   name: kind,
@@ -52,35 +49,13 @@ describe("bench replay straight to llama-server with the stock Qwen3.5 template"
 });
 
 describe("bench replay through Switchyard on a 4-slot engine", () => {
-  let gateway: RunningSwitchyard;
-  beforeAll(async () => {
-    gateway = await startTestGateway();
-  }, 300_000);
-  afterAll(async () => {
-    await gateway?.close();
-  });
+  const testGateway = useTestGateway();
 
   it("replays the three fixture sessions at efficiency ≤ 1.05 (JSON key `efficiency`), the same token counts twice", async () => {
     const json = join(mkdtempSync(join(tmpdir(), "switchyard-replay-")), "replay.json");
-    const run = await runProgram(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(ROOT, "src", "cli", "main.ts"),
-        "bench",
-        "replay",
-        "--fixtures",
-        "--url",
-        gateway.url,
-        "--json",
-        json,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench-test.json" },
-        timeoutMs: 900_000,
-      },
+    const run = await runSwitchyard(
+      ["bench", "replay", "--fixtures", "--url", testGateway().url, "--json", json],
+      900_000,
     );
     console.log(run.stdout, run.stderr.slice(-2000));
     expect(run.code).toBe(0);
@@ -96,9 +71,9 @@ describe("bench replay through Switchyard on a 4-slot engine", () => {
     expect(bare.efficiency).toBeLessThanOrEqual(1.05);
 
     const second = await replaySessions(
-      target("switchyard", gateway.url),
+      target("switchyard", testGateway().url),
       fixtureSessions().map((name) => fixtureRequests(name)),
-      { concurrency: 1, rendererUrl: gateway.engine?.url, maxTokens: 64 },
+      { concurrency: 1, rendererUrl: testGateway().engine?.url, maxTokens: 64 },
     );
     const counts = (report: ReplayReport) =>
       report.turns.map((turn) => [
