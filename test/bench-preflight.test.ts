@@ -66,7 +66,11 @@ describe("switchyard bench (pre-flight) on the gateway with the tiny model", () 
       child.kill("SIGINT");
       expect(await exited).toBe(130);
       expect(output).toContain("interrupted");
-      expect(await waitFor(async () => !(await slotsBusy()), 15_000)).toBe(true);
+      // The connection is closed at once; llama-server notices a closed connection mid-prefill only between
+      // batches, and on this loaded machine that took over 15 s once. Idle within 90 s, and say how long.
+      const interrupted = Date.now();
+      expect(await waitFor(async () => !(await slotsBusy()), 90_000)).toBe(true);
+      console.log(`every slot idle ${Date.now() - interrupted} ms after SIGINT`);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
