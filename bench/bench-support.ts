@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { formatTable } from "../src/bench/format-table.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { ensureEngine } from "../src/engine/engine-locate.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
@@ -14,25 +15,11 @@ export async function benchEngine(size: TestModelSize = "tiny"): Promise<{ binar
   return { binary: engine.path, model };
 }
 
-export const median = (values: readonly number[]) => percentile(values, 0.5);
-
-export function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * fraction;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
-}
+export { median, percentile } from "../src/bench/statistics.js";
 
 /** Prints a fixed-width table. */
 export function printTable(headers: string[], rows: Array<Array<string | number>>): void {
-  const cells = [headers, ...rows.map((row) => row.map((cell) => (typeof cell === "number" ? cell.toFixed(2) : cell)))];
-  const widths = headers.map((_, column) => Math.max(...cells.map((row) => String(row[column]).length)));
-  for (const [index, row] of cells.entries()) {
-    console.log(row.map((cell, column) => String(cell).padEnd(widths[column] ?? 0)).join("  "));
-    if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
-  }
+  console.log(formatTable(headers, rows));
 }
 
 /** Writes results to bench/results/<name>.json and says where. */

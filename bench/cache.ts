@@ -18,32 +18,19 @@
  * token. claude-code-router is not installed here and is left out.
  */
 import { join } from "node:path";
-import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import type { BenchTarget } from "../src/bench/bench-target.js";
+import { type FixtureRequest, fixtureRequests } from "../src/bench/recorded-sessions.js";
+import { type LaneMinimum, laneMinimums } from "../src/bench/replay-minimum.js";
+import { type ReplayTurn, replayTotals, replayTurn } from "../src/bench/replay-sessions.js";
 import { configSchema } from "../src/config/config-schema.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { ensureLlamaSource } from "../src/engine/llama-source.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
 import { startSwitchyard } from "../src/gateway/start-switchyard.js";
-import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
-import { normalizeForCache } from "../src/sessions/normalize-request.js";
-import { identifySession, laneKey } from "../src/sessions/session-identity.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
-import { type FixtureRequest, fixtureRequests, replayHeaders } from "../test/support/fixtures.js";
 import { benchEngine, printTable, writeResults } from "./bench-support.js";
 
 const ENGINE = { slots: 4, contextSize: 131072, cacheRamMiB: 8192, extraArgs: [], slotSave: false };
-
-interface TurnResult {
-  request: string;
-  lane: string;
-  status: number;
-  promptTokens: number;
-  minimum: number;
-  prefilled: number;
-  reused: number;
-  ttftMs: number;
-}
 
 function scenarios(): Record<string, FixtureRequest[]> {
   const interleaved: FixtureRequest[] = [];
@@ -61,99 +48,18 @@ function scenarios(): Record<string, FixtureRequest[]> {
   };
 }
 
-/** Per request: its lane and the minimum it must prefill, from Switchyard's rendering of each lane. */
-async function minimums(
-  requests: FixtureRequest[],
-  engineUrl: string,
-): Promise<Array<{ lane: string; tokens: number; minimum: number }>> {
-  const backend = new LlamaServerBackend({ name: "render", baseUrl: engineUrl });
-  const compat = await backend.compat();
-  const previous = new Map<string, number[]>();
-  const out: Array<{ lane: string; tokens: number; minimum: number }> = [];
-  for (const request of requests) {
-    const canonical = normalizeForCache(parseAnthropicRequest(request.body, request.headers));
-    const lane = laneKey(identifySession(canonical));
-    const rendered = (await (
-      await fetch(`${engineUrl}/apply-template`, {
-        method: "POST",
-        body: JSON.stringify(toChatCompletionsBody(canonical, "m", compat)),
-      })
-    ).json()) as { prompt: string };
-    const { tokens } = (await (
-      await fetch(`${engineUrl}/tokenize`, {
-        method: "POST",
-        body: JSON.stringify({ content: rendered.prompt, add_special: true, parse_special: true }),
-      })
-    ).json()) as { tokens: number[] };
-    const before = previous.get(lane) ?? [];
-    let common = 0;
-    while (common < before.length && common < tokens.length && before[common] === tokens[common]) common++;
-    previous.set(lane, tokens);
-    out.push({
-      lane: `${request.session}/${lane.split("/")[1]}`,
-      tokens: tokens.length,
-      minimum: tokens.length - common,
-    });
-  }
-  await backend.close();
-  return out;
-}
-
+/** Replays requests in the given order against a target (straight to llama-server, or a gateway). */
 async function replay(
-  url: string,
-  path: string,
+  baseUrl: string,
+  kind: "llama-server" | "switchyard",
   requests: FixtureRequest[],
-  lanes: Awaited<ReturnType<typeof minimums>>,
-) {
-  const results: TurnResult[] = [];
-  for (const [index, request] of requests.entries()) {
-    const started = performance.now();
-    const response = await fetch(`${url}${path}`, {
-      method: "POST",
-      headers: replayHeaders(request),
-      body: JSON.stringify(request.body),
-    });
-    let text = "";
-    let ttftMs = Number.NaN;
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body ?? []) {
-      if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
-      text += decoder.decode(chunk, { stream: true });
-    }
-    const startLine = text.split("\n").find((line) => line.startsWith('data: {"type":"message_start"'));
-    const usage = (startLine ? JSON.parse(startLine.slice(6)).message.usage : {}) as {
-      input_tokens?: number;
-      cache_read_input_tokens?: number;
-    };
-    const lane = lanes[index] as { lane: string; tokens: number; minimum: number };
-    results.push({
-      request: `${request.session}/${request.file}`,
-      lane: lane.lane,
-      status: response.status,
-      promptTokens: lane.tokens,
-      minimum: lane.minimum,
-      prefilled: response.status === 200 ? (usage.input_tokens ?? 0) : 0,
-      reused: response.status === 200 ? (usage.cache_read_input_tokens ?? 0) : 0,
-      ttftMs,
-    });
-  }
-  return results;
-}
-
-function totals(results: TurnResult[]) {
-  const served = results.filter((result) => result.status === 200);
-  const sum = (key: keyof TurnResult) => served.reduce((total, result) => total + (result[key] as number), 0);
-  const prefilled = sum("prefilled");
-  const minimum = sum("minimum");
-  return {
-    served: served.length,
-    failed: results.length - served.length,
-    prefilled,
-    minimum,
-    reused: sum("reused"),
-    ratio: minimum > 0 ? prefilled / minimum : Number.NaN,
-    ttftMs: sum("ttftMs"),
-  };
+  lanes: LaneMinimum[],
+): Promise<ReplayTurn[]> {
+  const target: BenchTarget = { name: kind, kind, baseUrl, wire: "anthropic", model: "m", local: true, headers: {} };
+  const turns: ReplayTurn[] = [];
+  for (const [index, request] of requests.entries())
+    turns.push(await replayTurn(target, request, lanes[index], { concurrency: 1 }));
+  return turns;
 }
 
 type Kind = "direct" | "user-started" | "launched";
@@ -177,7 +83,7 @@ async function runKind(
   family: ModelFamily,
   requests: FixtureRequest[],
   engine: { binary: string; model: string; template: string; familyModel?: string },
-): Promise<TurnResult[]> {
+): Promise<ReplayTurn[]> {
   if (kind === "launched") {
     const gateway = await startSwitchyard({
       config: configSchema.parse({ engine: ENGINE, telemetry: { turnsFile: null }, store: { path: null } }),
@@ -187,8 +93,8 @@ async function runKind(
       probeLocal: false,
     });
     try {
-      const lanes = await minimums(requests, gateway.engine?.url as string);
-      return await replay(gateway.url, "/v1/messages?beta=true", requests, lanes);
+      const lanes = await laneMinimums(requests, gateway.engine?.url as string);
+      return await replay(gateway.url, "switchyard", requests, lanes);
     } finally {
       await gateway.close();
     }
@@ -200,8 +106,8 @@ async function runKind(
     readyTimeoutMs: 300_000,
   });
   try {
-    const lanes = await minimums(requests, server.url);
-    if (kind === "direct") return await replay(server.url, "/v1/messages", requests, lanes);
+    const lanes = await laneMinimums(requests, server.url);
+    if (kind === "direct") return await replay(server.url, "llama-server", requests, lanes);
     const gateway = await startSwitchyard({
       config: configSchema.parse({
         backends: [{ name: family.id.replaceAll(".", "-"), type: "llama-server", url: server.url }],
@@ -212,7 +118,7 @@ async function runKind(
       probeLocal: false,
     });
     try {
-      return await replay(gateway.url, "/v1/messages?beta=true", requests, lanes);
+      return await replay(gateway.url, "switchyard", requests, lanes);
     } finally {
       await gateway.close();
     }
@@ -247,11 +153,11 @@ async function main(): Promise<void> {
       const cells: string[] = [];
       for (const kind of kinds) {
         const results = await runKind(kind, family, requests, { binary, model, template, familyModel });
-        const total = totals(results);
+        const total = replayTotals(results, 0);
         all[`${family.id} / ${name} / ${kind}`] = { turns: results, totals: total };
-        cells.push(`${kind[0]} ${total.ratio.toFixed(3)} (${total.served}/${requests.length})`);
+        cells.push(`${kind[0]} ${(total.efficiency ?? Number.NaN).toFixed(3)} (${total.served}/${requests.length})`);
         console.log(
-          `${family.id} · ${name} · ${kind}: served ${total.served}/${requests.length}, prefilled ${total.prefilled}, minimum ${total.minimum}, ratio ${total.ratio.toFixed(3)}`,
+          `${family.id} · ${name} · ${kind}: served ${total.served}/${requests.length}, prefilled ${total.prefilled}, minimum ${total.minimum}, ratio ${(total.efficiency ?? Number.NaN).toFixed(3)}`,
         );
       }
       row.push(cells.join("  "));

@@ -7,3 +7,8 @@ const root = join(import.meta.dirname, "..");
 const target = join(root, "dist", "dashboard", "static");
 rmSync(target, { recursive: true, force: true });
 cpSync(join(root, "src", "dashboard", "static"), target, { recursive: true });
+
+// The bench's HTML report inlines its page script from beside the compiled bench module, likewise.
+const benchTarget = join(root, "dist", "bench", "static");
+rmSync(benchTarget, { recursive: true, force: true });
+cpSync(join(root, "src", "bench", "static"), benchTarget, { recursive: true });

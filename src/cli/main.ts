@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerBenchCommand } from "./commands/bench-command.js";
 import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
@@ -30,6 +31,7 @@ registerFitCommands(program);
 registerPullCommand(program);
 registerStatuslineCommand(program);
 registerKeyCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

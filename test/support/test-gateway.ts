@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { configSchema } from "../../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../../src/gateway/start-switchyard.js";
 
@@ -31,4 +31,25 @@ export async function startTestGateway(
     say: (line) => log.push(line),
   });
   return Object.assign(running, { log });
+}
+
+/**
+ * One test gateway for a `describe` block: started before its tests, closed after. Returns a getter,
+ * since the gateway exists only once `beforeAll` has run.
+ */
+export function useTestGateway(
+  config: Record<string, unknown> = {},
+  options: { modelFile?: string } = {},
+): () => RunningSwitchyard & { log: string[] } {
+  let gateway: (RunningSwitchyard & { log: string[] }) | undefined;
+  beforeAll(async () => {
+    gateway = await startTestGateway(config, options);
+  }, 300_000);
+  afterAll(async () => {
+    await gateway?.close();
+  });
+  return () => {
+    if (!gateway) throw new Error("the test gateway is not started yet");
+    return gateway;
+  };
 }

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { measureStream } from "./measure-stream.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "..", "test", "fixtures");
+const recorded = (path: string) => readFileSync(join(FIXTURES, path), "utf8");
+
+async function* chunks(text: string, size = 37) {
+  for (let offset = 0; offset < text.length; offset += size)
+    yield new TextEncoder().encode(text.slice(offset, offset + size));
+}
+
+describe("measureStream on recorded streams", () => {
+  it("reads llama-server's OpenAI stream: content events, usage with cached tokens, timings, the answer's text", async () => {
+    const measured = await measureStream("openai", chunks(recorded("openai/llama-server-no-thinking.sse")), 0, () => 0);
+    expect(measured.error).toBeUndefined();
+    expect(measured.contentTimesMs.length).toBeGreaterThan(1);
+    expect(measured.promptTokens).toBe(17);
+    expect(measured.reusedTokens).toBe(13);
+    expect(measured.outputTokens).toBe(24);
+    expect(measured.timings).toMatchObject({ promptN: 4, promptMs: 1.96, cacheN: 13, predictedN: 24 });
+    expect(measured.text.startsWith("Hello!")).toBe(true);
+  });
+
+  it("reads Anthropic's documented stream; its usage has no cache split, so reuse is unknown", async () => {
+    const measured = await measureStream("anthropic", chunks(recorded("anthropic/text-stream.sse")), 0, () => 0);
+    expect(measured.error).toBeUndefined();
+    expect(measured.text).toBe("Hello!");
+    expect(measured.promptTokens).toBe(25);
+    expect(measured.reusedTokens).toBeUndefined();
+    expect(measured.outputTokens).toBe(15);
+  });
+
+  it("says so when a stream is cut before its last event, or carries an error event", async () => {
+    const text = recorded("anthropic/text-stream.sse");
+    const cut = await measureStream("anthropic", chunks(text.slice(0, text.indexOf("event: content_block_stop"))), 0);
+    expect(cut.error).toMatch(/ended before its last event/);
+    const overloaded = await measureStream("anthropic", chunks(recorded("anthropic/overloaded-error.sse")), 0);
+    expect(overloaded.error).toMatch(/overloaded/i);
+  });
+});

@@ -1,0 +1,74 @@
+import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import { toChatCompletionsBody } from "../backends/llama-server/to-chat-completions.js";
+import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
+import { normalizeForCache } from "../sessions/normalize-request.js";
+import { identifySession, laneKey } from "../sessions/session-identity.js";
+import type { FixtureRequest } from "./recorded-sessions.js";
+
+export interface LaneMinimum {
+  /** `session/lane`, e.g. `agent-session/subagent:ab4a…`. */
+  lane: string;
+  /** The prompt's length as the renderer's template and tokenizer make it. */
+  tokens: number;
+  /** Tokens of that prompt that are not a prefix of the same lane's previous prompt (a lane's first: all). */
+  minimum: number;
+}
+
+const RENDER_TIMEOUT_MS = 60_000;
+
+async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const timeout = AbortSignal.timeout(RENDER_TIMEOUT_MS);
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * The least each request of a session must prefill, lane by lane (main agent, each subagent, side
+ * requests). Each request is made append-only as Switchyard makes it, then rendered by the llama-server
+ * at `rendererUrl` (its `/apply-template`, its template) and counted by its `/tokenize`. A replay
+ * straight to that server and one through a gateway in front of it are judged against the same numbers.
+ */
+export async function laneMinimums(
+  requests: FixtureRequest[],
+  rendererUrl: string,
+  signal?: AbortSignal,
+): Promise<LaneMinimum[]> {
+  const backend = new LlamaServerBackend({ name: "render", baseUrl: rendererUrl });
+  try {
+    const compat = await backend.compat();
+    const previous = new Map<string, number[]>();
+    const out: LaneMinimum[] = [];
+    for (const request of requests) {
+      const canonical = normalizeForCache(parseAnthropicRequest(request.body, request.headers));
+      const lane = laneKey(identifySession(canonical));
+      const rendered = await postJson<{ prompt: string }>(
+        `${rendererUrl}/apply-template`,
+        toChatCompletionsBody(canonical, "m", compat),
+        signal,
+      );
+      const { tokens } = await postJson<{ tokens: number[] }>(
+        `${rendererUrl}/tokenize`,
+        { content: rendered.prompt, add_special: true, parse_special: true },
+        signal,
+      );
+      const before = previous.get(lane) ?? [];
+      let common = 0;
+      while (common < before.length && common < tokens.length && before[common] === tokens[common]) common++;
+      previous.set(lane, tokens);
+      out.push({
+        lane: `${request.session}/${lane.split("/")[1]}`,
+        tokens: tokens.length,
+        minimum: tokens.length - common,
+      });
+    }
+    return out;
+  } finally {
+    await backend.close();
+  }
+}

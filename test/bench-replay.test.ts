@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { BenchTarget } from "../src/bench/bench-target.js";
+import { formatReplay } from "../src/bench/format-replay.js";
+import { fixtureRequests, fixtureSessions } from "../src/bench/recorded-sessions.js";
+import { type ReplayReport, replaySessions, replayTotals } from "../src/bench/replay-sessions.js";
+import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { runSwitchyard } from "./support/switchyard-cli.js";
+import { useTestGateway } from "./support/test-gateway.js";
+
+const target = (kind: "llama-server" | "switchyard", baseUrl: string): BenchTarget => ({
+  name: kind,
+  kind,
+  baseUrl,
+  wire: "anthropic",
+  model: "m",
+  local: true,
+  headers: {},
+});
+
+describe("bench replay straight to llama-server with the stock Qwen3.5 template", () => {
+  let server: EngineSupervisor;
+  beforeAll(async () => {
+    // As users start it: the model's own (stock) template, four slots sharing one cache.
+    server = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model: inject("testModel"),
+      args: ["--jinja", "--parallel", "4", "--kv-unified", "--ctx-size", "65536", "--no-webui"],
+      maxRestarts: 0,
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("shows the second prompt's reuse below 80 % and names the turn", async () => {
+    const report = await replaySessions(target("llama-server", server.url), [fixtureRequests("bare-session")], {
+      concurrency: 1,
+      rendererUrl: server.url,
+    });
+    console.log(formatReplay(report));
+    const second = report.turns.find((turn) => turn.request === "bare-session/008.json");
+    expect(second?.reusePercent).toBeLessThan(80);
+    expect(report.brokenTurns).toEqual(["bare-session/008.json"]);
+    expect(formatReplay(report)).toContain("cache broken (reuse below 80 %): bare-session/008.json");
+  }, 600_000);
+});
+
+describe("bench replay through Switchyard on a 4-slot engine", () => {
+  const testGateway = useTestGateway();
+
+  it("replays the three fixture sessions at efficiency ≤ 1.05 (JSON key `efficiency`), the same token counts twice", async () => {
+    const json = join(mkdtempSync(join(tmpdir(), "switchyard-replay-")), "replay.json");
+    const run = await runSwitchyard(
+      ["bench", "replay", "--fixtures", "--url", testGateway().url, "--json", json],
+      900_000,
+    );
+    console.log(run.stdout, run.stderr.slice(-2000));
+    expect(run.code).toBe(0);
+    const first = JSON.parse(readFileSync(json, "utf8")) as ReplayReport;
+    expect(first.turns.length).toBe(
+      fixtureSessions().reduce((sum, name) => sum + fixtureRequests(name).filter((request) => request.body).length, 0),
+    );
+    expect(first.efficiency).toBeLessThanOrEqual(1.05);
+    const bare = replayTotals(
+      first.turns.filter((turn) => turn.request.startsWith("bare-session/")),
+      0,
+    );
+    expect(bare.efficiency).toBeLessThanOrEqual(1.05);
+
+    const second = await replaySessions(
+      target("switchyard", testGateway().url),
+      fixtureSessions().map((name) => fixtureRequests(name)),
+      { concurrency: 1, rendererUrl: testGateway().engine?.url, maxTokens: 64 },
+    );
+    const counts = (report: ReplayReport) =>
+      report.turns.map((turn) => [
+        turn.request,
+        turn.renderedTokens,
+        turn.minimum,
+        (turn.prefilled ?? 0) + (turn.reused ?? 0),
+      ]);
+    expect(counts(second)).toEqual(counts(first));
+  }, 1_200_000);
+});
