@@ -37,9 +37,10 @@ describe("switchyard bench (pre-flight) on the gateway with the tiny model", () 
     const first = report.targets[0]?.depths[0];
     expect(first?.depth).toBe(0);
     expect(first?.warmReusePercent?.median).toBeGreaterThan(0);
-    // The budget aborted the request in flight; llama-server notices between batches.
-    expect(await waitFor(async () => !(await slotsBusy()), 15_000)).toBe(true);
-  }, 200_000);
+    // The budget aborted the request in flight; llama-server notices between prompt batches, which on a
+    // 32K prefill took over 15 s on this shared machine (as after Ctrl-C below).
+    expect(await waitFor(async () => !(await slotsBusy()), 90_000)).toBe(true);
+  }, 300_000);
 
   it("Ctrl-C aborts the request in flight and leaves every slot idle", async () => {
     // Busy slots now would be another run's, not this child's.
