@@ -32,9 +32,10 @@ export type HistoryRemedy =
 /**
  * For templates whose generation prompt opens a reasoning block (or writes an empty one with thinking
  * off) but which render a turn without reasoning with no block at all: such a turn of the current run
- * is sent as having thought nothing, `reasoning_content` set to `value`, the string that makes the
- * template write the same empty block the generation prompt opened. `when`: on every request, or only
- * when thinking is on (a template whose thinking-off prompt writes no block).
+ * is sent as having thought nothing: `reasoning_content` set to `value`, the string that makes the
+ * template write the same empty block the generation prompt opened, or without `value` the empty block
+ * written into the content. `when`: on every request, or only when thinking is on (a template whose
+ * thinking-off prompt writes no block).
  */
 export interface EmptyReasoning {
   /** Absent: the template ignores a blank reasoning, so the empty block is written into the content. */
@@ -45,35 +46,40 @@ export interface EmptyReasoning {
 }
 
 type AssistantMessage = Extract<ChatMessage, { role: "assistant" }>;
+type EmbedReasoning = Extract<HistoryRemedy, { kind: "embed-reasoning" }>;
 
 function lastUserIndex(messages: readonly ChatMessage[]): number {
   for (let index = messages.length - 1; index >= 0; index--) if (messages[index]?.role === "user") return index;
   return -1;
 }
 
-function embedded(
-  message: AssistantMessage,
-  remedy: Extract<HistoryRemedy, { kind: "embed-reasoning" }>,
-  thinking: boolean,
-): AssistantMessage {
-  const { open, close, whenEmpty, empty } = remedy;
-  const thoughtNothing = empty && (empty.when === "always" || thinking);
-  const reasoning = (message.reasoning_content ?? "").trim() || (thoughtNothing ? (empty.written ?? "") : "");
-  if (!reasoning && !whenEmpty && !thoughtNothing) {
+/** Whether a turn without reasoning is sent as having thought nothing on this request. */
+const thinksNothing = (empty: EmptyReasoning | undefined, thinking: boolean): empty is EmptyReasoning =>
+  empty !== undefined && (empty.when === "always" || thinking);
+
+/** The content with the reasoning written in front of it, as the template writes it. */
+const withReasoning = (remedy: EmbedReasoning, reasoning: string, content: string) =>
+  `${remedy.open}${reasoning}${remedy.close}${content.trim()}`;
+
+function embedded(message: AssistantMessage, remedy: EmbedReasoning, thinking: boolean): AssistantMessage {
+  const empty = thinksNothing(remedy.empty, thinking) ? remedy.empty : undefined;
+  const reasoning = (message.reasoning_content ?? "").trim() || (empty?.written ?? "");
+  if (!reasoning && !remedy.whenEmpty && !empty) {
     const { reasoning_content: _dropped, ...rest } = message;
     return rest;
   }
-  return { ...message, content: `${open}${reasoning}${close}${message.content.trim()}`, reasoning_content: " " };
+  return { ...message, content: withReasoning(remedy, reasoning, message.content), reasoning_content: " " };
 }
 
-function thoughtNothing(messages: ChatMessage[], remedy: HistoryRemedy, thinking: boolean, from: number) {
+/** Turns from `from` on without reasoning, sent as having thought nothing where the remedy says so. */
+function sentThinkingNothing(messages: ChatMessage[], remedy: HistoryRemedy, thinking: boolean, from: number) {
   const empty = remedy.kind === "drop-reasoning" ? undefined : remedy.empty;
-  if (!empty || (empty.when === "thinking" && !thinking)) return messages;
+  if (!thinksNothing(empty, thinking)) return messages;
   return messages.map((message, index) => {
     if (message.role !== "assistant" || index < from || message.reasoning_content?.trim()) return message;
     if (empty.value !== undefined) return { ...message, reasoning_content: empty.value };
     if (remedy.kind !== "embed-reasoning") return message;
-    return { ...message, content: `${remedy.open}${empty.written ?? ""}${remedy.close}${message.content.trim()}` };
+    return { ...message, content: withReasoning(remedy, empty.written ?? "", message.content) };
   });
 }
 
@@ -84,7 +90,7 @@ function thoughtNothing(messages: ChatMessage[], remedy: HistoryRemedy, thinking
 export function applyHistoryRemedy(messages: ChatMessage[], remedy: HistoryRemedy, thinking = true): ChatMessage[] {
   switch (remedy.kind) {
     case "none":
-      return thoughtNothing(messages, remedy, thinking, 0);
+      return sentThinkingNothing(messages, remedy, thinking, 0);
     case "drop-reasoning":
       return messages.map((message) => {
         if (message.role !== "assistant") return message;
@@ -97,7 +103,7 @@ export function applyHistoryRemedy(messages: ChatMessage[], remedy: HistoryRemed
       const sent = messages.map((message, index) =>
         message.role === "assistant" && index < last ? embedded(message, remedy, thinking) : message,
       );
-      return thoughtNothing(sent, remedy, thinking, last);
+      return sentThinkingNothing(sent, remedy, thinking, last);
     }
     default: {
       const _never: never = remedy;
