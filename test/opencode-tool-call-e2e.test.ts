@@ -30,11 +30,16 @@ describe.each(FAMILIES)("opencode runs a tool through Switchyard, $family templa
 
     // Besides the title request (no tools), two: the user's prompt, then the call and its output.
     const requests = loop.upstreamRequests().filter((request) => request.tools !== undefined);
-    expect(requests).toHaveLength(2);
+    const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");
+    // What went through, should a request arrive twice: each upstream request's last role, each turn's outcome.
+    const seen = JSON.stringify({
+      upstream: requests.map((request) => request.messages.at(-1)?.role),
+      turns: turns.map(({ lane, status, error, stopReason }) => ({ lane, status, error, stop: stopReason?.unified })),
+    });
+    expect(requests, seen).toHaveLength(2);
     expect(requests[0]?.messages.at(-1)?.role).toBe("user");
     expectToolRoundTrip(requests, "bash");
 
-    const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");
     expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
     const main = turns.filter((turn) => turn.lane === "main");
     expect(main.map((turn) => turn.stopReason?.unified)).toEqual(["tool_use", "end_turn"]);

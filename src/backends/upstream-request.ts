@@ -43,9 +43,15 @@ export function generationRequest(
 }
 
 /**
- * One HTTP request to a backend over its keep-alive pool. A kept-alive connection the server closed as
- * we reused it fails before any answer: the server never read the request, so it is sent once more on a
- * fresh connection. Failing to connect becomes a SwitchyardError naming the backend.
+ * One HTTP request to a backend over its keep-alive pool. Failing to connect becomes a SwitchyardError
+ * naming the backend.
+ *
+ * A request not yet written when its kept-alive connection closes is sent again by undici itself, on a
+ * fresh connection. One that was written may have reached the server, so only a GET (idempotent, RFC 9110
+ * §9.2.2) is sent once more after its connection closes; a POST is a generation the server may already
+ * be running, and repeating it would run it twice. The pools keep connections idle for less than the
+ * server's announced `Keep-Alive: timeout=` (undici subtracts its threshold), so a POST meets a closing
+ * connection only when the server went away.
  */
 export async function requestUpstream(
   pool: Pool,
@@ -59,7 +65,8 @@ export async function requestUpstream(
     pool.request({ method: request.method, path: request.path, headers, body, signal, headersTimeout });
   const sendOnceMore = (signal: AbortSignal | undefined, headersTimeout?: number) =>
     send(signal, headersTimeout).catch((error: { code?: string }) => {
-      if (error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET") return send(signal, headersTimeout);
+      const closed = error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET";
+      if (closed && request.method === "GET") return send(signal, headersTimeout);
       throw error;
     });
   try {

@@ -110,10 +110,13 @@ export function mapConnectionError(error: unknown, backendName: string, url: str
     cause?.name === "TimeoutError" || /Timeout/i.test(cause?.code ?? "") || /timeout/i.test(cause?.name ?? "");
   const detail = redactSecrets(String(cause?.code ?? cause?.message ?? error));
   url = redactUrl(url);
+  const closed = cause?.code === "UND_ERR_SOCKET" || cause?.code === "ECONNRESET";
   return new SwitchyardError(
     timeout
       ? `${backendName} did not answer in time (${url}): ${detail}`
-      : `${backendName} is unreachable at ${url}: ${detail}`,
+      : closed
+        ? `${backendName} closed the connection before answering (${url}): ${detail}`
+        : `${backendName} is unreachable at ${url}: ${detail}`,
     {
       kind: timeout ? "timeout" : "upstream",
       code: timeout ? "upstream_timeout" : "backend_unreachable",
