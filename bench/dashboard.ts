@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
-import { ModelRouter } from "../src/gateway/model-router.js";
+import { ModelRouter } from "../src/routing/model-router.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
 import { generatedTurns } from "../test/support/synthetic-turns.js";
 import { median, printTable, writeResults } from "./bench-support.js";

@@ -10,9 +10,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readChatCompletionsStream } from "../src/backends/chat-completions/read-chat-completions-stream.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../src/backends/llama-server/llama-server-compat.js";
 import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
-import { readChatCompletionsStream } from "../src/backends/openai/read-chat-completions-stream.js";
 import { emptyUsage } from "../src/core/canonical.js";
 import { MessageCollector } from "../src/core/collect-message.js";
 import { REPEATED_PARTS } from "../src/gateway/gateway-server.js";
@@ -35,7 +35,7 @@ const fixture = JSON.parse(
   ),
 ) as { body: Record<string, unknown>; headers: Record<string, string> };
 const requestBytes = Buffer.from(JSON.stringify(fixture.body));
-// A stream recorded from the real llama-server (src/backends/openai/fixtures/README.md).
+// A stream recorded from the real llama-server (src/backends/chat-completions/fixtures/README.md).
 const frames = readFileSync(join(root, "src", "backends", "openai", "fixtures", "llama-server-thinking.sse"), "utf8")
   .split("\n\n")
   .filter((frame) => frame.trim() !== "")

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 /** Against Anthropic's real API; runs only when ANTHROPIC_API_KEY is set (never in CI). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
 

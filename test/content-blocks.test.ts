@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { DOCUMENTED_BLOCKS } from "./support/documented-blocks.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";
 import type { OpenAIProtocolServer } from "./support/openai-protocol-server.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { fakePromptTokens, OPENAI_CONTEXT_RULE } from "./support/context-length-rule.js";
 import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";

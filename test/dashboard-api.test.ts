@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DashboardAuth } from "../src/dashboard/dashboard-auth.js";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
-import { ModelRouter } from "../src/gateway/model-router.js";
+import { ModelRouter } from "../src/routing/model-router.js";
 import { apiKeyChecker } from "../src/security/api-key.js";
 import { SqliteTurnStore } from "../src/store/sqlite-turn-store.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";

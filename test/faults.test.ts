@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { freePort } from "../src/util/free-port.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { type HttpFault, type HttpFaultProxy, startHttpFaultProxy } from "./support/fault-proxy.js";
 import { eventually, openAIFrames, sendOnce } from "./support/plain-client.js";
 import { startTestGateway } from "./support/test-gateway.js";

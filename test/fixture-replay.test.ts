@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import {
   CURRENT_RECORDINGS,
   FIXTURE_ROOT,

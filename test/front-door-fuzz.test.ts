@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReplayUpstream, startReplayUpstream } from "../bench/support/replay-upstream.js";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
-import { ModelRouter } from "../src/gateway/model-router.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import { ModelRouter } from "../src/routing/model-router.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 
 /**
  * Property-based fuzzing of both front doors over real HTTP, against the gateway's server in this

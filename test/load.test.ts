@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReplayUpstream, startReplayUpstream } from "../bench/support/replay-upstream.js";
 import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { openAIFrames } from "./support/plain-client.js";
 
 /**

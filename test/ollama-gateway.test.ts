@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OllamaMessage } from "../src/backends/ollama/to-ollama-chat.js";
 import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
-import { accumulateOpenAIStream } from "../src/protocols/openai/openai-chunk-accumulator.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { type FixtureRequest, fixtureRequests, replayHeaders } from "./support/fixtures.js";
 import {
   DOCUMENTED_SHOW,
@@ -12,6 +11,7 @@ import {
   type OllamaScriptedResponse,
   startOllamaProtocolServer,
 } from "./support/ollama-protocol-server.js";
+import { accumulateOpenAIStream } from "./support/openai-chunk-accumulator.js";
 import { waitForTurns } from "./support/turn-records.js";
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accumulateOpenAIStream } from "../src/protocols/openai/openai-chunk-accumulator.js";
+import { accumulateOpenAIStream } from "./support/openai-chunk-accumulator.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
 

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { accumulateOpenAIStream } from "../src/protocols/openai/openai-chunk-accumulator.js";
 import { CURRENT_RECORDINGS, replayRequest } from "./support/fixtures.js";
+import { accumulateOpenAIStream } from "./support/openai-chunk-accumulator.js";
 import { describeSessionReplays } from "./support/session-replays.js";
 
 /**

@@ -3,7 +3,6 @@ import { configSchema } from "../src/config/config-schema.js";
 import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import {
   type AnthropicProtocolServer,
@@ -11,6 +10,7 @@ import {
   type ScriptedResponse,
   startAnthropicProtocolServer,
 } from "./support/anthropic-protocol-server.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { fixtureRequests } from "./support/fixtures.js";
 import { processAlive } from "./support/process-alive.js";
 import { postFixture } from "./support/routing-replay.js";

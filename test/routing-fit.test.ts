@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkAnthropicStream } from "../src/protocols/anthropic/anthropic-sse-checker.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
 

@@ -1,6 +1,6 @@
 /**
  * A loopback upstream that answers /v1/chat/completions by replaying a stream recorded from the real
- * llama-server (src/backends/openai/fixtures/llama-server-thinking.sse), one frame every `frameMs`,
+ * llama-server (src/backends/chat-completions/fixtures/llama-server-thinking.sse), one frame every `frameMs`,
  * after parsing the request body as llama-server would. It takes no CPU between frames, so the
  * gateway's own cost is measured without a model competing for the cores (bench:overhead, bench:load,
  * the load and fuzz tests). Run as a script it prints `listening on URL` (FRAME_MS and SLOTS from the

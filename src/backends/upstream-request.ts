@@ -3,7 +3,7 @@ import { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import { jsonBytes } from "../util/json-bytes.js";
 import type { TurnDetails } from "./backend.js";
-import { mapConnectionError, mapUpstreamError } from "./openai/map-upstream-error.js";
+import { mapConnectionError, mapUpstreamError } from "./chat-completions/map-upstream-error.js";
 import type { PrefillDeadline } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
 

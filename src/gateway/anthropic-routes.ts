@@ -8,10 +8,10 @@ import {
   parseAnthropicCountTokensRequest,
   parseAnthropicRequest,
 } from "../protocols/anthropic/parse-anthropic-request.js";
+import type { ModelRouter, Route } from "../routing/model-router.js";
 import { historyTargetFor, transformHistory } from "../routing/transform-history.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import { readJsonBody, sendJson } from "./http-body.js";
-import type { ModelRouter, Route } from "./model-router.js";
 import { clientGone, type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
 import { TurnContext } from "./turn-context.js";
 

@@ -5,6 +5,7 @@ import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { openAIErrorBody } from "../protocols/openai/openai-errors.js";
+import type { ModelRouter } from "../routing/model-router.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import { apiKeyChecker, presentedKey } from "../security/api-key.js";
 import {
@@ -28,7 +29,6 @@ import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
 import { handleHealth } from "./health-route.js";
 import { sendJson } from "./http-body.js";
-import type { ModelRouter } from "./model-router.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import { answerProbe } from "./probe-routes.js";
 import type { RouteContext } from "./serve-generation.js";

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import type { ModelRouter } from "../routing/model-router.js";
 import { openGeneration } from "../routing/open-generation.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
@@ -9,7 +10,6 @@ import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { readJsonBody, sendJson, writeChunk } from "./http-body.js";
-import type { ModelRouter } from "./model-router.js";
 import { TurnContext } from "./turn-context.js";
 
 export interface RouteContext {

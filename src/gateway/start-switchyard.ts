@@ -17,6 +17,7 @@ import { CostMeter } from "../cost/turn-cost.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
+import { ModelRouter } from "../routing/model-router.js";
 import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
 import { redactValue, registerSecret } from "../security/redact-secrets.js";
@@ -26,7 +27,6 @@ import { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
 import { cacheDirectory, defaultStoreFile, defaultTurnsFile } from "../util/paths.js";
 import { createGatewayServer } from "./gateway-server.js";
-import { ModelRouter } from "./model-router.js";
 
 export interface StartOptions {
   config: SwitchyardConfig;

@@ -3,11 +3,11 @@ import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage, UsageField } from "../core/canonical.js";
 import { type CollectedMessage, MessageCollector } from "../core/collect-message.js";
 import type { SwitchyardError } from "../core/errors.js";
+import type { Route } from "../routing/model-router.js";
 import type { RoutingRecord } from "../routing/routing-record.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { identifySession, laneKey, type SessionIdentity } from "../sessions/session-identity.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
-import type { Route } from "./model-router.js";
 
 /**
  * Everything known about one request as it goes through the gateway; `finish` turns it into a turn

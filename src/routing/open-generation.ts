@@ -1,10 +1,10 @@
 import type { LaneRef } from "../backends/backend.js";
 import { prepareLocalContent } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
-import type { Route } from "../gateway/model-router.js";
 import type { RouteContext } from "../gateway/serve-generation.js";
 import type { TurnContext } from "../gateway/turn-context.js";
 import { clampMaxTokens } from "./clamp-max-tokens.js";
+import type { Route } from "./model-router.js";
 import { openWithFallback } from "./open-with-fallback.js";
 import { type HistoryChanges, historyTargetFor, transformHistory } from "./transform-history.js";
 

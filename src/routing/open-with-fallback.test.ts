@@ -4,8 +4,8 @@ import type { Backend } from "../backends/backend.js";
 import { prepareLocalContent } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent } from "../core/canonical.js";
 import { emptyUsage } from "../core/canonical.js";
-import type { Route } from "../gateway/model-router.js";
 import { BackendCooldowns } from "./backend-cooldown.js";
+import type { Route } from "./model-router.js";
 import { openWithFallback } from "./open-with-fallback.js";
 import type { RoutingRecord } from "./routing-record.js";
 

@@ -1,8 +1,8 @@
 import { UNSUPPORTED_CONTENT } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent } from "../core/canonical.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
-import type { Route } from "../gateway/model-router.js";
 import type { BackendCooldowns } from "./backend-cooldown.js";
+import type { Route } from "./model-router.js";
 import type { RoutingRecord } from "./routing-record.js";
 
 export interface OpenedStream {

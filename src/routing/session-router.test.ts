@@ -8,8 +8,8 @@ import type { Backend, BackendHealth, BackendKind, TokenCount } from "../backend
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import { costConfigSchema } from "../cost/cost-config.js";
 import { CostMeter } from "../cost/turn-cost.js";
-import { ModelRouter } from "../gateway/model-router.js";
 import type { SessionIdentity } from "../sessions/session-identity.js";
+import { ModelRouter } from "./model-router.js";
 import { routingConfigSchema } from "./routing-config.js";
 import { SessionRouter } from "./session-router.js";
 

@@ -4,9 +4,9 @@ import { BACKEND_CAPABILITIES } from "../../src/backends/backend-capabilities.js
 import type { CanonicalEvent, CanonicalRequest } from "../../src/core/canonical.js";
 import { MessageCollector } from "../../src/core/collect-message.js";
 import { type ErrorKind, SwitchyardError } from "../../src/core/errors.js";
-import { checkAnthropicStream } from "../../src/protocols/anthropic/anthropic-sse-checker.js";
 import { encodeAnthropicEvent } from "../../src/protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../../src/protocols/anthropic/parse-anthropic-request.js";
+import { checkAnthropicStream } from "../support/anthropic-sse-checker.js";
 import { collectEvents, rejection } from "../support/iterate.js";
 import { canonicalViolations } from "./canonical-sequence.js";
 

@@ -2,7 +2,7 @@ import type { CanonicalEvent, StopReason, UnifiedStopReason, Usage, UsageField }
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
-import { mapUpstreamError } from "../openai/map-upstream-error.js";
+import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
 
 interface WireUsage {
   input_tokens?: number | null;

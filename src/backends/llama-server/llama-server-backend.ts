@@ -4,7 +4,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { detectFamily } from "../../families/model-families.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
-import { readChatCompletionsStream } from "../openai/read-chat-completions-stream.js";
+import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import {
   type DeadlineTimers,
   LOCAL_HEADERS_TIMEOUT_MS,

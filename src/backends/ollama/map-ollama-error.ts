@@ -1,5 +1,5 @@
 import { SwitchyardError } from "../../core/errors.js";
-import { contextOverflowError } from "../openai/map-upstream-error.js";
+import { contextOverflowError } from "../chat-completions/map-upstream-error.js";
 
 /**
  * Ollama's error → a SwitchyardError the edge renders in the client's protocol. Ollama answers

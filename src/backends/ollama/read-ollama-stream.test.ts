@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { checkAnthropicStream } from "../../../test/support/anthropic-sse-checker.js";
 import { readOllamaFixture } from "../../../test/support/ollama-protocol-server.js";
 import type { CanonicalEvent } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import { checkAnthropicStream } from "../../protocols/anthropic/anthropic-sse-checker.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
 import { readOllamaStream } from "./read-ollama-stream.js";
 

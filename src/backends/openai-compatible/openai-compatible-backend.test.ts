@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { checkAnthropicStream } from "../../../test/support/anthropic-sse-checker.js";
 import { fixtureRequests, replayHeaders } from "../../../test/support/fixtures.js";
 import { collectEvents, rejection } from "../../../test/support/iterate.js";
 import {
@@ -11,7 +12,6 @@ import {
 } from "../../../test/support/openai-protocol-server.js";
 import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import { checkAnthropicStream } from "../../protocols/anthropic/anthropic-sse-checker.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
 import {

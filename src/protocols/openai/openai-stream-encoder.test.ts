@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { accumulateOpenAIStream } from "../../../test/support/openai-chunk-accumulator.js";
 import type { CanonicalEvent, UnifiedStopReason, Usage } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import { accumulateOpenAIStream } from "./openai-chunk-accumulator.js";
 import { OpenAIStreamEncoder } from "./openai-stream-encoder.js";
 
 /** A real OpenAI stream with two parallel tool calls (see fixtures/README.md). */

@@ -41,7 +41,7 @@ type OpenToolCall = { index: number; toolIndex: number; id: string | undefined }
 type ToolCallDelta = { index?: number; id?: string; function?: { name?: string; arguments?: string } };
 
 /**
- * Whether a tool-call delta starts a new call. Servers differ (see src/backends/openai/fixtures/README.md):
+ * Whether a tool-call delta starts a new call. Servers differ (see src/backends/chat-completions/fixtures/README.md):
  * OpenAI and vLLM give each call its own `index` and send `id` and `name` once, vLLM sometimes with an
  * empty `id` on later deltas; SGLang repeats the `id` on every delta, and some parsers put a second call
  * at the same `index` with a new `id` and `name`.
