@@ -22,9 +22,10 @@ import { LaneTracker } from "../src/sessions/lane-tracker.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession, laneKey } from "../src/sessions/session-identity.js";
 import { jsonBytes } from "../src/util/json-bytes.js";
-import { parseJsonBytes } from "../src/util/parse-json-bytes.js";
 import { RepeatedJsonMembers } from "../src/util/repeated-json-members.js";
 import { median, percentile, printTable, writeResults } from "./bench-support.js";
+
+const parseJson = (bytes: Buffer): unknown => JSON.parse(bytes.toString("utf8"));
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
 const root = join(import.meta.dirname, "..");
@@ -47,14 +48,14 @@ async function* upstreamChunks(): AsyncGenerator<Uint8Array> {
 }
 const compat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "native" as const };
 
-const raw = parseJsonBytes(requestBytes);
+const raw = parseJson(requestBytes);
 const parsed = parseAnthropicRequest(raw, fixture.headers);
 const canonical = normalizeForCache(parsed);
 const upstream = toChatCompletionsBody(canonical, "local", compat);
 const tracker = new LaneTracker();
 const lane = laneKey(identifySession(canonical));
 // Two separately parsed copies, alternated, as consecutive turns of a lane are.
-const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJsonBytes(requestBytes), fixture.headers))];
+const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJson(requestBytes), fixture.headers))];
 let turn = 0;
 // The next turns: the same request ending in a new tool result each time, through one remembering parser.
 const repeated = new RepeatedJsonMembers(REPEATED_PARTS);
@@ -65,8 +66,8 @@ const nextTurns = Array.from({ length: 64 }, (_, index) => {
   return Buffer.from(JSON.stringify(next));
 });
 let next = 0;
-repeated.parse(requestBytes, parseJsonBytes);
-const remembered = repeated.parse(nextTurns[0] as Buffer, parseJsonBytes);
+repeated.parse(requestBytes, parseJson);
+const remembered = repeated.parse(nextTurns[0] as Buffer, parseJson);
 const rememberedCanonical = normalizeForCache(parseAnthropicRequest(remembered, fixture.headers));
 const rememberedUpstream = toChatCompletionsBody(rememberedCanonical, "local", compat);
 const usage = { ...emptyUsage(), inputTokens: 10, cacheReadTokens: 20_000, outputTokens: 30 };
@@ -82,11 +83,11 @@ async function relayStream(): Promise<number> {
 }
 
 const stages: Array<[string, () => unknown]> = [
-  ["request body: bytes to value (parseJsonBytes)", () => parseJsonBytes(requestBytes)],
+  ["request body: bytes to value (JSON.parse)", () => parseJson(requestBytes)],
   ["  plain path: JSON.parse(bytes.toString())", () => JSON.parse(requestBytes.toString("utf8"))],
   [
     "  remembered: next turn, tools and system not parsed again (RepeatedJsonMembers)",
-    () => repeated.parse(nextTurns[next++ % nextTurns.length] as Buffer, parseJsonBytes),
+    () => repeated.parse(nextTurns[next++ % nextTurns.length] as Buffer, parseJson),
   ],
   ["validate + convert (zod, parseAnthropicRequest)", () => parseAnthropicRequest(raw, fixture.headers)],
   ["  remembered: tools checked and converted before", () => parseAnthropicRequest(remembered, fixture.headers)],

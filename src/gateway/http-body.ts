@@ -1,9 +1,8 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
-import { parseJsonBytes } from "../util/parse-json-bytes.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
-import { assertJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
+import { assertJsonDepth } from "./json-depth.js";
 
 /** `application/json` or a `+json` type, whatever its parameters and case. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
@@ -75,11 +74,9 @@ export function readJsonBody(
 function parseBody(bytes: Buffer): unknown {
   let parsed: unknown;
   try {
-    parsed = parseJsonBytes(bytes);
+    parsed = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     if (bytes.toString("utf8").trim() === "") throw invalidRequest("the request body is empty; expected a JSON object");
-    if (error instanceof RangeError)
-      throw invalidRequest(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`, "too_deeply_nested");
     throw invalidRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
   assertJsonDepth(parsed);

@@ -12,9 +12,10 @@ import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-re
 import { tokenUpperBound } from "../routing/fit-check.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import { jsonBytes } from "../util/json-bytes.js";
-import { parseJsonBytes } from "../util/parse-json-bytes.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { REPEATED_PARTS } from "./gateway-server.js";
+
+const parseJson = (bytes: Buffer): unknown => JSON.parse(bytes.toString("utf8"));
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "test", "fixtures", "claude-code", "claude-code-2.1.197");
 
@@ -51,8 +52,8 @@ describe("requests parsed with remembered parts", () => {
     let remembered = 0;
     for (const session of sessions) {
       for (const bytes of [...session, ...session]) {
-        const plain = normalizeForCache(parseAnthropicRequest(parseJsonBytes(bytes)));
-        const raw = repeated.parse(bytes, parseJsonBytes) as { tools?: unknown; messages: unknown[] };
+        const plain = normalizeForCache(parseAnthropicRequest(parseJson(bytes)));
+        const raw = repeated.parse(bytes, parseJson) as { tools?: unknown; messages: unknown[] };
         if (Object.isFrozen(raw.tools) || raw.messages.some((message) => Object.isFrozen(message))) remembered++;
         const request = normalizeForCache(parseAnthropicRequest(raw));
         expect(request).toEqual(plain);

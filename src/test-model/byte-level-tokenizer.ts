@@ -2,7 +2,7 @@
  * The Qwen (GPT-2 byte-level BPE) tokenizer, as llama.cpp runs it for `tokenizer.ggml.pre = qwen35`:
  * special tokens split first, then the pre-tokenizer regex, then BPE merges by rank. The test-model
  * generator needs it to know which token ends a generation prompt and which tokens a prompt holds; it
- * is checked against llama-server's own /tokenize in byte-level-tokenizer.test.ts.
+ * is checked against llama-server's own /tokenize in byte-level-tokenizer.engine.test.ts.
  */
 
 /** llama-vocab.cpp, LLAMA_VOCAB_PRE_TYPE_QWEN35. */
