@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Report } from "../src/cost/session-report.js";
+import type { Report } from "../src/telemetry/session-report.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { runCli } from "./cli.js";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";

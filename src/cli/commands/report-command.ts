@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { SwitchyardConfig } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
-import { formatReport, parseSince, reportFromSource } from "../../cost/session-report.js";
 import { SqliteTurnStore } from "../../store/sqlite-turn-store.js";
 import { JsonlTurnSource } from "../../telemetry/jsonl-turn-source.js";
+import { formatReport, parseSince, reportFromSource } from "../../telemetry/session-report.js";
 import type { TurnSource } from "../../telemetry/turn-source.js";
 import { defaultStoreFile, defaultTurnsFile } from "../../util/paths.js";
 

@@ -1,6 +1,6 @@
-import { turnCostView } from "../telemetry/read-turn-extras.js";
-import type { TurnRecord } from "../telemetry/turn-record.js";
-import type { TurnSource } from "../telemetry/turn-source.js";
+import { turnCostView } from "./read-turn-extras.js";
+import type { TurnRecord } from "./turn-record.js";
+import type { TurnSource } from "./turn-source.js";
 
 /** One line of `switchyard report`: a session, or the total. */
 export interface ReportRow {
