@@ -8,9 +8,9 @@ import { familyById } from "../../families/model-families.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../../sessions/normalize-request.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "../llama-server/llama-server-compat.js";
-import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
-import { toOpenAICompatibleBody } from "../openai-compatible/openai-compatible-backend.js";
+import { toLlamaServerBody } from "../llama-server/to-llama-server-body.js";
 import { OPENAI_SERVER_COMPAT } from "../openai-compatible/openai-server-compat.js";
+import { toOpenAICompatibleBody } from "../openai-compatible/to-openai-compatible-body.js";
 
 /**
  * The Chat Completions body each server kind is sent for a few representative requests, pinned: the
@@ -110,9 +110,9 @@ const qwen35: LlamaServerCompat = {
 
 /** The body each server kind is sent, as the server reads it. */
 const SERVERS: Record<string, (request: CanonicalRequest) => Record<string, unknown>> = {
-  "llama-server (defaults)": (request) => toChatCompletionsBody(request, "local", DEFAULT_LLAMA_SERVER_COMPAT),
+  "llama-server (defaults)": (request) => toLlamaServerBody(request, "local", DEFAULT_LLAMA_SERVER_COMPAT),
   "llama-server (Qwen3.5: native vision, alternating roles, embedded reasoning)": (request) =>
-    toChatCompletionsBody(request, "local", qwen35),
+    toLlamaServerBody(request, "local", qwen35),
   vllm: (request) =>
     toOpenAICompatibleBody(request, "Qwen/Qwen3-8B", {
       ...OPENAI_SERVER_COMPAT.vllm,
