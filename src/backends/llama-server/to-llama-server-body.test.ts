@@ -21,11 +21,11 @@ const fixtureRequest = (name: string): CanonicalRequest => {
 
 const AS_USER: LlamaServerCompat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "as-user", vision: false };
 
-it("the default compat renders mid-conversation system messages as user turns", () => {
-  expect(DEFAULT_LLAMA_SERVER_COMPAT).toMatchObject({ midConversationSystem: "as-user", vision: false });
-});
-
 describe("toLlamaServerBody", () => {
+  it("the default compat renders mid-conversation system messages as user turns", () => {
+    expect(DEFAULT_LLAMA_SERVER_COMPAT).toMatchObject({ midConversationSystem: "as-user", vision: false });
+  });
+
   it("always streams with usage, per-token timings and the prompt cache", () => {
     const body = toLlamaServerBody(canonicalRequest({ stream: false }), "qwen.gguf", AS_USER);
     expect(body).toMatchObject({
