@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     const compat = await backend.compat();
     await backend.close();
     return JSON.stringify(
-      toChatCompletionsBody(normalizeForCache(parseAnthropicRequest(JSON.parse(body(0)))), "local", compat),
+      toLlamaServerBody(normalizeForCache(parseAnthropicRequest(JSON.parse(body(0)))), "local", compat),
     );
   };
   if (UPSTREAMS.includes("llama-server")) {

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readChatCompletionsStream } from "../src/backends/chat-completions/read-chat-completions-stream.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../src/backends/llama-server/llama-server-compat.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { emptyUsage } from "../src/core/canonical.js";
 import { MessageCollector } from "../src/core/collect-message.js";
 import { REPEATED_PARTS } from "../src/gateway/gateway-server.js";
@@ -54,7 +54,7 @@ const compat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "native"
 const raw = parseJson(requestBytes);
 const parsed = parseAnthropicRequest(raw, fixture.headers);
 const canonical = normalizeForCache(parsed);
-const upstream = toChatCompletionsBody(canonical, "local", compat);
+const upstream = toLlamaServerBody(canonical, "local", compat);
 const tracker = new LaneTracker();
 const lane = laneKey(identifySession(canonical));
 // Two separately parsed copies, alternated, as consecutive turns of a lane are.
@@ -72,7 +72,7 @@ let next = 0;
 repeated.parse(requestBytes, parseJson);
 const remembered = repeated.parse(nextTurns[0] as Buffer, parseJson);
 const rememberedCanonical = normalizeForCache(parseAnthropicRequest(remembered, fixture.headers));
-const rememberedUpstream = toChatCompletionsBody(rememberedCanonical, "local", compat);
+const rememberedUpstream = toLlamaServerBody(rememberedCanonical, "local", compat);
 const usage = { ...emptyUsage(), inputTokens: 10, cacheReadTokens: 20_000, outputTokens: 30 };
 
 async function relayStream(): Promise<number> {
@@ -96,7 +96,7 @@ const stages: Array<[string, () => unknown]> = [
   ["  remembered: tools checked and converted before", () => parseAnthropicRequest(remembered, fixture.headers)],
   ["normalizeForCache", () => normalizeForCache(parsed)],
   ["session identity + lane key", () => laneKey(identifySession(canonical))],
-  ["toChatCompletionsBody", () => toChatCompletionsBody(canonical, "local", compat)],
+  ["toLlamaServerBody", () => toLlamaServerBody(canonical, "local", compat)],
   ["upstream body: value to bytes (jsonBytes)", () => jsonBytes(upstream)],
   ["  plain path: Buffer.from(JSON.stringify(body))", () => Buffer.from(JSON.stringify(upstream))],
   ["  remembered: the tools' bytes written before", () => jsonBytes(rememberedUpstream)],

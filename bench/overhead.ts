@@ -28,7 +28,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
@@ -263,7 +263,7 @@ async function roundBodies(url: string, fixture: Record<string, unknown>): Promi
     const canonical = normalizeForCache(parseAnthropicRequest(anthropic));
     return {
       anthropic: JSON.stringify(anthropic),
-      direct: JSON.stringify(toChatCompletionsBody(canonical, "local", compat)),
+      direct: JSON.stringify(toLlamaServerBody(canonical, "local", compat)),
     };
   };
 }

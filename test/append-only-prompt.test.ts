@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession, laneKey } from "../src/sessions/session-identity.js";
@@ -47,7 +47,7 @@ describe("the prompt Switchyard sends is append-only within a lane", () => {
       if (!fixture.body) continue;
       const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
       const lane = laneKey(identifySession(request));
-      const prompt = await render(toChatCompletionsBody(request, "m", compat));
+      const prompt = await render(toLlamaServerBody(request, "m", compat));
       const previous = lastByLane.get(lane);
       lastByLane.set(lane, { file: fixture.file, prompt });
       if (!previous) continue;

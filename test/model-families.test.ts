@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import type { LlamaServerCompat } from "../src/backends/llama-server/llama-server-compat.js";
 import { correctTemplate } from "../src/backends/llama-server/template-remedy.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
@@ -59,7 +59,7 @@ async function replaySession(
     const response = await fetch(`${engineUrl}/apply-template`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(toChatCompletionsBody(request, "m", compat)),
+      body: JSON.stringify(toLlamaServerBody(request, "m", compat)),
     });
     const text = await response.text();
     if (response.status !== 200) {
@@ -146,7 +146,7 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
         const response = await fetch(`${engine.url}/apply-template`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify(toChatCompletionsBody(request, "m", await backend.compat())),
+          body: JSON.stringify(toLlamaServerBody(request, "m", await backend.compat())),
         });
         const body = (await response.json()) as { prompt?: string; error?: { message: string } };
         // A family llama-server cannot serve with these tools at all says so in the matrix (an HTTP error).

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../src/backends/llama-server/llama-server-compat.js";
-import { toChatCompletionsBody } from "../src/backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { OllamaBackend } from "../src/backends/ollama/ollama-backend.js";
 import type { CanonicalRequest } from "../src/core/canonical.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
@@ -34,7 +34,7 @@ describe("exact count_tokens on Ollama", () => {
   };
   beforeAll(async () => {
     server = await startReferenceLlamaServer();
-    const body = toChatCompletionsBody(request(), "test", DEFAULT_LLAMA_SERVER_COMPAT);
+    const body = toLlamaServerBody(request(), "test", DEFAULT_LLAMA_SERVER_COMPAT);
     rendered = (await server.post<{ prompt: string }>("/apply-template", body)).prompt;
     ollama = await startOllamaProtocolServer({
       script: (sent) => {

@@ -1,5 +1,5 @@
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
-import { toChatCompletionsBody } from "../backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import { identifySession, laneKey } from "../sessions/session-identity.js";
@@ -49,7 +49,7 @@ export async function laneMinimums(
       const lane = laneKey(identifySession(canonical));
       const rendered = await postJson<{ prompt: string }>(
         `${rendererUrl}/apply-template`,
-        toChatCompletionsBody(canonical, "m", compat),
+        toLlamaServerBody(canonical, "m", compat),
         signal,
       );
       const { tokens } = await postJson<{ tokens: number[] }>(

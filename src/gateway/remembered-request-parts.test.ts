@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../backends/llama-server/llama-server-compat.js";
-import { toChatCompletionsBody } from "../backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../backends/llama-server/to-llama-server-body.js";
 import { DEFAULT_OLLAMA_COMPAT } from "../backends/ollama/ollama-compat.js";
 import { toOllamaChatBody } from "../backends/ollama/to-ollama-chat.js";
-import { toOpenAICompatibleBody } from "../backends/openai-compatible/openai-compatible-backend.js";
 import { OPENAI_SERVER_COMPAT } from "../backends/openai-compatible/openai-server-compat.js";
+import { toOpenAICompatibleBody } from "../backends/openai-compatible/to-openai-compatible-body.js";
 import type { CanonicalRequest } from "../core/canonical.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { tokenUpperBound } from "../routing/fit-check.js";
@@ -35,8 +35,8 @@ const compat = { ...DEFAULT_LLAMA_SERVER_COMPAT, midConversationSystem: "as-user
 
 /** What every backend would send for the request, and what the fit check measures. */
 const upstreamOf = (request: CanonicalRequest) => ({
-  llamaServer: jsonBytes(toChatCompletionsBody(request, "local", compat)).toString(),
-  llamaServerAgain: jsonBytes(toChatCompletionsBody(request, "local", compat)).toString(),
+  llamaServer: jsonBytes(toLlamaServerBody(request, "local", compat)).toString(),
+  llamaServerAgain: jsonBytes(toLlamaServerBody(request, "local", compat)).toString(),
   vllm: JSON.stringify(toOpenAICompatibleBody(request, "m", OPENAI_SERVER_COMPAT.vllm)),
   ollama: JSON.stringify(toOllamaChatBody(request, "m", DEFAULT_OLLAMA_COMPAT, { numCtx: 8192, keepAlive: "60m" })),
   bound: tokenUpperBound(request),

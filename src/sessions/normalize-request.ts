@@ -1,5 +1,5 @@
-import { joinText } from "../backends/llama-server/to-chat-completions.js";
 import type { CanonicalMessage, CanonicalPart, CanonicalRequest, TextPart } from "../core/canonical.js";
+import { joinText } from "../core/join-text.js";
 import { rememberFrozen } from "../util/remember-frozen.js";
 import { BILLING_HEADER_PREFIX } from "./session-identity.js";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fixtureRequests, fixtureSessions } from "../../test/support/fixtures.js";
 import { type ReferenceLlamaServer, startReferenceLlamaServer } from "../../test/support/reference-llama-server.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../backends/llama-server/llama-server-compat.js";
-import { toChatCompletionsBody } from "../backends/llama-server/to-chat-completions.js";
+import { toLlamaServerBody } from "../backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { GgufBpeTokenizer } from "./gguf-bpe-tokenizer.js";
 
@@ -48,7 +48,7 @@ describe("GgufBpeTokenizer against llama-server's /tokenize", () => {
       for (const recorded of fixtureRequests(session)) {
         if (!recorded.body?.messages) continue;
         const request = parseAnthropicRequest(recorded.body, recorded.headers);
-        const body = toChatCompletionsBody(request, "test", DEFAULT_LLAMA_SERVER_COMPAT);
+        const body = toLlamaServerBody(request, "test", DEFAULT_LLAMA_SERVER_COMPAT);
         const { prompt } = await server.post<{ prompt: string }>("/apply-template", body);
         const ours = tokenizer.encode(prompt, { addSpecial: true, parseSpecial: true });
         expect(ours, `${session}/${recorded.file}`).toEqual(await server.tokenize(prompt));

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "./to-chat-completions.js";
+import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
 
 /**
  * How earlier assistant turns are sent so that a model family's stock template renders them the same

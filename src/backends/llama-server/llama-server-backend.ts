@@ -5,6 +5,7 @@ import { SwitchyardError } from "../../core/errors.js";
 import { detectFamily } from "../../families/model-families.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
+import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
 import {
   type DeadlineTimers,
   LOCAL_HEADERS_TIMEOUT_MS,
@@ -19,7 +20,7 @@ import { keepsIdleSlots } from "./probe-slot-keeping.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
-import { type ChatMessage, toChatCompletionsBody } from "./to-chat-completions.js";
+import { toLlamaServerBody } from "./to-llama-server-body.js";
 
 export interface LlamaServerOptions {
   name: string;
@@ -193,7 +194,7 @@ export class LlamaServerBackend implements Backend {
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
     const compat = await this.compat(options.signal);
-    const body = toChatCompletionsBody(
+    const body = toLlamaServerBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
       options.model,
       compat,
@@ -257,7 +258,7 @@ export class LlamaServerBackend implements Backend {
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
     const compat = await this.compat(options.signal);
-    const body = toChatCompletionsBody(request, options.model, compat);
+    const body = toLlamaServerBody(request, options.model, compat);
     const rendered = await this.json<{ prompt?: string }>("POST", "/apply-template", body, options.signal);
     if (typeof rendered.prompt !== "string") {
       throw new SwitchyardError(`${this.name}: /apply-template returned no prompt`, {

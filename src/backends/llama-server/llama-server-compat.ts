@@ -1,17 +1,11 @@
+import type { ChatMessagesCompat } from "../chat-completions/to-chat-messages.js";
 import type { HistoryRemedy } from "./history-remedy.js";
 
 /**
  * What differs between llama-server instances (template, build, model), as data. Detected once per
  * backend by probing, overridable from the config.
  */
-export interface LlamaServerCompat {
-  /**
-   * How a `system` message in the middle of the conversation is rendered. `native` when the template
-   * accepts it where it stands; `as-user` when the template raises (Qwen3.5: "System message must be at
-   * the beginning."), in which case it becomes a user turn at the same position, wrapped in
-   * <system-reminder> tags. Never hoisted to the front, never dropped.
-   */
-  midConversationSystem: "native" | "as-user";
+export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversationSystem" | "vision"> {
   /**
    * The template insists that user and assistant turns alternate (Mistral's reasoning templates raise
    * "roles must alternate"): a system message sent as a user turn joins the user turn next to it.
@@ -28,8 +22,6 @@ export interface LlamaServerCompat {
    * restored from its RAM prompt cache (probed: src/backends/llama-server/probe-slot-keeping.ts).
    */
   pinSlots: boolean;
-  /** Whether the model takes images (llama-server /props modalities.vision). */
-  vision: boolean;
   /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
   templateKwargs: Record<string, unknown>;
   /**

@@ -1,5 +1,5 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
-import { joinText } from "../llama-server/to-chat-completions.js";
+import { joinText } from "../../core/join-text.js";
 import { opaqueBlockText } from "../opaque-block-text.js";
 import type { OllamaCompat } from "./ollama-compat.js";
 

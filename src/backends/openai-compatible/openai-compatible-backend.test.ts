@@ -14,12 +14,9 @@ import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
-import {
-  OpenAICompatibleBackend,
-  type OpenAICompatibleOptions,
-  toOpenAICompatibleBody,
-} from "./openai-compatible-backend.js";
+import { OpenAICompatibleBackend, type OpenAICompatibleOptions } from "./openai-compatible-backend.js";
 import { OPENAI_SERVER_COMPAT } from "./openai-server-compat.js";
+import { toOpenAICompatibleBody } from "./to-openai-compatible-body.js";
 
 const API_KEY = "nvapi-test-configured-key";
 /** The model the router chose; the backend must send this, whatever the client asked for. */

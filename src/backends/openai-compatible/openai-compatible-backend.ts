@@ -6,12 +6,11 @@ import type { Backend, BackendHealth, StreamOptions, TokenCount, TurnDetails } f
 import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
 import { completionRoom, parseContextOverflow } from "../chat-completions/parse-context-overflow.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
-import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat.js";
-import { toChatCompletionsBody } from "../llama-server/to-chat-completions.js";
 import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
+import { toOpenAICompatibleBody } from "./to-openai-compatible-body.js";
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -33,37 +32,6 @@ export interface OpenAICompatibleOptions {
   timers?: DeadlineTimers;
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
-}
-
-/** Fields `toChatCompletionsBody` adds for llama-server that other servers reject or ignore. */
-const LLAMA_CPP_ONLY_FIELDS = ["cache_prompt", "timings_per_token", "id_slot"] as const;
-
-/**
- * The chat completions body for an OpenAI-style server: the llama-server body minus llama.cpp fields,
- * with `chat_template_kwargs`, `top_k` and the reasoning field name as the server's compat data says.
- */
-export function toOpenAICompatibleBody(
-  request: CanonicalRequest,
-  model: string,
-  compat: OpenAIServerCompat = OPENAI_SERVER_COMPAT["openai-compatible"],
-): Record<string, unknown> {
-  const body = toChatCompletionsBody(request, model, {
-    ...DEFAULT_LLAMA_SERVER_COMPAT,
-    ...compat.messages,
-    templateKwargs: compat.templateKwargs,
-  });
-  for (const field of LLAMA_CPP_ONLY_FIELDS) delete body[field];
-  if (!compat.chatTemplateKwargs) delete body.chat_template_kwargs;
-  if (!compat.topK) delete body.top_k;
-  if (compat.reasoningField !== "reasoning_content") {
-    // New messages, not edited ones: converted messages may be shared (remembered for frozen requests).
-    body.messages = (body.messages as Array<Record<string, unknown>>).map((message) => {
-      if (message.reasoning_content === undefined) return message;
-      const { reasoning_content: reasoning, ...rest } = message;
-      return { ...rest, [compat.reasoningField]: reasoning };
-    });
-  }
-  return body;
 }
 
 /** The completion room an overflow error states, when the prompt alone fits; vLLM nests the message, SGLang does not. */
@@ -149,7 +117,13 @@ export class OpenAICompatibleBackend implements Backend {
         throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
       if (options.turn)
         options.turn.maxTokensClamped = { from: options.turn.maxTokensClamped?.from ?? request.maxTokens, to: room };
-      response = await this.call("POST", "/chat/completions", { ...body, max_tokens: room }, options.signal, prefill);
+      response = await this.call(
+        "POST",
+        "/chat/completions",
+        { ...body, [this.compat.maxTokensField]: room },
+        options.signal,
+        prefill,
+      );
     }
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);

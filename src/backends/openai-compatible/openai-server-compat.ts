@@ -1,5 +1,4 @@
-import type { LlamaServerCompat } from "../llama-server/llama-server-compat.js";
-import { DEFAULT_LLAMA_SERVER_COMPAT } from "../llama-server/llama-server-compat.js";
+import type { ChatCompletionsCompat } from "../chat-completions/to-chat-completions-body.js";
 
 /** The servers that speak OpenAI Chat Completions to us, each with its quirks as data below. */
 export type OpenAIServerFlavor = "openai-compatible" | "vllm" | "sglang";
@@ -9,9 +8,7 @@ export type OpenAIServerFlavor = "openai-compatible" | "vllm" | "sglang";
  * vLLM `vllm/entrypoints/openai/protocol.py` and `docs/features/reasoning_outputs.md`; SGLang
  * `python/sglang/srt/entrypoints/openai/protocol.py`; both checked for each field below.
  */
-export interface OpenAIServerCompat {
-  /** How messages are rendered (mid-conversation system messages, images), shared with llama-server. */
-  messages: Pick<LlamaServerCompat, "midConversationSystem" | "vision">;
+export interface OpenAIServerCompat extends ChatCompletionsCompat {
   /**
    * Sends `chat_template_kwargs` (`enable_thinking` from the request, plus `templateKwargs`): vLLM and
    * SGLang pass it to the HF chat template; hosted APIs reject or ignore unknown fields.
@@ -26,6 +23,8 @@ export interface OpenAIServerCompat {
    * `reasoning_content`. Replies are read from either name on every server.
    */
   reasoningField: "reasoning" | "reasoning_content";
+  /** `max_tokens` on every flavor for now; `max_completion_tokens` for OpenAI's reasoning models, by override. */
+  maxTokensField: "max_tokens" | "max_completion_tokens";
   /**
    * Exact counts: `chat` posts `{model, messages, tools}` to `{root}/tokenize` and reads `count`
    * (vLLM's TokenizeChatRequest/TokenizeResponse). SGLang's `/tokenize` takes only a rendered `prompt`,
@@ -48,38 +47,38 @@ const HOSTED_MESSAGES = { midConversationSystem: "native", vision: true } as con
  * that is not first, and others hoist it to the front (which breaks the cached prefix each time), so a
  * mid-conversation system message goes as a user turn in place, as for llama-server.
  */
-const LOCAL_MESSAGES = {
-  midConversationSystem: DEFAULT_LLAMA_SERVER_COMPAT.midConversationSystem,
-  vision: true,
-} as const;
+const LOCAL_MESSAGES = { midConversationSystem: "as-user", vision: true } as const;
 
 export const OPENAI_SERVER_COMPAT: Readonly<Record<OpenAIServerFlavor, OpenAIServerCompat>> = {
   "openai-compatible": {
-    messages: HOSTED_MESSAGES,
+    ...HOSTED_MESSAGES,
     chatTemplateKwargs: false,
     templateKwargs: {},
     topK: false,
     reasoningField: "reasoning_content",
+    maxTokensField: "max_tokens",
     tokenize: "none",
     cacheReportFlag: undefined,
     local: false,
   },
   vllm: {
-    messages: LOCAL_MESSAGES,
+    ...LOCAL_MESSAGES,
     chatTemplateKwargs: true,
     templateKwargs: {},
     topK: true,
     reasoningField: "reasoning",
+    maxTokensField: "max_tokens",
     tokenize: "chat",
     cacheReportFlag: "--enable-prompt-tokens-details",
     local: true,
   },
   sglang: {
-    messages: LOCAL_MESSAGES,
+    ...LOCAL_MESSAGES,
     chatTemplateKwargs: true,
     templateKwargs: {},
     topK: true,
     reasoningField: "reasoning_content",
+    maxTokensField: "max_tokens",
     tokenize: "none",
     cacheReportFlag: "--enable-cache-report",
     local: true,
