@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
  * before its own, so the request path only goes down: nothing below the gateway reaches up into it, the
  * CLI or the dashboard. A new folder must be placed here before it can import or be imported.
  */
-export const LAYERS = [
+const LAYERS = [
   "util",
   "core",
   "security",
@@ -36,13 +36,13 @@ export const LAYERS = [
 const SRC = import.meta.dirname;
 
 /** Every relative import of a module: `import … from`, `export … from` and `import(…)`, type-only ones too. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g;
   return [...source.matchAll(pattern)].map((match) => match[1] as string);
 }
 
 /** Where an import reaches across layers the wrong way, as `file → imported (folder)` lines. */
-export function layerViolations(files: ReadonlyMap<string, string>, layers: readonly string[] = LAYERS): string[] {
+function layerViolations(files: ReadonlyMap<string, string>, layers: readonly string[] = LAYERS): string[] {
   const rank = (folder: string) => layers.indexOf(folder);
   const violations: string[] = [];
   for (const [file, source] of files) {

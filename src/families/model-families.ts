@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { HistoryRemedy } from "../backends/llama-server/history-remedy.js";
+import type { HistoryRemedy } from "./history-remedy-kind.js";
 
 /**
  * The model families coding agents run today, as data: which chat template each uses (files from the

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { HistoryRemedy } from "../../families/history-remedy-kind.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
-import { applyHistoryRemedy, type HistoryRemedy } from "./history-remedy.js";
+import { applyHistoryRemedy } from "./history-remedy.js";
 import { joinAdjacentUserTurns } from "./to-llama-server-body.js";
 
 const call = { id: "c1", type: "function" as const, function: { name: "Bash", arguments: '{"command":"ls"}' } };

@@ -1,5 +1,5 @@
+import type { HistoryRemedy } from "../../families/history-remedy-kind.js";
 import type { ChatMessagesCompat } from "../chat-completions/to-chat-messages.js";
-import type { HistoryRemedy } from "./history-remedy.js";
 
 /**
  * What differs between llama-server instances (template, build, model), as data. Detected once per
