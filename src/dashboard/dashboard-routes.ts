@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
-import { sendJson } from "../gateway/http-body.js";
 import { FailureLimiter } from "../security/failure-limiter.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
+import { sendJson } from "../util/send-json.js";
 import { dashboardAsset } from "./dashboard-assets.js";
 import { DashboardAuth, servedOverTls } from "./dashboard-auth.js";
 import { DashboardEvents } from "./dashboard-events.js";

@@ -11,7 +11,8 @@ import {
 import type { ModelRouter, Route } from "../routing/model-router.js";
 import { historyTargetFor, transformHistory } from "../routing/transform-history.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
-import { readJsonBody, sendJson } from "./http-body.js";
+import { sendJson } from "../util/send-json.js";
+import { readJsonBody } from "./http-body.js";
 import { clientGone, type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
 import { TurnContext } from "./turn-context.js";
 

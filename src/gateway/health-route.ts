@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import type { BackendHealthMonitor } from "../backends/backend-health.js";
 import { redactSecrets, redactUrl } from "../security/redact-secrets.js";
-import { sendJson } from "./http-body.js";
+import { sendJson } from "../util/send-json.js";
 
 /**
  * GET /health: what the health monitor last saw, with no upstream call (a probe polled every few

@@ -90,21 +90,6 @@ function tooLarge(size: number, limit: number): SwitchyardError {
   });
 }
 
-export function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
-}
-
 /** Writes respecting backpressure: resolves once the socket can take more. */
 export function writeChunk(response: ServerResponse, text: string): Promise<void> | undefined {
   if (response.write(text)) return undefined;

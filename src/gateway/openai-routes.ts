@@ -4,7 +4,7 @@ import { openAIErrorBody } from "../protocols/openai/openai-errors.js";
 import { openAIChatCompletionBody } from "../protocols/openai/openai-response.js";
 import { OpenAIStreamEncoder } from "../protocols/openai/openai-stream-encoder.js";
 import { openAIStreamIncludesUsage, parseOpenAIChatRequest } from "../protocols/openai/parse-openai-request.js";
-import { sendJson } from "./http-body.js";
+import { sendJson } from "../util/send-json.js";
 import { type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
 
 export function sendOpenAIError(response: ServerResponse, error: SwitchyardError): void {

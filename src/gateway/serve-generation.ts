@@ -9,7 +9,8 @@ import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
-import { readJsonBody, sendJson, writeChunk } from "./http-body.js";
+import { sendJson } from "../util/send-json.js";
+import { readJsonBody, writeChunk } from "./http-body.js";
 import { TurnContext } from "./turn-context.js";
 
 export interface RouteContext {

@@ -4,7 +4,7 @@ import type { TurnStore } from "../store/turn-store.js";
 import { summarizeSession } from "../telemetry/summarize-session.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 import type { SessionSummary } from "../telemetry/turn-source.js";
-import { sendJson } from "./http-body.js";
+import { sendJson } from "../util/send-json.js";
 
 /** What `switchyard statusline` shows: the session's totals and its latest turn. */
 export interface SessionStatus {
