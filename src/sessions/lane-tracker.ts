@@ -1,4 +1,3 @@
-import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage } from "../core/canonical.js";
 import { familyById } from "../families/model-families.js";
 import { describeLane, type Lane } from "./lane.js";
@@ -18,6 +17,21 @@ export interface CacheAnalysis {
   miss: CacheMiss | undefined;
 }
 
+/**
+ * What the backend did with the turn that bears on reuse (a subset of backends' TurnDetails, named here
+ * so that sessions/ needs nothing from backends/).
+ */
+export interface TurnSlotFacts {
+  slot?: number;
+  /** The lane had no slot, or had lost it. */
+  slotReassigned?: boolean;
+  /** The lane that took this lane's slot since its last turn. */
+  displacedBy?: Lane;
+  /** False when the backend's template re-renders earlier turns (probed). */
+  templateAppendOnly?: boolean;
+  templateFamily?: string;
+}
+
 /** Tokens of slack for a tokenizer boundary where the new turn joins the old prompt. */
 const BOUNDARY_SLACK = 4;
 
@@ -29,7 +43,7 @@ const BOUNDARY_SLACK = 4;
 export class LaneTracker {
   constructor(private readonly table: SessionTable) {}
 
-  analyze(lane: Lane, request: CanonicalRequest, backend: string, usage: Usage, details: TurnDetails): CacheAnalysis {
+  analyze(lane: Lane, request: CanonicalRequest, backend: string, usage: Usage, details: TurnSlotFacts): CacheAnalysis {
     const entry = this.table.lane(lane);
     const previous = entry.lastTurn;
     const promptTokens = usage.inputTokens + usage.cacheReadTokens;
