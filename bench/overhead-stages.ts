@@ -20,7 +20,8 @@ import { encodeAnthropicEvent } from "../src/protocols/anthropic/anthropic-strea
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { LaneTracker } from "../src/sessions/lane-tracker.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
-import { identifySession, laneKey } from "../src/sessions/session-identity.js";
+import { identifySession } from "../src/sessions/session-identity.js";
+import { SessionTable } from "../src/sessions/session-table.js";
 import { jsonBytes } from "../src/util/json-bytes.js";
 import { RepeatedJsonMembers } from "../src/util/repeated-json-members.js";
 import { median, percentile, printTable, writeResults } from "./bench-support.js";
@@ -55,8 +56,8 @@ const raw = parseJson(requestBytes);
 const parsed = parseAnthropicRequest(raw, fixture.headers);
 const canonical = normalizeForCache(parsed);
 const upstream = toLlamaServerBody(canonical, "local", compat);
-const tracker = new LaneTracker();
-const lane = laneKey(identifySession(canonical));
+const tracker = new LaneTracker(new SessionTable());
+const lane = identifySession(canonical);
 // Two separately parsed copies, alternated, as consecutive turns of a lane are.
 const copies = [canonical, normalizeForCache(parseAnthropicRequest(parseJson(requestBytes), fixture.headers))];
 let turn = 0;
@@ -95,7 +96,7 @@ const stages: Array<[string, () => unknown]> = [
   ["validate + convert (zod, parseAnthropicRequest)", () => parseAnthropicRequest(raw, fixture.headers)],
   ["  remembered: tools checked and converted before", () => parseAnthropicRequest(remembered, fixture.headers)],
   ["normalizeForCache", () => normalizeForCache(parsed)],
-  ["session identity + lane key", () => laneKey(identifySession(canonical))],
+  ["session identity", () => identifySession(canonical)],
   ["toLlamaServerBody", () => toLlamaServerBody(canonical, "local", compat)],
   ["upstream body: value to bytes (jsonBytes)", () => jsonBytes(upstream)],
   ["  plain path: Buffer.from(JSON.stringify(body))", () => Buffer.from(JSON.stringify(upstream))],

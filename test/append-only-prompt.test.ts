@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
+import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
-import { identifySession, laneKey } from "../src/sessions/session-identity.js";
+import { identifySession } from "../src/sessions/session-identity.js";
 import { fixtureRequests, fixtureSessions } from "./support/fixtures.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
@@ -46,7 +47,7 @@ describe("the prompt Switchyard sends is append-only within a lane", () => {
     for (const fixture of fixtureRequests(session)) {
       if (!fixture.body) continue;
       const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
-      const lane = laneKey(identifySession(request));
+      const lane = describeLane(identifySession(request));
       const prompt = await render(toLlamaServerBody(request, "m", compat));
       const previous = lastByLane.get(lane);
       lastByLane.set(lane, { file: fixture.file, prompt });

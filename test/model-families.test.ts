@@ -9,8 +9,9 @@ import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
+import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
-import { identifySession, laneKey } from "../src/sessions/session-identity.js";
+import { identifySession } from "../src/sessions/session-identity.js";
 import { type FixtureRequest, fixtureRequests, fixtureSessions } from "./support/fixtures.js";
 
 /**
@@ -55,7 +56,7 @@ async function replaySession(
   for (const fixture of requests) {
     if (!fixture.body) continue;
     const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
-    const lane = laneKey(identifySession(request));
+    const lane = describeLane(identifySession(request));
     const response = await fetch(`${engineUrl}/apply-template`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -1,6 +1,7 @@
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
-import type { LaneKind } from "../sessions/session-identity.js";
+import type { Lane } from "../sessions/lane.js";
+import type { SlotMemory } from "../sessions/session-table.js";
 
 export type BackendKind = "llama-server" | "anthropic" | "openai-compatible" | "ollama" | "vllm" | "sglang";
 
@@ -17,19 +18,13 @@ export interface BackendHealth {
 
 /** A backend's slots: how many, how many lanes of each kind hold one, how many run a request now. */
 
-/** The lane a request belongs to, for backends that keep a warm prefix per lane (llama-server slots). */
-export interface LaneRef {
-  key: string;
-  kind: LaneKind;
-}
-
 /** What the backend did with a turn, filled in as it goes, for the turn record. */
 export interface TurnDetails {
   slot?: number;
   /** The lane had no slot, or had lost it, so its prefix was not in that slot. */
   slotReassigned?: boolean;
   /** The lane that took this lane's slot since its last turn. */
-  displacedBy?: string;
+  displacedBy?: Lane;
   /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
   templateAppendOnly?: boolean;
   /** The model family the backend's template belongs to (src/families/model-families.ts), when recognised. */
@@ -45,9 +40,8 @@ export interface TurnDetails {
 /** One llama-server slot as the dashboard shows it. */
 export interface SlotView {
   slot: number;
-  /** The lane key (`session/lane`) pinned to the slot, if any. */
-  lane: string | undefined;
-  laneKind: LaneKind | undefined;
+  /** The lane pinned to the slot, if any. */
+  lane: Lane | undefined;
   /** A request is running on the slot now. */
   busy: boolean;
 }
@@ -55,7 +49,10 @@ export interface SlotView {
 export interface StreamOptions {
   model: string;
   signal: AbortSignal;
-  lane?: LaneRef;
+  /** The lane the request belongs to, for backends that keep a warm prefix per lane (llama-server slots). */
+  lane?: Lane;
+  /** Where such a backend keeps per-lane slot facts, so they are forgotten with the session. */
+  slotMemory?: SlotMemory;
   turn?: TurnDetails;
 }
 

@@ -1,8 +1,9 @@
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import { toLlamaServerBody } from "../backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
+import { describeLane } from "../sessions/lane.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
-import { identifySession, laneKey } from "../sessions/session-identity.js";
+import { identifySession } from "../sessions/session-identity.js";
 import type { FixtureRequest } from "./recorded-sessions.js";
 
 export interface LaneMinimum {
@@ -46,7 +47,8 @@ export async function laneMinimums(
     const out: LaneMinimum[] = [];
     for (const request of requests) {
       const canonical = normalizeForCache(parseAnthropicRequest(request.body, request.headers));
-      const lane = laneKey(identifySession(canonical));
+      const identity = identifySession(canonical);
+      const lane = describeLane(identity);
       const rendered = await postJson<{ prompt: string }>(
         `${rendererUrl}/apply-template`,
         toLlamaServerBody(canonical, "m", compat),
@@ -62,7 +64,7 @@ export async function laneMinimums(
       while (common < before.length && common < tokens.length && before[common] === tokens[common]) common++;
       previous.set(lane, tokens);
       out.push({
-        lane: `${request.session}/${lane.split("/")[1]}`,
+        lane: `${request.session}/${identity.name}`,
         tokens: tokens.length,
         minimum: tokens.length - common,
       });

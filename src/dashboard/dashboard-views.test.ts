@@ -15,16 +15,16 @@ function backendWith(slots: SlotView[] | undefined, local = true): Backend {
 }
 
 describe("toBackendView", () => {
-  it("splits each slot's lane key into the session and the lane, session ids with slashes included", async () => {
+  it("gives each slot's lane as its session and lane name, session ids with slashes included", async () => {
     const scheduler = new SlotScheduler(3);
-    const main = await scheduler.acquire("a/b-session/main", "main");
-    const side = await scheduler.acquire("other/side", "side");
+    const main = await scheduler.acquire({ sessionId: "a/b-session", name: "main", kind: "main" });
+    const side = await scheduler.acquire({ sessionId: "other", name: "side", kind: "side" });
     side.release();
     const view = toBackendView(backendWith(scheduler.snapshot()));
     expect(view.slots).toEqual([
-      { slot: 0, lane: "a/b-session/main", laneKind: "main", busy: true, sessionId: "a/b-session", laneName: "main" },
-      { slot: 1, lane: "other/side", laneKind: "side", busy: false, sessionId: "other", laneName: "side" },
-      { slot: 2, lane: undefined, laneKind: undefined, busy: false, sessionId: null, laneName: null },
+      { slot: 0, busy: true, sessionId: "a/b-session", laneName: "main", laneKind: "main" },
+      { slot: 1, busy: false, sessionId: "other", laneName: "side", laneKind: "side" },
+      { slot: 2, busy: false, sessionId: null, laneName: null, laneKind: null },
     ]);
     main.release();
   });

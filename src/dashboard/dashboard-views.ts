@@ -1,4 +1,5 @@
-import type { Backend, SlotView } from "../backends/backend.js";
+import type { Backend } from "../backends/backend.js";
+import type { LaneKind, LaneName } from "../sessions/lane.js";
 import {
   type TurnCostView,
   type TurnRoutingView,
@@ -46,13 +47,22 @@ export function totalsOf(sessions: readonly SessionSummary[]): DashboardTotals {
   return totals;
 }
 
+/** One slot as the dashboard's JSON carries it: the lane's parts, null on a free slot. */
+export interface SlotEntryView {
+  slot: number;
+  busy: boolean;
+  sessionId: string | null;
+  laneName: LaneName | null;
+  laneKind: LaneKind | null;
+}
+
 export interface BackendView {
   name: string;
   kind: Backend["kind"];
   local: boolean;
   url: string | undefined;
   /** Null for backends without slots (clouds), or before the slot count is known. */
-  slots: Array<SlotView & { sessionId: string | null; laneName: string | null }> | null;
+  slots: SlotEntryView[] | null;
 }
 
 export function toBackendView(backend: Backend): BackendView {
@@ -64,14 +74,12 @@ export function toBackendView(backend: Backend): BackendView {
     // Cloud URLs are public and say nothing; local ones help find the server.
     url: backend.local ? backend.baseUrl : undefined,
     slots:
-      slots?.map((slot) => {
-        // Lane keys are `session/lane`; lane names never hold a slash, session ids might.
-        const cut = slot.lane?.lastIndexOf("/") ?? -1;
-        return {
-          ...slot,
-          sessionId: slot.lane && cut > 0 ? slot.lane.slice(0, cut) : null,
-          laneName: slot.lane ? slot.lane.slice(cut + 1) : null,
-        };
-      }) ?? null,
+      slots?.map((slot) => ({
+        slot: slot.slot,
+        busy: slot.busy,
+        sessionId: slot.lane?.sessionId ?? null,
+        laneName: slot.lane?.name ?? null,
+        laneKind: slot.lane?.kind ?? null,
+      })) ?? null,
   };
 }

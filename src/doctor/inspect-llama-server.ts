@@ -42,7 +42,7 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
     for await (const event of backend.stream(request, {
       model: "probe",
       signal: AbortSignal.timeout(120_000),
-      lane: { key: "doctor/main", kind: "main" },
+      lane: { sessionId: "doctor", name: "main", kind: "main" },
     })) {
       if (event.type === "done" || event.type === "error") usage = event.usage;
     }
@@ -57,7 +57,7 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
   for await (const _ of backend.stream(side, {
     model: "probe",
     signal: AbortSignal.timeout(60_000),
-    lane: { key: "doctor/side", kind: "side" },
+    lane: { sessionId: "doctor", name: "side", kind: "side" },
   })) {
     // drained: only its effect on the other slot matters
   }

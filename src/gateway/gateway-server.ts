@@ -71,7 +71,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
   const context = {
     router: options.router,
     recorder: options.recorder,
-    lanes: new LaneTracker(),
+    lanes: new LaneTracker(options.router.sessions),
     bodyLimitBytes: options.bodyLimitBytes,
     repeatedMembers: new RepeatedJsonMembers(REPEATED_PARTS),
     logBody: options.logBody,

@@ -6,7 +6,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import type { Route } from "../routing/model-router.js";
 import type { RoutingRecord } from "../routing/routing-record.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
-import { identifySession, laneKey, type SessionIdentity } from "../sessions/session-identity.js";
+import { identifySession, type SessionIdentity } from "../sessions/session-identity.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 
 /**
@@ -38,13 +38,13 @@ export class TurnContext {
     readonly abort: AbortController,
   ) {}
 
-  /** Records who the request belongs to; returns the lane reference backends use. */
-  identify(request: CanonicalRequest) {
+  /** Records who the request belongs to; returns it, the lane backends use. */
+  identify(request: CanonicalRequest): SessionIdentity {
     this.request = request;
     this.requestedModel = request.model;
     this.stream = request.stream;
     this.identity = identifySession(request);
-    return { key: laneKey(this.identity), kind: this.identity.laneKind };
+    return this.identity;
   }
 
   markFirstByte(): void {
@@ -68,7 +68,7 @@ export class TurnContext {
     const completed = usage !== undefined && status === 200 && !error && !this.abort.signal.aborted;
     const analysis =
       completed && this.identity && this.request && this.route
-        ? this.lanes.analyze(laneKey(this.identity), this.request, this.route.backend.name, usage, this.details)
+        ? this.lanes.analyze(this.identity, this.request, this.route.backend.name, usage, this.details)
         : undefined;
     const timings = message.timings;
     const record: TurnRecord = {
@@ -83,8 +83,8 @@ export class TurnContext {
       routeReason: this.route?.reason ?? "",
       stream: this.stream,
       sessionId: this.identity?.sessionId,
-      lane: this.identity?.lane,
-      laneKind: this.identity?.laneKind,
+      lane: this.identity?.name,
+      laneKind: this.identity?.kind,
       slot: this.details.slot,
       status,
       ttftMs: this.ttftMs,

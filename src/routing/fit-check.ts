@@ -1,6 +1,7 @@
 import type { Backend } from "../backends/backend.js";
 import { opaqueBlockText } from "../backends/opaque-block-text.js";
 import type { CanonicalMessage, CanonicalRequest, ToolDefinition } from "../core/canonical.js";
+import type { PreviousPrompt } from "../sessions/session-entry.js";
 import { rememberFrozen } from "../util/remember-frozen.js";
 import { historyTargetFor, transformHistory } from "./transform-history.js";
 
@@ -131,12 +132,6 @@ export function tokenUpperBound(request: CanonicalRequest): number {
 export function tokenEstimate(request: CanonicalRequest): number {
   const size = requestSize(request);
   return Math.ceil(size.bytes / 4) + allowance(size, request.tools.length);
-}
-
-/** The lane's previous prompt on a backend: its real token count and the upper bound it had. */
-export interface PreviousPrompt {
-  tokens: number;
-  bound: number;
 }
 
 export interface FitResult {

@@ -1,5 +1,5 @@
 import type { CollectedMessage } from "../core/collect-message.js";
-import type { LocalFailure } from "./session-policy.js";
+import type { LocalFailure } from "../sessions/session-entry.js";
 
 /**
  * What in a finished answer says the local model did not cope: it ran out of tokens, or it wrote a

@@ -1,5 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError } from "../core/errors.js";
+import { SessionTable } from "../sessions/session-table.js";
 import { type BackendHealthView, routeAroundDown } from "./route-around-down.js";
 
 export interface Route {
@@ -20,13 +21,13 @@ export const isClaudeModelName = (name: string) => /^(claude-)?(opus|sonnet|haik
  */
 export class ModelRouter {
   private served = new Map<string, { backend: Backend; model: string }>();
-  /** Where each session was placed among several local backends; it stays there. */
-  private readonly placements = new Map<string, Backend>();
   private health: BackendHealthView | undefined;
 
   constructor(
     private readonly backends: readonly Backend[],
     private readonly aliases: Readonly<Record<string, string>> = {},
+    /** The gateway's one session table: placements here; routing, miss analysis and slot facts read it too. */
+    readonly sessions: SessionTable = new SessionTable(),
   ) {}
 
   /**
@@ -110,16 +111,12 @@ export class ModelRouter {
   private place(sessionId: string): Backend | undefined {
     const locals = this.backends.filter((backend) => backend.local);
     if (locals.length < 2) return undefined;
-    const existing = this.placements.get(sessionId);
-    if (existing) {
-      this.placements.delete(sessionId);
-      this.placements.set(sessionId, existing);
-      return existing;
-    }
+    const session = this.sessions.session(sessionId);
+    const existing = session.placement === undefined ? undefined : this.backendNamed(session.placement);
+    if (existing) return existing;
     let chosen = locals[0] as Backend;
     for (const backend of locals) if ((backend.freeSlots?.() ?? 0) > (chosen.freeSlots?.() ?? 0)) chosen = backend;
-    this.placements.set(sessionId, chosen);
-    if (this.placements.size > 10_000) this.placements.delete(this.placements.keys().next().value as string);
+    session.placement = chosen.name;
     return chosen;
   }
 

@@ -1,8 +1,8 @@
-import type { LaneRef } from "../backends/backend.js";
 import { prepareLocalContent } from "../backends/prepare-local-content.js";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { RouteContext } from "../gateway/serve-generation.js";
 import type { TurnContext } from "../gateway/turn-context.js";
+import type { Lane } from "../sessions/lane.js";
 import { clampMaxTokens } from "./clamp-max-tokens.js";
 import type { Route } from "./model-router.js";
 import { openWithFallback } from "./open-with-fallback.js";
@@ -16,7 +16,7 @@ export async function openGeneration(
   context: RouteContext,
   request: CanonicalRequest,
   turn: TurnContext,
-  lane: LaneRef,
+  lane: Lane,
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
   // Each backend tried gets the history in a shape it takes (another model's thinking, tool ids, …),
   // its content blocks made readable (local backends) and max_tokens within what its context leaves.
@@ -28,7 +28,13 @@ export async function openGeneration(
     if (route.backend.kind !== "anthropic") await prepareLocalContent(converted.request, route.backend.name);
     const sized = await clampMaxTokens(route.backend, route.model, converted.request, signal);
     turn.details.maxTokensClamped = sized.clamp;
-    yield* route.backend.stream(sized.request, { model: route.model, signal, lane, turn: turn.details });
+    yield* route.backend.stream(sized.request, {
+      model: route.model,
+      signal,
+      lane,
+      slotMemory: context.router.sessions,
+      turn: turn.details,
+    });
   };
   const onHistory = (changes: HistoryChanges | undefined) => {
     if (!turn.routing) return;

@@ -1,4 +1,4 @@
-import type { SessionMode } from "./session-policy.js";
+import type { SessionMode } from "../sessions/session-entry.js";
 import type { HistoryChanges } from "./transform-history.js";
 
 /** What a switch of backend costs the lane: the prompt the target does not hold yet. */

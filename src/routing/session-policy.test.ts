@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SessionTable } from "../sessions/session-table.js";
 import { routingConfigSchema } from "./routing-config.js";
 import { SessionPolicy } from "./session-policy.js";
 import type { RequestSignals } from "./session-signals.js";
@@ -16,7 +17,7 @@ const escalation = (overrides: Record<string, unknown> = {}) =>
 describe("session policy", () => {
   it("escalates after N failed tool results in a row (N configurable), and stays there", () => {
     for (const threshold of [2, 3]) {
-      const policy = new SessionPolicy(escalation({ toolErrors: threshold }));
+      const policy = new SessionPolicy(escalation({ toolErrors: threshold }), new SessionTable());
       expect(policy.decide("s", "main", quiet)).toMatchObject({ mode: "auto", rule: "default", sticky: false });
       for (let errors = 1; errors < threshold; errors++)
         expect(policy.decide("s", "main", { ...quiet, trailingToolErrors: errors })).toMatchObject({
@@ -34,7 +35,7 @@ describe("session policy", () => {
   });
 
   it("escalates on a repeated tool call and on the previous local turn's failure", () => {
-    const policy = new SessionPolicy(escalation());
+    const policy = new SessionPolicy(escalation(), new SessionTable());
     expect(policy.decide("r", "main", { ...quiet, repeatedToolCalls: 3, repeatedToolName: "Bash" })).toMatchObject({
       mode: "cloud",
       rule: "repeated-tool-call",
@@ -44,14 +45,14 @@ describe("session policy", () => {
     // A title request in between neither escalates nor consumes the failure.
     expect(policy.decide("m", "side", quiet).mode).toBe("auto");
     expect(policy.decide("m", "main", quiet)).toMatchObject({ mode: "cloud", rule: "max-tokens", sticky: false });
-    const off = new SessionPolicy(escalation({ onBadToolOutput: false }));
+    const off = new SessionPolicy(escalation({ onBadToolOutput: false }), new SessionTable());
     off.decide("b", "main", quiet);
     off.observe("b", { local: true, laneKind: "main", failure: "bad_tool_output" });
     expect(off.decide("b", "main", quiet).mode).toBe("auto");
   });
 
   it("de-escalates after M main-lane turns in the cloud, or on request", () => {
-    const policy = new SessionPolicy(escalation({ deescalateAfterTurns: 2 }));
+    const policy = new SessionPolicy(escalation({ deescalateAfterTurns: 2 }), new SessionTable());
     policy.decide("s", "main", { ...quiet, trailingToolErrors: 2 });
     expect(policy.decide("s", "side", quiet).mode).toBe("cloud");
     expect(policy.decide("s", "main", quiet).mode).toBe("cloud");
@@ -61,7 +62,7 @@ describe("session policy", () => {
   });
 
   it("keeps an explicit choice until another explicit one, signals notwithstanding", () => {
-    const policy = new SessionPolicy(escalation({ deescalateAfterTurns: 1 }));
+    const policy = new SessionPolicy(escalation({ deescalateAfterTurns: 1 }), new SessionTable());
     expect(policy.decide("s", "main", { ...quiet, header: "cloud" })).toMatchObject({ mode: "cloud", rule: "header" });
     expect(policy.decide("s", "main", quiet).mode).toBe("cloud");
     expect(policy.decide("s", "main", quiet).mode).toBe("cloud");
@@ -69,8 +70,8 @@ describe("session policy", () => {
     expect(policy.decide("s", "main", { ...quiet, trailingToolErrors: 5 }).mode).toBe("local");
   });
 
-  it("forgets the least recent sessions beyond its capacity", () => {
-    const policy = new SessionPolicy(escalation(), 2);
+  it("forgets the least recent sessions beyond the session table's capacity", () => {
+    const policy = new SessionPolicy(escalation(), new SessionTable(2));
     policy.decide("a", "main", { ...quiet, header: "cloud" });
     policy.decide("b", "main", quiet);
     policy.decide("c", "main", quiet);

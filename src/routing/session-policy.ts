@@ -1,29 +1,8 @@
-import type { LaneKind } from "../sessions/session-identity.js";
+import type { LaneKind } from "../sessions/lane.js";
+import type { LocalFailure, SessionMode, SessionRoutingState } from "../sessions/session-entry.js";
+import type { SessionTable } from "../sessions/session-table.js";
 import type { RoutingConfig } from "./routing-config.js";
 import type { RequestSignals } from "./session-signals.js";
-
-/**
- * Where a session's requests go: `auto` follows the configured routes (lanes, aliases, the default
- * backend), `cloud` is escalated, `local` is pinned to a local backend on request.
- */
-export type SessionMode = "auto" | "cloud" | "local";
-
-/** What a local turn ended with that says the local model is not coping. */
-export type LocalFailure = "max_tokens" | "bad_tool_output";
-
-export interface SessionRoutingState {
-  mode: SessionMode;
-  /** The rule that set the mode, and why, in words. */
-  rule: string;
-  reason: string;
-  /** Main-lane turns since the mode was set. */
-  turnsInMode: number;
-  /** Set by a header or a marker: only another explicit request changes it. */
-  explicit: boolean;
-  /** A failure of the session's last local turn, read by the next decision. */
-  pendingFailure: LocalFailure | undefined;
-  decisions: number;
-}
 
 export interface ModeDecision {
   mode: SessionMode;
@@ -37,38 +16,31 @@ type EscalationConfig = RoutingConfig["escalation"];
 
 /**
  * The per-session half of routing: escalation on signals, de-escalation after M turns or on request,
- * and stickiness. Pure state, no I/O, so it is tested on its own. Bounded: least recent sessions go.
+ * and stickiness. Decisions only, no I/O, so it is tested on its own; each session's state lives in the
+ * session table (sessions/session-table.ts), which bounds it.
  */
 export class SessionPolicy {
-  private readonly sessions = new Map<string, SessionRoutingState>();
-
   constructor(
     private readonly config: EscalationConfig,
-    private readonly capacity = 10_000,
+    private readonly table: SessionTable,
   ) {}
 
   state(sessionId: string): Readonly<SessionRoutingState> | undefined {
-    return this.sessions.get(sessionId);
+    return this.table.peek(sessionId)?.routing;
   }
 
   private stateFor(sessionId: string): SessionRoutingState {
-    let state = this.sessions.get(sessionId);
-    if (state) {
-      this.sessions.delete(sessionId);
-    } else {
-      state = {
-        mode: "auto",
-        rule: "default",
-        reason: "sessions start on the configured routes",
-        turnsInMode: 0,
-        explicit: false,
-        pendingFailure: undefined,
-        decisions: 0,
-      };
-    }
-    this.sessions.set(sessionId, state);
-    if (this.sessions.size > this.capacity) this.sessions.delete(this.sessions.keys().next().value as string);
-    return state;
+    const session = this.table.session(sessionId);
+    session.routing ??= {
+      mode: "auto",
+      rule: "default",
+      reason: "sessions start on the configured routes",
+      turnsInMode: 0,
+      explicit: false,
+      pendingFailure: undefined,
+      decisions: 0,
+    };
+    return session.routing;
   }
 
   /** Sets the session's mode from outside the configured rules (a user rule); sticky like the rest. */
@@ -133,7 +105,7 @@ export class SessionPolicy {
 
   /** What a finished turn of the session said; a local failure escalates the next request. */
   observe(sessionId: string, outcome: { local: boolean; laneKind: LaneKind; failure: LocalFailure | undefined }): void {
-    const state = this.sessions.get(sessionId);
+    const state = this.table.peek(sessionId)?.routing;
     if (!state || !outcome.local || outcome.laneKind === "side" || state.mode !== "auto") return;
     state.pendingFailure = outcome.failure;
   }

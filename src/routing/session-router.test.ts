@@ -8,8 +8,10 @@ import type { Backend, BackendHealth, BackendKind, TokenCount } from "../backend
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import { costConfigSchema } from "../cost/cost-config.js";
 import { CostMeter } from "../cost/turn-cost.js";
+import { LaneTracker } from "../sessions/lane-tracker.js";
 import type { SessionIdentity } from "../sessions/session-identity.js";
-import { ModelRouter } from "./model-router.js";
+import { SESSION_CAPACITY } from "../sessions/session-table.js";
+import { ModelRouter, type Route } from "./model-router.js";
 import { routingConfigSchema } from "./routing-config.js";
 import { SessionRouter } from "./session-router.js";
 
@@ -60,10 +62,10 @@ function request(text: string, tools = true): CanonicalRequest {
   });
 }
 
-const identity = (laneKind: SessionIdentity["laneKind"], sessionId = "s"): SessionIdentity => ({
+const identity = (kind: SessionIdentity["kind"], sessionId = "s"): SessionIdentity => ({
   sessionId,
-  lane: laneKind,
-  laneKind,
+  name: kind === "subagent" ? "subagent:a" : kind,
+  kind,
   source: "x-session-id",
 });
 
@@ -78,7 +80,7 @@ async function setup(routing: Record<string, unknown> = {}, localTokens = 0) {
     routingConfigSchema.parse(routing),
     new CostMeter(costConfigSchema.parse({})),
   );
-  return { local, small, cloud, sessions };
+  return { local, small, cloud, router, sessions };
 }
 const signal = new AbortController().signal;
 
@@ -234,6 +236,59 @@ describe("session router", () => {
     );
     expect(missing.record.moduleError).toMatch(/did not load/);
     expect(missing.chain[0]?.backend.name).toBe("local");
+  });
+
+  it("remembers as many lanes for miss explanations as for routing, and forgets a session in both at once", async () => {
+    const { router, sessions } = await setup();
+    const table = router.sessions;
+    const tracker = new LaneTracker(table);
+    const message = {
+      id: "m",
+      model: "x",
+      blocks: [],
+      stopReason: undefined,
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      timings: undefined,
+      error: undefined,
+    };
+    const usage = { inputTokens: 100, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    // A finished turn as the gateway records it: the miss analysis first, then routing learns.
+    const finish = (lane: SessionIdentity, backend: string, body: CanonicalRequest) => {
+      const analysis = tracker.analyze(lane, body, backend, usage, {});
+      sessions.complete(turnRecord({ backend, promptTokens: 100 }), message, lane, body);
+      return analysis;
+    };
+    const watched = identity("main", "watched");
+    const side = identity("side", "watched");
+    const first = request("hi");
+    await sessions.plan(first, watched, signal);
+    finish(watched, "local", first);
+    table.recordDisplacement(side, identity("main", "other"));
+    table.markSaved(side, "local");
+    expect(table.peek("watched")).toMatchObject({ placement: "local", routing: { mode: "auto" } });
+    // More live lanes than the miss analysis used to keep (512), in fewer sessions than the table's bound.
+    const busy = Array.from({ length: 200 }, (_, index) => index);
+    for (const index of busy)
+      for (const kind of ["main", "side", "subagent"] as const) finish(identity(kind, `busy-${index}`), "local", first);
+    const escalated = request("hi");
+    escalated.client.headers["x-switchyard-route"] = "cloud";
+    const moved = await sessions.plan(escalated, watched, signal);
+    expect(moved.record.switchCost).toMatchObject({ from: "local", to: "cloud" });
+    expect(finish(watched, "cloud", escalated).miss?.reason).toBe("backend-changed");
+    expect(table.isSaved(side, "local")).toBe(true);
+
+    // Past the bound: the watched session goes from every holder at once.
+    for (let index = 0; index < SESSION_CAPACITY; index++) finish(identity("main", `later-${index}`), "local", first);
+    expect(table.size).toBe(SESSION_CAPACITY);
+    expect(table.peek("watched")).toBeUndefined();
+    expect(sessions.modeOf("watched")).toBeUndefined();
+    expect(sessions.switchCost(watched, moved.chain[1] as Route, 100, false)).toBeUndefined();
+    expect(table.takeDisplacement(side)).toBeUndefined();
+    expect(table.isSaved(side, "local")).toBe(false);
+    const back = await sessions.plan(request("hi"), watched, signal);
+    expect(back.record).toMatchObject({ mode: "auto", sticky: false });
+    expect(back.record.switchCost).toBeUndefined();
+    expect(finish(watched, "local", first)).toEqual({ expectedReuse: undefined, miss: undefined });
   });
 
   it("gives each backend the configured policy for another model's thinking", async () => {

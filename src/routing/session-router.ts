@@ -2,15 +2,18 @@ import type { Backend } from "../backends/backend.js";
 import type { CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import type { CostMeter } from "../cost/turn-cost.js";
-import { laneKey, type SessionIdentity } from "../sessions/session-identity.js";
+import type { Lane } from "../sessions/lane.js";
+import type { SessionMode } from "../sessions/session-entry.js";
+import type { SessionIdentity } from "../sessions/session-identity.js";
+import type { SessionTable } from "../sessions/session-table.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import { BackendCooldowns } from "./backend-cooldown.js";
-import { checkFit, type PreviousPrompt, tokenEstimate, tokenUpperBound } from "./fit-check.js";
+import { checkFit, tokenEstimate, tokenUpperBound } from "./fit-check.js";
 import { detectLocalFailure } from "./local-failure.js";
 import type { ModelRouter, Route } from "./model-router.js";
 import type { RoutingConfig } from "./routing-config.js";
 import type { RoutingRecord, SwitchCost } from "./routing-record.js";
-import { type ModeDecision, type SessionMode, SessionPolicy } from "./session-policy.js";
+import { type ModeDecision, SessionPolicy } from "./session-policy.js";
 import { readSignals } from "./session-signals.js";
 import { type HistoryTarget, historyTargetFor } from "./transform-history.js";
 import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
@@ -21,26 +24,20 @@ export interface RoutePlan {
   record: RoutingRecord;
 }
 
-/** Prefill speeds kept per backend, and lanes remembered. */
+/** Prefill speeds kept per backend (not per session: bounded by the number of backends). */
 const SPEED_SAMPLES = 20;
-const LANE_CAPACITY = 2048;
-
-interface LaneMemory {
-  backend: string;
-  /** The lane's last prompt on each backend it ran on: what that backend may still hold, and its bound. */
-  prompts: Map<string, PreviousPrompt>;
-}
 
 /**
  * Decides, per request, where it goes: a user rule (if any), then the session's mode (escalated,
  * pinned, or following the configured lanes and aliases), then the fit check, then a fallback chain.
- * Learns from finished turns: prefill speeds, where each lane's prompt is cached, local failures.
+ * Learns from finished turns: prefill speeds, where each lane's prompt is cached (kept in the session
+ * table), local failures.
  */
 export class SessionRouter {
   readonly policy: SessionPolicy;
   readonly cooldowns: BackendCooldowns;
   private readonly speeds = new Map<string, number[]>();
-  private readonly lanes = new Map<string, LaneMemory>();
+  private readonly table: SessionTable;
 
   private constructor(
     private readonly router: ModelRouter,
@@ -50,7 +47,8 @@ export class SessionRouter {
     /** Why the configured user rule did not load, if it did not. */
     readonly ruleLoadError: string | undefined,
   ) {
-    this.policy = new SessionPolicy(config.escalation);
+    this.table = router.sessions;
+    this.policy = new SessionPolicy(config.escalation, this.table);
     this.cooldowns = new BackendCooldowns(config.fallback.cooldownMs, config.fallback.maxCooldownMs);
   }
 
@@ -117,11 +115,11 @@ export class SessionRouter {
     base: Route,
     requested: string,
   ): { route: Route; rule: string; reason: string } {
-    const laneTarget = this.config.lanes[identity.laneKind];
+    const laneTarget = this.config.lanes[identity.kind];
     const lane = laneTarget ? this.router.routeTo(laneTarget, "lane") : undefined;
-    const laneRule = lane && { route: lane, rule: "lane", reason: `${identity.laneKind} lane → ${laneTarget}` };
+    const laneRule = lane && { route: lane, rule: "lane", reason: `${identity.kind} lane → ${laneTarget}` };
     // Side requests (titles) follow their lane even in an escalated session: they need no frontier model.
-    if (identity.laneKind === "side" && laneRule) return laneRule;
+    if (identity.kind === "side" && laneRule) return laneRule;
     if (mode.mode === "cloud") {
       const cloud = this.cloudRoute(requested);
       if (cloud) return { route: cloud, rule: mode.rule, reason: mode.reason };
@@ -154,8 +152,8 @@ export class SessionRouter {
           request: {
             model: request.model,
             sessionId: identity.sessionId,
-            lane: identity.lane,
-            laneKind: identity.laneKind,
+            lane: identity.name,
+            laneKind: identity.kind,
             messages: request.messages.length,
             tools: request.tools.length,
             maxTokens: request.maxTokens,
@@ -182,11 +180,11 @@ export class SessionRouter {
           const route = this.router.routeTo(decision.backend, "module");
           if (route) chosen = { route, rule: "module", reason };
         } else {
-          mode = this.policy.force(identity.sessionId, decision.mode, "module", reason, identity.laneKind);
+          mode = this.policy.force(identity.sessionId, decision.mode, "module", reason, identity.kind);
         }
       }
     }
-    mode ??= this.policy.decide(identity.sessionId, identity.laneKind, signals);
+    mode ??= this.policy.decide(identity.sessionId, identity.kind, signals);
     chosen ??= this.routeForMode(mode, identity, base, request.model);
 
     const record: RoutingRecord = { rule: chosen.rule, reason: chosen.reason, sticky: mode.sticky, mode: mode.mode };
@@ -195,7 +193,7 @@ export class SessionRouter {
     let chain = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
     let tokens = { count: 0, exact: false, known: false };
     if (this.config.fit) {
-      const previous = this.lanes.get(laneKey(identity))?.prompts;
+      const previous = this.table.peekLane(identity)?.prompts;
       const first = await checkFit(
         chosen.route.backend,
         chosen.route.model,
@@ -228,18 +226,18 @@ export class SessionRouter {
       }
     }
     if (!tokens.known) tokens = { count: tokenEstimate(request), exact: false, known: true };
-    const switchCost = this.switchCost(laneKey(identity), chain[0] as Route, tokens.count, tokens.exact);
+    const switchCost = this.switchCost(identity, chain[0] as Route, tokens.count, tokens.exact);
     if (switchCost) record.switchCost = switchCost;
     return { chain, record };
   }
 
   /** The cost of moving a lane to `target` when it last ran elsewhere; undefined when it stays. */
-  switchCost(lane: string, target: Route, promptTokens: number, exact: boolean): SwitchCost | undefined {
-    const memory = this.lanes.get(lane);
-    if (!memory || memory.backend === target.backend.name) return undefined;
+  switchCost(lane: Lane, target: Route, promptTokens: number, exact: boolean): SwitchCost | undefined {
+    const memory = this.table.peekLane(lane);
+    if (!memory?.ranOn || memory.ranOn === target.backend.name) return undefined;
     const held = memory.prompts.get(target.backend.name)?.tokens ?? 0;
     const tokensNotCached = Math.max(0, promptTokens - held);
-    const cost: SwitchCost = { from: memory.backend, to: target.backend.name, tokensNotCached, exact };
+    const cost: SwitchCost = { from: memory.ranOn, to: target.backend.name, tokensNotCached, exact };
     const speed = median(this.speeds.get(target.backend.name) ?? []);
     if (speed) {
       cost.prefillTokensPerSecond = Math.round(speed);
@@ -270,17 +268,13 @@ export class SessionRouter {
       this.speeds.set(record.backend, samples);
     }
     if (!identity) return;
-    const key = laneKey(identity);
-    const memory = this.lanes.get(key) ?? { backend: record.backend, prompts: new Map<string, PreviousPrompt>() };
-    this.lanes.delete(key);
-    memory.backend = record.backend;
+    const memory = this.table.lane(identity);
+    memory.ranOn = record.backend;
     if (record.promptTokens !== undefined && request)
       memory.prompts.set(record.backend, { tokens: record.promptTokens, bound: tokenUpperBound(request) });
-    this.lanes.set(key, memory);
-    if (this.lanes.size > LANE_CAPACITY) this.lanes.delete(this.lanes.keys().next().value as string);
     this.policy.observe(identity.sessionId, {
       local: record.backendLocal === true,
-      laneKind: identity.laneKind,
+      laneKind: identity.kind,
       failure: detectLocalFailure(message),
     });
   }

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { LaneKind } from "../sessions/session-identity.js";
-import type { SessionMode } from "./session-policy.js";
+import type { LaneKind } from "../sessions/lane.js";
+import type { SessionMode } from "../sessions/session-entry.js";
 import type { RequestSignals } from "./session-signals.js";
 
 /** What a user rule is given: a summary of the request, its signals, the session's routing state. */

@@ -1,7 +1,8 @@
-import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage } from "../core/canonical.js";
 import { familyById } from "../families/model-families.js";
+import { describeLane, type Lane } from "./lane.js";
 import { type Divergence, findDivergence } from "./prefix-diff.js";
+import type { SessionTable } from "./session-table.js";
 
 export interface CacheMiss {
   reason: "prompt-changed" | "slot-reassigned" | "backend-changed" | "template-rerenders" | "prefix-not-reused";
@@ -16,30 +17,37 @@ export interface CacheAnalysis {
   miss: CacheMiss | undefined;
 }
 
-interface LaneState {
-  request: CanonicalRequest;
-  promptTokens: number;
-  backend: string;
+/**
+ * What the backend did with the turn that bears on reuse (a subset of backends' TurnDetails, named here
+ * so that sessions/ needs nothing from backends/).
+ */
+export interface TurnSlotFacts {
+  slot?: number;
+  /** The lane had no slot, or had lost it. */
+  slotReassigned?: boolean;
+  /** The lane that took this lane's slot since its last turn. */
+  displacedBy?: Lane;
+  /** False when the backend's template re-renders earlier turns (probed). */
+  templateAppendOnly?: boolean;
+  templateFamily?: string;
 }
 
 /** Tokens of slack for a tokenizer boundary where the new turn joins the old prompt. */
 const BOUNDARY_SLACK = 4;
 
 /**
- * Remembers each lane's last turn and judges the next one: how much of its prompt should have come from
- * the cache, and, when less did, why. Bounded: the least recently seen lanes are forgotten.
+ * Judges each completed turn against its lane's last one in the session table: how much of its prompt
+ * should have come from the cache, and, when less did, why. Holds nothing itself: a lane is forgotten
+ * when the table forgets its session, together with routing's memory of it.
  */
 export class LaneTracker {
-  private readonly lanes = new Map<string, LaneState>();
+  constructor(private readonly table: SessionTable) {}
 
-  constructor(private readonly capacity = 512) {}
-
-  analyze(lane: string, request: CanonicalRequest, backend: string, usage: Usage, details: TurnDetails): CacheAnalysis {
-    const previous = this.lanes.get(lane);
+  analyze(lane: Lane, request: CanonicalRequest, backend: string, usage: Usage, details: TurnSlotFacts): CacheAnalysis {
+    const entry = this.table.lane(lane);
+    const previous = entry.lastTurn;
     const promptTokens = usage.inputTokens + usage.cacheReadTokens;
-    this.lanes.delete(lane);
-    this.lanes.set(lane, { request, promptTokens, backend });
-    if (this.lanes.size > this.capacity) this.lanes.delete(this.lanes.keys().next().value as string);
+    entry.lastTurn = { request, promptTokens, backend };
     if (!previous) return { expectedReuse: undefined, miss: undefined };
     if (previous.backend !== backend) {
       return {
@@ -72,7 +80,7 @@ export class LaneTracker {
         miss: {
           reason: "slot-reassigned",
           explanation: details.displacedBy
-            ? `this lane's slot was taken by ${details.displacedBy}; it ran on slot ${details.slot} without its prefix (unless the RAM prompt cache held it)`
+            ? `this lane's slot was taken by ${describeLane(details.displacedBy)}; it ran on slot ${details.slot} without its prefix (unless the RAM prompt cache held it)`
             : `this lane had no slot of its own; it ran on slot ${details.slot}`,
         },
       };

@@ -1,18 +1,12 @@
 import { createHash } from "node:crypto";
 import type { CanonicalRequest } from "../core/canonical.js";
-
-export type LaneKind = "main" | "subagent" | "side";
+import type { Lane } from "./lane.js";
 
 /**
- * Who a request belongs to. A session holds lanes: the main agent, each subagent, and side requests
- * (title generation and other tool-less calls). Each lane is one growing conversation, so each gets
- * its own warm prefix (and, on llama-server, its own slot).
+ * Who a request belongs to: a lane of a session (the main agent, a subagent, or side requests such as
+ * title generation and other tool-less calls), and how the session was recognised.
  */
-export interface SessionIdentity {
-  sessionId: string;
-  /** `main`, `subagent:<id>` or `side`. */
-  lane: string;
-  laneKind: LaneKind;
+export interface SessionIdentity extends Lane {
   /** Where the session id came from. */
   source: "claude-code-header" | "metadata" | "x-session-id" | "fingerprint";
 }
@@ -53,10 +47,7 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
         ? [fromGeneric, "x-session-id"]
         : [prefixFingerprint(request), "fingerprint"];
   const agentId = headers["x-claude-code-agent-id"];
-  if (request.tools.length === 0) return { sessionId, lane: "side", laneKind: "side", source };
-  if (agentId) return { sessionId, lane: `subagent:${agentId}`, laneKind: "subagent", source };
-  return { sessionId, lane: "main", laneKind: "main", source };
+  if (request.tools.length === 0) return { sessionId, name: "side", kind: "side", source };
+  if (agentId) return { sessionId, name: `subagent:${agentId}`, kind: "subagent", source };
+  return { sessionId, name: "main", kind: "main", source };
 }
-
-/** The key that names one lane across the gateway. */
-export const laneKey = (identity: SessionIdentity) => `${identity.sessionId}/${identity.lane}`;

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Backend, SlotView } from "../backends/backend.js";
-import type { LaneKind } from "../sessions/session-identity.js";
+import type { LaneKind } from "../sessions/lane.js";
 import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 
@@ -219,7 +219,7 @@ function occupancyOf(slots: readonly SlotView[]): SlotOccupancy {
   const held: Record<LaneKind, number> = { main: 0, subagent: 0, side: 0 };
   let busy = 0;
   for (const slot of slots) {
-    if (slot.laneKind) held[slot.laneKind] += 1;
+    if (slot.lane) held[slot.lane.kind] += 1;
     if (slot.busy) busy++;
   }
   return { total: slots.length, held, busy };

@@ -4,8 +4,8 @@ import type { BackendTimings, StopReason, Usage } from "../core/canonical.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { TurnCost } from "../cost/turn-cost.js";
 import { formatRouting, type RoutingRecord } from "../routing/routing-record.js";
+import type { LaneKind } from "../sessions/lane.js";
 import type { CacheMiss } from "../sessions/lane-tracker.js";
-import type { LaneKind } from "../sessions/session-identity.js";
 
 /** One request through the gateway, as the dashboard, reports and tests see it. */
 export interface TurnRecord {

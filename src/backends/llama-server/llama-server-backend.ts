@@ -3,6 +3,8 @@ import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { detectFamily } from "../../families/model-families.js";
+import { describeLane, type Lane } from "../../sessions/lane.js";
+import type { SlotMemory } from "../../sessions/session-table.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
@@ -74,8 +76,6 @@ export class LlamaServerBackend implements Backend {
   private propsCache: Props | undefined;
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotScheduler | undefined;
-  /** Lanes whose KV cache was saved to a file when they lost their slot. */
-  private readonly savedLanes = new Set<string>();
   private readonly prefill: PrefillDeadline;
 
   constructor(private readonly options: LlamaServerOptions) {
@@ -201,21 +201,23 @@ export class LlamaServerBackend implements Backend {
     );
     const lane = options.lane;
     // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
-    const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane.key, lane.kind, options.signal) : undefined;
+    const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane, options.signal) : undefined;
     try {
       if (lane && options.turn) {
         options.turn.templateAppendOnly = compat.appendOnly;
         options.turn.templateFamily = compat.family;
       }
       if (lease && lane) {
-        if (this.options.slotSave) await this.swapSlotFiles(lease, lane.key, options.signal);
+        const memory = options.slotMemory;
+        if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
+        if (this.options.slotSave && memory) await this.swapSlotFiles(lease, lane, memory, options.signal);
         body.id_slot = lease.slot;
+        const displacedBy = memory?.takeDisplacement(lane);
         if (options.turn) {
           options.turn.slot = lease.slot;
           options.turn.slotReassigned = lease.reassigned;
-          options.turn.displacedBy = this.slots?.displacedBy(lane.key);
+          options.turn.displacedBy = displacedBy;
         }
-        this.slots?.clearDisplaced(lane.key);
       }
       const response = await requestUpstream(
         this.pool,
@@ -236,23 +238,27 @@ export class LlamaServerBackend implements Backend {
     }
   }
 
-  /** Saves the displaced lane's KV cache, then restores the arriving lane's, when it has a saved one. */
-  private async swapSlotFiles(lease: SlotLease, lane: string, signal: AbortSignal): Promise<void> {
-    const fileFor = (key: string) => `switchyard-${createHash("sha256").update(key).digest("hex").slice(0, 24)}.bin`;
+  /**
+   * Saves the displaced lane's KV cache, then restores the arriving lane's, when it has a saved one.
+   * Which lanes have a saved file is kept in the session table, forgotten with the session.
+   */
+  private async swapSlotFiles(lease: SlotLease, lane: Lane, memory: SlotMemory, signal: AbortSignal): Promise<void> {
+    const fileFor = (of: Lane) =>
+      `switchyard-${createHash("sha256").update(describeLane(of)).digest("hex").slice(0, 24)}.bin`;
     const action = async (name: "save" | "restore", filename: string) => {
       const response = await this.call("POST", `/slots/${lease.slot}?action=${name}`, { filename }, signal);
       await response.text();
       return response.status === 200;
     };
     if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane)))) {
-      this.savedLanes.add(lease.displacedLane);
+      memory.markSaved(lease.displacedLane, this.name);
       const budget = this.options.slotFiles;
       if (budget) {
         const deleted = new Set(await pruneSlotFiles(budget.directory, budget.maxBytes));
-        for (const saved of this.savedLanes) if (deleted.has(fileFor(saved))) this.savedLanes.delete(saved);
+        if (deleted.size > 0) memory.forgetSaved(this.name, (saved) => deleted.has(fileFor(saved)));
       }
     }
-    if (lease.reassigned && this.savedLanes.has(lane)) await action("restore", fileFor(lane));
+    if (lease.reassigned && memory.isSaved(lane, this.name)) await action("restore", fileFor(lane));
   }
 
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */

@@ -1,51 +1,60 @@
 import { describe, expect, it } from "vitest";
+import type { Lane, LaneName } from "../../sessions/lane.js";
 import { SlotScheduler } from "./slot-scheduler.js";
+
+const lane = (sessionId: string, name: LaneName): Lane => ({
+  sessionId,
+  name,
+  kind: name === "main" || name === "side" ? name : "subagent",
+});
 
 describe("SlotScheduler", () => {
   it("keeps a lane on its slot", async () => {
     const slots = new SlotScheduler(2);
-    const first = await slots.acquire("s1/main", "main");
+    const first = await slots.acquire(lane("s1", "main"));
     first.release();
-    const again = await slots.acquire("s1/main", "main");
+    // Another object naming the same lane: lanes are compared by session and name.
+    const again = await slots.acquire(lane("s1", "main"));
     expect(again.slot).toBe(first.slot);
     expect(again.reassigned).toBe(false);
   });
 
   it("gives side requests and subagents a free slot, not the main agent's", async () => {
     const slots = new SlotScheduler(3);
-    (await slots.acquire("s1/main", "main")).release();
-    const side = await slots.acquire("s1/side", "side");
+    (await slots.acquire(lane("s1", "main"))).release();
+    const side = await slots.acquire(lane("s1", "side"));
     side.release();
-    const sub = await slots.acquire("s1/subagent:a", "subagent");
+    const sub = await slots.acquire(lane("s1", "subagent:a"));
     sub.release();
     expect(new Set([side.slot, sub.slot]).size).toBe(2);
-    const main = await slots.acquire("s1/main", "main");
+    const main = await slots.acquire(lane("s1", "main"));
     expect([side.slot, sub.slot]).not.toContain(main.slot);
     main.release();
     // All slots hold lanes now: a new subagent takes the side lane's slot, never the main agent's.
-    const sub2 = await slots.acquire("s1/subagent:b", "subagent");
+    const sub2 = await slots.acquire(lane("s1", "subagent:b"));
     expect(sub2.slot).toBe(side.slot);
-    expect(sub2.displacedLane).toBe("s1/side");
-    expect(slots.displacedBy("s1/side")).toBe("s1/subagent:b");
+    expect(sub2.reassigned).toBe(true);
+    expect(sub2.displacedLane).toEqual(lane("s1", "side"));
+    expect(slots.snapshot()[sub2.slot]?.lane).toEqual(lane("s1", "subagent:b"));
   });
 
   it("evicts the least recently used lane of the same kind", async () => {
     const slots = new SlotScheduler(2);
-    const a = await slots.acquire("a/main", "main");
+    const a = await slots.acquire(lane("a", "main"));
     a.release();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const b = await slots.acquire("b/main", "main");
+    const b = await slots.acquire(lane("b", "main"));
     b.release();
-    const c = await slots.acquire("c/main", "main");
+    const c = await slots.acquire(lane("c", "main"));
     expect(c.slot).toBe(a.slot);
-    expect(c.displacedLane).toBe("a/main");
+    expect(c.displacedLane).toEqual(lane("a", "main"));
   });
 
   it("never puts two requests into one slot at once", async () => {
     const slots = new SlotScheduler(1);
-    const first = await slots.acquire("s/main", "main");
+    const first = await slots.acquire(lane("s", "main"));
     let secondStarted = false;
-    const second = slots.acquire("s/main", "main").then((lease) => {
+    const second = slots.acquire(lane("s", "main")).then((lease) => {
       secondStarted = true;
       return lease;
     });
@@ -57,9 +66,9 @@ describe("SlotScheduler", () => {
 
   it("stops waiting when the request is aborted", async () => {
     const slots = new SlotScheduler(1);
-    await slots.acquire("s/main", "main");
+    await slots.acquire(lane("s", "main"));
     const controller = new AbortController();
-    const waiting = slots.acquire("t/main", "main", controller.signal);
+    const waiting = slots.acquire(lane("t", "main"), controller.signal);
     controller.abort(new Error("gone"));
     await expect(waiting).rejects.toThrow("gone");
   });

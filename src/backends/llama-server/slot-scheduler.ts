@@ -1,10 +1,9 @@
-import type { LaneKind } from "../../sessions/session-identity.js";
+import { type Lane, type LaneKind, sameLane } from "../../sessions/lane.js";
 import type { SlotView } from "../backend.js";
 
 interface SlotState {
   id: number;
-  lane: string | undefined;
-  laneKind: LaneKind | undefined;
+  lane: Lane | undefined;
   busy: boolean;
   lastUsed: number;
 }
@@ -13,8 +12,8 @@ export interface SlotLease {
   slot: number;
   /** The lane had no slot, or lost its slot to another lane since its last turn. */
   reassigned: boolean;
-  /** The lane this slot held before, when it was taken from one. */
-  displacedLane: string | undefined;
+  /** The lane this slot held before, when it was taken from one (the caller records who displaced whom). */
+  displacedLane: Lane | undefined;
   release(): void;
 }
 
@@ -25,19 +24,16 @@ const EVICTION_ORDER: Record<LaneKind | "empty", number> = { empty: 0, side: 1, 
  * Pins each lane to a llama-server slot (`id_slot`) so its prefix stays warm: a lane keeps its slot
  * while it exists; a lane without one takes an empty slot, else the least recently used idle slot of the
  * least important kind, so side requests and subagents never take an active main agent's slot while
- * another is free. One request per slot at a time: later ones wait for it.
+ * another is free. One request per slot at a time: later ones wait for it. Keeps only slot → lane.
  */
 export class SlotScheduler {
   private readonly slots: SlotState[];
   private readonly waiters = new Set<() => void>();
-  /** Lanes that lost their slot, and to whom: for explaining the cache miss that follows. */
-  private readonly displaced = new Map<string, string>();
 
   constructor(count: number) {
     this.slots = Array.from({ length: count }, (_, id) => ({
       id,
       lane: undefined,
-      laneKind: undefined,
       busy: false,
       lastUsed: 0,
     }));
@@ -49,18 +45,13 @@ export class SlotScheduler {
 
   /** Which lane holds which slot (for records, doctor and the dashboard). */
   snapshot(): SlotView[] {
-    return this.slots.map((slot) => ({ slot: slot.id, lane: slot.lane, laneKind: slot.laneKind, busy: slot.busy }));
+    return this.slots.map((slot) => ({ slot: slot.id, lane: slot.lane, busy: slot.busy }));
   }
 
-  /** Who took this lane's slot since its last turn, if anyone. */
-  displacedBy(lane: string): string | undefined {
-    return this.displaced.get(lane);
-  }
-
-  async acquire(lane: string, laneKind: LaneKind, signal?: AbortSignal): Promise<SlotLease> {
+  async acquire(lane: Lane, signal?: AbortSignal): Promise<SlotLease> {
     for (;;) {
       signal?.throwIfAborted();
-      const lease = this.tryAcquire(lane, laneKind);
+      const lease = this.tryAcquire(lane);
       if (lease) return lease;
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
@@ -78,29 +69,21 @@ export class SlotScheduler {
     }
   }
 
-  private tryAcquire(lane: string, laneKind: LaneKind): SlotLease | undefined {
-    const own = this.slots.find((slot) => slot.lane === lane);
-    if (own) return own.busy ? undefined : this.lease(own, lane, laneKind, false, undefined);
+  private tryAcquire(lane: Lane): SlotLease | undefined {
+    const own = this.slots.find((slot) => slot.lane !== undefined && sameLane(slot.lane, lane));
+    if (own) return own.busy ? undefined : this.lease(own, lane, false, undefined);
     const idle = this.slots.filter((slot) => !slot.busy);
     if (idle.length === 0) return undefined;
-    const rank = (slot: SlotState) => EVICTION_ORDER[slot.laneKind ?? "empty"];
+    const rank = (slot: SlotState) => EVICTION_ORDER[slot.lane?.kind ?? "empty"];
     idle.sort((a, b) => rank(a) - rank(b) || a.lastUsed - b.lastUsed);
     const chosen = idle[0] as SlotState;
-    const displacedLane = chosen.lane;
-    if (displacedLane) this.displaced.set(displacedLane, lane);
-    return this.lease(chosen, lane, laneKind, true, displacedLane);
+    return this.lease(chosen, lane, true, chosen.lane);
   }
 
-  private lease(
-    slot: SlotState,
-    lane: string,
-    laneKind: LaneKind,
-    reassigned: boolean,
-    displacedLane: string | undefined,
-  ): SlotLease {
+  private lease(slot: SlotState, lane: Lane, reassigned: boolean, displacedLane: Lane | undefined): SlotLease {
     slot.busy = true;
-    slot.lane = lane;
-    slot.laneKind = laneKind;
+    // A copy: the caller's lane may carry more (a session identity) than the slot view should show.
+    if (reassigned) slot.lane = { sessionId: lane.sessionId, name: lane.name, kind: lane.kind };
     slot.lastUsed = Date.now();
     let released = false;
     return {
@@ -115,10 +98,5 @@ export class SlotScheduler {
         for (const wake of [...this.waiters]) wake();
       },
     };
-  }
-
-  /** Forgets that a lane was displaced (once its miss has been explained). */
-  clearDisplaced(lane: string): void {
-    this.displaced.delete(lane);
   }
 }

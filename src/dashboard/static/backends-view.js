@@ -28,16 +28,16 @@ export function renderBackends(container, backends, onSelectSession) {
                   "li",
                   { className: slot.busy ? "slot busy" : "slot", "data-slot": slot.slot },
                   el("span", { className: "slot-id" }, `slot ${slot.slot}`),
-                  slot.lane === null || slot.lane === undefined
+                  slot.sessionId === null
                     ? el("span", { className: "muted" }, "free")
                     : el(
                         "button",
                         {
                           className: "link",
-                          title: slot.lane,
-                          onclick: () => slot.sessionId && onSelectSession(slot.sessionId),
+                          title: `${slot.sessionId}/${slot.laneName}`,
+                          onclick: () => onSelectSession(slot.sessionId),
                         },
-                        `${slot.laneName}${slot.sessionId ? ` · ${shortId(slot.sessionId)}` : ""}`,
+                        `${slot.laneName} · ${shortId(slot.sessionId)}`,
                       ),
                   slot.busy ? el("span", { className: "badge busy" }, "busy") : null,
                 ),

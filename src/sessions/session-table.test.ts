@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { canonicalRequest } from "../../test/support/canonical-request.js";
+import type { Lane, LaneName } from "./lane.js";
+import { LaneTracker } from "./lane-tracker.js";
+import { SessionTable } from "./session-table.js";
+
+const lane = (sessionId: string, name: LaneName = "main"): Lane => ({
+  sessionId,
+  name,
+  kind: name === "main" || name === "side" ? name : "subagent",
+});
+
+describe("session table", () => {
+  it("keeps at most its bound of sessions, forgetting the least recently used with all its lanes", () => {
+    const table = new SessionTable(2);
+    table.lane(lane("a")).ranOn = "gpu";
+    table.lane(lane("a", "subagent:x")).ranOn = "gpu";
+    table.session("b");
+    // Using a lane makes its session the most recent; peeking does not.
+    table.lane(lane("a", "side"));
+    table.peek("b");
+    table.session("c");
+    expect(table.size).toBe(2);
+    expect(table.peek("b")).toBeUndefined();
+    expect(table.peekLane(lane("a"))?.ranOn).toBe("gpu");
+    table.peekLane(lane("a"));
+    table.session("d");
+    expect(table.peek("a")).toBeUndefined();
+    expect(table.peekLane(lane("a"))).toBeUndefined();
+    expect(table.peekLane(lane("a", "subagent:x"))).toBeUndefined();
+    // A forgotten session comes back empty.
+    expect(table.lane(lane("a")).ranOn).toBeUndefined();
+  });
+
+  it("tells lanes of one session apart, and the same lane named by another object finds the same entry", () => {
+    const table = new SessionTable();
+    table.lane(lane("s", "subagent:x")).ranOn = "gpu";
+    expect(table.peekLane(lane("s", "subagent:y"))).toBeUndefined();
+    expect(table.peekLane({ sessionId: "s", name: "subagent:x", kind: "subagent" })?.ranOn).toBe("gpu");
+  });
+
+  it("keeps slot facts only for sessions it holds, reads a displacement once, and never refreshes a session", () => {
+    const table = new SessionTable(2);
+    const displaced = lane("a", "side");
+    table.recordDisplacement(displaced, lane("x"));
+    table.markSaved(displaced, "gpu");
+    expect(table.peek("a")).toBeUndefined();
+    table.session("a");
+    table.session("b");
+    table.recordDisplacement(displaced, lane("b", "subagent:k"));
+    table.markSaved(displaced, "gpu");
+    expect(table.isSaved(displaced, "gpu")).toBe(true);
+    expect(table.isSaved(displaced, "other")).toBe(false);
+    expect(table.takeDisplacement(displaced)).toEqual(lane("b", "subagent:k"));
+    expect(table.takeDisplacement(displaced)).toBeUndefined();
+    table.forgetSaved("gpu", (saved) => saved.name === "side");
+    expect(table.isSaved(displaced, "gpu")).toBe(false);
+    // None of that made `a` more recent than `b`.
+    table.session("c");
+    expect(table.peek("a")).toBeUndefined();
+    expect(table.peek("b")).toBeDefined();
+  });
+
+  it("gives the miss analysis the lane's last turn, and who took its slot", () => {
+    const table = new SessionTable();
+    const tracker = new LaneTracker(table);
+    const main = lane("s");
+    const first = canonicalRequest({ messages: [{ role: "user", parts: [{ type: "text", text: "one" }] }] });
+    const usage = { inputTokens: 100, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    expect(tracker.analyze(main, first, "gpu", usage, {}).miss).toBeUndefined();
+    expect(table.peekLane(main)?.lastTurn).toMatchObject({ promptTokens: 100, backend: "gpu" });
+    const second = canonicalRequest({
+      messages: [
+        { role: "user", parts: [{ type: "text", text: "one" }] },
+        { role: "assistant", parts: [{ type: "text", text: "two" }] },
+        { role: "user", parts: [{ type: "text", text: "three" }] },
+      ],
+    });
+    const analysis = tracker.analyze(main, second, "gpu", usage, {
+      slot: 1,
+      slotReassigned: true,
+      displacedBy: lane("t", "subagent:k"),
+    });
+    expect(analysis.expectedReuse).toBe(100);
+    expect(analysis.miss?.reason).toBe("slot-reassigned");
+    expect(analysis.miss?.explanation).toContain("taken by t/subagent:k");
+  });
+});
