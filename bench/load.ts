@@ -9,11 +9,16 @@
  * percentiles over the same stretch of time. The gateway runs as its own process
  * (`serve --backend URL`), so its RSS and open file descriptors are read from /proc.
  *
- * Environment: LOAD_SESSIONS (32), LOAD_SECONDS (60), LOAD_WARMUP_SECONDS (10), LOAD_WINDOW_SECONDS (10),
- * LOAD_UPSTREAMS (`llama-server,replay`), REPLAY_FRAME_MS (2).
+ * On the replay upstream, claude-code-router 3.1.1 (bench/support/claude-code-router.ts) takes a third
+ * turn in the rotation, with the same sessions, where it installs and starts (else one line says why).
+ * Not on the real llama-server: its upstream body is not Switchyard's, so it would not share the slots'
+ * cached prompts with the other paths.
+ *
+ * Environment: LOAD_SESSIONS (32), LOAD_SECONDS (60: measured time per path pair, half of it each),
+ * LOAD_WARMUP_SECONDS (10), LOAD_WINDOW_SECONDS (10), LOAD_UPSTREAMS (`llama-server,replay`),
+ * REPLAY_FRAME_MS (2), LOAD_CLAUDE_CODE_ROUTER (`0` skips it).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
@@ -22,6 +27,14 @@ import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { benchEngine, percentile, printTable, startChild, startGateway, writeResults } from "./bench-support.js";
+import {
+  CLAUDE_CODE_ROUTER_KEY,
+  CLAUDE_CODE_ROUTER_MODEL,
+  CLAUDE_CODE_ROUTER_VERSION,
+  installClaudeCodeRouter,
+  type RunningClaudeCodeRouter,
+  startClaudeCodeRouter,
+} from "./support/claude-code-router.js";
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 32);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
@@ -29,6 +42,7 @@ const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 10);
 const WINDOW_SECONDS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10);
 const UPSTREAMS = (process.env.LOAD_UPSTREAMS ?? "llama-server,replay").split(",");
 const REPLAY_FRAME_MS = process.env.REPLAY_FRAME_MS ?? "2";
+const WITH_CLAUDE_CODE_ROUTER = process.env.LOAD_CLAUDE_CODE_ROUTER !== "0";
 
 /** One client connection per session, as each agent process holds its own. */
 const dispatcher = new Agent({ connections: SESSIONS * 2, keepAliveTimeout: 30_000 });
@@ -118,55 +132,88 @@ const summarize = (samples: Sample[], seconds: number) => {
   };
 };
 
+const addedOver = (path: ReturnType<typeof summarize>, direct: ReturnType<typeof summarize>) => ({
+  ttfbP50: path.ttfbMs.p50 - direct.ttfbMs.p50,
+  ttfbP99: path.ttfbMs.p99 - direct.ttfbMs.p99,
+  totalP50: path.totalMs.p50 - direct.totalMs.p50,
+  totalP99: path.totalMs.p99 - direct.totalMs.p99,
+});
+
+type PathName = "through" | "direct" | "claudeCodeRouter";
+
 async function measure(
   label: string,
   upstreamUrl: string,
   directBody: string,
   anthropicBody: (session: number) => string,
+  router?: RunningClaudeCodeRouter,
 ) {
   const gateway = await startGateway(upstreamUrl);
   try {
     const atStart = processUse(gateway.pid);
-    const direct = () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {}, FIRST_TOKEN.direct);
-    const through = (session: number) =>
-      timeStream(
-        `${gateway.url}/v1/messages?beta=true`,
-        anthropicBody(session),
-        {
-          "x-claude-code-session-id": `load-session-${session}`,
-        },
-        FIRST_TOKEN.through,
-      );
-    const warmup = await drive(WARMUP_SECONDS, through);
+    const sessionHeader = (session: number) => ({ "x-claude-code-session-id": `load-session-${session}` });
+    const send: Partial<Record<PathName, (session: number) => Promise<Sample>>> = {
+      direct: () => timeStream(`${upstreamUrl}/v1/chat/completions`, directBody, {}, FIRST_TOKEN.direct),
+      through: (session) =>
+        timeStream(
+          `${gateway.url}/v1/messages?beta=true`,
+          anthropicBody(session),
+          sessionHeader(session),
+          FIRST_TOKEN.through,
+        ),
+    };
+    if (router) {
+      send.claudeCodeRouter = (session) =>
+        timeStream(
+          `${router.url}/v1/messages?beta=true`,
+          JSON.stringify({ ...JSON.parse(anthropicBody(session)), model: CLAUDE_CODE_ROUTER_MODEL }),
+          { ...sessionHeader(session), "x-api-key": CLAUDE_CODE_ROUTER_KEY },
+          FIRST_TOKEN.through,
+        );
+    }
+    const paths = (["through", "direct", "claudeCodeRouter"] as const).flatMap((name) => {
+      const sender = send[name];
+      return sender ? [[name, sender] as const] : [];
+    });
+    const warmup = await drive(WARMUP_SECONDS, send.through as (session: number) => Promise<Sample>);
     const afterWarmup = processUse(gateway.pid);
-    // Direct and through-Switchyard windows alternate, so drift in the shared machine's load falls on both.
-    const samples = { direct: [] as Sample[], through: [] as Sample[] };
-    // An even number of windows, so each path gets the same time (throughput is per second of its own windows).
-    const windows = Math.max(2, 2 * Math.round(SECONDS / WINDOW_SECONDS / 2));
-    for (let window = 0; window < windows; window++) {
-      if (window % 2 === 0) samples.through.push(...(await drive(SECONDS / windows, through)));
-      else samples.direct.push(...(await drive(SECONDS / windows, direct)));
+    const routerWarmup = send.claudeCodeRouter ? await drive(WARMUP_SECONDS, send.claudeCodeRouter) : [];
+    const routerAfterWarmup = router?.rssMiB();
+    // The paths take turns window by window, so drift in the shared machine's load falls on all; each gets
+    // SECONDS / 2 in all (throughput is per second of its own windows).
+    const samples: Record<PathName, Sample[]> = { direct: [], through: [], claudeCodeRouter: [] };
+    const windowsPerPath = Math.max(1, Math.round(SECONDS / 2 / WINDOW_SECONDS));
+    for (let window = 0; window < windowsPerPath * paths.length; window++) {
+      const [name, sender] = paths[window % paths.length] as (typeof paths)[number];
+      samples[name].push(...(await drive(SECONDS / 2 / windowsPerPath, sender)));
     }
     const atEnd = processUse(gateway.pid);
     const directSummary = summarize(samples.direct, SECONDS / 2);
     const throughSummary = summarize(samples.through, SECONDS / 2);
     const growth = { rss: atEnd.rssMiB / afterWarmup.rssMiB - 1, fds: atEnd.fds / afterWarmup.fds - 1 };
     const errors = throughSummary.errors + warmup.filter((sample) => !sample.ok).length;
+    const routerSummary = summarize(samples.claudeCodeRouter, SECONDS / 2);
     return {
       upstream: label,
       sessions: SESSIONS,
       seconds: SECONDS,
       direct: directSummary,
       switchyard: throughSummary,
-      addedMs: {
-        ttfbP50: throughSummary.ttfbMs.p50 - directSummary.ttfbMs.p50,
-        ttfbP99: throughSummary.ttfbMs.p99 - directSummary.ttfbMs.p99,
-        totalP50: throughSummary.totalMs.p50 - directSummary.totalMs.p50,
-        totalP99: throughSummary.totalMs.p99 - directSummary.totalMs.p99,
-      },
+      addedMs: addedOver(throughSummary, directSummary),
       gateway: { atStart, afterWarmup, atEnd, growthAfterWarmup: growth },
       errorsIncludingWarmup: errors,
       targetMet: errors === 0 && growth.rss < 0.1 && growth.fds < 0.1,
+      ...(router
+        ? {
+            claudeCodeRouter: {
+              version: CLAUDE_CODE_ROUTER_VERSION,
+              summary: routerSummary,
+              addedMs: addedOver(routerSummary, directSummary),
+              errorsIncludingWarmup: routerSummary.errors + routerWarmup.filter((sample) => !sample.ok).length,
+              rssMiB: { afterWarmup: routerAfterWarmup ?? Number.NaN, atEnd: router.rssMiB() },
+            },
+          }
+        : {}),
     };
   } finally {
     gateway.stop();
@@ -190,7 +237,11 @@ function print(result: Result): void {
   ];
   printTable(
     ["path", "requests", "errors", "ttfb p50 ms", "ttfb p99 ms", "total p50 ms", "total p99 ms", "req/s", "tokens/s"],
-    [row("direct", result.direct), row("through switchyard", result.switchyard)],
+    [
+      row("direct", result.direct),
+      row("through switchyard", result.switchyard),
+      ...(result.claudeCodeRouter ? [row("through claude-code-router", result.claudeCodeRouter.summary)] : []),
+    ],
   );
   const { atStart, afterWarmup, atEnd, growthAfterWarmup } = result.gateway;
   printTable(
@@ -213,13 +264,25 @@ function print(result: Result): void {
   console.log(
     `target (no error, RSS and FDs grow < 10 % after warm-up): ${result.targetMet ? "met" : "NOT met"} (${result.errorsIncludingWarmup} errors)`,
   );
+  const router = result.claudeCodeRouter;
+  if (router) {
+    const routerAdded = router.addedMs;
+    console.log(
+      `claude-code-router ${router.version} added: ttfb p50 ${routerAdded.ttfbP50.toFixed(2)} ms, p99 ${routerAdded.ttfbP99.toFixed(2)} ms; total p50 ${routerAdded.totalP50.toFixed(2)} ms, p99 ${routerAdded.totalP99.toFixed(2)} ms; RSS ${router.rssMiB.afterWarmup.toFixed(0)} MiB after warm-up, ${router.rssMiB.atEnd.toFixed(0)} MiB at the end (Switchyard: ${atEnd.rssMiB.toFixed(0)} MiB); ${router.errorsIncludingWarmup} errors`,
+    );
+  }
 }
 
-/** claude-code-router, when installed: it is not a dependency, so the comparison runs only where it is. */
-function claudeCodeRouter(): string | undefined {
+/** claude-code-router's unpacked package, or undefined with one line saying why. */
+async function claudeCodeRouterPackage(): Promise<string | undefined> {
+  if (!WITH_CLAUDE_CODE_ROUTER) return undefined;
   try {
-    return createRequire(import.meta.url).resolve("@musistudio/claude-code-router/package.json");
-  } catch {
+    return await installClaudeCodeRouter();
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
+    console.log(
+      `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} could not be installed, measuring without it: ${reason}`,
+    );
     return undefined;
   }
 }
@@ -236,7 +299,7 @@ async function main(): Promise<void> {
     });
   const results: Result[] = [];
   console.log(
-    `bench:load — ${SESSIONS} concurrent streaming sessions; warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s of alternating ${WINDOW_SECONDS} s windows (direct / through Switchyard) per upstream`,
+    `bench:load — ${SESSIONS} concurrent streaming sessions; warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s of alternating ${WINDOW_SECONDS} s windows per path (direct, through Switchyard, and on the replay upstream through claude-code-router where it installs) per upstream`,
   );
   const directBodyFor = async (url: string) => {
     const backend = new LlamaServerBackend({ name: "direct", baseUrl: url });
@@ -270,6 +333,15 @@ async function main(): Promise<void> {
       FRAME_MS: REPLAY_FRAME_MS,
       SLOTS: String(SESSIONS),
     });
+    const routerPackage = await claudeCodeRouterPackage();
+    const router = routerPackage
+      ? await startClaudeCodeRouter(routerPackage, replay.url).catch((error: Error) => {
+          console.log(
+            `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} did not start, measuring without it: ${error.message}`,
+          );
+          return undefined;
+        })
+      : undefined;
     try {
       results.push(
         await measure(
@@ -277,19 +349,15 @@ async function main(): Promise<void> {
           replay.url,
           await directBodyFor(replay.url),
           body,
+          router,
         ),
       );
     } finally {
+      await router?.stop();
       replay.stop();
     }
   }
   for (const result of results) print(result);
-  const router = claudeCodeRouter();
-  console.log(
-    router
-      ? `\nclaude-code-router found at ${router}; a side-by-side run is not implemented yet`
-      : "\nclaude-code-router (npm @musistudio/claude-code-router) is not installed: no side-by-side comparison",
-  );
   writeResults("load", { at: new Date().toISOString(), sessions: SESSIONS, seconds: SECONDS, results });
   await dispatcher.close();
 }
