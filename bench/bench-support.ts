@@ -36,8 +36,9 @@ export function writeResults(name: string, results: unknown): string {
 export async function startChild(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
 ): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "ignore"],
     env: { ...process.env, ...env },
   });
@@ -53,9 +54,13 @@ export async function startChild(
   return { url, pid: child.pid as number, stop: () => child.kill("SIGTERM") };
 }
 
-/** `switchyard serve` of a checkout (this one by default) in front of one backend, with no user config. */
+/**
+ * `switchyard serve` of a checkout (this one by default) in front of one backend, with no user config.
+ * BENCH_PROFILE=DIR writes the gateway's CPU profile there when it stops (open it in Chrome's DevTools).
+ */
 export const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
-  startChild([join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"], {
-    SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json",
-    XDG_STATE_HOME: "/tmp/switchyard-bench-state",
-  });
+  startChild(
+    [join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"],
+    { SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json", XDG_STATE_HOME: "/tmp/switchyard-bench-state" },
+    process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  );
