@@ -2,7 +2,9 @@ import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { LaneKind } from "../sessions/session-identity.js";
 
-export type BackendKind = "llama-server" | "anthropic" | "openai-compatible" | "ollama" | "vllm" | "sglang";
+import type { BackendKind } from "./registry/backend-registry.js";
+
+export type { BackendKind };
 
 export interface TokenCount {
   tokens: number;
