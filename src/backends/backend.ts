@@ -1,9 +1,9 @@
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { LaneKind } from "../sessions/session-identity.js";
-
 import type { BackendKind } from "./registry/backend-registry.js";
 
+/** The kinds are listed once, in the registry. */
 export type { BackendKind };
 
 export interface TokenCount {

@@ -6,8 +6,6 @@ import { DEFAULT_CLIENT_LIMITS } from "../security/client-limits.js";
 
 export const DEFAULT_PORT = 4747;
 
-export type { BackendConfig } from "../backends/registry/backend-registry.js";
-
 /**
  * The user's config file (JSON). Every section is optional; defaults live here, in one place.
  * Later subsystems add their sections to this schema.

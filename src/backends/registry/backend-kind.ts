@@ -35,10 +35,8 @@ export interface BackendContext {
   launched?: { slotFiles: { directory: string; maxBytes: number }; compat: Partial<LlamaServerCompat> };
 }
 
-/** A server's GET answers, each asked once however many kinds' probes read it. */
+/** A server's JSON answers to GETs of paths under its root (undefined when it does not answer 2xx JSON). */
 export interface ProbedServer {
-  /** The server's root URL (no `/v1`). */
-  root: string;
   json(path: string): Promise<unknown | undefined>;
 }
 

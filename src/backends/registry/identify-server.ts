@@ -25,7 +25,6 @@ async function answers(url: string, timeoutMs = 800): Promise<unknown | undefine
 function probedServer(root: string): ProbedServer {
   const asked = new Map<string, Promise<unknown | undefined>>();
   return {
-    root,
     json(path) {
       const answer = asked.get(path) ?? answers(`${root}${path}`);
       asked.set(path, answer);

@@ -8,6 +8,7 @@ import {
   backendSchema,
   keyOf,
   keySettings,
+  type ProbedServer,
   serverRoot,
   upstreamTimeouts,
 } from "./backend-kind.js";
@@ -87,7 +88,7 @@ export function templateServerKind<const Kind extends Exclude<OpenAIServerFlavor
  * vLLM and SGLang list their models with `owned_by: "vllm"` / `"sglang"` (their ModelCard defaults, in
  * each project's `entrypoints/openai/protocol.py`).
  */
-export const ownsItsModels = (owner: string) => async (server: { json(path: string): Promise<unknown> }) => {
+export const ownsItsModels = (owner: string) => async (server: ProbedServer) => {
   const models = (await server.json("/v1/models")) as { data?: Array<{ owned_by?: string }> } | undefined;
   return models?.data?.some((model) => model.owned_by === owner) ?? false;
 };
