@@ -2,9 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identifyServer } from "../src/backends/discover-backends.js";
+import { findLocalServer, identifyServer } from "../src/backends/registry/identify-server.js";
 import { configSchema } from "../src/config/config-schema.js";
 import { startSwitchyard } from "../src/gateway/start-switchyard.js";
+import { startOllamaProtocolServer } from "./support/ollama-protocol-server.js";
 import { DOCUMENTED_MODELS_LIST, type OpenAIProtocolServer } from "./support/openai-protocol-server.js";
 import { SGLANG_MODELS_LIST, startSglangProtocolServer } from "./support/sglang-protocol-server.js";
 import { startVllmProtocolServer, VLLM_MODELS_LIST } from "./support/vllm-protocol-server.js";
@@ -57,6 +58,23 @@ describe("recognising vLLM and SGLang", () => {
       expect(running.router.modelNames()).toEqual([VLLM_MODELS_LIST.data[0].id, SGLANG_MODELS_LIST.data[0].id]);
     } finally {
       await running.close();
+    }
+  });
+
+  it("a server found on a well-known URL is named local whatever its kind, as the launched engine is", async () => {
+    const ollama = await startOllamaProtocolServer();
+    try {
+      // Port 9 (discard) refuses the connection: nothing there, so the next URL is asked.
+      expect(await findLocalServer(["http://127.0.0.1:9", ollama.url, vllm.url])).toEqual({
+        name: "local",
+        type: "ollama",
+        url: ollama.url,
+      });
+      expect(await findLocalServer([vllm.url])).toEqual({ name: "local", type: "vllm", url: vllm.url });
+      expect(await findLocalServer([sglang.url])).toEqual({ name: "local", type: "sglang", url: sglang.url });
+      expect(await findLocalServer(["http://127.0.0.1:9"])).toBeUndefined();
+    } finally {
+      await ollama.close();
     }
   });
 });

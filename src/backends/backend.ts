@@ -2,8 +2,10 @@ import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { Lane } from "../sessions/lane.js";
 import type { SlotMemory } from "../sessions/session-table.js";
+import type { BackendKind } from "./registry/backend-registry.js";
 
-export type BackendKind = "llama-server" | "anthropic" | "openai-compatible" | "ollama" | "vllm" | "sglang";
+/** The kinds are listed once, in the registry. */
+export type { BackendKind };
 
 export interface TokenCount {
   tokens: number;

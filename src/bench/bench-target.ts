@@ -1,15 +1,11 @@
-import { backendApiKey, identifyServer, serverRoot } from "../backends/discover-backends.js";
+import { serverRoot } from "../backends/registry/backend-kind.js";
+import { type BackendKind, backendApiKey } from "../backends/registry/backend-registry.js";
+import { identifyServer, kindByUrl } from "../backends/registry/identify-server.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Wire } from "./measure-stream.js";
 
-export type TargetKind =
-  | "switchyard"
-  | "llama-server"
-  | "ollama"
-  | "vllm"
-  | "sglang"
-  | "openai-compatible"
-  | "anthropic";
+/** A backend kind from the registry, or a running Switchyard. */
+export type TargetKind = BackendKind | "switchyard";
 
 /** One thing a bench measures: where, over which wire, and what it can tell about itself. */
 export interface BenchTarget {
@@ -65,14 +61,15 @@ export async function resolveTarget(
   const url = serverRoot(configured?.url ?? spec);
   const name = configured?.name ?? spec;
   const key = configured ? backendApiKey(configured) : undefined;
-  if (configured?.type === "anthropic" || (!configured && /anthropic\.com/.test(url))) {
+  const listedModel = configured && "models" in configured ? configured.models?.[0] : undefined;
+  if ((configured?.type ?? kindByUrl(url)) === "anthropic") {
     const apiKey = key ?? process.env.ANTHROPIC_API_KEY;
     return {
       name,
       kind: "anthropic",
       baseUrl: url,
       wire: "anthropic",
-      model: options.model ?? configured?.models?.[0] ?? "claude-haiku-4-5",
+      model: options.model ?? listedModel ?? "claude-haiku-4-5",
       local: false,
       headers: apiKey ? { "x-api-key": apiKey } : {},
     };
@@ -88,8 +85,8 @@ export async function resolveTarget(
       local: true,
       headers: {},
     };
-  const kind: TargetKind = configured?.type ?? (await identifyServer(url)) ?? "openai-compatible";
-  let model = options.model ?? configured?.models?.[0];
+  const kind = configured?.type ?? (await identifyServer(url)) ?? "openai-compatible";
+  let model = options.model ?? listedModel;
   if (!model) {
     const models = (await getJson(`${url}/v1/models`, options.signal)) as { data?: Array<{ id?: string }> } | undefined;
     model = models?.data?.[0]?.id ?? "default";

@@ -1,47 +1,10 @@
 import { z } from "zod";
+import { backendConfigSchema } from "../backends/registry/backend-registry.js";
 import { costConfigSchema } from "../cost/cost-config.js";
 import { routingConfigSchema } from "../routing/routing-config.js";
 import { DEFAULT_CLIENT_LIMITS } from "../security/client-limits.js";
 
 export const DEFAULT_PORT = 4747;
-
-const backendSchema = z
-  .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, dot, dash or underscore"),
-    type: z.enum(["llama-server", "anthropic", "openai-compatible", "ollama", "vllm", "sglang"]),
-    url: z.url(),
-    /** A key for cloud backends. Prefer `apiKeyEnv`, or the standard variable (ANTHROPIC_API_KEY). */
-    apiKey: z.string().min(1).optional(),
-    /** Name of the environment variable holding the key. */
-    apiKeyEnv: z.string().min(1).optional(),
-    /** Models this backend serves, when it cannot list them itself. */
-    models: z.array(z.string()).optional(),
-    /** llama-server runs with --slot-save-path: save a lane's KV cache when it loses its slot, restore it on return. */
-    slotSave: z.boolean().optional(),
-    /** Ollama: `options.num_ctx` for every request (default: the model's Modelfile num_ctx, else the server's). */
-    numCtx: z.number().int().min(256).optional(),
-    /** Ollama: `keep_alive`, a duration ("60m") or seconds (negative: stay loaded). Default "60m". */
-    keepAlive: z
-      .union([
-        z.string().regex(/^-?(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/, "a duration such as 60m or 1h30m"),
-        z.number(),
-      ])
-      .optional(),
-    /** Upstream timeouts in milliseconds: to connect, for the response headers (prefill), and the longest silence mid-stream. */
-    timeouts: z
-      .object({
-        connectMs: z.number().int().positive().optional(),
-        headersMs: z.number().int().positive().optional(),
-        idleMs: z.number().int().positive().optional(),
-      })
-      .strict()
-      .optional(),
-    /** vLLM and SGLang: extra chat_template_kwargs every request gets (e.g. `{"preserve_thinking": true}`). */
-    chatTemplateKwargs: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-
-export type BackendConfig = z.infer<typeof backendSchema>;
 
 /**
  * The user's config file (JSON). Every section is optional; defaults live here, in one place.
@@ -130,7 +93,8 @@ export const configSchema = z
       .object({ policy: z.enum(["client", "after-tool-error"]).default("client") })
       .strict()
       .default({ policy: "client" }),
-    backends: z.array(backendSchema).default([]),
+    /** Each kind's settings: src/backends/registry/ (a setting of another kind is an error naming both). */
+    backends: z.array(backendConfigSchema).default([]),
     /** Model name (as clients send it) → `backend` or `backend/model`. Claude names fall back to the first backend. */
     models: z.record(z.string(), z.string()).default({}),
     /** Lanes, escalation, fallback chains, fit, a user rule (src/routing/routing-config.ts). */

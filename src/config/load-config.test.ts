@@ -27,6 +27,32 @@ describe("loadConfig", () => {
     writeFileSync(path, JSON.stringify({ engine: { slot: 2 } }));
     expect(() => loadConfig(path)).toThrow(/slot/);
   });
+  it("rejects a setting of another backend kind, naming the entry, the setting, the kind and its settings", () => {
+    const path = scratch();
+    const ollama = { name: "ollama", type: "ollama", url: "http://127.0.0.1:11434", numCtx: 65536 };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        backends: [ollama, { name: "cloud", type: "anthropic", url: "https://api.anthropic.com", numCtx: 65536 }],
+      }),
+    );
+    expect(() => loadConfig(path)).toThrow(
+      /\n {2}backends\[1\]: numCtx is not a setting of an anthropic backend \(its settings: name, type, url, timeouts, apiKey, apiKeyEnv, models\)$/,
+    );
+    writeFileSync(path, JSON.stringify({ backends: [{ ...ollama, slotSave: true, models: ["qwen3"] }] }));
+    expect(() => loadConfig(path)).toThrow(/backends\[0\]: slotSave and models are not settings of an ollama backend/);
+    writeFileSync(path, JSON.stringify({ backends: [ollama] }));
+    expect(loadConfig(path).backends).toEqual([ollama]);
+  });
+  it("names the backend types when one is wrong or missing", () => {
+    const path = scratch();
+    for (const type of ["llamacpp", undefined]) {
+      writeFileSync(path, JSON.stringify({ backends: [{ name: "local", type, url: "http://127.0.0.1:8080" }] }));
+      expect(() => loadConfig(path)).toThrow(
+        /backends\[0\]\.type: must be one of llama-server, anthropic, openai-compatible, ollama, vllm, sglang/,
+      );
+    }
+  });
   it("says when the file is not JSON", () => {
     const path = scratch();
     writeFileSync(path, "{ engine: ");

@@ -8,11 +8,15 @@ export class ConfigError extends Error {
   readonly code = "invalid_config";
 }
 
+/** `backends[1].timeouts.connectMs`: array places in brackets, as the user counts entries in the file. */
+const fieldLabel = (path: readonly PropertyKey[]) =>
+  path.reduce<string>(
+    (label, key) => (typeof key === "number" ? `${label}[${key}]` : label ? `${label}.${String(key)}` : String(key)),
+    "",
+  ) || "(root)";
+
 function describeIssues(path: string, error: z.ZodError): string {
-  const lines = error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join(".") : "(root)";
-    return `  ${field}: ${issue.message}`;
-  });
+  const lines = error.issues.map((issue) => `  ${fieldLabel(issue.path)}: ${issue.message}`);
   return `invalid config ${path}:\n${lines.join("\n")}`;
 }
 

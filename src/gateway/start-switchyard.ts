@@ -4,14 +4,10 @@ import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { BackendHealthMonitor } from "../backends/backend-health.js";
-import {
-  backendApiKey,
-  createBackend,
-  identifyServer,
-  WELL_KNOWN_LOCAL_SERVERS,
-} from "../backends/discover-backends.js";
-import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import { pruneSlotFiles } from "../backends/llama-server/slot-file-budget.js";
+import type { BackendContext } from "../backends/registry/backend-kind.js";
+import { backendApiKey, createBackend } from "../backends/registry/backend-registry.js";
+import { findLocalServer, RECOGNISED_BY, recognisedBackendConfig } from "../backends/registry/identify-server.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { CostMeter } from "../cost/turn-cost.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
@@ -61,19 +57,11 @@ export interface RunningSwitchyard {
   close(): Promise<void>;
 }
 
-async function backendForUrl(
-  url: string,
-  index: number,
-  thinkingPolicy: "client" | "after-tool-error",
-): Promise<Backend> {
-  const name = `backend${index + 1}`;
-  if (/anthropic\.com/.test(url)) return createBackend({ name, type: "anthropic", url });
-  const kind = await identifyServer(url);
-  if (kind === "llama-server") return new LlamaServerBackend({ name, baseUrl: url, thinkingPolicy });
-  if (kind === "ollama" || kind === "vllm" || kind === "sglang") return createBackend({ name, type: kind, url });
-  throw new Error(
-    `--backend ${url}: nothing answered as llama-server (GET /props), Ollama (GET /api/version), vLLM or SGLang (GET /v1/models) there`,
-  );
+/** A backend given on the command line, named by its place (`backend1`, …), its kind recognised. */
+async function backendForUrl(url: string, index: number, context: BackendContext): Promise<Backend> {
+  const config = await recognisedBackendConfig(url, `backend${index + 1}`);
+  if (!config) throw new Error(`--backend ${url}: nothing there answered as ${RECOGNISED_BY}`);
+  return createBackend(config, context);
 }
 
 /** Starts the gateway with its backends: configured, given, probed, or a supervised engine. */
@@ -85,12 +73,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   assertSafeToListen(host, apiKey);
   registerSecret(apiKey);
   for (const backend of config.backends) registerSecret(backendApiKey(backend));
-  const thinkingPolicy = config.thinking.policy;
+  const context: BackendContext = { thinkingPolicy: config.thinking.policy };
   // Opened first: a store.path that cannot be opened stops the start before an engine is launched.
   const store = openStore(config, say);
-  const backends: Backend[] = config.backends.map((backend) => createBackend(backend, thinkingPolicy));
+  const backends: Backend[] = config.backends.map((backend) => createBackend(backend, context));
   for (const [index, url] of (options.backendUrls ?? []).entries())
-    backends.push(await backendForUrl(url, backends.length + index, thinkingPolicy));
+    backends.push(await backendForUrl(url, backends.length + index, context));
 
   let engine: EngineSupervisor | undefined;
   let usingTestModel = false;
@@ -121,34 +109,24 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     });
     say(`llama-server ready at ${engine.url} (PID ${engine.pid})`);
     backends.unshift(
-      new LlamaServerBackend({
-        name: "local",
-        baseUrl: engine.url,
-        slotSave: config.engine.slotSave,
-        slotFiles,
-        thinkingPolicy,
-        // Started with --no-cache-idle-slots (agentEngineArgs): its slots keep their prompts, so lanes are
-        // pinned without probing.
-        compat: { pinSlots: true, ...template.compat },
-      }),
+      createBackend(
+        { name: "local", type: "llama-server", url: engine.url, slotSave: config.engine.slotSave },
+        {
+          ...context,
+          // Started with --no-cache-idle-slots (agentEngineArgs): its slots keep their prompts, so lanes
+          // are pinned without probing.
+          launched: { slotFiles, compat: { pinSlots: true, ...template.compat } },
+        },
+      ),
     );
   };
 
   if (options.modelFile) await startEngine(options.modelFile);
   if (backends.length === 0 && options.probeLocal !== false) {
-    for (const candidate of WELL_KNOWN_LOCAL_SERVERS) {
-      const kind = await identifyServer(candidate.url);
-      if (kind === "llama-server") {
-        say(`found llama-server at ${candidate.url}`);
-        backends.push(new LlamaServerBackend({ name: "local", baseUrl: candidate.url, thinkingPolicy }));
-        break;
-      }
-      if (kind === "ollama" || kind === "vllm" || kind === "sglang") {
-        say(`found ${kind} at ${candidate.url}`);
-        backends.push(createBackend({ name: kind === "ollama" ? "ollama" : "local", type: kind, url: candidate.url }));
-        break;
-      }
-      if (kind) say(`found ${kind} at ${candidate.url}; not supported yet, skipping`);
+    const found = await findLocalServer();
+    if (found) {
+      say(`found ${found.type} at ${found.url}, as backend ${found.name}`);
+      backends.push(createBackend(found, context));
     }
   }
   if (backends.length === 0) {

@@ -1,4 +1,5 @@
-import type { Backend, BackendKind } from "../backends/backend.js";
+import type { Backend } from "../backends/backend.js";
+import { backendKind } from "../backends/registry/backend-registry.js";
 import type { CanonicalRequest } from "../core/canonical.js";
 import { tokenEstimate, tokenUpperBound } from "./fit-check.js";
 
@@ -7,26 +8,6 @@ export interface MaxTokensClamp {
   from: number;
   to: number;
 }
-
-/**
- * How each kind of server treats a completion limit larger than what its context leaves, and so how the
- * prompt is sized for the clamp:
- * - vLLM, SGLang and OpenAI-style clouds refuse the request outright (prompt + max_tokens over the
- *   window is a 400), so the prompt is counted (exactly on vLLM, an estimate elsewhere: the backend's
- *   countTokens);
- * - Ollama does not refuse, but its `num_predict` still bounds what is left; its own count is a real
- *   /api/chat call, so the free estimate is used;
- * - llama-server stops at the window's end with `finish_reason: length` and never refuses, and
- *   Anthropic sizes its own output: neither is clamped.
- */
-const PROMPT_SIZING: Readonly<Record<BackendKind, "count" | "estimate" | "none">> = {
-  vllm: "count",
-  sglang: "count",
-  "openai-compatible": "count",
-  ollama: "estimate",
-  "llama-server": "none",
-  anthropic: "none",
-};
 
 /**
  * The request with `maxTokens` lowered to what the backend's context leaves after the prompt, and the
@@ -41,7 +22,7 @@ export async function clampMaxTokens(
   signal: AbortSignal,
 ): Promise<{ request: CanonicalRequest; clamp: MaxTokensClamp | undefined }> {
   const unchanged = { request, clamp: undefined };
-  const sizing = PROMPT_SIZING[backend.kind];
+  const sizing = backendKind(backend.kind).clampPromptSizing;
   if (sizing === "none") return unchanged;
   const context = await backend.contextSize(signal).catch(() => undefined);
   if (!context || tokenUpperBound(request) + request.maxTokens < context) return unchanged;

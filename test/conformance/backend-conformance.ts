@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backend, BackendKind } from "../../src/backends/backend.js";
-import { BACKEND_CAPABILITIES } from "../../src/backends/backend-capabilities.js";
+import { backendKind } from "../../src/backends/registry/backend-registry.js";
 import type { CanonicalEvent, CanonicalRequest } from "../../src/core/canonical.js";
 import { MessageCollector } from "../../src/core/collect-message.js";
 import { type ErrorKind, SwitchyardError } from "../../src/core/errors.js";
@@ -13,8 +13,8 @@ import { canonicalViolations } from "./canonical-sequence.js";
 /**
  * One conformance suite for every backend adapter. A subject says how to start its server (the real
  * llama-server, or a loopback server replaying the project's documented wire data) and stages what the
- * upstream answers next; the suite checks the adapter's behaviour against the capability flags in
- * src/backends/backend-capabilities.ts. Adding an adapter is one call: `describeBackendConformance({...})`.
+ * upstream answers next; the suite checks the adapter's behaviour against its kind's `capabilities` in
+ * src/backends/registry/. Adding an adapter is one call: `describeBackendConformance({...})`.
  */
 
 /** What a rig can make its upstream do next. */
@@ -104,7 +104,7 @@ const done = (events: CanonicalEvent[]) => {
 
 /** Registers the conformance tests for one adapter. */
 export function describeBackendConformance(subject: ConformanceSubject): void {
-  const capabilities = BACKEND_CAPABILITIES[subject.kind];
+  const capabilities = backendKind(subject.kind).capabilities;
 
   describe(`backend conformance: ${subject.name}`, () => {
     let rig: ConformanceRig;

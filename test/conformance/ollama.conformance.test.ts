@@ -1,4 +1,4 @@
-import { createBackend } from "../../src/backends/discover-backends.js";
+import { createBackend } from "../../src/backends/registry/backend-registry.js";
 import { startLoopbackServer } from "../support/loopback-server.js";
 import {
   DOCUMENTED_SHOW,

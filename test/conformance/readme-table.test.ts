@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { capabilityTable } from "../../src/backends/backend-capabilities.js";
+import { capabilityTable } from "../../src/backends/registry/capability-table.js";
 
 describe("the README's backend table", () => {
   it("is the table rendered from the capability flags the conformance suite checks", () => {

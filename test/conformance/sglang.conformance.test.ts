@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createBackend } from "../../src/backends/discover-backends.js";
+import { createBackend } from "../../src/backends/registry/backend-registry.js";
 import {
   SGLANG_FIXTURE_DIR,
   SGLANG_MODEL,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../../config/config-schema.js";
-import { createBackend } from "../discover-backends.js";
+import { createBackend } from "../registry/backend-registry.js";
 
 const parse = (backend: Record<string, unknown>) =>
   configSchema.safeParse({ backends: [{ name: "ollama", type: "ollama", url: "http://127.0.0.1:11434", ...backend }] });

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { identifyServer, serverRoot } from "../../backends/discover-backends.js";
+import { serverRoot } from "../../backends/registry/backend-kind.js";
+import { identifyServer } from "../../backends/registry/identify-server.js";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { formatReplay } from "../../bench/format-replay.js";
 import { fixtureSessions, resolveSessionDirectory, sessionRequests } from "../../bench/recorded-sessions.js";

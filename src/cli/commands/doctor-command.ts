@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { identifyServer, WELL_KNOWN_LOCAL_SERVERS } from "../../backends/discover-backends.js";
+import { identifyServer, WELL_KNOWN_LOCAL_URLS } from "../../backends/registry/identify-server.js";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
 import { type Finding, formatFindings } from "../../doctor/doctor-findings.js";
@@ -28,9 +28,9 @@ export function registerDoctorCommand(program: Command): void {
         .catch(() => undefined)) as Info | undefined;
       let target = options.backend ?? info?.backends?.find((backend) => backend.kind === "llama-server")?.url;
       if (!target) {
-        for (const candidate of WELL_KNOWN_LOCAL_SERVERS) {
-          if ((await identifyServer(candidate.url)) === "llama-server") {
-            target = candidate.url;
+        for (const url of WELL_KNOWN_LOCAL_URLS) {
+          if ((await identifyServer(url)) === "llama-server") {
+            target = url;
             break;
           }
         }

@@ -1,0 +1,69 @@
+import { type ProbedServer, serverRoot } from "./backend-kind.js";
+import { BACKEND_KINDS, type BackendConfig, type BackendKind, backendConfigSchema } from "./backend-registry.js";
+
+/** Where local servers listen by default, probed when no backend is configured, in the registry's order. */
+export const WELL_KNOWN_LOCAL_URLS: readonly string[] = BACKEND_KINDS.flatMap(
+  (entry) => entry.discovery?.wellKnownUrls ?? [],
+);
+
+/** What the probes ask, for the error when nothing at a URL answers as any kind. */
+export const RECOGNISED_BY = BACKEND_KINDS.flatMap((entry) => (entry.discovery ? [entry.discovery.describe] : [])).join(
+  ", ",
+);
+
+async function answers(url: string, timeoutMs = 800): Promise<unknown | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return undefined;
+    return await response.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server at `root`, each path asked at most once (vLLM's and SGLang's probes both read /v1/models). */
+function probedServer(root: string): ProbedServer {
+  const asked = new Map<string, Promise<unknown | undefined>>();
+  return {
+    json(path) {
+      const answer = asked.get(path) ?? answers(`${root}${path}`);
+      asked.set(path, answer);
+      return answer;
+    },
+  };
+}
+
+/** The kind a URL alone shows (a cloud's), without asking the server. */
+export const kindByUrl = (url: string): BackendKind | undefined =>
+  BACKEND_KINDS.find((entry) => entry.discovery?.urlPattern?.test(url))?.kind;
+
+/**
+ * The kind of server at `url` (its root, or its `/v1`): first by the URL alone (a cloud), then by
+ * asking it, each kind's probe in the registry's order.
+ */
+export async function identifyServer(url: string): Promise<BackendKind | undefined> {
+  const byUrl = kindByUrl(url);
+  if (byUrl) return byUrl;
+  const server = probedServer(serverRoot(url));
+  for (const entry of BACKEND_KINDS) if (await entry.discovery?.answers?.(server)) return entry.kind;
+  return undefined;
+}
+
+/** The config entry of the server at `url`, named `name`, when it is recognised as some kind. */
+export async function recognisedBackendConfig(url: string, name: string): Promise<BackendConfig | undefined> {
+  const kind = await identifyServer(url);
+  return kind && backendConfigSchema.parse({ name, type: kind, url });
+}
+
+/**
+ * The first server answering at a well-known URL, named `local` whatever its kind, as the engine
+ * Switchyard launches is: a config's `models` and `routing` that name `local` keep working whichever
+ * server was found.
+ */
+export async function findLocalServer(urls: readonly string[] = WELL_KNOWN_LOCAL_URLS) {
+  for (const url of urls) {
+    const config = await recognisedBackendConfig(url, "local");
+    if (config) return config;
+  }
+  return undefined;
+}

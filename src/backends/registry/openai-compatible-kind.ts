@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { OpenAICompatibleBackend } from "../openai-compatible/openai-compatible-backend.js";
+import type { OpenAIServerFlavor } from "../openai-compatible/openai-server-compat.js";
+import {
+  type BackendCapabilities,
+  type BackendDiscovery,
+  type BackendKindEntry,
+  backendSchema,
+  keyOf,
+  keySettings,
+  type ProbedServer,
+  serverRoot,
+  upstreamTimeouts,
+} from "./backend-kind.js";
+
+const settings = {
+  ...keySettings,
+  /** Models this backend serves, when it cannot list them itself. */
+  models: z.array(z.string()).optional(),
+};
+
+/** Settings of servers that render with the model's HF template (vLLM, SGLang). */
+const templateSettings = {
+  ...settings,
+  /** Extra chat_template_kwargs every request gets (e.g. `{"preserve_thinking": true}`). */
+  chatTemplateKwargs: z.record(z.string(), z.unknown()).optional(),
+};
+
+const schema = backendSchema("openai-compatible", settings);
+
+export const openAICompatibleKind: BackendKindEntry<"openai-compatible", typeof schema> = {
+  kind: "openai-compatible",
+  schema,
+  create: (config) =>
+    new OpenAICompatibleBackend({
+      name: config.name,
+      baseUrl: config.url,
+      apiKey: keyOf(config),
+      models: config.models,
+      ...upstreamTimeouts(config),
+    }),
+  apiKey: (config) => keyOf(config),
+  capabilities: {
+    label: "OpenAI-compatible (NVIDIA NIM, OpenRouter, any `/v1/chat/completions`)",
+    streaming: true,
+    tools: true,
+    thinking: true,
+    cacheReporting: "when-sent",
+    exactCounts: false,
+  },
+  // OpenAI-style APIs refuse prompt + max_tokens over the window (a 400).
+  clampPromptSizing: "count",
+};
+
+/**
+ * A local OpenAI-style server (vLLM, SGLang): its URL with or without `/v1`, and `chat_template_kwargs`
+ * from the config on top of its own compat data.
+ */
+export function templateServerKind<const Kind extends Exclude<OpenAIServerFlavor, "openai-compatible">>(
+  kind: Kind,
+  capabilities: BackendCapabilities,
+  discovery: BackendDiscovery,
+) {
+  const schema = backendSchema(kind, templateSettings);
+  const entry: BackendKindEntry<Kind, typeof schema> = {
+    kind,
+    schema,
+    create: (config) =>
+      new OpenAICompatibleBackend({
+        name: config.name,
+        baseUrl: `${serverRoot(config.url)}/v1`,
+        apiKey: keyOf(config),
+        models: config.models,
+        flavor: kind,
+        compat: config.chatTemplateKwargs ? { templateKwargs: config.chatTemplateKwargs } : undefined,
+        ...upstreamTimeouts(config),
+      }),
+    apiKey: (config) => keyOf(config),
+    capabilities,
+    // Both refuse prompt + max_tokens over the window (a 400), so the prompt is counted.
+    clampPromptSizing: "count",
+    discovery,
+  };
+  return entry;
+}
+
+/**
+ * vLLM and SGLang list their models with `owned_by: "vllm"` / `"sglang"` (their ModelCard defaults, in
+ * each project's `entrypoints/openai/protocol.py`).
+ */
+export const ownsItsModels = (owner: string) => async (server: ProbedServer) => {
+  const models = (await server.json("/v1/models")) as { data?: Array<{ owned_by?: string }> } | undefined;
+  return models?.data?.some((model) => model.owned_by === owner) ?? false;
+};
