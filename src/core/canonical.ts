@@ -5,31 +5,33 @@
 import type { SwitchyardError } from "./errors.js";
 
 export interface TextPart {
-  type: "text";
-  text: string;
+  readonly type: "text";
+  readonly text: string;
 }
 
 export interface ImagePart {
-  type: "image";
-  source: { kind: "base64"; mediaType: string; data: string } | { kind: "url"; url: string };
+  readonly type: "image";
+  readonly source:
+    | { readonly kind: "base64"; readonly mediaType: string; readonly data: string }
+    | { readonly kind: "url"; readonly url: string };
 }
 
 export interface ThinkingPart {
-  type: "thinking";
-  text: string;
-  signature?: string;
+  readonly type: "thinking";
+  readonly text: string;
+  readonly signature?: string;
 }
 
 export interface RedactedThinkingPart {
-  type: "redacted_thinking";
-  data: string;
+  readonly type: "redacted_thinking";
+  readonly data: string;
 }
 
 export interface ToolCallPart {
-  type: "tool_call";
-  id: string;
-  name: string;
-  input: Record<string, unknown>;
+  readonly type: "tool_call";
+  readonly id: string;
+  readonly name: string;
+  readonly input: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -38,20 +40,20 @@ export interface ToolCallPart {
  * gets it back unchanged, and local backends read what they can of it (backends/opaque-block-text.ts).
  */
 export interface OpaquePart {
-  type: "opaque";
+  readonly type: "opaque";
   /** The block's own `type`. */
-  blockType: string;
-  raw: Readonly<Record<string, unknown>>;
+  readonly blockType: string;
+  readonly raw: Readonly<Record<string, unknown>>;
 }
 
 /** What a tool result may hold: text, images, and blocks kept whole (documents, search results). */
 export type ToolResultContent = TextPart | ImagePart | OpaquePart;
 
 export interface ToolResultPart {
-  type: "tool_result";
-  toolCallId: string;
-  content: ToolResultContent[];
-  isError: boolean;
+  readonly type: "tool_result";
+  readonly toolCallId: string;
+  readonly content: readonly ToolResultContent[];
+  readonly isError: boolean;
 }
 
 export type CanonicalPart =
@@ -65,14 +67,14 @@ export type CanonicalPart =
 
 /** `system` messages may stand anywhere in the conversation (Claude Code sends them mid-conversation). */
 export interface CanonicalMessage {
-  role: "user" | "assistant" | "system";
-  parts: CanonicalPart[];
+  readonly role: "user" | "assistant" | "system";
+  readonly parts: readonly CanonicalPart[];
 }
 
 export interface ToolDefinition {
-  name: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
 }
 
 export type ToolChoice =
@@ -85,28 +87,30 @@ export type ThinkingMode = "enabled" | "disabled" | "adaptive";
 
 export interface CanonicalRequest {
   /** The model name the client asked for (routing maps it to a backend model). */
-  model: string;
-  system: TextPart[];
-  messages: CanonicalMessage[];
-  tools: ToolDefinition[];
-  toolChoice: ToolChoice | undefined;
-  maxTokens: number;
-  temperature: number | undefined;
-  topP: number | undefined;
-  topK: number | undefined;
-  stopSequences: string[];
-  thinking: { mode: ThinkingMode; budgetTokens?: number };
+  readonly model: string;
+  readonly system: readonly TextPart[];
+  readonly messages: readonly CanonicalMessage[];
+  readonly tools: readonly ToolDefinition[];
+  readonly toolChoice: ToolChoice | undefined;
+  readonly maxTokens: number;
+  readonly temperature: number | undefined;
+  readonly topP: number | undefined;
+  readonly topK: number | undefined;
+  readonly stopSequences: readonly string[];
+  readonly thinking: { readonly mode: ThinkingMode; readonly budgetTokens?: number };
   /** Structured output: the answer must match this JSON schema. */
-  responseFormat: { type: "json_schema"; schema: Record<string, unknown> } | undefined;
+  readonly responseFormat:
+    | { readonly type: "json_schema"; readonly schema: Readonly<Record<string, unknown>> }
+    | undefined;
   /** Anthropic `output_config.effort`; no local equivalent, kept for cloud backends and records. */
-  effort: string | undefined;
-  stream: boolean;
+  readonly effort: string | undefined;
+  readonly stream: boolean;
   /** Where the request came from, for session identity and faithful pass-through to same-protocol backends. */
-  client: {
-    protocol: "anthropic" | "openai";
-    headers: Record<string, string | undefined>;
-    body: unknown;
-    userId: string | undefined;
+  readonly client: {
+    readonly protocol: "anthropic" | "openai";
+    readonly headers: Readonly<Record<string, string | undefined>>;
+    readonly body: unknown;
+    readonly userId: string | undefined;
   };
 }
 

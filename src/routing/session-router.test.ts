@@ -53,6 +53,12 @@ class FakeBackend implements Backend {
   async close(): Promise<void> {}
 }
 
+/** The request as a client that asks for a route (`x-switchyard-route`) sends it. */
+const routed = (request: CanonicalRequest, route: string): CanonicalRequest => ({
+  ...request,
+  client: { ...request.client, headers: { ...request.client.headers, "x-switchyard-route": route } },
+});
+
 function request(text: string, tools = true): CanonicalRequest {
   return canonicalRequest({
     messages: [{ role: "user", parts: [{ type: "text", text }] }],
@@ -156,8 +162,7 @@ describe("session router", () => {
       main,
       firstRequest,
     );
-    const escalated = request("a".repeat(4000));
-    escalated.client.headers["x-switchyard-route"] = "cloud";
+    const escalated = routed(request("a".repeat(4000)), "cloud");
     const moved = await sessions.plan(escalated, main, signal);
     expect(moved.chain[0]?.backend.name).toBe("cloud");
     // The Claude model the client named, not the cloud backend's first model.
@@ -172,8 +177,7 @@ describe("session router", () => {
       main,
       escalated,
     );
-    const back = request("a".repeat(4000));
-    back.client.headers["x-switchyard-route"] = "local";
+    const back = routed(request("a".repeat(4000)), "local");
     const returned = await sessions.plan(back, main, signal);
     // Back on local, whose cache may still hold the 1000 tokens it had; prefilled at the measured 500 tok/s.
     expect(returned.record.switchCost).toMatchObject({ from: "cloud", to: "local", prefillTokensPerSecond: 500 });
@@ -270,8 +274,7 @@ describe("session router", () => {
     const busy = Array.from({ length: 200 }, (_, index) => index);
     for (const index of busy)
       for (const kind of ["main", "side", "subagent"] as const) finish(identity(kind, `busy-${index}`), "local", first);
-    const escalated = request("hi");
-    escalated.client.headers["x-switchyard-route"] = "cloud";
+    const escalated = routed(request("hi"), "cloud");
     const moved = await sessions.plan(escalated, watched, signal);
     expect(moved.record.switchCost).toMatchObject({ from: "local", to: "cloud" });
     expect(finish(watched, "cloud", escalated).miss?.reason).toBe("backend-changed");

@@ -47,7 +47,7 @@ function issuedByTheFake(): IssuedThinking {
 
 const sentBody = (request: ReturnType<typeof parseAnthropicRequest>) =>
   request.client.body as Omit<ReturnType<typeof body>, "messages"> & { messages: Array<{ content?: unknown }> };
-const thinkingParts = (parts: CanonicalPart[]) => parts.filter((part) => part.type === "thinking");
+const thinkingParts = (parts: readonly CanonicalPart[]) => parts.filter((part) => part.type === "thinking");
 
 describe("cross-model history towards Anthropic", () => {
   it("drops thinking a local model signed and turns thinking off when the tool loop's last turn was local", () => {

@@ -49,7 +49,7 @@ function withImages(message: OllamaMessage, images: string[]): OllamaMessage {
 }
 
 /** Tool call id → tool name, for the `tool_name` Ollama wants on each tool result. */
-function toolNames(messages: CanonicalMessage[]): Map<string, string> {
+function toolNames(messages: readonly CanonicalMessage[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const message of messages)
     for (const part of message.parts) if (part.type === "tool_call") names.set(part.id, part.name);

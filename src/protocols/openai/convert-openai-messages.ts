@@ -81,7 +81,8 @@ function assistantParts(message: Of<"assistant">, path: string): CanonicalPart[]
  */
 export function convertOpenAIMessages(messages: OpenAIMessage[]): { system: TextPart[]; messages: CanonicalMessage[] } {
   const system: TextPart[] = [];
-  const out: CanonicalMessage[] = [];
+  // Built here, so still mutable: a tool message joins the tool-result message before it.
+  const out: Array<{ role: CanonicalMessage["role"]; parts: CanonicalPart[] }> = [];
   const toolCallIds = new Set<string>();
   for (const [index, message] of messages.entries()) {
     const path = `messages.${index}`;
