@@ -36,7 +36,10 @@ const fixture = JSON.parse(
 ) as { body: Record<string, unknown>; headers: Record<string, string> };
 const requestBytes = Buffer.from(JSON.stringify(fixture.body));
 // A stream recorded from the real llama-server (src/backends/chat-completions/fixtures/README.md).
-const frames = readFileSync(join(root, "src", "backends", "openai", "fixtures", "llama-server-thinking.sse"), "utf8")
+const frames = readFileSync(
+  join(root, "src", "backends", "chat-completions", "fixtures", "llama-server-thinking.sse"),
+  "utf8",
+)
   .split("\n\n")
   .filter((frame) => frame.trim() !== "")
   .map((frame) => Buffer.from(`${frame}\n\n`));

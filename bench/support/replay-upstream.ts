@@ -17,7 +17,7 @@ const FIXTURE = join(
   "..",
   "src",
   "backends",
-  "openai",
+  "chat-completions",
   "fixtures",
   "llama-server-thinking.sse",
 );

@@ -71,6 +71,17 @@ export class SessionPolicy {
     return state;
   }
 
+  /**
+   * A policy holding a copy of this one session's state: deciding on it leaves the session as it is
+   * (count_tokens plans the route a turn would take without taking the turn).
+   */
+  copyOf(sessionId: string): SessionPolicy {
+    const copy = new SessionPolicy(this.config, 1);
+    const state = this.sessions.get(sessionId);
+    if (state) copy.sessions.set(sessionId, { ...state });
+    return copy;
+  }
+
   /** Sets the session's mode from outside the configured rules (a user rule); sticky like the rest. */
   force(sessionId: string, mode: SessionMode, rule: string, reason: string, laneKind: LaneKind): ModeDecision {
     const state = this.stateFor(sessionId);

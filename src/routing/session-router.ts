@@ -17,7 +17,7 @@ import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
 
 /** The backends to try, in order (first is the choice, the rest the fallback chain), and why. */
 export interface RoutePlan {
-  chain: Route[];
+  chain: [Route, ...Route[]];
   record: RoutingRecord;
 }
 
@@ -140,14 +140,25 @@ export class SessionRouter {
       : { route: base, rule: base.reason, reason: `model ${base.model} on ${base.backend.name} (${base.reason})` };
   }
 
-  async plan(request: CanonicalRequest, identity: SessionIdentity, signal: AbortSignal): Promise<RoutePlan> {
+  /**
+   * Plans the route of a request of `identity`'s lane. A `preview` (count_tokens) plans the same route
+   * without taking a turn: the session's mode moves on a copy, so it neither counts a turn in its mode nor
+   * records a decision.
+   */
+  async plan(
+    request: CanonicalRequest,
+    identity: SessionIdentity,
+    signal: AbortSignal,
+    { preview = false }: { preview?: boolean } = {},
+  ): Promise<RoutePlan> {
+    const policy = preview ? this.policy.copyOf(identity.sessionId) : this.policy;
     const signals = readSignals(request, this.config.escalation);
     const base = this.router.resolve(request.model, identity.sessionId);
     let moduleError = this.ruleLoadError;
     let chosen: { route: Route; rule: string; reason: string } | undefined;
     let mode: ModeDecision | undefined;
     if (this.rule) {
-      const state = this.policy.state(identity.sessionId);
+      const state = policy.state(identity.sessionId);
       const outcome = await runUserRule(
         this.rule,
         {
@@ -182,17 +193,17 @@ export class SessionRouter {
           const route = this.router.routeTo(decision.backend, "module");
           if (route) chosen = { route, rule: "module", reason };
         } else {
-          mode = this.policy.force(identity.sessionId, decision.mode, "module", reason, identity.laneKind);
+          mode = policy.force(identity.sessionId, decision.mode, "module", reason, identity.laneKind);
         }
       }
     }
-    mode ??= this.policy.decide(identity.sessionId, identity.laneKind, signals);
+    mode ??= policy.decide(identity.sessionId, identity.laneKind, signals);
     chosen ??= this.routeForMode(mode, identity, base, request.model);
 
     const record: RoutingRecord = { rule: chosen.rule, reason: chosen.reason, sticky: mode.sticky, mode: mode.mode };
     if (chosen.rule === "module") record.sticky = false;
     if (moduleError) record.moduleError = moduleError;
-    let chain = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
+    let chain: RoutePlan["chain"] = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
     let tokens = { count: 0, exact: false, known: false };
     if (this.config.fit) {
       const previous = this.lanes.get(laneKey(identity))?.prompts;
@@ -228,7 +239,7 @@ export class SessionRouter {
       }
     }
     if (!tokens.known) tokens = { count: tokenEstimate(request), exact: false, known: true };
-    const switchCost = this.switchCost(laneKey(identity), chain[0] as Route, tokens.count, tokens.exact);
+    const switchCost = this.switchCost(laneKey(identity), chain[0], tokens.count, tokens.exact);
     if (switchCost) record.switchCost = switchCost;
     return { chain, record };
   }

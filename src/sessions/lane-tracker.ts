@@ -1,5 +1,5 @@
-import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage } from "../core/canonical.js";
+import type { TurnFacts } from "../core/turn-facts.js";
 import { familyById } from "../families/model-families.js";
 import { type Divergence, findDivergence } from "./prefix-diff.js";
 
@@ -34,7 +34,7 @@ export class LaneTracker {
 
   constructor(private readonly capacity = 512) {}
 
-  analyze(lane: string, request: CanonicalRequest, backend: string, usage: Usage, details: TurnDetails): CacheAnalysis {
+  analyze(lane: string, request: CanonicalRequest, backend: string, usage: Usage, details: TurnFacts): CacheAnalysis {
     const previous = this.lanes.get(lane);
     const promptTokens = usage.inputTokens + usage.cacheReadTokens;
     this.lanes.delete(lane);

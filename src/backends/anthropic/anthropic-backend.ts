@@ -2,6 +2,7 @@ import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
@@ -74,6 +75,7 @@ export class AnthropicBackend implements Backend {
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
+    // Its only fact, the rate-limit headers, is on the error of a failed answer already (upstreamFailure).
     const response = await this.call(
       "POST",
       "/v1/messages",
@@ -84,8 +86,8 @@ export class AnthropicBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
-    if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
-    yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
+    const events = readAnthropicStream(response.body, { backendName: this.name, model: request.model });
+    yield* response.rateLimit ? reportTurnFacts(events, { rateLimit: response.rateLimit }) : events;
   }
 
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import type { TurnFacts } from "../../core/turn-facts.js";
 import { detectFamily } from "../../families/model-families.js";
 import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
@@ -11,6 +12,7 @@ import {
   measuringPrefill,
   PrefillDeadline,
 } from "../prefill-deadline.js";
+import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
@@ -191,7 +193,16 @@ export class LlamaServerBackend implements Backend {
     }
   }
 
-  async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
+  stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
+    const facts: TurnFacts = {};
+    return reportTurnFacts(this.generate(request, options, facts), facts);
+  }
+
+  private async *generate(
+    request: CanonicalRequest,
+    options: StreamOptions,
+    facts: TurnFacts,
+  ): AsyncGenerator<CanonicalEvent> {
     const compat = await this.compat(options.signal);
     const body = toChatCompletionsBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
@@ -202,23 +213,21 @@ export class LlamaServerBackend implements Backend {
     // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
     const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane.key, lane.kind, options.signal) : undefined;
     try {
-      if (lane && options.turn) {
-        options.turn.templateAppendOnly = compat.appendOnly;
-        options.turn.templateFamily = compat.family;
+      if (lane) {
+        facts.templateAppendOnly = compat.appendOnly;
+        facts.templateFamily = compat.family;
       }
       if (lease && lane) {
         if (this.options.slotSave) await this.swapSlotFiles(lease, lane.key, options.signal);
         body.id_slot = lease.slot;
-        if (options.turn) {
-          options.turn.slot = lease.slot;
-          options.turn.slotReassigned = lease.reassigned;
-          options.turn.displacedBy = this.slots?.displacedBy(lane.key);
-        }
+        facts.slot = lease.slot;
+        facts.slotReassigned = lease.reassigned;
+        facts.displacedBy = this.slots?.displacedBy(lane.key);
         this.slots?.clearDisplaced(lane.key);
       }
       const response = await requestUpstream(
         this.pool,
-        generationRequest("/v1/chat/completions", body, options, this.prefill),
+        generationRequest("/v1/chat/completions", body, options.signal, this.prefill, facts),
         this,
       );
       if (response.status >= 400) {
