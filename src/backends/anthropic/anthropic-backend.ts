@@ -75,7 +75,6 @@ export class AnthropicBackend implements Backend {
   }
 
   async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
-    // Its only fact, the rate-limit headers, is on the error of a failed answer already (upstreamFailure).
     const response = await this.call(
       "POST",
       "/v1/messages",
@@ -86,6 +85,8 @@ export class AnthropicBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
+    // Its one fact about a turn is the rate-limit headers: on a refusal upstreamFailure put them on the
+    // error; on an answer they go on message_start.
     const events = readAnthropicStream(response.body, { backendName: this.name, model: request.model });
     yield* response.rateLimit ? reportTurnFacts(events, { rateLimit: response.rateLimit }) : events;
   }
