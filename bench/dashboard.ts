@@ -12,6 +12,7 @@ import { chromium } from "playwright-core";
 import { createGatewayServer } from "../src/gateway/gateway-server.js";
 import { ModelRouter } from "../src/routing/model-router.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
+import { sessionRouting } from "../test/support/session-routing.js";
 import { generatedTurns } from "../test/support/synthetic-turns.js";
 import { median, printTable, writeResults } from "./bench-support.js";
 
@@ -23,9 +24,11 @@ for (const turn of generatedTurns({ turns: 9000, sessions: 300, cloudEvery: 10, 
 for (const turn of generatedTurns({ turns: 1000, sessions: 1, seed: 3, missEvery: 50, cloudEvery: 100 }))
   recorder.add({ ...turn, id: `long-${turn.id}`, sessionId: "long-session", startedAt: new Date().toISOString() });
 
+const router = new ModelRouter([], {});
 const server = createGatewayServer({
   backends: [],
-  router: new ModelRouter([], {}),
+  router,
+  routing: await sessionRouting(router),
   recorder,
   bodyLimitBytes: 1 << 20,
 });

@@ -11,13 +11,16 @@ import { apiKeyChecker } from "../src/security/api-key.js";
 import { SqliteTurnStore } from "../src/store/sqlite-turn-store.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
 import type { SessionSummary } from "../src/telemetry/turn-source.js";
+import { sessionRouting } from "./support/session-routing.js";
 import { generatedTurns } from "./support/synthetic-turns.js";
 
 /** The gateway's HTTP server with no backends (the dashboard reads only records) on a free port. */
 async function startServer(recorder: TurnRecorder, apiKey?: string, store?: SqliteTurnStore, signInHours?: number) {
+  const router = new ModelRouter([], {});
   const server = createGatewayServer({
     backends: [],
-    router: new ModelRouter([], {}),
+    router,
+    routing: await sessionRouting(router),
     recorder,
     apiKey,
     store,

@@ -10,6 +10,7 @@ import { createGatewayServer } from "../src/gateway/gateway-server.js";
 import { ModelRouter } from "../src/routing/model-router.js";
 import { TurnRecorder } from "../src/telemetry/turn-record.js";
 import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
+import { sessionRouting } from "./support/session-routing.js";
 
 /**
  * Property-based fuzzing of both front doors over real HTTP, against the gateway's server in this
@@ -345,6 +346,7 @@ describe("front doors under fuzzed input", () => {
     server = createGatewayServer({
       backends: [backend],
       router,
+      routing: await sessionRouting(router),
       recorder: new TurnRecorder(100),
       bodyLimitBytes: BODY_LIMIT,
     });

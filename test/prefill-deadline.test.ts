@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { TurnDetails } from "../src/backends/backend.js";
 import { OpenAICompatibleBackend } from "../src/backends/openai-compatible/openai-compatible-backend.js";
 import type { DeadlineTimers } from "../src/backends/prefill-deadline.js";
 import type { CanonicalEvent } from "../src/core/canonical.js";
@@ -72,15 +71,14 @@ async function heldBackend() {
     models: [VLLM_MODEL],
     timers: clock.timers,
   });
-  const turn: TurnDetails = {};
   const collect = async () => {
     const events: CanonicalEvent[] = [];
     const request = canonicalRequest({ messages: [{ role: "user", parts: [{ type: "text", text: longPrompt }] }] });
     const signal = new AbortController().signal;
-    for await (const event of backend.stream(request, { model: VLLM_MODEL, signal, turn })) events.push(event);
+    for await (const event of backend.stream(request, { model: VLLM_MODEL, signal })) events.push(event);
     return events;
   };
-  return { backend, clock, requested, release, collect, turn };
+  return { backend, clock, requested, release, collect };
 }
 
 describe("the prefill deadline (headers timeout scaled to the prompt)", () => {
@@ -100,7 +98,7 @@ describe("the prefill deadline (headers timeout scaled to the prompt)", () => {
   });
 
   it("still cuts a server that never answers, once the scaled deadline passes, saying why", async () => {
-    const { backend, clock, requested, release, collect, turn } = await heldBackend();
+    const { backend, clock, requested, release, collect } = await heldBackend();
     try {
       const answer = collect().catch((error: unknown) => error);
       await requested;
@@ -113,11 +111,10 @@ describe("the prefill deadline (headers timeout scaled to the prompt)", () => {
       expect((error as SwitchyardError).message).toMatch(
         /sent no response headers within \d+ s \(prefill deadline for ~\d+ prompt tokens at 50 tokens\/s assumed/,
       );
-      // The turn record carries the deadline it was given: over an hour for this prompt.
-      expect(turn.prefillDeadlineMs).toBeGreaterThan(60 * MINUTE);
-      expect((error as SwitchyardError).message).toContain(
-        `within ${Math.round((turn.prefillDeadlineMs ?? 0) / 1000)} s`,
-      );
+      // The error carries the deadline it was given, for the turn record: over an hour for this prompt.
+      const deadlineMs = (error as SwitchyardError).facts?.prefillDeadlineMs;
+      expect(deadlineMs).toBeGreaterThan(60 * MINUTE);
+      expect((error as SwitchyardError).message).toContain(`within ${Math.round((deadlineMs ?? 0) / 1000)} s`);
     } finally {
       release();
       await backend.close();

@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/telemetry/session-report.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { runCli } from "./cli.js";
-import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
+import {
+  type AnthropicProtocolServer,
+  DOCUMENTED_COUNT_TOKENS,
+  startAnthropicProtocolServer,
+} from "./support/anthropic-protocol-server.js";
 import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { fixtureRequests } from "./support/fixtures.js";
 import { FailingToolsReplay, postFixture, trailingWireErrors } from "./support/routing-replay.js";
@@ -22,7 +26,12 @@ describe.each([2, 3])("escalation after %i failed tool results in a row", (thres
   let cloud: AnthropicProtocolServer;
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   beforeAll(async () => {
-    cloud = await startAnthropicProtocolServer({ script: () => ({ status: 200, sse: "text-stream" }) });
+    cloud = await startAnthropicProtocolServer({
+      script: (request) =>
+        request.path.startsWith("/v1/messages/count_tokens")
+          ? { status: 200, json: DOCUMENTED_COUNT_TOKENS }
+          : { status: 200, sse: "text-stream" },
+    });
     gateway = await startTestGateway({
       backends: [{ name: "cloud", type: "anthropic", url: cloud.url, apiKey: "sk-ant-test", models: [CLOUD_MODEL] }],
       routing: { escalation: { toolErrors: threshold } },
@@ -105,6 +114,44 @@ describe.each([2, 3])("escalation after %i failed tool results in a row", (thres
       backend: "cloud",
       routing: { rule: "header", sticky: false },
     });
+  }, 600_000);
+
+  it("answers an escalated session's count_tokens from the cloud, without taking a turn of its mode", async () => {
+    const session = fixtureRequests("basic-session").find((request) => request.file === "004.json");
+    if (!session?.body) throw new Error("fixture 004.json is missing");
+    const sessionId = `counted-${threshold}`;
+    const headers = { "x-claude-code-session-id": sessionId };
+    const escalated = await postFixture(gateway.url, session, session.body, {
+      ...headers,
+      "x-switchyard-route": "cloud",
+    });
+    expect(checkAnthropicStream(await escalated.text()).violations).toEqual([]);
+    expect(gateway.routing.modeOf(sessionId)).toBe("cloud");
+    // Claude Code counts the conversation it is about to send: the same body, without max_tokens and stream.
+    const { max_tokens: _max, stream: _stream, ...counted } = session.body as Record<string, unknown>;
+    const countFor = async (id: string) => {
+      const response = await postFixture(
+        gateway.url,
+        { ...session, url: "/v1/messages/count_tokens?beta=true" },
+        counted,
+        {
+          "x-claude-code-session-id": id,
+        },
+      );
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { input_tokens: number }).input_tokens;
+    };
+    const cloudCounts = () => cloud.requests.filter((request) => request.path.includes("count_tokens")).length;
+    const before = { ...gateway.routing.policy.state(sessionId) };
+    const countsBefore = cloudCounts();
+    expect(await countFor(sessionId)).toBe(DOCUMENTED_COUNT_TOKENS.input_tokens);
+    expect(cloudCounts()).toBe(countsBefore + 1);
+    // Planned as a preview: the session's mode state is as the last turn left it.
+    expect(gateway.routing.policy.state(sessionId)).toEqual(before);
+    // A session that was not escalated is counted by the local model's own template and tokenizer.
+    const local = await countFor(`not-escalated-${threshold}`);
+    expect(local).toBeGreaterThan(1000);
+    expect(cloudCounts()).toBe(countsBefore + 1);
   }, 600_000);
 
   it("reports the same totals as the turn records say, from the store by default and from the JSONL file", async () => {

@@ -1,5 +1,4 @@
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
-import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { Lane } from "../sessions/lane.js";
 import type { SlotMemory } from "../sessions/session-table.js";
 import type { BackendKind } from "./registry/backend-registry.js";
@@ -18,27 +17,6 @@ export interface BackendHealth {
   detail: string;
 }
 
-/** A backend's slots: how many, how many lanes of each kind hold one, how many run a request now. */
-
-/** What the backend did with a turn, filled in as it goes, for the turn record. */
-export interface TurnDetails {
-  slot?: number;
-  /** The lane had no slot, or had lost it, so its prefix was not in that slot. */
-  slotReassigned?: boolean;
-  /** The lane that took this lane's slot since its last turn. */
-  displacedBy?: Lane;
-  /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
-  templateAppendOnly?: boolean;
-  /** The model family the backend's template belongs to (src/families/model-families.ts), when recognised. */
-  templateFamily?: string;
-  /** The upstream's rate-limit headers on its answer. */
-  rateLimit?: RateLimitInfo;
-  /** The client's `max_tokens` lowered to what the backend's context left after the prompt. */
-  maxTokensClamped?: { from: number; to: number };
-  /** The headers deadline a local generation was given (backends/prefill-deadline.ts). */
-  prefillDeadlineMs?: number;
-}
-
 /** One llama-server slot as the dashboard shows it. */
 export interface SlotView {
   slot: number;
@@ -55,13 +33,13 @@ export interface StreamOptions {
   lane?: Lane;
   /** Where such a backend keeps per-lane slot facts, so they are forgotten with the session. */
   slotMemory?: SlotMemory;
-  turn?: TurnDetails;
 }
 
 /**
  * A backend adapter speaks one upstream wire protocol. `stream` throws a SwitchyardError when the
  * upstream fails before answering (so the edge can still send a real HTTP status); once it has
- * yielded `message_start`, failures arrive as a final `error` event instead.
+ * yielded `message_start`, failures arrive as a final `error` event instead. What it did with the turn
+ * (slot, rate limits, deadline) travels on `message_start`, or on the error thrown before it.
  */
 export interface Backend {
   readonly name: string;

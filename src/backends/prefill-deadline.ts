@@ -1,6 +1,6 @@
 import type { CanonicalEvent } from "../core/canonical.js";
 import { SwitchyardError } from "../core/errors.js";
-import type { TurnDetails } from "./backend.js";
+import type { TurnFacts } from "../core/turn-facts.js";
 
 /** A clock for the deadline's timer, injectable so tests can let twelve minutes pass at once. */
 export interface DeadlineTimers {
@@ -74,17 +74,18 @@ export class PrefillDeadline {
 
   /**
    * Runs `send` (the request, up to its response headers) under the deadline for `bodyBytes`, aborting
-   * it when the deadline passes, and notes the deadline on `turn`. The caller's `signal` still aborts it.
+   * it when the deadline passes, and notes the deadline in the backend's `facts`. The caller's `signal`
+   * still aborts it.
    */
   async run<T>(
     bodyBytes: number,
     signal: AbortSignal | undefined,
     backendName: string,
-    turn: TurnDetails | undefined,
+    facts: TurnFacts | undefined,
     send: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const deadlineMs = this.deadlineMs(bodyBytes);
-    if (turn) turn.prefillDeadlineMs = deadlineMs;
+    if (facts) facts.prefillDeadlineMs = deadlineMs;
     const expired = new AbortController();
     const timer = this.timers.set(() => expired.abort(), deadlineMs);
     try {

@@ -1,8 +1,8 @@
 import type { Pool } from "undici";
 import { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
+import type { TurnFacts } from "../core/turn-facts.js";
 import { jsonBytes } from "../util/json-bytes.js";
-import type { TurnDetails } from "./backend.js";
 import { mapConnectionError, mapUpstreamError } from "./chat-completions/map-upstream-error.js";
 import type { PrefillDeadline } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
@@ -28,18 +28,19 @@ export interface UpstreamRequest {
    * scales with the body (prefill-deadline.ts) instead of the pool's fixed headers timeout.
    */
   prefill?: PrefillDeadline;
-  /** Where the prefill deadline is noted for the turn record. */
-  turn?: TurnDetails;
+  /** The backend's facts about the turn, where the prefill deadline is noted. */
+  facts?: TurnFacts;
 }
 
-/** A local generation's POST: the caller's signal, under the prefill deadline, noted on the turn. */
+/** A local generation's POST: the caller's signal, under the prefill deadline, noted in the backend's facts. */
 export function generationRequest(
   path: string,
   body: unknown,
-  options: { signal: AbortSignal; turn?: TurnDetails },
+  signal: AbortSignal,
   prefill: PrefillDeadline,
+  facts: TurnFacts,
 ): UpstreamRequest {
-  return { method: "POST", path, headers: {}, body, signal: options.signal, prefill, turn: options.turn };
+  return { method: "POST", path, headers: {}, body, signal, prefill, facts };
 }
 
 /**
@@ -71,7 +72,7 @@ export async function requestUpstream(
     });
   try {
     const response = request.prefill
-      ? await request.prefill.run(body?.length ?? 0, request.signal, backend.name, request.turn, (signal) =>
+      ? await request.prefill.run(body?.length ?? 0, request.signal, backend.name, request.facts, (signal) =>
           sendOnceMore(signal, 0),
         )
       : await sendOnceMore(request.signal);

@@ -3,6 +3,7 @@
  * adapter consumes a CanonicalRequest and produces CanonicalEvents. No protocol talks to another directly.
  */
 import type { SwitchyardError } from "./errors.js";
+import type { TurnFacts } from "./turn-facts.js";
 
 export interface TextPart {
   readonly type: "text";
@@ -166,10 +167,11 @@ export type BlockDelta =
 
 /**
  * The stream every backend produces. Once `message_start` is out, failures arrive as a final `error`
- * event carrying the usage so far; they are never thrown.
+ * event carrying the usage so far; they are never thrown. `message_start` carries what the backend did
+ * with the turn (its slot, rate limits, deadline) for the turn record.
  */
 export type CanonicalEvent =
-  | { type: "message_start"; id: string; model: string; usage: Usage }
+  | { type: "message_start"; id: string; model: string; usage: Usage; facts?: TurnFacts }
   | { type: "block_start"; index: number; block: BlockStart }
   | { type: "block_delta"; index: number; delta: BlockDelta }
   | { type: "block_end"; index: number }

@@ -1,4 +1,5 @@
 import type { RateLimitInfo } from "./rate-limit.js";
+import type { TurnFacts } from "./turn-facts.js";
 
 /**
  * One error hierarchy for the whole gateway. Each error has a stable `code`, the HTTP `status` it maps
@@ -41,6 +42,8 @@ export interface SwitchyardErrorOptions {
   retryAfterSeconds?: number;
   /** The upstream's rate-limit headers, for the turn record. */
   rateLimit?: RateLimitInfo;
+  /** What the backend had done with the turn when it failed before its first event, for the turn record. */
+  facts?: TurnFacts;
 }
 
 export class SwitchyardError extends Error {
@@ -50,6 +53,7 @@ export class SwitchyardError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly rateLimit: RateLimitInfo | undefined;
+  readonly facts: TurnFacts | undefined;
 
   constructor(message: string, options: SwitchyardErrorOptions) {
     super(message, { cause: options.cause });
@@ -60,6 +64,21 @@ export class SwitchyardError extends Error {
     this.retryable = options.retryable ?? ["rate_limit", "upstream", "timeout", "overloaded"].includes(options.kind);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.rateLimit = options.rateLimit;
+    this.facts = options.facts;
+  }
+
+  /** This error with `facts` (a backend's, when it failed before its first event) added to its own. */
+  withFacts(facts: TurnFacts): SwitchyardError {
+    return new SwitchyardError(this.message, {
+      kind: this.kind,
+      code: this.code,
+      status: this.status,
+      retryable: this.retryable,
+      cause: this.cause,
+      retryAfterSeconds: this.retryAfterSeconds,
+      rateLimit: this.rateLimit,
+      facts: { ...facts, ...this.facts },
+    });
   }
 }
 

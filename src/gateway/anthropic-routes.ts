@@ -8,8 +8,8 @@ import {
   parseAnthropicCountTokensRequest,
   parseAnthropicRequest,
 } from "../protocols/anthropic/parse-anthropic-request.js";
-import type { ModelRouter, Route } from "../routing/model-router.js";
-import { historyTargetFor, transformHistory } from "../routing/transform-history.js";
+import type { ModelRouter } from "../routing/model-router.js";
+import { transformHistory } from "../routing/transform-history.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
 import { sendJson } from "../util/send-json.js";
 import { readJsonBody } from "./http-body.js";
@@ -63,12 +63,16 @@ export async function handleCountTokens(
         request.headers,
       ),
     );
-    turn.identify(canonical);
-    const route: Route = context.router.resolve(canonical.model, turn.identity?.sessionId);
+    const identity = turn.identify(canonical);
+    // The route the turn would take, planned without taking a turn: an escalated session is counted by
+    // its cloud backend. Backends cooling down after failures go last, as when the turn opens them.
+    const routing = context.routing;
+    const { chain } = await routing.plan(canonical, identity, turn.abort.signal, { preview: true });
+    const route = chain.find((each) => routing.cooldowns.remainingMs(each.backend.name) === 0) ?? chain[0];
     turn.route = route;
     // Counted as the backend would take the conversation (another model's thinking converted; on a
     // local backend a PDF by its text, as the turn will send it).
-    const { request: counted } = transformHistory(canonical, historyTargetFor(route.backend));
+    const { request: counted } = transformHistory(canonical, routing.historyTarget(route.backend));
     if (route.backend.kind !== "anthropic") await extractRequestPdfs(counted);
     const count = await route.backend.countTokens(counted, { model: route.model, signal: turn.abort.signal });
     sendJson(

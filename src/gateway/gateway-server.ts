@@ -47,7 +47,8 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** Called with each request and response body when body logging is on (bodies already redacted). */
   logBody?: RouteContext["logBody"];
-  routing?: SessionRouter;
+  /** Plans every route (session modes, fit, fallback chains). */
+  routing: SessionRouter;
   /** Periodic checks with backoff; their state shows in /health and /v1/switchyard/info. */
   health?: BackendHealthMonitor;
   /** Served at GET /metrics (behind the API key like the API). */
@@ -69,7 +70,6 @@ export const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["mess
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
 export function createGatewayServer(options: GatewayOptions): Server {
   const context = {
-    router: options.router,
     recorder: options.recorder,
     lanes: new LaneTracker(options.router.sessions),
     bodyLimitBytes: options.bodyLimitBytes,

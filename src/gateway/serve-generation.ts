@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
-import type { ModelRouter } from "../routing/model-router.js";
-import { openGeneration } from "../routing/open-generation.js";
 import type { SessionRouter } from "../routing/session-router.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
@@ -11,10 +9,10 @@ import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
 import { readJsonBody, writeChunk } from "./http-body.js";
+import { openGeneration } from "./open-generation.js";
 import { TurnContext } from "./turn-context.js";
 
 export interface RouteContext {
-  router: ModelRouter;
   recorder: TurnRecorder;
   lanes: LaneTracker;
   bodyLimitBytes: number;
@@ -22,8 +20,8 @@ export interface RouteContext {
   repeatedMembers?: RepeatedJsonMembers;
   /** Set when body logging is on (`telemetry.logBodies`): gets each request body and answer. */
   logBody?: (direction: "request" | "response", body: unknown) => void;
-  /** Session routing (escalation, fit, fallback chains); without it, the model router alone decides. */
-  routing?: SessionRouter;
+  /** Session routing (escalation, fit, fallback chains): plans every route, generation and count_tokens alike. */
+  routing: SessionRouter;
 }
 
 /** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
@@ -76,8 +74,8 @@ export async function serveGeneration(
     const raw = await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers);
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
-    const lane = turn.identify(canonical);
-    ({ events, first } = await openGeneration(context, canonical, turn, lane));
+    const identity = turn.identify(canonical);
+    ({ events, first } = await openGeneration(context, canonical, turn, identity));
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
     if (!response.headersSent && !response.destroyed) door.sendError(response, error);

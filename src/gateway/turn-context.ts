@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { TurnDetails } from "../backends/backend.js";
 import type { CanonicalRequest, Usage, UsageField } from "../core/canonical.js";
 import { type CollectedMessage, MessageCollector } from "../core/collect-message.js";
 import type { SwitchyardError } from "../core/errors.js";
+import type { TurnFacts } from "../core/turn-facts.js";
 import type { Route } from "../routing/model-router.js";
 import type { RoutingRecord } from "../routing/routing-record.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
@@ -17,7 +17,10 @@ export class TurnContext {
   readonly started = performance.now();
   readonly startedAt = new Date().toISOString();
   readonly collector = new MessageCollector();
-  readonly details: TurnDetails = {};
+  /** What the backend that answered did with the turn, from its `message_start`. */
+  facts: TurnFacts | undefined;
+  /** The client's `max_tokens` lowered to what the backend's context left after the prompt. */
+  maxTokensClamped: { from: number; to: number } | undefined;
   route: Route | undefined;
   requestedModel = "";
   stream = false;
@@ -64,11 +67,13 @@ export class TurnContext {
 
   private record(status: number, durationMs: number, error?: SwitchyardError): void {
     const message = this.collector.message;
+    // A backend that failed before its first event reports its facts on the error.
+    const facts = this.facts ?? error?.facts ?? {};
     const usage = message.id ? message.usage : undefined;
     const completed = usage !== undefined && status === 200 && !error && !this.abort.signal.aborted;
     const analysis =
       completed && this.identity && this.request && this.route
-        ? this.lanes.analyze(this.identity, this.request, this.route.backend.name, usage, this.details)
+        ? this.lanes.analyze(this.identity, this.request, this.route.backend.name, usage, facts)
         : undefined;
     const timings = message.timings;
     const record: TurnRecord = {
@@ -85,7 +90,7 @@ export class TurnContext {
       sessionId: this.identity?.sessionId,
       lane: this.identity?.name,
       laneKind: this.identity?.kind,
-      slot: this.details.slot,
+      slot: facts.slot,
       status,
       ttftMs: this.ttftMs,
       durationMs,
@@ -106,9 +111,9 @@ export class TurnContext {
       stopReason: message.stopReason,
       error: error ? { code: error.code, message: error.message } : undefined,
       clientAborted: this.abort.signal.aborted,
-      ...rateLimitOf(this.details, error),
-      ...(this.details.maxTokensClamped ? { maxTokensClamped: this.details.maxTokensClamped } : {}),
-      ...(this.details.prefillDeadlineMs ? { prefillDeadlineMs: this.details.prefillDeadlineMs } : {}),
+      ...rateLimitOf(facts, error),
+      ...maxTokensClampedOf(this.maxTokensClamped, facts),
+      ...(facts.prefillDeadlineMs ? { prefillDeadlineMs: facts.prefillDeadlineMs } : {}),
       routing: this.routing,
     };
     this.observer?.(record, message);
@@ -117,9 +122,22 @@ export class TurnContext {
 }
 
 /** The rate-limit headers of the answer, else of the error; nothing when the upstream sent none. */
-function rateLimitOf(details: TurnDetails, error: SwitchyardError | undefined): Pick<TurnRecord, "rateLimit"> {
-  const rateLimit = details.rateLimit ?? error?.rateLimit;
+function rateLimitOf(facts: TurnFacts, error: SwitchyardError | undefined): Pick<TurnRecord, "rateLimit"> {
+  const rateLimit = facts.rateLimit ?? error?.rateLimit;
   return rateLimit ? { rateLimit } : {};
+}
+
+/**
+ * `max_tokens` as the client sent it and as it went out: lowered by the gateway to what the context
+ * left, then perhaps again by the backend to the room its server reported.
+ */
+function maxTokensClampedOf(
+  gateway: { from: number; to: number } | undefined,
+  facts: TurnFacts,
+): Pick<TurnRecord, "maxTokensClamped"> {
+  const backend = facts.maxTokensClamped;
+  if (!backend) return gateway ? { maxTokensClamped: gateway } : {};
+  return { maxTokensClamped: { from: gateway?.from ?? backend.from, to: backend.to } };
 }
 
 /** A usage number, or undefined when the backend did not report it. */

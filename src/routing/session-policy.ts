@@ -1,6 +1,6 @@
 import type { LaneKind } from "../sessions/lane.js";
 import type { LocalFailure, SessionMode, SessionRoutingState } from "../sessions/session-entry.js";
-import type { SessionTable } from "../sessions/session-table.js";
+import { SessionTable } from "../sessions/session-table.js";
 import type { RoutingConfig } from "./routing-config.js";
 import type { RequestSignals } from "./session-signals.js";
 
@@ -41,6 +41,17 @@ export class SessionPolicy {
       decisions: 0,
     };
     return session.routing;
+  }
+
+  /**
+   * A policy holding a copy of this one session's state: deciding on it leaves the session as it is
+   * (count_tokens plans the route a turn would take without taking the turn).
+   */
+  copyOf(sessionId: string): SessionPolicy {
+    const table = new SessionTable(1);
+    const state = this.state(sessionId);
+    if (state) table.session(sessionId).routing = { ...state };
+    return new SessionPolicy(this.config, table);
   }
 
   /** Sets the session's mode from outside the configured rules (a user rule); sticky like the rest. */

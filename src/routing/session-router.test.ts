@@ -208,6 +208,31 @@ describe("session router", () => {
     expect(next.record).toMatchObject({ rule: "max-tokens", sticky: false, mode: "cloud" });
   });
 
+  it("plans a preview (count_tokens) as the turn would go, without taking a turn of the session's mode", async () => {
+    const { sessions } = await setup();
+    const main = identity("main", "previewed");
+    await sessions.plan(request("go"), main, signal);
+    const message = {
+      id: "m",
+      model: "x",
+      blocks: [],
+      stopReason: { unified: "max_tokens" as const, raw: "length" },
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      timings: undefined,
+      error: undefined,
+    };
+    sessions.complete(turnRecord({ backend: "local" }), message, main, undefined);
+    const state = { ...sessions.policy.state("previewed") };
+    for (let count = 0; count < 2; count++) {
+      const preview = await sessions.plan(request("go on"), main, signal, { preview: true });
+      expect(preview.chain[0].backend.name).toBe("cloud");
+      expect(preview.record).toMatchObject({ rule: "max-tokens", sticky: false, mode: "cloud" });
+    }
+    expect(sessions.policy.state("previewed")).toEqual(state);
+    const turn = await sessions.plan(request("go on"), main, signal);
+    expect(turn.record).toMatchObject({ rule: "max-tokens", sticky: false, mode: "cloud" });
+  });
+
   it("takes a user rule's decision, and fails open to the configured rules saying why", async () => {
     const directory = mkdtempSync(join(tmpdir(), "switchyard-rule-"));
     const good = join(directory, "good.mjs");

@@ -20,7 +20,7 @@ import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
 
 /** The backends to try, in order (first is the choice, the rest the fallback chain), and why. */
 export interface RoutePlan {
-  chain: Route[];
+  chain: [Route, ...Route[]];
   record: RoutingRecord;
 }
 
@@ -37,7 +37,8 @@ export class SessionRouter {
   readonly policy: SessionPolicy;
   readonly cooldowns: BackendCooldowns;
   private readonly speeds = new Map<string, number[]>();
-  private readonly table: SessionTable;
+  /** The one session table (the model router's): routing's memory, and backends' slot facts. */
+  readonly sessions: SessionTable;
 
   private constructor(
     private readonly router: ModelRouter,
@@ -47,8 +48,8 @@ export class SessionRouter {
     /** Why the configured user rule did not load, if it did not. */
     readonly ruleLoadError: string | undefined,
   ) {
-    this.table = router.sessions;
-    this.policy = new SessionPolicy(config.escalation, this.table);
+    this.sessions = router.sessions;
+    this.policy = new SessionPolicy(config.escalation, this.sessions);
     this.cooldowns = new BackendCooldowns(config.fallback.cooldownMs, config.fallback.maxCooldownMs);
   }
 
@@ -138,14 +139,25 @@ export class SessionRouter {
       : { route: base, rule: base.reason, reason: `model ${base.model} on ${base.backend.name} (${base.reason})` };
   }
 
-  async plan(request: CanonicalRequest, identity: SessionIdentity, signal: AbortSignal): Promise<RoutePlan> {
+  /**
+   * Plans the route of a request of `identity`'s lane. A `preview` (count_tokens) plans the same route
+   * without taking a turn: the session's mode moves on a copy, so it neither counts a turn in its mode nor
+   * records a decision.
+   */
+  async plan(
+    request: CanonicalRequest,
+    identity: SessionIdentity,
+    signal: AbortSignal,
+    { preview = false }: { preview?: boolean } = {},
+  ): Promise<RoutePlan> {
+    const policy = preview ? this.policy.copyOf(identity.sessionId) : this.policy;
     const signals = readSignals(request, this.config.escalation);
     const base = this.router.resolve(request.model, identity.sessionId);
     let moduleError = this.ruleLoadError;
     let chosen: { route: Route; rule: string; reason: string } | undefined;
     let mode: ModeDecision | undefined;
     if (this.rule) {
-      const state = this.policy.state(identity.sessionId);
+      const state = policy.state(identity.sessionId);
       const outcome = await runUserRule(
         this.rule,
         {
@@ -180,20 +192,20 @@ export class SessionRouter {
           const route = this.router.routeTo(decision.backend, "module");
           if (route) chosen = { route, rule: "module", reason };
         } else {
-          mode = this.policy.force(identity.sessionId, decision.mode, "module", reason, identity.kind);
+          mode = policy.force(identity.sessionId, decision.mode, "module", reason, identity.kind);
         }
       }
     }
-    mode ??= this.policy.decide(identity.sessionId, identity.kind, signals);
+    mode ??= policy.decide(identity.sessionId, identity.kind, signals);
     chosen ??= this.routeForMode(mode, identity, base, request.model);
 
     const record: RoutingRecord = { rule: chosen.rule, reason: chosen.reason, sticky: mode.sticky, mode: mode.mode };
     if (chosen.rule === "module") record.sticky = false;
     if (moduleError) record.moduleError = moduleError;
-    let chain = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
+    let chain: RoutePlan["chain"] = [chosen.route, ...this.fallbacks(chosen.route, request.model)];
     let tokens = { count: 0, exact: false, known: false };
     if (this.config.fit) {
-      const previous = this.table.peekLane(identity)?.prompts;
+      const previous = this.sessions.peekLane(identity)?.prompts;
       const first = await checkFit(
         chosen.route.backend,
         chosen.route.model,
@@ -226,14 +238,14 @@ export class SessionRouter {
       }
     }
     if (!tokens.known) tokens = { count: tokenEstimate(request), exact: false, known: true };
-    const switchCost = this.switchCost(identity, chain[0] as Route, tokens.count, tokens.exact);
+    const switchCost = this.switchCost(identity, chain[0], tokens.count, tokens.exact);
     if (switchCost) record.switchCost = switchCost;
     return { chain, record };
   }
 
   /** The cost of moving a lane to `target` when it last ran elsewhere; undefined when it stays. */
   switchCost(lane: Lane, target: Route, promptTokens: number, exact: boolean): SwitchCost | undefined {
-    const memory = this.table.peekLane(lane);
+    const memory = this.sessions.peekLane(lane);
     if (!memory?.ranOn || memory.ranOn === target.backend.name) return undefined;
     const held = memory.prompts.get(target.backend.name)?.tokens ?? 0;
     const tokensNotCached = Math.max(0, promptTokens - held);
@@ -268,7 +280,7 @@ export class SessionRouter {
       this.speeds.set(record.backend, samples);
     }
     if (!identity) return;
-    const memory = this.table.lane(identity);
+    const memory = this.sessions.lane(identity);
     memory.ranOn = record.backend;
     if (record.promptTokens !== undefined && request)
       memory.prompts.set(record.backend, { tokens: record.promptTokens, bound: tokenUpperBound(request) });

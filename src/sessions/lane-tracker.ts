@@ -1,6 +1,7 @@
 import type { CanonicalRequest, Usage } from "../core/canonical.js";
+import type { TurnFacts } from "../core/turn-facts.js";
 import { familyById } from "../families/model-families.js";
-import { describeLane, type Lane } from "./lane.js";
+import type { Lane } from "./lane.js";
 import { type Divergence, findDivergence } from "./prefix-diff.js";
 import type { SessionTable } from "./session-table.js";
 
@@ -17,21 +18,6 @@ export interface CacheAnalysis {
   miss: CacheMiss | undefined;
 }
 
-/**
- * What the backend did with the turn that bears on reuse (a subset of backends' TurnDetails, named here
- * so that sessions/ needs nothing from backends/).
- */
-export interface TurnSlotFacts {
-  slot?: number;
-  /** The lane had no slot, or had lost it. */
-  slotReassigned?: boolean;
-  /** The lane that took this lane's slot since its last turn. */
-  displacedBy?: Lane;
-  /** False when the backend's template re-renders earlier turns (probed). */
-  templateAppendOnly?: boolean;
-  templateFamily?: string;
-}
-
 /** Tokens of slack for a tokenizer boundary where the new turn joins the old prompt. */
 const BOUNDARY_SLACK = 4;
 
@@ -43,7 +29,7 @@ const BOUNDARY_SLACK = 4;
 export class LaneTracker {
   constructor(private readonly table: SessionTable) {}
 
-  analyze(lane: Lane, request: CanonicalRequest, backend: string, usage: Usage, details: TurnSlotFacts): CacheAnalysis {
+  analyze(lane: Lane, request: CanonicalRequest, backend: string, usage: Usage, details: TurnFacts): CacheAnalysis {
     const entry = this.table.lane(lane);
     const previous = entry.lastTurn;
     const promptTokens = usage.inputTokens + usage.cacheReadTokens;
@@ -80,7 +66,7 @@ export class LaneTracker {
         miss: {
           reason: "slot-reassigned",
           explanation: details.displacedBy
-            ? `this lane's slot was taken by ${describeLane(details.displacedBy)}; it ran on slot ${details.slot} without its prefix (unless the RAM prompt cache held it)`
+            ? `this lane's slot was taken by ${details.displacedBy}; it ran on slot ${details.slot} without its prefix (unless the RAM prompt cache held it)`
             : `this lane had no slot of its own; it ran on slot ${details.slot}`,
         },
       };

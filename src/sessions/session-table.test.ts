@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalRequest } from "../../test/support/canonical-request.js";
-import type { Lane, LaneName } from "./lane.js";
+import { describeLane, type Lane, type LaneName } from "./lane.js";
 import { LaneTracker } from "./lane-tracker.js";
 import { SessionTable } from "./session-table.js";
 
@@ -79,7 +79,7 @@ describe("session table", () => {
     const analysis = tracker.analyze(main, second, "gpu", usage, {
       slot: 1,
       slotReassigned: true,
-      displacedBy: lane("t", "subagent:k"),
+      displacedBy: describeLane(lane("t", "subagent:k")),
     });
     expect(analysis.expectedReuse).toBe(100);
     expect(analysis.miss?.reason).toBe("slot-reassigned");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { anthropicRequestViolation, IssuedThinking } from "./anthropic-request-rules.js";
+import { anthropicRequestViolation, countTokensViolation, IssuedThinking } from "./anthropic-request-rules.js";
 import {
   type LoopbackResponse,
   type LoopbackServer,
@@ -117,13 +117,16 @@ export const DOCUMENTED_MODELS_LIST = {
 
 const isMessagesRequest = (request: RecordedRequest) =>
   request.method === "POST" && /^\/v1\/messages(\?|$)/.test(request.path);
+const isCountTokensRequest = (request: RecordedRequest) =>
+  request.method === "POST" && /^\/v1\/messages\/count_tokens(\?|$)/.test(request.path);
 
 /**
  * Starts the server on 127.0.0.1 at a free port. Like the real API it checks each Messages request before
  * the script sees it (`anthropic-request-rules.ts`: signatures it issued, thinking placement, tool ids, the
- * parameters thinking forbids) and answers a broken one `400 invalid_request_error`. It signs thinking by
- * remembering the signatures in the streams it sends. `lenient` turns the checks off, for tests of what a
- * backend does with an answer whatever the request.
+ * parameters thinking forbids), and each count_tokens request against that endpoint's parameters, and
+ * answers a broken one `400 invalid_request_error`. It signs thinking by remembering the signatures in the
+ * streams it sends. `lenient` turns the checks off, for tests of what a backend does with an answer
+ * whatever the request.
  */
 export function startAnthropicProtocolServer(options: {
   script: Script;
@@ -132,8 +135,13 @@ export function startAnthropicProtocolServer(options: {
   const issued = new IssuedThinking();
   return startLoopbackServer({
     script: (request) => {
-      const violation =
-        !options.lenient && isMessagesRequest(request) ? anthropicRequestViolation(request.body, issued) : undefined;
+      const violation = options.lenient
+        ? undefined
+        : isMessagesRequest(request)
+          ? anthropicRequestViolation(request.body, issued)
+          : isCountTokensRequest(request)
+            ? countTokensViolation(request.body)
+            : undefined;
       if (violation) return { status: 400, json: anthropicErrorBody("invalid_request_error", violation) };
       return options.script(request);
     },

@@ -167,3 +167,17 @@ export function anthropicRequestViolation(raw: unknown, issued: IssuedThinking):
     thinkingParameterViolation(body) ?? blockViolation(messages, issued) ?? thinkingPlacementViolation(body, messages)
   );
 }
+
+/**
+ * A count_tokens body against its documented parameters (https://docs.claude.com/en/api/messages-count-tokens):
+ * `model` and `messages` are required, and the Messages parameters that shape the answer rather than the
+ * prompt (`max_tokens`, `stream`) are not among them. Messages are the API's own wording for a parameter
+ * it does not take ("Extra inputs are not permitted") and for a missing one ("Field required").
+ */
+export function countTokensViolation(raw: unknown): string | undefined {
+  if (!raw || typeof raw !== "object") return "request body must be a JSON object (not quoted from the API)";
+  const body = raw as Record<string, unknown>;
+  for (const field of ["model", "messages"]) if (!(field in body)) return `${field}: Field required`;
+  for (const field of ["max_tokens", "stream"]) if (field in body) return `${field}: Extra inputs are not permitted`;
+  return undefined;
+}

@@ -2,6 +2,7 @@ import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
+import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
@@ -84,8 +85,10 @@ export class AnthropicBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
-    if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
-    yield* readAnthropicStream(response.body, { backendName: this.name, model: request.model });
+    // Its one fact about a turn is the rate-limit headers: on a refusal upstreamFailure put them on the
+    // error; on an answer they go on message_start.
+    const events = readAnthropicStream(response.body, { backendName: this.name, model: request.model });
+    yield* response.rateLimit ? reportTurnFacts(events, { rateLimit: response.rateLimit }) : events;
   }
 
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import type { TurnFacts } from "../../core/turn-facts.js";
 import { detectFamily } from "../../families/model-families.js";
 import { describeLane, type Lane } from "../../sessions/lane.js";
 import type { SlotMemory } from "../../sessions/session-table.js";
@@ -14,6 +15,7 @@ import {
   measuringPrefill,
   PrefillDeadline,
 } from "../prefill-deadline.js";
+import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
@@ -195,7 +197,16 @@ export class LlamaServerBackend implements Backend {
     }
   }
 
-  async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
+  stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
+    const facts: TurnFacts = {};
+    return reportTurnFacts(this.generate(request, options, facts), facts);
+  }
+
+  private async *generate(
+    request: CanonicalRequest,
+    options: StreamOptions,
+    facts: TurnFacts,
+  ): AsyncGenerator<CanonicalEvent> {
     const compat = await this.compat(options.signal);
     const body = toLlamaServerBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
@@ -206,25 +217,23 @@ export class LlamaServerBackend implements Backend {
     // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
     const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane, options.signal) : undefined;
     try {
-      if (lane && options.turn) {
-        options.turn.templateAppendOnly = compat.appendOnly;
-        options.turn.templateFamily = compat.family;
+      if (lane) {
+        facts.templateAppendOnly = compat.appendOnly;
+        facts.templateFamily = compat.family;
       }
       if (lease && lane) {
         const memory = options.slotMemory;
         if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
         if (this.options.slotSave && memory) await this.swapSlotFiles(lease, lane, memory, options.signal);
         body.id_slot = lease.slot;
+        facts.slot = lease.slot;
+        facts.slotReassigned = lease.reassigned;
         const displacedBy = memory?.takeDisplacement(lane);
-        if (options.turn) {
-          options.turn.slot = lease.slot;
-          options.turn.slotReassigned = lease.reassigned;
-          options.turn.displacedBy = displacedBy;
-        }
+        if (displacedBy) facts.displacedBy = describeLane(displacedBy);
       }
       const response = await requestUpstream(
         this.pool,
-        generationRequest("/v1/chat/completions", body, options, this.prefill),
+        generationRequest("/v1/chat/completions", body, options.signal, this.prefill, facts),
         this,
       );
       if (response.status >= 400) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
+import type { TurnFacts } from "../../core/turn-facts.js";
 import type { GgufBpeTokenizer } from "../../tokenize/gguf-bpe-tokenizer.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import {
@@ -9,6 +10,7 @@ import {
   measuringPrefill,
   PrefillDeadline,
 } from "../prefill-deadline.js";
+import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamJson } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
@@ -118,12 +120,21 @@ export class OllamaBackend implements Backend {
     return profile;
   }
 
-  async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
+  stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
+    const facts: TurnFacts = {};
+    return reportTurnFacts(this.generate(request, options, facts), facts);
+  }
+
+  private async *generate(
+    request: CanonicalRequest,
+    options: StreamOptions,
+    facts: TurnFacts,
+  ): AsyncGenerator<CanonicalEvent> {
     const { compat, numCtx } = await this.profile(options.model, options.signal);
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
     const response = await requestUpstream(
       this.pool,
-      generationRequest("/api/chat", body, options, this.prefill),
+      generationRequest("/api/chat", body, options.signal, this.prefill, facts),
       this,
     );
     if (response.status >= 400) {

@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Backend, BackendHealth, StreamOptions, TokenCount, TurnDetails } from "../backend.js";
+import type { TurnFacts } from "../../core/turn-facts.js";
+import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
 import { completionRoom, parseContextOverflow } from "../chat-completions/parse-context-overflow.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
+import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
@@ -96,19 +98,28 @@ export class OpenAICompatibleBackend implements Backend {
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
-    { atRoot = false, prefill, turn }: { atRoot?: boolean; prefill?: PrefillDeadline; turn?: TurnDetails } = {},
+    { atRoot = false, prefill, facts }: { atRoot?: boolean; prefill?: PrefillDeadline; facts?: TurnFacts } = {},
   ) {
     const prefix = atRoot ? this.basePath.replace(/\/v1$/, "") : this.basePath;
     return requestUpstream(
       this.pool,
-      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal, prefill, turn },
+      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal, prefill, facts },
       this,
     );
   }
 
-  async *stream(request: CanonicalRequest, options: StreamOptions): AsyncGenerator<CanonicalEvent> {
+  stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
+    const facts: TurnFacts = {};
+    return reportTurnFacts(this.generate(request, options, facts), facts);
+  }
+
+  private async *generate(
+    request: CanonicalRequest,
+    options: StreamOptions,
+    facts: TurnFacts,
+  ): AsyncGenerator<CanonicalEvent> {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
-    const prefill = { prefill: this.prefill, turn: options.turn };
+    const prefill = { prefill: this.prefill, facts };
     let response = await this.call("POST", "/chat/completions", body, options.signal, prefill);
     if (response.status === 400) {
       // The prompt fits but the completion asked for does not (the clamp's estimate was short, or the
@@ -117,8 +128,7 @@ export class OpenAICompatibleBackend implements Backend {
       const room = completionRoomOf(text);
       if (room === undefined || room >= request.maxTokens)
         throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
-      if (options.turn)
-        options.turn.maxTokensClamped = { from: options.turn.maxTokensClamped?.from ?? request.maxTokens, to: room };
+      facts.maxTokensClamped = { from: request.maxTokens, to: room };
       response = await this.call(
         "POST",
         "/chat/completions",
@@ -130,7 +140,7 @@ export class OpenAICompatibleBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
-    if (options.turn && response.rateLimit) options.turn.rateLimit = response.rateLimit;
+    if (response.rateLimit) facts.rateLimit = response.rateLimit;
     const events = readChatCompletionsStream(response.body, {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,

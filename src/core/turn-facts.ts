@@ -1,0 +1,24 @@
+import type { RateLimitInfo } from "./rate-limit.js";
+
+/**
+ * What a backend did with one turn, for the turn record. A backend reports them on its `message_start`,
+ * or on the error when it failed before one (canonical.ts, errors.ts); nothing is shared between the
+ * backend and the gateway while the turn runs.
+ */
+export interface TurnFacts {
+  slot?: number;
+  /** The lane had no slot, or had lost it, so its prefix was not in that slot. */
+  slotReassigned?: boolean;
+  /** The lane that took this lane's slot since its last turn. */
+  displacedBy?: string;
+  /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
+  templateAppendOnly?: boolean;
+  /** The model family the backend's template belongs to (src/families/model-families.ts), when recognised. */
+  templateFamily?: string;
+  /** The upstream's rate-limit headers on its answer. */
+  rateLimit?: RateLimitInfo;
+  /** `max_tokens` lowered by the backend to the room its server said the context left. */
+  maxTokensClamped?: { from: number; to: number };
+  /** The headers deadline a local generation was given (backends/prefill-deadline.ts). */
+  prefillDeadlineMs?: number;
+}
