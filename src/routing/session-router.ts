@@ -1,12 +1,11 @@
 import type { Backend } from "../backends/backend.js";
 import type { CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
-import type { CostMeter } from "../cost/turn-cost.js";
+import type { CostMeter, TurnCost, TurnForCost } from "../cost/turn-cost.js";
 import type { Lane } from "../sessions/lane.js";
 import type { SessionMode } from "../sessions/session-entry.js";
 import type { SessionIdentity } from "../sessions/session-identity.js";
 import type { SessionTable } from "../sessions/session-table.js";
-import type { TurnRecord } from "../telemetry/turn-record.js";
 import { BackendCooldowns } from "./backend-cooldown.js";
 import { checkFit, tokenEstimate, tokenUpperBound } from "./fit-check.js";
 import { detectLocalFailure } from "./local-failure.js";
@@ -22,6 +21,20 @@ import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
 export interface RoutePlan {
   chain: [Route, ...Route[]];
   record: RoutingRecord;
+}
+
+/**
+ * What routing reads of a finished turn's record (telemetry's TurnRecord has these fields), and the cost
+ * it adds to it.
+ */
+export interface FinishedTurn extends TurnForCost {
+  status: number;
+  backend: string;
+  error?: unknown;
+  promptTokens?: number;
+  prefilledTokens?: number;
+  prefillTokensPerSecond?: number;
+  cost?: TurnCost;
 }
 
 /** Prefill speeds kept per backend (not per session: bounded by the number of backends). */
@@ -264,7 +277,7 @@ export class SessionRouter {
 
   /** Called with each finished turn's record before it is stored: adds its cost, learns from it. */
   complete(
-    record: TurnRecord,
+    record: FinishedTurn,
     message: CollectedMessage,
     identity: SessionIdentity | undefined,
     request: CanonicalRequest | undefined,
