@@ -83,7 +83,13 @@ describe("docs/ARCHITECTURE.md's steps to add a backend, followed on a copy of t
         const target = join(copy, step.path);
         writeFileSync(target, applyEdit(readFileSync(target, "utf8"), step.lines, step.path));
       } else {
-        await run("bash", ["-c", step.command], { cwd: copy, timeout: 600_000, env: { ...process.env, CI: "true" } });
+        await run("bash", ["-c", step.command], {
+          cwd: copy,
+          timeout: 600_000,
+          env: { ...process.env, CI: "true" },
+        }).catch((error: { stdout?: string; stderr?: string }) => {
+          throw new Error(`${step.command} failed:\n${error.stdout ?? ""}\n${error.stderr ?? ""}`);
+        });
       }
     }
   });
