@@ -31,7 +31,7 @@ import {
   CLAUDE_CODE_ROUTER_KEY,
   CLAUDE_CODE_ROUTER_MODEL,
   CLAUDE_CODE_ROUTER_VERSION,
-  installClaudeCodeRouter,
+  claudeCodeRouterPackage,
   type RunningClaudeCodeRouter,
   startClaudeCodeRouter,
 } from "./support/claude-code-router.js";
@@ -273,20 +273,6 @@ function print(result: Result): void {
   }
 }
 
-/** claude-code-router's unpacked package, or undefined with one line saying why. */
-async function claudeCodeRouterPackage(): Promise<string | undefined> {
-  if (!WITH_CLAUDE_CODE_ROUTER) return undefined;
-  try {
-    return await installClaudeCodeRouter();
-  } catch (error) {
-    const reason = (error as Error).message.split("\n")[0];
-    console.log(
-      `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} could not be installed, measuring without it: ${reason}`,
-    );
-    return undefined;
-  }
-}
-
 async function main(): Promise<void> {
   const { binary, model } = await benchEngine("tiny");
   const body = (session: number) =>
@@ -333,7 +319,7 @@ async function main(): Promise<void> {
       FRAME_MS: REPLAY_FRAME_MS,
       SLOTS: String(SESSIONS),
     });
-    const routerPackage = await claudeCodeRouterPackage();
+    const routerPackage = await claudeCodeRouterPackage(WITH_CLAUDE_CODE_ROUTER);
     const router = routerPackage
       ? await startClaudeCodeRouter(routerPackage, replay.url).catch((error: Error) => {
           console.log(

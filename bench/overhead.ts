@@ -37,7 +37,7 @@ import { benchEngine, printTable, startChild, startGateway, writeResults } from 
 import {
   CLAUDE_CODE_ROUTER_KEY,
   CLAUDE_CODE_ROUTER_VERSION,
-  installClaudeCodeRouter,
+  claudeCodeRouterPackage,
   type RunningClaudeCodeRouter,
   rssMiB,
   startClaudeCodeRouter,
@@ -185,20 +185,6 @@ async function startEngine(): Promise<EngineSupervisor> {
   });
 }
 
-/** claude-code-router's unpacked package, or undefined with one line saying why. */
-async function claudeCodeRouterPackage(): Promise<string | undefined> {
-  if (!WITH_CLAUDE_CODE_ROUTER) return undefined;
-  try {
-    return await installClaudeCodeRouter();
-  } catch (error) {
-    const reason = (error as Error).message.split("\n")[0];
-    console.log(
-      `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} could not be installed, measuring without it: ${reason}`,
-    );
-    return undefined;
-  }
-}
-
 function printAcceptance(checks: Acceptance[]): void {
   console.log("\nacceptance: Switchyard's added time to first delta ≤ the bare relay's + the limit");
   printTable(
@@ -242,7 +228,7 @@ async function main(): Promise<void> {
     }
   }
   if (upstreams.includes("replay")) {
-    const router = await claudeCodeRouterPackage();
+    const router = await claudeCodeRouterPackage(WITH_CLAUDE_CODE_ROUTER);
     const replay = await startChild([join(import.meta.dirname, "support", "replay-upstream.ts")]);
     try {
       results.push(...(await measureUpstream("loopback replay", replay.url, router)));

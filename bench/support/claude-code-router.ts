@@ -109,6 +109,20 @@ function commandLine(pid: number): string {
   }
 }
 
+/** claude-code-router's unpacked package when `wanted`, or undefined with one line saying why not. */
+export async function claudeCodeRouterPackage(wanted: boolean): Promise<string | undefined> {
+  if (!wanted) return undefined;
+  try {
+    return await installClaudeCodeRouter();
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
+    console.log(
+      `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} could not be installed, measuring without it: ${reason}`,
+    );
+    return undefined;
+  }
+}
+
 /** Resident set size of one process, in MiB (NaN once it has ended). */
 export function rssMiB(pid: number): number {
   try {
