@@ -144,12 +144,16 @@ export async function startHttpFaultProxy(upstreamUrl: string): Promise<HttpFaul
       });
       return;
     }
+    // A fresh upstream connection per exchange (agent: false): a kept-alive one llama-server closed
+    // after its 5 s idle timeout would fail the exchange, and the proxy would pass that on as a fault
+    // nobody asked for (Switchyard does not resend a POST that may have reached the server).
     const forward = httpRequest({
       host: upstream.hostname,
       port: upstream.port,
       method: incoming.method,
       path: incoming.url,
       headers: incoming.headers,
+      agent: false,
     });
     incoming.pipe(forward);
     // The gateway went away (or timed out): the upstream request goes too, as a real client's would.

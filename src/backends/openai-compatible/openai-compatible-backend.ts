@@ -107,8 +107,10 @@ export class OpenAICompatibleBackend implements Backend {
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.pool = upstreamPool(url.origin, options, {
       connections: 32,
-      keepAliveTimeout: 4_000,
-      keepAliveMaxTimeout: 30_000,
+      // vLLM and SGLang (uvicorn) close idle connections after 5 s without saying so: as for llama-server,
+      // a local server's idle connections go after 1 s. Hosted APIs keep theirs far longer.
+      keepAliveTimeout: this.local ? 1_000 : 4_000,
+      keepAliveMaxTimeout: this.local ? 1_000 : 30_000,
       connectTimeoutMs: 10_000,
       headersTimeoutMs: 300_000,
       idleTimeoutMs: 300_000,
