@@ -39,13 +39,13 @@ describe("requestUpstream: a connection closed after the request was written", (
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const send = async (method: "GET" | "POST") => {
+  const send = async (method: "GET" | "POST", local = false) => {
     arrivals.length = 0;
     const pool = new Pool(origin);
     try {
       const request = { method, path: "/x", headers: {}, signal: undefined };
       const body = method === "POST" ? { prompt: "run me once" } : undefined;
-      return await requestUpstream(pool, { ...request, body }, { name: "local", baseUrl: origin }).then(
+      return await requestUpstream(pool, { ...request, body }, { name: "local", baseUrl: origin, local }).then(
         () => undefined,
         (error: Error) => error,
       );
@@ -54,11 +54,17 @@ describe("requestUpstream: a connection closed after the request was written", (
     }
   };
 
-  it("a POST (a generation the server may be running) is sent once, and fails naming the closed connection", async () => {
+  it("a POST to a cloud (billed, and maybe running) is sent once, and fails naming the closed connection", async () => {
     const error = await send("POST");
     expect(arrivals).toEqual(["POST"]);
     expect(error).toMatchObject({ kind: "upstream", code: "backend_unreachable" });
     expect(error?.message).toContain("local closed the connection before answering");
+  });
+
+  it("a POST to a server on this machine is sent once more: twice costs only compute", async () => {
+    const error = await send("POST", true);
+    expect(arrivals).toEqual(["POST", "POST"]);
+    expect(error?.message).toContain("closed the connection");
   });
 
   it("a GET (idempotent) is sent once more on a fresh connection", async () => {

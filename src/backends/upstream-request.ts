@@ -48,16 +48,17 @@ export function generationRequest(
  * naming the backend.
  *
  * A request not yet written when its kept-alive connection closes is sent again by undici itself, on a
- * fresh connection. One that was written may have reached the server, so only a GET (idempotent, RFC 9110
- * §9.2.2) is sent once more after its connection closes; a POST is a generation the server may already
- * be running, and repeating it would run it twice. The pools keep connections idle for less than the
- * server's announced `Keep-Alive: timeout=` (undici subtracts its threshold), so a POST meets a closing
- * connection only when the server went away.
+ * fresh connection. One that was written may have reached the server, so it is sent once more only where
+ * running it twice does no harm: a GET (idempotent, RFC 9110 §9.2.2), or any request to a server on this
+ * machine (a generation there costs only compute, and the engine drops one whose client has gone).
+ * A cloud's POST is never repeated: it would be billed, and run, twice. (Under CI load llama-server
+ * b1-de3ff81 closed connections Switchyard had just written a generation to, with idle connections kept
+ * 1 s against its 5 s; three tests met it in one run without the local resend.)
  */
 export async function requestUpstream(
   pool: Pool,
   request: UpstreamRequest,
-  backend: { name: string; baseUrl: string },
+  backend: { name: string; baseUrl: string; local?: boolean },
 ): Promise<UpstreamResponse> {
   const body = request.body === undefined ? undefined : jsonBytes(request.body);
   const headers = body === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
@@ -67,7 +68,7 @@ export async function requestUpstream(
   const sendOnceMore = (signal: AbortSignal | undefined, headersTimeout?: number) =>
     send(signal, headersTimeout).catch((error: { code?: string }) => {
       const closed = error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET";
-      if (closed && request.method === "GET") return send(signal, headersTimeout);
+      if (closed && (request.method === "GET" || backend.local === true)) return send(signal, headersTimeout);
       throw error;
     });
   try {
