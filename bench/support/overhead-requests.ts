@@ -6,22 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaServerBackend } from "../../src/backends/llama-server/llama-server-backend.js";
 import { toLlamaServerBody } from "../../src/backends/llama-server/to-llama-server-body.js";
+import { FIXTURE_ROOT } from "../../src/bench/recorded-sessions.js";
 import { parseAnthropicRequest } from "../../src/protocols/anthropic/parse-anthropic-request.js";
 import { normalizeForCache } from "../../src/sessions/normalize-request.js";
 import { CLAUDE_CODE_ROUTER_MODEL } from "./claude-code-router.js";
 
 /** The largest recorded Claude Code request (~92 KB, 78 KB of it tool definitions). */
-const FIXTURE = join(
-  import.meta.dirname,
-  "..",
-  "..",
-  "test",
-  "fixtures",
-  "claude-code",
-  "claude-code-2.1.197",
-  "agent-session",
-  "013.json",
-);
+const FIXTURE = join(FIXTURE_ROOT, "agent-session", "013.json");
 
 /** `claude-code`: the recorded request; `one-message`: one short user message, no tools or system. */
 export type RequestSize = "claude-code" | "one-message";

@@ -86,10 +86,9 @@ export class LlamaServerBackend implements Backend {
     this.pool = upstreamPool(this.baseUrl, options, {
       connections: 64,
       pipelining: 1,
-      // llama-server (cpp-httplib) closes a keep-alive connection after 5 s idle. A generation is not sent
-      // again once written (upstream-request.ts), so reusing a connection the server is closing fails the
-      // turn: idle connections go after 1 s, a margin event-loop lag on a loaded machine does not eat
-      // (with 3 s, a CI run at load 19 met a closed connection).
+      // llama-server (cpp-httplib) closes a keep-alive connection after 5 s idle. Reusing one it is
+      // closing costs the generation a second send (upstream-request.ts): idle connections go after 1 s,
+      // a margin event-loop lag on a loaded machine does not eat (with 3 s, a CI run at load 19 met one).
       keepAliveTimeout: 1_000,
       keepAliveMaxTimeout: 1_000,
       connectTimeoutMs: 5_000,
