@@ -56,11 +56,19 @@ export async function startChild(
 
 /**
  * `switchyard serve` of a checkout (this one by default) in front of one backend, with no user config.
- * BENCH_PROFILE=DIR writes the gateway's CPU profile there when it stops (open it in Chrome's DevTools).
+ * BENCH_PROFILE=DIR writes the gateway's CPU profile there when it stops (open it in Chrome's DevTools);
+ * BENCH_PROFILE_INTERVAL_US sets its sampling interval (Node's default, 1000 µs, leaves a request only a
+ * few samples).
  */
 export const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
   startChild(
     [join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"],
     { SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json", XDG_STATE_HOME: "/tmp/switchyard-bench-state" },
-    process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    process.env.BENCH_PROFILE
+      ? [
+          "--cpu-prof",
+          `--cpu-prof-dir=${process.env.BENCH_PROFILE}`,
+          `--cpu-prof-interval=${process.env.BENCH_PROFILE_INTERVAL_US ?? 1000}`,
+        ]
+      : [],
   );

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { CanonicalEvent } from "../core/canonical.js";
 import { SwitchyardError } from "../core/errors.js";
 import type { TurnFacts } from "../core/turn-facts.js";
@@ -82,16 +83,24 @@ export class PrefillDeadline {
     signal: AbortSignal | undefined,
     backendName: string,
     facts: TurnFacts | undefined,
-    send: (signal: AbortSignal) => Promise<T>,
+    send: (signal: UpstreamAbort) => Promise<T>,
   ): Promise<T> {
     const deadlineMs = this.deadlineMs(bodyBytes);
     if (facts) facts.prefillDeadlineMs = deadlineMs;
-    const expired = new AbortController();
-    const timer = this.timers.set(() => expired.abort(), deadlineMs);
+    // One abort that the deadline and the caller's signal both fire; it stays tied to the caller's signal
+    // after the headers, since the answer's body streams under it.
+    const combined = new UpstreamAbort();
+    let expired = false;
+    if (signal?.aborted) combined.abort(signal.reason);
+    else signal?.addEventListener("abort", () => combined.abort(signal.reason), { once: true });
+    const timer = this.timers.set(() => {
+      expired = true;
+      combined.abort(new Error("prefill deadline passed"));
+    }, deadlineMs);
     try {
-      return await send(signal ? AbortSignal.any([signal, expired.signal]) : expired.signal);
+      return await send(combined);
     } catch (error) {
-      if (!expired.signal.aborted || signal?.aborted) throw error;
+      if (!expired || signal?.aborted) throw error;
       const speed = this.tokensPerSecond();
       throw new SwitchyardError(
         `${backendName} sent no response headers within ${Math.round(deadlineMs / 1000)} s (prefill deadline for ~${Math.ceil(bodyBytes / BODY_BYTES_PER_TOKEN)} prompt tokens at ${Math.round(speed.value)} tokens/s ${speed.measured ? "measured" : "assumed"}, ×${PREFILL_SAFETY_FACTOR}, at least ${Math.round(this.floorMs / 1000)} s)`,
@@ -100,6 +109,23 @@ export class PrefillDeadline {
     } finally {
       this.timers.clear(timer);
     }
+  }
+}
+
+/**
+ * An abort for one upstream request, in the form undici takes besides AbortSignal (an EventEmitter that
+ * emits `abort`, with `aborted` and `reason` read as a signal's): an AbortController, or AbortSignal.any,
+ * costs several times as much to make, and one is made for every generation.
+ */
+export class UpstreamAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit("abort");
   }
 }
 

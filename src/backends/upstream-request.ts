@@ -4,7 +4,7 @@ import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { TurnFacts } from "../core/turn-facts.js";
 import { jsonBytes } from "../util/json-bytes.js";
 import { mapConnectionError, mapUpstreamError } from "./chat-completions/map-upstream-error.js";
-import type { PrefillDeadline } from "./prefill-deadline.js";
+import type { PrefillDeadline, UpstreamAbort } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
 
 export interface UpstreamResponse {
@@ -63,9 +63,9 @@ export async function requestUpstream(
   const body = request.body === undefined ? undefined : jsonBytes(request.body);
   const headers = body === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
   // headersTimeout 0: under a prefill deadline that deadline is the only one.
-  const send = (signal: AbortSignal | undefined, headersTimeout?: number) =>
+  const send = (signal: AbortSignal | UpstreamAbort | undefined, headersTimeout?: number) =>
     pool.request({ method: request.method, path: request.path, headers, body, signal, headersTimeout });
-  const sendOnceMore = (signal: AbortSignal | undefined, headersTimeout?: number) =>
+  const sendOnceMore = (signal: AbortSignal | UpstreamAbort | undefined, headersTimeout?: number) =>
     send(signal, headersTimeout).catch((error: { code?: string }) => {
       const closed = error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET";
       if (closed && (request.method === "GET" || backend.local === true)) return send(signal, headersTimeout);

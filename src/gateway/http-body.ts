@@ -4,6 +4,12 @@ import { invalidRequest, SwitchyardError } from "../core/errors.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { assertJsonDepth } from "./json-depth.js";
 
+/**
+ * Bodies smaller than this are parsed whole: finding and remembering their parts costs more than
+ * parsing them (a one-message request, a title request).
+ */
+const REMEMBER_FROM_BYTES = 4096;
+
 /** `application/json` or a `+json` type, whatever its parameters and case. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
   const essence = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -62,7 +68,7 @@ export function readJsonBody(
         return;
       }
       try {
-        resolve(repeated ? repeated.parse(bytes, parseBody) : parseBody(bytes));
+        resolve(repeated && size >= REMEMBER_FROM_BYTES ? repeated.parse(bytes, parseBody) : parseBody(bytes));
       } catch (error) {
         reject(error);
       }

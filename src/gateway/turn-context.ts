@@ -15,7 +15,6 @@ import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
  */
 export class TurnContext {
   readonly started = performance.now();
-  readonly startedAt = new Date().toISOString();
   readonly collector = new MessageCollector();
   /** What the backend that answered did with the turn, from its `message_start`. */
   facts: TurnFacts | undefined;
@@ -78,7 +77,8 @@ export class TurnContext {
     const timings = message.timings;
     const record: TurnRecord = {
       id: randomUUID(),
-      startedAt: this.startedAt,
+      // The wall-clock start, written once the answer is out rather than on the request's way in.
+      startedAt: new Date(performance.timeOrigin + this.started).toISOString(),
       protocol: this.protocol,
       endpoint: this.endpoint,
       requestedModel: this.requestedModel,

@@ -2,6 +2,10 @@ import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import { SwitchyardError } from "../core/errors.js";
 
+/** Host headers judged before; a client sending endless different ones only clears it. */
+const judged = new Map<string, boolean>();
+const JUDGED_HOSTS = 64;
+
 /**
  * Without an API key the gateway is open to whoever can reach it, which on loopback means this machine,
  * unless a web page uses DNS rebinding: its own domain name, re-pointed at 127.0.0.1, makes the page
@@ -10,7 +14,20 @@ import { SwitchyardError } from "../core/errors.js";
  * IP literals and `localhost` names.
  */
 export function hostAllowedWithoutKey(hostHeader: string | undefined): boolean {
-  if (!hostHeader || !URL.canParse(`http://${hostHeader}`)) return false;
+  if (!hostHeader) return false;
+  // Every request of an agent carries the same Host: judged once (parsing it as a URL costs more than
+  // the rest of the guards together).
+  let allowed = judged.get(hostHeader);
+  if (allowed === undefined) {
+    allowed = judgeHost(hostHeader);
+    if (judged.size >= JUDGED_HOSTS) judged.clear();
+    judged.set(hostHeader, allowed);
+  }
+  return allowed;
+}
+
+function judgeHost(hostHeader: string): boolean {
+  if (!URL.canParse(`http://${hostHeader}`)) return false;
   const hostname = new URL(`http://${hostHeader}`).hostname.replace(/^\[(.*)\]$/, "$1");
   return hostname === "localhost" || hostname.endsWith(".localhost") || isIP(hostname) !== 0;
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { CanonicalRequest } from "../core/canonical.js";
 import type { Lane } from "./lane.js";
 
@@ -26,11 +26,12 @@ export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
 
 /** The fallback: a hash of what starts every request of a conversation (system prompt, first user turn). */
 function prefixFingerprint(request: CanonicalRequest): string {
-  const hash = createHash("sha256");
-  for (const part of request.system) if (!part.text.startsWith(BILLING_HEADER_PREFIX)) hash.update(part.text);
+  const texts: string[] = [];
+  for (const part of request.system) if (!part.text.startsWith(BILLING_HEADER_PREFIX)) texts.push(part.text);
   const first = request.messages.find((message) => message.role === "user");
-  for (const part of first?.parts ?? []) if (part.type === "text") hash.update(part.text);
-  return `fp-${hash.digest("hex").slice(0, 16)}`;
+  for (const part of first?.parts ?? []) if (part.type === "text") texts.push(part.text);
+  // One-shot: the same digest as updating a hash with each text, without a Hash object per request.
+  return `fp-${hash("sha256", texts.join("")).slice(0, 16)}`;
 }
 
 export function identifySession(request: CanonicalRequest): SessionIdentity {
