@@ -80,7 +80,7 @@ export function loadTask(taskDirectory: string): EvalTask {
   if (!existsSync(join(directory, "repo")) || !statSync(join(directory, "repo")).isDirectory())
     throw new Error(`${directory}: no repo/ folder (the starter)`);
   // "." puts the hidden tests at the root of the working copy, mirroring their paths in tests/.
-  const hiddenTestsDir = toml.hidden_tests.replace(/\/+$/, "").replace(/^\.\/?/, "") || ".";
+  const hiddenTestsDir = toml.hidden_tests.replace(/\/+$/, "").replace(/^\.\//, "") || ".";
   const hiddenTestPaths = listFiles(join(directory, "tests")).map((path) =>
     hiddenTestsDir === "." ? path : `${hiddenTestsDir}/${path}`,
   );

@@ -27,7 +27,7 @@ export function git(cwd: string, args: string[], input?: string): { ok: boolean;
 
 /** A home of its own per run: HOME and every XDG folder inside it, so no user config or cache leaks in. */
 export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  for (const folder of [".config", ".local/share", ".local/state", ".cache"])
+  for (const folder of [".config", ".local/share", ".local/state", ".cache", "tmp"])
     mkdirSync(join(home, folder), { recursive: true });
   return {
     PATH: process.env.PATH,
