@@ -41,8 +41,9 @@ export async function validateSuite(
   {
     reps = 3,
     parallel = 2,
+    writeFile = true,
     onTask,
-  }: { reps?: number; parallel?: number; onTask?: (task: string, reason?: string) => void } = {},
+  }: { reps?: number; parallel?: number; writeFile?: boolean; onTask?: (task: string, reason?: string) => void } = {},
 ): Promise<ValidationResult> {
   const started = performance.now();
   const logs = mkdtempSync(join(tmpdir(), "switchyard-eval-validate-"));
@@ -87,6 +88,7 @@ export async function validateSuite(
     onTask?.(task.name, reason);
   }
   const result = { reps, admitted, excluded, logs, wallMs: Math.round(performance.now() - started) };
-  writeFileSync(join(directory, VALIDATION_FILE), `${JSON.stringify({ reps, admitted, excluded }, null, 2)}\n`);
+  if (writeFile)
+    writeFileSync(join(directory, VALIDATION_FILE), `${JSON.stringify({ reps, admitted, excluded }, null, 2)}\n`);
   return result;
 }
