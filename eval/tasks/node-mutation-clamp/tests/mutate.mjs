@@ -30,11 +30,18 @@ for (const line of original.split("\n")) {
   offset += line.length + 1;
 }
 
+const IMPORT_ALL =
+  'import { pathToFileURL } from "node:url"; for (const file of process.argv.slice(1)) await import(pathToFileURL(file));';
 let killed = 0;
 try {
   for (const mutant of mutants) {
     writeFileSync(source, mutant.text);
-    const run = spawnSync(process.execPath, ["--test", ...testFiles], { stdio: "ignore", timeout: 20_000 });
+    // One process per mutant, the test files imported into it (node:test then runs them in-process and
+    // fails the exit code); `node --test` would start a second process per file.
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", IMPORT_ALL, ...testFiles], {
+      stdio: "ignore",
+      timeout: 20_000,
+    });
     const caught = run.status !== 0;
     if (caught) killed++;
     console.log(`${caught ? "killed  " : "survived"} ${mutant.label}`);
