@@ -23,6 +23,7 @@ function record(task: string, passed: boolean, agentMs: number, costUsd: number,
     overheadMs: 0,
     wallMs: agentMs,
     notes: [],
+    phasesMs: {},
     costUsd,
   };
 }

@@ -61,6 +61,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
     overheadMs: 0,
     wallMs: 0,
     notes: [],
+    phasesMs: {},
   };
   const stepsMs = () => (record.agentStep?.durationMs ?? 0) + (record.scorerStep?.durationMs ?? 0);
   try {
@@ -76,6 +77,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
     }
     const base = commitStarter(work);
     const before = snapshotProtected(work, task.protectedGlobs);
+    record.phasesMs.prepare = Math.round(performance.now() - started);
 
     const agent = await runInGroup(agentCommand(options.agent, task.directory), {
       cwd: work,
@@ -104,6 +106,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
       record.tamper.push("deleted the working directory");
       return record;
     }
+    const afterAgent = performance.now();
     const diff = diffAgainst(work, base);
     writeFileSync(join(options.runDir, "diff.patch"), diff);
     record.diffBytes = Buffer.byteLength(diff);
@@ -112,6 +115,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
     if (record.status === "agent_timeout" || record.status === "tamper") return record;
 
     cpSync(join(task.directory, "tests"), join(work, task.hiddenTestsDir), { recursive: true });
+    record.phasesMs.diffRestore = Math.round(performance.now() - afterAgent);
     const scorerOptions = {
       cwd: work,
       env: scorerEnv(scratch),

@@ -30,6 +30,8 @@ export interface RunRecord {
   /** Wall time minus the agent's and the scorer's own time: copy, commit, restore, launches. */
   overheadMs: number;
   wallMs: number;
+  /** Where the overhead goes: copy + setup + commit + snapshot; diff + restore + hidden-test copy. */
+  phasesMs: { prepare?: number; diffRestore?: number };
   /** Why, for anything but a clean score: the infra error, the first attempt's error, a note. */
   notes: string[];
   /** Filled from the gateway's records for sessionId, when the run went through Switchyard. */

@@ -21,7 +21,9 @@ describe("eval: the starter suite under eval/tasks", () => {
     const started = performance.now();
     const result = await validateSuite(TASKS, { reps: 3, parallel: 2, writeFile: false });
     // Printed, never asserted: wall-clock depends on the machine (the issue's budget is 60 s).
-    console.log(`validate --reps 3: ${result.admitted.length} tasks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `validate --reps 3: ${result.admitted.length} tasks in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(result.excluded).toEqual([]);
     expect(result.admitted).toHaveLength(findTaskDirectories(TASKS).length);
   });
