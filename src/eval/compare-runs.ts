@@ -57,7 +57,7 @@ function totals(label: string, records: readonly RunRecord[]): SideTotals {
     total: records.length,
     agentSeconds: records.reduce((sum, record) => sum + (record.agentStep?.durationMs ?? 0), 0) / 1000,
     ...(withTokens.length === records.length && records.length > 0
-      ? { tokens: withTokens.reduce((sum, r) => sum + (r.tokens ? r.tokens.input + r.tokens.output : 0), 0) }
+      ? { tokens: withTokens.reduce((sum, r) => sum + (r.tokens ? r.tokens.prompt + r.tokens.output : 0), 0) }
       : {}),
     ...(withCost.length === records.length && records.length > 0
       ? { costUsd: withCost.reduce((sum, r) => sum + (r.costUsd ?? 0), 0) }

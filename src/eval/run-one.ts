@@ -1,12 +1,13 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AgentSpec, agentCommand, agentLabel } from "./agents.js";
+import { type AgentSpec, agentCommand, agentGatewayEnv, agentLabel } from "./agents.js";
 import { junitRatio, scoreLine } from "./junit.js";
 import { networkIsolation } from "./network-isolation.js";
 import { restoreProtected, snapshotProtected } from "./protected-paths.js";
 import { type GroupRunResult, runInGroup } from "./run-in-group.js";
 import type { RunRecord, StepTiming } from "./run-record.js";
+import { sessionUsage } from "./session-usage.js";
 import type { EvalTask } from "./task-config.js";
 import { commitStarter, copyStarter, diffAgainst, isolatedEnv } from "./workdir.js";
 
@@ -19,6 +20,8 @@ export interface RunOnceOptions {
   agentTimeoutMs?: number;
   /** Where this attempt's logs, diff and record go. */
   runDir: string;
+  /** A running Switchyard: the agent is pointed at it, and tokens and cost come from its records. */
+  gatewayUrl?: string;
 }
 
 const step = (result: GroupRunResult): StepTiming => ({
@@ -85,12 +88,18 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
         SWITCHYARD_EVAL_SESSION_ID: options.sessionId,
         SWITCHYARD_EVAL_ROUTE: options.route,
         SWITCHYARD_EVAL_INSTRUCTION: task.instruction,
+        ...agentGatewayEnv(options.agent, options.gatewayUrl),
       }),
       timeoutMs: options.agentTimeoutMs ?? task.agentTimeoutMs,
       logFile: join(options.runDir, "agent.log"),
       stdin: task.instruction,
     });
     record.agentStep = step(agent);
+    if (options.gatewayUrl && options.agent.kind !== "oracle" && options.agent.kind !== "null") {
+      const usage = await sessionUsage(options.gatewayUrl, options.sessionId);
+      if (usage) Object.assign(record, { tokens: usage.tokens, costUsd: usage.costUsd, gatewayTurns: usage.turns });
+      else record.notes.push(`the gateway recorded no turn for session ${options.sessionId}`);
+    }
     if (agent.timedOut) {
       record.status = "agent_timeout";
       record.notes.push(`agent killed with its process group after ${record.agentStep.durationMs} ms`);

@@ -35,6 +35,8 @@ export interface RunRecord {
   /** Why, for anything but a clean score: the infra error, the first attempt's error, a note. */
   notes: string[];
   /** Filled from the gateway's records for sessionId, when the run went through Switchyard. */
-  tokens?: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  tokens?: { prompt: number; reused: number; prefilled: number; output: number };
   costUsd?: number;
+  /** Conversation turns the gateway recorded for sessionId. */
+  gatewayTurns?: number;
 }

@@ -18,6 +18,7 @@ export interface SuiteRunOptions {
   /** A glob over task names (`--tasks`). */
   tasks?: string;
   outDir: string;
+  gatewayUrl?: string;
   onRecord?: (record: RunRecord) => void;
 }
 
@@ -80,6 +81,7 @@ export async function runWithRetry(task: EvalTask, epoch: number, options: Suite
       sessionId: randomUUID(),
       ...(options.agentTimeoutMs !== undefined ? { agentTimeoutMs: options.agentTimeoutMs } : {}),
       runDir: join(options.outDir, "runs", task.name, `epoch-${epoch}-attempt-${number}`),
+      ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
     });
   const first = await attempt(1);
   if (first.status !== "infra_error") return first;

@@ -66,7 +66,7 @@ export function summarize(
     network: records[0]?.network ?? "none",
     meanOverheadMs: records.length ? records.reduce((sum, record) => sum + record.overheadMs, 0) / records.length : 0,
     ...(withTokens.length
-      ? { tokens: withTokens.reduce((sum, r) => sum + (r.tokens ? r.tokens.input + r.tokens.output : 0), 0) }
+      ? { tokens: withTokens.reduce((sum, r) => sum + (r.tokens ? r.tokens.prompt + r.tokens.output : 0), 0) }
       : {}),
     ...(withCost.length ? { costUsd: withCost.reduce((sum, r) => sum + (r.costUsd ?? 0), 0) } : {}),
   };

@@ -68,7 +68,9 @@ export function registerEvalCommands(program: Command): void {
   evalCommand
     .command("run <dir>")
     .description("run an agent on every task: status, score and pass@k per task")
-    .requiredOption("--agent <agent>", "oracle | null | cmd:'…'")
+    .requiredOption("--agent <agent>", "oracle | null | claude | cmd:'…'")
+    .option("--url <url>", "a running Switchyard: agents go through it; tokens and cost come from its records")
+    .option("--max-turns <n>", "Claude Code's --max-turns", "80")
     .option("--route <route>", "local | cloud | a backend name (recorded; passed to the agent)", "local")
     .option("--epochs <n>", "runs per task", "1")
     .option("--parallel <n>", "runs at once", "1")
@@ -81,6 +83,8 @@ export function registerEvalCommands(program: Command): void {
         dir: string,
         options: {
           agent: string;
+          url?: string;
+          maxTurns: string;
           route: string;
           epochs: string;
           parallel: string;
@@ -90,7 +94,9 @@ export function registerEvalCommands(program: Command): void {
           json?: boolean;
         },
       ) => {
-        const agent = parseAgent(options.agent);
+        const agent = parseAgent(options.agent, { maxTurns: positiveInteger("--max-turns", options.maxTurns) });
+        if (agent.kind === "claude" && !options.url)
+          throw new Error("--agent claude needs --url of a running Switchyard");
         const outDir = options.out ?? join(".switchyard", "eval", new Date().toISOString().replace(/[:.]/g, "-"));
         const { records, summary } = await runSuite(dir, {
           agent,
@@ -100,6 +106,7 @@ export function registerEvalCommands(program: Command): void {
           ...(options.timeout ? { agentTimeoutMs: parseDuration(options.timeout) } : {}),
           ...(options.tasks ? { tasks: options.tasks } : {}),
           outDir,
+          ...(options.url ? { gatewayUrl: options.url } : {}),
           onRecord: (record: RunRecord) => {
             if (!options.json) err(`${record.task} #${record.epoch}: ${record.status} ${record.score.toFixed(2)}`);
           },
