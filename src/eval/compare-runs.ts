@@ -35,7 +35,16 @@ export interface SideTotals {
 export interface Comparison {
   a: SideTotals;
   b: SideTotals;
-  tasks: { task: string; a: number; b: number }[];
+  /** Per task: pass rates, and the mean agent seconds and gateway tokens per run (null when unknown). */
+  tasks: {
+    task: string;
+    a: number;
+    b: number;
+    aSeconds: number;
+    bSeconds: number;
+    aTokens: number | null;
+    bTokens: number | null;
+  }[];
   unpaired: string[];
   /** Mean over tasks of (A's pass rate − B's), with its seeded bootstrap interval. */
   difference: Interval;
@@ -80,7 +89,25 @@ export function compareRuns(runA: LoadedRun, runB: LoadedRun, { seed = 1 } = {})
   const paired = [...aTasks.keys()].filter((task) => bTasks.has(task)).sort();
   const unpaired = [...new Set([...aTasks.keys(), ...bTasks.keys()])].filter((task) => !paired.includes(task)).sort();
   const rate = (runs: readonly RunRecord[]) => runs.filter((run) => run.passed).length / runs.length;
-  const tasks = paired.map((task) => ({ task, a: rate(aTasks.get(task) ?? []), b: rate(bTasks.get(task) ?? []) }));
+  const seconds = (runs: readonly RunRecord[]) =>
+    runs.reduce((sum, run) => sum + (run.agentStep?.durationMs ?? 0), 0) / 1000 / runs.length;
+  const tokens = (runs: readonly RunRecord[]) =>
+    runs.every((run) => run.tokens)
+      ? runs.reduce((sum, run) => sum + (run.tokens ? run.tokens.prompt + run.tokens.output : 0), 0) / runs.length
+      : null;
+  const tasks = paired.map((task) => {
+    const aRuns = aTasks.get(task) ?? [];
+    const bRuns = bTasks.get(task) ?? [];
+    return {
+      task,
+      a: rate(aRuns),
+      b: rate(bRuns),
+      aSeconds: seconds(aRuns),
+      bSeconds: seconds(bRuns),
+      aTokens: tokens(aRuns),
+      bTokens: tokens(bRuns),
+    };
+  });
   const difference = bootstrapMeanInterval(
     tasks.map((task) => task.a - task.b),
     { seed },
