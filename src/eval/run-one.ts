@@ -88,7 +88,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
         SWITCHYARD_EVAL_SESSION_ID: options.sessionId,
         SWITCHYARD_EVAL_ROUTE: options.route,
         SWITCHYARD_EVAL_INSTRUCTION: task.instruction,
-        ...agentGatewayEnv(options.agent, options.gatewayUrl),
+        ...agentGatewayEnv(options.agent, options.gatewayUrl, join(scratch, "home")),
       }),
       timeoutMs: options.agentTimeoutMs ?? task.agentTimeoutMs,
       logFile: join(options.runDir, "agent.log"),

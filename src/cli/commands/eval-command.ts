@@ -68,9 +68,10 @@ export function registerEvalCommands(program: Command): void {
   evalCommand
     .command("run <dir>")
     .description("run an agent on every task: status, score and pass@k per task")
-    .requiredOption("--agent <agent>", "oracle | null | claude | cmd:'…'")
+    .requiredOption("--agent <agent>", "oracle | null | claude | pi | cmd:'…'")
     .option("--url <url>", "a running Switchyard: agents go through it; tokens and cost come from its records")
     .option("--max-turns <n>", "Claude Code's --max-turns", "80")
+    .option("--model <name>", "the model pi asks Switchyard for", "local")
     .option("--route <route>", "local | cloud | a backend name (recorded; passed to the agent)", "local")
     .option("--epochs <n>", "runs per task", "1")
     .option("--parallel <n>", "runs at once", "1")
@@ -85,6 +86,7 @@ export function registerEvalCommands(program: Command): void {
           agent: string;
           url?: string;
           maxTurns: string;
+          model: string;
           route: string;
           epochs: string;
           parallel: string;
