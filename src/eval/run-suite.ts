@@ -71,18 +71,48 @@ export async function pool<Job, Result>(
   return results;
 }
 
+/** runOnce never throws by design; if it does anyway (a full disk before its own try), the run is still kept. */
+function failedRecord(
+  task: EvalTask,
+  epoch: number,
+  sessionId: string,
+  options: SuiteRunOptions,
+  error: unknown,
+): RunRecord {
+  return {
+    task: task.name,
+    epoch,
+    attempts: 1,
+    status: "infra_error",
+    score: 0,
+    passed: false,
+    agent: agentLabel(options.agent),
+    route: options.route,
+    sessionId,
+    tamper: [],
+    diffBytes: 0,
+    network: "none",
+    overheadMs: 0,
+    wallMs: 0,
+    phasesMs: {},
+    notes: [error instanceof Error ? error.message : String(error)],
+  };
+}
+
 /** One attempt, and a second when the first was an infra error; the record says both. */
 export async function runWithRetry(task: EvalTask, epoch: number, options: SuiteRunOptions): Promise<RunRecord> {
-  const attempt = (number: number) =>
-    runOnce(task, {
+  const attempt = (number: number) => {
+    const sessionId = randomUUID();
+    return runOnce(task, {
       agent: options.agent,
       route: options.route,
       epoch,
-      sessionId: randomUUID(),
+      sessionId,
       ...(options.agentTimeoutMs !== undefined ? { agentTimeoutMs: options.agentTimeoutMs } : {}),
       runDir: join(options.outDir, "runs", task.name, `epoch-${epoch}-attempt-${number}`),
       ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
-    });
+    }).catch((error: unknown) => failedRecord(task, epoch, sessionId, options, error));
+  };
   const first = await attempt(1);
   if (first.status !== "infra_error") return first;
   const second = await attempt(2);
