@@ -52,9 +52,9 @@ printTable(
     ["  diff, restore, hidden tests", ...column((r) => r.phasesMs.diffRestore ?? 0)],
     [
       "  scorer launch (unshare + sh)",
-      Math.round(median(launches)),
-      Math.round(percentile(launches, 0.95)),
-      Math.round(Math.max(...launches)),
+      ...[median(launches), percentile(launches, 0.95), Math.max(...launches)].map((value) =>
+        String(Math.round(value)),
+      ),
     ],
     ["agent (oracle: git apply)", ...column((r) => r.agentStep?.durationMs ?? 0)],
     ["scorer (the task's tests)", ...column((r) => r.scorerStep?.durationMs ?? 0)],
