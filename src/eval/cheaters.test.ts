@@ -56,6 +56,13 @@ describe("eval: cheaters score 0 and are flagged tamper", () => {
     expect(record.tamper).toEqual(["added report.xml"]);
   });
 
+  it("a symlink where the hidden tests go (to copy them outside, or read them) is tamper", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "switchyard-eval-cheat-"));
+    const record = await cheat("node-mutation-clamp", `ln -s ${outside} .eval`);
+    expect(record.status).toBe("tamper");
+    expect(record.tamper).toEqual(["added .eval"]);
+  });
+
   it("searching git history for the solution finds nothing: one commit, no solution objects", async () => {
     const found = join(mkdtempSync(join(tmpdir(), "switchyard-eval-cheat-")), "found.txt");
     // The solution's marker is `normalize("NFKD")`; look in every commit, the reflog and every object.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { matchesAny } from "./glob-match.js";
 import { listFiles } from "./task-config.js";
@@ -19,6 +19,11 @@ export function snapshotProtected(workDir: string, globs: readonly string[]): Pr
 
 const digest = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/** What is at a path now, without following a symlink the agent may have put there (to a folder, say). */
+function currentBytes(path: string): Buffer {
+  return lstatSync(path).isSymbolicLink() ? Buffer.from(`symlink → ${readlinkSync(path)}`) : readFileSync(path);
+}
+
 /**
  * Puts every protected path back as it was and says which the agent touched: `changed X`, `deleted X`,
  * `added X`. Anything listed makes the run `tamper`; the restore still happens, so the scorer judges the
@@ -31,7 +36,7 @@ export function restoreProtected(workDir: string, globs: readonly string[], befo
   for (const [path, bytes] of before) {
     const target = join(workDir, path);
     if (!now.has(path)) touched.push(`deleted ${path}`);
-    else if (digest(readFileSync(target)) !== digest(bytes)) touched.push(`changed ${path}`);
+    else if (digest(currentBytes(target)) !== digest(bytes)) touched.push(`changed ${path}`);
     else continue;
     rmSync(target, { recursive: true, force: true });
     mkdirSync(dirname(target), { recursive: true });

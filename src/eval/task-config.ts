@@ -99,7 +99,14 @@ export function loadTask(taskDirectory: string): EvalTask {
     scorerTimeoutMs: parseDuration(toml.scorer_timeout),
     hiddenTestsDir,
     hiddenTestPaths,
-    protectedGlobs: [...toml.protected, ...hiddenTestPaths, ...(toml.junit ? [toml.junit] : [])],
+    // The hidden-test folder's own path too: a file or symlink there (to a folder outside) would
+    // redirect the copy of the hidden tests; a real folder is not a file, so it never matches.
+    protectedGlobs: [
+      ...toml.protected,
+      ...hiddenTestPaths,
+      ...(hiddenTestsDir === "." ? [] : [hiddenTestsDir]),
+      ...(toml.junit ? [toml.junit] : []),
+    ],
     hasSolution: existsSync(join(directory, "solution.patch")),
   };
 }
