@@ -30,6 +30,7 @@ const LAYERS = [
   "bench",
   "dashboard",
   "gateway",
+  "eval",
   "cli",
 ] as const;
 

@@ -5,6 +5,7 @@ import { registerBenchCommand } from "./commands/bench-command.js";
 import { registerCodeCommands } from "./commands/code-command.js";
 import { registerDoctorCommand } from "./commands/doctor-command.js";
 import { registerEngineCommands } from "./commands/engine-command.js";
+import { registerEvalCommands } from "./commands/eval-command.js";
 import { registerFitCommands } from "./commands/fit-command.js";
 import { registerKeyCommand } from "./commands/key-command.js";
 import { registerPullCommand } from "./commands/pull-command.js";
@@ -32,6 +33,7 @@ registerPullCommand(program);
 registerStatuslineCommand(program);
 registerKeyCommand(program);
 registerBenchCommand(program);
+registerEvalCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);

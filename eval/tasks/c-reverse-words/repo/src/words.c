@@ -1,0 +1,5 @@
+#include "words.h"
+
+void reverse_words(char *s) {
+  (void)s;
+}

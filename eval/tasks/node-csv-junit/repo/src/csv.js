@@ -1,0 +1,4 @@
+/** One CSV line → its fields. */
+export function parseCsvLine(line) {
+  return line.split(",");
+}

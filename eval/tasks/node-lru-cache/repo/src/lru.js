@@ -1,0 +1,16 @@
+/** A cache of at most `capacity` entries. */
+export class LruCache {
+  constructor(capacity) {
+    this.capacity = capacity;
+    this.entries = new Map();
+  }
+  get(key) {
+    return this.entries.get(key);
+  }
+  set(key, value) {
+    this.entries.set(key, value);
+  }
+  get size() {
+    return this.entries.size;
+  }
+}

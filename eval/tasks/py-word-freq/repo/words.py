@@ -1,0 +1,5 @@
+"""Word counts."""
+
+
+def top_words(text, k):
+    return []

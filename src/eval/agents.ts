@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Who does the task: the harness's own checks (`oracle`, `null`), Claude Code through a Switchyard
+ * (`claude`), or any command (`cmd:…`).
+ */
+export type AgentSpec =
+  | { kind: "oracle" }
+  | { kind: "null" }
+  | { kind: "claude"; maxTurns: number }
+  | { kind: "pi"; model: string }
+  | { kind: "cmd"; command: string };
+
+export function parseAgent(text: string, { maxTurns = 80, model = "local" } = {}): AgentSpec {
+  if (text === "oracle") return { kind: "oracle" };
+  if (text === "claude") return { kind: "claude", maxTurns };
+  if (text === "pi") return { kind: "pi", model };
+  if (text === "null") return { kind: "null" };
+  if (text.startsWith("cmd:")) {
+    const command = text.slice(4).trim();
+    if (!command) throw new Error("--agent cmd: needs a command, such as cmd:'./my-agent.sh'");
+    return { kind: "cmd", command };
+  }
+  if (text === "opencode")
+    throw new Error(`--agent ${text}: not built yet; use cmd:'…' to launch it yourself (see docs/design/eval.md)`);
+  throw new Error(`--agent ${text}: expected oracle, null, claude, pi or cmd:'…'`);
+}
+
+export function agentLabel(agent: AgentSpec): string {
+  return agent.kind === "cmd" ? `cmd:${agent.command}` : agent.kind;
+}
+
+/**
+ * The shell command that plays the agent in the working copy. `oracle` applies the reference patch, read
+ * from the task folder by absolute path (the one agent allowed to see it); `null` changes nothing. A
+ * `cmd:` agent gets the instruction on stdin and in SWITCHYARD_EVAL_INSTRUCTION.
+ */
+export function agentCommand(agent: AgentSpec, taskDirectory: string): string {
+  switch (agent.kind) {
+    case "oracle":
+      return `git apply --whitespace=nowarn ${shellQuote(join(taskDirectory, "solution.patch"))}`;
+    case "null":
+      return "true";
+    case "claude":
+      // The prompt from the environment, so no instruction text is ever parsed by the shell.
+      return [
+        shellQuote(claudeBinary()),
+        '-p "$SWITCHYARD_EVAL_INSTRUCTION" --session-id "$SWITCHYARD_EVAL_SESSION_ID" --output-format json',
+        `--permission-mode bypassPermissions --max-turns ${agent.maxTurns}`,
+      ].join(" ");
+    case "pi":
+      // pi has no turn limit; the run's timeout bounds it. Nothing from the machine's own pi setup.
+      return [
+        shellQuote(bundledOrPath("pi")),
+        `--print --model ${shellQuote(`switchyard/${agent.model}`)} --no-context-files --no-extensions --no-skills`,
+        '"$SWITCHYARD_EVAL_INSTRUCTION"',
+      ].join(" ");
+    case "cmd":
+      return agent.command;
+    default: {
+      const never: never = agent;
+      return never;
+    }
+  }
+}
+
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `program` on PATH, else the one this package depends on (a devDependency, pinned in package.json). */
+function bundledOrPath(program: string): string {
+  const bundled = join(import.meta.dirname, "..", "..", "node_modules", ".bin", program);
+  const onPath = (process.env.PATH ?? "").split(":").some((folder) => folder && existsSync(join(folder, program)));
+  return onPath || !existsSync(bundled) ? program : bundled;
+}
+
+const claudeBinary = () => bundledOrPath("claude");
+
+/**
+ * What the agent needs to reach the gateway: for Claude Code, the same settings `switchyard code` uses;
+ * for pi, an agent folder in the run's home whose one provider is Switchyard's OpenAI door, sending the
+ * run's session id as `x-session-id` (pi resolves a header value naming an environment variable).
+ */
+export function agentGatewayEnv(
+  agent: AgentSpec,
+  gatewayUrl: string | undefined,
+  home: string,
+  apiKey?: string,
+): NodeJS.ProcessEnv {
+  if (!gatewayUrl) return {};
+  const common = { SWITCHYARD_URL: gatewayUrl };
+  if (agent.kind === "pi") {
+    const agentDir = join(home, ".pi", "agent");
+    mkdirSync(agentDir, { recursive: true });
+    const provider = {
+      baseUrl: `${gatewayUrl.replace(/\/+$/, "")}/v1`,
+      apiKey: apiKey ?? "switchyard",
+      api: "openai-completions",
+      headers: { "x-session-id": "SWITCHYARD_EVAL_SESSION_ID" },
+      models: [{ id: agent.model, reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 4096 }],
+    };
+    writeFileSync(join(agentDir, "models.json"), JSON.stringify({ providers: { switchyard: provider } }));
+    writeFileSync(join(agentDir, "settings.json"), JSON.stringify({ retry: { enabled: false } }));
+    return { ...common, PI_CODING_AGENT_DIR: agentDir, PI_OFFLINE: "1", TERM: "dumb" };
+  }
+  if (agent.kind !== "claude") return common;
+  return {
+    ...common,
+    ANTHROPIC_BASE_URL: gatewayUrl,
+    ANTHROPIC_AUTH_TOKEN: apiKey ?? "switchyard",
+    CLAUDE_CODE_ATTRIBUTION_HEADER: "0",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_AUTOUPDATER: "1",
+    // Claude Code refuses bypassPermissions as root unless told it is in a sandbox; the run is one: a
+    // throw-away copy with its own HOME.
+    IS_SANDBOX: "1",
+  };
+}

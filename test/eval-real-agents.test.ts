@@ -1,0 +1,54 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { AgentSpec } from "../src/eval/agents.js";
+import { runSuite } from "../src/eval/run-suite.js";
+import { useTestGateway } from "./support/test-gateway.js";
+
+const TASKS = join(import.meta.dirname, "..", "eval", "tasks");
+
+const AGENTS: [string, AgentSpec][] = [
+  ["claude -p", { kind: "claude", maxTurns: 3 }],
+  ["pi", { kind: "pi", model: "local" }],
+];
+
+describe("switchyard eval with real clients through Switchyard on the tiny test model", () => {
+  const gateway = useTestGateway();
+
+  it.each(AGENTS)(
+    "%s finishes within 60 s, fails the task honestly, and reports the gateway's own token sums",
+    async (_, agent) => {
+      const { records } = await runSuite(TASKS, {
+        agent,
+        route: "local",
+        epochs: 1,
+        parallel: 1,
+        agentTimeoutMs: 60_000,
+        tasks: "py-roman",
+        outDir: mkdtempSync(join(tmpdir(), "switchyard-eval-claude-")),
+        gatewayUrl: gateway().url,
+      });
+      expect(records).toHaveLength(1);
+      const record = records[0]!;
+      expect(record.agentStep?.timedOut).toBe(false);
+      expect(["scored", "agent_error"]).toContain(record.status);
+      expect(record.passed).toBe(false);
+
+      const turns = gateway()
+        .recorder.recent(Number.MAX_SAFE_INTEGER)
+        .filter((turn) => turn.sessionId === record.sessionId && turn.endpoint !== "count_tokens");
+      expect(turns.length).toBeGreaterThan(0);
+      const sum = (pick: (turn: (typeof turns)[number]) => number | undefined) =>
+        turns.reduce((total, turn) => total + (pick(turn) ?? 0), 0);
+      expect(record.gatewayTurns).toBe(turns.length);
+      expect(record.tokens).toEqual({
+        prompt: sum((turn) => turn.promptTokens),
+        reused: sum((turn) => turn.reusedTokens),
+        prefilled: sum((turn) => turn.prefilledTokens),
+        output: sum((turn) => turn.outputTokens),
+      });
+      expect(record.tokens?.prompt).toBeGreaterThan(0);
+    },
+  );
+});
