@@ -2,11 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../test/cli.js";
-import { findTaskDirectories } from "./task-config.js";
-import { validateSuite } from "./validate.js";
+import { findTaskDirectories } from "../src/eval/task-config.js";
+import { validateSuite } from "../src/eval/validate.js";
+import { runCli } from "./cli.js";
 
-const TASKS = join(import.meta.dirname, "..", "..", "eval", "tasks");
+const TASKS = join(import.meta.dirname, "..", "eval", "tasks");
 
 describe("eval: the starter suite under eval/tasks", () => {
   it("has at least 12 tasks in Node, Python and C, one scored by JUnit and one by mutation testing", () => {
