@@ -1,0 +1,29 @@
+/**
+ * For a family no message-level remedy keeps append-only on its stock template: Switchyard renders the
+ * prompt itself from the server's template (`/props`), corrected, sends it to llama-server's
+ * `/completion`, and parses the model's output in the family's syntax (docs/design/switchyard-renders.md).
+ */
+export interface RenderedPromptMode {
+  /**
+   * Text replacements that make the template render every turn the same on every later turn (each
+   * `find` must occur in the server's template, else the family stays on the chat path), with why.
+   */
+  patches: readonly { find: string; replace: string }[];
+  why: string;
+  /** How the model's output is read back. */
+  output: OutputSyntax;
+}
+
+/** The family's output syntax, as data the parser reads (src/backends/llama-server/family-output-parser.ts). */
+export interface OutputSyntax {
+  /** The reasoning block's markers; output starts inside it when the generation prompt ends with `open`. */
+  reasoning?: { open: string; close: string };
+  /** The tool-call block's markers and how a block is taken apart into calls. */
+  toolCalls: { open: string; close: string; format: ToolCallFormat };
+}
+
+/**
+ * - `dsml`: DeepSeek V3.2's `<｜DSML｜invoke name="N">` with `<｜DSML｜parameter name="K" string="true|false">V`
+ *   (a string as it stands, anything else JSON).
+ */
+export type ToolCallFormat = "dsml";
