@@ -26,7 +26,7 @@ async function read(text: string, prompt: string, size = 7): Promise<CanonicalEv
 }
 
 /** The blocks the events build, as {type, text or name and input}. */
-function blocks(events: CanonicalEvent[]) {
+function blocks(events: CanonicalEvent[]): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   for (const event of events) {
     if (event.type === "block_start") {
