@@ -147,7 +147,8 @@ export class LlamaServerBackend implements Backend {
       const templateKwargs: Record<string, unknown> = hasPreserveThinking(String(props.chat_template ?? ""))
         ? { preserve_thinking: true }
         : {};
-      const rendering = await this.rendering(props, family, signal);
+      const renderingOrWhyNot = await this.rendering(props, family, signal);
+      const rendering = typeof renderingOrWhyNot === "string" ? undefined : renderingOrWhyNot;
       const { before, after } = appendOnlyProbeConversations();
       // Where Switchyard renders, the probe renders the way every request will be.
       const renderProbe = rendering
@@ -173,6 +174,7 @@ export class LlamaServerBackend implements Backend {
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...(rendering ? { rendering } : {}),
+        ...(typeof renderingOrWhyNot === "string" ? { renderingRefused: renderingOrWhyNot } : {}),
         ...this.options.compat,
       } satisfies LlamaServerCompat;
     })().catch((error: unknown) => {
@@ -191,8 +193,9 @@ export class LlamaServerBackend implements Backend {
     props: Props,
     family: ReturnType<typeof detectFamily>,
     signal: AbortSignal | undefined,
-  ): Promise<PromptRendering | undefined> {
-    if (!family?.render || this.options.compat?.rendering === false || !props.chat_template) return undefined;
+  ): Promise<PromptRendering | string | undefined> {
+    if (!family?.render || this.options.compat?.rendering === false) return undefined;
+    if (!props.chat_template) return "the server reports no chat template";
     const tokens = await this.json<{ tokens?: unknown[] }>(
       "POST",
       "/tokenize",
@@ -204,7 +207,7 @@ export class LlamaServerBackend implements Backend {
       eosToken: props.eos_token ?? "",
       addsBos: (tokens.tokens?.length ?? 0) > 0,
     });
-    return typeof renderer === "string" ? undefined : { renderer, syntax: family.render.output };
+    return typeof renderer === "string" ? renderer : { renderer, syntax: family.render.output };
   }
 
   slotSnapshot(): SlotView[] | undefined {

@@ -37,6 +37,8 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
    * model's output is read back. `false` in the config keeps the server's chat path.
    */
   rendering?: PromptRendering | false;
+  /** Why Switchyard does not render a family that asks for it (its corrections do not apply to this template). */
+  renderingRefused?: string;
 }
 
 /** Switchyard's own rendering of a family's prompt (render-prompt.ts) and the family's output syntax. */

@@ -20,6 +20,20 @@ export interface ServerTokens {
   addsBos: boolean;
 }
 
+/**
+ * Where @huggingface/jinja differs from the renderer llama-server uses (and from Python's Jinja, which
+ * templates are written for), as rewrites of the template's text applied before parsing; each was
+ * measured against llama-server's `/apply-template` (test/model-families.test.ts).
+ */
+export const RENDERER_QUIRKS: readonly { pattern: RegExp; replacement: string; why: string }[] = [
+  {
+    // Gemma 4: `value['type'] | upper == 'OBJECT'` for a schema without a type.
+    pattern: /\|\s*(upper|lower)\b/g,
+    replacement: "| default('') | $1",
+    why: "`upper` and `lower` of an undefined value are '' in Jinja and llama.cpp, an error in @huggingface/jinja",
+  },
+];
+
 /** The text of a tool call's arguments as an object: llama-server hands templates parsed arguments. */
 function parsedArguments(text: string): unknown {
   try {
@@ -64,6 +78,7 @@ export class PromptRenderer {
       if (!source.includes(patch.find)) return `the template lacks ${JSON.stringify(patch.find.slice(0, 60))}`;
       source = source.replaceAll(patch.find, patch.replace);
     }
+    for (const quirk of RENDERER_QUIRKS) source = source.replace(quirk.pattern, quirk.replacement);
     try {
       return new PromptRenderer(source, tokens);
     } catch (error) {
