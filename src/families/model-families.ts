@@ -352,11 +352,16 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "raises",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "llama-server cannot build a tool-call parser for this template (its own synthetic probe trips the template's role-alternation check) and answers every request with tools 400",
-      instead:
-        "use Devstral's template (`--chat-template-file unsloth-mistral-Devstral-Small-2507.jinja`), which renders the same format",
+    appendOnly: true,
+    render: {
+      // llama-server cannot build a tool-call parser for this template (its own synthetic probe trips the
+      // template's role-alternation check) and answers every request with tools 400. The template writes
+      // the tool list before the last user message, so each new one moves it: written before the first
+      // user message instead, it stays where it was. Call ids must be nine alphanumerics.
+      patches: [{ find: "(message == user_messages[-1])", replace: "(message == user_messages[0])" }],
+      why: "llama-server answers 400 to every request with tools for this template, and it moves the tool list to each new user message",
+      toolCallIdLength: 9,
+      output: { toolCalls: { open: "[TOOL_CALLS]", close: "", format: "mistral" } },
     },
   }),
   family({

@@ -10,6 +10,11 @@ export interface RenderedPromptMode {
    */
   patches: readonly { find: string; replace: string }[];
   why: string;
+  /**
+   * Tool-call ids the template insists on (Mistral: nine alphanumerics, else it raises): each id is
+   * rendered as that many alphanumerics derived from it, the same on every turn.
+   */
+  toolCallIdLength?: number;
   /** How the model's output is read back. */
   output: OutputSyntax;
 }
@@ -18,12 +23,16 @@ export interface RenderedPromptMode {
 export interface OutputSyntax {
   /** The reasoning block's markers; output starts inside it when the generation prompt ends with `open`. */
   reasoning?: { open: string; close: string };
-  /** The tool-call block's markers and how a block is taken apart into calls. */
+  /**
+   * The tool-call block's markers and how a block is taken apart into calls; `close` empty: the block
+   * runs to the end of the output (Mistral's calls end with the turn).
+   */
   toolCalls: { open: string; close: string; format: ToolCallFormat };
 }
 
 /**
  * - `dsml`: DeepSeek V3.2's `<｜DSML｜invoke name="N">` with `<｜DSML｜parameter name="K" string="true|false">V`
  *   (a string as it stands, anything else JSON).
+ * - `mistral`: `NAME[CALL_ID]ID[ARGS]JSON` (the id optional), calls separated by the block's opener.
  */
-export type ToolCallFormat = "dsml";
+export type ToolCallFormat = "dsml" | "mistral";

@@ -1,5 +1,6 @@
 import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
+import { parseMistralToolCalls } from "./mistral-tool-calls.js";
 
 /** What the parser reads out of the model's output, in order. */
 export type OutputPiece =
@@ -8,7 +9,7 @@ export type OutputPiece =
   /** A tool-call block the family's format does not describe (malformed, or cut off): passed on as text. */
   | { kind: "unparsed"; text: string };
 
-const TOOL_CALL_PARSERS = { dsml: parseDsmlToolCalls } as const;
+const TOOL_CALL_PARSERS = { dsml: parseDsmlToolCalls, mistral: parseMistralToolCalls } as const;
 
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */
 function partialMarkerLength(text: string, marker: string): number {
@@ -54,7 +55,8 @@ export class FamilyOutputParser {
   /** The rest, once the output has ended. */
   finish(): OutputPiece[] {
     const pieces: OutputPiece[] = [];
-    while (this.buffer) this.step(pieces, true);
+    // An opened tool-call block is read even when nothing followed its opener.
+    while (this.buffer || this.mode === "tool") this.step(pieces, true);
     return pieces;
   }
 
@@ -92,10 +94,12 @@ export class FamilyOutputParser {
       this.buffer = this.buffer.slice(sure.length);
       return;
     }
-    const end = this.buffer.indexOf(toolCalls.close);
+    // A block without a closing marker runs to the end of the output.
+    const toEnd = toolCalls.close === "";
+    const end = toEnd ? -1 : this.buffer.indexOf(toolCalls.close);
     if (end < 0 && !final) return;
     const block = end < 0 ? this.buffer : this.buffer.slice(0, end);
-    const calls = end < 0 ? undefined : TOOL_CALL_PARSERS[toolCalls.format](block);
+    const calls = end < 0 && !toEnd ? undefined : TOOL_CALL_PARSERS[toolCalls.format](block);
     if (calls) pieces.push({ kind: "tool_calls", calls });
     else {
       this.unparsed++;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Template } from "@huggingface/jinja";
 import type { RenderedPromptMode } from "../../families/rendered-prompt-mode.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
@@ -43,13 +44,22 @@ function parsedArguments(text: string): unknown {
   }
 }
 
-/** A message as the template sees it (llama-server's shape: arguments parsed, nothing the template did not get). */
-function templateMessage(message: ChatMessage): Record<string, unknown> {
+/** An id as `length` alphanumerics (hex of its hash): the same id is the same on every turn. */
+const shortId = (id: string, length: number) => createHash("sha256").update(id).digest("hex").slice(0, length);
+
+/**
+ * A message as the template sees it (llama-server's shape: arguments parsed, nothing the template did not
+ * get), with call ids in the form the template insists on, when it does.
+ */
+function templateMessage(message: ChatMessage, idLength: number | undefined): Record<string, unknown> {
+  const id = (value: string) => (idLength ? shortId(value, idLength) : value);
+  if (message.role === "tool") return { ...message, tool_call_id: id(message.tool_call_id) };
   if (message.role !== "assistant" || !message.tool_calls?.length) return { ...message };
   return {
     ...message,
     tool_calls: message.tool_calls.map((call) => ({
       ...call,
+      id: id(call.id),
       function: { name: call.function.name, arguments: parsedArguments(call.function.arguments) },
     })),
   };
@@ -67,6 +77,7 @@ export class PromptRenderer {
   private constructor(
     readonly source: string,
     private readonly tokens: ServerTokens,
+    private readonly idLength: number | undefined,
   ) {
     this.template = new Template(source);
   }
@@ -80,7 +91,7 @@ export class PromptRenderer {
     }
     for (const quirk of RENDERER_QUIRKS) source = source.replace(quirk.pattern, quirk.replacement);
     try {
-      return new PromptRenderer(source, tokens);
+      return new PromptRenderer(source, tokens, mode.toolCallIdLength);
     } catch (error) {
       return `the template does not parse: ${(error as Error).message}`;
     }
@@ -89,7 +100,7 @@ export class PromptRenderer {
   render(input: RenderInput): string {
     const context: Record<string, unknown> = {
       ...input.kwargs,
-      messages: input.messages.map(templateMessage),
+      messages: input.messages.map((message) => templateMessage(message, this.idLength)),
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: this.tokens.bosToken,
       eos_token: this.tokens.eosToken,
