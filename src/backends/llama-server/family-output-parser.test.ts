@@ -50,3 +50,37 @@ describe("FamilyOutputParser (DeepSeek V3.2 syntax)", () => {
     expect(parse(notJson, "")).toEqual([{ kind: "unparsed", text: notJson }]);
   });
 });
+
+describe("FamilyOutputParser (Mistral Small 3.2 syntax: calls run to the end of the output)", () => {
+  const MISTRAL = familyById("mistral-small-3.2")?.render?.output as OutputSyntax;
+  const read = (output: string) => {
+    const parser = new FamilyOutputParser(MISTRAL, "[/INST]");
+    return [...[...output].flatMap((character) => parser.push(character)), ...parser.finish()];
+  };
+
+  it("reads calls as the template writes them (with or without a call id), text before them apart", () => {
+    const pieces = read(
+      'Looking.[TOOL_CALLS]Bash[CALL_ID]a1b2c3d4e[ARGS]{"command": "ls"}[TOOL_CALLS]Read[ARGS]{"file_path": "/x"}',
+    );
+    expect(
+      pieces
+        .filter((piece) => piece.kind === "text")
+        .map((piece) => piece.kind === "text" && piece.text)
+        .join(""),
+    ).toBe("Looking.");
+    expect(pieces.at(-1)).toEqual({
+      kind: "tool_calls",
+      calls: [
+        { name: "Bash", input: { command: "ls" } },
+        { name: "Read", input: { file_path: "/x" } },
+      ],
+    });
+  });
+
+  it("passes a call cut off in its arguments, or an opener with nothing after it, on as text", () => {
+    expect(read('[TOOL_CALLS]Bash[ARGS]{"command": "l')).toEqual([
+      { kind: "unparsed", text: '[TOOL_CALLS]Bash[ARGS]{"command": "l' },
+    ]);
+    expect(read("[TOOL_CALLS]")).toEqual([{ kind: "unparsed", text: "[TOOL_CALLS]" }]);
+  });
+});
