@@ -170,7 +170,8 @@ export class LlamaServerBackend implements Backend {
         family: family?.id,
         history,
         pinSlots,
-        vision: props.modalities?.vision === true,
+        // A rendered prompt carries no image data (/completion would need it apart): images become text.
+        vision: !rendering && props.modalities?.vision === true,
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...(rendering ? { rendering } : {}),
