@@ -19,10 +19,10 @@ import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
-import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat, type PromptRendering } from "./llama-server-compat.js";
+import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
+import { promptRenderingFor } from "./prompt-rendering.js";
 import { readCompletionStream } from "./read-completion-stream.js";
-import { PromptRenderer } from "./render-prompt.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
 import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
@@ -147,7 +147,18 @@ export class LlamaServerBackend implements Backend {
       const templateKwargs: Record<string, unknown> = hasPreserveThinking(String(props.chat_template ?? ""))
         ? { preserve_thinking: true }
         : {};
-      const renderingOrWhyNot = await this.rendering(props, family, signal);
+      const renderingOrWhyNot =
+        this.options.compat?.rendering === false
+          ? undefined
+          : await promptRenderingFor(family, props, async (content) => {
+              const tokenized = await this.json<{ tokens?: unknown[] }>(
+                "POST",
+                "/tokenize",
+                { content, add_special: true },
+                signal,
+              );
+              return tokenized.tokens ?? [];
+            });
       const rendering = typeof renderingOrWhyNot === "string" ? undefined : renderingOrWhyNot;
       const { before, after } = appendOnlyProbeConversations();
       // Where Switchyard renders, the probe renders the way every request will be.
@@ -183,32 +194,6 @@ export class LlamaServerBackend implements Backend {
       throw error;
     });
     return this.compatPromise;
-  }
-
-  /**
-   * Switchyard's own rendering, for a family whose matrix entry asks for it (unless the config says
-   * `rendering: false`): the server's template with the family's corrections, and its BOS handled as
-   * llama-server handles it (a vocabulary that adds BOS when tokenizing gets a prompt without its own).
-   */
-  private async rendering(
-    props: Props,
-    family: ReturnType<typeof detectFamily>,
-    signal: AbortSignal | undefined,
-  ): Promise<PromptRendering | string | undefined> {
-    if (!family?.render || this.options.compat?.rendering === false) return undefined;
-    if (!props.chat_template) return "the server reports no chat template";
-    const tokens = await this.json<{ tokens?: unknown[] }>(
-      "POST",
-      "/tokenize",
-      { content: "", add_special: true },
-      signal,
-    );
-    const renderer = PromptRenderer.create(props.chat_template, family.render, {
-      bosToken: props.bos_token ?? "",
-      eosToken: props.eos_token ?? "",
-      addsBos: (tokens.tokens?.length ?? 0) > 0,
-    });
-    return typeof renderer === "string" ? renderer : { renderer, syntax: family.render.output };
   }
 
   slotSnapshot(): SlotView[] | undefined {

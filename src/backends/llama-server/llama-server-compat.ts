@@ -34,7 +34,7 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
   /**
    * Set when Switchyard renders the prompt itself and sends it to `/completion` (the family's matrix
    * entry asks for it and its corrections apply to the server's template): the renderer and how the
-   * model's output is read back. `false` in the config keeps the server's chat path.
+   * model's output is read back. `false` (the backend's `compat` option) keeps the server's chat path.
    */
   rendering?: PromptRendering | false;
   /** Why Switchyard does not render a family that asks for it (its corrections do not apply to this template). */
