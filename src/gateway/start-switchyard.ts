@@ -17,7 +17,7 @@ import { ModelRouter } from "../routing/model-router.js";
 import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
 import { redactValue, registerSecret } from "../security/redact-secrets.js";
-import { SqliteTurnStore } from "../store/sqlite-turn-store.js";
+import { describeStoreLocation, openTurnStore, type StoreLocation } from "../store/open-turn-store.js";
 import type { TurnStore } from "../store/turn-store.js";
 import { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
@@ -48,7 +48,7 @@ export interface RunningSwitchyard {
   router: ModelRouter;
   routing: SessionRouter;
   recorder: TurnRecorder;
-  /** The durable turn store; undefined when `store.path` is null or the file could not be opened. */
+  /** The durable turn store (SQLite or Postgres); undefined when `store.path` is null or the default file could not be opened. */
   store: TurnStore | undefined;
   metrics: GatewayMetrics;
   engine: EngineSupervisor | undefined;
@@ -74,8 +74,8 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   registerSecret(apiKey);
   for (const backend of config.backends) registerSecret(backendApiKey(backend));
   const context: BackendContext = { thinkingPolicy: config.thinking.policy };
-  // Opened first: a store.path that cannot be opened stops the start before an engine is launched.
-  const store = openStore(config, say);
+  // Opened first: a store.path or store.url that cannot be opened stops the start before an engine is launched.
+  const store = await openStore(config, say);
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, context));
   for (const [index, url] of (options.backendUrls ?? []).entries())
     backends.push(await backendForUrl(url, backends.length + index, context));
@@ -202,17 +202,34 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   };
 }
 
-/** The configured store; a default store that cannot be opened is reported and skipped, not fatal. */
-function openStore(config: SwitchyardConfig, say: (message: string) => void): TurnStore | undefined {
+/** Where the config puts the store: its Postgres URL, its file, the default file, or nowhere (`path: null`). */
+export function configuredStoreLocation(config: SwitchyardConfig): StoreLocation | undefined {
+  if (config.store.url !== undefined) return { kind: "postgres", url: config.store.url };
   if (config.store.path === null) return undefined;
-  const path = config.store.path ?? defaultStoreFile();
+  return { kind: "sqlite", path: config.store.path ?? defaultStoreFile() };
+}
+
+/**
+ * The configured store; a default store that cannot be opened is reported and skipped, not fatal. A
+ * store the user named (a file or a database) that cannot be opened stops the start.
+ */
+async function openStore(config: SwitchyardConfig, say: (message: string) => void): Promise<TurnStore | undefined> {
+  const location = configuredStoreLocation(config);
+  if (!location) return undefined;
+  if (location.kind === "postgres") {
+    registerSecret(location.url);
+    const password = URL.canParse(location.url) ? decodeURIComponent(new URL(location.url).password) : "";
+    if (password) registerSecret(password);
+  }
+  const where = describeStoreLocation(location);
   try {
-    const store = new SqliteTurnStore({ path, retentionDays: config.store.retentionDays, onError: say });
-    say(`turn store: ${path}`);
+    const store = await openTurnStore(location, { retentionDays: config.store.retentionDays, onError: say });
+    say(`turn store: ${where}`);
     return store;
   } catch (error) {
-    if (config.store.path) throw new Error(`store.path ${path}: ${(error as Error).message}`);
-    say(`turn store off: cannot open ${path}: ${(error as Error).message}`);
+    if (location.kind === "postgres") throw new Error(`store.url ${where}: ${(error as Error).message}`);
+    if (config.store.path) throw new Error(`store.path ${where}: ${(error as Error).message}`);
+    say(`turn store off: cannot open ${where}: ${(error as Error).message}`);
     return undefined;
   }
 }
