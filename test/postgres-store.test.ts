@@ -85,7 +85,10 @@ describe("a gateway with its turns in PostgreSQL", () => {
     // `switchyard report`, another process, from the config's store.url and from --store.
     const config = join(mkdtempSync(join(tmpdir(), "switchyard-report-")), "config.json");
     writeFileSync(config, JSON.stringify({ store: { url } }));
-    for (const args of [["--config", config], ["--store", url]]) {
+    for (const args of [
+      ["--config", config],
+      ["--store", url],
+    ]) {
       const result = await runCli(["report", "--json", ...args]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain(`turns from the store ${url}`);
