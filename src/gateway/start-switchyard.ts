@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { BackendHealthMonitor } from "../backends/backend-health.js";
@@ -18,6 +19,7 @@ import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
 import { redactValue, registerSecret } from "../security/redact-secrets.js";
 import { describeStoreLocation, openTurnStore, type StoreLocation } from "../store/open-turn-store.js";
+import { PostgresTurnStore } from "../store/postgres-turn-store.js";
 import type { TurnStore } from "../store/turn-store.js";
 import { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
@@ -73,9 +75,17 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   assertSafeToListen(host, apiKey);
   registerSecret(apiKey);
   for (const backend of config.backends) registerSecret(backendApiKey(backend));
-  const context: BackendContext = { thinkingPolicy: config.thinking.policy };
   // Opened first: a store.path or store.url that cannot be opened stops the start before an engine is launched.
   const store = await openStore(config, say);
+  const replica = config.replica.name ?? `${hostname()}-${process.pid}`;
+  const context: BackendContext = {
+    thinkingPolicy: config.thinking.policy,
+    // Replicas sharing a Postgres store share their llama-servers' slot pins there, as leases.
+    slotBook:
+      store instanceof PostgresTurnStore
+        ? store.slotBook({ replica, leaseMs: config.replica.slotLeaseSeconds * 1000, onError: say })
+        : undefined,
+  };
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, context));
   for (const [index, url] of (options.backendUrls ?? []).entries())
     backends.push(await backendForUrl(url, backends.length + index, context));
@@ -149,7 +159,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
   if (store) recorder.onTurn((turn) => store.add(turn));
-  const metrics = new GatewayMetrics(backends);
+  const metrics = new GatewayMetrics(backends, { replica: store instanceof PostgresTurnStore ? replica : undefined });
   recorder.onTurn((turn) => metrics.observe(turn));
   const server = createGatewayServer({
     backends,

@@ -47,6 +47,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX turns_by_backend ON turns (backend, started_at);
    CREATE INDEX turns_failed ON turns (status, started_at) WHERE status >= 400 OR error_code IS NOT NULL;
    CREATE INDEX turns_missed ON turns (miss_reason, started_at) WHERE miss_reason IS NOT NULL;`,
+  // Replicas of a team's gateway share their llama-servers' slot pins (src/store/postgres-slot-leases.ts):
+  // one row per slot; the unique index makes a lane's second slot impossible.
+  `CREATE TABLE slot_leases (
+     backend text NOT NULL,
+     slot integer NOT NULL,
+     lane_session text,
+     lane_name text,
+     lane_kind text,
+     busy_token text,
+     busy_until timestamptz,
+     last_used timestamptz NOT NULL DEFAULT 'epoch',
+     PRIMARY KEY (backend, slot)
+   );
+   CREATE UNIQUE INDEX slot_leases_one_slot_per_lane ON slot_leases (backend, lane_session, lane_name)
+     WHERE lane_session IS NOT NULL;`,
 ];
 
 /** Any constant both gateways agree on: the key of the advisory lock migrations hold. */

@@ -1,8 +1,10 @@
 import pg from "pg";
+import type { SlotBookFactory } from "../backends/llama-server/slot-scheduler.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
 import { migratePostgres } from "./postgres-migrations.js";
+import { PostgresSlotLeases, type SlotLeaseOptions } from "./postgres-slot-leases.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 
 export interface PostgresTurnStoreOptions {
@@ -183,7 +185,7 @@ export class PostgresTurnStore implements TurnStore {
   static async open(options: PostgresTurnStoreOptions): Promise<PostgresTurnStore> {
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.maxConnections ?? 4,
+      max: options.maxConnections ?? 8,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       query_timeout: QUERY_TIMEOUT_MS,
@@ -202,6 +204,11 @@ export class PostgresTurnStore implements TurnStore {
       throw error;
     }
     return store;
+  }
+
+  /** Slot pins of llama-servers shared with the other replicas on this database, as leases. */
+  slotBook(options: SlotLeaseOptions): SlotBookFactory {
+    return (backend, slots) => new PostgresSlotLeases(this.pool, backend, slots, options);
   }
 
   /** Where the store is, without its password. */
