@@ -154,6 +154,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   router.useHealth(health);
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
+  if (store instanceof PostgresTurnStore) routing.useSharedState(store.sessionState({ onError: say }));
   if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);

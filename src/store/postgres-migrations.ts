@@ -62,6 +62,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );
    CREATE UNIQUE INDEX slot_leases_one_slot_per_lane ON slot_leases (backend, lane_session, lane_name)
      WHERE lane_session IS NOT NULL;`,
+  // Each session's routing mode and placement, shared by the replicas (src/store/postgres-session-state.ts).
+  `CREATE TABLE session_state (
+     session_id text PRIMARY KEY,
+     state jsonb NOT NULL,
+     version bigint NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   );
+   CREATE INDEX session_state_by_time ON session_state (updated_at);`,
 ];
 
 /** Any constant both gateways agree on: the key of the advisory lock migrations hold. */

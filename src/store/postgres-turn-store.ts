@@ -4,6 +4,7 @@ import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
 import { migratePostgres } from "./postgres-migrations.js";
+import { PostgresSessionState } from "./postgres-session-state.js";
 import { PostgresSlotLeases, type SlotLeaseOptions } from "./postgres-slot-leases.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 
@@ -209,6 +210,11 @@ export class PostgresTurnStore implements TurnStore {
   /** Slot pins of llama-servers shared with the other replicas on this database, as leases. */
   slotBook(options: SlotLeaseOptions): SlotBookFactory {
     return (backend, slots) => new PostgresSlotLeases(this.pool, backend, slots, options);
+  }
+
+  /** Sessions' routing mode and placement shared with the other replicas on this database. */
+  sessionState(options: { cacheMs?: number; onError?: (message: string) => void } = {}): PostgresSessionState {
+    return new PostgresSessionState(this.pool, options);
   }
 
   /** Where the store is, without its password. */
