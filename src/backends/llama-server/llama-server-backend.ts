@@ -24,7 +24,7 @@ import { keepsIdleSlots } from "./probe-slot-keeping.js";
 import { promptRenderingFor } from "./prompt-rendering.js";
 import { readCompletionStream } from "./read-completion-stream.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
-import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
+import { type SlotBook, type SlotBookFactory, type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { toCompletionBody } from "./to-completion-body.js";
 import { toLlamaServerBody } from "./to-llama-server-body.js";
@@ -54,6 +54,8 @@ export interface LlamaServerOptions {
    * deleted past `maxBytes`. Known only for the engine Switchyard launches.
    */
   slotFiles?: { directory: string; maxBytes: number };
+  /** Where lanes get slots when several Switchyard replicas share this server (default: this process's own). */
+  slotBook?: SlotBookFactory;
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
   thinkingPolicy?: "client" | "after-tool-error";
 }
@@ -82,7 +84,7 @@ export class LlamaServerBackend implements Backend {
   private compatPromise: Promise<LlamaServerCompat> | undefined;
   private propsCache: Props | undefined;
   /** Lane → slot pinning, created once the slot count is known from /props. */
-  slots: SlotScheduler | undefined;
+  slots: SlotBook | undefined;
   private readonly prefill: PrefillDeadline;
 
   constructor(private readonly options: LlamaServerOptions) {
@@ -124,7 +126,8 @@ export class LlamaServerBackend implements Backend {
   compat(signal?: AbortSignal): Promise<LlamaServerCompat> {
     this.compatPromise ??= (async () => {
       const props = await this.props(signal);
-      this.slots ??= new SlotScheduler(Math.max(1, props.total_slots ?? 1));
+      const count = Math.max(1, props.total_slots ?? 1);
+      this.slots ??= this.options.slotBook?.(this.baseUrl, count) ?? new SlotScheduler(count);
       const render = async (messages: unknown[], kwargs: Record<string, unknown>) => {
         const response = await this.call(
           "POST",
