@@ -1,17 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BenchTarget } from "../src/bench/bench-target.js";
 import { renderHtmlReport } from "../src/bench/html-report.js";
 import { runPreflight } from "../src/bench/preflight.js";
 import { fixtureRequests } from "../src/bench/recorded-sessions.js";
 import { replaySessions } from "../src/bench/replay-sessions.js";
+import { ARTIFACTS, readReportInChromium } from "./support/report-in-chromium.js";
 import { startTimedSseServer, type TimedSseServer } from "./support/timed-sse-server.js";
-
-const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts");
 
 const target = (name: string, server: TimedSseServer, wire: "openai" | "anthropic"): BenchTarget => ({
   name,
@@ -25,12 +21,8 @@ const target = (name: string, server: TimedSseServer, wire: "openai" | "anthropi
 
 describe("the bench HTML report in Chromium", () => {
   const servers: TimedSseServer[] = [];
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
   afterAll(async () => {
-    await context?.close();
     await Promise.all(servers.map((server) => server.close()));
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("shows time to first token by depth, decode by target and per-turn reuse, each with data", async () => {
@@ -59,47 +51,7 @@ describe("the bench HTML report in Chromium", () => {
     const file = join(ARTIFACTS, "bench-report.html");
     writeFileSync(file, renderHtmlReport({ preflight, replay }));
 
-    profile = mkdtempSync(join(tmpdir(), "switchyard-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      viewport: { width: 1100, height: 1200 },
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-      timeout: 60_000,
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const failures: string[] = [];
-    page.on("pageerror", (error) => failures.push(error.message));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => (globalThis as unknown as { benchCharts?: unknown[] }).benchCharts?.length === 3);
-    const charts = await page.evaluate(() =>
-      (
-        globalThis as unknown as {
-          benchCharts: Array<{
-            root: { querySelector(selector: string): { textContent: string | null } | null };
-            data: Array<Array<number | null>>;
-            ctx: {
-              canvas: { width: number; height: number };
-              getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
-            };
-          }>;
-        }
-      ).benchCharts.map((chart) => {
-        const canvas = chart.ctx.canvas;
-        const pixels = chart.ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        let painted = 0;
-        for (let index = 3; index < pixels.length; index += 4) if ((pixels[index] as number) > 0) painted++;
-        return {
-          title: chart.root.querySelector(".u-title")?.textContent,
-          points: chart.data
-            .slice(1)
-            .flat()
-            .filter((value) => value !== null).length,
-          painted,
-        };
-      }),
-    );
-    await page.screenshot({ path: join(ARTIFACTS, "bench-report.png"), fullPage: true });
+    const { charts, failures } = await readReportInChromium(file, 3, "bench-report.png");
     console.log(charts);
     expect(failures).toEqual([]);
     expect(charts.map((chart) => chart.title)).toEqual([
