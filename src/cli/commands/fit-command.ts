@@ -1,13 +1,16 @@
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load-config.js";
 import { locateEngine } from "../../engine/engine-locate.js";
 import { formatBytes, formatTokens } from "../../fit/byte-sizes.js";
 import { type FitPlan, formatDeviceLine, planFit, smallestCpuMoe } from "../../fit/fit-plan.js";
-import { type FitCliOptions, parseFitOptions } from "../../fit/fit-request.js";
+import { type FitCliOptions, type ParsedFitOptions, parseFitOptions } from "../../fit/fit-request.js";
 import { measurePlan } from "../../fit/measure-plan.js";
 import { readModelHparams } from "../../fit/model-hparams.js";
 import { loadModelHeaders, type NamedHeader } from "../../fit/model-source.js";
 import { searchCpuMoe, simulatedLauncher } from "../../fit/moe-search.js";
+import { contextSweep, cpuMoeSweep, sweepContexts } from "../../fit/plan-sweep.js";
+import { type FitPicture, renderFitHtml } from "./fit-html.js";
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 
@@ -59,14 +62,40 @@ function planSummary(plan: FitPlan) {
   };
 }
 
-function printPlan(label: string, plan: FitPlan): void {
-  out(`${label} @${formatTokens(plan.context)}×${plan.parallel}: ${plan.fits ? "fits" : "does not fit"}`);
-  for (const device of plan.devices) out(`  ${formatDeviceLine(plan, device)}`);
-  for (const input of plan.inputs) out(`  · ${input}`);
-  out(
+function planLines(label: string, plan: FitPlan): string[] {
+  return [
+    `${label} @${formatTokens(plan.context)}×${plan.parallel}: ${plan.fits ? "fits" : "does not fit"}`,
+    ...plan.devices.map((device) => `  ${formatDeviceLine(plan, device)}`),
+    ...plan.inputs.map((input) => `  · ${input}`),
     `  largest context that fits: ${plan.maxContext > 0 ? `${plan.maxContext} (${formatTokens(plan.maxContext)})` : "none"}`,
-  );
-  out(`  llama-server ${plan.flags.join(" ")}`);
+    `  llama-server ${plan.flags.join(" ")}`,
+  ];
+}
+
+function printPlan(label: string, plan: FitPlan): void {
+  for (const line of planLines(label, plan)) out(line);
+}
+
+/** Writes the HTML picture of the first model's plans: memory by part per context and per --n-cpu-moe. */
+function writeFitHtml(file: string, named: NamedHeader, plans: FitPlan[], base: ParsedFitOptions["base"]) {
+  const model = readModelHparams(named.header.metadata);
+  const tensors = named.header.tensors;
+  const first = plans[0];
+  if (!first) return;
+  const request = { ...base, context: first.context };
+  const planned = plans.flatMap((plan) => [plan.context, plan.maxContext]);
+  const hasGpu = base.devices.some((device) => device.kind === "gpu");
+  const picture: FitPicture = {
+    label: named.label,
+    plans,
+    summary: plans.flatMap((plan) => planLines(named.label, plan)),
+    contexts: contextSweep(model, tensors, request, sweepContexts(model, base.parallel, planned)),
+    ...(model.expertCount > 0 && hasGpu
+      ? { cpuMoe: { context: first.context, points: cpuMoeSweep(model, tensors, request, first.context) } }
+      : {}),
+  };
+  writeFileSync(file, renderFitHtml(picture));
+  process.stderr.write(`wrote ${file}\n`);
 }
 
 function plansFor(named: NamedHeader, parsed: Awaited<ReturnType<typeof parseFitOptions>>): FitPlan[] {
@@ -84,13 +113,16 @@ export function registerFitCommands(program: Command): void {
       .command("plan", { isDefault: true })
       .description("plan one model (the default: `switchyard fit MODEL`)")
       .argument("<model>", "a GGUF file, a copied GGUF header, or hf:ORG/REPO[:QUANT]")
-      .option("--measure", "also run the engine's own dry run (llama-server --fit) and print both"),
-  ).action(async (spec: string, options: FitCliOptions & { json?: boolean; measure?: boolean }) => {
+      .option("--measure", "also run the engine's own dry run (llama-server --fit) and print both")
+      .option("--html <file>", "write a self-contained HTML picture: memory by part per context and per --n-cpu-moe"),
+  ).action(async (spec: string, options: FitCliOptions & { json?: boolean; measure?: boolean; html?: string }) => {
     const parsed = await parseFitOptions(options);
     const headers = await loadModelHeaders(spec);
     const results = [];
-    for (const named of headers) {
-      for (const plan of plansFor(named, parsed)) {
+    for (const [index, named] of headers.entries()) {
+      const plans = plansFor(named, parsed);
+      if (options.html && index === 0) writeFitHtml(options.html, named, plans, parsed.base);
+      for (const plan of plans) {
         const measured =
           options.measure && named.localPath
             ? await measurePlan(plan, { llamaServer: await llamaServerPath(program), model: named.localPath })
