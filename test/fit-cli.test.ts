@@ -158,6 +158,7 @@ describe("switchyard fit", () => {
       "--ctx",
       "64k",
       "--search",
+      "--simulate",
       "--json",
     ]);
     expect(result.code, result.stderr).toBe(0);
