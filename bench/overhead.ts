@@ -9,6 +9,11 @@
  * - direct: the exact /v1/chat/completions body Switchyard would send for it, straight to the upstream;
  * - bare relay (bench/support/bare-relay.ts): the upstream body to a process that only forwards its
  *   bytes and copies the answer back: the floor any gateway pays for its extra hop;
+ * - minimal translator (bench/support/minimal-translator.ts), on the replay upstream only: the Anthropic
+ *   body through the least a gateway that translates Anthropic to Chat Completions can do (parse, map,
+ *   send, turn each upstream event into Anthropic events; no validation, sessions, routing or records):
+ *   the floor any translating gateway pays, which the relay is not. Not on the real llama-server, for
+ *   the reason given for claude-code-router below;
  * - switchyard: the Anthropic body through the gateway;
  * - claude-code-router 3.1.1 (bench/support/claude-code-router.ts), on the replay upstream only, where
  *   it installs and starts (else one line says why): the Anthropic body through its gateway. Not on the
@@ -95,12 +100,15 @@ interface Paths {
   stop(): Promise<void>;
 }
 
-async function startPaths(upstreamUrl: string, router: string | undefined): Promise<Paths> {
+async function startPaths(upstreamUrl: string, router: string | undefined, translator: boolean): Promise<Paths> {
   const gateway = await startGateway(upstreamUrl);
   const baseline = BASELINE ? await startGateway(upstreamUrl, BASELINE) : undefined;
   const relay = await startChild([join(import.meta.dirname, "support", "bare-relay.ts")], {
     UPSTREAM_URL: upstreamUrl,
   });
+  const minimal = translator
+    ? await startChild([join(import.meta.dirname, "support", "minimal-translator.ts")], { UPSTREAM_URL: upstreamUrl })
+    : undefined;
   let claudeCodeRouter: RunningClaudeCodeRouter | undefined;
   if (router) {
     claudeCodeRouter = await startClaudeCodeRouter(router, upstreamUrl).catch((error: Error) => {
@@ -116,6 +124,8 @@ async function startPaths(upstreamUrl: string, router: string | undefined): Prom
     "bare relay": (round) => timeStream(relay.url, round.direct, FIRST_DELTA.chatCompletions),
     switchyard: (round) => timeStream(messages(gateway.url), round.anthropic, FIRST_DELTA.anthropic),
   };
+  if (minimal)
+    send["minimal translator"] = (round) => timeStream(messages(minimal.url), round.anthropic, FIRST_DELTA.anthropic);
   if (baseline) send.baseline = (round) => timeStream(messages(baseline.url), round.anthropic, FIRST_DELTA.anthropic);
   if (claudeCodeRouter) {
     const url = messages(claudeCodeRouter.url);
@@ -123,9 +133,9 @@ async function startPaths(upstreamUrl: string, router: string | undefined): Prom
       timeStream(url, round.claudeCodeRouter, FIRST_DELTA.anthropic, { "x-api-key": CLAUDE_CODE_ROUTER_KEY });
   }
   return {
-    names: (["direct", "bare relay", "switchyard", "baseline", "claude-code-router"] as const).filter(
-      (name) => send[name] !== undefined,
-    ),
+    names: (
+      ["direct", "bare relay", "minimal translator", "switchyard", "baseline", "claude-code-router"] as const
+    ).filter((name) => send[name] !== undefined),
     send,
     rssMiB: () => ({
       switchyard: rssMiB(gateway.pid),
@@ -135,6 +145,7 @@ async function startPaths(upstreamUrl: string, router: string | undefined): Prom
       gateway.stop();
       baseline?.stop();
       relay.stop();
+      minimal?.stop();
       await claudeCodeRouter?.stop();
     },
   };
@@ -155,8 +166,13 @@ async function measure(upstream: string, paths: Paths, size: RequestSize, bodies
   return summarizeRun(upstream, size, bodies("size").anthropic.length, timings, paths.rssMiB());
 }
 
-async function measureUpstream(label: string, url: string, router: string | undefined): Promise<Measurement[]> {
-  const paths = await startPaths(url, router);
+async function measureUpstream(
+  label: string,
+  url: string,
+  router: string | undefined,
+  translator: boolean,
+): Promise<Measurement[]> {
+  const paths = await startPaths(url, router, translator);
   try {
     const results: Measurement[] = [];
     for (const size of REQUEST_SIZES) results.push(await measure(label, paths, size, await roundBodies(url, size)));
@@ -194,6 +210,7 @@ function printAcceptance(checks: Acceptance[]): void {
       "relay adds ms",
       "switchyard adds ms",
       "ccr adds ms",
+      "translator adds ms",
       "switchyard − relay ms",
       "limit ms",
       "result",
@@ -204,6 +221,7 @@ function printAcceptance(checks: Acceptance[]): void {
       check.relayAddsMs,
       check.switchyardAddsMs,
       check.claudeCodeRouterAddsMs ?? "-",
+      check.translatorAddsMs ?? "-",
       check.switchyardAboveRelayMs,
       check.limitMs,
       check.pass ? "pass" : "FAIL",
@@ -222,7 +240,7 @@ async function main(): Promise<void> {
     try {
       const threads = process.env.BENCH_ENGINE_THREADS ?? "default";
       const label = `llama-server (tiny test model, warm but for the new last message, ${threads} threads)`;
-      results.push(...(await measureUpstream(label, engine.url, undefined)));
+      results.push(...(await measureUpstream(label, engine.url, undefined, false)));
     } finally {
       await engine.stop();
     }
@@ -231,7 +249,7 @@ async function main(): Promise<void> {
     const router = await claudeCodeRouterPackage(WITH_CLAUDE_CODE_ROUTER);
     const replay = await startChild([join(import.meta.dirname, "support", "replay-upstream.ts")]);
     try {
-      results.push(...(await measureUpstream("loopback replay", replay.url, router)));
+      results.push(...(await measureUpstream("loopback replay", replay.url, router, true)));
     } finally {
       replay.stop();
     }

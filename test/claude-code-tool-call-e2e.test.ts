@@ -4,12 +4,11 @@ import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import {
-  ANSWER_UNPARSED_FAMILIES,
+  RENDERED_TOOL_CALL_FAMILIES,
   SCRIPTED_ANSWER,
   SCRIPTED_COMMAND,
   SCRIPTED_TOOL_OUTPUT,
   TOOL_CALL_FAMILIES,
-  UNPARSED_OUTPUT_ERROR,
 } from "./support/tool-call-families.js";
 
 interface LoggedRequest {
@@ -76,22 +75,21 @@ describe.each(TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $
   });
 });
 
-describe.each(ANSWER_UNPARSED_FAMILIES)(
-  "Claude Code runs a tool through Switchyard, $family template",
+// DeepSeek V3.2: llama-server's own parser fails every request with a tool result last
+// (ANSWER_UNPARSED_FAMILIES); Switchyard renders the prompt, sends it to /completion and parses the DSML
+// call and the answer itself.
+describe.each(RENDERED_TOOL_CALL_FAMILIES)(
+  "Claude Code runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template }) => {
     const runToolLoop = gatewayOn(template);
 
-    it("the model asks for Bash, the CLI runs it and sends the output back; llama-server cannot parse the answer", async () => {
-      const { turns } = await runToolLoop();
-      // The request with the tool result fails in the engine's DeepSeek V3.2 parser (ANSWER_UNPARSED_FAMILIES),
-      // whatever the model says, and Switchyard answers 422. What the CLI does next depends on its retries
-      // (one of them adds a trailing system message, which Switchyard sends as a user turn and the parser
-      // then accepts), so its exit code is not asserted. When an engine upgrade fixes the parser this fails:
-      // move the family to TOOL_CALL_FAMILIES.
-      const afterCall = turns[turns.findIndex((turn) => turn.stopReason?.unified === "tool_use") + 1];
-      expect(afterCall?.status).toBe(422);
-      expect(afterCall?.error?.code).toBe("unparseable_model_output");
-      expect(afterCall?.error?.message).toContain(UNPARSED_OUTPUT_ERROR);
+    it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
+      const { run, turns } = await runToolLoop();
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as { is_error: boolean; result: string };
+      expect(result.is_error).toBe(false);
+      expect(result.result).toBe(SCRIPTED_ANSWER);
+      expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
     });
   },
 );

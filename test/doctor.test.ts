@@ -8,6 +8,7 @@ describe("switchyard doctor", () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   let badly: EngineSupervisor;
   let deepseek: EngineSupervisor;
+  let gemma: EngineSupervisor;
   beforeAll(async () => {
     gateway = await startTestGateway();
     // As many run it: one slot, a small context, the model's own (Qwen3.5) template.
@@ -16,16 +17,29 @@ describe("switchyard doctor", () => {
       model: inject("testModel"),
       args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui"],
     });
-    // A family the history remedy cannot keep append-only on its stock template.
-    const template = join(inject("llamaSource"), "models", "templates", "deepseek-ai-DeepSeek-V3.2.jinja");
-    deepseek = await EngineSupervisor.start({
-      binary: inject("llamaServer"),
-      model: inject("testModel"),
-      args: ["--jinja", "--parallel", "1", "--ctx-size", "65536", "--no-webui", "--chat-template-file", template],
-    });
+    // On its stock template: a family Switchyard renders itself (DeepSeek V3.2), and one still not
+    // append-only there (Gemma 4).
+    const stock = (template: string) =>
+      EngineSupervisor.start({
+        binary: inject("llamaServer"),
+        model: inject("testModel"),
+        args: [
+          "--jinja",
+          "--parallel",
+          "1",
+          "--ctx-size",
+          "65536",
+          "--no-webui",
+          "--chat-template-file",
+          join(inject("llamaSource"), "models", "templates", template),
+        ],
+      });
+    deepseek = await stock("deepseek-ai-DeepSeek-V3.2.jinja");
+    gemma = await stock("google-gemma-4-31B-it.jinja");
   });
   afterAll(async () => {
     await deepseek?.stop();
+    await gemma?.stop();
     await badly?.stop();
     await gateway?.close();
   });
@@ -54,12 +68,20 @@ describe("switchyard doctor", () => {
     expect(result.stdout).toContain("What to change:");
   });
 
-  it("names a family whose stock template is not append-only, with why and what to do instead", async () => {
+  it("says when Switchyard renders a family's prompt itself, and that it is append-only then", async () => {
     const result = await runCli(["doctor", "--backend", deepseek.url, "--url", gateway.url]);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/\[FAIL\] model family: DeepSeek V3\.2: not append-only/);
-    expect(result.stdout).toMatch(/\[FAIL\] append-only template: no/);
+    expect(result.stdout).toMatch(
+      /\[ok {2}\] model family: DeepSeek V3\.2: append-only with Switchyard in front: Switchyard renders/,
+    );
+    expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes: .*as Switchyard renders them/);
     // DeepSeek moves a mid-conversation system message to the head: Switchyard sends it in place.
     expect(result.stdout).toMatch(/system messages: rendered and compared: the template raises on them, moves them/);
+  });
+
+  it("names a family whose stock template is not append-only, with why and what to do instead", async () => {
+    const result = await runCli(["doctor", "--backend", gemma.url, "--url", gateway.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\[FAIL\] model family: Gemma 4: not append-only/);
+    expect(result.stdout).toContain("google-gemma-4-31B-it-interleaved.jinja");
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UNPARSED_TOOL_CALL } from "../src/backends/llama-server/read-completion-stream.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
@@ -105,6 +106,27 @@ describe("a tool call llama-server parses only in part (Qwen3.5: cut-off argumen
       const [turn] = (await waitForTurns(recorder, before + 1)).slice(before);
       expect(turn?.status).toBe(200);
       expect(turn?.stopReason?.unified).toBe("max_tokens");
+    },
+  );
+});
+
+describe("a tool call Switchyard's own parser cannot read (DeepSeek V3.2, rendered by Switchyard: cut off)", () => {
+  const gateway = gatewayServing("deepseek-ai-DeepSeek-V3.2.jinja");
+
+  it.each(CASES)(
+    "$door door, stream $stream: a valid answer with the output as text, and the record says so",
+    async ({ path, body, stream }) => {
+      const { recorder, url } = gateway();
+      const before = recorder.recent().length;
+      const answer = await send(url, path, { ...body(stream), max_tokens: 200 });
+      expect(answer.status).toBe(200);
+      // The cut-off call reaches the client as text (JSON-escaped in the answer), not as a guessed call.
+      expect(answer.text).toContain("function_calls>");
+      expect(answer.text).not.toMatch(/"tool_use"|"tool_calls"/);
+      const [turn] = (await waitForTurns(recorder, before + 1)).slice(before);
+      expect(turn?.status).toBe(200);
+      expect(turn?.error).toBeUndefined();
+      expect(turn?.stopReason?.raw).toContain(UNPARSED_TOOL_CALL);
     },
   );
 });

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import type { LlamaServerCompat } from "../src/backends/llama-server/llama-server-compat.js";
+import { PromptRenderer } from "../src/backends/llama-server/render-prompt.js";
 import { correctTemplate } from "../src/backends/llama-server/template-remedy.js";
+import { toCompletionBody } from "../src/backends/llama-server/to-completion-body.js";
 import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
@@ -45,6 +47,27 @@ interface Outcome {
   errors: string[];
 }
 
+/**
+ * The prompt llama-server is given for a request: the one Switchyard renders and sends to `/completion`
+ * where it renders the family's prompt itself, else the server's own rendering of the chat body.
+ */
+async function promptSent(
+  engineUrl: string,
+  compat: LlamaServerCompat,
+  request: ReturnType<typeof normalizeForCache>,
+): Promise<string | { error: string }> {
+  const body = toLlamaServerBody(request, "m", compat);
+  if (compat.rendering) return toCompletionBody(body, compat.rendering.renderer).prompt;
+  const response = await fetch(`${engineUrl}/apply-template`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== 200) return { error: `HTTP ${response.status} ${text.slice(0, 120)}` };
+  return (JSON.parse(text) as { prompt: string }).prompt;
+}
+
 async function replaySession(
   engineUrl: string,
   compat: LlamaServerCompat,
@@ -57,17 +80,11 @@ async function replaySession(
     if (!fixture.body) continue;
     const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
     const lane = describeLane(identifySession(request));
-    const response = await fetch(`${engineUrl}/apply-template`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(toLlamaServerBody(request, "m", compat)),
-    });
-    const text = await response.text();
-    if (response.status !== 200) {
-      outcome.errors.push(`${fixture.file}: HTTP ${response.status} ${text.slice(0, 120)}`);
+    const prompt = await promptSent(engineUrl, compat, request);
+    if (typeof prompt !== "string") {
+      outcome.errors.push(`${fixture.file}: ${prompt.error}`);
       continue;
     }
-    const prompt = (JSON.parse(text) as { prompt: string }).prompt;
     const previous = lastByLane.get(lane);
     lastByLane.set(lane, { file: fixture.file, prompt });
     // agent-session's second prompt comes from a new process whose system prompt holds a new git status.
@@ -136,6 +153,45 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
       expect((await backend.compat()).family).toBe(family.id);
     });
 
+    it.runIf(family.render !== undefined)(
+      "Switchyard renders its prompt, and renders the stock template byte for byte as llama-server does",
+      async () => {
+        const compat = await backend.compat();
+        expect(compat.rendering, "the family's corrections apply to its stock template").toBeTruthy();
+        const template = readFileSync(join(templates, Object.keys(family.templates)[0] as string), "utf8");
+        const props = (await (await fetch(`${engine.url}/props`)).json()) as { bos_token: string; eos_token: string };
+        const stock = PromptRenderer.create(
+          template,
+          { ...(family.render as NonNullable<ModelFamily["render"]>), patches: [] },
+          { bosToken: props.bos_token, eosToken: props.eos_token, addsBos: false },
+        );
+        if (typeof stock === "string") throw new Error(stock);
+        let compared = 0;
+        for (const session of fixtureSessions()) {
+          for (const fixture of fixtureRequests(session)) {
+            if (!fixture.body) continue;
+            for (const thinking of [undefined, { type: "disabled" }]) {
+              const recorded = thinking ? { ...(fixture.body as object), thinking } : fixture.body;
+              const request = normalizeForCache(parseAnthropicRequest(recorded, fixture.headers));
+              const body = toLlamaServerBody(request, "m", { ...compat, rendering: undefined });
+              const response = await fetch(`${engine.url}/apply-template`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify(body),
+              });
+              const text = await response.text();
+              if (response.status !== 200) continue;
+              const ours = toCompletionBody(body, stock).prompt;
+              expect(ours, `${session}/${fixture.file}`).toBe((JSON.parse(text) as { prompt: string }).prompt);
+              compared++;
+            }
+          }
+        }
+        // Mistral Small 3.2: llama-server renders only the 14 requests without tools (the others get 400).
+        expect(compared).toBeGreaterThanOrEqual(14);
+      },
+    );
+
     it.runIf(family.midConversationSystem !== "in-place")(
       `renders a mid-conversation system message where it stands (stock template: ${family.midConversationSystem})`,
       async () => {
@@ -144,16 +200,11 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
           (request) => request.file === "004.json",
         ) as FixtureRequest;
         const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
-        const response = await fetch(`${engine.url}/apply-template`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(toLlamaServerBody(request, "m", await backend.compat())),
-        });
-        const body = (await response.json()) as { prompt?: string; error?: { message: string } };
+        const sent = await promptSent(engine.url, await backend.compat(), request);
         // A family llama-server cannot serve with these tools at all says so in the matrix (an HTTP error).
-        if (family.appendOnly !== true && response.status !== 200) return;
-        expect(response.status, body.error?.message).toBe(200);
-        const prompt = body.prompt as string;
+        if (family.appendOnly !== true && typeof sent !== "string") return;
+        expect(sent).toBeTypeOf("string");
+        const prompt = sent as string;
         const before = prompt.indexOf("look around this repo and tell me what it does");
         const system = prompt.indexOf("Available agent types for the Agent tool:");
         const after = prompt.indexOf("ls -la", system);

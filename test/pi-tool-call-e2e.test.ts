@@ -1,7 +1,13 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { piFlags, piSandbox, runPi } from "./support/pi.js";
-import { SCRIPTED_ANSWER, TOOL_CALL_FAMILIES } from "./support/tool-call-families.js";
+import {
+  RENDERED_TOOL_CALL_FAMILIES,
+  SCRIPTED_ANSWER,
+  SCRIPTED_COMMAND,
+  SCRIPTED_TOOL_OUTPUT,
+  TOOL_CALL_FAMILIES,
+} from "./support/tool-call-families.js";
 import { expectToolRoundTrip, startToolLoop, type ToolLoop } from "./support/tool-loop.js";
 
 describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family template", ({ template }) => {
@@ -36,3 +42,44 @@ describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family te
     expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
   });
 });
+
+// DeepSeek V3.2: Switchyard renders the prompt and sends it to /completion; the round trip is checked in
+// the prompts it rendered (llama-server's own parser would fail the request with the result).
+describe.each(RENDERED_TOOL_CALL_FAMILIES)(
+  "pi runs a tool through Switchyard, $family template (Switchyard renders)",
+  ({ template }) => {
+    let loop: ToolLoop;
+    let root: string;
+    beforeAll(async () => {
+      loop = await startToolLoop(template, "bash");
+      root = piSandbox(loop.gateway.url, [
+        { id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 },
+      ]);
+    });
+    afterAll(async () => {
+      await loop?.close();
+    });
+
+    it("the model asks for bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
+      const session = join(root, "sessions", "session.jsonl");
+      const run = await runPi([...piFlags("switchyard/local", session), "run the tool"], root, 240_000);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
+
+      const prompts = loop.renderedPrompts();
+      expect(prompts).toHaveLength(2);
+      // The second prompt carries the call in the family's own syntax, then the command's output.
+      const second = prompts[1] as string;
+      expect(second.startsWith(prompts[0] as string)).toBe(true);
+      const call = second.indexOf('<｜DSML｜invoke name="bash">');
+      const argument = second.indexOf(SCRIPTED_COMMAND, call);
+      const output = second.indexOf(`<result>${SCRIPTED_TOOL_OUTPUT}`, argument);
+      expect([call, argument, output].every((at) => at > 0)).toBe(true);
+
+      const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");
+      expect(turns.map((turn) => turn.stopReason?.unified)).toEqual(["tool_use", "end_turn"]);
+      expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
+    });
+  },
+);

@@ -2,7 +2,13 @@
 import { median, percentile, printTable } from "../bench-support.js";
 import type { RequestSize } from "./overhead-requests.js";
 
-export type PathName = "direct" | "bare relay" | "switchyard" | "baseline" | "claude-code-router";
+export type PathName =
+  | "direct"
+  | "bare relay"
+  | "minimal translator"
+  | "switchyard"
+  | "baseline"
+  | "claude-code-router";
 
 export interface Timing {
   /** To the first delta carrying generated text. */
@@ -32,7 +38,7 @@ export interface Measurement {
   added: Partial<Record<PathName, Added>>;
   /** Paired medians of Switchyard minus another path (negative: Switchyard is faster). */
   switchyardOver: Partial<
-    Record<"bare relay" | "baseline" | "claude-code-router", { ttfbMs: number; totalMs: number }>
+    Record<"bare relay" | "minimal translator" | "baseline" | "claude-code-router", { ttfbMs: number; totalMs: number }>
   >;
   /** After the run. */
   rssMiB: Partial<Record<"switchyard" | "claude-code-router", number>>;
@@ -47,6 +53,8 @@ export interface Acceptance {
   relayAddsMs: number;
   switchyardAddsMs: number;
   claudeCodeRouterAddsMs?: number;
+  /** What the minimal translator adds (bench/support/minimal-translator.ts), where it ran. */
+  translatorAddsMs?: number;
   switchyardAboveRelayMs: number;
   limitMs: number;
   pass: boolean;
@@ -115,6 +123,7 @@ export function acceptance(result: Measurement): Acceptance {
     ...(result.added["claude-code-router"]
       ? { claudeCodeRouterAddsMs: result.added["claude-code-router"].ttfbMs }
       : {}),
+    ...(result.added["minimal translator"] ? { translatorAddsMs: result.added["minimal translator"].ttfbMs } : {}),
     switchyardAboveRelayMs: switchyardAddsMs - relayAddsMs,
     limitMs,
     pass: switchyardAddsMs - relayAddsMs <= limitMs,

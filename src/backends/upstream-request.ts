@@ -14,6 +14,8 @@ export interface UpstreamResponse {
   retryAfter: string | null;
   /** Retry-After and `x-ratelimit-*` headers, when the response has any. */
   rateLimit: RateLimitInfo | undefined;
+  /** All response headers as undici gives them (names lower-cased; `set-cookie` an array). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface UpstreamRequest {
@@ -84,6 +86,7 @@ export async function requestUpstream(
       body: response.body,
       retryAfter: typeof retryAfter === "string" ? retryAfter : null,
       rateLimit: readRateLimit(response.headers),
+      headers: response.headers,
     };
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;

@@ -89,11 +89,20 @@ export async function replayTurn(
 ): Promise<ReplayTurn> {
   // Straight to a server, the recorded `?beta=true` is Claude Code's; llama-server's route has no query.
   const path = target.kind === "switchyard" ? request.url : request.url.replace(/\?.*$/, "");
-  const { status, measurement } = await sendMeasuredRequest(
-    { baseUrl: target.baseUrl, wire: "anthropic", headers: target.headers },
-    { ...request.body, stream: true, ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}) },
-    { path, headers: replayHeaders(request), signal: options.signal, timeoutMs: options.requestTimeoutMs },
-  );
+  let sent: Awaited<ReturnType<typeof sendMeasuredRequest>>;
+  try {
+    sent = await sendMeasuredRequest(
+      { baseUrl: target.baseUrl, wire: "anthropic", headers: target.headers },
+      { ...request.body, stream: true, ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}) },
+      { path, headers: replayHeaders(request), signal: options.signal, timeoutMs: options.requestTimeoutMs },
+    );
+  } catch (error) {
+    // A connection that failed (a gateway replica that died, a balancer that dropped it) is a failed
+    // turn, as an agent would see it; the session goes on with its next request. An abort stops the run.
+    options.signal?.throwIfAborted();
+    return failedTurn(request, lane, (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+  }
+  const { status, measurement } = sent;
   const metrics = requestMetrics(measurement);
   const served = status === 200 && !measurement.error;
   const prefilled =
@@ -115,6 +124,27 @@ export async function replayTurn(
     decodeTokensPerSecond: metrics.decodeTokensPerSecond,
     miss: shortfall,
     error: measurement.error,
+  };
+}
+
+function failedTurn(
+  request: FixtureRequest,
+  lane: { lane: string; tokens: number; minimum: number } | undefined,
+  error: string,
+): ReplayTurn {
+  return {
+    request: `${request.session}/${request.file}`,
+    lane: lane?.lane ?? request.session,
+    status: 0,
+    renderedTokens: lane?.tokens,
+    minimum: lane?.minimum,
+    prefilled: undefined,
+    reused: undefined,
+    reusePercent: undefined,
+    ttftMs: undefined,
+    decodeTokensPerSecond: undefined,
+    miss: undefined,
+    error: `connection failed: ${error}`,
   };
 }
 

@@ -83,11 +83,37 @@ export const configSchema = z
       .object({
         /** SQLite file of turn records; `null` turns the store off. Default: $XDG_STATE_HOME/switchyard/switchyard.db. */
         path: z.string().min(1).nullable().optional(),
+        /**
+         * A PostgreSQL database shared by a team's gateways (`postgres://user:password@host:5432/db`), in
+         * place of the SQLite file. The password may come from PGPASSWORD instead.
+         */
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/[^\s]+$/, "store.url must be a postgres:// or postgresql:// URL")
+          .optional(),
         /** Turns older than this many days are deleted (at start, then hourly); 0 keeps everything. */
         retentionDays: z.number().int().min(0).default(30),
       })
       .strict()
+      .refine((store) => store.url === undefined || store.path === undefined, {
+        message: "store.url and store.path name two stores: give one",
+      })
       .default({ retentionDays: 30 }),
+    /**
+     * This gateway as one of several replicas sharing a PostgreSQL store (`store.url`): its name (the
+     * `replica` label on metrics; default host name and PID), and how long a slot a replica holds stays
+     * held after it stops renewing (a replica that died).
+     */
+    replica: z
+      .object({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9._:-]{1,64}$/, "replica.name: letters, digits, . _ : - (up to 64)")
+          .optional(),
+        slotLeaseSeconds: z.number().min(1).max(600).default(15),
+      })
+      .strict()
+      .default({ slotLeaseSeconds: 15 }),
     /** `after-tool-error`: thinking off on ordinary turns, on for the turn after a failed tool call (local backends). */
     thinking: z
       .object({ policy: z.enum(["client", "after-tool-error"]).default("client") })

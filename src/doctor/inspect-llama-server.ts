@@ -166,18 +166,31 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
             detail:
               "the template is not one of the families Switchyard knows (docs/design/model-families.md); the probes below still apply",
           }
-        : family.appendOnly === true
-          ? {
-              level: "ok",
-              check: "model family",
-              detail: `${family.name}: append-only with Switchyard in front (reasoning in history: ${family.reasoningInHistory})`,
-            }
-          : {
-              level: "fail",
-              check: "model family",
-              detail: `${family.name}: not append-only on this template: ${family.appendOnly.breaks}`,
-              fix: family.appendOnly.instead,
-            },
+        : family.render
+          ? compat.rendering
+            ? {
+                level: "ok",
+                check: "model family",
+                detail: `${family.name}: append-only with Switchyard in front: Switchyard renders this family's prompt itself and reads its reasoning and tool calls (${family.render.why}; reasoning in history: ${family.reasoningInHistory})`,
+              }
+            : {
+                level: "fail",
+                check: "model family",
+                detail: `${family.name}: Switchyard renders this family's prompt itself, but not on this server: ${compat.renderingRefused ?? "turned off in the config"}`,
+                fix: `serve the family's stock template (llama.cpp's models/templates/${Object.keys(family.templates)[0]})`,
+              }
+          : family.appendOnly === true
+            ? {
+                level: "ok",
+                check: "model family",
+                detail: `${family.name}: append-only with Switchyard in front (reasoning in history: ${family.reasoningInHistory})`,
+              }
+            : {
+                level: "fail",
+                check: "model family",
+                detail: `${family.name}: not append-only on this template: ${family.appendOnly.breaks}`,
+                fix: family.appendOnly.instead,
+              },
     );
     findings.push({
       level: "ok",
@@ -191,8 +204,9 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
       findings.push({
         level: "ok",
         check: "append-only template",
-        detail:
-          Object.keys(compat.templateKwargs).length > 0
+        detail: compat.rendering
+          ? "yes: earlier turns render the same after a new user query, as Switchyard renders them (sent to /completion)"
+          : Object.keys(compat.templateKwargs).length > 0
             ? `yes, with ${JSON.stringify(compat.templateKwargs)}`
             : "yes: earlier turns render the same after a new user query",
       });

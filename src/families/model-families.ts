@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { HistoryRemedy } from "./history-remedy-kind.js";
+import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
 
 /**
  * The model families coding agents run today, as data: which chat template each uses (files from the
@@ -48,6 +49,12 @@ export interface ModelFamily {
    * Switchyard launches gets (`--chat-template-file`, src/engine/engine-template.ts) is.
    */
   appendOnlyWhenLaunched?: boolean;
+  /**
+   * Switchyard renders this family's prompt itself (from the server's template, corrected) and parses
+   * its output, on both kinds of server (src/backends/llama-server/render-prompt.ts). `appendOnly` then
+   * says what holds for the prompt Switchyard renders.
+   */
+  render?: RenderedPromptMode;
 }
 
 const NONE: HistoryRemedy = { kind: "none" };
@@ -177,11 +184,21 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "hoisted",
     reasoningInHistory: "drop",
     history: DROP,
-    appendOnly: {
-      breaks:
-        "the stock template writes <think></think> before an answer after the last user query and a bare </think> before it, so each new user query re-renders the previous run",
-      instead:
-        "no remedy yet, on either kind of server: it needs Switchyard to render the prompt itself (the template keeps its last-user index in a namespace, and making every turn render as after it still breaks)",
+    appendOnly: true,
+    render: {
+      // The stock template writes <think>…</think> before an answer after the last user query (with
+      // thinking on) and a bare </think> before it or with thinking off, so each new user query, and each
+      // switch of thinking, re-renders the previous run. Rendered as after the last query every time
+      // (reasoning dropped: <think></think>), a turn is the same bytes on every later turn and extends the
+      // generation prompt (<think> on, <think></think> off). llama-server's own V3.2 parser also fails
+      // every request whose last message is a tool result (docs/design/test-model.md); /completion and
+      // Switchyard's parser do not.
+      patches: [{ find: "{%- if is_after_last_user and thinking -%}", replace: "{%- if true -%}" }],
+      why: "the stock template re-renders the previous run at each user query, and llama-server cannot parse its output after a tool result",
+      output: {
+        reasoning: { open: "<think>", close: "</think>" },
+        toolCalls: { open: "<｜DSML｜function_calls>", close: "</｜DSML｜function_calls>", format: "dsml" },
+      },
     },
   }),
   family({
@@ -335,11 +352,16 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "raises",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "llama-server cannot build a tool-call parser for this template (its own synthetic probe trips the template's role-alternation check) and answers every request with tools 400",
-      instead:
-        "use Devstral's template (`--chat-template-file unsloth-mistral-Devstral-Small-2507.jinja`), which renders the same format",
+    appendOnly: true,
+    render: {
+      // llama-server cannot build a tool-call parser for this template (its own synthetic probe trips the
+      // template's role-alternation check) and answers every request with tools 400. The template writes
+      // the tool list before the last user message, so each new one moves it: written before the first
+      // user message instead, it stays where it was. Call ids must be nine alphanumerics.
+      patches: [{ find: "(message == user_messages[-1])", replace: "(message == user_messages[0])" }],
+      why: "llama-server answers 400 to every request with tools for this template, and it moves the tool list to each new user message",
+      toolCallIdLength: 9,
+      output: { toolCalls: { open: "[TOOL_CALLS]", close: "", format: "mistral" } },
     },
   }),
   family({

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { BackendHealthMonitor } from "../backends/backend-health.js";
@@ -17,7 +18,8 @@ import { ModelRouter } from "../routing/model-router.js";
 import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
 import { redactValue, registerSecret } from "../security/redact-secrets.js";
-import { SqliteTurnStore } from "../store/sqlite-turn-store.js";
+import { describeStoreLocation, openTurnStore, type StoreLocation } from "../store/open-turn-store.js";
+import { PostgresTurnStore } from "../store/postgres-turn-store.js";
 import type { TurnStore } from "../store/turn-store.js";
 import { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { formatTurn, TurnRecorder } from "../telemetry/turn-record.js";
@@ -48,7 +50,7 @@ export interface RunningSwitchyard {
   router: ModelRouter;
   routing: SessionRouter;
   recorder: TurnRecorder;
-  /** The durable turn store; undefined when `store.path` is null or the file could not be opened. */
+  /** The durable turn store (SQLite or Postgres); undefined when `store.path` is null or the default file could not be opened. */
   store: TurnStore | undefined;
   metrics: GatewayMetrics;
   engine: EngineSupervisor | undefined;
@@ -73,9 +75,17 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   assertSafeToListen(host, apiKey);
   registerSecret(apiKey);
   for (const backend of config.backends) registerSecret(backendApiKey(backend));
-  const context: BackendContext = { thinkingPolicy: config.thinking.policy };
-  // Opened first: a store.path that cannot be opened stops the start before an engine is launched.
-  const store = openStore(config, say);
+  // Opened first: a store.path or store.url that cannot be opened stops the start before an engine is launched.
+  const store = await openStore(config, say);
+  const replica = config.replica.name ?? `${hostname()}-${process.pid}`;
+  const context: BackendContext = {
+    thinkingPolicy: config.thinking.policy,
+    // Replicas sharing a Postgres store share their llama-servers' slot pins there, as leases.
+    slotBook:
+      store instanceof PostgresTurnStore
+        ? store.slotBook({ replica, leaseMs: config.replica.slotLeaseSeconds * 1000, onError: say })
+        : undefined,
+  };
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, context));
   for (const [index, url] of (options.backendUrls ?? []).entries())
     backends.push(await backendForUrl(url, backends.length + index, context));
@@ -144,12 +154,13 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   router.useHealth(health);
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
+  if (store instanceof PostgresTurnStore) routing.useSharedState(store.sessionState({ onError: say }));
   if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
   if (store) recorder.onTurn((turn) => store.add(turn));
-  const metrics = new GatewayMetrics(backends);
+  const metrics = new GatewayMetrics(backends, { replica: store instanceof PostgresTurnStore ? replica : undefined });
   recorder.onTurn((turn) => metrics.observe(turn));
   const server = createGatewayServer({
     backends,
@@ -202,17 +213,34 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   };
 }
 
-/** The configured store; a default store that cannot be opened is reported and skipped, not fatal. */
-function openStore(config: SwitchyardConfig, say: (message: string) => void): TurnStore | undefined {
+/** Where the config puts the store: its Postgres URL, its file, the default file, or nowhere (`path: null`). */
+export function configuredStoreLocation(config: SwitchyardConfig): StoreLocation | undefined {
+  if (config.store.url !== undefined) return { kind: "postgres", url: config.store.url };
   if (config.store.path === null) return undefined;
-  const path = config.store.path ?? defaultStoreFile();
+  return { kind: "sqlite", path: config.store.path ?? defaultStoreFile() };
+}
+
+/**
+ * The configured store; a default store that cannot be opened is reported and skipped, not fatal. A
+ * store the user named (a file or a database) that cannot be opened stops the start.
+ */
+async function openStore(config: SwitchyardConfig, say: (message: string) => void): Promise<TurnStore | undefined> {
+  const location = configuredStoreLocation(config);
+  if (!location) return undefined;
+  if (location.kind === "postgres") {
+    registerSecret(location.url);
+    const password = URL.canParse(location.url) ? decodeURIComponent(new URL(location.url).password) : "";
+    if (password) registerSecret(password);
+  }
+  const where = describeStoreLocation(location);
   try {
-    const store = new SqliteTurnStore({ path, retentionDays: config.store.retentionDays, onError: say });
-    say(`turn store: ${path}`);
+    const store = await openTurnStore(location, { retentionDays: config.store.retentionDays, onError: say });
+    say(`turn store: ${where}`);
     return store;
   } catch (error) {
-    if (config.store.path) throw new Error(`store.path ${path}: ${(error as Error).message}`);
-    say(`turn store off: cannot open ${path}: ${(error as Error).message}`);
+    if (location.kind === "postgres") throw new Error(`store.url ${where}: ${(error as Error).message}`);
+    if (config.store.path) throw new Error(`store.path ${where}: ${(error as Error).message}`);
+    say(`turn store off: cannot open ${where}: ${(error as Error).message}`);
     return undefined;
   }
 }

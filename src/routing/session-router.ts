@@ -14,6 +14,7 @@ import type { RoutingConfig } from "./routing-config.js";
 import type { RoutingRecord, SwitchCost } from "./routing-record.js";
 import { type ModeDecision, SessionPolicy } from "./session-policy.js";
 import { readSignals } from "./session-signals.js";
+import type { SharedSessionState } from "./shared-session-state.js";
 import { type HistoryTarget, historyTargetFor } from "./transform-history.js";
 import { loadUserRule, runUserRule, type UserRule } from "./user-rule.js";
 
@@ -49,6 +50,7 @@ const SPEED_SAMPLES = 20;
 export class SessionRouter {
   readonly policy: SessionPolicy;
   readonly cooldowns: BackendCooldowns;
+  private shared: SharedSessionState | undefined;
   private readonly speeds = new Map<string, number[]>();
   /** The one session table (the model router's): routing's memory, and backends' slot facts. */
   readonly sessions: SessionTable;
@@ -162,6 +164,23 @@ export class SessionRouter {
     identity: SessionIdentity,
     signal: AbortSignal,
     { preview = false }: { preview?: boolean } = {},
+  ): Promise<RoutePlan> {
+    await this.shared?.load(identity.sessionId, this.sessions);
+    const plan = await this.planHere(request, identity, signal, preview);
+    if (!preview) this.shared?.save(identity.sessionId, this.sessions);
+    return plan;
+  }
+
+  /** Shares sessions' modes and placement with the other replicas of a team's gateway. */
+  useSharedState(shared: SharedSessionState): void {
+    this.shared = shared;
+  }
+
+  private async planHere(
+    request: CanonicalRequest,
+    identity: SessionIdentity,
+    signal: AbortSignal,
+    preview: boolean,
   ): Promise<RoutePlan> {
     const policy = preview ? this.policy.copyOf(identity.sessionId) : this.policy;
     const signals = readSignals(request, this.config.escalation);
@@ -302,6 +321,7 @@ export class SessionRouter {
       laneKind: identity.kind,
       failure: detectLocalFailure(message),
     });
+    this.shared?.save(identity.sessionId, this.sessions);
   }
 
   /** The session's mode, for status pages and tests. */

@@ -42,6 +42,14 @@ describe("GatewayMetrics", () => {
     expect(line(text, 'switchyard_prompt_reuse_ratio\\{backend="cloud"\\}')).toBe(String(400 / 480));
   });
 
+  it("labels every series with the replica, when it is one of a team's", async () => {
+    const metrics = new GatewayMetrics([], { replica: "replica-a" });
+    metrics.observe(cloudTurn("a", { usd: 0.25 }));
+    const text = await metrics.render();
+    expect(line(text, 'switchyard_cost_usd_total\\{backend="cloud",replica="replica-a"\\}')).toBe("0.25");
+    expect(await new GatewayMetrics([]).render()).not.toContain("replica=");
+  });
+
   it("reports a backend whose health check hangs as down, without hanging the scrape", async () => {
     const text = await new GatewayMetrics([hungBackend]).render();
     expect(line(text, 'switchyard_backend_up\\{backend="hung",kind="openai-compatible"\\}')).toBe("0");

@@ -49,7 +49,9 @@ export class GatewayMetrics {
   private readonly promptTotals = new Map<string, { reused: number; prefilled: number }>();
   private readonly healthChecks = new Map<Backend, { at: number; healthy: Promise<boolean> }>();
 
-  constructor(backends: readonly Backend[]) {
+  /** `replica` labels every series, so one Prometheus scraping a team's replicas can tell them apart. */
+  constructor(backends: readonly Backend[], options: { replica?: string } = {}) {
+    if (options.replica) this.registry.setDefaultLabels({ replica: options.replica });
     const registers = [this.registry];
     const byBackendAndLane = ["backend", "lane_kind"];
     this.requests = new Counter({

@@ -39,6 +39,8 @@ export function scriptSuffix(script: TestModelScript, toolName: string = SCRIPT_
   return toolName === SCRIPT_TOOL_NAME ? `-${script}` : `-${script}-${toolName}`;
 }
 export const TOOL_RESULT_MARKER = "-tool";
+/** Nine alphanumerics: Mistral's templates raise on any other call id (the scripted families render none). */
+const SCRIPT_CALL_ID = "call00001";
 const REASONING = "Calling the tool now.";
 /** Different from REASONING, so the tool call and the answer part at once where the family allows. */
 const AFTER_TOOL_REASONING = "The tool has run.";
@@ -100,9 +102,9 @@ export function familyScript(
     const call = {
       role: "assistant",
       content: "",
-      tool_calls: [{ id: "call_1", type: "function", function: scriptTool }],
+      tool_calls: [{ id: SCRIPT_CALL_ID, type: "function", function: scriptTool }],
     };
-    const result = { role: "tool", tool_call_id: "call_1", content: "switchyard-tool-ran" };
+    const result = { role: "tool", tool_call_id: SCRIPT_CALL_ID, content: "switchyard-tool-ran" };
     // Some families (Gemma 4) go on in the same turn after a tool result: another generation prompt.
     const afterToolPrompt = render([user, call, result], true);
     const said = (message: Record<string, unknown>, thought = REASONING, history: unknown[] = []): string => {

@@ -106,6 +106,8 @@ export interface HttpFaultProxy {
   bodyBytesAccepted: number;
   /** The bodies of the generation requests forwarded, as the gateway sent them upstream, oldest first. */
   generationBodies: string[];
+  /** The bodies of `/completion` requests (prompts Switchyard rendered, and its one-token probes), oldest first; never faulted. */
+  completionBodies: string[];
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startHttpFaultProxy(upstreamUrl: string): Promise<HttpFaul
     connections: 0,
     bodyBytesAccepted: 0,
     generationBodies: [],
+    completionBodies: [],
     close: async () => {},
   };
   const server = createHttpServer((incoming, outgoing) => {
@@ -133,6 +136,11 @@ export async function startHttpFaultProxy(upstreamUrl: string): Promise<HttpFaul
       const chunks: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
       incoming.once("end", () => proxy.generationBodies.push(Buffer.concat(chunks).toString("utf8")));
+    }
+    if (/\/completion$/.test(incoming.url ?? "")) {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.once("end", () => proxy.completionBodies.push(Buffer.concat(chunks).toString("utf8")));
     }
     proxy.inFlight++;
     outgoing.once("close", () => proxy.inFlight--);

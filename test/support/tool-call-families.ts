@@ -27,6 +27,16 @@ export const ANSWER_UNPARSED_FAMILIES = [
   },
 ] as const;
 
+/**
+ * Families whose prompt Switchyard renders itself (the matrix's `render`, docs/design/switchyard-renders.md):
+ * the tool loop goes through `/completion` and Switchyard's own parser of the family's syntax, so
+ * llama-server's parser (above) is not in the way. Thinking off is unscripted for DeepSeek V3.2
+ * (docs/design/test-model.md).
+ */
+export const RENDERED_TOOL_CALL_FAMILIES = [
+  { family: "DeepSeek V3.2", template: "deepseek-ai-DeepSeek-V3.2.jinja", reasons: true, thinkingOff: false },
+] as const;
+
 /** What llama-server answers then (HTTP 500). */
 export const UNPARSED_OUTPUT_ERROR = "The model produced output that does not match the expected peg-native format";
 

@@ -24,6 +24,8 @@ export interface ToolLoop {
   gateway: RunningSwitchyard;
   /** The generation requests that reached llama-server, oldest first. */
   upstreamRequests(): UpstreamRequest[];
+  /** The prompts Switchyard rendered and sent to `/completion` (families it renders itself), oldest first. */
+  renderedPrompts(): string[];
   close(): Promise<void>;
 }
 
@@ -41,6 +43,11 @@ export async function startToolLoop(template: string, tool: string): Promise<Too
   return {
     gateway,
     upstreamRequests: () => upstream.generationBodies.map((body) => JSON.parse(body) as UpstreamRequest),
+    renderedPrompts: () =>
+      upstream.completionBodies
+        .map((body) => JSON.parse(body) as { prompt?: unknown; stream?: boolean })
+        // The slot probe's one-token prompts are not streamed; generations are.
+        .flatMap((body) => (body.stream && typeof body.prompt === "string" ? [body.prompt] : [])),
     close: async () => {
       await gateway.close();
       await upstream.close();

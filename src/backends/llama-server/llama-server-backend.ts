@@ -21,9 +21,12 @@ import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } fro
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
+import { promptRenderingFor } from "./prompt-rendering.js";
+import { readCompletionStream } from "./read-completion-stream.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
-import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
+import { type SlotBook, type SlotBookFactory, type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
+import { toCompletionBody } from "./to-completion-body.js";
 import { toLlamaServerBody } from "./to-llama-server-body.js";
 
 export interface LlamaServerOptions {
@@ -51,11 +54,15 @@ export interface LlamaServerOptions {
    * deleted past `maxBytes`. Known only for the engine Switchyard launches.
    */
   slotFiles?: { directory: string; maxBytes: number };
+  /** Where lanes get slots when several Switchyard replicas share this server (default: this process's own). */
+  slotBook?: SlotBookFactory;
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
   thinkingPolicy?: "client" | "after-tool-error";
 }
 
 interface Props {
+  bos_token?: string;
+  eos_token?: string;
   total_slots?: number;
   default_generation_settings?: { n_ctx?: number };
   modalities?: { vision?: boolean };
@@ -77,7 +84,7 @@ export class LlamaServerBackend implements Backend {
   private compatPromise: Promise<LlamaServerCompat> | undefined;
   private propsCache: Props | undefined;
   /** Lane → slot pinning, created once the slot count is known from /props. */
-  slots: SlotScheduler | undefined;
+  slots: SlotBook | undefined;
   private readonly prefill: PrefillDeadline;
 
   constructor(private readonly options: LlamaServerOptions) {
@@ -119,7 +126,8 @@ export class LlamaServerBackend implements Backend {
   compat(signal?: AbortSignal): Promise<LlamaServerCompat> {
     this.compatPromise ??= (async () => {
       const props = await this.props(signal);
-      this.slots ??= new SlotScheduler(Math.max(1, props.total_slots ?? 1));
+      const count = Math.max(1, props.total_slots ?? 1);
+      this.slots ??= this.options.slotBook?.(this.baseUrl, count) ?? new SlotScheduler(count);
       const render = async (messages: unknown[], kwargs: Record<string, unknown>) => {
         const response = await this.call(
           "POST",
@@ -142,10 +150,33 @@ export class LlamaServerBackend implements Backend {
       const templateKwargs: Record<string, unknown> = hasPreserveThinking(String(props.chat_template ?? ""))
         ? { preserve_thinking: true }
         : {};
+      const renderingOrWhyNot =
+        this.options.compat?.rendering === false
+          ? undefined
+          : await promptRenderingFor(family, props, async (content) => {
+              const tokenized = await this.json<{ tokens?: unknown[] }>(
+                "POST",
+                "/tokenize",
+                { content, add_special: true },
+                signal,
+              );
+              return tokenized.tokens ?? [];
+            });
+      const rendering = typeof renderingOrWhyNot === "string" ? undefined : renderingOrWhyNot;
       const { before, after } = appendOnlyProbeConversations();
+      // Where Switchyard renders, the probe renders the way every request will be.
+      const renderProbe = rendering
+        ? async (messages: unknown[], kwargs: Record<string, unknown>) =>
+            rendering.renderer.render({
+              messages: messages as ChatMessage[],
+              tools: [],
+              addGenerationPrompt: true,
+              kwargs,
+            })
+        : render;
       const [renderedBefore, renderedAfter] = await Promise.all([
-        render(applyHistoryRemedy(before as ChatMessage[], history), templateKwargs),
-        render(applyHistoryRemedy(after as ChatMessage[], history), templateKwargs),
+        renderProbe(applyHistoryRemedy(before as ChatMessage[], history), templateKwargs),
+        renderProbe(applyHistoryRemedy(after as ChatMessage[], history), templateKwargs),
       ]);
       return {
         ...DEFAULT_LLAMA_SERVER_COMPAT,
@@ -153,9 +184,12 @@ export class LlamaServerBackend implements Backend {
         family: family?.id,
         history,
         pinSlots,
-        vision: props.modalities?.vision === true,
+        // A rendered prompt carries no image data (/completion would need it apart): images become text.
+        vision: !rendering && props.modalities?.vision === true,
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
+        ...(rendering ? { rendering } : {}),
+        ...(typeof renderingOrWhyNot === "string" ? { renderingRefused: renderingOrWhyNot } : {}),
         ...this.options.compat,
       } satisfies LlamaServerCompat;
     })().catch((error: unknown) => {
@@ -207,11 +241,14 @@ export class LlamaServerBackend implements Backend {
     facts: TurnFacts,
   ): AsyncGenerator<CanonicalEvent> {
     const compat = await this.compat(options.signal);
-    const body = toLlamaServerBody(
+    const chatBody = toLlamaServerBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
       options.model,
       compat,
     );
+    const rendering = compat.rendering || undefined;
+    const rendered = rendering ? toCompletionBody(chatBody, rendering.renderer) : undefined;
+    const body = rendered?.body ?? chatBody;
     const lane = options.lane;
     // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
     const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane, options.signal) : undefined;
@@ -230,19 +267,20 @@ export class LlamaServerBackend implements Backend {
         const displacedBy = memory?.takeDisplacement(lane);
         if (displacedBy) facts.displacedBy = describeLane(displacedBy);
       }
+      const path = rendered ? "/completion" : "/v1/chat/completions";
       const response = await requestUpstream(
         this.pool,
-        generationRequest("/v1/chat/completions", body, options.signal, this.prefill, facts),
+        generationRequest(path, body, options.signal, this.prefill, facts),
         this,
       );
       if (response.status >= 400) {
         throw await upstreamFailure(response, this.name);
       }
-      const events = readChatCompletionsStream(response.body, {
-        id: `msg_${randomUUID().replaceAll("-", "")}`,
-        model: request.model,
-        backendName: this.name,
-      });
+      const context = { id: `msg_${randomUUID().replaceAll("-", "")}`, model: request.model, backendName: this.name };
+      const events =
+        rendered && rendering
+          ? readCompletionStream(response.body, { ...context, syntax: rendering.syntax, prompt: rendered.prompt })
+          : readChatCompletionsStream(response.body, context);
       yield* measuringPrefill(events, this.prefill);
     } finally {
       lease?.release();
@@ -276,7 +314,9 @@ export class LlamaServerBackend implements Backend {
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
     const compat = await this.compat(options.signal);
     const body = toLlamaServerBody(request, options.model, compat);
-    const rendered = await this.json<{ prompt?: string }>("POST", "/apply-template", body, options.signal);
+    const rendered = compat.rendering
+      ? { prompt: toCompletionBody(body, compat.rendering.renderer).prompt }
+      : await this.json<{ prompt?: string }>("POST", "/apply-template", body, options.signal);
     if (typeof rendered.prompt !== "string") {
       throw new SwitchyardError(`${this.name}: /apply-template returned no prompt`, {
         kind: "upstream",

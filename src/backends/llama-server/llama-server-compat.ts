@@ -1,5 +1,7 @@
 import type { HistoryRemedy } from "../../families/history-remedy-kind.js";
+import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import type { ChatMessagesCompat } from "../chat-completions/to-chat-messages.js";
+import type { PromptRenderer } from "./render-prompt.js";
 
 /**
  * What differs between llama-server instances (template, build, model), as data. Detected once per
@@ -29,6 +31,20 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
    * /apply-template). False means earlier assistant turns are re-rendered and their cache is lost.
    */
   appendOnly: boolean;
+  /**
+   * Set when Switchyard renders the prompt itself and sends it to `/completion` (the family's matrix
+   * entry asks for it and its corrections apply to the server's template): the renderer and how the
+   * model's output is read back. `false` (the backend's `compat` option) keeps the server's chat path.
+   */
+  rendering?: PromptRendering | false;
+  /** Why Switchyard does not render a family that asks for it (its corrections do not apply to this template). */
+  renderingRefused?: string;
+}
+
+/** Switchyard's own rendering of a family's prompt (render-prompt.ts) and the family's output syntax. */
+export interface PromptRendering {
+  renderer: PromptRenderer;
+  syntax: OutputSyntax;
 }
 
 export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = {

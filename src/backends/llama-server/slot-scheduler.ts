@@ -17,8 +17,22 @@ export interface SlotLease {
   release(): void;
 }
 
+/**
+ * Where a llama-server's lanes get their slots: this process's SlotScheduler, or a book shared by
+ * several Switchyard replicas in front of one server (src/store/postgres-slot-leases.ts), where a pin is
+ * a lease in the shared store.
+ */
+export interface SlotBook {
+  readonly size: number;
+  snapshot(): SlotView[];
+  acquire(lane: Lane, signal?: AbortSignal): Promise<SlotLease>;
+}
+
+/** Makes the book for one server (`backendKey`, its URL) with `slots` slots. */
+export type SlotBookFactory = (backendKey: string, slots: number) => SlotBook;
+
 /** Which idle slot a lane without one takes first: empty slots, then side lanes, subagents, main agents. */
-const EVICTION_ORDER: Record<LaneKind | "empty", number> = { empty: 0, side: 1, subagent: 2, main: 3 };
+export const EVICTION_ORDER: Record<LaneKind | "empty", number> = { empty: 0, side: 1, subagent: 2, main: 3 };
 
 /**
  * Pins each lane to a llama-server slot (`id_slot`) so its prefix stays warm: a lane keeps its slot
@@ -26,7 +40,7 @@ const EVICTION_ORDER: Record<LaneKind | "empty", number> = { empty: 0, side: 1, 
  * least important kind, so side requests and subagents never take an active main agent's slot while
  * another is free. One request per slot at a time: later ones wait for it. Keeps only slot → lane.
  */
-export class SlotScheduler {
+export class SlotScheduler implements SlotBook {
   private readonly slots: SlotState[];
   private readonly waiters = new Set<() => void>();
 

@@ -11,6 +11,7 @@ import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefi
 import { reportTurnFacts } from "../report-turn-facts.js";
 import { upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
+import { FleetRouterAffinity, type FleetRouterConfig } from "./fleet-router.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
 import { toOpenAICompatibleBody } from "./to-openai-compatible-body.js";
 
@@ -34,6 +35,11 @@ export interface OpenAICompatibleOptions {
   timers?: DeadlineTimers;
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * A fleet router in front of many engines (vLLM production stack, SGLang router, llm-d, Dynamo): it
+   * gets the session hint it documents on every generation and places the request itself.
+   */
+  fleetRouter?: FleetRouterConfig;
 }
 
 /** The completion room an overflow error states, when the prompt alone fits; vLLM nests the message, SGLang does not. */
@@ -66,13 +72,16 @@ export class OpenAICompatibleBackend implements Backend {
   private modelWindow: number | undefined;
   /** Local servers only: a cloud's prefill is fast, and its fixed headers timeout stays. */
   private readonly prefill: PrefillDeadline | undefined;
+  private readonly fleetRouter: FleetRouterAffinity | undefined;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.name = options.name;
     this.kind = options.flavor ?? "openai-compatible";
     this.compat = { ...OPENAI_SERVER_COMPAT[this.kind], ...options.compat };
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.local = options.local ?? this.compat.local;
+    this.fleetRouter = options.fleetRouter && new FleetRouterAffinity(options.fleetRouter);
+    // A fleet router is the team's own engines: no price per token, and a prefix cache worth keeping warm.
+    this.local = options.local ?? (this.fleetRouter ? true : this.compat.local);
     const url = new URL(this.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.pool = upstreamPool(url.origin, options, {
@@ -88,8 +97,9 @@ export class OpenAICompatibleBackend implements Backend {
     this.prefill = this.local ? new PrefillDeadline(options.headersTimeoutMs ?? 300_000, options.timers) : undefined;
   }
 
-  private headers(): Record<string, string> {
-    return this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
+  private headers(extra?: Record<string, string>): Record<string, string> {
+    const key: Record<string, string> = this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
+    return extra ? { ...extra, ...key } : key;
   }
 
   /** `path` under the API root (`/v1`), or with `atRoot` under the server's root (vLLM's `/tokenize`). */
@@ -98,12 +108,17 @@ export class OpenAICompatibleBackend implements Backend {
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
-    { atRoot = false, prefill, facts }: { atRoot?: boolean; prefill?: PrefillDeadline; facts?: TurnFacts } = {},
+    {
+      atRoot = false,
+      prefill,
+      facts,
+      headers,
+    }: { atRoot?: boolean; prefill?: PrefillDeadline; facts?: TurnFacts; headers?: Record<string, string> } = {},
   ) {
     const prefix = atRoot ? this.basePath.replace(/\/v1$/, "") : this.basePath;
     return requestUpstream(
       this.pool,
-      { method, path: `${prefix}${path}`, headers: this.headers(), body, signal, prefill, facts },
+      { method, path: `${prefix}${path}`, headers: this.headers(headers), body, signal, prefill, facts },
       this,
     );
   }
@@ -119,7 +134,7 @@ export class OpenAICompatibleBackend implements Backend {
     facts: TurnFacts,
   ): AsyncGenerator<CanonicalEvent> {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
-    const prefill = { prefill: this.prefill, facts };
+    const prefill = { prefill: this.prefill, facts, headers: this.fleetRouter?.headers(options.lane) };
     let response = await this.call("POST", "/chat/completions", body, options.signal, prefill);
     if (response.status === 400) {
       // The prompt fits but the completion asked for does not (the clamp's estimate was short, or the
@@ -141,6 +156,7 @@ export class OpenAICompatibleBackend implements Backend {
       throw await upstreamFailure(response, this.name);
     }
     if (response.rateLimit) facts.rateLimit = response.rateLimit;
+    this.fleetRouter?.observe(options.lane, response.headers);
     const events = readChatCompletionsStream(response.body, {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,

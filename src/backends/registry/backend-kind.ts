@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Backend } from "../backend.js";
 import type { LlamaServerCompat } from "../llama-server/llama-server-compat.js";
+import type { SlotBookFactory } from "../llama-server/slot-scheduler.js";
 
 /**
  * What each backend adapter does, as data: the conformance suite (test/conformance/) checks each flag
@@ -33,6 +34,8 @@ export interface BackendContext {
    * slot files, and the compat its launch arguments decided.
    */
   launched?: { slotFiles: { directory: string; maxBytes: number }; compat: Partial<LlamaServerCompat> };
+  /** Slot pins shared by the replicas of a team's gateway (a lease in the shared store), for llama-servers. */
+  slotBook?: SlotBookFactory;
 }
 
 /** A server's JSON answers to GETs of paths under its root (undefined when it does not answer 2xx JSON). */

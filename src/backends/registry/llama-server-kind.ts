@@ -18,6 +18,7 @@ export const llamaServerKind: BackendKindEntry<"llama-server", typeof schema> = 
       thinkingPolicy: context.thinkingPolicy,
       slotFiles: context.launched?.slotFiles,
       compat: context.launched?.compat,
+      slotBook: context.slotBook,
       ...upstreamTimeouts(config),
     }),
   capabilities: {

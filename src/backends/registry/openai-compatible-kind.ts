@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FLEET_ROUTER_KINDS } from "../openai-compatible/fleet-router.js";
 import { OpenAICompatibleBackend } from "../openai-compatible/openai-compatible-backend.js";
 import type { OpenAIServerFlavor } from "../openai-compatible/openai-server-compat.js";
 import {
@@ -26,7 +27,25 @@ const templateSettings = {
   chatTemplateKwargs: z.record(z.string(), z.unknown()).optional(),
 };
 
-const schema = backendSchema("openai-compatible", settings);
+/**
+ * A fleet router in front of many engines (src/backends/openai-compatible/fleet-router.ts): Switchyard
+ * sends it the session hint it documents and leaves placement to it.
+ */
+const fleetRouterSchema = z
+  .object({
+    kind: z.enum(FLEET_ROUTER_KINDS),
+    /** The vLLM production-stack router's `--session-key` header (default `x-user-id`). */
+    sessionHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "sessionHeader must be an HTTP header name")
+      .optional(),
+  })
+  .strict()
+  .refine((router) => router.sessionHeader === undefined || router.kind === "vllm-production-stack", {
+    message: "sessionHeader is a setting of the vllm-production-stack router only (the others' hints are fixed)",
+  });
+
+const schema = backendSchema("openai-compatible", { ...settings, fleetRouter: fleetRouterSchema.optional() });
 
 export const openAICompatibleKind: BackendKindEntry<"openai-compatible", typeof schema> = {
   kind: "openai-compatible",
@@ -37,6 +56,7 @@ export const openAICompatibleKind: BackendKindEntry<"openai-compatible", typeof 
       baseUrl: config.url,
       apiKey: keyOf(config),
       models: config.models,
+      fleetRouter: config.fleetRouter,
       ...upstreamTimeouts(config),
     }),
   apiKey: (config) => keyOf(config),

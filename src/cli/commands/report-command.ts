@@ -2,11 +2,17 @@ import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { SwitchyardConfig } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
-import { SqliteTurnStore } from "../../store/sqlite-turn-store.js";
+import { configuredStoreLocation } from "../../gateway/start-switchyard.js";
+import {
+  describeStoreLocation,
+  openTurnStore,
+  type StoreLocation,
+  storeLocation,
+} from "../../store/open-turn-store.js";
 import { JsonlTurnSource } from "../../telemetry/jsonl-turn-source.js";
 import { formatReport, parseSince, reportFromSource } from "../../telemetry/session-report.js";
 import type { TurnSource } from "../../telemetry/turn-source.js";
-import { defaultStoreFile, defaultTurnsFile } from "../../util/paths.js";
+import { defaultTurnsFile } from "../../util/paths.js";
 
 interface ReportOptions {
   since?: string;
@@ -36,29 +42,23 @@ export async function printReport(source: TurnSource, options: { since?: string;
 /**
  * The store when there is one (what the gateway writes and the dashboard reads), else the JSONL file.
  * An explicit file or `--from` wins; a missing store file falls back to the JSONL file unless asked for.
+ * A Postgres store (`store.url`, or `--store postgres://…`) is always there to ask.
  */
 function chooseSource(
   config: SwitchyardConfig,
   options: ReportOptions,
-): { kind: "store" | "turns-file"; path: string } {
-  const storePath =
-    options.store ?? (config.store.path === null ? undefined : (config.store.path ?? defaultStoreFile()));
+): { kind: "store"; location: StoreLocation } | { kind: "turns-file"; path: string } {
+  const store = options.store ? storeLocation(options.store) : configuredStoreLocation(config);
+  const storeExists = store !== undefined && (store.kind === "postgres" || existsSync(store.path));
   const turnsPath =
     options.turnsFile ??
     (config.telemetry.turnsFile === undefined ? defaultTurnsFile() : (config.telemetry.turnsFile ?? undefined));
   const from =
-    options.from ??
-    (options.store
-      ? "store"
-      : options.turnsFile
-        ? "turns-file"
-        : storePath && existsSync(storePath)
-          ? "store"
-          : "turns-file");
+    options.from ?? (options.store ? "store" : options.turnsFile ? "turns-file" : storeExists ? "store" : "turns-file");
   if (from === "store") {
-    if (!storePath) throw new Error("the turn store is off (store.path is null); pass --store <file>");
-    if (!existsSync(storePath)) throw new Error(`no turn store at ${storePath}`);
-    return { kind: "store", path: storePath };
+    if (!store) throw new Error("the turn store is off (store.path is null); pass --store <file or postgres:// URL>");
+    if (!storeExists) throw new Error(`no turn store at ${describeStoreLocation(store)}`);
+    return { kind: "store", location: store };
   }
   if (!turnsPath)
     throw new Error("turn records are off (telemetry.turnsFile is null) and there is no store; nothing to report");
@@ -77,19 +77,21 @@ export function registerReportCommand(program: Command): void {
         "read the turn store or the JSONL file (default: the store when its file exists)",
       ).choices(["store", "turns-file"]),
     )
-    .option("--store <file>", "read this SQLite turn store instead of the configured one")
+    .option("--store <file or url>", "read this SQLite file or postgres:// database instead of the configured store")
     .option("--turns-file <file>", "read this JSONL file of turn records instead of the configured one")
     .action(async (options: ReportOptions) => {
       const config = loadConfig(program.opts<{ config?: string }>().config);
       const chosen = chooseSource(config, options);
-      process.stderr.write(
-        `switchyard report: turns from ${chosen.kind === "store" ? "the store" : "the JSONL file"} ${chosen.path}\n`,
-      );
-      if (chosen.kind === "turns-file") return printReport(new JsonlTurnSource(chosen.path), options, chosen.path);
+      if (chosen.kind === "turns-file") {
+        process.stderr.write(`switchyard report: turns from the JSONL file ${chosen.path}\n`);
+        return printReport(new JsonlTurnSource(chosen.path), options, chosen.path);
+      }
+      const where = describeStoreLocation(chosen.location);
+      process.stderr.write(`switchyard report: turns from the store ${where}\n`);
       // Pruning is the gateway's job: a report only reads.
-      const store = new SqliteTurnStore({ path: chosen.path, retentionDays: 0 });
+      const store = await openTurnStore(chosen.location, { retentionDays: 0 });
       try {
-        await printReport(store, options, chosen.path);
+        await printReport(store, options, where);
       } finally {
         await store.close();
       }

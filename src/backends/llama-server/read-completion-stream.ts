@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import type { BackendTimings, CanonicalEvent, StopReason, Usage } from "../../core/canonical.js";
+import { emptyUsage } from "../../core/canonical.js";
+import { SwitchyardError, streamFailure } from "../../core/errors.js";
+import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
+import { readSseEvents } from "../../util/sse-lines.js";
+import { CanonicalBlockWriter } from "../canonical-block-writer.js";
+import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
+import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
+
+/** One event of llama-server's streamed `/completion` (tools/server/README.md, "POST /completion"). */
+interface CompletionChunk {
+  content?: string;
+  stop?: boolean;
+  /** On the last event: `eos`, `limit` (n_predict), `word` (a stop string), or `none`. */
+  stop_type?: string;
+  stopping_word?: string;
+  timings?: { cache_n?: number; prompt_n?: number; predicted_n?: number } & Record<string, number | undefined>;
+  error?: { message?: string; code?: number };
+}
+
+/** The raw stop reason's addition when a tool-call block was passed on as text: the turn record keeps it. */
+export const UNPARSED_TOOL_CALL = "unparsed tool call passed on as text";
+
+function stopReason(chunk: CompletionChunk, calledTools: boolean, unparsed: number): StopReason {
+  const raw = `${chunk.stop_type ?? "eos"}${unparsed > 0 ? `; ${UNPARSED_TOOL_CALL}` : ""}`;
+  switch (chunk.stop_type) {
+    case "limit":
+      return { unified: "max_tokens", raw };
+    case "word":
+      return { unified: "stop_sequence", raw, stopSequence: chunk.stopping_word ?? "" };
+    default:
+      return { unified: calledTools ? "tool_use" : "end_turn", raw };
+  }
+}
+
+/**
+ * Reads llama-server's streamed `/completion` for a prompt Switchyard rendered: the text goes through
+ * the family's output parser into thinking, text and tool-call blocks; usage and timings come from
+ * `timings` (sent on every event with `timings_per_token`), so `message_start` carries what was
+ * prefilled and reused. Output the parser cannot read arrives as text, and the stop reason says so.
+ */
+export async function* readCompletionStream(
+  body: AsyncIterable<Uint8Array>,
+  context: { id: string; model: string; backendName: string; syntax: OutputSyntax; prompt: string },
+): AsyncGenerator<CanonicalEvent> {
+  const usage: Usage = emptyUsage();
+  const timings: BackendTimings = {};
+  const writer = new CanonicalBlockWriter(context.id, context.model, () => usage);
+  const parser = new FamilyOutputParser(context.syntax, context.prompt);
+  const events = writer.events;
+  let calledTools = false;
+  let last: CompletionChunk | undefined;
+  const write = (pieces: OutputPiece[]) => {
+    for (const piece of pieces) {
+      if (piece.kind === "tool_calls") {
+        for (const call of piece.calls) {
+          calledTools = true;
+          const index = writer.startToolCall(`toolu_${randomUUID().replaceAll("-", "").slice(0, 24)}`, call.name);
+          writer.toolInput(index, JSON.stringify(call.input));
+        }
+      } else writer.append(piece.kind === "thinking" ? "thinking" : "text", piece.text);
+    }
+  };
+  try {
+    for await (const sse of readSseEvents(body)) {
+      // Read on to the end: a body read whole lets the keep-alive connection serve the next request.
+      if (last?.stop) continue;
+      let chunk: CompletionChunk;
+      try {
+        chunk = JSON.parse(sse.data) as CompletionChunk;
+      } catch {
+        throw new SwitchyardError(`${context.backendName} sent a malformed stream event: ${sse.data.slice(0, 200)}`, {
+          kind: "upstream",
+          code: "malformed_stream",
+        });
+      }
+      if (chunk.error) throw mapUpstreamError(chunk.error.code ?? 500, JSON.stringify(chunk), context.backendName);
+      last = chunk;
+      const t = chunk.timings;
+      if (t) {
+        if (t.prompt_n !== undefined) usage.inputTokens = t.prompt_n;
+        if (t.cache_n !== undefined) usage.cacheReadTokens = t.cache_n;
+        if (t.predicted_n !== undefined) usage.outputTokens = t.predicted_n;
+        timings.promptMs = t.prompt_ms;
+        timings.predictedMs = t.predicted_ms;
+        timings.promptPerSecond = t.prompt_per_second;
+        timings.predictedPerSecond = t.predicted_per_second;
+        writer.start();
+      }
+      if (chunk.content) write(parser.push(chunk.content));
+      if (chunk.stop) write(parser.finish());
+      yield* events.splice(0);
+    }
+  } catch (error) {
+    if (!writer.hasStarted) throw streamFailure(error, context.backendName);
+    write(parser.finish());
+    writer.close();
+    yield* events.splice(0);
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
+    return;
+  }
+  writer.start();
+  writer.close();
+  yield* events.splice(0);
+  if (!last?.stop) {
+    yield {
+      type: "error",
+      error: new SwitchyardError(`${context.backendName} ended the stream before its last event`, {
+        kind: "upstream",
+        code: "stream_truncated",
+      }),
+      usage: { ...usage },
+    };
+    return;
+  }
+  yield { type: "done", stopReason: stopReason(last, calledTools, parser.unparsed), usage: { ...usage }, timings };
+}

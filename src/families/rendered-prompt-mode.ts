@@ -1,0 +1,38 @@
+/**
+ * For a family no message-level remedy keeps append-only on its stock template: Switchyard renders the
+ * prompt itself from the server's template (`/props`), corrected, sends it to llama-server's
+ * `/completion`, and parses the model's output in the family's syntax (docs/design/switchyard-renders.md).
+ */
+export interface RenderedPromptMode {
+  /**
+   * Text replacements that make the template render every turn the same on every later turn (each
+   * `find` must occur in the server's template, else the family stays on the chat path), with why.
+   */
+  patches: readonly { find: string; replace: string }[];
+  why: string;
+  /**
+   * Tool-call ids the template insists on (Mistral: nine alphanumerics, else it raises): each id is
+   * rendered as that many alphanumerics derived from it, the same on every turn.
+   */
+  toolCallIdLength?: number;
+  /** How the model's output is read back. */
+  output: OutputSyntax;
+}
+
+/** The family's output syntax, as data the parser reads (src/backends/llama-server/family-output-parser.ts). */
+export interface OutputSyntax {
+  /** The reasoning block's markers; output starts inside it when the generation prompt ends with `open`. */
+  reasoning?: { open: string; close: string };
+  /**
+   * The tool-call block's markers and how a block is taken apart into calls; `close` empty: the block
+   * runs to the end of the output (Mistral's calls end with the turn).
+   */
+  toolCalls: { open: string; close: string; format: ToolCallFormat };
+}
+
+/**
+ * - `dsml`: DeepSeek V3.2's `<｜DSML｜invoke name="N">` with `<｜DSML｜parameter name="K" string="true|false">V`
+ *   (a string as it stands, anything else JSON).
+ * - `mistral`: `NAME[CALL_ID]ID[ARGS]JSON` (the id optional), calls separated by the block's opener.
+ */
+export type ToolCallFormat = "dsml" | "mistral";

@@ -1,0 +1,76 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../test/support/postgres-server.js";
+import type { SessionRoutingState } from "../sessions/session-entry.js";
+import { SessionTable } from "../sessions/session-table.js";
+import { migratePostgres } from "./postgres-migrations.js";
+import { PostgresSessionState } from "./postgres-session-state.js";
+
+const escalated: SessionRoutingState = {
+  mode: "cloud",
+  rule: "escalate-after-tool-errors",
+  reason: "3 tool errors in a row",
+  turnsInMode: 0,
+  explicit: false,
+  pendingFailure: undefined,
+  decisions: 4,
+};
+
+describe("sessions' routing mode and placement shared by replicas", () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: await server.createDatabase("sessions") });
+    pool.on("error", () => {});
+    await migratePostgres(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  const settle = () => pool.query("SELECT 1");
+  async function until(condition: () => Promise<boolean>) {
+    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it("gives a session escalated and placed on one replica the same mode and placement on the other", async () => {
+    const [tableA, tableB] = [new SessionTable(), new SessionTable()];
+    const [a, b] = [new PostgresSessionState(pool, { cacheMs: 0 }), new PostgresSessionState(pool, { cacheMs: 0 })];
+    await a.load("s1", tableA);
+    const entry = tableA.session("s1");
+    entry.routing = { ...escalated };
+    entry.placement = "gpu-box-2";
+    a.save("s1", tableA);
+    await until(async () => (await pool.query("SELECT 1 FROM session_state WHERE session_id = 's1'")).rowCount === 1);
+    await b.load("s1", tableB);
+    expect(tableB.peek("s1")?.routing).toEqual(escalated);
+    expect(tableB.peek("s1")?.placement).toBe("gpu-box-2");
+    // Back on a: b de-escalates; a's next load takes the newer version.
+    const onB = tableB.session("s1");
+    onB.routing = { ...escalated, mode: "auto", rule: "de-escalate", decisions: 5 };
+    b.save("s1", tableB);
+    await until(async () => {
+      const { rows } = await pool.query("SELECT version FROM session_state WHERE session_id = 's1'");
+      return Number(rows[0]?.version) === 2;
+    });
+    await a.load("s1", tableA);
+    expect(tableA.peek("s1")?.routing?.mode).toBe("auto");
+    await settle();
+  });
+
+  it("reads a session's row at most once per cache interval", async () => {
+    const [tableA, tableB] = [new SessionTable(), new SessionTable()];
+    const a = new PostgresSessionState(pool, { cacheMs: 0 });
+    const b = new PostgresSessionState(pool, { cacheMs: 3_600_000 });
+    await b.load("s2", tableB);
+    await a.load("s2", tableA);
+    tableA.session("s2").routing = { ...escalated };
+    a.save("s2", tableA);
+    await until(async () => (await pool.query("SELECT 1 FROM session_state WHERE session_id = 's2'")).rowCount === 1);
+    await b.load("s2", tableB);
+    // Within its cache interval b keeps what it read: no query per request.
+    expect(tableB.peek("s2")?.routing).toBeUndefined();
+  });
+});

@@ -1,0 +1,59 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { MODEL_FAMILIES } from "../src/families/model-families.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
+import { CURRENT_RECORDINGS, fixtureRequests, replayRequest } from "./support/fixtures.js";
+import { startGatewayFor } from "./support/gateway-for-backends.js";
+
+/**
+ * "No family refuses today's Claude Code", for the families whose prompt Switchyard renders itself: a
+ * llama-server started the way users start one (the family's stock template), Switchyard in front, and
+ * every request of today's recorded Claude Code sessions (mid-conversation system messages, thinking in
+ * history, tool results) replayed through it. Mistral Small 3.2 is why: llama-server answers every one
+ * of them with tools 400 on its chat endpoint; rendered by Switchyard and sent to /completion, each gets
+ * 200. The test model is not the family's, so only statuses are judged (`max_tokens` cut short).
+ */
+const RENDERED = MODEL_FAMILIES.filter((family) => family.render).map((family) => [family.id, family] as const);
+const SESSIONS = ["basic-session", "thinking-session"];
+
+describe.each(RENDERED)("%s on its stock template, today's Claude Code through Switchyard", (_id, family) => {
+  let engine: EngineSupervisor;
+  let gateway: RunningSwitchyard;
+  beforeAll(async () => {
+    engine = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model: inject("testModel"),
+      args: [
+        "--jinja",
+        "--parallel",
+        "2",
+        "--ctx-size",
+        "131072",
+        "--no-webui",
+        "--chat-template-file",
+        join(inject("llamaSource"), "models", "templates", Object.keys(family.templates)[0] as string),
+      ],
+      maxRestarts: 0,
+    });
+    gateway = await startGatewayFor([{ name: "local", type: "llama-server", url: engine.url }]);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await engine?.stop();
+  });
+
+  it.each(SESSIONS)("every request of %s gets 200", async (session) => {
+    const root = CURRENT_RECORDINGS.anthropic[0];
+    const statuses: string[] = [];
+    for (const request of fixtureRequests(session, root)) {
+      if (!request.body || !request.url.startsWith("/v1/messages")) continue;
+      const shortened = { ...request, body: { ...(request.body as object), max_tokens: 8 } };
+      const response = await replayRequest(gateway.url, shortened);
+      const text = await response.text();
+      statuses.push(`${request.file}: ${response.status}${response.status === 200 ? "" : ` ${text.slice(0, 160)}`}`);
+    }
+    expect(statuses.length).toBeGreaterThan(2);
+    expect(statuses.filter((status) => !status.endsWith(": 200"))).toEqual([]);
+  });
+});
