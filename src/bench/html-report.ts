@@ -17,6 +17,8 @@ export interface ChartSpec {
   bars?: boolean;
   /** Series drawn as points (e.g. a reference value) in a bar chart. */
   pointsOnly?: string[];
+  /** Series drawn as a line (e.g. a device's budget) in a bar chart. */
+  lines?: string[];
   series: string[];
   data: Array<Array<number | null>>;
 }
@@ -107,27 +109,49 @@ function summaryLines(preflight?: PreflightReport, replay?: ReplayReport): strin
   return lines;
 }
 
-/** A self-contained page (uPlot inlined, no network) with the charts and the headline numbers. */
-export function renderHtmlReport(reports: { preflight?: PreflightReport; replay?: ReplayReport }): string {
-  const charts = [
-    ...(reports.preflight ? preflightCharts(reports.preflight) : []),
-    ...(reports.replay ? replayCharts(reports.replay) : []),
-  ];
+/** What one self-contained chart page holds: its heading, plain-text summary, charts and any data to embed. */
+export interface ChartPage {
+  title: string;
+  summary: string;
+  charts: ChartSpec[];
+  /** Embedded as `<script id="KEY" type="application/json">`, for scripts and tests that read the page. */
+  embedded: Record<string, unknown>;
+}
+
+/**
+ * A self-contained page (uPlot inlined, no network): the heading, the summary and the charts, drawn by
+ * static/report-page.js. Shared by the bench, eval and fit reports so each draws its charts the same way.
+ */
+export function renderChartPage(page: ChartPage): string {
   const uplotJs = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
   const script = readFileSync(new URL("./static/report-page.js", import.meta.url), "utf8");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Switchyard bench</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(page.title)}</title>
 <style>${uplotCss}
 body{font:14px system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px}pre{background:#f5f5f5;padding:12px}
 .chart{margin:16px 0}</style></head>
-<body><h1>Switchyard bench · ${escapeHtml(new Date().toISOString())}</h1>
-<pre>${escapeHtml(summaryLines(reports.preflight, reports.replay).join("\n"))}</pre>
-${charts.map((chart) => `<div class="chart" id="${chart.id}"></div>`).join("\n")}
-<script id="bench-charts" type="application/json">${scriptJson(charts)}</script>
-<script id="bench-reports" type="application/json">${scriptJson(reports)}</script>
-<script>${uplotJs}</script>
+<body><h1>${escapeHtml(page.title)}</h1>
+<pre>${escapeHtml(page.summary)}</pre>
+${page.charts.map((chart) => `<div class="chart" id="${chart.id}"></div>`).join("\n")}
+<script id="bench-charts" type="application/json">${scriptJson(page.charts)}</script>
+${Object.entries(page.embedded)
+  .map(([id, value]) => `<script id="${escapeHtml(id)}" type="application/json">${scriptJson(value)}</script>\n`)
+  .join("")}<script>${uplotJs}</script>
 <script>${script}</script>
 </body></html>
 `;
+}
+
+/** The bench report: time to first token and decode by target, and per-turn reuse of a replay. */
+export function renderHtmlReport(reports: { preflight?: PreflightReport; replay?: ReplayReport }): string {
+  return renderChartPage({
+    title: `Switchyard bench · ${new Date().toISOString()}`,
+    summary: summaryLines(reports.preflight, reports.replay).join("\n"),
+    charts: [
+      ...(reports.preflight ? preflightCharts(reports.preflight) : []),
+      ...(reports.replay ? replayCharts(reports.replay) : []),
+    ],
+    embedded: { "bench-reports": reports },
+  });
 }

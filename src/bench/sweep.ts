@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import type { BenchTarget } from "./bench-target.js";
 import { type PreflightOptions, type PreflightReport, runPreflight } from "./preflight.js";
@@ -40,6 +41,19 @@ export function parseFlagSweep(text: string): FlagSweep {
 export interface SweepRow {
   value: string;
   report: PreflightReport;
+  /** The engine's peak resident memory (Linux VmHWM) over the run, bytes; undefined where /proc has none. */
+  peakRssBytes?: number;
+}
+
+/** Peak resident set of a process from /proc (Linux), bytes. */
+function peakRss(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface SweepOptions extends Omit<PreflightOptions, "depths"> {
@@ -78,7 +92,9 @@ export async function runSweep(sweep: FlagSweep, options: SweepOptions): Promise
         local: true,
         headers: {},
       };
-      rows.push({ value, report: await runPreflight([target], { ...options, depths: [options.depth] }) });
+      const report = await runPreflight([target], { ...options, depths: [options.depth] });
+      const peakRssBytes = peakRss(engine.pid);
+      rows.push({ value, report, ...(peakRssBytes === undefined ? {} : { peakRssBytes }) });
     } finally {
       await engine.stop();
     }

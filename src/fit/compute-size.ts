@@ -8,8 +8,13 @@ import type { ModelHparams } from "./model-hparams.js";
  *   all of its growth with context;
  * - one micro-batch of activations: per token 4·n_embd floats (residual, norms, attention in/out),
  *   three FFN widths (gate, up, their product; for MoE the experts used plus the shared one), and for
- *   MLA the absorbed query (n_head·(kv_lora_rank + rope)) and latent output (n_head·kv_lora_rank),
- *   for Gated DeltaNet twice the convolution width.
+ *   MLA the absorbed query (n_head·(kv_lora_rank + rope)) and latent output (n_head·kv_lora_rank);
+ * - in a hybrid, the peak is in one branch or the other, never both: ggml-alloc frees the DeltaNet
+ *   layer's tensors before the FFN's are made. A Gated DeltaNet layer's peak is twice the convolution width
+ *   plus three d_inner widths (fitted to the dry run, not read tensor by tensor from the graph), so
+ *   the activations are 4·n_embd + max(FFN branch, DeltaNet branch). Qwen3.5-35B-A3B: the DeltaNet
+ *   branch, 36,864 floats a token, 72.00 MiB at 512 tokens, as the dry run's CPU compute buffer shows at
+ *   every ctx and np (summing both branches was 3 MiB high, so `--ctx max` stopped a step early).
  * Within 7 % of the CPU dry run on those shapes. GPU backends differ (`fit --measure` asks the engine).
  */
 export function computeBufferBytes(model: ModelHparams, kv: KvCacheSize, ubatch: number): number {
@@ -17,9 +22,11 @@ export function computeBufferBytes(model: ModelHparams, kv: KvCacheSize, ubatch:
   const maskBytes = ubatch * mask * 2;
   const expertWidth = model.expertUsed * model.expertFeedForward + model.sharedExpertFeedForward;
   const ffnWidth = Math.max(model.feedForward, expertWidth);
-  let extra = 0;
-  if (model.mla) extra += model.heads * (2 * model.mla.kvLoraRank + model.mla.ropeDimensions);
-  if (model.ssm) extra += 2 * (model.ssm.innerSize + 2 * model.ssm.groupCount * model.ssm.stateSize);
-  const floatsPerToken = 4 * model.embedding + 3 * ffnWidth + extra;
+  const mlaFloats = model.mla ? model.heads * (2 * model.mla.kvLoraRank + model.mla.ropeDimensions) : 0;
+  const ffnBranch = 3 * ffnWidth + mlaFloats;
+  const deltaNetBranch = model.ssm
+    ? 2 * (model.ssm.innerSize + 2 * model.ssm.groupCount * model.ssm.stateSize) + 3 * model.ssm.innerSize
+    : 0;
+  const floatsPerToken = 4 * model.embedding + Math.max(ffnBranch, deltaNetBranch);
   return maskBytes + ubatch * floatsPerToken * 4;
 }

@@ -79,7 +79,8 @@ function placeOnDevices(estimate: MemoryEstimate, devices: readonly MemoryDevice
   });
 }
 
-function planAt(model: ModelHparams, tensors: readonly TensorInfo[], request: FitRequest, context: number) {
+/** The estimate placed on the devices at one context, without the search for the largest context. */
+export function planAt(model: ModelHparams, tensors: readonly TensorInfo[], request: FitRequest, context: number) {
   const estimate = estimateMemory(model, tensors, { ...request, context });
   const devices = placeOnDevices(estimate, request.devices, request.marginBytes);
   return { estimate, devices, fits: devices.every((device) => device.fits) };

@@ -5,9 +5,14 @@ import { type TensorInfo, weightsSize } from "./weights-size.js";
 export interface MoeLaunch {
   cpuMoeLayers: number;
   outOfMemory: boolean;
-  gpuBytes: number;
-  hostBytes: number;
+  /** Undefined where it was not measured (no GPU, or a GPU whose use this build cannot read). */
+  gpuBytes?: number;
+  hostBytes?: number;
   decodeTokensPerSecond: number;
+  /** Time to first token of the request that filled the context to the load depth. */
+  ttftMs?: number;
+  /** Why the launch failed, when it ran out of memory. */
+  error?: string;
 }
 
 export type MoeLauncher = (cpuMoeLayers: number) => Promise<MoeLaunch>;

@@ -65,7 +65,7 @@ const LAYER_OUTPUT_SCALE = 0.05;
 
 type TypedMetadata = Record<string, { value: unknown; type: number; subType?: number }>;
 
-function toMetadataValue(entry: { value: unknown; type: number; subType?: number }): GgufMetadataValue {
+export function toMetadataValue(entry: { value: unknown; type: number; subType?: number }): GgufMetadataValue {
   if (entry.type === GgufValueType.Array) {
     if (entry.subType === undefined || entry.subType === GgufValueType.Array) {
       throw new Error("unsupported nested array in the vocabulary GGUF");

@@ -5,12 +5,14 @@
   window.benchCharts = specs.map((spec) => {
     const bars = spec.bars ? uPlot.paths.bars({ size: [0.6, 60], align: 0 }) : undefined;
     const pointsOnly = new Set(spec.pointsOnly ?? []);
+    const lines = new Set(spec.lines ?? []);
     const series = [
       { label: spec.xLabel, value: (_, x) => (spec.xNames ? spec.xNames[x] : x) },
       ...spec.series.map((label, index) => {
         const color = colors[index % colors.length];
         if (pointsOnly.has(label))
           return { label, stroke: color, width: 0, paths: () => null, points: { show: true, size: 10, fill: color } };
+        if (lines.has(label)) return { label, stroke: color, width: 2, dash: [8, 4], points: { show: false } };
         return {
           label,
           stroke: color,
