@@ -1,28 +1,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureSparseModel } from "../src/fit/sparse-model-files.js";
 import { runCli } from "./cli.js";
+import { ARTIFACTS, readReportInChromium } from "./support/report-in-chromium.js";
 
-const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts");
 const directory = mkdtempSync(join(tmpdir(), "switchyard-fit-html-"));
 
-interface DrawnChart {
-  title: string | null | undefined;
-  series: string[];
-  points: number;
-  painted: number;
-}
-
 describe("switchyard fit --html in Chromium", () => {
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -50,53 +37,7 @@ describe("switchyard fit --html in Chromium", () => {
     expect(moe[40]?.devices[0]?.weights).toBeLessThan((moe[0]?.devices[0]?.weights ?? 0) / 4);
     expect(moe[40]?.devices[1]?.weights).toBeGreaterThan(0);
 
-    profile = mkdtempSync(join(tmpdir(), "switchyard-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      viewport: { width: 1100, height: 1400 },
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-      timeout: 60_000,
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const failures: string[] = [];
-    page.on("pageerror", (error) => failures.push(error.message));
-    // No network: the page is self-contained, so any request other than the file itself is a failure.
-    page.on("request", (request) => {
-      if (!request.url().startsWith("file:")) failures.push(`request ${request.url()}`);
-    });
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => (globalThis as unknown as { benchCharts?: unknown[] }).benchCharts?.length === 4);
-    const charts: DrawnChart[] = await page.evaluate(() =>
-      (
-        globalThis as unknown as {
-          benchCharts: Array<{
-            root: { querySelector(selector: string): { textContent: string | null } | null };
-            series: Array<{ label: string }>;
-            data: Array<Array<number | null>>;
-            ctx: {
-              canvas: { width: number; height: number };
-              getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
-            };
-          }>;
-        }
-      ).benchCharts.map((chart) => {
-        const canvas = chart.ctx.canvas;
-        const pixels = chart.ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        let painted = 0;
-        for (let index = 3; index < pixels.length; index += 4) if ((pixels[index] as number) > 0) painted++;
-        return {
-          title: chart.root.querySelector(".u-title")?.textContent,
-          series: chart.series.slice(1).map((series) => series.label),
-          points: chart.data
-            .slice(1)
-            .flat()
-            .filter((value) => value !== null).length,
-          painted,
-        };
-      }),
-    );
-    await page.screenshot({ path: join(ARTIFACTS, "fit-report.png"), fullPage: true });
+    const { charts, failures } = await readReportInChromium(file, 4, "fit-report.png", 1400);
     expect(failures).toEqual([]);
     expect(charts.map((chart) => chart.title)).toEqual([
       "GPU0: memory by part per context (×2 slots, --n-cpu-moe 0) against 24 GiB",

@@ -13,6 +13,8 @@ export const ARTIFACTS = join(import.meta.dirname, "..", "..", "test-artifacts")
 
 export interface ChartOnPage {
   title: string | null | undefined;
+  /** The series' labels (the x series left out). */
+  series: string[];
   /** Non-null values across the chart's series (the x values left out). */
   points: number;
   /** Pixels of the chart's canvas that are not transparent. */
@@ -23,16 +25,21 @@ export interface ReportOnPage {
   charts: ChartOnPage[];
   /** The text of the page's first `<pre>`, when it has one. */
   text: string | null;
-  /** Errors the page's scripts threw. */
+  /** Errors the page's scripts threw, and any request it made beyond its own file (a report is self-contained). */
   failures: string[];
 }
 
-export async function readReportInChromium(file: string, charts: number, screenshot: string): Promise<ReportOnPage> {
+export async function readReportInChromium(
+  file: string,
+  charts: number,
+  screenshot: string,
+  viewportHeight = 1200,
+): Promise<ReportOnPage> {
   const profile = mkdtempSync(join(tmpdir(), "switchyard-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
-    viewport: { width: 1100, height: 1200 },
+    viewport: { width: 1100, height: viewportHeight },
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
     timeout: 60_000,
   });
@@ -40,6 +47,9 @@ export async function readReportInChromium(file: string, charts: number, screens
     const page = context.pages()[0] ?? (await context.newPage());
     const failures: string[] = [];
     page.on("pageerror", (error) => failures.push(error.message));
+    page.on("request", (request) => {
+      if (!request.url().startsWith("file:")) failures.push(`request ${request.url()}`);
+    });
     await page.goto(pathToFileURL(file).href);
     await page.waitForFunction(
       (count) => (globalThis as unknown as { benchCharts?: unknown[] }).benchCharts?.length === count,
@@ -50,6 +60,7 @@ export async function readReportInChromium(file: string, charts: number, screens
         globalThis as unknown as {
           benchCharts: Array<{
             root: { querySelector(selector: string): { textContent: string | null } | null };
+            series: Array<{ label: string }>;
             data: Array<Array<number | null>>;
             ctx: {
               canvas: { width: number; height: number };
@@ -64,6 +75,7 @@ export async function readReportInChromium(file: string, charts: number, screens
         for (let index = 3; index < pixels.length; index += 4) if ((pixels[index] as number) > 0) painted++;
         return {
           title: chart.root.querySelector(".u-title")?.textContent,
+          series: chart.series.slice(1).map((series) => series.label),
           points: chart.data
             .slice(1)
             .flat()
