@@ -25,6 +25,7 @@ import type { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { MemoryTurnSource } from "../telemetry/memory-turn-source.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
+import { latestBenchReportFile } from "../util/paths.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   clientLimits?: ClientLimits;
   /** How long a dashboard sign-in lasts. */
   signInHours?: number;
+  /** The latest bench report the dashboard links (default: the state folder's `bench-report.html`). */
+  benchReportFile?: string;
 }
 
 /** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
@@ -86,6 +89,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     backends: options.backends,
     keyMatches,
     signInHours: options.signInHours,
+    benchReportFile: options.benchReportFile ?? latestBenchReportFile(),
   });
   const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
   const server = createServer(clientDeadlineOptions(limits), async (request, response) => {
