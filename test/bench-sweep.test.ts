@@ -5,11 +5,15 @@ import { useTestGateway } from "./support/test-gateway.js";
 describe("switchyard bench sweep", () => {
   const testGateway = useTestGateway();
 
-  it("--flag ubatch=128,512 launches llama-server twice, prints the table, and the running engine stays healthy", async () => {
+  it("--flag ubatch=128,512 launches llama-server twice, prints the table, and gives the gateway its engine back", async () => {
+    const gateway = testGateway();
+    const pidBefore = gateway.engine?.pid;
     const run = await runSwitchyard(
       [
         "bench",
         "sweep",
+        "--url",
+        gateway.url,
         "--model",
         inject("testModel"),
         "--flag",
@@ -29,7 +33,19 @@ describe("switchyard bench sweep", () => {
     expect(run.stdout).toMatch(/^--ubatch-size +depth/m);
     expect(run.stdout).toMatch(/^128 +1024 /m);
     expect(run.stdout).toMatch(/^512 +1024 /m);
-    // Each launch is stopped by PID when measured; the gateway's own engine was never touched.
-    expect((await fetch(`${testGateway().engine?.url}/health`)).status).toBe(200);
+    // The gateway's engine was stopped for the sweep and started again after it: a new process, healthy.
+    expect(run.stderr).toContain(`paused the engine of the Switchyard at ${gateway.url}`);
+    expect(gateway.engine?.isPaused).toBe(false);
+    expect(gateway.engine?.pid).not.toBe(pidBefore);
+    expect((await fetch(`${gateway.engine?.url}/health`)).status).toBe(200);
+    // And the gateway answers through it.
+    const answer = await fetch(`${gateway.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "m", max_tokens: 4, messages: [{ role: "user", content: "after the sweep" }] }),
+      signal: AbortSignal.timeout(120_000),
+    });
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    expect(((await answer.json()) as { usage: { output_tokens: number } }).usage.output_tokens).toBeGreaterThan(0);
   }, 700_000);
 });

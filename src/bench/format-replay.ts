@@ -5,9 +5,12 @@ const cell = (value: number | undefined, digits = 0) => (value === undefined ? "
 
 /** The per-turn table, the totals, and the turns whose cache broke, by name. */
 export function formatReplay(report: ReplayReport): string {
+  // A stored session's replay is sized from its records: show the recorded prompt beside the replayed one.
+  const stored = report.turns.some((turn) => turn.recordedPromptTokens !== undefined);
   const rows = report.turns.map((turn) => [
     turn.request,
     turn.lane.split("/")[1] ?? turn.lane,
+    ...(stored ? [cell(turn.recordedPromptTokens)] : []),
     turn.status === 200 ? cell(turn.renderedTokens) : `HTTP ${turn.status}`,
     cell(turn.minimum),
     cell(turn.prefilled),
@@ -20,11 +23,23 @@ export function formatReplay(report: ReplayReport): string {
   const totals = report.totals;
   const lines = [
     formatTable(
-      ["turn", "lane", "prompt", "minimum", "prefilled", "reused", "reuse", "TTFT ms", "decode tok/s", "miss"],
+      [
+        "turn",
+        "lane",
+        ...(stored ? ["recorded"] : []),
+        "prompt",
+        "minimum",
+        "prefilled",
+        "reused",
+        "reuse",
+        "TTFT ms",
+        "decode tok/s",
+        "miss",
+      ],
       rows,
     ),
     "",
-    `${report.target}: efficiency ${cell(totals.efficiency, 3)} (Σ prefilled ${totals.prefilled} ÷ Σ minimum ${totals.minimum}), reuse ${totals.reusePercent === undefined ? "unknown" : `${totals.reusePercent.toFixed(1)}%`}, Σ TTFT ${(totals.ttftMsTotal / 1000).toFixed(2)} s, wall ${(totals.wallMs / 1000).toFixed(1)} s, served ${totals.served}/${totals.turns}`,
+    `${report.target}: efficiency ${cell(totals.efficiency, 3)} (Σ prefilled ${totals.prefilled} ÷ Σ minimum ${totals.minimum}), reuse ${totals.reusePercent === undefined ? "unknown" : `${totals.reusePercent.toFixed(1)}%`}, Σ TTFT ${(totals.ttftMsTotal / 1000).toFixed(2)} s, wall ${(totals.wallMs / 1000).toFixed(1)} s${totals.pausedMs > 0 ? ` (${(totals.pausedMs / 1000).toFixed(1)} s of it recorded pauses)` : ""}, served ${totals.served}/${totals.turns}`,
   ];
   if (!report.renderer) lines.push("no llama-server to render the minimum on: efficiency unknown");
   if (report.brokenTurns.length > 0) lines.push(`cache broken (reuse below 80 %): ${report.brokenTurns.join(", ")}`);

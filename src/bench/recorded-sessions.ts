@@ -24,6 +24,10 @@ export interface FixtureRequest {
   url: string;
   headers: Record<string, string>;
   body: Record<string, unknown> | null;
+  /** Idle time the recording had before this request (stored sessions; `--pace recorded` waits it). */
+  pauseMs?: number;
+  /** The prompt tokens the recorded turn had (stored sessions), to compare the replay's sizes with. */
+  recordedPromptTokens?: number;
 }
 
 /** The session directories under a recordings folder (the 2.1.197 fixtures by default). */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchTarget } from "./bench-target.js";
 import { type FixtureRequest, replayHeaders } from "./recorded-sessions.js";
 import { laneMinimums } from "./replay-minimum.js";
@@ -12,6 +13,8 @@ export interface ReplayTurn {
   /** The prompt as the renderer counts it, and the least of it that had to be prefilled. */
   renderedTokens: number | undefined;
   minimum: number | undefined;
+  /** A stored session's recorded prompt tokens for this turn (its replay is sized to match). */
+  recordedPromptTokens?: number;
   /** What the target reported: tokens prefilled and reused; reuse % of the prompt. */
   prefilled: number | undefined;
   reused: number | undefined;
@@ -34,6 +37,8 @@ export interface ReplayTotals {
   reusePercent: number | undefined;
   ttftMsTotal: number;
   wallMs: number;
+  /** Under `--pace recorded`: the recorded idle time waited in all (already scaled), part of `wallMs`. */
+  pausedMs: number;
 }
 
 export interface ReplayReport {
@@ -59,6 +64,11 @@ export interface ReplayOptions {
    * recorded history, not this answer, so the cap changes only how long each turn decodes.
    */
   maxTokens?: number;
+  /**
+   * `--pace recorded`: before each request, wait its recorded idle time (`pauseMs`) times this scale
+   * (0.5 = twice as fast as the user was). Unset: back to back (`--pace max`).
+   */
+  paceScale?: number;
   signal?: AbortSignal;
   onTurn?: (turn: ReplayTurn) => void;
 }
@@ -117,6 +127,7 @@ export async function replayTurn(
     status,
     renderedTokens: lane?.tokens,
     minimum: lane?.minimum,
+    ...(request.recordedPromptTokens === undefined ? {} : { recordedPromptTokens: request.recordedPromptTokens }),
     prefilled,
     reused: served ? metrics.reusedTokens : undefined,
     reusePercent: served ? metrics.reusePercent : undefined,
@@ -160,7 +171,7 @@ function brokeCache(turn: ReplayTurn): boolean {
 }
 
 /** Totals over the served turns. */
-export function replayTotals(turns: ReplayTurn[], wallMs: number): ReplayTotals {
+export function replayTotals(turns: ReplayTurn[], wallMs: number, pausedMs = 0): ReplayTotals {
   const served = turns.filter((turn) => turn.status === 200 && !turn.error);
   const sum = (pick: (turn: ReplayTurn) => number | undefined) =>
     served.reduce((total, turn) => total + (pick(turn) ?? 0), 0);
@@ -179,12 +190,14 @@ export function replayTotals(turns: ReplayTurn[], wallMs: number): ReplayTotals 
     reusePercent: served.every((turn) => turn.reused !== undefined) && prompt > 0 ? (reused / prompt) * 100 : undefined,
     ttftMsTotal: sum((turn) => turn.ttftMs),
     wallMs,
+    pausedMs,
   };
 }
 
 /**
  * Replays recorded sessions against a target, `concurrency` sessions at a time, each session's
- * requests in their recorded order, as fast as the target answers. Per turn: the minimum, what was
+ * requests in their recorded order, as fast as the target answers (or, with `paceScale`, after each
+ * request's recorded idle time, scaled). Per turn: the minimum, what was
  * prefilled and reused, time to first token, decode speed and, for a miss, why.
  */
 export async function replaySessions(
@@ -199,11 +212,17 @@ export async function replaySessions(
     : posts.map(() => undefined);
   const results: ReplayTurn[][] = posts.map(() => []);
   let next = 0;
+  let pausedMs = 0;
   const worker = async () => {
     while (next < posts.length) {
       const index = next++;
       for (const [position, request] of (posts[index] as FixtureRequest[]).entries()) {
         options.signal?.throwIfAborted();
+        const pause = options.paceScale === undefined ? 0 : (request.pauseMs ?? 0) * options.paceScale;
+        if (pause > 0) {
+          pausedMs += pause;
+          await sleep(pause, undefined, { signal: options.signal });
+        }
         const turn = await replayTurn(target, request, minimums[index]?.[position], options);
         (results[index] as ReplayTurn[]).push(turn);
         options.onTurn?.(turn);
@@ -213,7 +232,7 @@ export async function replaySessions(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, posts.length)) }, worker));
   const turns = results.flat();
   if (target.kind === "switchyard") await explainFromGateway(target, posts, results, options.signal);
-  const totals = replayTotals(turns, performance.now() - started);
+  const totals = replayTotals(turns, performance.now() - started, pausedMs);
   return {
     target: target.name,
     kind: target.kind,

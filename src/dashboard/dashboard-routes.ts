@@ -1,3 +1,4 @@
+import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.js";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
@@ -24,6 +25,8 @@ export interface DashboardOptions {
   signInHours?: number;
   /** Counts wrong keys per client address (default: 10 in a row, then a wait). */
   signInLimiter?: FailureLimiter;
+  /** The latest `switchyard bench --html` report's copy, linked from the page when it exists. */
+  benchReportFile?: string;
 }
 
 /** Sessions listed at most; the page asks for fewer. */
@@ -66,13 +69,45 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
   const signIns = options.signInLimiter ?? new FailureLimiter();
   const events = new DashboardEvents(options.recorder);
 
-  async function serveApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+  function assertSignedIn(request: IncomingMessage): void {
     if (!auth.allows(request)) {
       throw new SwitchyardError("sign in at /dashboard/login, or send the API key (x-api-key or Bearer)", {
         kind: "authentication",
         code: "bad_api_key",
       });
     }
+  }
+
+  /** When the latest bench report was written, if there is one. */
+  async function benchReport(): Promise<{ updatedAt: string } | null> {
+    if (!options.benchReportFile) return null;
+    const found = await stat(options.benchReportFile).catch(() => undefined);
+    return found?.isFile() ? { updatedAt: found.mtime.toISOString() } : null;
+  }
+
+  /**
+   * The report is a page of its own with inline scripts and data from the targets measured: sandboxed
+   * (an opaque origin), it cannot read the dashboard's cookie or call its API.
+   */
+  async function serveBenchReport(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    assertSignedIn(request);
+    const body = options.benchReportFile ? await readFile(options.benchReportFile).catch(() => undefined) : undefined;
+    if (!body)
+      throw new SwitchyardError("no bench report yet: run `switchyard bench --html FILE`", {
+        kind: "not_found",
+        code: "no_route",
+      });
+    response.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": body.length,
+      "cache-control": "no-store",
+      "content-security-policy": "sandbox allow-scripts",
+    });
+    response.end(body);
+  }
+
+  async function serveApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    assertSignedIn(request);
     const url = new URL(request.url ?? "/", "http://dashboard");
     const route = path.slice("/dashboard/api/".length);
     if (route === "overview") {
@@ -87,6 +122,7 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
         authRequired: auth.required,
         totals: totalsOf(sessions),
         sessions: sessions.slice(0, limitParameter(url, 100, MAX_SESSIONS)),
+        benchReport: await benchReport(),
       });
     }
     const turnsRoute = /^sessions\/([^/]+)\/turns$/.exec(route);
@@ -157,6 +193,7 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
       else if (path.startsWith("/dashboard/static/") && method === "GET")
         await serveAsset(response, path.slice("/dashboard/static/".length));
       else if (path.startsWith("/dashboard/api/") && method === "GET") await serveApi(request, response, path);
+      else if (path === "/dashboard/bench/latest" && method === "GET") await serveBenchReport(request, response);
       else throw new SwitchyardError(`no route for ${method} ${path}`, { kind: "not_found", code: "no_route" });
       return true;
     },

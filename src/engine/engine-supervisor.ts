@@ -63,6 +63,7 @@ export class EngineSupervisor {
   private port = 0;
   private readonly host: string;
   private readyWaiters: Array<() => void> = [];
+  private paused = false;
 
   private constructor(private readonly options: EngineOptions) {
     this.host = options.host ?? "127.0.0.1";
@@ -201,9 +202,38 @@ export class EngineSupervisor {
       });
   }
 
+  /** True between `pause()` and `resume()`. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Stops the engine to hand the machine to something else (`bench sweep` launching engines of its own),
+   * keeping its options, port and log for `resume()`. Not a crash: no restart follows.
+   */
+  async pause(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    this.paused = true;
+    await this.killChild(graceMs);
+  }
+
+  /** Starts a paused engine again, on its port when still free, and resolves once it serves. */
+  async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.stopping = false;
+    this.restarts = [];
+    await this.launch(1);
+    this.paused = false;
+  }
+
   /** Stops the engine by PID: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
+    await this.killChild(graceMs);
+    await new Promise<void>((resolve) => (this.logStream ? this.logStream.end(resolve) : resolve()));
+  }
+
+  private async killChild(graceMs: number): Promise<void> {
     const child = this.child;
     if (child?.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -213,6 +243,5 @@ export class EngineSupervisor {
       clearTimeout(timer);
     }
     running.delete(child as ChildProcess);
-    await new Promise<void>((resolve) => (this.logStream ? this.logStream.end(resolve) : resolve()));
   }
 }

@@ -3,6 +3,7 @@ import type { Backend } from "../backends/backend.js";
 import type { BackendHealthMonitor } from "../backends/backend-health.js";
 import { SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
+import type { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { openAIErrorBody } from "../protocols/openai/openai-errors.js";
 import type { ModelRouter } from "../routing/model-router.js";
@@ -25,9 +26,11 @@ import type { GatewayMetrics } from "../telemetry/gateway-metrics.js";
 import { MemoryTurnSource } from "../telemetry/memory-turn-source.js";
 import type { TurnRecorder } from "../telemetry/turn-record.js";
 import type { TurnSource } from "../telemetry/turn-source.js";
+import { latestBenchReportFile } from "../util/paths.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
 import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
+import { ENGINE_PAUSE_PATH, ENGINE_RESUME_PATH, handleEngineHandover } from "./engine-handover.js";
 import { handleHealth } from "./health-route.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import { answerProbe } from "./probe-routes.js";
@@ -59,6 +62,10 @@ export interface GatewayOptions {
   clientLimits?: ClientLimits;
   /** How long a dashboard sign-in lasts. */
   signInHours?: number;
+  /** The supervised llama-server, which `POST /v1/switchyard/engine/pause|resume` hands over. */
+  engine?: EngineSupervisor;
+  /** The latest bench report the dashboard links (default: the state folder's `bench-report.html`). */
+  benchReportFile?: string;
 }
 
 /** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
@@ -86,6 +93,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     backends: options.backends,
     keyMatches,
     signInHours: options.signInHours,
+    benchReportFile: options.benchReportFile ?? latestBenchReportFile(),
   });
   const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
   const server = createServer(clientDeadlineOptions(limits), async (request, response) => {
@@ -138,6 +146,8 @@ export function createGatewayServer(options: GatewayOptions): Server {
           models: options.router.modelNames(),
         });
       }
+      if (method === "POST" && (path === ENGINE_PAUSE_PATH || path === ENGINE_RESUME_PATH))
+        return await handleEngineHandover(path, response, options.engine, options.backends, options.health);
       if (method === "GET" && path === "/v1/switchyard/turns") {
         const limit = Number(new URL(request.url ?? "/", "http://x").searchParams.get("limit") ?? "100");
         return sendJson(response, 200, { turns: options.recorder.recent(Number.isFinite(limit) ? limit : 100) });

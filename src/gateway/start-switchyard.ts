@@ -182,6 +182,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     health,
     metrics,
     store,
+    engine,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -27,3 +27,8 @@ export function defaultTurnsFile(): string {
 export function defaultStoreFile(): string {
   return join(dirname(defaultTurnsFile()), "switchyard.db");
 }
+
+/** A copy of the latest `switchyard bench --html` report, which the dashboard links. */
+export function latestBenchReportFile(): string {
+  return join(dirname(defaultTurnsFile()), "bench-report.html");
+}

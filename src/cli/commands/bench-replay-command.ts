@@ -1,19 +1,26 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { serverRoot } from "../../backends/registry/backend-kind.js";
 import { identifyServer } from "../../backends/registry/identify-server.js";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { formatReplay } from "../../bench/format-replay.js";
-import { fixtureSessions, resolveSessionDirectory, sessionRequests } from "../../bench/recorded-sessions.js";
+import {
+  type FixtureRequest,
+  fixtureSessions,
+  resolveSessionDirectory,
+  sessionRequests,
+} from "../../bench/recorded-sessions.js";
 import { replaySessions } from "../../bench/replay-sessions.js";
 import { loadConfig } from "../../config/load-config.js";
 import { interruptSignal } from "./bench-interrupt.js";
 import { writeBenchFiles } from "./bench-output.js";
+import { readStoredSession } from "./bench-stored-session.js";
 
 interface ReplayCliOptions {
   fixtures?: boolean;
   turns?: string;
-  store?: boolean;
+  store?: boolean | string;
   session?: string;
+  paceScale: string;
   url: string;
   target?: string;
   concurrency: string;
@@ -38,12 +45,20 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
     .description("replay recorded agent sessions against a target; per turn: minimum, prefilled, reused, why missed")
     .argument("[sessions...]", "session directories, or names of the recorded fixtures")
     .option("--fixtures", `replay every recorded fixture session (${fixtureSessions().join(", ")})`)
-    .option("--turns <file>", "replay the turn records in a JSONL file (not supported: see below)")
-    .option("--store", "replay a session from the turn store (not supported: see below)")
-    .option("--session <id>", "with --store: the session")
+    .option(
+      "--store [file]",
+      "replay a session of the turn store (the configured one, or this SQLite file), by its shape",
+    )
+    .option("--turns <file|n>", "replay a session of this JSONL file of turn records; with --store, its first n turns")
+    .option("--session <id>", "with --store or --turns FILE: the session (default: the newest)")
     .option("--target <target>", "replay against this configured backend or URL instead (straight to it)")
     .option("--concurrency <n>", "sessions replayed at once", "1")
-    .option("--pace <pace>", "max (as fast as the target answers)", "max")
+    .addOption(
+      new Option("--pace <pace>", "max: back to back; recorded: each turn after its recorded pause (stored sessions)")
+        .choices(["max", "recorded"])
+        .default("max"),
+    )
+    .option("--pace-scale <x>", "with --pace recorded: multiply the recorded pauses (0.1 = ten times faster)", "1")
     // `--url` (the Switchyard to replay through), `--json` (efficiency under `efficiency`) and `--html` are
     // bench's own options: commander hands an option both define to the parent.
     .action(async (specs: string[], replayOptions: Omit<ReplayCliOptions, "url" | "json">) => {
@@ -51,18 +66,27 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
         ...replayOptions,
         ...bench.opts<{ url: string; json?: string; html?: string; maxTokens: string }>(),
       };
-      if (options.turns || options.store)
-        throw new Error(
-          "turn records keep what each turn cost, not the request it sent, so they cannot be replayed; replay a directory of recorded requests instead",
+      const config = loadConfig(program.opts<{ config?: string }>().config);
+      const stored = options.store !== undefined || (options.turns !== undefined && !/^\d+$/.test(options.turns));
+      let sessions: FixtureRequest[][];
+      if (stored) {
+        const session = await readStoredSession(config, options);
+        process.stderr.write(
+          `replaying ${session.id} from ${session.where}: ${session.requests.length} turns by their recorded shape (the store keeps no request bodies)\n`,
         );
-      if (options.pace !== "max")
-        throw new Error("--pace recorded needs request times, and the recordings carry none; use --pace max");
-      const names = options.fixtures ? fixtureSessions() : specs;
-      if (names.length === 0) throw new Error("name a session directory, or pass --fixtures");
-      const sessions = names.map((name) => sessionRequests(resolveSessionDirectory(name)));
+        sessions = [session.requests];
+      } else {
+        if (options.pace === "recorded")
+          throw new Error("--pace recorded needs request times, and recorded request folders carry none; use --store");
+        const names = options.fixtures ? fixtureSessions() : specs;
+        if (names.length === 0) throw new Error("name a session directory, pass --fixtures, or --store");
+        sessions = names.map((name) => sessionRequests(resolveSessionDirectory(name)));
+      }
+      const paceScale = Number(options.paceScale);
+      if (!Number.isFinite(paceScale) || paceScale < 0)
+        throw new Error(`--pace-scale must be ≥ 0, not "${options.paceScale}"`);
       const interrupt = interruptSignal();
       try {
-        const config = loadConfig(program.opts<{ config?: string }>().config);
         const switchyardApiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
         const target = await resolveTarget(options.target ?? options.url, config, {
           signal: interrupt.signal,
@@ -77,6 +101,7 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
           concurrency: Math.max(1, Number(options.concurrency) || 1),
           rendererUrl,
           maxTokens: Math.max(1, Number(options.maxTokens) || 64),
+          ...(options.pace === "recorded" ? { paceScale } : {}),
           signal: interrupt.signal,
           onTurn: (turn) =>
             process.stderr.write(`  ${turn.request} ${turn.status} prefilled ${turn.prefilled ?? "?"}\n`),

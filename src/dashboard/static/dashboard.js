@@ -35,6 +35,10 @@ async function loadOverview() {
   state.sessions = overview.sessions;
   $("logout").hidden = !overview.authRequired;
   renderTotals($("totals"), overview.totals);
+  // `switchyard bench --html` keeps a copy of its latest report; the header links it when there is one.
+  $("bench-report").hidden = !overview.benchReport;
+  if (overview.benchReport)
+    $("bench-report").title = `written ${new Date(overview.benchReport.updatedAt).toLocaleString()}`;
   const shown = overview.sessions.length;
   $("session-count").textContent =
     overview.totals.sessions > shown ? `(latest ${shown} of ${overview.totals.sessions})` : `(${shown})`;
