@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { SlotBookFactory } from "../backends/llama-server/slot-scheduler.js";
+import { withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
@@ -112,7 +113,10 @@ const CONVERSATION = "endpoint != 'count_tokens'";
 
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
     WHERE latest.session_id = totals."sessionId" AND latest.${CONVERSATION}
-    ORDER BY latest.started_at DESC, latest.position DESC LIMIT 1) AS "lastBackend"
+    ORDER BY latest.started_at DESC, latest.position DESC LIMIT 1) AS "lastBackend",
+  (SELECT tagged.record->'evalTag' FROM turns AS tagged
+    WHERE tagged.session_id = totals."sessionId" AND tagged.${CONVERSATION} AND json_typeof(tagged.record->'evalTag') = 'object'
+    ORDER BY tagged.started_at DESC, tagged.position DESC LIMIT 1) AS "evalTag"
   FROM (${totals}) AS totals ORDER BY totals."lastAt" DESC`;
 
 const SESSIONS = `WITH recent AS (
@@ -329,12 +333,13 @@ export class PostgresTurnStore implements TurnStore {
       normalizeSince(query.since),
       clampLimit(query.limit),
     ]);
-    return result.rows;
+    return result.rows.map(withEvalTag);
   }
 
   async session(sessionId: string): Promise<SessionSummary | undefined> {
     await this.commitQueue();
-    return (await this.pool.query<SessionSummary>(SESSION, [sessionId])).rows[0];
+    const row = (await this.pool.query<SessionSummary>(SESSION, [sessionId])).rows[0];
+    return row && withEvalTag(row);
   }
 
   async close(): Promise<void> {

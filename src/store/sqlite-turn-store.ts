@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
@@ -49,7 +50,10 @@ const CONVERSATION = "endpoint != 'count_tokens'";
 
 /** Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn). */
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
-    WHERE latest.session_id = totals.sessionId AND latest.${CONVERSATION} ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend
+    WHERE latest.session_id = totals.sessionId AND latest.${CONVERSATION} ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend,
+  (SELECT json_extract(tagged.record, '$.evalTag') FROM turns AS tagged
+    WHERE tagged.session_id = totals.sessionId AND tagged.${CONVERSATION} AND json_extract(tagged.record, '$.evalTag') IS NOT NULL
+    ORDER BY tagged.started_at DESC, tagged.rowid DESC LIMIT 1) AS evalTag
   FROM (${totals}) AS totals ORDER BY totals.lastAt DESC`;
 
 /**
@@ -253,12 +257,14 @@ export class SqliteTurnStore implements TurnStore {
     this.commitQueue();
     return this.db
       .prepare(SESSIONS)
-      .all({ since: normalizeSince(query.since), limit: clampLimit(query.limit) }) as SessionSummary[];
+      .all({ since: normalizeSince(query.since), limit: clampLimit(query.limit) })
+      .map((row) => withEvalTag(row as SessionSummary));
   }
 
   async session(sessionId: string): Promise<SessionSummary | undefined> {
     this.commitQueue();
-    return this.db.prepare(SESSION).get(sessionId) as SessionSummary | undefined;
+    const row = this.db.prepare(SESSION).get(sessionId) as SessionSummary | undefined;
+    return row && withEvalTag(row);
   }
 
   async close(): Promise<void> {
