@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { SlotBookFactory } from "../backends/llama-server/slot-scheduler.js";
-import { withEvalTag } from "../telemetry/eval-tag.js";
+import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
@@ -55,6 +55,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["reference_usd", "float8"],
   ["energy_usd", "float8"],
   ["record", "json"],
+  ["eval_tag", "text"],
 ];
 
 /**
@@ -93,6 +94,7 @@ function columnValues(turn: TurnRecord): unknown[] {
     cost?.referenceUsd ?? null,
     cost?.energyUsd ?? null,
     JSON.stringify(turn),
+    evalTagColumn(turn),
   ];
 }
 
@@ -114,8 +116,8 @@ const CONVERSATION = "endpoint != 'count_tokens'";
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
     WHERE latest.session_id = totals."sessionId" AND latest.${CONVERSATION}
     ORDER BY latest.started_at DESC, latest.position DESC LIMIT 1) AS "lastBackend",
-  (SELECT tagged.record->'evalTag' FROM turns AS tagged
-    WHERE tagged.session_id = totals."sessionId" AND tagged.${CONVERSATION} AND json_typeof(tagged.record->'evalTag') = 'object'
+  (SELECT tagged.eval_tag FROM turns AS tagged
+    WHERE tagged.session_id = totals."sessionId" AND tagged.${CONVERSATION} AND tagged.eval_tag IS NOT NULL
     ORDER BY tagged.started_at DESC, tagged.position DESC LIMIT 1) AS "evalTag"
   FROM (${totals}) AS totals ORDER BY totals."lastAt" DESC`;
 

@@ -84,6 +84,8 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       cost: { usd: 0.0125 },
       // A NUL in the user's code (a miss's diff can carry it) must not make the batch unwritable.
       note: "a\u0000b",
+      // An eval run's tag on that record: its session still sums, tag included.
+      evalTag: { run: "run-nul", task: "t" },
     } as unknown as TurnRecord;
     store.add(record);
     const [read] = await store.turns({});
@@ -95,6 +97,7 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
     const summary = await store.session("session-5");
     expect(summary?.savedUsd).toBeCloseTo(0.29);
     expect(summary).toEqual(summarizeSession("session-5", [record, local as TurnRecord]));
+    expect(summary?.evalTag).toEqual({ run: "run-nul", task: "t" });
   });
 
   it("gives the same session totals in SQL as summarizeSessions on the same turns", async () => {

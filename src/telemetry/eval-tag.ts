@@ -37,6 +37,12 @@ export function readEvalTag(value: unknown): EvalTag | undefined {
   return cleanRun ? { run: cleanRun, task: clean(task) ?? "" } : undefined;
 }
 
+/** The stores' `eval_tag` column: the record's tag as JSON, when it has a valid one. */
+export function evalTagColumn(turn: { evalTag?: unknown }): string | null {
+  const tag = readEvalTag(turn.evalTag);
+  return tag ? JSON.stringify(tag) : null;
+}
+
 /**
  * A session row from SQL carries the tag as one nullable column (`evalTag`, JSON); the summary has it
  * only when set, like the in-memory fold, so both sources give equal summaries.
