@@ -115,17 +115,28 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-turns.png") });
   });
 
-  it("shows a new session live, without a reload", async () => {
+  it("shows a new session live, without a reload, tagged with its eval run and task", async () => {
     const first = fixtureRequests("basic-session").find((request) => request.body);
     if (!first) throw new Error("basic-session has no request");
     const response = await fetch(`${gateway.url}${first.url}`, {
       method: "POST",
-      headers: { ...replayHeaders(first), "x-api-key": API_KEY },
+      // As `switchyard eval run` has its agents send them (src/eval/agents.ts).
+      headers: {
+        ...replayHeaders(first),
+        "x-api-key": API_KEY,
+        "x-switchyard-eval-run": "run-7",
+        "x-switchyard-eval-task": "py-roman",
+      },
       body: JSON.stringify(first.body),
     });
     expect(response.status, await response.text()).toBe(200);
     const id = first.headers["x-claude-code-session-id"] as string;
-    await page.locator(`#sessions tr[data-session-id="${id}"]`).waitFor({ timeout: 30_000 });
+    const row = page.locator(`#sessions tr[data-session-id="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
     expect(await page.locator("#live").textContent()).toBe("live");
+    expect(await row.locator("[data-testid=eval-tag]").textContent()).toBe("eval run-7 · py-roman");
+    await row.click();
+    await page.waitForSelector(`[data-testid=session-id]:text-is("${id}")`);
+    expect(await page.locator("#session [data-testid=eval-tag]").textContent()).toBe("eval run-7 · py-roman");
   });
 });

@@ -1,6 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentSpec } from "../src/eval/agents.js";
 import { runSuite } from "../src/eval/run-suite.js";
@@ -17,8 +17,9 @@ describe("switchyard eval with real clients through Switchyard on the tiny test 
   const gateway = useTestGateway();
 
   it.each(AGENTS)(
-    "%s finishes within 60 s, fails the task honestly, and reports the gateway's own token sums",
+    "%s finishes within 60 s, fails the task honestly, reports the gateway's own token sums, and tags its turns with the run",
     async (_, agent) => {
+      const outDir = mkdtempSync(join(tmpdir(), "switchyard-eval-claude-"));
       const { records } = await runSuite(TASKS, {
         agent,
         route: "local",
@@ -26,7 +27,7 @@ describe("switchyard eval with real clients through Switchyard on the tiny test 
         parallel: 1,
         agentTimeoutMs: 60_000,
         tasks: "py-roman",
-        outDir: mkdtempSync(join(tmpdir(), "switchyard-eval-claude-")),
+        outDir,
         gatewayUrl: gateway().url,
       });
       expect(records).toHaveLength(1);
@@ -49,6 +50,10 @@ describe("switchyard eval with real clients through Switchyard on the tiny test 
         output: sum((turn) => turn.outputTokens),
       });
       expect(record.tokens?.prompt).toBeGreaterThan(0);
+      // Every request the real client sent carried the run's tag (Claude Code: ANTHROPIC_CUSTOM_HEADERS;
+      // pi: its models.json headers), so the gateway's turns, and the dashboard, name the run.
+      expect(record.runId).toBe(basename(outDir));
+      expect(turns.map((turn) => turn.evalTag)).toEqual(turns.map(() => ({ run: basename(outDir), task: "py-roman" })));
     },
   );
 });

@@ -1,5 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import type { LaneKind, LaneName } from "../sessions/lane.js";
+import { type EvalTag, readEvalTag } from "../telemetry/eval-tag.js";
 import {
   type TurnCostView,
   type TurnRoutingView,
@@ -11,14 +12,20 @@ import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary } from "../telemetry/turn-source.js";
 
 /** A turn as the dashboard's table and chart read it: the record without raw usage and timings. */
-export type TurnRow = Omit<TurnRecord, "usage" | "timings" | "routing" | "cost"> & {
+export type TurnRow = Omit<TurnRecord, "usage" | "timings" | "routing" | "cost" | "evalTag"> & {
+  evalTag: EvalTag | null;
   routing: TurnRoutingView | null;
   cost: TurnCostView | null;
 };
 
 export function toTurnRow(turn: TurnRecord): TurnRow {
   const { usage: _usage, timings: _timings, ...rest } = turn;
-  return { ...rest, routing: turnRoutingView(turn) ?? null, cost: turnCostView(turn) ?? null };
+  return {
+    ...rest,
+    routing: turnRoutingView(turn) ?? null,
+    cost: turnCostView(turn) ?? null,
+    evalTag: readEvalTag(turn.evalTag) ?? null,
+  };
 }
 
 type CountKey = keyof typeof ZERO_COUNTS;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EVAL_RUN_HEADER, EVAL_TASK_HEADER, type EvalTag } from "../telemetry/eval-tag.js";
 
 /**
  * Who does the task: the harness's own checks (`oracle`, `null`), Claude Code through a Switchyard
@@ -81,16 +82,29 @@ const claudeBinary = () => bundledOrPath("claude");
 /**
  * What the agent needs to reach the gateway: for Claude Code, the same settings `switchyard code` uses;
  * for pi, an agent folder in the run's home whose one provider is Switchyard's OpenAI door, sending the
- * run's session id as `x-session-id` (pi resolves a header value naming an environment variable).
+ * run's session id as `x-session-id` (pi resolves a header value naming an environment variable). Each
+ * request also carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows.
  */
 export function agentGatewayEnv(
   agent: AgentSpec,
   gatewayUrl: string | undefined,
   home: string,
   apiKey?: string,
+  tag?: EvalTag,
 ): NodeJS.ProcessEnv {
   if (!gatewayUrl) return {};
-  const common = { SWITCHYARD_URL: gatewayUrl };
+  // The run's tag: Claude Code sends ANTHROPIC_CUSTOM_HEADERS ("Name: value" lines) on every request,
+  // also when a cmd: agent launches it; a cmd: agent of its own reads the two SWITCHYARD_EVAL_* values.
+  const common = {
+    SWITCHYARD_URL: gatewayUrl,
+    ...(tag
+      ? {
+          SWITCHYARD_EVAL_RUN_ID: tag.run,
+          SWITCHYARD_EVAL_TASK: tag.task,
+          ANTHROPIC_CUSTOM_HEADERS: `${EVAL_RUN_HEADER}: ${tag.run}\n${EVAL_TASK_HEADER}: ${tag.task}`,
+        }
+      : {}),
+  };
   if (agent.kind === "pi") {
     const agentDir = join(home, ".pi", "agent");
     mkdirSync(agentDir, { recursive: true });
@@ -98,7 +112,10 @@ export function agentGatewayEnv(
       baseUrl: `${gatewayUrl.replace(/\/+$/, "")}/v1`,
       apiKey: apiKey ?? "switchyard",
       api: "openai-completions",
-      headers: { "x-session-id": "SWITCHYARD_EVAL_SESSION_ID" },
+      headers: {
+        "x-session-id": "SWITCHYARD_EVAL_SESSION_ID",
+        ...(tag ? { [EVAL_RUN_HEADER]: "SWITCHYARD_EVAL_RUN_ID", [EVAL_TASK_HEADER]: "SWITCHYARD_EVAL_TASK" } : {}),
+      },
       models: [{ id: agent.model, reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 4096 }],
     };
     writeFileSync(join(agentDir, "models.json"), JSON.stringify({ providers: { switchyard: provider } }));

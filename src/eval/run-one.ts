@@ -16,6 +16,8 @@ export interface RunOnceOptions {
   route: string;
   epoch: number;
   sessionId: string;
+  /** The run's id, sent with every agent request so the gateway's turns and the dashboard carry it. */
+  runId?: string;
   /** Overrides the task's agent timeout (`--timeout`). */
   agentTimeoutMs?: number;
   /** Where this attempt's logs, diff and record go. */
@@ -58,6 +60,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
     agent: agentLabel(options.agent),
     route: options.route,
     sessionId: options.sessionId,
+    ...(options.runId === undefined ? {} : { runId: options.runId }),
     tamper: [],
     diffBytes: 0,
     network: isolation.kind,
@@ -88,7 +91,13 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
         SWITCHYARD_EVAL_SESSION_ID: options.sessionId,
         SWITCHYARD_EVAL_ROUTE: options.route,
         SWITCHYARD_EVAL_INSTRUCTION: task.instruction,
-        ...agentGatewayEnv(options.agent, options.gatewayUrl, join(scratch, "home")),
+        ...agentGatewayEnv(
+          options.agent,
+          options.gatewayUrl,
+          join(scratch, "home"),
+          undefined,
+          options.runId === undefined ? undefined : { run: options.runId, task: task.name },
+        ),
       }),
       timeoutMs: options.agentTimeoutMs ?? task.agentTimeoutMs,
       logFile: join(options.runDir, "agent.log"),

@@ -20,6 +20,8 @@ export interface RunRecord {
   agent: string;
   route: string;
   sessionId: string;
+  /** The run's id, which tagged its requests at the gateway (docs/design/eval.md). */
+  runId?: string;
   agentStep?: StepTiming;
   scorerStep?: StepTiming;
   /** Protected paths the agent touched (`changed tests/x`), restored before scoring. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { AgentSpec } from "./agents.js";
 import { agentLabel } from "./agents.js";
 import { globToRegExp } from "./glob-match.js";
@@ -18,6 +18,8 @@ export interface SuiteRunOptions {
   /** A glob over task names (`--tasks`). */
   tasks?: string;
   outDir: string;
+  /** Tags every agent request of the run; the output folder's name by default. */
+  runId?: string;
   gatewayUrl?: string;
   onRecord?: (record: RunRecord) => void;
 }
@@ -108,6 +110,7 @@ export async function runWithRetry(task: EvalTask, epoch: number, options: Suite
       route: options.route,
       epoch,
       sessionId,
+      runId: options.runId ?? basename(resolve(options.outDir)),
       ...(options.agentTimeoutMs !== undefined ? { agentTimeoutMs: options.agentTimeoutMs } : {}),
       runDir: join(options.outDir, "runs", task.name, `epoch-${epoch}-attempt-${number}`),
       ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),

@@ -7,6 +7,7 @@ import type { Route } from "../routing/model-router.js";
 import type { RoutingRecord } from "../routing/routing-record.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { identifySession, type SessionIdentity } from "../sessions/session-identity.js";
+import { evalTagFromHeaders } from "../telemetry/eval-tag.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 
 /**
@@ -75,6 +76,7 @@ export class TurnContext {
         ? this.lanes.analyze(this.identity, this.request, this.route.backend.name, usage, facts)
         : undefined;
     const timings = message.timings;
+    const evalTag = this.request ? evalTagFromHeaders(this.request.client.headers) : undefined;
     const record: TurnRecord = {
       id: randomUUID(),
       // The wall-clock start, written once the answer is out rather than on the request's way in.
@@ -115,6 +117,7 @@ export class TurnContext {
       ...maxTokensClampedOf(this.maxTokensClamped, facts),
       ...(facts.prefillDeadlineMs ? { prefillDeadlineMs: facts.prefillDeadlineMs } : {}),
       routing: this.routing,
+      ...(evalTag ? { evalTag } : {}),
     };
     this.observer?.(record, message);
     this.recorder.add(record);

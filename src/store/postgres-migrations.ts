@@ -70,6 +70,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      updated_at timestamptz NOT NULL DEFAULT now()
    );
    CREATE INDEX session_state_by_time ON session_state (updated_at);`,
+  // The eval run's tag (docs/design/eval.md), a copy of record.evalTag as JSON text: the session list
+  // reads it without parsing whole records (a record holding \u0000 cannot be parsed as json at all).
+  "ALTER TABLE turns ADD COLUMN eval_tag text;",
 ];
 
 /** Any constant both gateways agree on: the key of the advisory lock migrations hold. */

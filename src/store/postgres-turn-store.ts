@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { SlotBookFactory } from "../backends/llama-server/slot-scheduler.js";
+import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
@@ -54,6 +55,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["reference_usd", "float8"],
   ["energy_usd", "float8"],
   ["record", "json"],
+  ["eval_tag", "text"],
 ];
 
 /**
@@ -92,6 +94,7 @@ function columnValues(turn: TurnRecord): unknown[] {
     cost?.referenceUsd ?? null,
     cost?.energyUsd ?? null,
     JSON.stringify(turn),
+    evalTagColumn(turn),
   ];
 }
 
@@ -112,7 +115,10 @@ const CONVERSATION = "endpoint != 'count_tokens'";
 
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
     WHERE latest.session_id = totals."sessionId" AND latest.${CONVERSATION}
-    ORDER BY latest.started_at DESC, latest.position DESC LIMIT 1) AS "lastBackend"
+    ORDER BY latest.started_at DESC, latest.position DESC LIMIT 1) AS "lastBackend",
+  (SELECT tagged.eval_tag FROM turns AS tagged
+    WHERE tagged.session_id = totals."sessionId" AND tagged.${CONVERSATION} AND tagged.eval_tag IS NOT NULL
+    ORDER BY tagged.started_at DESC, tagged.position DESC LIMIT 1) AS "evalTag"
   FROM (${totals}) AS totals ORDER BY totals."lastAt" DESC`;
 
 const SESSIONS = `WITH recent AS (
@@ -329,12 +335,13 @@ export class PostgresTurnStore implements TurnStore {
       normalizeSince(query.since),
       clampLimit(query.limit),
     ]);
-    return result.rows;
+    return result.rows.map(withEvalTag);
   }
 
   async session(sessionId: string): Promise<SessionSummary | undefined> {
     await this.commitQueue();
-    return (await this.pool.query<SessionSummary>(SESSION, [sessionId])).rows[0];
+    const row = (await this.pool.query<SessionSummary>(SESSION, [sessionId])).rows[0];
+    return row && withEvalTag(row);
   }
 
   async close(): Promise<void> {

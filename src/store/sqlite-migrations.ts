@@ -42,6 +42,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX turns_by_backend ON turns (backend, started_at);
    CREATE INDEX turns_failed ON turns (status, started_at) WHERE status >= 400 OR error_code IS NOT NULL;
    CREATE INDEX turns_missed ON turns (miss_reason, started_at) WHERE miss_reason IS NOT NULL;`,
+  // The eval run's tag (docs/design/eval.md), a copy of record.evalTag as JSON, so the session list reads
+  // it without parsing whole records.
+  "ALTER TABLE turns ADD COLUMN eval_tag TEXT;",
 ];
 
 export class StoreVersionError extends Error {

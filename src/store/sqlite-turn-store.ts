@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
@@ -28,11 +29,11 @@ const DAY_MS = 86_400_000;
 const INSERT = `INSERT OR IGNORE INTO turns (
   id, started_at, session_id, lane, lane_kind, backend, backend_local, protocol, endpoint, status, error_code,
   ttft_ms, duration_ms, prompt_tokens, reused_tokens, prefilled_tokens, output_tokens, miss_reason, route_reason,
-  routing, cost_usd, reference_usd, energy_usd, record
+  routing, cost_usd, reference_usd, energy_usd, record, eval_tag
 ) VALUES (
   @id, @startedAt, @sessionId, @lane, @laneKind, @backend, @backendLocal, @protocol, @endpoint, @status, @errorCode,
   @ttftMs, @durationMs, @promptTokens, @reusedTokens, @prefilledTokens, @outputTokens, @missReason, @routeReason,
-  @routing, @costUsd, @referenceUsd, @energyUsd, @record
+  @routing, @costUsd, @referenceUsd, @energyUsd, @record, @evalTag
 )`;
 
 /** One session's totals over its turns `t` (grouped by session). */
@@ -49,7 +50,10 @@ const CONVERSATION = "endpoint != 'count_tokens'";
 
 /** Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn). */
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
-    WHERE latest.session_id = totals.sessionId AND latest.${CONVERSATION} ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend
+    WHERE latest.session_id = totals.sessionId AND latest.${CONVERSATION} ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend,
+  (SELECT tagged.eval_tag FROM turns AS tagged
+    WHERE tagged.session_id = totals.sessionId AND tagged.${CONVERSATION} AND tagged.eval_tag IS NOT NULL
+    ORDER BY tagged.started_at DESC, tagged.rowid DESC LIMIT 1) AS evalTag
   FROM (${totals}) AS totals ORDER BY totals.lastAt DESC`;
 
 /**
@@ -110,6 +114,7 @@ function rowFor(turn: TurnRecord): Record<string, unknown> {
     referenceUsd: cost?.referenceUsd ?? null,
     energyUsd: cost?.energyUsd ?? null,
     record: JSON.stringify(turn),
+    evalTag: evalTagColumn(turn),
   };
 }
 
@@ -253,12 +258,14 @@ export class SqliteTurnStore implements TurnStore {
     this.commitQueue();
     return this.db
       .prepare(SESSIONS)
-      .all({ since: normalizeSince(query.since), limit: clampLimit(query.limit) }) as SessionSummary[];
+      .all({ since: normalizeSince(query.since), limit: clampLimit(query.limit) })
+      .map((row) => withEvalTag(row as SessionSummary));
   }
 
   async session(sessionId: string): Promise<SessionSummary | undefined> {
     this.commitQueue();
-    return this.db.prepare(SESSION).get(sessionId) as SessionSummary | undefined;
+    const row = this.db.prepare(SESSION).get(sessionId) as SessionSummary | undefined;
+    return row && withEvalTag(row);
   }
 
   async close(): Promise<void> {

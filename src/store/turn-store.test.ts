@@ -84,6 +84,8 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       cost: { usd: 0.0125 },
       // A NUL in the user's code (a miss's diff can carry it) must not make the batch unwritable.
       note: "a\u0000b",
+      // An eval run's tag on that record: its session still sums, tag included.
+      evalTag: { run: "run-nul", task: "t" },
     } as unknown as TurnRecord;
     store.add(record);
     const [read] = await store.turns({});
@@ -95,6 +97,7 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
     const summary = await store.session("session-5");
     expect(summary?.savedUsd).toBeCloseTo(0.29);
     expect(summary).toEqual(summarizeSession("session-5", [record, local as TurnRecord]));
+    expect(summary?.evalTag).toEqual({ run: "run-nul", task: "t" });
   });
 
   it("gives the same session totals in SQL as summarizeSessions on the same turns", async () => {
@@ -108,6 +111,11 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       if (index % 13 === 6) changed.cost = { energyUsd: 0.002, modelPriced: undefined };
       if (index % 23 === 7) changed.cost = undefined;
       if (index === 399) changed.startedAt = all[398]?.startedAt ?? record.startedAt;
+      // One eval session, every turn tagged (as the harness's agents send it), and a malformed tag from
+      // another version in a session of its own, which no reader takes.
+      if (record.sessionId === all[0]?.sessionId) changed.evalTag = { run: "run-a", task: "fizzbuzz" };
+      if (record.sessionId === all[1]?.sessionId && index % 2 === 0)
+        changed.evalTag = { run: 5 } as unknown as TurnRecord["evalTag"];
       return changed;
     });
     // The last session also ends with only a count_tokens call: its latest backend is the conversation's.
@@ -131,6 +139,9 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       rounded(summaries).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
     const expected = summarizeSessions(turns);
     expect(expected.some((summary) => summary.errors > 0 && (summary.costUsd ?? 0) > 0)).toBe(true);
+    expect(expected.filter((summary) => summary.evalTag)).toEqual([
+      expect.objectContaining({ sessionId: turns[0]?.sessionId, evalTag: { run: "run-a", task: "fizzbuzz" } }),
+    ]);
     expect(byId(await store.sessions({}))).toEqual(byId(expected));
     const since = turns[300]?.startedAt as string;
     const recent = summarizeSessions(turns.filter((record) => record.startedAt >= since));

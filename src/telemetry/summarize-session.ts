@@ -1,3 +1,4 @@
+import { readEvalTag } from "./eval-tag.js";
 import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { SessionSummary } from "./turn-source.js";
@@ -25,6 +26,7 @@ const byLastActivity = (a: SessionSummary, b: SessionSummary) => b.lastAt.locale
  */
 export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[] {
   const sessions = new Map<string, SessionSummary & { costUsd: number; savedUsd: number }>();
+  const taggedAt = new Map<string, string>();
   for (const turn of turns) {
     if (turn.sessionId === undefined || turn.endpoint === "count_tokens") continue;
     let summary = sessions.get(turn.sessionId);
@@ -54,6 +56,12 @@ export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[
       summary.lastBackend = turn.backend;
     }
     if (turn.startedAt < summary.firstAt) summary.firstAt = turn.startedAt;
+    // The latest tagged turn's tag, as the stores' SQL picks it (a record from disk is read defensively).
+    const tag = readEvalTag(turn.evalTag);
+    if (tag && turn.startedAt >= (taggedAt.get(turn.sessionId) ?? "")) {
+      summary.evalTag = tag;
+      taggedAt.set(turn.sessionId, turn.startedAt);
+    }
     const cost = turnCostView(turn);
     summary.costUsd += cost?.usd ?? 0;
     summary.savedUsd += cost?.savedUsd ?? 0;

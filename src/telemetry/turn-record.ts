@@ -6,6 +6,7 @@ import type { TurnCost } from "../cost/turn-cost.js";
 import { formatRouting, type RoutingRecord } from "../routing/routing-record.js";
 import type { LaneKind } from "../sessions/lane.js";
 import type { CacheMiss } from "../sessions/lane-tracker.js";
+import type { EvalTag } from "./eval-tag.js";
 
 /** One request through the gateway, as the dashboard, reports and tests see it. */
 export interface TurnRecord {
@@ -59,6 +60,8 @@ export interface TurnRecord {
    * error is `prefill_timeout`, its message saying how the deadline was reached.
    */
   prefillDeadlineMs?: number;
+  /** The `switchyard eval run` (and task) the request came from, from its `x-switchyard-eval-*` headers. */
+  evalTag?: EvalTag;
 }
 
 /**

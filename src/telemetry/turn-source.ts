@@ -1,3 +1,4 @@
+import type { EvalTag } from "./eval-tag.js";
 import type { TurnRecord } from "./turn-record.js";
 
 /** Which turns to read: one session's, since a time, newest `limit` (results are oldest first). */
@@ -30,6 +31,8 @@ export interface SessionSummary {
   costUsd?: number;
   /** What its local turns would have cost on the reference cloud model, less their electricity. */
   savedUsd?: number;
+  /** The eval run and task of the session's latest tagged turn, when it came from `switchyard eval run`. */
+  evalTag?: EvalTag;
 }
 
 /**

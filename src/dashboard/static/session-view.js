@@ -1,4 +1,5 @@
 import { clock, dateTime, el, int, ms, NA, percent, rate, usd } from "./format.js";
+import { evalTagBadge } from "./sessions-view.js";
 import { renderTurnChart } from "./turn-chart.js";
 
 const PAGE_SIZE = 50;
@@ -17,6 +18,7 @@ export function renderSession(container, sessionId, summary, data) {
       { className: "session-head" },
       el("h2", {}, "Session ", el("span", { className: "mono", "data-testid": "session-id" }, sessionId)),
       summary ? summaryLine(summary) : null,
+      summary?.evalTag ? evalTagBadge(summary.evalTag) : null,
       data.truncated ? el("p", { className: "muted small" }, `Showing the latest ${turns.length} turns.`) : null,
     ),
     el(

@@ -18,6 +18,15 @@ export function renderTotals(container, totals) {
   );
 }
 
+/** Which `switchyard eval run` (and task) a session came from. */
+export function evalTagBadge(tag) {
+  return el(
+    "div",
+    { className: "small eval-tag", "data-testid": "eval-tag", title: `eval run ${tag.run}, task ${tag.task}` },
+    `eval ${tag.run}${tag.task ? ` · ${tag.task}` : ""}`,
+  );
+}
+
 /** The live sessions list, latest first; a click selects a session. */
 export function renderSessions(container, sessions, selectedId, onSelect) {
   if (sessions.length === 0) {
@@ -52,6 +61,7 @@ export function renderSessions(container, sessions, selectedId, onSelect) {
         { title: session.sessionId },
         el("div", { className: "mono" }, shortId(session.sessionId)),
         el("div", { className: "muted small" }, `${clock(session.lastAt)} · ${session.lastBackend}`),
+        session.evalTag ? evalTagBadge(session.evalTag) : null,
       ),
       el("td", { className: "num" }, int(session.turns)),
       el("td", { className: "num" }, `${session.localTurns}/${session.cloudTurns}`),
