@@ -3,8 +3,8 @@ import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
+import { parseStreamChunk } from "../parse-stream-chunk.js";
 import { mapFinishReason } from "./map-finish-reason.js";
-import { mapUpstreamError } from "./map-upstream-error.js";
 
 interface ChatChunk {
   id?: string;
@@ -91,16 +91,7 @@ export async function* readChatCompletionsStream(
         finished = true;
         continue;
       }
-      let chunk: ChatChunk;
-      try {
-        chunk = JSON.parse(sse.data) as ChatChunk;
-      } catch {
-        throw new SwitchyardError(`${context.backendName} sent a malformed stream event: ${sse.data.slice(0, 200)}`, {
-          kind: "upstream",
-          code: "malformed_stream",
-        });
-      }
-      if (chunk.error) throw mapUpstreamError(chunk.error.code ?? 500, JSON.stringify(chunk), context.backendName);
+      const chunk = parseStreamChunk<ChatChunk>(sse.data, context.backendName);
       if (chunk.timings) {
         const t = chunk.timings;
         seen.timings = true;

@@ -5,7 +5,7 @@ import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
-import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
+import { parseStreamChunk } from "../parse-stream-chunk.js";
 import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
 
 /** One event of llama-server's streamed `/completion` (tools/server/README.md, "POST /completion"). */
@@ -66,16 +66,7 @@ export async function* readCompletionStream(
     for await (const sse of readSseEvents(body)) {
       // Read on to the end: a body read whole lets the keep-alive connection serve the next request.
       if (last?.stop) continue;
-      let chunk: CompletionChunk;
-      try {
-        chunk = JSON.parse(sse.data) as CompletionChunk;
-      } catch {
-        throw new SwitchyardError(`${context.backendName} sent a malformed stream event: ${sse.data.slice(0, 200)}`, {
-          kind: "upstream",
-          code: "malformed_stream",
-        });
-      }
-      if (chunk.error) throw mapUpstreamError(chunk.error.code ?? 500, JSON.stringify(chunk), context.backendName);
+      const chunk = parseStreamChunk<CompletionChunk>(sse.data, context.backendName);
       last = chunk;
       const t = chunk.timings;
       if (t) {
