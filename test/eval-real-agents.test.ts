@@ -54,6 +54,9 @@ describe("switchyard eval with real clients through Switchyard on the tiny test 
       // pi: its models.json headers), so the gateway's turns, and the dashboard, name the run.
       expect(record.runId).toBe(basename(outDir));
       expect(turns.map((turn) => turn.evalTag)).toEqual(turns.map(() => ({ run: basename(outDir), task: "py-roman" })));
+      // --route local reached session routing as its header on every request: the session's mode is
+      // "local" (it is "auto" when nothing asks).
+      expect(turns.map((turn) => turn.routing?.mode)).toEqual(turns.map(() => "local"));
     },
   );
 });

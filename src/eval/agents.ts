@@ -79,11 +79,16 @@ function bundledOrPath(program: string): string {
 
 const claudeBinary = () => bundledOrPath("claude");
 
+/** The header session routing reads for a side (routing.escalation.header's default). */
+const ROUTE_HEADER = "x-switchyard-route";
+
 /**
  * What the agent needs to reach the gateway: for Claude Code, the same settings `switchyard code` uses;
  * for pi, an agent folder in the run's home whose one provider is Switchyard's OpenAI door, sending the
  * run's session id as `x-session-id` (pi resolves a header value naming an environment variable). Each
- * request also carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows.
+ * request also carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows,
+ * and, for `--route local|cloud`, the route header session routing obeys (`x-switchyard-route`, the
+ * default of `routing.escalation.header`).
  */
 export function agentGatewayEnv(
   agent: AgentSpec,
@@ -91,19 +96,23 @@ export function agentGatewayEnv(
   home: string,
   apiKey?: string,
   tag?: EvalTag,
+  route?: string,
 ): NodeJS.ProcessEnv {
   if (!gatewayUrl) return {};
-  // The run's tag: Claude Code sends ANTHROPIC_CUSTOM_HEADERS ("Name: value" lines) on every request,
-  // also when a cmd: agent launches it; a cmd: agent of its own reads the two SWITCHYARD_EVAL_* values.
+  // A side is a header session routing obeys; a backend name has no header (the gateway's config
+  // maps model names to backends), so it stays a label of the run.
+  const side = route === "local" || route === "cloud" ? route : undefined;
+  const headerLines = [
+    ...(tag ? [`${EVAL_RUN_HEADER}: ${tag.run}`, `${EVAL_TASK_HEADER}: ${tag.task}`] : []),
+    ...(side ? [`${ROUTE_HEADER}: ${side}`] : []),
+  ];
+  // Claude Code sends ANTHROPIC_CUSTOM_HEADERS ("Name: value" lines) on every request, also when a cmd:
+  // agent launches it; a cmd: agent of its own reads the SWITCHYARD_EVAL_* values.
   const common = {
     SWITCHYARD_URL: gatewayUrl,
-    ...(tag
-      ? {
-          SWITCHYARD_EVAL_RUN_ID: tag.run,
-          SWITCHYARD_EVAL_TASK: tag.task,
-          ANTHROPIC_CUSTOM_HEADERS: `${EVAL_RUN_HEADER}: ${tag.run}\n${EVAL_TASK_HEADER}: ${tag.task}`,
-        }
-      : {}),
+    ...(tag ? { SWITCHYARD_EVAL_RUN_ID: tag.run, SWITCHYARD_EVAL_TASK: tag.task } : {}),
+    ...(side ? { SWITCHYARD_EVAL_ROUTE: side } : {}),
+    ...(headerLines.length > 0 ? { ANTHROPIC_CUSTOM_HEADERS: headerLines.join("\n") } : {}),
   };
   if (agent.kind === "pi") {
     const agentDir = join(home, ".pi", "agent");
@@ -115,6 +124,7 @@ export function agentGatewayEnv(
       headers: {
         "x-session-id": "SWITCHYARD_EVAL_SESSION_ID",
         ...(tag ? { [EVAL_RUN_HEADER]: "SWITCHYARD_EVAL_RUN_ID", [EVAL_TASK_HEADER]: "SWITCHYARD_EVAL_TASK" } : {}),
+        ...(side ? { [ROUTE_HEADER]: "SWITCHYARD_EVAL_ROUTE" } : {}),
       },
       models: [{ id: agent.model, reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 4096 }],
     };

@@ -97,6 +97,7 @@ export async function runOnce(task: EvalTask, options: RunOnceOptions): Promise<
           join(scratch, "home"),
           undefined,
           options.runId === undefined ? undefined : { run: options.runId, task: task.name },
+          options.route,
         ),
       }),
       timeoutMs: options.agentTimeoutMs ?? task.agentTimeoutMs,

@@ -72,7 +72,7 @@ export function registerEvalCommands(program: Command): void {
     .option("--url <url>", "a running Switchyard: agents go through it; tokens and cost come from its records")
     .option("--max-turns <n>", "Claude Code's --max-turns", "80")
     .option("--model <name>", "the model pi asks Switchyard for", "local")
-    .option("--route <route>", "local | cloud | a backend name (recorded; passed to the agent)", "local")
+    .option("--route <route>", "local | cloud (sent as x-switchyard-route) | a backend name (recorded only)", "local")
     .option("--epochs <n>", "runs per task", "1")
     .option("--parallel <n>", "runs at once", "1")
     .option("--timeout <duration>", "the agent's time limit, e.g. 20m or 5s (default: the task's)")
