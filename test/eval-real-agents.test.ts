@@ -11,6 +11,7 @@ const TASKS = join(import.meta.dirname, "..", "eval", "tasks");
 const AGENTS: [string, AgentSpec][] = [
   ["claude -p", { kind: "claude", maxTurns: 3 }],
   ["pi", { kind: "pi", model: "local" }],
+  ["opencode", { kind: "opencode", model: "local" }],
 ];
 
 describe("switchyard eval with real clients through Switchyard on the tiny test model", () => {

@@ -10,7 +10,7 @@ const tag = { run: "run-1", task: "py-roman" };
 
 describe("agentGatewayEnv: what an agent sends the gateway", () => {
   it("gives Claude Code the run's tag and, for --route cloud, the route header, on every request", () => {
-    const env = agentGatewayEnv(parseAgent("claude"), "http://127.0.0.1:4747", home, undefined, tag, "cloud");
+    const env = agentGatewayEnv(parseAgent("claude"), "http://127.0.0.1:4747", home, { tag, route: "cloud" });
     expect(env.ANTHROPIC_CUSTOM_HEADERS?.split("\n")).toEqual([
       "x-switchyard-eval-run: run-1",
       "x-switchyard-eval-task: py-roman",
@@ -20,12 +20,12 @@ describe("agentGatewayEnv: what an agent sends the gateway", () => {
   });
 
   it("sends no route header for a backend name, which no header can choose", () => {
-    const env = agentGatewayEnv(parseAgent("claude"), "http://127.0.0.1:4747", home, undefined, tag, "my-vllm");
+    const env = agentGatewayEnv(parseAgent("claude"), "http://127.0.0.1:4747", home, { tag, route: "my-vllm" });
     expect(env.ANTHROPIC_CUSTOM_HEADERS).not.toContain("x-switchyard-route");
   });
 
   it("writes pi's provider headers, each value the environment variable pi reads it from", () => {
-    const env = agentGatewayEnv(parseAgent("pi"), "http://127.0.0.1:4747", home, undefined, tag, "local");
+    const env = agentGatewayEnv(parseAgent("pi"), "http://127.0.0.1:4747", home, { tag, route: "local" });
     const models = JSON.parse(readFileSync(join(env.PI_CODING_AGENT_DIR as string, "models.json"), "utf8"));
     const headers = models.providers.switchyard.headers as Record<string, string>;
     expect(headers["x-switchyard-route"]).toBe("SWITCHYARD_EVAL_ROUTE");

@@ -1,16 +1,18 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SESSION_HEADER } from "../sessions/session-identity.js";
 import { EVAL_RUN_HEADER, EVAL_TASK_HEADER, type EvalTag } from "../telemetry/eval-tag.js";
 
 /**
- * Who does the task: the harness's own checks (`oracle`, `null`), Claude Code through a Switchyard
- * (`claude`), or any command (`cmd:…`).
+ * Who does the task: the harness's own checks (`oracle`, `null`), Claude Code, pi or opencode through
+ * a Switchyard (`claude`, `pi`, `opencode`), or any command (`cmd:…`).
  */
 export type AgentSpec =
   | { kind: "oracle" }
   | { kind: "null" }
   | { kind: "claude"; maxTurns: number }
   | { kind: "pi"; model: string }
+  | { kind: "opencode"; model: string }
   | { kind: "cmd"; command: string };
 
 export function parseAgent(text: string, { maxTurns = 80, model = "local" } = {}): AgentSpec {
@@ -23,9 +25,8 @@ export function parseAgent(text: string, { maxTurns = 80, model = "local" } = {}
     if (!command) throw new Error("--agent cmd: needs a command, such as cmd:'./my-agent.sh'");
     return { kind: "cmd", command };
   }
-  if (text === "opencode")
-    throw new Error(`--agent ${text}: not built yet; use cmd:'…' to launch it yourself (see docs/design/eval.md)`);
-  throw new Error(`--agent ${text}: expected oracle, null, claude, pi or cmd:'…'`);
+  if (text === "opencode") return { kind: "opencode", model };
+  throw new Error(`--agent ${text}: expected oracle, null, claude, pi, opencode or cmd:'…'`);
 }
 
 export function agentLabel(agent: AgentSpec): string {
@@ -55,6 +56,13 @@ export function agentCommand(agent: AgentSpec, taskDirectory: string): string {
       return [
         shellQuote(bundledOrPath("pi")),
         `--print --model ${shellQuote(`switchyard/${agent.model}`)} --no-context-files --no-extensions --no-skills`,
+        '"$SWITCHYARD_EVAL_INSTRUCTION"',
+      ].join(" ");
+    case "opencode":
+      // `run` answers the one prompt and exits; its turn count is the run's timeout, as for pi.
+      return [
+        shellQuote(bundledOrPath("opencode")),
+        `run --model ${shellQuote(`switchyard/${agent.model}`)}`,
         '"$SWITCHYARD_EVAL_INSTRUCTION"',
       ].join(" ");
     case "cmd":
@@ -94,9 +102,7 @@ export function agentGatewayEnv(
   agent: AgentSpec,
   gatewayUrl: string | undefined,
   home: string,
-  apiKey?: string,
-  tag?: EvalTag,
-  route?: string,
+  { apiKey, tag, route, sessionId }: { apiKey?: string; tag?: EvalTag; route?: string; sessionId?: string } = {},
 ): NodeJS.ProcessEnv {
   if (!gatewayUrl) return {};
   // A side is a header session routing obeys; a backend name has no header (the gateway's config
@@ -131,6 +137,36 @@ export function agentGatewayEnv(
     writeFileSync(join(agentDir, "models.json"), JSON.stringify({ providers: { switchyard: provider } }));
     writeFileSync(join(agentDir, "settings.json"), JSON.stringify({ retry: { enabled: false } }));
     return { ...common, PI_CODING_AGENT_DIR: agentDir, PI_OFFLINE: "1", TERM: "dumb" };
+  }
+  if (agent.kind === "opencode") {
+    // opencode's one provider is Switchyard's OpenAI door (@ai-sdk/openai-compatible, whose `headers`
+    // go on every request): the run's session id as x-switchyard-session-id (opencode's own x-session-id
+    // would win over an x-session-id of ours), then the tag and route as above.
+    const headers: Record<string, string> = Object.fromEntries(
+      headerLines.map((line) => line.split(": ") as [string, string]),
+    );
+    if (sessionId) headers[SESSION_HEADER] = sessionId;
+    const config = {
+      autoupdate: false,
+      share: "disabled",
+      provider: {
+        switchyard: {
+          npm: "@ai-sdk/openai-compatible",
+          name: "Switchyard",
+          options: { baseURL: `${gatewayUrl.replace(/\/+$/, "")}/v1`, apiKey: apiKey ?? "switchyard", headers },
+          models: { [agent.model]: { name: `${agent.model} via Switchyard` } },
+        },
+      },
+      model: `switchyard/${agent.model}`,
+    };
+    return {
+      ...common,
+      OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      OPENCODE_DISABLE_AUTOUPDATE: "1",
+      OPENCODE_DISABLE_SHARE: "1",
+      OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+    };
   }
   if (agent.kind !== "claude") return common;
   return {

@@ -8,7 +8,7 @@ import type { Lane } from "./lane.js";
  */
 export interface SessionIdentity extends Lane {
   /** Where the session id came from. */
-  source: "claude-code-header" | "metadata" | "x-session-id" | "fingerprint";
+  source: "switchyard-header" | "claude-code-header" | "metadata" | "x-session-id" | "fingerprint";
 }
 
 /** `metadata.user_id` is a JSON string holding `session_id` in today's Claude Code. */
@@ -36,6 +36,10 @@ function prefixFingerprint(request: CanonicalRequest): string {
 
 export function identifySession(request: CanonicalRequest): SessionIdentity {
   const headers = request.client.headers;
+  // Named by whoever launched the client (switchyard eval), above what the client says of itself:
+  // opencode sends its own x-session-id, which a provider header cannot replace.
+  const named = headers[SESSION_HEADER];
+  if (named) return laneOf(request, named, "switchyard-header");
   const fromHeader = headers["x-claude-code-session-id"];
   const fromMetadata = sessionFromUserId(request.client.userId);
   // x-session-id for any client; pi sends x-session-affinity when its provider asks for session affinity.
@@ -47,7 +51,14 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
       : fromGeneric
         ? [fromGeneric, "x-session-id"]
         : [prefixFingerprint(request), "fingerprint"];
-  const agentId = headers["x-claude-code-agent-id"];
+  return laneOf(request, sessionId, source);
+}
+
+/** The session id a launcher gives a client's requests; it wins over every other way of telling. */
+export const SESSION_HEADER = "x-switchyard-session-id";
+
+function laneOf(request: CanonicalRequest, sessionId: string, source: SessionIdentity["source"]): SessionIdentity {
+  const agentId = request.client.headers["x-claude-code-agent-id"];
   if (request.tools.length === 0) return { sessionId, name: "side", kind: "side", source };
   if (agentId) return { sessionId, name: `subagent:${agentId}`, kind: "subagent", source };
   return { sessionId, name: "main", kind: "main", source };
