@@ -3,7 +3,7 @@ import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
-import { parseStreamChunk } from "../parse-stream-chunk.js";
+import { applyLlamaTimings, type LlamaTimings, parseStreamChunk } from "../parse-stream-chunk.js";
 import { mapFinishReason } from "./map-finish-reason.js";
 
 interface ChatChunk {
@@ -23,15 +23,7 @@ interface ChatChunk {
     completion_tokens?: number;
     prompt_tokens_details?: { cached_tokens?: number | null } | null;
   } | null;
-  timings?: {
-    cache_n?: number;
-    prompt_n?: number;
-    prompt_ms?: number;
-    predicted_n?: number;
-    predicted_ms?: number;
-    prompt_per_second?: number;
-    predicted_per_second?: number;
-  };
+  timings?: LlamaTimings;
   error?: { message?: string; type?: string; code?: number };
 }
 
@@ -96,13 +88,7 @@ export async function* readChatCompletionsStream(
         const t = chunk.timings;
         seen.timings = true;
         if (t.cache_n !== undefined) seen.cached = true;
-        if (t.prompt_n !== undefined) usage.inputTokens = t.prompt_n;
-        if (t.cache_n !== undefined) usage.cacheReadTokens = t.cache_n;
-        if (t.predicted_n !== undefined) usage.outputTokens = t.predicted_n;
-        timings.promptMs = t.prompt_ms;
-        timings.predictedMs = t.predicted_ms;
-        timings.promptPerSecond = t.prompt_per_second;
-        timings.predictedPerSecond = t.predicted_per_second;
+        applyLlamaTimings(t, usage, timings);
       }
       if (chunk.usage) {
         seen.usage = true;

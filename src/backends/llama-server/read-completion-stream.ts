@@ -5,7 +5,7 @@ import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
-import { parseStreamChunk } from "../parse-stream-chunk.js";
+import { applyLlamaTimings, type LlamaTimings, parseStreamChunk } from "../parse-stream-chunk.js";
 import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
 
 /** One event of llama-server's streamed `/completion` (tools/server/README.md, "POST /completion"). */
@@ -15,7 +15,7 @@ interface CompletionChunk {
   /** On the last event: `eos`, `limit` (n_predict), `word` (a stop string), or `none`. */
   stop_type?: string;
   stopping_word?: string;
-  timings?: { cache_n?: number; prompt_n?: number; predicted_n?: number } & Record<string, number | undefined>;
+  timings?: LlamaTimings;
   error?: { message?: string; code?: number };
 }
 
@@ -70,13 +70,7 @@ export async function* readCompletionStream(
       last = chunk;
       const t = chunk.timings;
       if (t) {
-        if (t.prompt_n !== undefined) usage.inputTokens = t.prompt_n;
-        if (t.cache_n !== undefined) usage.cacheReadTokens = t.cache_n;
-        if (t.predicted_n !== undefined) usage.outputTokens = t.predicted_n;
-        timings.promptMs = t.prompt_ms;
-        timings.predictedMs = t.predicted_ms;
-        timings.promptPerSecond = t.prompt_per_second;
-        timings.predictedPerSecond = t.predicted_per_second;
+        applyLlamaTimings(t, usage, timings);
         writer.start();
       }
       if (chunk.content) write(parser.push(chunk.content));
