@@ -10,11 +10,15 @@ import {
 } from "./support/tool-call-families.js";
 import { expectToolRoundTrip, startToolLoop, type ToolLoop } from "./support/tool-loop.js";
 
-describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family template", ({ template }) => {
+/**
+ * A tool loop on `template` and a pi sandbox in front of it; `run` has pi run the tool once and checks
+ * it exited cleanly with the scripted answer. pi's shell tool is `bash` (lower case), with a `command`
+ * argument like Claude Code's Bash.
+ */
+function usePiToolLoop(template: string) {
   let loop: ToolLoop;
   let root: string;
   beforeAll(async () => {
-    // pi's shell tool is `bash` (lower case), with a `command` argument like Claude Code's Bash.
     loop = await startToolLoop(template, "bash");
     root = piSandbox(loop.gateway.url, [
       { id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 },
@@ -23,13 +27,23 @@ describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family te
   afterAll(async () => {
     await loop?.close();
   });
+  return {
+    async run(): Promise<ToolLoop> {
+      const session = join(root, "sessions", "session.jsonl");
+      const run = await runPi([...piFlags("switchyard/local", session), "run the tool"], root, 240_000);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
+      return loop;
+    },
+  };
+}
+
+describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family template", ({ template }) => {
+  const piLoop = usePiToolLoop(template);
 
   it("the model asks for bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
-    const session = join(root, "sessions", "session.jsonl");
-    const run = await runPi([...piFlags("switchyard/local", session), "run the tool"], root, 240_000);
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
+    const loop = await piLoop.run();
 
     // Two requests: the first ends with the user's prompt; the second carries the call and its output.
     const requests = loop.upstreamRequests();
@@ -48,24 +62,10 @@ describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family te
 describe.each(RENDERED_TOOL_CALL_FAMILIES)(
   "pi runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template }) => {
-    let loop: ToolLoop;
-    let root: string;
-    beforeAll(async () => {
-      loop = await startToolLoop(template, "bash");
-      root = piSandbox(loop.gateway.url, [
-        { id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 },
-      ]);
-    });
-    afterAll(async () => {
-      await loop?.close();
-    });
+    const piLoop = usePiToolLoop(template);
 
     it("the model asks for bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
-      const session = join(root, "sessions", "session.jsonl");
-      const run = await runPi([...piFlags("switchyard/local", session), "run the tool"], root, 240_000);
-      expect(run.stderr).toBe("");
-      expect(run.code).toBe(0);
-      expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
+      const loop = await piLoop.run();
 
       const prompts = loop.renderedPrompts();
       expect(prompts).toHaveLength(2);
