@@ -1,7 +1,7 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { runCli } from "./cli.js";
+import { startStockEngine } from "./support/stock-engine.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 describe("switchyard doctor", () => {
@@ -19,21 +19,7 @@ describe("switchyard doctor", () => {
     });
     // On its stock template: a family Switchyard renders itself (DeepSeek V3.2), and one still not
     // append-only there (Gemma 4).
-    const stock = (template: string) =>
-      EngineSupervisor.start({
-        binary: inject("llamaServer"),
-        model: inject("testModel"),
-        args: [
-          "--jinja",
-          "--parallel",
-          "1",
-          "--ctx-size",
-          "65536",
-          "--no-webui",
-          "--chat-template-file",
-          join(inject("llamaSource"), "models", "templates", template),
-        ],
-      });
+    const stock = (template: string) => startStockEngine(template, { parallel: 1, ctxSize: 65536 });
     deepseek = await stock("deepseek-ai-DeepSeek-V3.2.jinja");
     gemma = await stock("google-gemma-4-31B-it.jinja");
   });

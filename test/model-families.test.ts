@@ -15,6 +15,7 @@ import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
 import { type FixtureRequest, fixtureRequests, fixtureSessions } from "./support/fixtures.js";
+import { startStockEngine } from "./support/stock-engine.js";
 
 /**
  * The family matrix, checked against the real llama-server: for every family, a server started the way
@@ -127,21 +128,7 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
     let backend: LlamaServerBackend;
     beforeAll(async () => {
       const template = Object.keys(family.templates)[0] as string;
-      engine = await EngineSupervisor.start({
-        binary: inject("llamaServer"),
-        model: inject("testModel"),
-        args: [
-          "--jinja",
-          "--parallel",
-          "1",
-          "--ctx-size",
-          "4096",
-          "--no-webui",
-          "--chat-template-file",
-          join(templates, template),
-        ],
-        maxRestarts: 0,
-      });
+      engine = await startStockEngine(template, { parallel: 1, ctxSize: 4096, maxRestarts: 0 });
       backend = new LlamaServerBackend({ name: family.id, baseUrl: engine.url });
     });
     afterAll(async () => {

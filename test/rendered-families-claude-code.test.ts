@@ -1,10 +1,10 @@
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES } from "../src/families/model-families.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { CURRENT_RECORDINGS, fixtureRequests, replayRequest } from "./support/fixtures.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";
+import { startStockEngine } from "./support/stock-engine.js";
 
 /**
  * "No family refuses today's Claude Code", for the families whose prompt Switchyard renders itself: a
@@ -21,19 +21,9 @@ describe.each(RENDERED)("%s on its stock template, today's Claude Code through S
   let engine: EngineSupervisor;
   let gateway: RunningSwitchyard;
   beforeAll(async () => {
-    engine = await EngineSupervisor.start({
-      binary: inject("llamaServer"),
-      model: inject("testModel"),
-      args: [
-        "--jinja",
-        "--parallel",
-        "2",
-        "--ctx-size",
-        "131072",
-        "--no-webui",
-        "--chat-template-file",
-        join(inject("llamaSource"), "models", "templates", Object.keys(family.templates)[0] as string),
-      ],
+    engine = await startStockEngine(Object.keys(family.templates)[0] as string, {
+      parallel: 2,
+      ctxSize: 131072,
       maxRestarts: 0,
     });
     gateway = await startGatewayFor([{ name: "local", type: "llama-server", url: engine.url }]);
