@@ -78,13 +78,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   // Opened first: a store.path or store.url that cannot be opened stops the start before an engine is launched.
   const store = await openStore(config, say);
   const replica = config.replica.name ?? `${hostname()}-${process.pid}`;
+  // Replicas sharing a Postgres store share through it their llama-servers' slot pins (as leases) and
+  // their sessions' routing state, and label their metrics.
+  const shared = store instanceof PostgresTurnStore ? store : undefined;
   const context: BackendContext = {
     thinkingPolicy: config.thinking.policy,
-    // Replicas sharing a Postgres store share their llama-servers' slot pins there, as leases.
-    slotBook:
-      store instanceof PostgresTurnStore
-        ? store.slotBook({ replica, leaseMs: config.replica.slotLeaseSeconds * 1000, onError: say })
-        : undefined,
+    slotBook: shared?.slotBook({ replica, leaseMs: config.replica.slotLeaseSeconds * 1000, onError: say }),
   };
   const backends: Backend[] = config.backends.map((backend) => createBackend(backend, context));
   for (const [index, url] of (options.backendUrls ?? []).entries())
@@ -154,13 +153,13 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   router.useHealth(health);
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
-  if (store instanceof PostgresTurnStore) routing.useSharedState(store.sessionState({ onError: say }));
+  if (shared) routing.useSharedState(shared.sessionState({ onError: say }));
   if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
   if (store) recorder.onTurn((turn) => store.add(turn));
-  const metrics = new GatewayMetrics(backends, { replica: store instanceof PostgresTurnStore ? replica : undefined });
+  const metrics = new GatewayMetrics(backends, { replica: shared ? replica : undefined });
   recorder.onTurn((turn) => metrics.observe(turn));
   const server = createGatewayServer({
     backends,
