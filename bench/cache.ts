@@ -10,7 +10,9 @@
  *
  * Scenarios: one session with a second prompt (basic-session); the agent session with its subagent
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
- * server. Per model family (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some), on the test
+ * server (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
+ * (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some; BENCH_KINDS=user-started,launched picks
+ * kinds of server), on the test
  * model with the family's stock template: straight to a llama-server started as users start it
  * (`--parallel 4 --kv-unified`, the stock template), Switchyard in front of that same kind of server, and an
  * engine Switchyard launches from a test model that carries the family's template (the corrected copy
@@ -133,7 +135,11 @@ async function main(): Promise<void> {
   const source = await ensureLlamaSource(() => {});
   const wanted = process.env.BENCH_FAMILIES?.split(",").map((name) => name.trim());
   const families = MODEL_FAMILIES.filter((family) => !wanted || wanted.includes(family.id));
-  const scenarioList = Object.entries(scenarios());
+  const scenarioWords = process.env.BENCH_SCENARIOS?.split(",").map((word) => word.trim());
+  const scenarioList = Object.entries(scenarios()).filter(
+    ([name]) => !scenarioWords || scenarioWords.some((word) => name.includes(word)),
+  );
+  const wantedKinds = process.env.BENCH_KINDS?.split(",").map((kind) => kind.trim());
   const all: Record<string, unknown> = {};
   const summary: string[][] = [];
   for (const family of families) {
@@ -147,7 +153,9 @@ async function main(): Promise<void> {
     } catch (error) {
       console.log(`${family.id}: no launched kind (${(error as Error).message})`);
     }
-    const kinds: Kind[] = familyModel ? ["direct", "user-started", "launched"] : ["direct", "user-started"];
+    const kinds = (["direct", "user-started", "launched"] as const).filter(
+      (kind) => (kind !== "launched" || familyModel) && (!wantedKinds || wantedKinds.includes(kind)),
+    );
     const row: string[] = [family.id];
     for (const [name, requests] of scenarioList) {
       const cells: string[] = [];
