@@ -92,13 +92,17 @@ export class PrefillDeadline {
     const combined = new UpstreamAbort();
     let expired = false;
     if (signal?.aborted) combined.abort(signal.reason);
-    else signal?.addEventListener("abort", () => combined.abort(signal.reason), { once: true });
+    // The request goes out first; the deadline's timer and the tie to the caller's signal are set up
+    // while the upstream reads it. Nothing runs in between (this is one synchronous step), so neither
+    // can miss its moment.
+    const sent = send(combined);
+    if (!signal?.aborted) signal?.addEventListener("abort", () => combined.abort(signal.reason), { once: true });
     const timer = this.timers.set(() => {
       expired = true;
       combined.abort(new Error("prefill deadline passed"));
     }, deadlineMs);
     try {
-      return await send(combined);
+      return await sent;
     } catch (error) {
       if (!expired || signal?.aborted) throw error;
       const speed = this.tokensPerSecond();
