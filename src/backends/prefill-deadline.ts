@@ -92,13 +92,17 @@ export class PrefillDeadline {
     const combined = new UpstreamAbort();
     let expired = false;
     if (signal?.aborted) combined.abort(signal.reason);
-    else signal?.addEventListener("abort", () => combined.abort(signal.reason), { once: true });
+    // The request goes out first; the deadline's timer and the tie to the caller's signal are set up
+    // while the upstream reads it. Nothing runs in between (this is one synchronous step), so neither
+    // can miss its moment.
+    const sent = send(combined);
+    if (!signal?.aborted) signal?.addEventListener("abort", () => combined.abort(signal.reason), { once: true });
     const timer = this.timers.set(() => {
       expired = true;
       combined.abort(new Error("prefill deadline passed"));
     }, deadlineMs);
     try {
-      return await send(combined);
+      return await sent;
     } catch (error) {
       if (!expired || signal?.aborted) throw error;
       const speed = this.tokensPerSecond();
@@ -129,13 +133,26 @@ export class UpstreamAbort extends EventEmitter {
   }
 }
 
-/** Passes a backend's events through, letting the deadline learn the prefill speed from each finished turn. */
-export async function* measuringPrefill(
+/**
+ * Passes a backend's events through, letting the deadline learn the prefill speed from each finished
+ * turn. A plain iterator rather than an async generator: it sits on every event's way to the client,
+ * and a generator layer costs several promise hops per event where this costs one.
+ */
+export function measuringPrefill(
   events: AsyncIterable<CanonicalEvent>,
   deadline: PrefillDeadline,
-): AsyncGenerator<CanonicalEvent> {
-  for await (const event of events) {
-    deadline.observe(event);
-    yield event;
-  }
+): AsyncIterableIterator<CanonicalEvent> {
+  const iterator = events[Symbol.asyncIterator]();
+  const observe = (item: IteratorResult<CanonicalEvent>) => {
+    if (!item.done) deadline.observe(item.value);
+    return item;
+  };
+  const reader: AsyncIterableIterator<CanonicalEvent> = {
+    [Symbol.asyncIterator]: () => reader,
+    next: () => iterator.next().then(observe),
+    // A reader that stops early ends the backend's request.
+    return: async (value?: unknown) =>
+      (await iterator.return?.(value)) ?? { done: true, value: value as CanonicalEvent },
+  };
+  return reader;
 }

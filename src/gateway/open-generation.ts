@@ -26,14 +26,15 @@ export async function openGeneration(
   turn.observer = (finished, message) => routing.complete(finished, message, identity, request);
   // Each backend tried gets the history in a shape it takes (another model's thinking, tool ids, …),
   // its content blocks made readable (local backends) and max_tokens within what its context leaves.
-  const open = async function* (route: Route): AsyncGenerator<CanonicalEvent> {
+  // The backend's own stream is what comes back, with no generator around it to pass each event on.
+  const open = async (route: Route): Promise<AsyncIterable<CanonicalEvent>> => {
     const converted = transformHistory(request, routing.historyTarget(route.backend));
     if (converted.changes) record.history = converted.changes;
     else delete record.history;
     if (route.backend.kind !== "anthropic") await prepareLocalContent(converted.request, route.backend.name);
     const sized = await clampMaxTokens(route.backend, route.model, converted.request, signal);
     turn.maxTokensClamped = sized.clamp;
-    yield* route.backend.stream(sized.request, {
+    return route.backend.stream(sized.request, {
       model: route.model,
       signal,
       lane: identity,

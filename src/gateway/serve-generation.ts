@@ -122,9 +122,11 @@ export async function serveGeneration(
   try {
     for (let item = first; !item.done; item = await events.next()) {
       const event = item.value;
-      collector.add(event);
       if (event.type === "error") failure = event.error;
-      if (response.destroyed) continue;
+      if (response.destroyed) {
+        collector.add(event);
+        continue;
+      }
       // Events that arrive together (one upstream chunk) leave in one write.
       if (!corked) {
         corked = true;
@@ -133,6 +135,8 @@ export async function serveGeneration(
       }
       const pending = writeChunk(response, encode(event));
       turn.markFirstByte();
+      // Kept for the record and the log once written: the client's bytes come first.
+      collector.add(event);
       if (pending) await pending;
     }
   } catch (thrown) {

@@ -32,7 +32,7 @@ function canFailOver(error: SwitchyardError, signal: AbortSignal): boolean {
  */
 export async function openWithFallback(
   chain: readonly Route[],
-  open: (route: Route) => AsyncIterable<CanonicalEvent>,
+  open: (route: Route) => AsyncIterable<CanonicalEvent> | Promise<AsyncIterable<CanonicalEvent>>,
   cooldowns: BackendCooldowns,
   signal: AbortSignal,
   record: RoutingRecord,
@@ -51,7 +51,7 @@ export async function openWithFallback(
     onAttempt(route);
     let events: AsyncIterator<CanonicalEvent> | undefined;
     try {
-      events = open(route)[Symbol.asyncIterator]();
+      events = (await open(route))[Symbol.asyncIterator]();
       const first = await events.next();
       if (!first.done && first.value.type === "error" && canFailOver(first.value.error, signal))
         throw first.value.error;

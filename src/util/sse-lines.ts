@@ -16,20 +16,23 @@ export async function* readSseEvents(
   let buffer = "";
   let event: string | undefined;
   let data: string[] = [];
-  const flushLine = function* (line: string) {
+  // One line in; the event it ends, if it ends one. Not a generator: it runs for every line of every
+  // upstream stream, and a nested generator costs an object and promise hops per line.
+  const takeLine = (line: string): { event: string | undefined; data: string } | undefined => {
     if (line === "") {
-      if (data.length > 0) yield { event, data: data.join("\n") };
+      const ended = data.length > 0 ? { event, data: data.join("\n") } : undefined;
       event = undefined;
       data = [];
-      return;
+      return ended;
     }
-    if (line.startsWith(":")) return;
+    if (line.startsWith(":")) return undefined;
     const colon = line.indexOf(":");
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? "" : line.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
     if (field === "data") data.push(value);
     else if (field === "event") event = value;
+    return undefined;
   };
   for await (const chunk of chunks) {
     const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
@@ -39,8 +42,9 @@ export async function* readSseEvents(
     if (first >= 0) {
       let start = 0;
       for (let newline = buffer.length - text.length + first; newline >= 0; newline = buffer.indexOf("\n", start)) {
-        yield* flushLine(buffer.slice(start, newline).replace(/\r$/, ""));
+        const ended = takeLine(buffer.slice(start, newline).replace(/\r$/, ""));
         start = newline + 1;
+        if (ended) yield ended;
       }
       buffer = buffer.slice(start);
     }
@@ -48,6 +52,8 @@ export async function* readSseEvents(
     if (pending > maxEventBytes) throw new Error(`an SSE event exceeds ${maxEventBytes} characters`);
   }
   buffer += decoder.decode();
-  if (buffer.length > 0) yield* flushLine(buffer.replace(/\r$/, ""));
-  yield* flushLine("");
+  const last = buffer.length > 0 ? takeLine(buffer.replace(/\r$/, "")) : undefined;
+  if (last) yield last;
+  const ended = takeLine("");
+  if (ended) yield ended;
 }

@@ -122,18 +122,18 @@ export async function* readChatCompletionsStream(
         if (choice.finish_reason) stopReason = mapFinishReason(choice.finish_reason);
       }
       if (chunk.timings && !writer.hasStarted && (chunk.choices?.length ?? 0) > 0) writer.start();
-      yield* events.splice(0);
+      for (const event of events.splice(0)) yield event;
     }
   } catch (error) {
     if (!writer.hasStarted) throw streamFailure(error, context.backendName);
     writer.close();
-    yield* events.splice(0);
+    for (const event of events.splice(0)) yield event;
     yield { type: "error", error: streamFailure(error, context.backendName), usage: finalUsage() };
     return;
   }
   writer.start();
   writer.close();
-  yield* events.splice(0);
+  for (const event of events.splice(0)) yield event;
   if (!stopReason) {
     yield {
       type: "error",

@@ -12,6 +12,7 @@ import type {
 import { invalidRequest } from "../../core/errors.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
 import { describeIssues, normalizeHeaders } from "../request-validation.js";
+import { acceptsAnthropicMessage, acceptsAnthropicRequest, acceptsAnthropicTools } from "./accept-anthropic-request.js";
 import {
   type AnthropicContentBlock,
   type AnthropicKnownBlock,
@@ -76,15 +77,20 @@ function convertBlock(block: AnthropicContentBlock): CanonicalPart {
   }
 }
 
+/** A message the accept path left to zod: zod's value, or its error naming the field. */
+function checkedByZod(raw: unknown, index: number): AnthropicMessage {
+  const parsed = anthropicMessageSchema.safeParse(raw);
+  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["messages", index]));
+  return parsed.data;
+}
+
 /** Checked and converted messages, by the frozen message they came from. */
 const checkedMessages = new WeakMap<object, CanonicalMessage>();
 
 /** One message checked and converted on its own; a frozen one only the first time it is seen. */
 function canonicalMessage(raw: unknown, index: number): CanonicalMessage {
   return rememberFrozen(checkedMessages, raw, () => {
-    const parsed = anthropicMessageSchema.safeParse(raw);
-    if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["messages", index]));
-    const message: AnthropicMessage = parsed.data;
+    const message: AnthropicMessage = acceptsAnthropicMessage(raw) ? raw : checkedByZod(raw, index);
     const parts: CanonicalPart[] =
       typeof message.content === "string"
         ? [{ type: "text", text: message.content }]
@@ -151,6 +157,7 @@ const checkedTools = new WeakMap<object, ToolDefinition[]>();
 function canonicalTools(raw: unknown): ToolDefinition[] {
   if (raw === undefined) return [];
   return rememberFrozen(checkedTools, raw, () => {
+    if (acceptsAnthropicTools(raw)) return convertTools(raw);
     const parsed = anthropicToolsSchema.safeParse(raw);
     if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["tools"]));
     return convertTools(parsed.data);
@@ -212,6 +219,8 @@ export function parseAnthropicRequest(
   raw: unknown,
   headers: Record<string, string | string[] | undefined> = {},
 ): CanonicalRequest {
+  // The common well-formed shape is accepted by hand; zod takes the rest and words the errors.
+  if (acceptsAnthropicRequest(raw)) return toCanonical(raw, raw, headers);
   const parsed = anthropicRequestSchema.safeParse(raw);
   if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
   return toCanonical(parsed.data, raw, headers);
