@@ -445,14 +445,24 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     templates: { "ByteDance-Seed-OSS.jinja": "b7c894aaac0df0ee" },
     markers: ["<seed:tool_call>"],
     toolCalls: "<seed:tool_call>\n<function=NAME>\n<parameter=KEY>VALUE</parameter>\n</function>\n</seed:tool_call>",
-    reasoning: "<seed:think>…</seed:think>",
+    reasoning: "<seed:think>…</seed:think> in every assistant turn that has reasoning; the model opens it itself",
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "llama-server cannot build a tool-call parser for this template with Claude Code's tools and answers those requests 400",
-      instead: "no remedy yet: Switchyard would have to render the prompt and parse tool calls itself",
+    appendOnly: true,
+    render: {
+      // llama-server has no parser of its own for this template: its automatic one (common/chat-diff-analyzer.cpp)
+      // cannot be built with Claude Code's tools, so every such request gets 400. The template itself renders
+      // append-only as it stands; Switchyard renders it and reads `<seed:think>` and `<seed:tool_call>` itself.
+      patches: [],
+      // It writes a value that is not a string with `| string`, Python's form (`False`), which the
+      // renderer Switchyard uses has not.
+      argumentValues: "text",
+      why: "llama-server answers 400 to requests with Claude Code's tools for this template (it cannot build a tool-call parser for it)",
+      output: {
+        reasoning: { open: "<seed:think>", close: "</seed:think>" },
+        toolCalls: { open: "<seed:tool_call>", close: "</seed:tool_call>", format: "xml-function" },
+      },
     },
   }),
   family({

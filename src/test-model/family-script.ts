@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Template } from "@huggingface/jinja";
+import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
 
 export type TestModelScript = "text" | "tool-call" | "malformed-tool-call";
 export const TEST_MODEL_SCRIPTS: readonly TestModelScript[] = ["text", "tool-call", "malformed-tool-call"];
@@ -82,7 +82,7 @@ export function familyScript(
   script: TestModelScript,
   toolName: string = SCRIPT_TOOL_NAME,
 ): ScriptBranch[] {
-  const template = new Template(templateSource);
+  const template = compileTemplate(templateSource);
   const tools = toolsNamed(toolName);
   const scriptTool = { name: toolName, arguments: SCRIPT_ARGUMENTS };
   const branches: ScriptBranch[] = [];
