@@ -475,13 +475,21 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "llama-server trims every message of this template, so a blank reasoning field disappears and the history remedy cannot apply; each new user query re-renders the previous run",
-      instead:
-        "serve it from an engine Switchyard launches (it passes a corrected template), or restart llama-server with the template `switchyard doctor` writes",
+    appendOnly: true,
+    render: {
+      // llama-server trims every message of this template (common/chat.cpp `trim_all_content`), so a blank
+      // reasoning field disappears and no message-level remedy can make the template write <think></think>
+      // into a turn before the last user query: each new query re-rendered the previous run. Rendered by
+      // Switchyard with the server's trimming reproduced, and every assistant turn written as after the last
+      // query (the correction an engine Switchyard launches gets, src/backends/llama-server/template-remedy.ts).
+      patches: [{ find: "loop.index0 > ns.last_query_index", replace: "true" }],
+      trimMessages: true,
+      why: "llama-server trims every message of this template, so the history remedy cannot apply and each new user query re-renders the previous run",
+      output: {
+        reasoning: { open: "<think>\n", close: "</think>" },
+        toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "xml-function-padded" },
+      },
     },
-    appendOnlyWhenLaunched: true,
   }),
   family({
     id: "lfm2.5",

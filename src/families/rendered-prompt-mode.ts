@@ -21,6 +21,12 @@ export interface RenderedPromptMode {
    * for a template that writes them only that way (Seed-OSS), which @huggingface/jinja cannot.
    */
   argumentValues?: "text";
+  /**
+   * llama-server trims every message's content and reasoning before rendering this template (StepFun
+   * 3.5: common/chat.cpp `trim_all_content`); the renderer does the same, or it would render another
+   * prompt than the server's `/apply-template`.
+   */
+  trimMessages?: boolean;
   /** How the model's output is read back. */
   output: OutputSyntax;
 }

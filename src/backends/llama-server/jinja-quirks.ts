@@ -36,6 +36,17 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
     why: "an undefined value `in` a list is false in Jinja and llama.cpp, an error in @huggingface/jinja",
   },
   {
+    // StepFun 3.5 and Seed-OSS write a tool call's scalar arguments with `args_value | string`.
+    rewrite: (source) =>
+      insideTags(source, (code) =>
+        code.replace(
+          /\b([A-Za-z_]\w*(?:\.\w+)*)\s*\|\s*string\b/g,
+          "(($1 | string | capitalize) if $1 is boolean else ('None' if $1 is none else $1 | string))",
+        ),
+      ),
+    why: "`| string` of true, false and none is `True`, `False`, `None` in Jinja and llama.cpp; `true`, `false` and an error in @huggingface/jinja",
+  },
+  {
     // Seed-OSS: its thinking-budget table `{0: 0, 512: 128, …}`, sorted with `dictsort` and read by a key.
     rewrite: integerKeyedTables,
     why: "@huggingface/jinja's dicts take string keys only (an error on `{0: 0}`); Jinja and llama.cpp take any",

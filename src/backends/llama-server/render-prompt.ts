@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import type { Template } from "@huggingface/jinja";
 import type { RenderedPromptMode } from "../../families/rendered-prompt-mode.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
 import { compileTemplate } from "./jinja-quirks.js";
+import { templateMessage } from "./template-message.js";
 
 /** What the template is given besides the messages, as llama-server gives it. */
 export interface RenderInput {
@@ -22,71 +22,6 @@ export interface ServerTokens {
   addsBos: boolean;
 }
 
-/** The text of a tool call's arguments as an object: llama-server hands templates parsed arguments. */
-function parsedArguments(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/**
- * A value as llama.cpp's renderer writes it with `| string` (common/jinja/value.h `as_string`, nested
- * values by `value_to_string_repr`): Python's form.
- */
-export function pythonText(value: unknown, nested = false): string {
-  if (typeof value === "string") {
-    if (!nested) return value;
-    return value.includes("'") ? JSON.stringify(value) : `'${value}'`;
-  }
-  if (value === null || value === undefined) return "None";
-  if (typeof value === "boolean") return value ? "True" : "False";
-  if (Array.isArray(value)) return `[${value.map((item) => pythonText(item, true)).join(", ")}]`;
-  if (typeof value === "object") {
-    const entries = Object.entries(value).map(([key, item]) => `${pythonText(key, true)}: ${pythonText(item, true)}`);
-    return `{${entries.join(", ")}}`;
-  }
-  return String(value);
-}
-
-/** Arguments with every value that is not a string as its text (`RenderedPromptMode.argumentValues`). */
-function argumentsAsText(argumentsValue: unknown): unknown {
-  if (typeof argumentsValue !== "object" || argumentsValue === null || Array.isArray(argumentsValue))
-    return argumentsValue;
-  return Object.fromEntries(Object.entries(argumentsValue).map(([key, value]) => [key, pythonText(value)]));
-}
-
-/** An id as `length` alphanumerics (hex of its hash): the same id is the same on every turn. */
-const shortId = (id: string, length: number) => createHash("sha256").update(id).digest("hex").slice(0, length);
-
-/**
- * A message as the template sees it (llama-server's shape: arguments parsed, nothing the template did not
- * get), with call ids in the form the template insists on, when it does.
- */
-function templateMessage(
-  message: ChatMessage,
-  idLength: number | undefined,
-  valuesAsText: boolean,
-): Record<string, unknown> {
-  const id = (value: string) => (idLength ? shortId(value, idLength) : value);
-  if (message.role === "tool") return { ...message, tool_call_id: id(message.tool_call_id) };
-  if (message.role !== "assistant" || !message.tool_calls?.length) return { ...message };
-  return {
-    ...message,
-    tool_calls: message.tool_calls.map((call) => ({
-      ...call,
-      id: id(call.id),
-      function: {
-        name: call.function.name,
-        arguments: valuesAsText
-          ? argumentsAsText(parsedArguments(call.function.arguments))
-          : parsedArguments(call.function.arguments),
-      },
-    })),
-  };
-}
-
 /**
  * Renders prompts from a chat template the way llama-server would, for the families whose prompt
  * Switchyard renders itself (docs/design/switchyard-renders.md). The template is the server's own with
@@ -99,8 +34,7 @@ export class PromptRenderer {
   private constructor(
     readonly source: string,
     private readonly tokens: ServerTokens,
-    private readonly idLength: number | undefined,
-    private readonly valuesAsText: boolean,
+    private readonly mode: RenderedPromptMode,
   ) {
     this.template = compileTemplate(source);
   }
@@ -113,7 +47,7 @@ export class PromptRenderer {
       source = source.replaceAll(patch.find, patch.replace);
     }
     try {
-      return new PromptRenderer(source, tokens, mode.toolCallIdLength, mode.argumentValues === "text");
+      return new PromptRenderer(source, tokens, mode);
     } catch (error) {
       return `the template does not parse: ${(error as Error).message}`;
     }
@@ -122,7 +56,7 @@ export class PromptRenderer {
   render(input: RenderInput): string {
     const context: Record<string, unknown> = {
       ...input.kwargs,
-      messages: input.messages.map((message) => templateMessage(message, this.idLength, this.valuesAsText)),
+      messages: input.messages.map((message) => templateMessage(message, this.mode)),
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: this.tokens.bosToken,
       eos_token: this.tokens.eosToken,
