@@ -113,6 +113,7 @@ describe("a tool call llama-server parses only in part (Qwen3.5: cut-off argumen
 const RENDERED = [
   { family: "DeepSeek V3.2", template: "deepseek-ai-DeepSeek-V3.2.jinja", marker: "function_calls>" },
   { family: "Seed-OSS", template: "ByteDance-Seed-OSS.jinja", marker: "<function=Bash" },
+  { family: "StepFun 3.5", template: "StepFun3.5-Flash.jinja", marker: "<function=Bash" },
 ];
 
 describe.each(RENDERED)(

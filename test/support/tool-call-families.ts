@@ -37,6 +37,8 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
   { family: "DeepSeek V3.2", template: "deepseek-ai-DeepSeek-V3.2.jinja", reasons: true, thinkingOff: false },
   // No thinking switch in the template: the model opens <seed:think> itself, one generation prompt.
   { family: "Seed-OSS", template: "ByteDance-Seed-OSS.jinja", reasons: true, thinkingOff: false },
+  // The generation prompt opens <think> whatever enable_thinking says: one generation prompt.
+  { family: "StepFun 3.5", template: "StepFun3.5-Flash.jinja", reasons: true, thinkingOff: false },
 ] as const;
 
 /** What llama-server answers then (HTTP 500). */
