@@ -513,10 +513,19 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "the template ends the last tool result without the newline it writes once another message follows: one token re-prefilled per tool turn",
-      instead: "nothing to do: one token per tool turn",
+    appendOnly: true,
+    render: {
+      // The template ends the last tool result without the newline it writes once another message
+      // follows: one token re-prefilled per tool turn. Written with it every time, the turn is the same
+      // bytes on every later turn.
+      patches: [
+        {
+          find: "{%- else %}\n            {{- '\n</tool_response>' }}",
+          replace: "{%- else %}\n            {{- '\n</tool_response>\n' }}",
+        },
+      ],
+      why: "the template writes the last tool result without the newline it gets once another message follows",
+      output: { toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "json" } },
     },
   }),
 ];

@@ -1,5 +1,6 @@
 import type { OutputSyntax, ToolCallFormat } from "../../families/rendered-prompt-mode.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
+import { parseJsonToolCall } from "./json-tool-calls.js";
 import { parseMistralToolCalls } from "./mistral-tool-calls.js";
 import { parseXmlFunctionCalls } from "./xml-function-tool-calls.js";
 
@@ -19,6 +20,7 @@ const TOOL_CALL_PARSERS: Record<
   mistral: parseMistralToolCalls,
   "xml-function": (block, tools) => parseXmlFunctionCalls(block, tools, ""),
   "xml-function-padded": (block, tools) => parseXmlFunctionCalls(block, tools, "\n"),
+  json: parseJsonToolCall,
 };
 
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */

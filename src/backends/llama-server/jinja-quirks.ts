@@ -9,9 +9,16 @@ import { Template } from "@huggingface/jinja";
  */
 export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; why: string }[] = [
   {
-    // Gemma 4: `value['type'] | upper == 'OBJECT'` for a schema without a type.
-    rewrite: (source) => source.replace(/\|\s*(upper|lower)\b/g, "| default('') | $1"),
-    why: "`upper` and `lower` of an undefined value are '' in Jinja and llama.cpp, an error in @huggingface/jinja",
+    // Seed-OSS: its thinking-budget table `{0: 0, 512: 128, …}`, sorted with `dictsort` and read by a key.
+    rewrite: integerKeyedTables,
+    // First: the rewrites below would wrap the table's name.
+    why: "@huggingface/jinja's dicts take string keys only (an error on `{0: 0}`); Jinja and llama.cpp take any",
+  },
+  {
+    // Gemma 4: `value['type'] | upper == 'OBJECT'` for a schema without a type; Hermes 3:
+    // `param_fields.description|trim` for a parameter without a description.
+    rewrite: (source) => source.replace(/\|\s*(upper|lower|trim)\b/g, "| default('') | $1"),
+    why: "`upper`, `lower` and `trim` of an undefined value are '' in Jinja and llama.cpp, an error in @huggingface/jinja",
   },
   {
     // Hermes 3: `basic_type_map[json_spec.type]` for a schema without a type (Claude Code's tools have
@@ -26,6 +33,22 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
         code.replace(/\bin\s+([A-Za-z_]\w*(?:\.\w+)+)(?![\w.([])/g, "in ($1 | default([]))"),
       ),
     why: "`in` an undefined value is false (a loop over one is empty) in Jinja and llama.cpp, an error in @huggingface/jinja",
+  },
+  {
+    // Hermes 3: `json_spec.type is iterable` for a schema without a type (then `Union[]`, as llama.cpp writes).
+    rewrite: (source) =>
+      insideTags(source, (code) =>
+        code.replace(/\b([A-Za-z_][\w.]*)\s+is\s+iterable\b/g, "($1 is iterable or $1 is undefined)"),
+      ),
+    why: "an undefined value is iterable (and empty) in Jinja and llama.cpp, not in @huggingface/jinja",
+  },
+  {
+    // Hermes 3: `{%- for tool in tools %}` in a request without tools.
+    rewrite: (source) =>
+      insideTags(source, (code) =>
+        code.replace(/(\bfor\s+\w+(?:\s*,\s*\w+)*\s+in\s+)([A-Za-z_]\w*)(?![\w.([])/g, "$1($2 | default([]))"),
+      ),
+    why: "a loop over an undefined value is empty in Jinja and llama.cpp, an error in @huggingface/jinja",
   },
   {
     // Seed-OSS: `t in ("number", "integer")` in its `py_type` macro, for a schema without a type.
@@ -45,11 +68,6 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
         ),
       ),
     why: "`| string` of true, false and none is `True`, `False`, `None` in Jinja and llama.cpp; `true`, `false` and an error in @huggingface/jinja",
-  },
-  {
-    // Seed-OSS: its thinking-budget table `{0: 0, 512: 128, …}`, sorted with `dictsort` and read by a key.
-    rewrite: integerKeyedTables,
-    why: "@huggingface/jinja's dicts take string keys only (an error on `{0: 0}`); Jinja and llama.cpp take any",
   },
 ];
 
