@@ -39,6 +39,12 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
   { family: "Seed-OSS", template: "ByteDance-Seed-OSS.jinja", reasons: true, thinkingOff: false },
   // The generation prompt opens <think> whatever enable_thinking says: one generation prompt.
   { family: "StepFun 3.5", template: "StepFun3.5-Flash.jinja", reasons: true, thinkingOff: false },
+  {
+    family: "Hermes 3",
+    template: "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja",
+    reasons: false,
+    thinkingOff: false,
+  },
 ] as const;
 
 /** What llama-server answers then (HTTP 500). */
