@@ -32,7 +32,10 @@ describe("renderer quirks: templates read as llama.cpp reads them", () => {
     expect(render("[{{ s.description | trim }}]", { s: {} })).toBe("[]");
   });
 
-  it("leaves text outside tags alone", () => {
+  it("leaves text outside tags, and string literals inside them, alone", () => {
     expect(render("x in a.b and m[s.t] | string")).toBe("x in a.b and m[s.t] | string");
+    expect(render("{{ 'you do not have in a.b' ~ \"or m[s.t] | string\" }}")).toBe(
+      "you do not have in a.bor m[s.t] | string",
+    );
   });
 });

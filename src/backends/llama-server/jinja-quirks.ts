@@ -71,9 +71,20 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
   },
 ];
 
-/** `rewrite` applied to the code of the template's tags (`{{ … }}`, `{% … %}`), never to its literal text. */
+/**
+ * `rewrite` applied to the code of the template's tags (`{{ … }}`, `{% … %}`), never to its literal text
+ * nor to the string literals inside a tag (Mistral's default system prompt is one: "…you do not have in…").
+ */
 function insideTags(source: string, rewrite: (code: string) => string): string {
-  return source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) => rewrite(tag));
+  return source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) => {
+    let result = "";
+    let last = 0;
+    for (const literal of tag.matchAll(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g)) {
+      result += rewrite(tag.slice(last, literal.index)) + literal[0];
+      last = literal.index + literal[0].length;
+    }
+    return result + rewrite(tag.slice(last));
+  });
 }
 
 const TABLE = /(\{%-?\s*set\s+(\w+)\s*=\s*)\{((?:\s*-?\d+\s*:\s*-?\d+\s*,?)+)\s*\}/g;
