@@ -127,12 +127,32 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     templates: { "Qwen-QwQ-32B.jinja": "b8d83881ad357997" },
     markers: ["<|im_start|>assistant\\n<think>\\n", "split('</think>')[-1]"],
     toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
-    reasoning: "never rendered in history; the generation prompt opens <think>",
+    reasoning: "never rendered in history; the generation prompt opens <think> (and closes it with thinking off)",
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
-    generationPromptTail: ["<think>\n", "<think>\n</think>"],
+    appendOnly: true,
+    render: {
+      // The generation prompt opens <think> (closes it with thinking off), and earlier turns are written
+      // without any: each turn's opener was prefilled again. Written with an empty block every time (its
+      // reasoning dropped, as the template does), a turn extends both generation prompts.
+      patches: [
+        {
+          find: "{{- '<|im_start|>' + message.role + '\\n' + content + '<|im_end|>' + '\\n' }}",
+          replace:
+            "{{- '<|im_start|>' + message.role + '\\n<think>\\n</think>\\n\\n' + content + '<|im_end|>' + '\\n' }}",
+        },
+        {
+          find: "{{- '<|im_start|>' + message.role }}",
+          replace: "{{- '<|im_start|>' + message.role + '\\n<think>\\n</think>\\n' }}",
+        },
+      ],
+      why: "the generation prompt opens a reasoning block that earlier turns are written without",
+      output: {
+        reasoning: { open: "<think>\n", close: "</think>" },
+        toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "json" },
+      },
+    },
   }),
   family({
     id: "glm-4.6",

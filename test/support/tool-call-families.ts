@@ -69,6 +69,15 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
     call: '{"name": "bash"',
     result: "<tool_response>\n",
   },
+  // Thinking on and off: the generation prompt opens <think>, or writes it closed.
+  {
+    family: "QwQ",
+    template: "Qwen-QwQ-32B.jinja",
+    reasons: true,
+    thinkingOff: true,
+    call: '{"name": "bash"',
+    result: "<tool_response>\n",
+  },
 ] as const;
 
 /** What llama-server answers then (HTTP 500). */
