@@ -66,12 +66,6 @@ const QWEN_THINK: HistoryRemedy = {
 };
 const DROP: HistoryRemedy = { kind: "drop-reasoning", toolCallTextIsReasoning: false };
 
-const GEN_PROMPT_THINK = {
-  breaks:
-    "the generation prompt opens a reasoning block and the family never renders reasoning back, so each turn's reasoning opener (a few tokens) is prefilled again",
-  instead: "nothing to do: the history before it stays append-only",
-} as const;
-
 /** A family entry; `templates` maps each template file to the SHA-256 prefix of its whitespace-collapsed text. */
 const family = (entry: ModelFamily): ModelFamily => entry;
 
@@ -441,8 +435,23 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
-    generationPromptTail: ["<think>\n", "<think>\n</think>"],
+    appendOnly: true,
+    render: {
+      // The generation prompt opens <think> and earlier turns are written without any: each turn's opener
+      // was prefilled again. Written with an empty block every time (reasoning dropped, as the template
+      // does), a turn extends the generation prompt.
+      patches: [
+        {
+          find: "'<SPECIAL_11>Assistant\n' + ((content",
+          replace: "'<SPECIAL_11>Assistant\n<think>\n</think>' + ((content",
+        },
+      ],
+      why: "the generation prompt opens a reasoning block that earlier turns are written without",
+      output: {
+        reasoning: { open: "<think>\n", close: "</think>" },
+        toolCalls: { open: "<TOOLCALL>", close: "</TOOLCALL>", format: "json" },
+      },
+    },
   }),
   family({
     id: "granite-4",

@@ -52,6 +52,7 @@ export interface OutputSyntax {
  * - `xml-function`: Qwen3-Coder's `<function=NAME><parameter=KEY>VALUE</parameter></function>`, each value
  *   as it stands (Seed-OSS); `xml-function-padded`: the same with a newline each side of a value (StepFun
  *   3.5, Qwen3-Coder). A value is typed by the tool's schema.
- * - `json`: one `{"name": NAME, "arguments": {…}}` per block (Hermes 3).
+ * - `json`: one `{"name": NAME, "arguments": {…}}` per block (Hermes 3, QwQ), or a list of them (Nemotron
+ *   Nano v2).
  */
 export type ToolCallFormat = "dsml" | "mistral" | "xml-function" | "xml-function-padded" | "json";

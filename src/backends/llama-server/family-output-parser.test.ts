@@ -170,3 +170,22 @@ describe("FamilyOutputParser (Hermes 3: one JSON call per <tool_call> block)", (
     expect(readAs("hermes-3", nameless, "")).toEqual([{ kind: "unparsed", text: nameless }]);
   });
 });
+
+describe("FamilyOutputParser (Nemotron Nano v2: a list of JSON calls in one <TOOLCALL> block)", () => {
+  it("reads every call of the list after the reasoning the prompt opened", () => {
+    const output =
+      'Plan.</think><TOOLCALL>[{"name": "Bash", "arguments": {"command": "ls"}}, {"name": "Read", "arguments": {"file_path": "/x"}}]</TOOLCALL>';
+    expect(readAs("nemotron-nano-v2", output, "<SPECIAL_11>Assistant\n<think>\n")).toEqual([
+      { kind: "thinking", text: "Plan." },
+      {
+        kind: "tool_calls",
+        calls: [
+          { name: "Bash", input: { command: "ls" } },
+          { name: "Read", input: { file_path: "/x" } },
+        ],
+      },
+    ]);
+    const oneBad = output.replace('"name": "Read", ', "");
+    expect(readAs("nemotron-nano-v2", oneBad, "<think>\n").at(-1)?.kind).toBe("unparsed");
+  });
+});
