@@ -110,23 +110,32 @@ describe("a tool call llama-server parses only in part (Qwen3.5: cut-off argumen
   );
 });
 
-describe("a tool call Switchyard's own parser cannot read (DeepSeek V3.2, rendered by Switchyard: cut off)", () => {
-  const gateway = gatewayServing("deepseek-ai-DeepSeek-V3.2.jinja");
+const RENDERED = [
+  { family: "DeepSeek V3.2", template: "deepseek-ai-DeepSeek-V3.2.jinja", marker: "function_calls>" },
+  { family: "Seed-OSS", template: "ByteDance-Seed-OSS.jinja", marker: "<function=Bash" },
+  { family: "StepFun 3.5", template: "StepFun3.5-Flash.jinja", marker: "<function=Bash" },
+];
 
-  it.each(CASES)(
-    "$door door, stream $stream: a valid answer with the output as text, and the record says so",
-    async ({ path, body, stream }) => {
-      const { recorder, url } = gateway();
-      const before = recorder.recent().length;
-      const answer = await send(url, path, { ...body(stream), max_tokens: 200 });
-      expect(answer.status).toBe(200);
-      // The cut-off call reaches the client as text (JSON-escaped in the answer), not as a guessed call.
-      expect(answer.text).toContain("function_calls>");
-      expect(answer.text).not.toMatch(/"tool_use"|"tool_calls"/);
-      const [turn] = (await waitForTurns(recorder, before + 1)).slice(before);
-      expect(turn?.status).toBe(200);
-      expect(turn?.error).toBeUndefined();
-      expect(turn?.stopReason?.raw).toContain(UNPARSED_TOOL_CALL);
-    },
-  );
-});
+describe.each(RENDERED)(
+  "a tool call Switchyard's own parser cannot read ($family, rendered by Switchyard: cut off)",
+  ({ template, marker }) => {
+    const gateway = gatewayServing(template);
+
+    it.each(CASES)(
+      "$door door, stream $stream: a valid answer with the output as text, and the record says so",
+      async ({ path, body, stream }) => {
+        const { recorder, url } = gateway();
+        const before = recorder.recent().length;
+        const answer = await send(url, path, { ...body(stream), max_tokens: 200 });
+        expect(answer.status).toBe(200);
+        // The cut-off call reaches the client as text (JSON-escaped in the answer), not as a guessed call.
+        expect(answer.text).toContain(marker);
+        expect(answer.text).not.toMatch(/"tool_use"|"tool_calls"/);
+        const [turn] = (await waitForTurns(recorder, before + 1)).slice(before);
+        expect(turn?.status).toBe(200);
+        expect(turn?.error).toBeUndefined();
+        expect(turn?.stopReason?.raw).toContain(UNPARSED_TOOL_CALL);
+      },
+    );
+  },
+);

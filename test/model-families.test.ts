@@ -179,7 +179,8 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
       },
     );
 
-    it.runIf(family.midConversationSystem !== "in-place")(
+    // Where Switchyard renders, the prompt it sends is its own: checked for every such family.
+    it.runIf(family.midConversationSystem !== "in-place" || family.render !== undefined)(
       `renders a mid-conversation system message where it stands (stock template: ${family.midConversationSystem})`,
       async () => {
         // basic-session 004: the user's prompt, Claude Code's agent list as a system message, then the answer.

@@ -57,11 +57,11 @@ describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family te
   });
 });
 
-// DeepSeek V3.2: Switchyard renders the prompt and sends it to /completion; the round trip is checked in
-// the prompts it rendered (llama-server's own parser would fail the request with the result).
+// The families Switchyard renders: the prompt goes to /completion; the round trip is checked in the
+// prompts it rendered (for DeepSeek V3.2, llama-server's own parser would fail the request with the result).
 describe.each(RENDERED_TOOL_CALL_FAMILIES)(
   "pi runs a tool through Switchyard, $family template (Switchyard renders)",
-  ({ template }) => {
+  ({ template, call: callMarker, result }) => {
     const piLoop = usePiToolLoop(template);
 
     it("the model asks for bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
@@ -72,9 +72,9 @@ describe.each(RENDERED_TOOL_CALL_FAMILIES)(
       // The second prompt carries the call in the family's own syntax, then the command's output.
       const second = prompts[1] as string;
       expect(second.startsWith(prompts[0] as string)).toBe(true);
-      const call = second.indexOf('<｜DSML｜invoke name="bash">');
+      const call = second.indexOf(callMarker);
       const argument = second.indexOf(SCRIPTED_COMMAND, call);
-      const output = second.indexOf(`<result>${SCRIPTED_TOOL_OUTPUT}`, argument);
+      const output = second.indexOf(`${result}${SCRIPTED_TOOL_OUTPUT}`, argument);
       expect([call, argument, output].every((at) => at > 0)).toBe(true);
 
       const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");

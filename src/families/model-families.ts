@@ -66,12 +66,6 @@ const QWEN_THINK: HistoryRemedy = {
 };
 const DROP: HistoryRemedy = { kind: "drop-reasoning", toolCallTextIsReasoning: false };
 
-const GEN_PROMPT_THINK = {
-  breaks:
-    "the generation prompt opens a reasoning block and the family never renders reasoning back, so each turn's reasoning opener (a few tokens) is prefilled again",
-  instead: "nothing to do: the history before it stays append-only",
-} as const;
-
 /** A family entry; `templates` maps each template file to the SHA-256 prefix of its whitespace-collapsed text. */
 const family = (entry: ModelFamily): ModelFamily => entry;
 
@@ -127,12 +121,32 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     templates: { "Qwen-QwQ-32B.jinja": "b8d83881ad357997" },
     markers: ["<|im_start|>assistant\\n<think>\\n", "split('</think>')[-1]"],
     toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
-    reasoning: "never rendered in history; the generation prompt opens <think>",
+    reasoning: "never rendered in history; the generation prompt opens <think> (and closes it with thinking off)",
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
-    generationPromptTail: ["<think>\n", "<think>\n</think>"],
+    appendOnly: true,
+    render: {
+      // The generation prompt opens <think> (closes it with thinking off), and earlier turns are written
+      // without any: each turn's opener was prefilled again. Written with an empty block every time (its
+      // reasoning dropped, as the template does), a turn extends both generation prompts.
+      patches: [
+        {
+          find: "{{- '<|im_start|>' + message.role + '\\n' + content + '<|im_end|>' + '\\n' }}",
+          replace:
+            "{{- '<|im_start|>' + message.role + '\\n<think>\\n</think>\\n\\n' + content + '<|im_end|>' + '\\n' }}",
+        },
+        {
+          find: "{{- '<|im_start|>' + message.role }}",
+          replace: "{{- '<|im_start|>' + message.role + '\\n<think>\\n</think>\\n' }}",
+        },
+      ],
+      why: "the generation prompt opens a reasoning block that earlier turns are written without",
+      output: {
+        reasoning: { open: "<think>\n", close: "</think>" },
+        toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "json" },
+      },
+    },
   }),
   family({
     id: "glm-4.6",
@@ -421,8 +435,23 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: GEN_PROMPT_THINK,
-    generationPromptTail: ["<think>\n", "<think>\n</think>"],
+    appendOnly: true,
+    render: {
+      // The generation prompt opens <think> and earlier turns are written without any: each turn's opener
+      // was prefilled again. Written with an empty block every time (reasoning dropped, as the template
+      // does), a turn extends the generation prompt.
+      patches: [
+        {
+          find: "'<SPECIAL_11>Assistant\n' + ((content",
+          replace: "'<SPECIAL_11>Assistant\n<think>\n</think>' + ((content",
+        },
+      ],
+      why: "the generation prompt opens a reasoning block that earlier turns are written without",
+      output: {
+        reasoning: { open: "<think>\n", close: "</think>" },
+        toolCalls: { open: "<TOOLCALL>", close: "</TOOLCALL>", format: "json" },
+      },
+    },
   }),
   family({
     id: "granite-4",
@@ -445,14 +474,24 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     templates: { "ByteDance-Seed-OSS.jinja": "b7c894aaac0df0ee" },
     markers: ["<seed:tool_call>"],
     toolCalls: "<seed:tool_call>\n<function=NAME>\n<parameter=KEY>VALUE</parameter>\n</function>\n</seed:tool_call>",
-    reasoning: "<seed:think>…</seed:think>",
+    reasoning: "<seed:think>…</seed:think> in every assistant turn that has reasoning; the model opens it itself",
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "llama-server cannot build a tool-call parser for this template with Claude Code's tools and answers those requests 400",
-      instead: "no remedy yet: Switchyard would have to render the prompt and parse tool calls itself",
+    appendOnly: true,
+    render: {
+      // llama-server has no parser of its own for this template: its automatic one (common/chat-diff-analyzer.cpp)
+      // cannot be built with Claude Code's tools, so every such request gets 400. The template itself renders
+      // append-only as it stands; Switchyard renders it and reads `<seed:think>` and `<seed:tool_call>` itself.
+      patches: [],
+      // It writes a value that is not a string with `| string`, Python's form (`False`), which the
+      // renderer Switchyard uses has not.
+      argumentValues: "text",
+      why: "llama-server answers 400 to requests with Claude Code's tools for this template (it cannot build a tool-call parser for it)",
+      output: {
+        reasoning: { open: "<seed:think>", close: "</seed:think>" },
+        toolCalls: { open: "<seed:tool_call>", close: "</seed:tool_call>", format: "xml-function" },
+      },
     },
   }),
   family({
@@ -465,13 +504,21 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "keep",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "llama-server trims every message of this template, so a blank reasoning field disappears and the history remedy cannot apply; each new user query re-renders the previous run",
-      instead:
-        "serve it from an engine Switchyard launches (it passes a corrected template), or restart llama-server with the template `switchyard doctor` writes",
+    appendOnly: true,
+    render: {
+      // llama-server trims every message of this template (common/chat.cpp `trim_all_content`), so a blank
+      // reasoning field disappears and no message-level remedy can make the template write <think></think>
+      // into a turn before the last user query: each new query re-rendered the previous run. Rendered by
+      // Switchyard with the server's trimming reproduced, and every assistant turn written as after the last
+      // query (the correction an engine Switchyard launches gets, src/backends/llama-server/template-remedy.ts).
+      patches: [{ find: "loop.index0 > ns.last_query_index", replace: "true" }],
+      trimMessages: true,
+      why: "llama-server trims every message of this template, so the history remedy cannot apply and each new user query re-renders the previous run",
+      output: {
+        reasoning: { open: "<think>\n", close: "</think>" },
+        toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "xml-function-padded" },
+      },
     },
-    appendOnlyWhenLaunched: true,
   }),
   family({
     id: "lfm2.5",
@@ -495,10 +542,19 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "the template ends the last tool result without the newline it writes once another message follows: one token re-prefilled per tool turn",
-      instead: "nothing to do: one token per tool turn",
+    appendOnly: true,
+    render: {
+      // The template ends the last tool result without the newline it writes once another message
+      // follows: one token re-prefilled per tool turn. Written with it every time, the turn is the same
+      // bytes on every later turn.
+      patches: [
+        {
+          find: "{%- else %}\n            {{- '\n</tool_response>' }}",
+          replace: "{%- else %}\n            {{- '\n</tool_response>\n' }}",
+        },
+      ],
+      why: "the template writes the last tool result without the newline it gets once another message follows",
+      output: { toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "json" } },
     },
   }),
 ];

@@ -15,13 +15,28 @@ export interface RenderedPromptMode {
    * rendered as that many alphanumerics derived from it, the same on every turn.
    */
   toolCallIdLength?: number;
+  /**
+   * `text`: a tool call's argument values that are not strings are handed to the template as the text
+   * llama.cpp's renderer makes of them with `| string` (Python's form: `False`, `['a', 1]`, `{'k': None}`),
+   * for a template that writes them only that way (Seed-OSS), which @huggingface/jinja cannot.
+   */
+  argumentValues?: "text";
+  /**
+   * llama-server trims every message's content and reasoning before rendering this template (StepFun
+   * 3.5: common/chat.cpp `trim_all_content`); the renderer does the same, or it would render another
+   * prompt than the server's `/apply-template`.
+   */
+  trimMessages?: boolean;
   /** How the model's output is read back. */
   output: OutputSyntax;
 }
 
 /** The family's output syntax, as data the parser reads (src/backends/llama-server/family-output-parser.ts). */
 export interface OutputSyntax {
-  /** The reasoning block's markers; output starts inside it when the generation prompt ends with `open`. */
+  /**
+   * The reasoning block's markers; output starts inside it when the generation prompt ends with `open`,
+   * or enters it when the output itself begins with `open` (Seed-OSS: the model opens `<seed:think>`).
+   */
   reasoning?: { open: string; close: string };
   /**
    * The tool-call block's markers and how a block is taken apart into calls; `close` empty: the block
@@ -34,5 +49,10 @@ export interface OutputSyntax {
  * - `dsml`: DeepSeek V3.2's `<｜DSML｜invoke name="N">` with `<｜DSML｜parameter name="K" string="true|false">V`
  *   (a string as it stands, anything else JSON).
  * - `mistral`: `NAME[CALL_ID]ID[ARGS]JSON` (the id optional), calls separated by the block's opener.
+ * - `xml-function`: Qwen3-Coder's `<function=NAME><parameter=KEY>VALUE</parameter></function>`, each value
+ *   as it stands (Seed-OSS); `xml-function-padded`: the same with a newline each side of a value (StepFun
+ *   3.5, Qwen3-Coder). A value is typed by the tool's schema.
+ * - `json`: one `{"name": NAME, "arguments": {…}}` per block (Hermes 3, QwQ), or a list of them (Nemotron
+ *   Nano v2).
  */
-export type ToolCallFormat = "dsml" | "mistral";
+export type ToolCallFormat = "dsml" | "mistral" | "xml-function" | "xml-function-padded" | "json";

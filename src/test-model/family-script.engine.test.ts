@@ -18,6 +18,21 @@ describe("familyScript", () => {
   );
 });
 
+describe("familyScript on templates @huggingface/jinja reads otherwise than llama.cpp", () => {
+  it("scripts Seed-OSS (an integer-keyed table) in its own syntax, reasoning opened by the model", () => {
+    const [branch] = familyScript(readTemplate(inject("llamaSource"), "ByteDance-Seed-OSS.jinja"), "tool-call");
+    expect(branch?.prompt.endsWith("<seed:bos>assistant\n")).toBe(true);
+    expect(branch?.reply).toMatch(/^<seed:think>.*<\/seed:think>\n<seed:tool_call>\n<function=Bash>/s);
+  });
+
+  it("scripts Hermes 3 as Switchyard renders it: the answer after the tool result extends its prompt", () => {
+    const template = readTemplate(inject("llamaSource"), "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja");
+    const [branch] = familyScript(template, "tool-call");
+    expect(branch?.afterToolPrompt?.endsWith("</tool_response>\n<|im_end|><|im_start|>assistant\n")).toBe(true);
+    expect(branch?.reply).toContain('{"name": "Bash", "arguments": {"command": "echo switchyard-tool-ran"}}');
+  });
+});
+
 describe("scriptSuffix", () => {
   it("names the tool only when it is not Bash, and refuses names that are not a-z, 0-9, _ or -", () => {
     expect(scriptSuffix("text", "bash")).toBe("");

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Template } from "@huggingface/jinja";
+import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
+import { detectFamily } from "../families/model-families.js";
 
 export type TestModelScript = "text" | "tool-call" | "malformed-tool-call";
 export const TEST_MODEL_SCRIPTS: readonly TestModelScript[] = ["text", "tool-call", "malformed-tool-call"];
@@ -82,7 +83,21 @@ export function familyScript(
   script: TestModelScript,
   toolName: string = SCRIPT_TOOL_NAME,
 ): ScriptBranch[] {
-  const template = new Template(templateSource);
+  try {
+    return scriptFrom(templateSource, script, toolName);
+  } catch (error) {
+    // A family whose prompt Switchyard renders gets the prompt of the template with the family's
+    // corrections (Hermes 3: the stock one closes the last tool result otherwise than once the answer
+    // follows, so the answer does not extend its generation prompt): scripted as the model will see it.
+    const patches = detectFamily(templateSource)?.render?.patches ?? [];
+    const patched = patches.reduce((text, patch) => text.replaceAll(patch.find, patch.replace), templateSource);
+    if (patched === templateSource) throw error;
+    return scriptFrom(patched, script, toolName);
+  }
+}
+
+function scriptFrom(templateSource: string, script: TestModelScript, toolName: string): ScriptBranch[] {
+  const template = compileTemplate(templateSource);
   const tools = toolsNamed(toolName);
   const scriptTool = { name: toolName, arguments: SCRIPT_ARGUMENTS };
   const branches: ScriptBranch[] = [];

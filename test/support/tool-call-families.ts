@@ -34,7 +34,50 @@ export const ANSWER_UNPARSED_FAMILIES = [
  * (docs/design/test-model.md).
  */
 export const RENDERED_TOOL_CALL_FAMILIES = [
-  { family: "DeepSeek V3.2", template: "deepseek-ai-DeepSeek-V3.2.jinja", reasons: true, thinkingOff: false },
+  {
+    family: "DeepSeek V3.2",
+    template: "deepseek-ai-DeepSeek-V3.2.jinja",
+    reasons: true,
+    thinkingOff: false,
+    // How the rendered prompt writes a call of `bash` and the start of its result.
+    call: '<｜DSML｜invoke name="bash">',
+    result: "<result>",
+  },
+  // No thinking switch in the template: the model opens <seed:think> itself, one generation prompt.
+  {
+    family: "Seed-OSS",
+    template: "ByteDance-Seed-OSS.jinja",
+    reasons: true,
+    thinkingOff: false,
+    call: "<function=bash>",
+    result: "<seed:bos>tool\n",
+  },
+  // The generation prompt opens <think> whatever enable_thinking says: one generation prompt.
+  {
+    family: "StepFun 3.5",
+    template: "StepFun3.5-Flash.jinja",
+    reasons: true,
+    thinkingOff: false,
+    call: "<function=bash>",
+    result: "<tool_response>",
+  },
+  {
+    family: "Hermes 3",
+    template: "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja",
+    reasons: false,
+    thinkingOff: false,
+    call: '{"name": "bash"',
+    result: "<tool_response>\n",
+  },
+  // Thinking on and off: the generation prompt opens <think>, or writes it closed.
+  {
+    family: "QwQ",
+    template: "Qwen-QwQ-32B.jinja",
+    reasons: true,
+    thinkingOff: true,
+    call: '{"name": "bash"',
+    result: "<tool_response>\n",
+  },
 ] as const;
 
 /** What llama-server answers then (HTTP 500). */

@@ -84,3 +84,108 @@ describe("FamilyOutputParser (Mistral Small 3.2 syntax: calls run to the end of 
     expect(read("[TOOL_CALLS]")).toEqual([{ kind: "unparsed", text: "[TOOL_CALLS]" }]);
   });
 });
+
+/** Everything a family's parser gives for `output` fed one character at a time, runs of one kind joined. */
+function readAs(family: string, output: string, prompt: string, tools: unknown[] = []): OutputPiece[] {
+  const parser = new FamilyOutputParser(familyById(family)?.render?.output as OutputSyntax, prompt, tools);
+  const joined: OutputPiece[] = [];
+  for (const piece of [...[...output].flatMap((character) => parser.push(character)), ...parser.finish()]) {
+    const last = joined.at(-1);
+    if (last && last.kind === piece.kind && "text" in last && "text" in piece) last.text += piece.text;
+    else joined.push({ ...piece });
+  }
+  return joined;
+}
+
+/** Claude Code's Read tool, as far as typing its values goes. */
+const READ_TOOL = [
+  {
+    type: "function",
+    function: {
+      name: "Read",
+      parameters: {
+        properties: { file_path: { type: "string" }, limit: { type: "number" }, pages: { type: "string" } },
+      },
+    },
+  },
+];
+
+describe("FamilyOutputParser (Seed-OSS: the model opens its reasoning, <function=…> calls unpadded)", () => {
+  // As ByteDance-Seed-OSS.jinja writes an assistant turn after its generation prompt `<seed:bos>assistant\n`.
+  const CALL =
+    "<seed:tool_call>\n<function=Read>\n<parameter=file_path>/a b.txt</parameter>\n<parameter=limit>20</parameter>\n<parameter=pages>20</parameter>\n</function>\n</seed:tool_call>";
+
+  it("reads the reasoning the output opens, the newline the template writes after it dropped", () => {
+    expect(readAs("seed-oss", "<seed:think>Look.</seed:think>\nHi.", "<seed:bos>assistant\n")).toEqual([
+      { kind: "thinking", text: "Look." },
+      { kind: "text", text: "Hi." },
+    ]);
+    // Only at the start: later it is text.
+    expect(readAs("seed-oss", "Hi <seed:think>x", "")).toEqual([{ kind: "text", text: "Hi <seed:think>x" }]);
+  });
+
+  it("types each value by the tool's schema: a string as it stands, a number as JSON", () => {
+    expect(readAs("seed-oss", `<seed:think>R</seed:think>\n${CALL}`, "", READ_TOOL)).toEqual([
+      { kind: "thinking", text: "R" },
+      { kind: "tool_calls", calls: [{ name: "Read", input: { file_path: "/a b.txt", limit: 20, pages: "20" } }] },
+    ]);
+  });
+
+  it("passes a block it cannot read on as text: cut off, stray text, a number that is not one", () => {
+    const cut = CALL.slice(0, 60);
+    expect(readAs("seed-oss", cut, "", READ_TOOL)).toEqual([{ kind: "unparsed", text: cut }]);
+    const stray = CALL.replace("</function>", "oops</function>");
+    expect(readAs("seed-oss", stray, "", READ_TOOL)).toEqual([{ kind: "unparsed", text: stray }]);
+    const notNumber = CALL.replace(">20<", ">twenty<");
+    expect(readAs("seed-oss", notNumber, "", READ_TOOL)).toEqual([{ kind: "unparsed", text: notNumber }]);
+  });
+});
+
+describe("FamilyOutputParser (StepFun 3.5: reasoning opened by the prompt, values between newlines)", () => {
+  it("reads what StepFun3.5-Flash.jinja writes after `<think>\\n`", () => {
+    const output =
+      "Plan.\n</think>\n<tool_call>\n<function=Read>\n<parameter=file_path>\n/x\n</parameter>\n</function>\n</tool_call>";
+    expect(readAs("stepfun-3.5", output, "<|im_start|>assistant\n<think>\n", READ_TOOL)).toEqual([
+      { kind: "thinking", text: "Plan.\n" },
+      { kind: "tool_calls", calls: [{ name: "Read", input: { file_path: "/x" } }] },
+    ]);
+  });
+});
+
+describe("FamilyOutputParser (Hermes 3: one JSON call per <tool_call> block)", () => {
+  const CALL = '<tool_call>\n{"name": "Bash", "arguments": {"command": "ls"}}\n</tool_call>';
+
+  it("reads each block's call, text before them apart", () => {
+    expect(readAs("hermes-3", `Running.\n${CALL}\n${CALL}`, "")).toEqual([
+      { kind: "text", text: "Running." },
+      { kind: "tool_calls", calls: [{ name: "Bash", input: { command: "ls" } }] },
+      { kind: "tool_calls", calls: [{ name: "Bash", input: { command: "ls" } }] },
+    ]);
+  });
+
+  it("passes a block cut off in its JSON, or one without a name, on as text", () => {
+    const cut = CALL.slice(0, 40);
+    expect(readAs("hermes-3", cut, "")).toEqual([{ kind: "unparsed", text: cut }]);
+    const nameless = CALL.replace('"name": "Bash", ', "");
+    expect(readAs("hermes-3", nameless, "")).toEqual([{ kind: "unparsed", text: nameless }]);
+  });
+});
+
+describe("FamilyOutputParser (Nemotron Nano v2: a list of JSON calls in one <TOOLCALL> block)", () => {
+  it("reads every call of the list after the reasoning the prompt opened", () => {
+    const output =
+      'Plan.</think><TOOLCALL>[{"name": "Bash", "arguments": {"command": "ls"}}, {"name": "Read", "arguments": {"file_path": "/x"}}]</TOOLCALL>';
+    expect(readAs("nemotron-nano-v2", output, "<SPECIAL_11>Assistant\n<think>\n")).toEqual([
+      { kind: "thinking", text: "Plan." },
+      {
+        kind: "tool_calls",
+        calls: [
+          { name: "Bash", input: { command: "ls" } },
+          { name: "Read", input: { file_path: "/x" } },
+        ],
+      },
+    ]);
+    const oneBad = output.replace('"name": "Read", ', "");
+    expect(readAs("nemotron-nano-v2", oneBad, "<think>\n").at(-1)?.kind).toBe("unparsed");
+  });
+});

@@ -1,6 +1,8 @@
-import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
+import type { OutputSyntax, ToolCallFormat } from "../../families/rendered-prompt-mode.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
+import { parseJsonToolCall } from "./json-tool-calls.js";
 import { parseMistralToolCalls } from "./mistral-tool-calls.js";
+import { parseXmlFunctionCalls } from "./xml-function-tool-calls.js";
 
 /** What the parser reads out of the model's output, in order. */
 export type OutputPiece =
@@ -9,7 +11,17 @@ export type OutputPiece =
   /** A tool-call block the family's format does not describe (malformed, or cut off): passed on as text. */
   | { kind: "unparsed"; text: string };
 
-const TOOL_CALL_PARSERS = { dsml: parseDsmlToolCalls, mistral: parseMistralToolCalls } as const;
+/** Each format's reader: a block's inside and the request's tools (Chat Completions shape) to calls. */
+const TOOL_CALL_PARSERS: Record<
+  ToolCallFormat,
+  (block: string, tools: readonly unknown[]) => ParsedToolCall[] | undefined
+> = {
+  dsml: parseDsmlToolCalls,
+  mistral: parseMistralToolCalls,
+  "xml-function": (block, tools) => parseXmlFunctionCalls(block, tools, ""),
+  "xml-function-padded": (block, tools) => parseXmlFunctionCalls(block, tools, "\n"),
+  json: parseJsonToolCall,
+};
 
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */
 function partialMarkerLength(text: string, marker: string): number {
@@ -29,6 +41,10 @@ function partialMarkerLength(text: string, marker: string): number {
 export class FamilyOutputParser {
   private mode: "reasoning" | "text" | "tool";
   private buffer = "";
+  /** Nothing but whitespace has been read yet: a reasoning block may still open the output. */
+  private atStart = true;
+  /** Text has not begun since the output or its reasoning began: whitespace here is the template's, dropped. */
+  private textLead = true;
   /** Tool-call blocks passed on as text (for the turn record). */
   unparsed = 0;
 
@@ -36,9 +52,12 @@ export class FamilyOutputParser {
     private readonly syntax: OutputSyntax,
     /** The prompt sent: the output starts inside a reasoning block when it ends by opening one. */
     prompt: string,
+    /** The request's tools (Chat Completions shape): their schemas type the values of some formats. */
+    private readonly tools: readonly unknown[] = [],
   ) {
     const open = syntax.reasoning?.open;
     this.mode = open && prompt.endsWith(open) ? "reasoning" : "text";
+    if (this.mode === "reasoning") this.atStart = false;
   }
 
   push(chunk: string): OutputPiece[] {
@@ -68,12 +87,31 @@ export class FamilyOutputParser {
         this.emit(pieces, "thinking", this.buffer.slice(0, end));
         this.buffer = this.buffer.slice(end + reasoning.close.length);
         this.mode = "text";
+        this.textLead = true;
         return;
       }
       const keep = final ? 0 : partialMarkerLength(this.buffer, reasoning.close);
       this.emit(pieces, "thinking", this.buffer.slice(0, this.buffer.length - keep));
       this.buffer = this.buffer.slice(this.buffer.length - keep);
       return;
+    }
+    if (this.mode === "text" && this.atStart && reasoning) {
+      // The model opens its reasoning itself (Seed-OSS's generation prompt does not): only at the start.
+      const lead = this.buffer.trimStart();
+      if (lead.startsWith(reasoning.open)) {
+        this.buffer = lead.slice(reasoning.open.length);
+        this.mode = "reasoning";
+        this.atStart = false;
+        return;
+      }
+      if (!final && (lead === "" || reasoning.open.startsWith(lead))) return;
+      this.atStart = false;
+    }
+    if (this.mode === "text" && this.textLead) {
+      // The template writes a newline between reasoning and the answer (Seed-OSS); it is not the answer's.
+      this.buffer = this.buffer.trimStart();
+      if (!this.buffer && !final) return;
+      this.textLead = false;
     }
     if (this.mode === "text") {
       const start = this.buffer.indexOf(toolCalls.open);
@@ -99,7 +137,7 @@ export class FamilyOutputParser {
     const end = toEnd ? -1 : this.buffer.indexOf(toolCalls.close);
     if (end < 0 && !final) return;
     const block = end < 0 ? this.buffer : this.buffer.slice(0, end);
-    const calls = end < 0 && !toEnd ? undefined : TOOL_CALL_PARSERS[toolCalls.format](block);
+    const calls = end < 0 && !toEnd ? undefined : TOOL_CALL_PARSERS[toolCalls.format](block, this.tools);
     if (calls) pieces.push({ kind: "tool_calls", calls });
     else {
       this.unparsed++;

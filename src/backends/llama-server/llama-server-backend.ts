@@ -279,7 +279,12 @@ export class LlamaServerBackend implements Backend {
       const context = { id: `msg_${randomUUID().replaceAll("-", "")}`, model: request.model, backendName: this.name };
       const events =
         rendered && rendering
-          ? readCompletionStream(response.body, { ...context, syntax: rendering.syntax, prompt: rendered.prompt })
+          ? readCompletionStream(response.body, {
+              ...context,
+              syntax: rendering.syntax,
+              prompt: rendered.prompt,
+              tools: (chatBody.tools as unknown[] | undefined) ?? [],
+            })
           : readChatCompletionsStream(response.body, context);
       yield* measuringPrefill(events, this.prefill);
     } finally {

@@ -42,12 +42,20 @@ function stopReason(chunk: CompletionChunk, calledTools: boolean, unparsed: numb
  */
 export async function* readCompletionStream(
   body: AsyncIterable<Uint8Array>,
-  context: { id: string; model: string; backendName: string; syntax: OutputSyntax; prompt: string },
+  context: {
+    id: string;
+    model: string;
+    backendName: string;
+    syntax: OutputSyntax;
+    prompt: string;
+    /** The request's tools (Chat Completions shape), which type tool-call values for some formats. */
+    tools?: readonly unknown[];
+  },
 ): AsyncGenerator<CanonicalEvent> {
   const usage: Usage = emptyUsage();
   const timings: BackendTimings = {};
   const writer = new CanonicalBlockWriter(context.id, context.model, () => usage);
-  const parser = new FamilyOutputParser(context.syntax, context.prompt);
+  const parser = new FamilyOutputParser(context.syntax, context.prompt, context.tools);
   const events = writer.events;
   let calledTools = false;
   let last: CompletionChunk | undefined;

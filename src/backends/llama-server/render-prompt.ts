@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
-import { Template } from "@huggingface/jinja";
+import type { Template } from "@huggingface/jinja";
 import type { RenderedPromptMode } from "../../families/rendered-prompt-mode.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
+import { compileTemplate } from "./jinja-quirks.js";
+import { templateMessage } from "./template-message.js";
 
 /** What the template is given besides the messages, as llama-server gives it. */
 export interface RenderInput {
@@ -22,50 +23,6 @@ export interface ServerTokens {
 }
 
 /**
- * Where @huggingface/jinja differs from the renderer llama-server uses (and from Python's Jinja, which
- * templates are written for), as rewrites of the template's text applied before parsing; each was
- * measured against llama-server's `/apply-template` (test/model-families.test.ts).
- */
-export const RENDERER_QUIRKS: readonly { pattern: RegExp; replacement: string; why: string }[] = [
-  {
-    // Gemma 4: `value['type'] | upper == 'OBJECT'` for a schema without a type.
-    pattern: /\|\s*(upper|lower)\b/g,
-    replacement: "| default('') | $1",
-    why: "`upper` and `lower` of an undefined value are '' in Jinja and llama.cpp, an error in @huggingface/jinja",
-  },
-];
-
-/** The text of a tool call's arguments as an object: llama-server hands templates parsed arguments. */
-function parsedArguments(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** An id as `length` alphanumerics (hex of its hash): the same id is the same on every turn. */
-const shortId = (id: string, length: number) => createHash("sha256").update(id).digest("hex").slice(0, length);
-
-/**
- * A message as the template sees it (llama-server's shape: arguments parsed, nothing the template did not
- * get), with call ids in the form the template insists on, when it does.
- */
-function templateMessage(message: ChatMessage, idLength: number | undefined): Record<string, unknown> {
-  const id = (value: string) => (idLength ? shortId(value, idLength) : value);
-  if (message.role === "tool") return { ...message, tool_call_id: id(message.tool_call_id) };
-  if (message.role !== "assistant" || !message.tool_calls?.length) return { ...message };
-  return {
-    ...message,
-    tool_calls: message.tool_calls.map((call) => ({
-      ...call,
-      id: id(call.id),
-      function: { name: call.function.name, arguments: parsedArguments(call.function.arguments) },
-    })),
-  };
-}
-
-/**
  * Renders prompts from a chat template the way llama-server would, for the families whose prompt
  * Switchyard renders itself (docs/design/switchyard-renders.md). The template is the server's own with
  * the family's corrections (`RenderedPromptMode.patches`) applied; a correction whose text is not in the
@@ -77,9 +34,9 @@ export class PromptRenderer {
   private constructor(
     readonly source: string,
     private readonly tokens: ServerTokens,
-    private readonly idLength: number | undefined,
+    private readonly mode: RenderedPromptMode,
   ) {
-    this.template = new Template(source);
+    this.template = compileTemplate(source);
   }
 
   /** A renderer for `template` with the family's corrections, or why there is none. */
@@ -89,9 +46,8 @@ export class PromptRenderer {
       if (!source.includes(patch.find)) return `the template lacks ${JSON.stringify(patch.find.slice(0, 60))}`;
       source = source.replaceAll(patch.find, patch.replace);
     }
-    for (const quirk of RENDERER_QUIRKS) source = source.replace(quirk.pattern, quirk.replacement);
     try {
-      return new PromptRenderer(source, tokens, mode.toolCallIdLength);
+      return new PromptRenderer(source, tokens, mode);
     } catch (error) {
       return `the template does not parse: ${(error as Error).message}`;
     }
@@ -100,7 +56,7 @@ export class PromptRenderer {
   render(input: RenderInput): string {
     const context: Record<string, unknown> = {
       ...input.kwargs,
-      messages: input.messages.map((message) => templateMessage(message, this.idLength)),
+      messages: input.messages.map((message) => templateMessage(message, this.mode)),
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: this.tokens.bosToken,
       eos_token: this.tokens.eosToken,
