@@ -59,7 +59,10 @@ describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family te
 
 // The families Switchyard renders: the prompt goes to /completion; the round trip is checked in the
 // prompts it rendered (for DeepSeek V3.2, llama-server's own parser would fail the request with the result).
-describe.each(RENDERED_TOOL_CALL_FAMILIES)(
+// One family per output syntax Switchyard reads (DSML, <function=…>, JSON in a block): the client's side is
+// the same for all; Claude Code's tool-loop test runs every rendered family.
+const ONE_PER_SYNTAX = new Set(["DeepSeek V3.2", "Seed-OSS", "Hermes 3"]);
+describe.each(RENDERED_TOOL_CALL_FAMILIES.filter((entry) => ONE_PER_SYNTAX.has(entry.family)))(
   "pi runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template, call: callMarker, result }) => {
     const piLoop = usePiToolLoop(template);
