@@ -4,8 +4,10 @@ import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
+import { PostgresChanges } from "./postgres-changes.js";
+import { PostgresCooldowns, type SharedCooldownOptions } from "./postgres-cooldowns.js";
 import { migratePostgres } from "./postgres-migrations.js";
-import { PostgresSessionState } from "./postgres-session-state.js";
+import { PostgresSessionState, type SessionStateOptions } from "./postgres-session-state.js";
 import { PostgresSlotLeases, type SlotLeaseOptions } from "./postgres-slot-leases.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 
@@ -177,6 +179,9 @@ export class PostgresTurnStore implements TurnStore {
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
   private closed = false;
+  /** The last commit failed: turns committed now wait for the retry, not their clients. */
+  private failing = false;
+  private changeFeed: PostgresChanges | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -218,9 +223,25 @@ export class PostgresTurnStore implements TurnStore {
     return (backend, slots) => new PostgresSlotLeases(this.pool, backend, slots, options);
   }
 
+  /** The other replicas' changes to shared routing state, heard on one LISTEN connection (opened on first use). */
+  private get changes(): PostgresChanges {
+    this.changeFeed ??= new PostgresChanges(this.options.url, this.onError);
+    return this.changeFeed;
+  }
+
   /** Sessions' routing mode and placement shared with the other replicas on this database. */
-  sessionState(options: { cacheMs?: number; onError?: (message: string) => void } = {}): PostgresSessionState {
-    return new PostgresSessionState(this.pool, options);
+  sessionState(options: Omit<SessionStateOptions, "changes"> = {}): PostgresSessionState {
+    return new PostgresSessionState(this.pool, { ...options, changes: this.changes });
+  }
+
+  /** Backend cooldowns shared with the other replicas on this database. */
+  cooldowns(options: Omit<SharedCooldownOptions, "changes">): PostgresCooldowns {
+    return new PostgresCooldowns(this.pool, { ...options, changes: this.changes });
+  }
+
+  /** Resolves once the other replicas' changes are heard (tests; routing works before, on its time bound). */
+  listening(): Promise<void> {
+    return this.changes.ready();
   }
 
   /** Where the store is, without its password. */
@@ -236,6 +257,20 @@ export class PostgresTurnStore implements TurnStore {
       this.flushTimer = setTimeout(() => void this.commitQueue(), this.flushIntervalMs);
       this.flushTimer.unref();
     }
+  }
+
+  /**
+   * Queues the turn and commits the queue after the commit already running, if any: turns that finish
+   * while one INSERT is in flight share the next (a group commit), so there is never more than one
+   * write in flight and a burst costs a round trip per batch, not per turn.
+   */
+  commit(turn: TurnRecord): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.queue.push(turn);
+    if (this.queue.length > MAX_QUEUED) this.queue.shift();
+    // A database that refused the last batch holds no client: the turn waits in the queue for the retry.
+    if (this.failing && this.flushTimer) return Promise.resolve();
+    return this.commitQueue();
   }
 
   async flush(): Promise<void> {
@@ -255,7 +290,9 @@ export class PostgresTurnStore implements TurnStore {
         for (const turn of batch)
           for (const [index, value] of columnValues(turn).entries()) columns[index]?.push(value);
         await this.pool.query(INSERT, columns);
+        this.failing = false;
       } catch (error) {
+        this.failing = true;
         this.onError(`cannot write ${batch.length} turn(s) to ${this.where}: ${(error as Error).message}`);
         this.queue = batch.concat(this.queue).slice(-MAX_QUEUED);
         if (!this.closed && !this.flushTimer) {
@@ -350,6 +387,7 @@ export class PostgresTurnStore implements TurnStore {
     this.closed = true;
     clearInterval(this.pruneTimer);
     clearTimeout(this.flushTimer);
+    await this.changeFeed?.close();
     await this.pool.end();
   }
 }
