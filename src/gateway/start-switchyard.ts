@@ -153,14 +153,14 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   router.useHealth(health);
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
-  if (shared)
+  if (shared) {
+    const cacheMs = config.replica.stateCacheSeconds * 1000;
+    const urlOf = (name: string) => router.backendList().find((each) => each.name === name)?.baseUrl;
     routing.useSharedState(
-      shared.sessionState({ onError: say }),
-      shared.cooldowns({
-        urlOf: (name) => router.backendList().find((each) => each.name === name)?.baseUrl,
-        onError: say,
-      }),
+      shared.sessionState({ cacheMs, onError: say }),
+      shared.cooldowns({ urlOf, cacheMs, onError: say }),
     );
+  }
   if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);

@@ -15,6 +15,8 @@ export interface SharedCooldowns {
   load(): Promise<Map<string, CooldownState> | undefined>;
   failed(backend: string, state: CooldownState): void;
   recovered(backend: string): void;
+  /** Resolves once the writes made so far are done (or failed). */
+  settled(): Promise<unknown>;
 }
 
 /**
@@ -72,6 +74,11 @@ export class BackendCooldowns {
     if (!this.failures.delete(backend)) return;
     this.changedAt.set(backend, this.changes++);
     this.shared?.recovered(backend);
+  }
+
+  /** Resolves once this replica's changes so far are in the shared store (at once when not shared). */
+  settled(): Promise<unknown> {
+    return this.shared?.settled() ?? Promise.resolve();
   }
 
   /** Milliseconds left in the backend's cooldown, 0 when it may be tried. */

@@ -325,7 +325,10 @@ export class SessionRouter {
       laneKind: identity.kind,
       failure: detectLocalFailure(message),
     });
-    return this.shared?.save(identity.sessionId, this.sessions);
+    // What the turn changed of the shared state (its session's mode, a backend's cooldown) is written
+    // before the turn's answer ends, so the client's next request finds it on whichever replica.
+    if (!this.shared) return undefined;
+    return Promise.all([this.shared.save(identity.sessionId, this.sessions), this.cooldowns.settled()]).then(noop);
   }
 
   /** The session's mode, for status pages and tests. */
@@ -333,6 +336,8 @@ export class SessionRouter {
     return this.policy.state(sessionId)?.mode;
   }
 }
+
+const noop = () => {};
 
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
