@@ -3,7 +3,7 @@ import { configSchema } from "../src/config/config-schema.js";
 import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import { PostgresTurnStore } from "../src/store/postgres-turn-store.js";
+import type { PostgresTurnStore } from "../src/store/postgres-turn-store.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import {
   type AnthropicProtocolServer,

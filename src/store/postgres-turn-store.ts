@@ -176,6 +176,8 @@ export class PostgresTurnStore implements TurnStore {
   private pruneTimer: NodeJS.Timeout | undefined;
   /** Commits run one after another, so turns reach the table in the order they were added. */
   private writing: Promise<void> = Promise.resolve();
+  /** The commit queued behind the one in flight, not started yet: every caller until it starts joins it. */
+  private waiting: Promise<void> | undefined;
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
   private closed = false;
@@ -277,11 +279,19 @@ export class PostgresTurnStore implements TurnStore {
     await this.commitQueue();
   }
 
-  /** Commits the queue in one statement, after any commit already running; on failure keeps the batch. */
+  /**
+   * The commit that will take everything queued by the time it starts: the one waiting behind the
+   * write in flight, joined by every caller until it starts, else a new one. So at most one INSERT is
+   * in flight and the next takes all that finished meanwhile (a step per caller instead would let the
+   * first caller to resume after a commit start the next one alone: a round trip per turn under load).
+   * On failure the batch is kept for the retry.
+   */
   private commitQueue(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.writing = this.writing.then(async () => {
+    if (this.waiting) return this.waiting;
+    this.waiting = this.writing.then(async () => {
+      this.waiting = undefined;
       if (this.queue.length === 0) return;
       const batch = this.queue;
       this.queue = [];
@@ -301,7 +311,8 @@ export class PostgresTurnStore implements TurnStore {
         }
       }
     });
-    return this.writing;
+    this.writing = this.waiting;
+    return this.waiting;
   }
 
   private async pruneExpired(): Promise<void> {
