@@ -44,7 +44,7 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
   /**
    * Armed halfway through the replay: the next streamed answer of replica b whose last byte passes the
    * balancer (its message_stop, then the end of the chunked body) gets b SIGKILLed, right then. The
-   * answer's usage is kept, to find its turn in the store.
+   * answer's final usage is kept, to find its turn in the store.
    */
   const kill = {
     armed: false,
@@ -59,8 +59,9 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
     kill.responses.set(connection, text);
     if (!text.includes("event: message_stop") || !text.endsWith("\r\n0\r\n\r\n")) return;
     process.kill(victim.child.pid, "SIGKILL");
-    const start = /event: message_start\r?\ndata: (.*)/.exec(text)?.[1];
-    const usage = start ? (JSON.parse(start) as { message: { usage: Record<string, number> } }).message.usage : {};
+    // The final usage, as the client reads it: the message_delta's (message_start's is before the prefill).
+    const delta = /event: message_delta\r?\ndata: (.*)/.exec(text)?.[1];
+    const usage = delta ? (JSON.parse(delta) as { usage: Record<string, number> }).usage : {};
     kill.killedAfter = { prefilled: usage.input_tokens ?? -1, reused: usage.cache_read_input_tokens ?? 0 };
   }
 
