@@ -103,7 +103,7 @@ const stages: Array<[string, () => unknown]> = [
   ["  remembered: the tools' bytes written before", () => jsonBytes(rememberedUpstream)],
   [`whole answer (${frames.length} upstream events): SSE in, canonical, Anthropic SSE out`, relayStream],
   [
-    "turn record: lane cache analysis (after the answer)",
+    "turn record: lane cache analysis (before the answer's last event)",
     () => tracker.analyze(lane, copies[turn++ % 2] as typeof canonical, "b", usage, {}),
   ],
 ];

@@ -32,7 +32,8 @@ interface Replica {
  * The acceptance of a team's gateway: two Switchyard replicas (processes of their own) behind a TCP
  * round-robin balancer, one PostgreSQL store, one real llama-server with 4 slots. Three recorded
  * sessions replay at once, every request on a new connection, so consecutive turns of a lane alternate
- * between the replicas. Mid-replay one replica is SIGKILLed by PID.
+ * between the replicas. Mid-replay one replica is SIGKILLed by PID the moment the last byte of one of its
+ * answers has passed the balancer.
  */
 describe("two replicas sharing one store and one 4-slot llama-server", () => {
   let postgres: PostgresServer;
@@ -40,6 +41,29 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
   let balancer: RoundRobinBalancer;
   let storeUrl: string;
   const replicas: Replica[] = [];
+  /**
+   * Armed halfway through the replay: the next streamed answer of replica b whose last byte passes the
+   * balancer (its message_stop, then the end of the chunked body) gets b SIGKILLed, right then. The
+   * answer's final usage is kept, to find its turn in the store.
+   */
+  const kill = {
+    armed: false,
+    /** What replica b had sent on each connection since the kill was armed. */
+    responses: new Map<number, string>(),
+    killedAfter: undefined as { prefilled: number; reused: number } | undefined,
+  };
+  function killOnResponseEnd(upstream: number, chunk: Buffer, connection: number): void {
+    const victim = replicas[1];
+    if (upstream !== 1 || !kill.armed || kill.killedAfter || victim?.child.pid === undefined) return;
+    const text = (kill.responses.get(connection) ?? "") + chunk.toString("latin1");
+    kill.responses.set(connection, text);
+    if (!text.includes("event: message_stop") || !text.endsWith("\r\n0\r\n\r\n")) return;
+    process.kill(victim.child.pid, "SIGKILL");
+    // The final usage, as the client reads it: the message_delta's (message_start's is before the prefill).
+    const delta = /event: message_delta\r?\ndata: (.*)/.exec(text)?.[1];
+    const usage = delta ? (JSON.parse(delta) as { usage: Record<string, number> }).usage : {};
+    kill.killedAfter = { prefilled: usage.input_tokens ?? -1, reused: usage.cache_read_input_tokens ?? 0 };
+  }
 
   async function startReplica(name: string, config: Record<string, unknown>): Promise<Replica> {
     const scratch = mkdtempSync(join(tmpdir(), `switchyard-${name}-`));
@@ -86,10 +110,13 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
       backends: [{ name: "local", type: "llama-server", url: engine.url }],
     });
     const [a, b] = [await startReplica("a", config("a")), await startReplica("b", config("b"))];
-    balancer = await startRoundRobinBalancer([
-      { host: "127.0.0.1", port: a.port },
-      { host: "127.0.0.1", port: b.port },
-    ]);
+    balancer = await startRoundRobinBalancer(
+      [
+        { host: "127.0.0.1", port: a.port },
+        { host: "127.0.0.1", port: b.port },
+      ],
+      { onResponseChunk: killOnResponseEnd },
+    );
   }, 600_000);
 
   afterAll(async () => {
@@ -122,28 +149,20 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
       headers: {},
     };
     let finished = 0;
-    let killedAt: number | undefined;
-    let killTime = 0;
-    /** When the client saw each turn finish (performance.now()), by request. */
-    const finishedAt = new Map<string, number>();
     const victim = replicas[1] as Replica;
     const report = await replaySessions(target, sessions, {
       concurrency: 3,
       rendererUrl: engine.url,
       maxTokens: 16,
-      onTurn: (turn) => {
-        finished++;
-        finishedAt.set(turn.request, performance.now());
-        // Mid-replay: replica b dies by SIGKILL, with whatever it was serving.
-        if (killedAt === undefined && finished >= Math.floor(total / 2) && victim.child.pid !== undefined) {
-          killedAt = finished;
-          killTime = performance.now();
-          process.kill(victim.child.pid, "SIGKILL");
-        }
+      onTurn: () => {
+        // Mid-replay, replica b dies by SIGKILL the moment its next answer is complete (above), with
+        // whatever else it was serving.
+        if (++finished >= Math.floor(total / 2)) kill.armed = true;
       },
     });
     console.log(formatReplay(report));
-    expect(killedAt).toBeDefined();
+    const killedAfter = kill.killedAfter;
+    expect(killedAfter, "replica b completed no answer after the kill was armed").toBeDefined();
     await new Promise((resolve) =>
       victim.child.exitCode !== null || victim.child.signalCode !== null
         ? resolve(undefined)
@@ -177,21 +196,32 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
       );
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(Number(row.slots), row.lane).toBe(1);
-      // Every turn the client saw complete is in the store, except those the killed replica finished in
-      // the last flush interval before it died (the store's documented bound, docs/design/store.md: a
-      // turn is committed at most 200 ms after it finished; one second of margin, as in
-      // test/store-durability.test.ts).
-      const atRisk = served.filter((turn) => {
-        const at = finishedAt.get(turn.request) ?? 0;
-        return at > killTime - 1_000 && at <= killTime;
-      }).length;
-      const storedServed = async () =>
-        (
-          await client.query<{ count: number }>(
-            "SELECT count(*)::int AS count FROM turns WHERE endpoint = 'messages' AND status = 200",
-          )
-        ).rows[0]?.count ?? 0;
-      expect(await storedServed()).toBeGreaterThanOrEqual(served.length - atRisk);
+      // Every turn the client saw complete is in the store, the one whose last byte preceded the kill
+      // included: a completed turn is committed before its answer ends (docs/design/store.md). Turns
+      // are told apart by what the client read of them (tokens prefilled and reused); the store may
+      // hold more (a turn committed by the killed replica whose end it never wrote).
+      const { rows: stored } = await client.query<{ prefilled: number; reused: number }>(
+        `SELECT prefilled_tokens::int AS prefilled, coalesce(reused_tokens, 0)::int AS reused FROM turns
+         WHERE endpoint = 'messages' AND status = 200`,
+      );
+      const unmatched = new Map<string, number>();
+      for (const row of stored)
+        unmatched.set(`${row.prefilled}/${row.reused}`, (unmatched.get(`${row.prefilled}/${row.reused}`) ?? 0) + 1);
+      const missing: string[] = [];
+      for (const turn of served) {
+        const key = `${turn.prefilled}/${turn.reused ?? 0}`;
+        const left = unmatched.get(key) ?? 0;
+        if (left === 0) missing.push(`${turn.request} (${key})`);
+        else unmatched.set(key, left - 1);
+      }
+      expect(missing, "turns the client saw complete that are not in the store").toEqual([]);
+      const sameTurn = (turn: { prefilled?: number; reused?: number | undefined }) =>
+        turn.prefilled === killedAfter?.prefilled && (turn.reused ?? 0) === killedAfter?.reused;
+      expect(served.some(sameTurn), "the client read the answer that preceded the SIGKILL in full").toBe(true);
+      expect(
+        stored.some((row) => row.prefilled === killedAfter?.prefilled && row.reused === killedAfter?.reused),
+        "the turn whose last byte came right before the SIGKILL",
+      ).toBe(true);
       const all = await client.query<{ count: number }>(
         "SELECT count(*)::int AS count FROM turns WHERE endpoint != 'count_tokens'",
       );

@@ -111,9 +111,15 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9._:-]{1,64}$/, "replica.name: letters, digits, . _ : - (up to 64)")
           .optional(),
         slotLeaseSeconds: z.number().min(1).max(600).default(15),
+        /**
+         * How long a replica trusts its copy of shared routing state (sessions' modes and placement,
+         * backend cooldowns) while it cannot hear the other replicas' changes; while it hears them, a
+         * change drops the copy at once.
+         */
+        stateCacheSeconds: z.number().min(0).max(3600).default(2),
       })
       .strict()
-      .default({ slotLeaseSeconds: 15 }),
+      .default({ slotLeaseSeconds: 15, stateCacheSeconds: 2 }),
     /** `after-tool-error`: thinking off on ordinary turns, on for the turn after a failed tool call (local backends). */
     thinking: z
       .object({ policy: z.enum(["client", "after-tool-error"]).default("client") })

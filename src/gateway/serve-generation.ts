@@ -99,8 +99,10 @@ export async function serveGeneration(
       return;
     }
     turn.markFirstByte();
+    // The answer goes out once its turn is in the store (or the wait's bound passed).
+    await turn.finishDurably();
     const body = door.messageBody(collector.message);
-    sendJson(response, 200, body);
+    if (!response.destroyed) sendJson(response, 200, body);
     context.logBody?.("response", body);
     turn.finish(200);
     return;
@@ -114,6 +116,8 @@ export async function serveGeneration(
     "x-accel-buffering": "no",
   });
   let failure: SwitchyardError | undefined;
+  /** The encoded `done` event: the answer's end, written once the turn is in the store. */
+  let end: string | undefined;
   let corked = false;
   const uncork = () => {
     corked = false;
@@ -123,8 +127,10 @@ export async function serveGeneration(
     for (let item = first; !item.done; item = await events.next()) {
       const event = item.value;
       if (event.type === "error") failure = event.error;
-      if (response.destroyed) {
+      if (response.destroyed || event.type === "done") {
         collector.add(event);
+        // The answer's end waits for the turn's commit, below.
+        if (event.type === "done" && !response.destroyed) end = encode(event);
         continue;
       }
       // Events that arrive together (one upstream chunk) leave in one write.
@@ -143,6 +149,12 @@ export async function serveGeneration(
     // Backends encode failures as events once started; this is a safety net that keeps the stream valid.
     failure = toSwitchyardError(thrown);
     if (!response.destroyed) response.write(encode({ type: "error", error: failure, usage: collector.message.usage }));
+  }
+  if (end !== undefined) {
+    // Everything before the end has streamed; the end waits for the turn's commit (a group commit with
+    // the turns finishing at the same moment), so a client that saw the turn complete finds it stored.
+    if (!failure && !response.destroyed) await turn.finishDurably();
+    if (!response.destroyed) response.write(end);
   }
   response.end();
   context.logBody?.("response", door.messageBody(collector.message));

@@ -153,12 +153,21 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   router.useHealth(health);
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
-  if (shared) routing.useSharedState(shared.sessionState({ onError: say }));
+  if (shared) {
+    const cacheMs = config.replica.stateCacheSeconds * 1000;
+    const urlOf = (name: string) => router.backendList().find((each) => each.name === name)?.baseUrl;
+    routing.useSharedState(
+      shared.sessionState({ cacheMs, onError: say }),
+      shared.cooldowns({ urlOf, cacheMs, onError: say }),
+    );
+  }
   if (routing.ruleLoadError) say(`${routing.ruleLoadError}; routing uses the configured rules`);
   const turnsFile = config.telemetry.turnsFile === undefined ? defaultTurnsFile() : config.telemetry.turnsFile;
   const recorder = new TurnRecorder(config.telemetry.recentTurns, turnsFile ?? undefined);
   recorder.onTurn((turn) => say(formatTurn(turn)));
-  if (store) recorder.onTurn((turn) => store.add(turn));
+  // A completed turn is committed before its answer's last event goes out (docs/design/store.md); other
+  // records (failures, count_tokens) are batched.
+  if (store) recorder.onTurn((turn, durable) => (durable ? store.commit(turn) : store.add(turn)));
   const metrics = new GatewayMetrics(backends, { replica: shared ? replica : undefined });
   recorder.onTurn((turn) => metrics.observe(turn));
   const server = createGatewayServer({

@@ -11,6 +11,13 @@ import { evalTagFromHeaders } from "../telemetry/eval-tag.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 
 /**
+ * How long a completed answer's last event waits for the store to commit its turn. A healthy store
+ * commits in a millisecond or two; one that is slow or unreachable must not hold clients (the record
+ * stays queued and is retried), so past this the answer ends and the turn is durable a little later.
+ */
+const DURABLE_WAIT_MS = 2_000;
+
+/**
  * Everything known about one request as it goes through the gateway; `finish` turns it into a turn
  * record, judging the lane's cache reuse on the way. Shared by every front door.
  */
@@ -30,7 +37,7 @@ export class TurnContext {
   /** The routing decision, when session routing decided this turn. */
   routing: RoutingRecord | undefined;
   /** Sees the finished record (and the answer) before it is stored: adds cost, learns from the turn. */
-  observer: ((record: TurnRecord, message: CollectedMessage) => void) | undefined;
+  observer: ((record: TurnRecord, message: CollectedMessage) => Promise<void> | undefined) | undefined;
   private finished = false;
 
   constructor(
@@ -62,10 +69,27 @@ export class TurnContext {
     if (this.finished) return;
     this.finished = true;
     const durationMs = performance.now() - this.started;
-    setImmediate(() => this.record(status, durationMs, error));
+    setImmediate(() => void this.record(status, durationMs, error));
   }
 
-  private record(status: number, durationMs: number, error?: SwitchyardError): void {
+  /**
+   * Records a completed turn now and waits (at most DURABLE_WAIT_MS) until the store has committed it.
+   * The caller writes the answer's last event after this, so a turn the client saw complete is in the
+   * store even if this process is killed the next instant. Nothing before the last event waits.
+   */
+  async finishDurably(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    const kept = this.record(200, performance.now() - this.started, undefined, true);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DURABLE_WAIT_MS);
+    });
+    await Promise.race([kept, bound]);
+    clearTimeout(timer);
+  }
+
+  private record(status: number, durationMs: number, error?: SwitchyardError, durable = false): Promise<void> {
     const message = this.collector.message;
     // A backend that failed before its first event reports its facts on the error.
     const facts = this.facts ?? error?.facts ?? {};
@@ -119,8 +143,10 @@ export class TurnContext {
       routing: this.routing,
       ...(evalTag ? { evalTag } : {}),
     };
-    this.observer?.(record, message);
-    this.recorder.add(record);
+    // A completed turn's end also waits for what it changed of its session's shared routing state.
+    const shared = this.observer?.(record, message);
+    const kept = this.recorder.add(record, { durable });
+    return shared ? Promise.all([kept, shared]).then(() => {}) : kept;
   }
 }
 

@@ -6,7 +6,7 @@ import type { Lane } from "../sessions/lane.js";
 import type { SessionMode } from "../sessions/session-entry.js";
 import type { SessionIdentity } from "../sessions/session-identity.js";
 import type { SessionTable } from "../sessions/session-table.js";
-import { BackendCooldowns } from "./backend-cooldown.js";
+import { BackendCooldowns, type SharedCooldowns } from "./backend-cooldown.js";
 import { checkFit, tokenEstimate, tokenUpperBound } from "./fit-check.js";
 import { detectLocalFailure } from "./local-failure.js";
 import type { ModelRouter, Route } from "./model-router.js";
@@ -165,15 +165,16 @@ export class SessionRouter {
     signal: AbortSignal,
     { preview = false }: { preview?: boolean } = {},
   ): Promise<RoutePlan> {
-    await this.shared?.load(identity.sessionId, this.sessions);
+    await Promise.all([this.shared?.load(identity.sessionId, this.sessions), this.cooldowns.refresh()]);
     const plan = await this.planHere(request, identity, signal, preview);
-    if (!preview) this.shared?.save(identity.sessionId, this.sessions);
+    if (!preview) void this.shared?.save(identity.sessionId, this.sessions);
     return plan;
   }
 
-  /** Shares sessions' modes and placement with the other replicas of a team's gateway. */
-  useSharedState(shared: SharedSessionState): void {
+  /** Shares sessions' modes and placement, and backend cooldowns, with the other replicas of a team's gateway. */
+  useSharedState(shared: SharedSessionState, cooldowns?: SharedCooldowns): void {
     this.shared = shared;
+    if (cooldowns) this.cooldowns.share(cooldowns);
   }
 
   private async planHere(
@@ -294,16 +295,19 @@ export class SessionRouter {
     return cost;
   }
 
-  /** Called with each finished turn's record before it is stored: adds its cost, learns from it. */
+  /**
+   * Called with each finished turn's record before it is stored: adds its cost, learns from it. With
+   * shared session state, resolves once what the turn changed of its session is written there.
+   */
   complete(
     record: FinishedTurn,
     message: CollectedMessage,
     identity: SessionIdentity | undefined,
     request: CanonicalRequest | undefined,
-  ): void {
+  ): Promise<void> | undefined {
     const cost = this.costs.turnCost(record);
     if (cost) record.cost = cost;
-    if (record.status !== 200 || !record.usage || record.error) return;
+    if (record.status !== 200 || !record.usage || record.error) return undefined;
     // Tiny prefills measure overheads, not speed.
     if (record.prefillTokensPerSecond && (record.prefilledTokens ?? 0) >= 32) {
       const samples = this.speeds.get(record.backend) ?? [];
@@ -311,7 +315,7 @@ export class SessionRouter {
       if (samples.length > SPEED_SAMPLES) samples.shift();
       this.speeds.set(record.backend, samples);
     }
-    if (!identity) return;
+    if (!identity) return undefined;
     const memory = this.sessions.lane(identity);
     memory.ranOn = record.backend;
     if (record.promptTokens !== undefined && request)
@@ -321,7 +325,10 @@ export class SessionRouter {
       laneKind: identity.kind,
       failure: detectLocalFailure(message),
     });
-    this.shared?.save(identity.sessionId, this.sessions);
+    // What the turn changed of the shared state (its session's mode, a backend's cooldown) is written
+    // before the turn's answer ends, so the client's next request finds it on whichever replica.
+    if (!this.shared) return undefined;
+    return Promise.all([this.shared.save(identity.sessionId, this.sessions), this.cooldowns.settled()]).then(noop);
   }
 
   /** The session's mode, for status pages and tests. */
@@ -329,6 +336,8 @@ export class SessionRouter {
     return this.policy.state(sessionId)?.mode;
   }
 }
+
+const noop = () => {};
 
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;

@@ -73,6 +73,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // The eval run's tag (docs/design/eval.md), a copy of record.evalTag as JSON text: the session list
   // reads it without parsing whole records (a record holding \u0000 cannot be parsed as json at all).
   "ALTER TABLE turns ADD COLUMN eval_tag text;",
+  // Backend cooldowns shared by the replicas (src/store/postgres-cooldowns.ts): a server is its name and URL.
+  `CREATE TABLE backend_cooldowns (
+     backend text NOT NULL,
+     url text NOT NULL,
+     failures integer NOT NULL,
+     until timestamptz NOT NULL,
+     last_error text NOT NULL,
+     PRIMARY KEY (backend, url)
+   );`,
 ];
 
 /** Any constant both gateways agree on: the key of the advisory lock migrations hold. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../test/support/postgres-server.js";
 import type { SessionRoutingState } from "../sessions/session-entry.js";
 import { SessionTable } from "../sessions/session-table.js";
+import { PostgresChanges } from "./postgres-changes.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { PostgresSessionState } from "./postgres-session-state.js";
 
@@ -72,5 +73,45 @@ describe("sessions' routing mode and placement shared by replicas", () => {
     await b.load("s2", tableB);
     // Within its cache interval b keeps what it read: no query per request.
     expect(tableB.peek("s2")?.routing).toBeUndefined();
+  });
+
+  it("drops a session's copy the moment another replica announces a write, however long the cache", async () => {
+    const url = await server.createDatabase("sessions-notified");
+    const own = new pg.Pool({ connectionString: url });
+    own.on("error", () => {});
+    await migratePostgres(own);
+    const [changesA, changesB] = [new PostgresChanges(url, () => {}), new PostgresChanges(url, () => {})];
+    /** Resolves when `changes` has delivered a notification about session `id` (to every listener). */
+    const heard = (changes: PostgresChanges, id: string) =>
+      new Promise<void>((resolve) =>
+        changes.subscribe({ changed: (payload) => payload.endsWith(`:${id}`) && resolve(), reset: () => {} }),
+      );
+    try {
+      const [tableA, tableB] = [new SessionTable(), new SessionTable()];
+      const a = new PostgresSessionState(own, { cacheMs: 3_600_000, changes: changesA });
+      const b = new PostgresSessionState(own, { cacheMs: 3_600_000, changes: changesB });
+      await Promise.all([changesA.ready(), changesB.ready()]);
+      await a.load("s3", tableA);
+      await b.load("s3", tableB);
+      // b's copy is fresh for an hour; a's announced write makes b read the row at its next turn.
+      // Every listener hears every write, its own replica's included: wait for a's own to reach a too.
+      const [toB, backToA] = [heard(changesB, "s3"), heard(changesA, "s3")];
+      tableA.session("s3").routing = { ...escalated };
+      await a.save("s3", tableA);
+      await Promise.all([toB, backToA]);
+      await b.load("s3", tableB);
+      expect(tableB.peek("s3")?.routing?.mode).toBe("cloud");
+      // And the other way: b's write reaches a, whose copy was as fresh.
+      const toA = heard(changesA, "s3");
+      tableB.session("s3").routing = { ...escalated, mode: "local", rule: "header", explicit: true };
+      await b.save("s3", tableB);
+      await toA;
+      await a.load("s3", tableA);
+      expect(tableA.peek("s3")?.routing?.mode).toBe("local");
+    } finally {
+      await changesA.close();
+      await changesB.close();
+      await own.end();
+    }
   });
 });

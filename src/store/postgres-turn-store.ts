@@ -4,8 +4,10 @@ import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
+import { PostgresChanges } from "./postgres-changes.js";
+import { PostgresCooldowns, type SharedCooldownOptions } from "./postgres-cooldowns.js";
 import { migratePostgres } from "./postgres-migrations.js";
-import { PostgresSessionState } from "./postgres-session-state.js";
+import { PostgresSessionState, type SessionStateOptions } from "./postgres-session-state.js";
 import { PostgresSlotLeases, type SlotLeaseOptions } from "./postgres-slot-leases.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 
@@ -174,9 +176,14 @@ export class PostgresTurnStore implements TurnStore {
   private pruneTimer: NodeJS.Timeout | undefined;
   /** Commits run one after another, so turns reach the table in the order they were added. */
   private writing: Promise<void> = Promise.resolve();
+  /** The commit queued behind the one in flight, not started yet: every caller until it starts joins it. */
+  private waiting: Promise<void> | undefined;
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
   private closed = false;
+  /** The last commit failed: turns committed now wait for the retry, not their clients. */
+  private failing = false;
+  private changeFeed: PostgresChanges | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -218,9 +225,25 @@ export class PostgresTurnStore implements TurnStore {
     return (backend, slots) => new PostgresSlotLeases(this.pool, backend, slots, options);
   }
 
+  /** The other replicas' changes to shared routing state, heard on one LISTEN connection (opened on first use). */
+  private get changes(): PostgresChanges {
+    this.changeFeed ??= new PostgresChanges(this.options.url, this.onError);
+    return this.changeFeed;
+  }
+
   /** Sessions' routing mode and placement shared with the other replicas on this database. */
-  sessionState(options: { cacheMs?: number; onError?: (message: string) => void } = {}): PostgresSessionState {
-    return new PostgresSessionState(this.pool, options);
+  sessionState(options: Omit<SessionStateOptions, "changes"> = {}): PostgresSessionState {
+    return new PostgresSessionState(this.pool, { ...options, changes: this.changes });
+  }
+
+  /** Backend cooldowns shared with the other replicas on this database. */
+  cooldowns(options: Omit<SharedCooldownOptions, "changes">): PostgresCooldowns {
+    return new PostgresCooldowns(this.pool, { ...options, changes: this.changes });
+  }
+
+  /** Resolves once the other replicas' changes are heard (tests; routing works before, on its time bound). */
+  listening(): Promise<void> {
+    return this.changes.ready();
   }
 
   /** Where the store is, without its password. */
@@ -238,15 +261,37 @@ export class PostgresTurnStore implements TurnStore {
     }
   }
 
+  /**
+   * Queues the turn and commits the queue after the commit already running, if any: turns that finish
+   * while one INSERT is in flight share the next (a group commit), so there is never more than one
+   * write in flight and a burst costs a round trip per batch, not per turn.
+   */
+  commit(turn: TurnRecord): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.queue.push(turn);
+    if (this.queue.length > MAX_QUEUED) this.queue.shift();
+    // A database that refused the last batch holds no client: the turn waits in the queue for the retry.
+    if (this.failing && this.flushTimer) return Promise.resolve();
+    return this.commitQueue();
+  }
+
   async flush(): Promise<void> {
     await this.commitQueue();
   }
 
-  /** Commits the queue in one statement, after any commit already running; on failure keeps the batch. */
+  /**
+   * The commit that will take everything queued by the time it starts: the one waiting behind the
+   * write in flight, joined by every caller until it starts, else a new one. So at most one INSERT is
+   * in flight and the next takes all that finished meanwhile (a step per caller instead would let the
+   * first caller to resume after a commit start the next one alone: a round trip per turn under load).
+   * On failure the batch is kept for the retry.
+   */
   private commitQueue(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.writing = this.writing.then(async () => {
+    if (this.waiting) return this.waiting;
+    this.waiting = this.writing.then(async () => {
+      this.waiting = undefined;
       if (this.queue.length === 0) return;
       const batch = this.queue;
       this.queue = [];
@@ -255,7 +300,9 @@ export class PostgresTurnStore implements TurnStore {
         for (const turn of batch)
           for (const [index, value] of columnValues(turn).entries()) columns[index]?.push(value);
         await this.pool.query(INSERT, columns);
+        this.failing = false;
       } catch (error) {
+        this.failing = true;
         this.onError(`cannot write ${batch.length} turn(s) to ${this.where}: ${(error as Error).message}`);
         this.queue = batch.concat(this.queue).slice(-MAX_QUEUED);
         if (!this.closed && !this.flushTimer) {
@@ -264,7 +311,8 @@ export class PostgresTurnStore implements TurnStore {
         }
       }
     });
-    return this.writing;
+    this.writing = this.waiting;
+    return this.waiting;
   }
 
   private async pruneExpired(): Promise<void> {
@@ -350,6 +398,7 @@ export class PostgresTurnStore implements TurnStore {
     this.closed = true;
     clearInterval(this.pruneTimer);
     clearTimeout(this.flushTimer);
+    await this.changeFeed?.close();
     await this.pool.end();
   }
 }

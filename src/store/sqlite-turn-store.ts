@@ -132,6 +132,8 @@ export class SqliteTurnStore implements TurnStore {
   private readonly insertBatch: (turns: TurnRecord[]) => void;
   private queue: TurnRecord[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The group commit turns finishing in this turn of the event loop join. */
+  private groupCommit: Promise<void> | undefined;
   private readonly pruneTimer: NodeJS.Timeout | undefined;
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
@@ -171,6 +173,25 @@ export class SqliteTurnStore implements TurnStore {
       this.flushTimer = setTimeout(() => this.commitQueue(), this.flushIntervalMs);
       this.flushTimer.unref();
     }
+  }
+
+  /**
+   * Joins the group commit that runs once this turn of the event loop's callbacks are done: every turn
+   * finishing meanwhile shares one transaction. The commit is a `write()` into the WAL (no fsync, see
+   * docs/design/store.md), some tens of microseconds; from then on the turn survives the process dying.
+   */
+  commit(turn: TurnRecord): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.queue.push(turn);
+    if (this.queue.length > MAX_QUEUED) this.queue.shift();
+    this.groupCommit ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.groupCommit = undefined;
+        this.commitQueue();
+        resolve();
+      }),
+    );
+    return this.groupCommit;
   }
 
   async flush(): Promise<void> {

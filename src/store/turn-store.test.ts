@@ -67,6 +67,21 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
     expect(await harness.committedIds(location)).toHaveLength(25);
   });
 
+  it("commits a completed turn before commit resolves, in one group commit with the turns finishing with it", async () => {
+    const location = await harness.fresh();
+    const store = await open(location, { flushIntervalMs: 600_000 });
+    // A failed turn's record, batched; then three turns completing at the same moment.
+    store.add(turn(1));
+    const commits = [store.commit(turn(2)), store.commit(turn(3)), store.commit(turn(4))];
+    await commits[0];
+    // The first commit's promise already covers the others (and the batched record before them).
+    expect(await harness.committedIds(location)).toEqual(["turn-1", "turn-2", "turn-3", "turn-4"]);
+    await Promise.all(commits);
+    // A turn completing after that commit gets one of its own, as promptly.
+    await store.commit(turn(5));
+    expect(await harness.committedIds(location)).toHaveLength(5);
+  });
+
   it("commits what is queued on close", async () => {
     const location = await harness.fresh();
     const store = await open(location, { flushIntervalMs: 60_000 });

@@ -15,6 +15,13 @@ export interface MissCount {
 export interface TurnStore extends TurnSource {
   /** Queues a record; it is committed within one flush interval. Never throws on the request path. */
   add(turn: TurnRecord): void;
+  /**
+   * Adds a record and commits it now, together with whatever else is queued or finishing at the same
+   * moment (a group commit). Resolves once that commit is done, or at once when it failed or the store is
+   * failing (the record then stays queued for the retry); never rejects. The gateway awaits it before it
+   * writes a completed answer's last event, so a turn a client saw complete survives the process dying.
+   */
+  commit(turn: TurnRecord): Promise<void>;
   /** Commits everything queued so far. */
   flush(): Promise<void>;
   /** One session's totals, when it has turns in the store. */

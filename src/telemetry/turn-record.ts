@@ -65,12 +65,18 @@ export interface TurnRecord {
 }
 
 /**
+ * Hears every record. `durable` is set for a completed turn whose answer's last event waits for the
+ * record to be kept: a listener that keeps records (the turn store) returns the promise of that.
+ */
+export type TurnListener = (turn: TurnRecord, durable: boolean) => void | Promise<void>;
+
+/**
  * A bounded in-memory ring of recent turns, with listeners (log line, store, metrics), and an
  * append-only JSONL file when a path is given.
  */
 export class TurnRecorder {
   private readonly turns: TurnRecord[] = [];
-  private readonly listeners: Array<(turn: TurnRecord) => void> = [];
+  private readonly listeners: TurnListener[] = [];
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
@@ -78,10 +84,18 @@ export class TurnRecorder {
     readonly jsonlPath?: string,
   ) {}
 
-  add(turn: TurnRecord): void {
+  /**
+   * Hands the record to every listener; with `durable`, resolves once the listeners that keep records
+   * have kept it (never rejects). The JSONL file is not waited for: the store is the durable place.
+   */
+  add(turn: TurnRecord, { durable = false }: { durable?: boolean } = {}): Promise<void> {
     this.turns.push(turn);
     if (this.turns.length > this.capacity) this.turns.shift();
-    for (const listener of this.listeners) listener(turn);
+    const keeping: Array<Promise<void>> = [];
+    for (const listener of this.listeners) {
+      const kept = listener(turn, durable);
+      if (kept) keeping.push(kept);
+    }
     const path = this.jsonlPath;
     if (path) {
       const line = `${JSON.stringify(turn)}\n`;
@@ -91,6 +105,7 @@ export class TurnRecorder {
           process.stderr.write(`switchyard: cannot write ${path}: ${error.message}\n`);
         });
     }
+    return keeping.length === 0 ? Promise.resolve() : Promise.all(keeping).then(noop, noop);
   }
 
   /**
@@ -112,7 +127,7 @@ export class TurnRecorder {
     return this.writes;
   }
 
-  onTurn(listener: (turn: TurnRecord) => void): void {
+  onTurn(listener: TurnListener): void {
     this.listeners.push(listener);
   }
 
@@ -125,6 +140,8 @@ export class TurnRecorder {
     return this.turns.slice(-limit);
   }
 }
+
+const noop = () => {};
 
 /** One readable log line per turn. */
 export function formatTurn(turn: TurnRecord): string {

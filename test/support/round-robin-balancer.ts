@@ -13,9 +13,19 @@ export interface RoundRobinBalancer {
   close(): Promise<void>;
 }
 
+export interface BalancerOptions {
+  /**
+   * Sees each chunk an upstream sends back, right after it was handed to the client's socket (the test
+   * can kill the upstream the moment a response's last byte has passed through).
+   */
+  onResponseChunk?: (upstream: number, chunk: Buffer, connection: number) => void;
+}
+
 export async function startRoundRobinBalancer(
   upstreams: Array<{ host: string; port: number }>,
+  options: BalancerOptions = {},
 ): Promise<RoundRobinBalancer> {
+  let opened = 0;
   let next = 0;
   const connections = upstreams.map(() => 0);
   const sockets = new Set<Socket>();
@@ -42,6 +52,10 @@ export async function startRoundRobinBalancer(
         client.on("error", () => socket.destroy());
         client.pipe(socket);
         socket.pipe(client);
+        // After pipe's own listener: the chunk is already written to the client when this sees it.
+        const connection = opened++;
+        const onChunk = options.onResponseChunk;
+        if (onChunk) socket.on("data", (chunk: Buffer) => onChunk(index, chunk, connection));
         client.resume();
       });
     };
