@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { GEMMA_4_RENDER } from "./gemma-4-render.js";
 import type { HistoryRemedy } from "./history-remedy-kind.js";
 import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
 
@@ -306,12 +307,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: DROP,
-    appendOnly: {
-      breaks:
-        "the template merges consecutive model turns and renders a tool call's turn differently once its answer follows",
-      instead:
-        "start llama-server with llama.cpp's interleaved Gemma 4 template (`--chat-template-file google-gemma-4-31B-it-interleaved.jinja`), which renders the same format append-only; no remedy for the stock template yet, on either kind of server",
-    },
+    appendOnly: true,
+    render: GEMMA_4_RENDER,
   }),
   family({
     id: "gemma-4-interleaved",

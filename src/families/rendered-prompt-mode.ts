@@ -15,6 +15,13 @@ export interface RenderedPromptMode {
    * rendered as that many alphanumerics derived from it, the same on every turn.
    */
   toolCallIdLength?: number;
+  /**
+   * What llama-server adds in C++ to what the template rendered, before it tokenizes (Gemma 4:
+   * `<|turn>model\n` when a generation prompt is asked for and the prompt ends with `<turn|>\n`,
+   * common/parsers/gemma4.cpp): the renderer adds it too, so that without the patches it renders what
+   * llama-server's `/apply-template` does.
+   */
+  serverAppends?: { whenEndsWith: string; text: string };
   /** How the model's output is read back. */
   output: OutputSyntax;
 }
@@ -22,7 +29,17 @@ export interface RenderedPromptMode {
 /** The family's output syntax, as data the parser reads (src/backends/llama-server/family-output-parser.ts). */
 export interface OutputSyntax {
   /** The reasoning block's markers; output starts inside it when the generation prompt ends with `open`. */
-  reasoning?: { open: string; close: string };
+  reasoning?: {
+    open: string;
+    close: string;
+    /**
+     * The model opens reasoning itself, anywhere in its output (Gemma 4's thought channel), not only
+     * where the prompt left it open; a newline right after `open` belongs to the marker.
+     */
+    opensInText?: boolean;
+  };
+  /** Markers the model may write that mean nothing to the client (Gemma 4's `<|tool_response>`): dropped. */
+  stray?: readonly string[];
   /**
    * The tool-call block's markers and how a block is taken apart into calls; `close` empty: the block
    * runs to the end of the output (Mistral's calls end with the turn).
@@ -34,5 +51,6 @@ export interface OutputSyntax {
  * - `dsml`: DeepSeek V3.2's `<｜DSML｜invoke name="N">` with `<｜DSML｜parameter name="K" string="true|false">V`
  *   (a string as it stands, anything else JSON).
  * - `mistral`: `NAME[CALL_ID]ID[ARGS]JSON` (the id optional), calls separated by the block's opener.
+ * - `gemma4`: one call per block, `call:NAME{key:value,…}` with strings between `<|"|>`.
  */
-export type ToolCallFormat = "dsml" | "mistral";
+export type ToolCallFormat = "dsml" | "mistral" | "gemma4";

@@ -1,5 +1,6 @@
 import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
+import { parseGemma4ToolCall } from "./gemma4-tool-calls.js";
 import { parseMistralToolCalls } from "./mistral-tool-calls.js";
 
 /** What the parser reads out of the model's output, in order. */
@@ -9,7 +10,11 @@ export type OutputPiece =
   /** A tool-call block the family's format does not describe (malformed, or cut off): passed on as text. */
   | { kind: "unparsed"; text: string };
 
-const TOOL_CALL_PARSERS = { dsml: parseDsmlToolCalls, mistral: parseMistralToolCalls } as const;
+const TOOL_CALL_PARSERS = {
+  dsml: parseDsmlToolCalls,
+  mistral: parseMistralToolCalls,
+  gemma4: parseGemma4ToolCall,
+} as const;
 
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */
 function partialMarkerLength(text: string, marker: string): number {
@@ -29,6 +34,10 @@ function partialMarkerLength(text: string, marker: string): number {
 export class FamilyOutputParser {
   private mode: "reasoning" | "text" | "tool";
   private buffer = "";
+  /** Reasoning the model opened itself: the newline after its opener is part of the marker. */
+  private openedInText = false;
+  /** The markers looked for in text, and what each one starts. */
+  private readonly textMarkers: readonly { marker: string; starts: "tool" | "reasoning" | "nothing" }[];
   /** Tool-call blocks passed on as text (for the turn record). */
   unparsed = 0;
 
@@ -39,6 +48,11 @@ export class FamilyOutputParser {
   ) {
     const open = syntax.reasoning?.open;
     this.mode = open && prompt.endsWith(open) ? "reasoning" : "text";
+    this.textMarkers = [
+      { marker: syntax.toolCalls.open, starts: "tool" },
+      ...(syntax.reasoning?.opensInText ? [{ marker: syntax.reasoning.open, starts: "reasoning" as const }] : []),
+      ...(syntax.stray ?? []).map((marker) => ({ marker, starts: "nothing" as const })),
+    ];
   }
 
   push(chunk: string): OutputPiece[] {
@@ -63,6 +77,11 @@ export class FamilyOutputParser {
   private step(pieces: OutputPiece[], final: boolean): void {
     const { reasoning, toolCalls } = this.syntax;
     if (this.mode === "reasoning" && reasoning) {
+      if (this.openedInText) {
+        if (!this.buffer && !final) return;
+        this.openedInText = false;
+        if (this.buffer.startsWith("\n")) this.buffer = this.buffer.slice(1);
+      }
       const end = this.buffer.indexOf(reasoning.close);
       if (end >= 0) {
         this.emit(pieces, "thinking", this.buffer.slice(0, end));
@@ -76,11 +95,12 @@ export class FamilyOutputParser {
       return;
     }
     if (this.mode === "text") {
-      const start = this.buffer.indexOf(toolCalls.open);
-      if (start >= 0) {
-        this.emit(pieces, "text", this.buffer.slice(0, start).trimEnd());
-        this.buffer = this.buffer.slice(start + toolCalls.open.length);
-        this.mode = "tool";
+      const found = this.firstTextMarker();
+      if (found) {
+        this.emit(pieces, "text", this.buffer.slice(0, found.at).trimEnd());
+        this.buffer = this.buffer.slice(found.at + found.marker.length);
+        if (found.starts === "reasoning") this.openedInText = true;
+        if (found.starts !== "nothing") this.mode = found.starts;
         return;
       }
       if (final) {
@@ -88,7 +108,7 @@ export class FamilyOutputParser {
         this.buffer = "";
         return;
       }
-      const partial = partialMarkerLength(this.buffer, toolCalls.open);
+      const partial = Math.max(...this.textMarkers.map(({ marker }) => partialMarkerLength(this.buffer, marker)));
       const sure = this.buffer.slice(0, this.buffer.length - partial).trimEnd();
       this.emit(pieces, "text", sure);
       this.buffer = this.buffer.slice(sure.length);
@@ -108,6 +128,16 @@ export class FamilyOutputParser {
     }
     this.buffer = end < 0 ? "" : this.buffer.slice(end + toolCalls.close.length).trimStart();
     this.mode = "text";
+  }
+
+  /** The first marker in the buffer that text mode looks for, and where. */
+  private firstTextMarker(): { at: number; marker: string; starts: "tool" | "reasoning" | "nothing" } | undefined {
+    let first: { at: number; marker: string; starts: "tool" | "reasoning" | "nothing" } | undefined;
+    for (const { marker, starts } of this.textMarkers) {
+      const at = this.buffer.indexOf(marker);
+      if (at >= 0 && (!first || at < first.at)) first = { at, marker, starts };
+    }
+    return first;
   }
 
   private emit(pieces: OutputPiece[], kind: "thinking" | "text", text: string): void {

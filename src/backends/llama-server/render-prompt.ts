@@ -78,6 +78,7 @@ export class PromptRenderer {
     readonly source: string,
     private readonly tokens: ServerTokens,
     private readonly idLength: number | undefined,
+    private readonly serverAppends: RenderedPromptMode["serverAppends"],
   ) {
     this.template = new Template(source);
   }
@@ -91,7 +92,7 @@ export class PromptRenderer {
     }
     for (const quirk of RENDERER_QUIRKS) source = source.replace(quirk.pattern, quirk.replacement);
     try {
-      return new PromptRenderer(source, tokens, mode.toolCallIdLength);
+      return new PromptRenderer(source, tokens, mode.toolCallIdLength, mode.serverAppends);
     } catch (error) {
       return `the template does not parse: ${(error as Error).message}`;
     }
@@ -106,7 +107,9 @@ export class PromptRenderer {
       eos_token: this.tokens.eosToken,
     };
     if (input.tools.length > 0) context.tools = input.tools;
-    const prompt = this.template.render(context);
+    let prompt = this.template.render(context);
+    const appends = this.serverAppends;
+    if (input.addGenerationPrompt && appends && prompt.endsWith(appends.whenEndsWith)) prompt += appends.text;
     return this.tokens.addsBos && this.tokens.bosToken && prompt.startsWith(this.tokens.bosToken)
       ? prompt.slice(this.tokens.bosToken.length)
       : prompt;
