@@ -105,7 +105,15 @@ async function replaySession(
   return outcome;
 }
 
-/** Every recorded session, as recorded and with thinking kept in history. */
+/** The same requests with thinking turned off, as a client with thinking off sends them. */
+function withThinkingOff(request: FixtureRequest): FixtureRequest {
+  return request.body ? { ...request, body: { ...(request.body as object), thinking: { type: "disabled" } } } : request;
+}
+
+/**
+ * Every recorded session, as recorded and with thinking kept in history; where Switchyard renders the
+ * prompt (in process, so cheap), with thinking off throughout too.
+ */
 async function replayEverySession(
   engineUrl: string,
   compat: LlamaServerCompat,
@@ -115,6 +123,9 @@ async function replayEverySession(
   for (const session of fixtureSessions()) {
     outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session), tails));
     outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinking), tails));
+    if (compat.rendering) {
+      outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinkingOff), tails));
+    }
   }
   return outcomes;
 }

@@ -45,3 +45,38 @@ export const GEMMA_4_RENDER: RenderedPromptMode = {
     stray: ["<|tool_response>", "<channel|>"],
   },
 };
+
+/** With thinking off: the empty thought channel the template's generation prompt writes. */
+const EMPTY_THOUGHT_WHEN_OFF =
+  "{%- if not enable_thinking | default(false) -%}{{- '<|channel>thought\\n<channel|>' -}}{%- endif -%}";
+
+/**
+ * Gemma 4's interleaved template (google-gemma-4-31B-it-interleaved.jinja), rendered by Switchyard. It is
+ * append-only as it stands but for its thinking-off generation prompt: an empty thought channel, after
+ * `<|turn>model\n` or after tool results, that the turn is rendered without once the model has written
+ * it. Corrected: the turn keeps it where the generation prompt put it (the bytes the model was given when
+ * it wrote that turn, nothing it was not), and the generation prompt does not write it again after tool
+ * results that already carry it. llama-server reshapes the messages for this template first
+ * (`serverReshapes`), and the renderer does the same.
+ */
+export const GEMMA_4_INTERLEAVED_RENDER: RenderedPromptMode = {
+  patches: [
+    {
+      find: "        {{- '<|turn>' + role + '\\n' }}\n",
+      replace: `        {{- '<|turn>' + role + '\\n' }}\n        ${GEMMA_4_EMPTY_THOUGHT}\n`,
+    },
+    {
+      find: "                {%- set ns.prev_message_type = 'tool_response' -%}\n            {%- endif -%}",
+      replace: `                {%- set ns.prev_message_type = 'tool_response' -%}\n                ${EMPTY_THOUGHT_WHEN_OFF}\n            {%- endif -%}`,
+    },
+    {
+      find: "    {%- if not enable_thinking | default(false) -%}\n        {{- '<|channel>thought\\n<channel|>' -}}",
+      replace:
+        "    {%- if not enable_thinking | default(false) and ns.prev_message_type != 'tool_response' -%}\n        {{- '<|channel>thought\\n<channel|>' -}}",
+    },
+  ],
+  why: "with thinking off its generation prompt writes an empty thought channel that the turn is rendered without once written",
+  serverAppends: GEMMA_4_RENDER.serverAppends,
+  serverReshapes: "gemma4-tool-responses",
+  output: GEMMA_4_RENDER.output,
+};

@@ -22,6 +22,12 @@ export interface RenderedPromptMode {
    * llama-server's `/apply-template` does.
    */
   serverAppends?: { whenEndsWith: string; text: string };
+  /**
+   * How llama-server reshapes the messages in C++ before the template sees them, by name:
+   * `gemma4-tool-responses` for Gemma 4 templates older than the stock one (a tool call, its results and
+   * the answer after them as one message, src/backends/llama-server/gemma4-tool-responses.ts).
+   */
+  serverReshapes?: "gemma4-tool-responses";
   /** How the model's output is read back. */
   output: OutputSyntax;
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Template } from "@huggingface/jinja";
 import type { RenderedPromptMode } from "../../families/rendered-prompt-mode.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
+import { gemma4ToolResponses } from "./gemma4-tool-responses.js";
 
 /** What the template is given besides the messages, as llama-server gives it. */
 export interface RenderInput {
@@ -79,6 +80,7 @@ export class PromptRenderer {
     private readonly tokens: ServerTokens,
     private readonly idLength: number | undefined,
     private readonly serverAppends: RenderedPromptMode["serverAppends"],
+    private readonly serverReshapes: RenderedPromptMode["serverReshapes"],
   ) {
     this.template = new Template(source);
   }
@@ -92,16 +94,17 @@ export class PromptRenderer {
     }
     for (const quirk of RENDERER_QUIRKS) source = source.replace(quirk.pattern, quirk.replacement);
     try {
-      return new PromptRenderer(source, tokens, mode.toolCallIdLength, mode.serverAppends);
+      return new PromptRenderer(source, tokens, mode.toolCallIdLength, mode.serverAppends, mode.serverReshapes);
     } catch (error) {
       return `the template does not parse: ${(error as Error).message}`;
     }
   }
 
   render(input: RenderInput): string {
+    const messages = input.messages.map((message) => templateMessage(message, this.idLength));
     const context: Record<string, unknown> = {
       ...input.kwargs,
-      messages: input.messages.map((message) => templateMessage(message, this.idLength)),
+      messages: this.serverReshapes === "gemma4-tool-responses" ? gemma4ToolResponses(messages) : messages,
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: this.tokens.bosToken,
       eos_token: this.tokens.eosToken,
