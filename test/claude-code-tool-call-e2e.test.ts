@@ -78,9 +78,9 @@ describe.each(CHAT_PATH_TOOL_CALL_FAMILIES)(
   },
 );
 
-// DeepSeek V3.2: llama-server's own parser fails every request with a tool result last
-// (ANSWER_UNPARSED_FAMILIES); Switchyard renders the prompt, sends it to /completion and parses the DSML
-// call and the answer itself.
+// DeepSeek V3.2 and Gemma 4: Switchyard renders the prompt, sends it to /completion and parses the call
+// and the answer itself (llama-server's own DeepSeek V3.2 parser fails every request with a tool result
+// last, ANSWER_UNPARSED_FAMILIES; Gemma 4's stock template is not append-only on the chat path).
 describe.each(RENDERED_TOOL_CALL_FAMILIES)(
   "Claude Code runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template }) => {
