@@ -4,11 +4,11 @@ import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import {
+  CHAT_PATH_TOOL_CALL_FAMILIES,
   RENDERED_TOOL_CALL_FAMILIES,
   SCRIPTED_ANSWER,
   SCRIPTED_COMMAND,
   SCRIPTED_TOOL_OUTPUT,
-  TOOL_CALL_FAMILIES,
 } from "./support/tool-call-families.js";
 
 interface LoggedRequest {
@@ -62,22 +62,25 @@ function gatewayOn(template: string) {
   };
 }
 
-describe.each(TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $family template", ({ template }) => {
-  const runToolLoop = gatewayOn(template);
+describe.each(CHAT_PATH_TOOL_CALL_FAMILIES)(
+  "Claude Code runs a tool through Switchyard, $family template",
+  ({ template }) => {
+    const runToolLoop = gatewayOn(template);
 
-  it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
-    const { run, turns } = await runToolLoop();
-    expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { is_error: boolean; result: string; num_turns: number };
-    expect(result.is_error).toBe(false);
-    expect(result.result).toBe(SCRIPTED_ANSWER);
-    expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
-  });
-});
+    it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
+      const { run, turns } = await runToolLoop();
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as { is_error: boolean; result: string; num_turns: number };
+      expect(result.is_error).toBe(false);
+      expect(result.result).toBe(SCRIPTED_ANSWER);
+      expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
+    });
+  },
+);
 
-// DeepSeek V3.2: llama-server's own parser fails every request with a tool result last
-// (ANSWER_UNPARSED_FAMILIES); Switchyard renders the prompt, sends it to /completion and parses the DSML
-// call and the answer itself.
+// DeepSeek V3.2 and Gemma 4: Switchyard renders the prompt, sends it to /completion and parses the call
+// and the answer itself (llama-server's own DeepSeek V3.2 parser fails every request with a tool result
+// last, ANSWER_UNPARSED_FAMILIES; Gemma 4's stock template is not append-only on the chat path).
 describe.each(RENDERED_TOOL_CALL_FAMILIES)(
   "Claude Code runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template }) => {

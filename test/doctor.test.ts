@@ -9,6 +9,7 @@ describe("switchyard doctor", () => {
   let badly: EngineSupervisor;
   let deepseek: EngineSupervisor;
   let gemma: EngineSupervisor;
+  let distill: EngineSupervisor;
   beforeAll(async () => {
     gateway = await startTestGateway();
     // As many run it: one slot, a small context, the model's own (Qwen3.5) template.
@@ -17,15 +18,17 @@ describe("switchyard doctor", () => {
       model: inject("testModel"),
       args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui"],
     });
-    // On its stock template: a family Switchyard renders itself (DeepSeek V3.2), and one still not
-    // append-only there (Gemma 4).
+    // On their stock templates: families Switchyard renders itself (DeepSeek V3.2, Gemma 4), and one
+    // that cannot be made append-only (the R1 distills).
     const stock = (template: string) => startStockEngine(template, { parallel: 1, ctxSize: 65536 });
     deepseek = await stock("deepseek-ai-DeepSeek-V3.2.jinja");
     gemma = await stock("google-gemma-4-31B-it.jinja");
+    distill = await stock("deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja");
   });
   afterAll(async () => {
     await deepseek?.stop();
     await gemma?.stop();
+    await distill?.stop();
     await badly?.stop();
     await gateway?.close();
   });
@@ -64,10 +67,18 @@ describe("switchyard doctor", () => {
     expect(result.stdout).toMatch(/system messages: rendered and compared: the template raises on them, moves them/);
   });
 
-  it("names a family whose stock template is not append-only, with why and what to do instead", async () => {
+  it("says Gemma 4's stock template is append-only with Switchyard rendering it", async () => {
     const result = await runCli(["doctor", "--backend", gemma.url, "--url", gateway.url]);
+    expect(result.stdout).toMatch(
+      /\[ok {2}\] model family: Gemma 4: append-only with Switchyard in front: Switchyard renders/,
+    );
+    expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes: .*as Switchyard renders them/);
+  });
+
+  it("names a family whose stock template is not append-only, with why and what to do instead", async () => {
+    const result = await runCli(["doctor", "--backend", distill.url, "--url", gateway.url]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/\[FAIL\] model family: Gemma 4: not append-only/);
-    expect(result.stdout).toContain("google-gemma-4-31B-it-interleaved.jinja");
+    expect(result.stdout).toMatch(/\[FAIL\] model family: DeepSeek R1 distills: not append-only/);
+    expect(result.stdout).toContain("for agent work use a model with a tool-call template");
   });
 });

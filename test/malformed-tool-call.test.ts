@@ -139,3 +139,27 @@ describe.each(RENDERED)(
     );
   },
 );
+
+describe("a tool call Switchyard's own parser cannot read (Gemma 4, rendered by Switchyard: cut off)", () => {
+  const gateway = gatewayServing("google-gemma-4-31B-it.jinja");
+  // The test model is scripted for Gemma 4's thinking-on prompt (docs/design/test-model.md).
+  const thinkingOn = (door: string) =>
+    door === "Anthropic" ? { thinking: { type: "enabled", budget_tokens: 1024 } } : { reasoning_effort: "high" };
+
+  it.each(CASES)(
+    "$door door, stream $stream: a valid answer with the output as text, and the record says so",
+    async ({ door, path, body, stream }) => {
+      const { recorder, url } = gateway();
+      const before = recorder.recent().length;
+      const answer = await send(url, path, { ...body(stream), max_tokens: 2048, ...thinkingOn(door) });
+      expect(answer.status).toBe(200);
+      // The cut-off call reaches the client as text, not as a guessed call.
+      expect(answer.text).toContain("call:Bash{command:");
+      expect(answer.text).not.toMatch(/"tool_use"|"tool_calls"/);
+      const [turn] = (await waitForTurns(recorder, before + 1)).slice(before);
+      expect(turn?.status).toBe(200);
+      expect(turn?.error).toBeUndefined();
+      expect(turn?.stopReason?.raw).toContain(UNPARSED_TOOL_CALL);
+    },
+  );
+});

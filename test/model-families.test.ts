@@ -105,7 +105,15 @@ async function replaySession(
   return outcome;
 }
 
-/** Every recorded session, as recorded and with thinking kept in history. */
+/** The same requests with thinking turned off, as a client with thinking off sends them. */
+function withThinkingOff(request: FixtureRequest): FixtureRequest {
+  return request.body ? { ...request, body: { ...(request.body as object), thinking: { type: "disabled" } } } : request;
+}
+
+/**
+ * Every recorded session, as recorded and with thinking kept in history; where Switchyard renders the
+ * prompt (in process, so cheap), with thinking off throughout too.
+ */
 async function replayEverySession(
   engineUrl: string,
   compat: LlamaServerCompat,
@@ -115,6 +123,9 @@ async function replayEverySession(
   for (const session of fixtureSessions()) {
     outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session), tails));
     outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinking), tails));
+    if (compat.rendering) {
+      outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinkingOff), tails));
+    }
   }
   return outcomes;
 }
@@ -137,7 +148,10 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
     });
 
     it("is recognised from the server's template", async () => {
-      expect((await backend.compat()).family).toBe(family.id);
+      const compat = await backend.compat();
+      expect(compat.family).toBe(family.id);
+      // What each turn record is told (`templateAppendOnly`): a rendered family's probe renders as Switchyard does.
+      if (family.render) expect(compat.appendOnly).toBe(family.appendOnly === true);
     });
 
     it.runIf(family.render !== undefined)(
@@ -179,7 +193,8 @@ describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
       },
     );
 
-    // Where Switchyard renders, the prompt it sends is its own: checked for every such family.
+    // Where Switchyard renders the prompt itself, it is checked in the prompt Switchyard sends, whatever
+    // the stock template does.
     it.runIf(family.midConversationSystem !== "in-place" || family.render !== undefined)(
       `renders a mid-conversation system message where it stands (stock template: ${family.midConversationSystem})`,
       async () => {

@@ -2,11 +2,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { piFlags, piSandbox, runPi } from "./support/pi.js";
 import {
+  CHAT_PATH_TOOL_CALL_FAMILIES,
   RENDERED_TOOL_CALL_FAMILIES,
   SCRIPTED_ANSWER,
   SCRIPTED_COMMAND,
   SCRIPTED_TOOL_OUTPUT,
-  TOOL_CALL_FAMILIES,
 } from "./support/tool-call-families.js";
 import { expectToolRoundTrip, startToolLoop, type ToolLoop } from "./support/tool-loop.js";
 
@@ -39,7 +39,7 @@ function usePiToolLoop(template: string) {
   };
 }
 
-describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family template", ({ template }) => {
+describe.each(CHAT_PATH_TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family template", ({ template }) => {
   const piLoop = usePiToolLoop(template);
 
   it("the model asks for bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
@@ -59,9 +59,9 @@ describe.each(TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, $family te
 
 // The families Switchyard renders: the prompt goes to /completion; the round trip is checked in the
 // prompts it rendered (for DeepSeek V3.2, llama-server's own parser would fail the request with the result).
-// One family per output syntax Switchyard reads (DSML, <function=…>, JSON in a block): the client's side is
+// One family per output syntax Switchyard reads (DSML, <function=…>, JSON in a block, Gemma 4's call:NAME{…}): the client's side is
 // the same for all; Claude Code's tool-loop test runs every rendered family.
-const ONE_PER_SYNTAX = new Set(["DeepSeek V3.2", "Seed-OSS", "Hermes 3"]);
+const ONE_PER_SYNTAX = new Set(["DeepSeek V3.2", "Seed-OSS", "Hermes 3", "Gemma 4"]);
 describe.each(RENDERED_TOOL_CALL_FAMILIES.filter((entry) => ONE_PER_SYNTAX.has(entry.family)))(
   "pi runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template, call: callMarker, result }) => {
@@ -75,10 +75,11 @@ describe.each(RENDERED_TOOL_CALL_FAMILIES.filter((entry) => ONE_PER_SYNTAX.has(e
       // The second prompt carries the call in the family's own syntax, then the command's output.
       const second = prompts[1] as string;
       expect(second.startsWith(prompts[0] as string)).toBe(true);
-      const call = second.indexOf(callMarker);
+      const call = second.indexOf(callMarker, prompts[0]?.length);
       const argument = second.indexOf(SCRIPTED_COMMAND, call);
-      const output = second.indexOf(`${result}${SCRIPTED_TOOL_OUTPUT}`, argument);
-      expect([call, argument, output].every((at) => at > 0)).toBe(true);
+      const output = second.indexOf(result, argument);
+      const tool = second.indexOf(SCRIPTED_TOOL_OUTPUT, output);
+      expect([call, argument, output, tool].every((at) => at > 0)).toBe(true);
 
       const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "chat_completions");
       expect(turns.map((turn) => turn.stopReason?.unified)).toEqual(["tool_use", "end_turn"]);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { GEMMA_4_INTERLEAVED_RENDER, GEMMA_4_RENDER } from "./gemma-4-render.js";
 import type { HistoryRemedy } from "./history-remedy-kind.js";
 import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
 
@@ -320,12 +321,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: DROP,
-    appendOnly: {
-      breaks:
-        "the template merges consecutive model turns and renders a tool call's turn differently once its answer follows",
-      instead:
-        "start llama-server with llama.cpp's interleaved Gemma 4 template (`--chat-template-file google-gemma-4-31B-it-interleaved.jinja`), which renders the same format append-only; no remedy for the stock template yet, on either kind of server",
-    },
+    appendOnly: true,
+    render: GEMMA_4_RENDER,
   }),
   family({
     id: "gemma-4-interleaved",
@@ -337,12 +334,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "in-place",
     reasoningInHistory: "drop",
     history: DROP,
-    appendOnly: {
-      breaks:
-        "with thinking off the generation prompt writes an empty thought channel that history turns are rendered without (the template keeps reasoning only after the last user turn, as written), so those few tokens are prefilled again",
-      instead: "nothing to do: the history before it stays append-only, and with thinking on every turn is",
-    },
-    generationPromptTail: ["<|channel>thought\n<channel|>"],
+    appendOnly: true,
+    render: GEMMA_4_INTERLEAVED_RENDER,
   }),
   family({
     id: "ministral-reasoning",

@@ -27,6 +27,19 @@ export interface RenderedPromptMode {
    * prompt than the server's `/apply-template`.
    */
   trimMessages?: boolean;
+  /**
+   * What llama-server adds in C++ to what the template rendered, before it tokenizes (Gemma 4:
+   * `<|turn>model\n` when a generation prompt is asked for and the prompt ends with `<turn|>\n`,
+   * common/parsers/gemma4.cpp): the renderer adds it too, so that without the patches it renders what
+   * llama-server's `/apply-template` does.
+   */
+  serverAppends?: { whenEndsWith: string; text: string };
+  /**
+   * How llama-server reshapes the messages in C++ before the template sees them, by name:
+   * `gemma4-tool-responses` for Gemma 4 templates older than the stock one (a tool call, its results and
+   * the answer after them as one message, src/backends/llama-server/gemma4-tool-responses.ts).
+   */
+  serverReshapes?: "gemma4-tool-responses";
   /** How the model's output is read back. */
   output: OutputSyntax;
 }
@@ -37,7 +50,17 @@ export interface OutputSyntax {
    * The reasoning block's markers; output starts inside it when the generation prompt ends with `open`,
    * or enters it when the output itself begins with `open` (Seed-OSS: the model opens `<seed:think>`).
    */
-  reasoning?: { open: string; close: string };
+  reasoning?: {
+    open: string;
+    close: string;
+    /**
+     * The model opens reasoning itself, anywhere in its output (Gemma 4's thought channel), not only
+     * where the prompt left it open or at the output's start; a newline right after `open` belongs to the marker.
+     */
+    opensInText?: boolean;
+  };
+  /** Markers the model may write that mean nothing to the client (Gemma 4's `<|tool_response>`): dropped. */
+  stray?: readonly string[];
   /**
    * The tool-call block's markers and how a block is taken apart into calls; `close` empty: the block
    * runs to the end of the output (Mistral's calls end with the turn).
@@ -54,5 +77,6 @@ export interface OutputSyntax {
  *   3.5, Qwen3-Coder). A value is typed by the tool's schema.
  * - `json`: one `{"name": NAME, "arguments": {…}}` per block (Hermes 3, QwQ), or a list of them (Nemotron
  *   Nano v2).
+ * - `gemma4`: one call per block, `call:NAME{key:value,…}` with strings between `<|"|>`.
  */
-export type ToolCallFormat = "dsml" | "mistral" | "xml-function" | "xml-function-padded" | "json";
+export type ToolCallFormat = "dsml" | "mistral" | "xml-function" | "xml-function-padded" | "json" | "gemma4";

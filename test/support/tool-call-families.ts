@@ -30,8 +30,9 @@ export const ANSWER_UNPARSED_FAMILIES = [
 /**
  * Families whose prompt Switchyard renders itself (the matrix's `render`, docs/design/switchyard-renders.md):
  * the tool loop goes through `/completion` and Switchyard's own parser of the family's syntax, so
- * llama-server's parser (above) is not in the way. Thinking off is unscripted for DeepSeek V3.2
- * (docs/design/test-model.md).
+ * llama-server's parser (above) is not in the way. Thinking off is unscripted for DeepSeek V3.2 and
+ * Gemma 4 (docs/design/test-model.md). `call`, `result`: how the prompt Switchyard renders writes a call
+ * of a tool named NAME and the start of its result.
  */
 export const RENDERED_TOOL_CALL_FAMILIES = [
   {
@@ -78,7 +79,20 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
     call: '{"name": "bash"',
     result: "<tool_response>\n",
   },
+  {
+    family: "Gemma 4",
+    template: "google-gemma-4-31B-it.jinja",
+    reasons: true,
+    thinkingOff: false,
+    call: "<|tool_call>call:bash{",
+    result: "<|tool_response>response:",
+  },
 ] as const;
+
+/** The tool-call families that take llama-server's chat path through Switchyard (it parses their calls). */
+export const CHAT_PATH_TOOL_CALL_FAMILIES = TOOL_CALL_FAMILIES.filter(
+  (family) => !RENDERED_TOOL_CALL_FAMILIES.some((rendered) => rendered.template === family.template),
+);
 
 /** What llama-server answers then (HTTP 500). */
 export const UNPARSED_OUTPUT_ERROR = "The model produced output that does not match the expected peg-native format";

@@ -189,3 +189,43 @@ describe("FamilyOutputParser (Nemotron Nano v2: a list of JSON calls in one <TOO
     expect(readAs("nemotron-nano-v2", oneBad, "<think>\n").at(-1)?.kind).toBe("unparsed");
   });
 });
+
+describe("FamilyOutputParser (Gemma 4 syntax: the model opens its thought channel itself)", () => {
+  const GEMMA = familyById("gemma-4")?.render?.output as OutputSyntax;
+  const Q = '<|"|>';
+  const read = (output: string, prompt = "<|turn>model\n") => {
+    const parser = new FamilyOutputParser(GEMMA, prompt);
+    const pieces = [...[...output].flatMap((character) => parser.push(character)), ...parser.finish()];
+    return { pieces, unparsed: parser.unparsed };
+  };
+
+  it("reads a thought, text and a call (the turn's <|tool_response> end dropped), one character at a time", () => {
+    const { pieces } = read(
+      `<|channel>thought\nCheck the files.<channel|>Looking.<|tool_call>call:Bash{command:${Q}ls${Q}}<tool_call|><|tool_response>`,
+    );
+    expect(pieces.filter((piece) => piece.kind === "thinking").map((piece) => "text" in piece && piece.text)).toEqual([
+      ..."Check the files.",
+    ]);
+    expect(
+      pieces
+        .filter((piece) => piece.kind === "text")
+        .map((piece) => "text" in piece && piece.text)
+        .join(""),
+    ).toBe("Looking.");
+    expect(pieces.at(-1)).toEqual({ kind: "tool_calls", calls: [{ name: "Bash", input: { command: "ls" } }] });
+  });
+
+  it("reads two calls in a row, and an answer after a thought with no newline", () => {
+    const call = (name: string) => `<|tool_call>call:${name}{file_path:${Q}/x${Q}}<tool_call|>`;
+    const calls = read(`${call("Read")}${call("Glob")}`).pieces.filter((piece) => piece.kind === "tool_calls");
+    expect(calls).toHaveLength(2);
+    const answer = read("<|channel>thought<channel|>Done.").pieces;
+    expect(answer).toEqual([..."Done."].map((text) => ({ kind: "text", text })));
+  });
+
+  it("passes a cut-off call on as text and counts it", () => {
+    const { pieces, unparsed } = read(`<|tool_call>call:Bash{command:${Q}ech`);
+    expect(pieces).toEqual([{ kind: "unparsed", text: `<|tool_call>call:Bash{command:${Q}ech` }]);
+    expect(unparsed).toBe(1);
+  });
+});

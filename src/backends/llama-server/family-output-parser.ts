@@ -1,5 +1,6 @@
 import type { OutputSyntax, ToolCallFormat } from "../../families/rendered-prompt-mode.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
+import { parseGemma4ToolCall } from "./gemma4-tool-calls.js";
 import { parseJsonToolCall } from "./json-tool-calls.js";
 import { parseMistralToolCalls } from "./mistral-tool-calls.js";
 import { parseXmlFunctionCalls } from "./xml-function-tool-calls.js";
@@ -21,6 +22,7 @@ const TOOL_CALL_PARSERS: Record<
   "xml-function": (block, tools) => parseXmlFunctionCalls(block, tools, ""),
   "xml-function-padded": (block, tools) => parseXmlFunctionCalls(block, tools, "\n"),
   json: parseJsonToolCall,
+  gemma4: parseGemma4ToolCall,
 };
 
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */
@@ -45,6 +47,10 @@ export class FamilyOutputParser {
   private atStart = true;
   /** Text has not begun since the output or its reasoning began: whitespace here is the template's, dropped. */
   private textLead = true;
+  /** Reasoning the model opened itself mid-output: the newline after its opener is part of the marker. */
+  private openedInText = false;
+  /** The markers looked for in text, and what each one starts. */
+  private readonly textMarkers: readonly { marker: string; starts: "tool" | "reasoning" | "nothing" }[];
   /** Tool-call blocks passed on as text (for the turn record). */
   unparsed = 0;
 
@@ -57,7 +63,13 @@ export class FamilyOutputParser {
   ) {
     const open = syntax.reasoning?.open;
     this.mode = open && prompt.endsWith(open) ? "reasoning" : "text";
-    if (this.mode === "reasoning") this.atStart = false;
+    // A family whose model opens reasoning anywhere finds its opener among the text markers instead.
+    if (this.mode === "reasoning" || syntax.reasoning?.opensInText) this.atStart = false;
+    this.textMarkers = [
+      { marker: syntax.toolCalls.open, starts: "tool" },
+      ...(syntax.reasoning?.opensInText ? [{ marker: syntax.reasoning.open, starts: "reasoning" as const }] : []),
+      ...(syntax.stray ?? []).map((marker) => ({ marker, starts: "nothing" as const })),
+    ];
   }
 
   push(chunk: string): OutputPiece[] {
@@ -82,6 +94,11 @@ export class FamilyOutputParser {
   private step(pieces: OutputPiece[], final: boolean): void {
     const { reasoning, toolCalls } = this.syntax;
     if (this.mode === "reasoning" && reasoning) {
+      if (this.openedInText) {
+        if (!this.buffer && !final) return;
+        this.openedInText = false;
+        if (this.buffer.startsWith("\n")) this.buffer = this.buffer.slice(1);
+      }
       const end = this.buffer.indexOf(reasoning.close);
       if (end >= 0) {
         this.emit(pieces, "thinking", this.buffer.slice(0, end));
@@ -114,11 +131,12 @@ export class FamilyOutputParser {
       this.textLead = false;
     }
     if (this.mode === "text") {
-      const start = this.buffer.indexOf(toolCalls.open);
-      if (start >= 0) {
-        this.emit(pieces, "text", this.buffer.slice(0, start).trimEnd());
-        this.buffer = this.buffer.slice(start + toolCalls.open.length);
-        this.mode = "tool";
+      const found = this.firstTextMarker();
+      if (found) {
+        this.emit(pieces, "text", this.buffer.slice(0, found.at).trimEnd());
+        this.buffer = this.buffer.slice(found.at + found.marker.length);
+        if (found.starts === "reasoning") this.openedInText = true;
+        if (found.starts !== "nothing") this.mode = found.starts;
         return;
       }
       if (final) {
@@ -126,7 +144,7 @@ export class FamilyOutputParser {
         this.buffer = "";
         return;
       }
-      const partial = partialMarkerLength(this.buffer, toolCalls.open);
+      const partial = Math.max(...this.textMarkers.map(({ marker }) => partialMarkerLength(this.buffer, marker)));
       const sure = this.buffer.slice(0, this.buffer.length - partial).trimEnd();
       this.emit(pieces, "text", sure);
       this.buffer = this.buffer.slice(sure.length);
@@ -146,6 +164,16 @@ export class FamilyOutputParser {
     }
     this.buffer = end < 0 ? "" : this.buffer.slice(end + toolCalls.close.length).trimStart();
     this.mode = "text";
+  }
+
+  /** The first marker in the buffer that text mode looks for, and where. */
+  private firstTextMarker(): { at: number; marker: string; starts: "tool" | "reasoning" | "nothing" } | undefined {
+    let first: { at: number; marker: string; starts: "tool" | "reasoning" | "nothing" } | undefined;
+    for (const { marker, starts } of this.textMarkers) {
+      const at = this.buffer.indexOf(marker);
+      if (at >= 0 && (!first || at < first.at)) first = { at, marker, starts };
+    }
+    return first;
   }
 
   private emit(pieces: OutputPiece[], kind: "thinking" | "text", text: string): void {

@@ -56,6 +56,14 @@ describe("PromptRenderer", () => {
     );
   });
 
+  it("adds what llama-server adds after the template, only where it does (a generation prompt asked for)", () => {
+    const made = renderer({ ...MODE, serverAppends: { whenEndsWith: "(toolu_01abc)[assistant]", text: "<next>" } });
+    expect(render(made)).toMatch(/\[assistant\]<next>$/);
+    expect(made.render({ messages: CONVERSATION, tools: [], addGenerationPrompt: false, kwargs: {} })).toMatch(
+      /\(toolu_01abc\)$/,
+    );
+  });
+
   it("takes `upper` of an undefined value as '' (Jinja and llama.cpp do; @huggingface/jinja would raise)", () => {
     const made = PromptRenderer.create("{{ messages[0]['type'] | upper }}!", MODE, TOKENS);
     if (typeof made === "string") throw new Error(made);

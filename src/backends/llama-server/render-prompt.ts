@@ -1,6 +1,7 @@
 import type { Template } from "@huggingface/jinja";
 import type { RenderedPromptMode } from "../../families/rendered-prompt-mode.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
+import { gemma4ToolResponses } from "./gemma4-tool-responses.js";
 import { compileTemplate } from "./jinja-quirks.js";
 import { templateMessage } from "./template-message.js";
 
@@ -54,15 +55,18 @@ export class PromptRenderer {
   }
 
   render(input: RenderInput): string {
+    const messages = input.messages.map((message) => templateMessage(message, this.mode));
     const context: Record<string, unknown> = {
       ...input.kwargs,
-      messages: input.messages.map((message) => templateMessage(message, this.mode)),
+      messages: this.mode.serverReshapes === "gemma4-tool-responses" ? gemma4ToolResponses(messages) : messages,
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: this.tokens.bosToken,
       eos_token: this.tokens.eosToken,
     };
     if (input.tools.length > 0) context.tools = input.tools;
-    const prompt = this.template.render(context);
+    let prompt = this.template.render(context);
+    const appends = this.mode.serverAppends;
+    if (input.addGenerationPrompt && appends && prompt.endsWith(appends.whenEndsWith)) prompt += appends.text;
     return this.tokens.addsBos && this.tokens.bosToken && prompt.startsWith(this.tokens.bosToken)
       ? prompt.slice(this.tokens.bosToken.length)
       : prompt;
