@@ -8,8 +8,9 @@ import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
-import { readJsonBody, writeChunk } from "./http-body.js";
+import { readJsonBody } from "./http-body.js";
 import { openGeneration } from "./open-generation.js";
+import { corkedStreamWriter } from "./stream-writer.js";
 import { TurnContext } from "./turn-context.js";
 
 export interface RouteContext {
@@ -58,6 +59,7 @@ export async function serveGeneration(
   response: ServerResponse,
   context: RouteContext,
   door: FrontDoor,
+  receivedAt?: number,
 ): Promise<void> {
   const turn = new TurnContext(
     context.recorder,
@@ -65,6 +67,7 @@ export async function serveGeneration(
     door.protocol,
     door.endpoint,
     clientGone(request, response),
+    receivedAt,
   );
   const collector = turn.collector;
   let canonical: CanonicalRequest;
@@ -98,9 +101,9 @@ export async function serveGeneration(
       turn.finish(failure.status, failure);
       return;
     }
-    turn.markFirstByte();
     const body = door.messageBody(collector.message);
     sendJson(response, 200, body);
+    turn.markFirstByte();
     context.logBody?.("response", body);
     turn.finish(200);
     return;
@@ -114,25 +117,14 @@ export async function serveGeneration(
     "x-accel-buffering": "no",
   });
   let failure: SwitchyardError | undefined;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    response.uncork();
-  };
+  const write = corkedStreamWriter(response, () => turn.markFirstByte());
   try {
     for (let item = first; !item.done; item = await events.next()) {
       const event = item.value;
       collector.add(event);
       if (event.type === "error") failure = event.error;
       if (response.destroyed) continue;
-      // Events that arrive together (one upstream chunk) leave in one write.
-      if (!corked) {
-        corked = true;
-        response.cork();
-        process.nextTick(uncork);
-      }
-      const pending = writeChunk(response, encode(event));
-      turn.markFirstByte();
+      const pending = write(encode(event));
       if (pending) await pending;
     }
   } catch (thrown) {

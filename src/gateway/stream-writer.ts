@@ -1,0 +1,33 @@
+import type { ServerResponse } from "node:http";
+import { writeChunk } from "./http-body.js";
+
+/**
+ * Writes a streamed answer's events to the client. Events that arrive together (one upstream chunk)
+ * leave in one write: the socket is corked on the first and uncorked on the next tick. `onFirstWrite`
+ * runs once, right after the first uncork handed the answer's first bytes (headers and events) to the
+ * socket, so a time taken there covers everything the gateway did before the client can read a byte.
+ * Returns a promise only when the socket asks to wait (backpressure).
+ */
+export function corkedStreamWriter(
+  response: ServerResponse,
+  onFirstWrite: () => void,
+): (text: string) => Promise<void> | undefined {
+  let corked = false;
+  let written = false;
+  const uncork = () => {
+    corked = false;
+    response.uncork();
+    if (!written) {
+      written = true;
+      onFirstWrite();
+    }
+  };
+  return function writeCorked(text: string) {
+    if (!corked) {
+      corked = true;
+      response.cork();
+      process.nextTick(uncork);
+    }
+    return writeChunk(response, text);
+  };
+}
