@@ -32,13 +32,18 @@ export function writeResults(name: string, results: unknown): string {
   return path;
 }
 
-/** A tsx script in a child process, ready once it prints `listening on URL`. */
+/**
+ * A tsx script in a child process, ready once it prints `listening on URL`. `launcher` runs node through
+ * another command (`nice -n -5`); its children inherit what it sets.
+ */
 export async function startChild(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   nodeArgs: string[] = [],
+  launcher: string[] = [],
 ): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...args], {
+  const [command, ...prefix] = [...launcher, process.execPath];
+  const child = spawn(command as string, [...prefix, ...nodeArgs, "--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "ignore"],
     env: { ...process.env, ...env },
   });

@@ -43,21 +43,25 @@ describe("bench pre-flight cold and warm at 16K (small test model, through Switc
     expect(depth?.exactDepth).toBe(true);
     expect(depth?.warmGain).toBeGreaterThanOrEqual(20);
     expect(depth?.warmReusePercent?.median).toBeGreaterThanOrEqual(99);
-    // The gateway reports its own overhead in each turn record: its time to first byte minus the backend's
-    // prompt_ms. The client's first byte minus the server's prompt_ms minus that must be the loopback hop.
+    // The gateway reports its own overhead in each turn record: its time to first byte (from the request's
+    // arrival to the first bytes handed to the client's socket, stream-writer.test.ts) minus the backend's
+    // prompt_ms. The client's first byte minus the server's prompt_ms minus that is then only the path
+    // outside the gateway: two loopback hops, each process waking up.
     const gaps = report.samples.map((sample) => {
       const server = sample.metrics.serverPromptMs as number;
       const reportedOverhead = (sample.gatewayTtftMs as number) - server;
+      // The gateway cannot write before the server's prefill ended.
+      expect(reportedOverhead).toBeGreaterThanOrEqual(0);
       return (sample.metrics.firstByteMs as number) - server - reportedOverhead;
     });
     console.log(
       `client first byte − server prompt_ms − reported overhead: ${gaps.map((gap) => gap.toFixed(1)).join(", ")} ms`,
     );
-    // The issue asks for ± 5 ms. On this shared machine (load average ~15 on 2 cores, 0.5 tok/s decode) the
-    // gateway and the client in one starved event loop measured 18–162 ms apart (2.9–16.4 ms, median 5.8,
-    // on a quieter run), so only causality is held
-    // here: the client cannot see the first byte before the gateway sent it, and the right turn record was
-    // read (a mismatched record gives seconds, either way).
+    // The issue asks for ± 5 ms; that is a wall-clock figure, measured by `npm run bench:cold-warm` with the
+    // gateway and the client in their own processes (docs/design/bench.md, "The overhead identity"). Here,
+    // with both in this process, only causality is held: the gateway's clock starts after the client's
+    // and stops before the client reads, so the gap is never negative; and the right turn record was read
+    // (a mismatched record gives seconds, either way).
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(0);
     expect(median(gaps)).toBeLessThan(1000);
   }, 1_200_000);

@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { measureStream, type StreamMeasurement, type Wire } from "./measure-stream.js";
 
 /** Where a bench sends: a base URL (no `/v1`), the wire it speaks there, and headers it needs (keys). */
@@ -17,6 +19,41 @@ export interface MeasuredResponse {
 export const wirePath = (wire: Wire) => (wire === "anthropic" ? "/v1/messages" : "/v1/chat/completions");
 
 /**
+ * POSTs a body and resolves with the response once its headers arrived. Node's own HTTP client rather
+ * than fetch: fetch hands each chunk on through a web stream, and under load that put a millisecond or
+ * more between a chunk reaching the process and the bench's timestamp (docs/design/bench.md, "The
+ * overhead identity"). Keep-alive is Node's default agent's.
+ */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+): { sentAt: number; response: Promise<IncomingMessage> } {
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const payload = Buffer.from(body);
+  // The clock starts when the request is handed to the network, after the body is serialized.
+  const sentAt = performance.now();
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    const request = send(url, {
+      method: "POST",
+      headers: { ...headers, "content-length": String(payload.length) },
+      signal,
+    });
+    request.on("response", resolve);
+    request.on("error", reject);
+    request.end(payload);
+  });
+  return { sentAt, response };
+}
+
+async function readText(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
  * Sends one streaming request and measures its answer. A non-2xx answer is measured as an error
  * carrying the body's first 300 characters; a timeout or abort rejects (nothing is left in flight).
  */
@@ -27,22 +64,24 @@ export async function sendMeasuredRequest(
 ): Promise<MeasuredResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 600_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const startedAt = performance.now();
-  const response = await fetch(`${endpoint.baseUrl}${options.path ?? wirePath(endpoint.wire)}`, {
-    method: "POST",
-    headers: {
+  signal.throwIfAborted();
+  const { sentAt: startedAt, response: answered } = post(
+    new URL(`${endpoint.baseUrl}${options.path ?? wirePath(endpoint.wire)}`),
+    {
       "content-type": "application/json",
       ...(endpoint.wire === "anthropic" ? { "anthropic-version": "2023-06-01" } : {}),
       ...endpoint.headers,
       ...options.headers,
     },
-    body: JSON.stringify(body),
+    JSON.stringify(body),
     signal,
-  });
-  if (!response.ok || !response.body) {
-    const text = await response.text();
+  );
+  const response = await answered;
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) {
+    const text = await readText(response);
     return {
-      status: response.status,
+      status,
       startedAt,
       measurement: {
         firstByteMs: undefined,
@@ -52,13 +91,13 @@ export async function sendMeasuredRequest(
         outputTokens: undefined,
         timings: undefined,
         totalMs: performance.now() - startedAt,
-        error: `HTTP ${response.status}: ${text.slice(0, 300)}`,
+        error: `HTTP ${status}: ${text.slice(0, 300)}`,
         text: "",
       },
     };
   }
-  const measurement = await measureStream(endpoint.wire, response.body, startedAt);
+  const measurement = await measureStream(endpoint.wire, response, startedAt);
   // An abort mid-stream ends the body early; say it was an abort rather than a short stream.
   signal.throwIfAborted();
-  return { status: response.status, startedAt, measurement };
+  return { status, startedAt, measurement };
 }

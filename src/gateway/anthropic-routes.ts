@@ -39,8 +39,9 @@ export function handleMessages(
   request: IncomingMessage,
   response: ServerResponse,
   context: RouteContext,
+  receivedAt?: number,
 ): Promise<void> {
-  return serveGeneration(request, response, context, ANTHROPIC_DOOR);
+  return serveGeneration(request, response, context, ANTHROPIC_DOOR, receivedAt);
 }
 
 /** POST /v1/messages/count_tokens: exact, through the backend that would serve the request. */
@@ -48,6 +49,7 @@ export async function handleCountTokens(
   request: IncomingMessage,
   response: ServerResponse,
   context: RouteContext,
+  receivedAt?: number,
 ): Promise<void> {
   const turn = new TurnContext(
     context.recorder,
@@ -55,6 +57,7 @@ export async function handleCountTokens(
     "anthropic",
     "count_tokens",
     clientGone(request, response),
+    receivedAt,
   );
   try {
     const canonical = normalizeForCache(

@@ -97,6 +97,8 @@ export function createGatewayServer(options: GatewayOptions): Server {
   });
   const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
   const server = createServer(clientDeadlineOptions(limits), async (request, response) => {
+    // A turn's times start here, before the guards, auth and routing below: they are the gateway's too.
+    const receivedAt = performance.now();
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";
     try {
@@ -121,12 +123,13 @@ export function createGatewayServer(options: GatewayOptions): Server {
           code: "bad_api_key",
         });
       }
-      if (method === "POST" && path === "/v1/messages") return await handleMessages(request, response, context);
+      if (method === "POST" && path === "/v1/messages")
+        return await handleMessages(request, response, context, receivedAt);
       if (method === "POST" && path === "/v1/chat/completions") {
-        return await handleChatCompletions(request, response, context);
+        return await handleChatCompletions(request, response, context, receivedAt);
       }
       if (method === "POST" && path === "/v1/messages/count_tokens")
-        return await handleCountTokens(request, response, context);
+        return await handleCountTokens(request, response, context, receivedAt);
       if (method === "GET" && path === "/v1/models") return handleListModels(response, options.router);
       if (method === "GET" && path === "/v1/switchyard/info") {
         const windows = await Promise.all(

@@ -36,6 +36,11 @@ export const OPENAI_DOOR: FrontDoor = {
 };
 
 /** POST /v1/chat/completions. */
-export function handleChatCompletions(request: IncomingMessage, response: ServerResponse, context: RouteContext) {
-  return serveGeneration(request, response, context, OPENAI_DOOR);
+export function handleChatCompletions(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: RouteContext,
+  receivedAt?: number,
+) {
+  return serveGeneration(request, response, context, OPENAI_DOOR, receivedAt);
 }

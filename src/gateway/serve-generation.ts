@@ -8,8 +8,9 @@ import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord, TurnRecorder } from "../telemetry/turn-record.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
-import { readJsonBody, writeChunk } from "./http-body.js";
+import { readJsonBody } from "./http-body.js";
 import { openGeneration } from "./open-generation.js";
+import { corkedStreamWriter } from "./stream-writer.js";
 import { TurnContext } from "./turn-context.js";
 
 export interface RouteContext {
@@ -58,6 +59,7 @@ export async function serveGeneration(
   response: ServerResponse,
   context: RouteContext,
   door: FrontDoor,
+  receivedAt?: number,
 ): Promise<void> {
   const turn = new TurnContext(
     context.recorder,
@@ -65,6 +67,7 @@ export async function serveGeneration(
     door.protocol,
     door.endpoint,
     clientGone(request, response),
+    receivedAt,
   );
   const collector = turn.collector;
   let canonical: CanonicalRequest;
@@ -98,8 +101,9 @@ export async function serveGeneration(
       turn.finish(failure.status, failure);
       return;
     }
+    // The answer goes out once its turn is in the store (or the wait's bound passed): the record is built
+    // then, so its time to first byte is taken before, and leaves that wait out.
     turn.markFirstByte();
-    // The answer goes out once its turn is in the store (or the wait's bound passed).
     await turn.finishDurably();
     const body = door.messageBody(collector.message);
     if (!response.destroyed) sendJson(response, 200, body);
@@ -118,11 +122,7 @@ export async function serveGeneration(
   let failure: SwitchyardError | undefined;
   /** The encoded `done` event: the answer's end, written once the turn is in the store. */
   let end: string | undefined;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    response.uncork();
-  };
+  const writer = corkedStreamWriter(response, () => turn.markFirstByte());
   try {
     for (let item = first; !item.done; item = await events.next()) {
       const event = item.value;
@@ -133,14 +133,7 @@ export async function serveGeneration(
         if (event.type === "done" && !response.destroyed) end = encode(event);
         continue;
       }
-      // Events that arrive together (one upstream chunk) leave in one write.
-      if (!corked) {
-        corked = true;
-        response.cork();
-        process.nextTick(uncork);
-      }
-      const pending = writeChunk(response, encode(event));
-      turn.markFirstByte();
+      const pending = writer.write(encode(event));
       // Kept for the record and the log once written: the client's bytes come first.
       collector.add(event);
       if (pending) await pending;
@@ -153,6 +146,8 @@ export async function serveGeneration(
   if (end !== undefined) {
     // Everything before the end has streamed; the end waits for the turn's commit (a group commit with
     // the turns finishing at the same moment), so a client that saw the turn complete finds it stored.
+    // What is corked goes out first (and the first byte is stamped) before the record is built.
+    writer.flush();
     if (!failure && !response.destroyed) await turn.finishDurably();
     if (!response.destroyed) response.write(end);
   }

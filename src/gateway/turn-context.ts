@@ -22,7 +22,6 @@ const DURABLE_WAIT_MS = 2_000;
  * record, judging the lane's cache reuse on the way. Shared by every front door.
  */
 export class TurnContext {
-  readonly started = performance.now();
   readonly collector = new MessageCollector();
   /** What the backend that answered did with the turn, from its `message_start`. */
   facts: TurnFacts | undefined;
@@ -46,6 +45,11 @@ export class TurnContext {
     private readonly protocol: TurnRecord["protocol"],
     private readonly endpoint: TurnRecord["endpoint"],
     readonly abort: AbortController,
+    /**
+     * When the gateway's server received the request (performance.now()), before auth and routing, so
+     * the times the turn record reports cover everything the gateway did with it.
+     */
+    readonly started = performance.now(),
   ) {}
 
   /** Records who the request belongs to; returns it, the lane backends use. */
@@ -57,6 +61,11 @@ export class TurnContext {
     return this.identity;
   }
 
+  /**
+   * Ends the gateway's time to first byte: called once the answer's first bytes were handed to the
+   * client's socket, not when the backend's first event arrived, so the overhead a turn record reports
+   * (`ttftMs` − the backend's `prompt_ms`) includes encoding and writing them.
+   */
   markFirstByte(): void {
     this.ttftMs ??= performance.now() - this.started;
   }
