@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { measureStream, type StreamMeasurement, type Wire } from "./measure-stream.js";
 
 /** Where a bench sends: a base URL (no `/v1`), the wire it speaks there, and headers it needs (keys). */
@@ -22,8 +22,13 @@ export const wirePath = (wire: Wire) => (wire === "anthropic" ? "/v1/messages" :
  * POSTs a body and resolves with the response once its headers arrived. Node's own HTTP client rather
  * than fetch: fetch hands each chunk on through a web stream, and under load that put a millisecond or
  * more between a chunk reaching the process and the bench's timestamp (docs/design/bench.md, "The
- * overhead identity"). Keep-alive is Node's default agent's.
+ * overhead identity"). A connection per request: Node's default agent keeps idle connections 5 s, as
+ * long as llama-server (cpp-httplib) does, so a request sent as the server closed one met "socket hang
+ * up" (a CI run: three bench tests, straight to llama-server and across a sweep's relaunch). Both paths
+ * a bench compares pay the same loopback connect.
  */
+const AGENTS = { "http:": new HttpAgent({ keepAlive: false }), "https:": new HttpsAgent({ keepAlive: false }) };
+
 function post(
   url: URL,
   headers: Record<string, string>,
@@ -36,6 +41,7 @@ function post(
   const sentAt = performance.now();
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     const request = send(url, {
+      agent: url.protocol === "https:" ? AGENTS["https:"] : AGENTS["http:"],
       method: "POST",
       headers: { ...headers, "content-length": String(payload.length) },
       signal,
