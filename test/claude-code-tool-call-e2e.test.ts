@@ -5,7 +5,7 @@ import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import {
   CHAT_PATH_TOOL_CALL_FAMILIES,
-  RENDERED_TOOL_CALL_FAMILIES,
+  RENDERED_ONE_PER_SYNTAX,
   SCRIPTED_ANSWER,
   SCRIPTED_COMMAND,
   SCRIPTED_TOOL_OUTPUT,
@@ -78,10 +78,10 @@ describe.each(CHAT_PATH_TOOL_CALL_FAMILIES)(
   },
 );
 
-// DeepSeek V3.2 and Gemma 4: Switchyard renders the prompt, sends it to /completion and parses the call
-// and the answer itself (llama-server's own DeepSeek V3.2 parser fails every request with a tool result
-// last, ANSWER_UNPARSED_FAMILIES; Gemma 4's stock template is not append-only on the chat path).
-describe.each(RENDERED_TOOL_CALL_FAMILIES)(
+// Rendered families, one per output syntax: Switchyard renders the prompt, sends it to /completion and
+// parses the call and the answer itself (llama-server's own DeepSeek V3.2 parser fails every request with
+// a tool result last, ANSWER_UNPARSED_FAMILIES; Gemma 4's stock template is not append-only on the chat path).
+describe.each(RENDERED_ONE_PER_SYNTAX)(
   "Claude Code runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template }) => {
     const runToolLoop = gatewayOn(template);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { piFlags, piSandbox, runPi } from "./support/pi.js";
 import {
   CHAT_PATH_TOOL_CALL_FAMILIES,
-  RENDERED_TOOL_CALL_FAMILIES,
+  RENDERED_ONE_PER_SYNTAX,
   SCRIPTED_ANSWER,
   SCRIPTED_COMMAND,
   SCRIPTED_TOOL_OUTPUT,
@@ -59,10 +59,7 @@ describe.each(CHAT_PATH_TOOL_CALL_FAMILIES)("pi runs a tool through Switchyard, 
 
 // The families Switchyard renders: the prompt goes to /completion; the round trip is checked in the
 // prompts it rendered (for DeepSeek V3.2, llama-server's own parser would fail the request with the result).
-// One family per output syntax Switchyard reads (DSML, <function=…>, JSON in a block, Gemma 4's call:NAME{…}): the client's side is
-// the same for all; Claude Code's tool-loop test runs every rendered family.
-const ONE_PER_SYNTAX = new Set(["DeepSeek V3.2", "Seed-OSS", "Hermes 3", "Gemma 4"]);
-describe.each(RENDERED_TOOL_CALL_FAMILIES.filter((entry) => ONE_PER_SYNTAX.has(entry.family)))(
+describe.each(RENDERED_ONE_PER_SYNTAX)(
   "pi runs a tool through Switchyard, $family template (Switchyard renders)",
   ({ template, call: callMarker, result }) => {
     const piLoop = usePiToolLoop(template);
