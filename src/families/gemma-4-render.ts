@@ -1,5 +1,11 @@
 import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
 
+/** With thinking off: the empty thought channel the template's generation prompt writes. */
+const EMPTY_THOUGHT_WHEN_OFF =
+  "{%- if not enable_thinking | default(false) -%}{{- '<|channel>thought\\n<channel|>' -}}{%- endif -%}";
+/** …written at the start of a model turn. */
+const GEMMA_4_EMPTY_THOUGHT = `{%- if role == 'model' -%}${EMPTY_THOUGHT_WHEN_OFF}{%- endif -%}`;
+
 /**
  * Gemma 4's stock template (google-gemma-4-31B-it.jinja), rendered by Switchyard. The template writes a
  * model turn's text after its tool calls and their results and then closes the turn, while the next
@@ -10,8 +16,6 @@ import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
  * open (the model goes on in it), and a model turn opened with thinking off carries the empty channel
  * the model was given when it wrote the turn.
  */
-const GEMMA_4_EMPTY_THOUGHT =
-  "{%- if role == 'model' and not enable_thinking | default(false) -%}{{- '<|channel>thought\\n<channel|>' -}}{%- endif -%}";
 export const GEMMA_4_RENDER: RenderedPromptMode = {
   patches: [
     {
@@ -45,10 +49,6 @@ export const GEMMA_4_RENDER: RenderedPromptMode = {
     stray: ["<|tool_response>", "<channel|>"],
   },
 };
-
-/** With thinking off: the empty thought channel the template's generation prompt writes. */
-const EMPTY_THOUGHT_WHEN_OFF =
-  "{%- if not enable_thinking | default(false) -%}{{- '<|channel>thought\\n<channel|>' -}}{%- endif -%}";
 
 /**
  * Gemma 4's interleaved template (google-gemma-4-31B-it-interleaved.jinja), rendered by Switchyard. It is
