@@ -66,12 +66,8 @@ function gatewayOn(template: string) {
 // /completion and Switchyard parses the call and the answer itself (llama-server's own DeepSeek V3.2 parser
 // fails every request with a tool result last, ANSWER_UNPARSED_FAMILIES; Gemma 4's stock template is not
 // append-only on the chat path). The loop and what it must show are the same for both.
-const TOOL_LOOPS = [
-  ...CHAT_PATH_TOOL_CALL_FAMILIES.map(({ family, template }) => ({ family, template, path: "" })),
-  ...RENDERED_ONE_PER_SYNTAX.map(({ family, template }) => ({ family, template, path: " (Switchyard renders)" })),
-];
-
-describe.each(TOOL_LOOPS)("Claude Code runs a tool through Switchyard, $family template$path", ({ template }) => {
+/** The loop and what it must show, for one family's tool-call test model. */
+function toolLoopOn({ template }: { template: string }): void {
   const runToolLoop = gatewayOn(template);
 
   it("the model asks for Bash, the CLI runs it, the output goes back, and the CLI ends with the answer", async () => {
@@ -82,4 +78,10 @@ describe.each(TOOL_LOOPS)("Claude Code runs a tool through Switchyard, $family t
     expect(result.result).toBe(SCRIPTED_ANSWER);
     expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
   });
-});
+}
+
+describe.each(CHAT_PATH_TOOL_CALL_FAMILIES)("Claude Code runs a tool through Switchyard, $family template", toolLoopOn);
+describe.each(RENDERED_ONE_PER_SYNTAX)(
+  "Claude Code runs a tool through Switchyard, $family template (Switchyard renders)",
+  toolLoopOn,
+);
