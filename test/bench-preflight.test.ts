@@ -24,15 +24,17 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 }
 
 describe("switchyard bench (pre-flight) on the gateway with the tiny model", () => {
-  it("ends within its 60 s budget with a verdict, the table and the JSON", async () => {
+  it("ends within its budget with a verdict, the table and the JSON", async () => {
     const json = join(mkdtempSync(join(tmpdir(), "switchyard-bench-")), "preflight.json");
-    const run = await runSwitchyard(["bench", "--url", testGateway().url, "--json", json], 150_000);
+    // The budget is 60 s by default; 25 s here runs the same stop in less of CI's time.
+    const run = await runSwitchyard(["bench", "--url", testGateway().url, "--json", json, "--budget", "25s"], 150_000);
     console.log(run.stdout, run.stderr);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/(PASS|FAIL): decode p50 [\d.]+ tok\/s/);
     const report = JSON.parse(readFileSync(json, "utf8")) as PreflightReport;
-    // The budget aborts the request in flight: the run itself stops at 60 s, whatever the machine's speed.
-    expect(report.wallMs).toBeLessThan(61_000);
+    // The budget aborts the request in flight: the run itself stops at 25 s, whatever the machine's speed.
+    expect(report.options.budgetMs).toBe(25_000);
+    expect(report.wallMs).toBeLessThan(26_000);
     expect(report.targets[0]?.verdict.pass).toBeTypeOf("boolean");
     const first = report.targets[0]?.depths[0];
     expect(first?.depth).toBe(0);

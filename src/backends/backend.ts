@@ -57,5 +57,10 @@ export interface Backend {
   slotSnapshot?(): SlotView[] | undefined;
   /** Context window in tokens per request, when the backend reports it. */
   contextSize(signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * A generation request has arrived and may come here: open a connection now when none is idle, so
+   * the handshake overlaps reading and planning it (local backends, whose idle connections go quickly).
+   */
+  preconnect?(): void;
   close(): Promise<void>;
 }

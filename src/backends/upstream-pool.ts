@@ -1,4 +1,5 @@
-import { Pool } from "undici";
+import { buildConnector, Pool } from "undici";
+import { SpareConnection } from "./spare-connection.js";
 
 /** The timeouts a backend's config may set; each backend has its own defaults for the ones left out. */
 export interface UpstreamTimeouts {
@@ -15,15 +16,42 @@ export interface UpstreamPoolDefaults extends Required<UpstreamTimeouts> {
   keepAliveMaxTimeout?: number;
 }
 
-/** The keep-alive pool a backend sends its requests over; configured timeouts win over the defaults. */
+/** Pools whose connections may be opened ahead of a request (`preconnect`). */
+const spares = new WeakMap<Pool, SpareConnection>();
+
+/**
+ * The keep-alive pool a backend sends its requests over; configured timeouts win over the defaults.
+ * `preconnect` on it opens a connection ahead of a request when none is idle.
+ */
 export function upstreamPool(origin: string, configured: UpstreamTimeouts, defaults: UpstreamPoolDefaults): Pool {
-  return new Pool(origin, {
+  const spare = new SpareConnection(
+    buildConnector({ timeout: configured.connectTimeoutMs ?? defaults.connectTimeoutMs }),
+    defaults.keepAliveTimeout,
+  );
+  const pool = new Pool(origin, {
     connections: defaults.connections,
     ...(defaults.pipelining === undefined ? {} : { pipelining: defaults.pipelining }),
     keepAliveTimeout: defaults.keepAliveTimeout,
     ...(defaults.keepAliveMaxTimeout === undefined ? {} : { keepAliveMaxTimeout: defaults.keepAliveMaxTimeout }),
-    connect: { timeout: configured.connectTimeoutMs ?? defaults.connectTimeoutMs },
+    connect: spare.connect,
     headersTimeout: configured.headersTimeoutMs ?? defaults.headersTimeoutMs,
     bodyTimeout: configured.idleTimeoutMs ?? defaults.idleTimeoutMs,
   });
+  spares.set(pool, spare);
+  return pool;
+}
+
+/**
+ * Opens a connection to the pool's server ahead of a request expected soon, when no connection is idle:
+ * the handshake then runs while the request is read and planned, not after.
+ */
+export function preconnect(pool: Pool): void {
+  if (pool.stats.free > 0) return;
+  spares.get(pool)?.open();
+}
+
+/** Closes the pool and a connection opened ahead that no request took. */
+export async function closeUpstreamPool(pool: Pool): Promise<void> {
+  spares.get(pool)?.close();
+  await pool.close();
 }

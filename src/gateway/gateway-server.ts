@@ -69,6 +69,11 @@ export interface GatewayOptions {
 }
 
 /** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
+/** A generation request arrived: local backends open a connection now if none is idle (Backend.preconnect). */
+function preconnectLocal(backends: readonly Backend[]): void {
+  for (const backend of backends) if (backend.local) backend.preconnect?.();
+}
+
 const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions";
 
 /** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */
@@ -123,9 +128,12 @@ export function createGatewayServer(options: GatewayOptions): Server {
           code: "bad_api_key",
         });
       }
-      if (method === "POST" && path === "/v1/messages")
+      if (method === "POST" && path === "/v1/messages") {
+        preconnectLocal(options.backends);
         return await handleMessages(request, response, context, receivedAt);
+      }
       if (method === "POST" && path === "/v1/chat/completions") {
+        preconnectLocal(options.backends);
         return await handleChatCompletions(request, response, context, receivedAt);
       }
       if (method === "POST" && path === "/v1/messages/count_tokens")

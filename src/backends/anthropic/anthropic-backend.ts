@@ -3,7 +3,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
@@ -118,6 +118,6 @@ export class AnthropicBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await closeUpstreamPool(this.pool);
   }
 }

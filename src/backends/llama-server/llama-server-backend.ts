@@ -16,7 +16,7 @@ import {
   PrefillDeadline,
 } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, preconnect, upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
@@ -337,8 +337,12 @@ export class LlamaServerBackend implements Backend {
     return { tokens: tokens.tokens?.length ?? 0, exact: true };
   }
 
+  preconnect(): void {
+    preconnect(this.pool);
+  }
+
   async close(): Promise<void> {
-    await this.pool.close();
+    await closeUpstreamPool(this.pool);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   PrefillDeadline,
 } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, preconnect, upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamJson } from "../upstream-request.js";
 import { estimateOllamaTokens } from "./estimate-ollama-tokens.js";
 import { mapOllamaError } from "./map-ollama-error.js";
@@ -210,7 +210,11 @@ export class OllamaBackend implements Backend {
     }
   }
 
+  preconnect(): void {
+    preconnect(this.pool);
+  }
+
   async close(): Promise<void> {
-    await this.pool.close();
+    await closeUpstreamPool(this.pool);
   }
 }

@@ -9,7 +9,7 @@ import { completionRoom, parseContextOverflow } from "../chat-completions/parse-
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, preconnect, upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { FleetRouterAffinity, type FleetRouterConfig } from "./fleet-router.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
@@ -220,7 +220,11 @@ export class OpenAICompatibleBackend implements Backend {
     return this.modelWindow;
   }
 
+  preconnect(): void {
+    if (this.local) preconnect(this.pool);
+  }
+
   async close(): Promise<void> {
-    await this.pool.close();
+    await closeUpstreamPool(this.pool);
   }
 }
