@@ -39,6 +39,7 @@ describe("bench replay straight to llama-server with the stock Qwen3.5 template"
     const report = await replaySessions(target("llama-server", server.url), [fixtureRequests("bare-session")], {
       concurrency: 1,
       rendererUrl: server.url,
+      maxTokens: 64,
     });
     console.log(formatReplay(report));
     const second = report.turns.find((turn) => turn.request === "bare-session/008.json");
