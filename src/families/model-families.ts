@@ -564,6 +564,16 @@ export function templateFingerprint(template: string): string {
   return createHash("sha256").update(normalize(template)).digest("hex").slice(0, 16);
 }
 
+/**
+ * For a family Switchyard renders from corrected copies of its stock templates (`render.corrected`): the
+ * copy of `template` when it is one of them (by fingerprint), else undefined.
+ */
+export function correctedCopy(family: ModelFamily, template: string): string | undefined {
+  const fingerprint = templateFingerprint(template);
+  const file = Object.keys(family.templates).find((name) => family.templates[name] === fingerprint);
+  return file ? family.render?.corrected?.[file] : undefined;
+}
+
 /** The family a template belongs to: the exact template first, else by its markers in the list's order. */
 export function detectFamily(template: string | undefined): ModelFamily | undefined {
   if (!template) return undefined;

@@ -1,4 +1,4 @@
-import { type ModelFamily, templateFingerprint } from "../../families/model-families.js";
+import { correctedCopy, type ModelFamily } from "../../families/model-families.js";
 import type { PromptRendering } from "./llama-server-compat.js";
 import { PromptRenderer } from "./render-prompt.js";
 
@@ -8,13 +8,9 @@ import { PromptRenderer } from "./render-prompt.js";
  * copy of the stock template the server has. Why not, as text, when it has none of them.
  */
 function templateToRender(family: ModelFamily, template: string): string | { refused: string } {
-  const corrected = family.render?.corrected;
-  if (!corrected) return template;
-  const fingerprint = templateFingerprint(template);
-  const file = Object.keys(family.templates).find((name) => family.templates[name] === fingerprint);
-  const copy = file ? corrected[file] : undefined;
+  if (!family.render?.corrected) return template;
   return (
-    copy ?? {
+    correctedCopy(family, template) ?? {
       refused: "the template is none of the family's stock templates, of which Switchyard has corrected copies",
     }
   );
