@@ -8,12 +8,16 @@ import { PromptRenderer } from "../src/backends/llama-server/render-prompt.js";
 import { correctTemplate } from "../src/backends/llama-server/template-remedy.js";
 import { toCompletionBody } from "../src/backends/llama-server/to-completion-body.js";
 import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
+import { configSchema } from "../src/config/config-schema.js";
+import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { correctedTemplateArgs } from "../src/engine/engine-template.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
+import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { type FixtureRequest, fixtureRequests, fixtureSessions } from "./support/fixtures.js";
 import { startStockEngine } from "./support/stock-engine.js";
 
@@ -280,6 +284,40 @@ describe.each(corrected)("%s on an engine Switchyard launches (corrected templat
       const failures = outcomes.flatMap((outcome) => [...outcome.errors, ...outcome.breaks]);
       if (family.appendOnlyWhenLaunched) expect(failures).toEqual([]);
       else expect(failures.length, "the corrected template now works: set appendOnlyWhenLaunched").toBeGreaterThan(0);
+    } finally {
+      await backend.close();
+      await engine.stop();
+    }
+  });
+});
+
+/**
+ * A family Switchyard renders from corrected copies of its stock templates (the R1 distills), on an engine
+ * Switchyard launches: the model file carries the stock template, the engine gets no corrected copy
+ * (`correctedTemplateArgs`) and serves it, and the prompt Switchyard sends is append-only as on a server
+ * the user started. (Other rendered families render in process from the same stock template either way.)
+ */
+const launchedRendered = stockServers.filter(([, family]) => family.render?.corrected);
+
+describe.each(launchedRendered)("%s on an engine Switchyard launches", (_id, _family, template) => {
+  it("serves the stock template, and Switchyard renders every recorded session append-only", async () => {
+    const model = await ensureTestModel({ template });
+    const launch = await correctedTemplateArgs(model);
+    expect(launch.args).toEqual([]);
+    const engineConfig = configSchema.parse({ engine: { slots: 1, contextSize: 4096 } }).engine;
+    const engine = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model,
+      args: [...agentEngineArgs(engineConfig), ...launch.args],
+      maxRestarts: 0,
+    });
+    const backend = new LlamaServerBackend({ name: "launched", baseUrl: engine.url });
+    try {
+      const compat = await backend.compat();
+      expect(compat.rendering, "Switchyard renders the launched engine's template").toBeTruthy();
+      const outcomes = await replayEverySession(engine.url, compat);
+      expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
+      expect(outcomes.flatMap((outcome) => [...outcome.errors, ...outcome.breaks])).toEqual([]);
     } finally {
       await backend.close();
       await engine.stop();
