@@ -18,8 +18,8 @@ describe("switchyard doctor", () => {
       model: inject("testModel"),
       args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui"],
     });
-    // On their stock templates: families Switchyard renders itself (DeepSeek V3.2, Gemma 4), and one
-    // that cannot be made append-only (the R1 distills).
+    // On their stock templates: families Switchyard renders itself (DeepSeek V3.2, Gemma 4, and the R1
+    // distills from a corrected copy of their template).
     const stock = (template: string) => startStockEngine(template, { parallel: 1, ctxSize: 65536 });
     deepseek = await stock("deepseek-ai-DeepSeek-V3.2.jinja");
     gemma = await stock("google-gemma-4-31B-it.jinja");
@@ -75,10 +75,12 @@ describe("switchyard doctor", () => {
     expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes: .*as Switchyard renders them/);
   });
 
-  it("names a family whose stock template is not append-only, with why and what to do instead", async () => {
+  it("says the R1 distills are append-only with Switchyard rendering a corrected copy of their template", async () => {
     const result = await runCli(["doctor", "--backend", distill.url, "--url", gateway.url]);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/\[FAIL\] model family: DeepSeek R1 distills: not append-only/);
-    expect(result.stdout).toContain("for agent work use a model with a tool-call template");
+    expect(result.stdout).toMatch(
+      /\[ok {2}\] model family: DeepSeek R1 distills: append-only with Switchyard in front: Switchyard renders/,
+    );
+    expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes: .*as Switchyard renders them/);
+    expect(result.stdout).not.toContain("not append-only");
   });
 });

@@ -114,6 +114,11 @@ const RENDERED = [
   { family: "DeepSeek V3.2", template: "deepseek-ai-DeepSeek-V3.2.jinja", marker: "function_calls>" },
   { family: "Seed-OSS", template: "ByteDance-Seed-OSS.jinja", marker: "<function=Bash" },
   { family: "StepFun 3.5", template: "StepFun3.5-Flash.jinja", marker: "<function=Bash" },
+  {
+    family: "DeepSeek R1 distills",
+    template: "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja",
+    marker: "function<｜tool▁sep｜>Bash",
+  },
 ];
 
 describe.each(RENDERED)(

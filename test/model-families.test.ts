@@ -8,12 +8,16 @@ import { PromptRenderer } from "../src/backends/llama-server/render-prompt.js";
 import { correctTemplate } from "../src/backends/llama-server/template-remedy.js";
 import { toCompletionBody } from "../src/backends/llama-server/to-completion-body.js";
 import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
+import { configSchema } from "../src/config/config-schema.js";
+import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { correctedTemplateArgs } from "../src/engine/engine-template.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
+import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { type FixtureRequest, fixtureRequests, fixtureSessions } from "./support/fixtures.js";
 import { startStockEngine } from "./support/stock-engine.js";
 
@@ -132,117 +136,119 @@ async function replayEverySession(
 
 const templates = join(inject("llamaSource"), "models", "templates");
 
-describe.each(MODEL_FAMILIES.map((family) => [family.id, family] as const))(
-  "%s on its stock template",
-  (_id, family: ModelFamily) => {
-    let engine: EngineSupervisor;
-    let backend: LlamaServerBackend;
-    beforeAll(async () => {
-      const template = Object.keys(family.templates)[0] as string;
-      engine = await startStockEngine(template, { parallel: 1, ctxSize: 4096, maxRestarts: 0 });
-      backend = new LlamaServerBackend({ name: family.id, baseUrl: engine.url });
-    });
-    afterAll(async () => {
-      await backend?.close();
-      await engine?.stop();
-    });
+/**
+ * Each family on its first template; a family Switchyard renders from corrected copies of its stock
+ * templates (`render.corrected`, the R1 distills) on each of them, since each copy is its own.
+ */
+const stockServers = MODEL_FAMILIES.flatMap((family) => {
+  const files = Object.keys(family.templates);
+  const checked = family.render?.corrected ? files : files.slice(0, 1);
+  return checked.map((file, index) => [index === 0 ? family.id : `${family.id} (${file})`, family, file] as const);
+});
 
-    it("is recognised from the server's template", async () => {
+describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamily, template: string) => {
+  let engine: EngineSupervisor;
+  let backend: LlamaServerBackend;
+  beforeAll(async () => {
+    engine = await startStockEngine(template, { parallel: 1, ctxSize: 4096, maxRestarts: 0 });
+    backend = new LlamaServerBackend({ name: family.id, baseUrl: engine.url });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await engine?.stop();
+  });
+
+  it("is recognised from the server's template", async () => {
+    const compat = await backend.compat();
+    expect(compat.family).toBe(family.id);
+    // What each turn record is told (`templateAppendOnly`): a rendered family's probe renders as Switchyard does.
+    if (family.render) expect(compat.appendOnly).toBe(family.appendOnly === true);
+  });
+
+  it.runIf(family.render !== undefined)(
+    "Switchyard renders its prompt, and renders the stock template byte for byte as llama-server does",
+    async () => {
       const compat = await backend.compat();
-      expect(compat.family).toBe(family.id);
-      // What each turn record is told (`templateAppendOnly`): a rendered family's probe renders as Switchyard does.
-      if (family.render) expect(compat.appendOnly).toBe(family.appendOnly === true);
-    });
-
-    it.runIf(family.render !== undefined)(
-      "Switchyard renders its prompt, and renders the stock template byte for byte as llama-server does",
-      async () => {
-        const compat = await backend.compat();
-        expect(compat.rendering, "the family's corrections apply to its stock template").toBeTruthy();
-        const template = readFileSync(join(templates, Object.keys(family.templates)[0] as string), "utf8");
-        const props = (await (await fetch(`${engine.url}/props`)).json()) as { bos_token: string; eos_token: string };
-        const stock = PromptRenderer.create(
-          template,
-          { ...(family.render as NonNullable<ModelFamily["render"]>), patches: [] },
-          { bosToken: props.bos_token, eosToken: props.eos_token, addsBos: false },
-        );
-        if (typeof stock === "string") throw new Error(stock);
-        let compared = 0;
-        for (const session of fixtureSessions()) {
-          for (const fixture of fixtureRequests(session)) {
-            if (!fixture.body) continue;
-            for (const thinking of [undefined, { type: "disabled" }]) {
-              const recorded = thinking ? { ...(fixture.body as object), thinking } : fixture.body;
-              const request = normalizeForCache(parseAnthropicRequest(recorded, fixture.headers));
-              const body = toLlamaServerBody(request, "m", { ...compat, rendering: undefined });
-              const response = await fetch(`${engine.url}/apply-template`, {
-                method: "POST",
-                headers: { "content-type": "application/json" },
-                body: JSON.stringify(body),
-              });
-              const text = await response.text();
-              if (response.status !== 200) continue;
-              const ours = toCompletionBody(body, stock).prompt;
-              expect(ours, `${session}/${fixture.file}`).toBe((JSON.parse(text) as { prompt: string }).prompt);
-              compared++;
-            }
+      expect(compat.rendering, "the family's corrections apply to its stock template").toBeTruthy();
+      const source = readFileSync(join(templates, template), "utf8");
+      const props = (await (await fetch(`${engine.url}/props`)).json()) as { bos_token: string; eos_token: string };
+      const stock = PromptRenderer.create(
+        source,
+        { ...(family.render as NonNullable<ModelFamily["render"]>), patches: [] },
+        { bosToken: props.bos_token, eosToken: props.eos_token, addsBos: false },
+      );
+      if (typeof stock === "string") throw new Error(stock);
+      let compared = 0;
+      for (const session of fixtureSessions()) {
+        for (const fixture of fixtureRequests(session)) {
+          if (!fixture.body) continue;
+          for (const thinking of [undefined, { type: "disabled" }]) {
+            const recorded = thinking ? { ...(fixture.body as object), thinking } : fixture.body;
+            const request = normalizeForCache(parseAnthropicRequest(recorded, fixture.headers));
+            const body = toLlamaServerBody(request, "m", { ...compat, rendering: undefined });
+            const response = await fetch(`${engine.url}/apply-template`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(body),
+            });
+            const text = await response.text();
+            if (response.status !== 200) continue;
+            const ours = toCompletionBody(body, stock).prompt;
+            expect(ours, `${session}/${fixture.file}`).toBe((JSON.parse(text) as { prompt: string }).prompt);
+            compared++;
           }
         }
-        // Mistral Small 3.2: llama-server renders only the 14 requests without tools (the others get 400).
-        expect(compared).toBeGreaterThanOrEqual(14);
-      },
-    );
-
-    // Where Switchyard renders the prompt itself, it is checked in the prompt Switchyard sends, whatever
-    // the stock template does.
-    it.runIf(family.midConversationSystem !== "in-place" || family.render !== undefined)(
-      `renders a mid-conversation system message where it stands (stock template: ${family.midConversationSystem})`,
-      async () => {
-        // basic-session 004: the user's prompt, Claude Code's agent list as a system message, then the answer.
-        const fixture = fixtureRequests("basic-session").find(
-          (request) => request.file === "004.json",
-        ) as FixtureRequest;
-        const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
-        const sent = await promptSent(engine.url, await backend.compat(), request);
-        // A family llama-server cannot serve with these tools at all says so in the matrix (an HTTP error).
-        if (family.appendOnly !== true && typeof sent !== "string") return;
-        expect(sent).toBeTypeOf("string");
-        const prompt = sent as string;
-        const before = prompt.indexOf("look around this repo and tell me what it does");
-        const system = prompt.indexOf("Available agent types for the Agent tool:");
-        const after = prompt.indexOf("ls -la", system);
-        expect(before).toBeGreaterThan(-1);
-        expect(system).toBeGreaterThan(before);
-        expect(after).toBeGreaterThan(system);
-      },
-    );
-
-    const claim =
-      family.appendOnly === true
-        ? "renders every recorded session append-only"
-        : family.generationPromptTail
-          ? "renders every recorded session append-only but for the generation prompt's reasoning opener"
-          : "breaks where the matrix says";
-    it(claim, async () => {
-      const compat = await backend.compat();
-      const outcomes = await replayEverySession(engine.url, compat, family.generationPromptTail);
-      const errors = outcomes.flatMap((outcome) => outcome.errors);
-      const breaks = outcomes.flatMap((outcome) => outcome.breaks);
-      const tailOnly = outcomes.reduce((sum, outcome) => sum + outcome.tailOnly, 0);
-      if (family.appendOnly === true || family.generationPromptTail) {
-        expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
-        expect(errors).toEqual([]);
-        expect(breaks).toEqual([]);
-        if (family.appendOnly === true) expect(tailOnly).toBe(0);
-        else expect(tailOnly, "the reasoning opener no longer differs: set appendOnly").toBeGreaterThan(0);
-      } else {
-        expect(errors.length + breaks.length, "the matrix says this family breaks; it no longer does").toBeGreaterThan(
-          0,
-        );
       }
-    });
-  },
-);
+      // Mistral Small 3.2: llama-server renders only the 14 requests without tools (the others get 400).
+      expect(compared).toBeGreaterThanOrEqual(14);
+    },
+  );
+
+  // Where Switchyard renders the prompt itself, it is checked in the prompt Switchyard sends, whatever
+  // the stock template does.
+  it.runIf(family.midConversationSystem !== "in-place" || family.render !== undefined)(
+    `renders a mid-conversation system message where it stands (stock template: ${family.midConversationSystem})`,
+    async () => {
+      // basic-session 004: the user's prompt, Claude Code's agent list as a system message, then the answer.
+      const fixture = fixtureRequests("basic-session").find((request) => request.file === "004.json") as FixtureRequest;
+      const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
+      const sent = await promptSent(engine.url, await backend.compat(), request);
+      // A family llama-server cannot serve with these tools at all says so in the matrix (an HTTP error).
+      if (family.appendOnly !== true && typeof sent !== "string") return;
+      expect(sent).toBeTypeOf("string");
+      const prompt = sent as string;
+      const before = prompt.indexOf("look around this repo and tell me what it does");
+      const system = prompt.indexOf("Available agent types for the Agent tool:");
+      const after = prompt.indexOf("ls -la", system);
+      expect(before).toBeGreaterThan(-1);
+      expect(system).toBeGreaterThan(before);
+      expect(after).toBeGreaterThan(system);
+    },
+  );
+
+  const claim =
+    family.appendOnly === true
+      ? "renders every recorded session append-only"
+      : family.generationPromptTail
+        ? "renders every recorded session append-only but for the generation prompt's reasoning opener"
+        : "breaks where the matrix says";
+  it(claim, async () => {
+    const compat = await backend.compat();
+    const outcomes = await replayEverySession(engine.url, compat, family.generationPromptTail);
+    const errors = outcomes.flatMap((outcome) => outcome.errors);
+    const breaks = outcomes.flatMap((outcome) => outcome.breaks);
+    const tailOnly = outcomes.reduce((sum, outcome) => sum + outcome.tailOnly, 0);
+    if (family.appendOnly === true || family.generationPromptTail) {
+      expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
+      expect(errors).toEqual([]);
+      expect(breaks).toEqual([]);
+      if (family.appendOnly === true) expect(tailOnly).toBe(0);
+      else expect(tailOnly, "the reasoning opener no longer differs: set appendOnly").toBeGreaterThan(0);
+    } else {
+      expect(errors.length + breaks.length, "the matrix says this family breaks; it no longer does").toBeGreaterThan(0);
+    }
+  });
+});
 
 /**
  * The other kind of server: an engine Switchyard launches. For a family whose stock template the history
@@ -278,6 +284,40 @@ describe.each(corrected)("%s on an engine Switchyard launches (corrected templat
       const failures = outcomes.flatMap((outcome) => [...outcome.errors, ...outcome.breaks]);
       if (family.appendOnlyWhenLaunched) expect(failures).toEqual([]);
       else expect(failures.length, "the corrected template now works: set appendOnlyWhenLaunched").toBeGreaterThan(0);
+    } finally {
+      await backend.close();
+      await engine.stop();
+    }
+  });
+});
+
+/**
+ * A family Switchyard renders from corrected copies of its stock templates (the R1 distills), on an engine
+ * Switchyard launches: the model file carries the stock template, the engine gets no corrected copy
+ * (`correctedTemplateArgs`) and serves it, and the prompt Switchyard sends is append-only as on a server
+ * the user started. (Other rendered families render in process from the same stock template either way.)
+ */
+const launchedRendered = stockServers.filter(([, family]) => family.render?.corrected);
+
+describe.each(launchedRendered)("%s on an engine Switchyard launches", (_id, _family, template) => {
+  it("serves the stock template, and Switchyard renders every recorded session append-only", async () => {
+    const model = await ensureTestModel({ template });
+    const launch = await correctedTemplateArgs(model);
+    expect(launch.args).toEqual([]);
+    const engineConfig = configSchema.parse({ engine: { slots: 1, contextSize: 4096 } }).engine;
+    const engine = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model,
+      args: [...agentEngineArgs(engineConfig), ...launch.args],
+      maxRestarts: 0,
+    });
+    const backend = new LlamaServerBackend({ name: "launched", baseUrl: engine.url });
+    try {
+      const compat = await backend.compat();
+      expect(compat.rendering, "Switchyard renders the launched engine's template").toBeTruthy();
+      const outcomes = await replayEverySession(engine.url, compat);
+      expect(outcomes.reduce((sum, outcome) => sum + outcome.pairs, 0)).toBeGreaterThan(20);
+      expect(outcomes.flatMap((outcome) => [...outcome.errors, ...outcome.breaks])).toEqual([]);
     } finally {
       await backend.close();
       await engine.stop();

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DEEPSEEK_R1_RENDER } from "./deepseek-r1-render.js";
 import { GEMMA_4_INTERLEAVED_RENDER, GEMMA_4_RENDER } from "./gemma-4-render.js";
 import type { HistoryRemedy } from "./history-remedy-kind.js";
 import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
@@ -246,11 +247,10 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     midConversationSystem: "hoisted",
     reasoningInHistory: "drop",
     history: NONE,
-    appendOnly: {
-      breaks:
-        "the distills' templates are not made for tool loops: the Qwen distill writes a tool call that follows tool results without the assistant marker and closes the results differently once another call follows; the Llama distill and llama.cpp's own R1 template drop tool calls from history",
-      instead: "for agent work use a model with a tool-call template (Qwen3, QwQ, DeepSeek V3.1 or later)",
-    },
+    appendOnly: true,
+    // No patch keeps calls and results stable on these templates: Switchyard renders a corrected copy of
+    // each (src/families/deepseek-r1-render.ts) and reads the Qwen distill's call syntax.
+    render: DEEPSEEK_R1_RENDER,
   }),
   family({
     id: "kimi-k2",
@@ -562,6 +562,16 @@ export function familyById(id: string | undefined): ModelFamily | undefined {
 /** The fingerprint `templates` holds for a template's text. */
 export function templateFingerprint(template: string): string {
   return createHash("sha256").update(normalize(template)).digest("hex").slice(0, 16);
+}
+
+/**
+ * For a family Switchyard renders from corrected copies of its stock templates (`render.corrected`): the
+ * copy of `template` when it is one of them (by fingerprint), else undefined.
+ */
+export function correctedCopy(family: ModelFamily, template: string): string | undefined {
+  const fingerprint = templateFingerprint(template);
+  const file = Object.keys(family.templates).find((name) => family.templates[name] === fingerprint);
+  return file ? family.render?.corrected?.[file] : undefined;
 }
 
 /** The family a template belongs to: the exact template first, else by its markers in the list's order. */

@@ -9,6 +9,13 @@ export interface RenderedPromptMode {
    * `find` must occur in the server's template, else the family stays on the chat path), with why.
    */
   patches: readonly { find: string; replace: string }[];
+  /**
+   * Where no patch can do it (the R1 distills): a corrected template for each of the family's stock
+   * templates, keyed by its file (as in the matrix's `templates`), rendered in place of the server's
+   * when the server's template is that one (by fingerprint); a server with any other template keeps
+   * the chat path.
+   */
+  corrected?: Readonly<Record<string, string>>;
   why: string;
   /**
    * Tool-call ids the template insists on (Mistral: nine alphanumerics, else it raises): each id is
@@ -78,5 +85,13 @@ export interface OutputSyntax {
  * - `json`: one `{"name": NAME, "arguments": {…}}` per block (Hermes 3, QwQ), or a list of them (Nemotron
  *   Nano v2).
  * - `gemma4`: one call per block, `call:NAME{key:value,…}` with strings between `<|"|>`.
+ * - `deepseek-r1`: `<｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n```json\nARGS\n```<｜tool▁call▁end｜>` per call.
  */
-export type ToolCallFormat = "dsml" | "mistral" | "xml-function" | "xml-function-padded" | "json" | "gemma4";
+export type ToolCallFormat =
+  | "dsml"
+  | "mistral"
+  | "xml-function"
+  | "xml-function-padded"
+  | "json"
+  | "gemma4"
+  | "deepseek-r1";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
-import { detectFamily } from "../families/model-families.js";
+import { correctedCopy, detectFamily } from "../families/model-families.js";
 
 export type TestModelScript = "text" | "tool-call" | "malformed-tool-call";
 export const TEST_MODEL_SCRIPTS: readonly TestModelScript[] = ["text", "tool-call", "malformed-tool-call"];
@@ -88,9 +88,13 @@ export function familyScript(
   } catch (error) {
     // A family whose prompt Switchyard renders gets the prompt of the template with the family's
     // corrections (Hermes 3: the stock one closes the last tool result otherwise than once the answer
-    // follows, so the answer does not extend its generation prompt): scripted as the model will see it.
-    const patches = detectFamily(templateSource)?.render?.patches ?? [];
-    const patched = patches.reduce((text, patch) => text.replaceAll(patch.find, patch.replace), templateSource);
+    // follows, so the answer does not extend its generation prompt; the R1 distills: a corrected copy of
+    // the whole template): scripted as the model will see it.
+    const family = detectFamily(templateSource);
+    const patches = family?.render?.patches ?? [];
+    const patched =
+      (family && correctedCopy(family, templateSource)) ??
+      patches.reduce((text, patch) => text.replaceAll(patch.find, patch.replace), templateSource);
     if (patched === templateSource) throw error;
     return scriptFrom(patched, script, toolName);
   }

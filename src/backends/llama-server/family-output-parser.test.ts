@@ -190,6 +190,43 @@ describe("FamilyOutputParser (Nemotron Nano v2: a list of JSON calls in one <TOO
   });
 });
 
+describe("FamilyOutputParser (DeepSeek R1 distills: calls as the Qwen distill's template writes them)", () => {
+  const FENCE = "```";
+  const call = (name: string, json: string) =>
+    `<｜tool▁call▁begin｜>function<｜tool▁sep｜>${name}\n${FENCE}json\n${json}\n${FENCE}<｜tool▁call▁end｜>`;
+  const BLOCK = `<｜tool▁calls▁begin｜>${call("Bash", '{"command": "ls"}')}\n${call("Read", '{"file_path": "/x"}')}<｜tool▁calls▁end｜>`;
+
+  it("reads the reasoning the generation prompt opened, the text, and every call of the block", () => {
+    expect(readAs("deepseek-r1-distill", `Plan.\n</think>\n\nLooking.${BLOCK}`, "<｜Assistant｜><think>\n")).toEqual([
+      { kind: "thinking", text: "Plan.\n" },
+      { kind: "text", text: "Looking." },
+      {
+        kind: "tool_calls",
+        calls: [
+          { name: "Bash", input: { command: "ls" } },
+          { name: "Read", input: { file_path: "/x" } },
+        ],
+      },
+    ]);
+  });
+
+  it("after tool results (no generation prompt), reads a reasoning block the model opens itself", () => {
+    expect(readAs("deepseek-r1-distill", "<think>\nDone.</think>\n\nOne file.", "<｜tool▁outputs▁end｜>")).toEqual([
+      { kind: "thinking", text: "Done." },
+      { kind: "text", text: "One file." },
+    ]);
+  });
+
+  it("passes a block cut off, with stray text, or with arguments that are not a JSON object on as text", () => {
+    const cut = BLOCK.slice(0, 60);
+    expect(readAs("deepseek-r1-distill", cut, "")).toEqual([{ kind: "unparsed", text: cut }]);
+    const stray = BLOCK.replace("<｜tool▁call▁end｜>\n", "<｜tool▁call▁end｜>oops\n");
+    expect(readAs("deepseek-r1-distill", stray, "")).toEqual([{ kind: "unparsed", text: stray }]);
+    const notJson = BLOCK.replace('{"command": "ls"}', "ls");
+    expect(readAs("deepseek-r1-distill", notJson, "")).toEqual([{ kind: "unparsed", text: notJson }]);
+  });
+});
+
 describe("FamilyOutputParser (Gemma 4 syntax: the model opens its thought channel itself)", () => {
   const GEMMA = familyById("gemma-4")?.render?.output as OutputSyntax;
   const Q = '<|"|>';

@@ -1,4 +1,5 @@
 import type { OutputSyntax, ToolCallFormat } from "../../families/rendered-prompt-mode.js";
+import { parseDeepSeekR1ToolCalls } from "./deepseek-r1-tool-calls.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
 import { parseGemma4ToolCall } from "./gemma4-tool-calls.js";
 import { parseJsonToolCall } from "./json-tool-calls.js";
@@ -23,6 +24,7 @@ const TOOL_CALL_PARSERS: Record<
   "xml-function-padded": (block, tools) => parseXmlFunctionCalls(block, tools, "\n"),
   json: parseJsonToolCall,
   gemma4: parseGemma4ToolCall,
+  "deepseek-r1": parseDeepSeekR1ToolCalls,
 };
 
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */

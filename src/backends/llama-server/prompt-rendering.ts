@@ -1,6 +1,20 @@
-import type { ModelFamily } from "../../families/model-families.js";
+import { correctedCopy, type ModelFamily } from "../../families/model-families.js";
 import type { PromptRendering } from "./llama-server-compat.js";
 import { PromptRenderer } from "./render-prompt.js";
+
+/**
+ * The template Switchyard renders for the server's: the server's own (patched by the renderer), or,
+ * for a family whose corrections are whole templates (`RenderedPromptMode.corrected`), the corrected
+ * copy of the stock template the server has. Why not, as text, when it has none of them.
+ */
+function templateToRender(family: ModelFamily, template: string): string | { refused: string } {
+  if (!family.render?.corrected) return template;
+  return (
+    correctedCopy(family, template) ?? {
+      refused: "the template is none of the family's stock templates, of which Switchyard has corrected copies",
+    }
+  );
+}
 
 /**
  * Switchyard's own rendering for a family whose matrix entry asks for it: the server's template with the
@@ -15,7 +29,9 @@ export async function promptRenderingFor(
 ): Promise<PromptRendering | string | undefined> {
   if (!family?.render) return undefined;
   if (!props.chat_template) return "the server reports no chat template";
-  const renderer = PromptRenderer.create(props.chat_template, family.render, {
+  const template = templateToRender(family, props.chat_template);
+  if (typeof template !== "string") return template.refused;
+  const renderer = PromptRenderer.create(template, family.render, {
     bosToken: props.bos_token ?? "",
     eosToken: props.eos_token ?? "",
     addsBos: (await tokenize("")).length > 0,
