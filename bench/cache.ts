@@ -7,6 +7,9 @@
  * Switchyard renders (llama-server's /apply-template and /tokenize). A lane's first turn is all new.
  * Prefilled and reused tokens are what llama-server reports (usage.input_tokens and
  * usage.cache_read_input_tokens). The `small` test model makes prefill cost show in time to first token.
+ * Each turn asks for 64 tokens, as `switchyard bench replay` does: the next prompt is the recording's, not
+ * what the model wrote, and a test model whose stop chain a prompt misses would write to the recorded
+ * max_tokens (32,000) and take the machine for half an hour.
  *
  * Scenarios: one session with a second prompt (basic-session); the agent session with its subagent
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
@@ -60,7 +63,7 @@ async function replay(
   const target: BenchTarget = { name: kind, kind, baseUrl, wire: "anthropic", model: "m", local: true, headers: {} };
   const turns: ReplayTurn[] = [];
   for (const [index, request] of requests.entries())
-    turns.push(await replayTurn(target, request, lanes[index], { concurrency: 1 }));
+    turns.push(await replayTurn(target, request, lanes[index], { concurrency: 1, maxTokens: 64 }));
   return turns;
 }
 
