@@ -16,7 +16,7 @@
  * server (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
  * (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some; BENCH_KINDS=user-started,launched picks
  * kinds of server), on the test
- * model with the family's stock template: straight to a llama-server started as users start it
+ * model with the family's stock template (the family's scripted test model, which writes its syntax): straight to a llama-server started as users start it
  * (`--parallel 4 --kv-unified`, the stock template), Switchyard in front of that same kind of server, and an
  * engine Switchyard launches from a test model that carries the family's template (the corrected copy
  * where the family needs one, as for any model). BENCH_SIZE=small makes prefill cost show in time to first
@@ -104,9 +104,11 @@ async function runKind(
       await gateway.close();
     }
   }
+  // The family's test model, which writes the family's syntax as a model of the family does (the built-in
+  // one writes Qwen3.5's, which another family's parser in llama-server refuses), with the stock template.
   const server = await EngineSupervisor.start({
     binary: engine.binary,
-    model: engine.model,
+    model: engine.familyModel ?? engine.model,
     args: userServerArgs(engine.template),
     readyTimeoutMs: 300_000,
   });

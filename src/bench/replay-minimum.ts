@@ -1,4 +1,5 @@
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import { toCompletionBody } from "../backends/llama-server/to-completion-body.js";
 import { toLlamaServerBody } from "../backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { describeLane } from "../sessions/lane.js";
@@ -32,7 +33,8 @@ async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Pr
 /**
  * The least each request of a session must prefill, lane by lane (main agent, each subagent, side
  * requests). Each request is made append-only as Switchyard makes it, then rendered by the llama-server
- * at `rendererUrl` (its `/apply-template`, its template) and counted by its `/tokenize`. A replay
+ * at `rendererUrl` (its `/apply-template`, its template; for a family Switchyard renders itself, Switchyard's
+ * rendering of that template, as count_tokens does) and counted by its `/tokenize`. A replay
  * straight to that server and one through a gateway in front of it are judged against the same numbers.
  */
 export async function laneMinimums(
@@ -49,11 +51,11 @@ export async function laneMinimums(
       const canonical = normalizeForCache(parseAnthropicRequest(request.body, request.headers));
       const identity = identifySession(canonical);
       const lane = describeLane(identity);
-      const rendered = await postJson<{ prompt: string }>(
-        `${rendererUrl}/apply-template`,
-        toLlamaServerBody(canonical, "m", compat),
-        signal,
-      );
+      const body = toLlamaServerBody(canonical, "m", compat);
+      // Where Switchyard renders the family's prompt itself, that rendering is the one the server gets.
+      const rendered = compat.rendering
+        ? { prompt: toCompletionBody(body, compat.rendering.renderer).prompt }
+        : await postJson<{ prompt: string }>(`${rendererUrl}/apply-template`, body, signal);
       const { tokens } = await postJson<{ tokens: number[] }>(
         `${rendererUrl}/tokenize`,
         { content: rendered.prompt, add_special: true, parse_special: true },
