@@ -15,9 +15,9 @@
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
  * server (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
  * (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some; BENCH_KINDS=user-started,launched picks
- * kinds of server), on the test
- * model with the family's stock template (the family's scripted test model, which writes its syntax): straight to a llama-server started as users start it
- * (`--parallel 4 --kv-unified`, the stock template), Switchyard in front of that same kind of server, and an
+ * kinds of server), on the family's test model (scripted to write the family's syntax) with the family's
+ * stock template: straight to a llama-server started as users start it (`--parallel 4 --kv-unified`, the
+ * stock template), Switchyard in front of that same kind of server, and an
  * engine Switchyard launches from a test model that carries the family's template (the corrected copy
  * where the family needs one, as for any model). BENCH_SIZE=small makes prefill cost show in time to first
  * token. claude-code-router is not installed here and is left out.
