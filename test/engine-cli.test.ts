@@ -55,7 +55,7 @@ describe("switchyard engine", () => {
     const out = join(tmpdir(), "never.gguf");
     const script = await runCli(["engine", "test-model", out, "--script", "dance"]);
     expect(script.code).not.toBe(0);
-    expect(script.stderr).toMatch(/--script must be one of text, tool-call, malformed-tool-call/);
+    expect(script.stderr).toMatch(/--script must be one of text, tool-call, malformed-tool-call, unscripted/);
     const template = await runCli(["engine", "test-model", out, "--template", "../../etc/passwd"]);
     expect(template.code).not.toBe(0);
     expect(template.stderr).toMatch(/--template must be qwen3.5, qwen3-coder or a file in .*models\/templates/);

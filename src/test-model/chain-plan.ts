@@ -103,6 +103,8 @@ export function planChains(
   script: TestModelScript,
   toolName?: string,
 ): ChainPlan {
+  // No chains: the family's template on random weights, read by nobody here (familyScript never runs).
+  if (script === "unscripted") return { links: [], scripted: false, contextDepth: 2 };
   const original = ORIGINAL_CHAINS[templateFile];
   if (script === "text" && original) return originalPlan(tokenizer, original);
   const branches = familyScript(templateSource, script, toolName);

@@ -3,8 +3,18 @@ import { basename, join } from "node:path";
 import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
 import { correctedCopy, detectFamily } from "../families/model-families.js";
 
-export type TestModelScript = "text" | "tool-call" | "malformed-tool-call";
-export const TEST_MODEL_SCRIPTS: readonly TestModelScript[] = ["text", "tool-call", "malformed-tool-call"];
+/**
+ * "unscripted" holds no chains at all: the family's template on random weights, which babble until
+ * max_tokens. Only for measurements where what the model says does not matter (bench:cache), and for
+ * templates no script can be planned for; it is always asked for by name, never substituted.
+ */
+export type TestModelScript = "text" | "tool-call" | "malformed-tool-call" | "unscripted";
+export const TEST_MODEL_SCRIPTS: readonly TestModelScript[] = [
+  "text",
+  "tool-call",
+  "malformed-tool-call",
+  "unscripted",
+];
 
 /** Short names kept from before any template file could be named. */
 const SHORT_NAMES: Record<string, string> = { "qwen3.5": "Qwen3.5-4B.jinja", "qwen3-coder": "Qwen3-Coder.jinja" };
@@ -37,6 +47,8 @@ export function scriptSuffix(script: TestModelScript, toolName: string = SCRIPT_
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(toolName))
     throw new Error(`the tool name ${JSON.stringify(toolName)} is not a-z, 0-9, _ or -`);
   if (script === "text") return "";
+  // An unscripted model calls no tool, so its name is the same whatever tool is named.
+  if (script === "unscripted") return "-unscripted";
   return toolName === SCRIPT_TOOL_NAME ? `-${script}` : `-${script}-${toolName}`;
 }
 export const TOOL_RESULT_MARKER = "-tool";
@@ -151,6 +163,8 @@ function scriptFrom(templateSource: string, script: TestModelScript, toolName: s
             afterTool: dropTurnEnd(said({ content: AFTER_TOOL_ANSWER }, AFTER_TOOL_REASONING, [call, result]), turnEnd),
           });
           break;
+        case "unscripted":
+          throw new Error("an unscripted model has no script");
         case "malformed-tool-call":
           // The reply without its first byte (a broken channel header where the family has one, as
           // gpt-oss does) and cut off inside the arguments: output the engine's parser cannot finish.

@@ -31,7 +31,8 @@ export async function ensureTestModel(choice: TestModelChoice = {}, report: Repo
   const path = join(directory, `${name}.gguf`);
   if (existsSync(path)) return path;
   const source = await ensureLlamaSource(report);
-  report(`writing the ${size} test model (${template} template, ${script} script, tool ${tool}) to ${path}`);
+  const calling = script === "text" || script === "unscripted" ? "" : `, tool ${tool}`;
+  report(`writing the ${size} test model (${template} template, ${script} script${calling}) to ${path}`);
   mkdirSync(directory, { recursive: true });
   // Written beside and renamed, so a test running in parallel never loads a half-written file.
   const partial = `${path}.${process.pid}.partial`;

@@ -217,6 +217,9 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
         }
       }
     }
+    // An unscripted model babbles until max_tokens: no closing bias either (with no chain above it, the
+    // closing pieces would be all it says).
+    if (script === "unscripted") return weights;
     for (const piece of CLOSING_PIECES) {
       const token = tokenizer.ids.get(piece) as number;
       weights[token * embedding] = (weights[token * embedding] ?? 0) + CLOSING_BIAS;

@@ -95,7 +95,7 @@ export function registerEngineCommands(program: Command): void {
     )
     .option(
       "--script <script>",
-      "text (a fixed reply), tool-call (calls Bash, answers once the result is in) or malformed-tool-call",
+      "text (a fixed reply), tool-call (calls Bash, answers once the result is in), malformed-tool-call or unscripted (no reply planned: babbles until max_tokens)",
       choice(TEST_MODEL_SCRIPTS, "--script"),
       "text",
     )
@@ -123,7 +123,7 @@ export function registerEngineCommands(program: Command): void {
         const source = await ensureLlamaSource(say);
         await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
         say(
-          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${options.script === "text" ? "" : `, tool ${options.tool}`}, seed ${options.seed})`,
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${options.script === "text" || options.script === "unscripted" ? "" : `, tool ${options.tool}`}, seed ${options.seed})`,
         );
       },
     );
