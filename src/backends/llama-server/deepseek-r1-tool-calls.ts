@@ -1,4 +1,5 @@
 import type { ParsedToolCall } from "./dsml-tool-calls.js";
+import { argumentObject, onlyMatches } from "./tool-call-text.js";
 
 const CALL =
   /<｜tool▁call▁begin｜>function<｜tool▁sep｜>([^\n<]+)\n```(?:json)?\n([\s\S]*?)\n?```\s*<｜tool▁call▁end｜>/gu;
@@ -15,17 +16,12 @@ const CALL =
  * on as text rather than guess.
  */
 export function parseDeepSeekR1ToolCalls(block: string): ParsedToolCall[] | undefined {
-  if (block.replace(CALL, "").trim() !== "") return undefined;
+  if (!onlyMatches(block, CALL)) return undefined;
   const calls: ParsedToolCall[] = [];
   for (const [, name = "", json = ""] of block.matchAll(CALL)) {
-    let input: unknown;
-    try {
-      input = JSON.parse(json);
-    } catch {
-      return undefined;
-    }
-    if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
-    calls.push({ name: name.trim(), input: input as Record<string, unknown> });
+    const input = argumentObject(json);
+    if (!input) return undefined;
+    calls.push({ name: name.trim(), input });
   }
   return calls.length > 0 ? calls : undefined;
 }

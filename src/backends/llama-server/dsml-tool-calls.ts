@@ -1,3 +1,5 @@
+import { onlyMatches } from "./tool-call-text.js";
+
 /** One tool call read from a model's output. */
 export interface ParsedToolCall {
   name: string;
@@ -10,9 +12,6 @@ const PARAMETER = new RegExp(
   `<${DSML}parameter name="([^"]+)" string="(true|false)">([\\s\\S]*?)</${DSML}parameter>`,
   "gu",
 );
-
-/** Whether only whitespace is left once every match of `pattern` is taken out. */
-const onlyMatches = (text: string, pattern: RegExp) => text.replace(pattern, "").trim() === "";
 
 /**
  * The calls in the inside of a DeepSeek V3.2 `<｜DSML｜function_calls>` block, as its template writes them

@@ -1,20 +1,13 @@
 import type { ParsedToolCall } from "./dsml-tool-calls.js";
+import { argumentObject } from "./tool-call-text.js";
 
 /** One `{"name": NAME, "arguments": {…}}` (arguments as an object, or a JSON string holding one). */
 function jsonCall(call: unknown): ParsedToolCall | undefined {
   if (typeof call !== "object" || call === null || Array.isArray(call)) return undefined;
   const { name, arguments: rawArguments = {} } = call as { name?: unknown; arguments?: unknown };
   if (typeof name !== "string" || name === "") return undefined;
-  let input = rawArguments;
-  if (typeof input === "string") {
-    try {
-      input = JSON.parse(input);
-    } catch {
-      return undefined;
-    }
-  }
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
-  return { name, input: input as Record<string, unknown> };
+  const input = argumentObject(rawArguments);
+  return input && { name, input };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ParsedToolCall } from "./dsml-tool-calls.js";
+import { argumentObject } from "./tool-call-text.js";
 
 const CALL = /^([A-Za-z0-9_.:-]+)(?:\[CALL_ID\][A-Za-z0-9]+)?\[ARGS\]([\s\S]*)$/;
 
@@ -12,13 +13,9 @@ export function parseMistralToolCalls(block: string): ParsedToolCall[] | undefin
   for (const part of block.split("[TOOL_CALLS]")) {
     const match = CALL.exec(part.trim());
     if (!match) return undefined;
-    try {
-      const input = JSON.parse(match[2] ?? "") as unknown;
-      if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
-      calls.push({ name: match[1] ?? "", input: input as Record<string, unknown> });
-    } catch {
-      return undefined;
-    }
+    const input = argumentObject(match[2] ?? "");
+    if (!input) return undefined;
+    calls.push({ name: match[1] ?? "", input });
   }
   return calls.length > 0 ? calls : undefined;
 }

@@ -1,4 +1,5 @@
 import type { ParsedToolCall } from "./dsml-tool-calls.js";
+import { onlyMatches } from "./tool-call-text.js";
 
 /** A Chat Completions tool, as much of it as typing a value needs. */
 interface ToolSchema {
@@ -7,9 +8,6 @@ interface ToolSchema {
 
 const FUNCTION = /<function=([^>\n]+)>([\s\S]*?)<\/function>/g;
 const PARAMETER = /<parameter=([^>\n]+)>([\s\S]*?)<\/parameter>/g;
-
-/** Whether only whitespace is left once every match of `pattern` is taken out. */
-const onlyMatches = (text: string, pattern: RegExp) => text.replace(pattern, "").trim() === "";
 
 /** The JSON types a tool's schema allows for one argument; empty when the schema does not say. */
 function declaredTypes(tools: readonly unknown[], name: string, key: string): string[] {
