@@ -1,6 +1,4 @@
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
-import { toCompletionBody } from "../backends/llama-server/to-completion-body.js";
-import { toLlamaServerBody } from "../backends/llama-server/to-llama-server-body.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { describeLane } from "../sessions/lane.js";
 import { normalizeForCache } from "../sessions/normalize-request.js";
@@ -16,19 +14,8 @@ export interface LaneMinimum {
   minimum: number;
 }
 
+/** How long one request's rendering and counting may take. */
 const RENDER_TIMEOUT_MS = 60_000;
-
-async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const timeout = AbortSignal.timeout(RENDER_TIMEOUT_MS);
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  return (await response.json()) as T;
-}
 
 /**
  * The least each request of a session must prefill, lane by lane (main agent, each subagent, side
@@ -44,23 +31,15 @@ export async function laneMinimums(
 ): Promise<LaneMinimum[]> {
   const backend = new LlamaServerBackend({ name: "render", baseUrl: rendererUrl });
   try {
-    const compat = await backend.compat();
-    const previous = new Map<string, number[]>();
+    const previous = new Map<string, unknown[]>();
     const out: LaneMinimum[] = [];
     for (const request of requests) {
       const canonical = normalizeForCache(parseAnthropicRequest(request.body, request.headers));
       const identity = identifySession(canonical);
       const lane = describeLane(identity);
-      const body = toLlamaServerBody(canonical, "m", compat);
-      // Where Switchyard renders the family's prompt itself, that rendering is the one the server gets.
-      const rendered = compat.rendering
-        ? { prompt: toCompletionBody(body, compat.rendering.renderer).prompt }
-        : await postJson<{ prompt: string }>(`${rendererUrl}/apply-template`, body, signal);
-      const { tokens } = await postJson<{ tokens: number[] }>(
-        `${rendererUrl}/tokenize`,
-        { content: rendered.prompt, add_special: true, parse_special: true },
-        signal,
-      );
+      const timeout = AbortSignal.timeout(RENDER_TIMEOUT_MS);
+      // The prompt as the server gets it (rendered by Switchyard for a family it renders), as count_tokens counts it.
+      const tokens = await backend.promptTokens(canonical, "m", signal ? AbortSignal.any([signal, timeout]) : timeout);
       const before = previous.get(lane) ?? [];
       let common = 0;
       while (common < before.length && common < tokens.length && before[common] === tokens[common]) common++;

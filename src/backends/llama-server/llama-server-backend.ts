@@ -317,11 +317,19 @@ export class LlamaServerBackend implements Backend {
 
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
-    const compat = await this.compat(options.signal);
-    const body = toLlamaServerBody(request, options.model, compat);
+    return { tokens: (await this.promptTokens(request, options.model, options.signal)).length, exact: true };
+  }
+
+  /**
+   * The tokens of the prompt this server gets for a request: rendered as a generation renders it (by
+   * Switchyard for a family it renders, else by the server's `/apply-template`), tokenized by `/tokenize`.
+   */
+  async promptTokens(request: CanonicalRequest, model: string, signal: AbortSignal): Promise<unknown[]> {
+    const compat = await this.compat(signal);
+    const body = toLlamaServerBody(request, model, compat);
     const rendered = compat.rendering
       ? { prompt: toCompletionBody(body, compat.rendering.renderer).prompt }
-      : await this.json<{ prompt?: string }>("POST", "/apply-template", body, options.signal);
+      : await this.json<{ prompt?: string }>("POST", "/apply-template", body, signal);
     if (typeof rendered.prompt !== "string") {
       throw new SwitchyardError(`${this.name}: /apply-template returned no prompt`, {
         kind: "upstream",
@@ -332,9 +340,9 @@ export class LlamaServerBackend implements Backend {
       "POST",
       "/tokenize",
       { content: rendered.prompt, add_special: true, parse_special: true },
-      options.signal,
+      signal,
     );
-    return { tokens: tokens.tokens?.length ?? 0, exact: true };
+    return tokens.tokens ?? [];
   }
 
   preconnect(): void {
