@@ -68,12 +68,12 @@ export interface GatewayOptions {
   benchReportFile?: string;
 }
 
-/** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
 /** A generation request arrived: local backends open a connection now if none is idle (Backend.preconnect). */
 function preconnectLocal(backends: readonly Backend[]): void {
   for (const backend of backends) if (backend.local) backend.preconnect?.();
 }
 
+/** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
 const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions";
 
 /** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */

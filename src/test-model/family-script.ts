@@ -41,6 +41,9 @@ export function readTemplate(llamaSource: string, name: string): string {
 export const SCRIPT_TOOL_NAME = "Bash";
 const SCRIPT_ARGUMENTS = { command: "echo switchyard-tool-ran" };
 
+/** Whether a script's model calls a tool (and so its tool is named in messages and file names). */
+export const scriptCallsTool = (script: TestModelScript) => script !== "text" && script !== "unscripted";
+
 /** What a model's name says about its script: nothing for text, the tool's name when it is not Bash. */
 export function scriptSuffix(script: TestModelScript, toolName: string = SCRIPT_TOOL_NAME): string {
   // The name goes into file names, and OpenAI's API allows no more in a function name.

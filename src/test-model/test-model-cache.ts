@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { ensureLlamaSource, type Report } from "../engine/llama-source.js";
 import { cacheDirectory } from "../util/paths.js";
-import { SCRIPT_TOOL_NAME, scriptSuffix, type TestModelScript } from "./family-script.js";
+import { SCRIPT_TOOL_NAME, scriptCallsTool, scriptSuffix, type TestModelScript } from "./family-script.js";
 import { type TestModelTemplate, writeTestModel } from "./test-model.js";
 import type { TestModelSize } from "./test-model-shapes.js";
 
@@ -31,7 +31,7 @@ export async function ensureTestModel(choice: TestModelChoice = {}, report: Repo
   const path = join(directory, `${name}.gguf`);
   if (existsSync(path)) return path;
   const source = await ensureLlamaSource(report);
-  const calling = script === "text" || script === "unscripted" ? "" : `, tool ${tool}`;
+  const calling = scriptCallsTool(script) ? `, tool ${tool}` : "";
   report(`writing the ${size} test model (${template} template, ${script} script${calling}) to ${path}`);
   mkdirSync(directory, { recursive: true });
   // Written beside and renamed, so a test running in parallel never loads a half-written file.

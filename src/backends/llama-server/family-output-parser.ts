@@ -27,6 +27,12 @@ const TOOL_CALL_PARSERS: Record<
   "deepseek-r1": parseDeepSeekR1ToolCalls,
 };
 
+/** A marker text mode looks for, and what it starts: a tool-call block, reasoning, or nothing (dropped). */
+interface TextMarker {
+  marker: string;
+  starts: "tool" | "reasoning" | "nothing";
+}
+
 /** The length of the longest end of `text` that is the start of `marker` (a marker split across chunks). */
 function partialMarkerLength(text: string, marker: string): number {
   for (let length = Math.min(marker.length - 1, text.length); length > 0; length--) {
@@ -52,7 +58,7 @@ export class FamilyOutputParser {
   /** Reasoning the model opened itself mid-output: the newline after its opener is part of the marker. */
   private openedInText = false;
   /** The markers looked for in text, and what each one starts. */
-  private readonly textMarkers: readonly { marker: string; starts: "tool" | "reasoning" | "nothing" }[];
+  private readonly textMarkers: readonly TextMarker[];
   /** Tool-call blocks passed on as text (for the turn record). */
   unparsed = 0;
 
@@ -169,8 +175,8 @@ export class FamilyOutputParser {
   }
 
   /** The first marker in the buffer that text mode looks for, and where. */
-  private firstTextMarker(): { at: number; marker: string; starts: "tool" | "reasoning" | "nothing" } | undefined {
-    let first: { at: number; marker: string; starts: "tool" | "reasoning" | "nothing" } | undefined;
+  private firstTextMarker(): (TextMarker & { at: number }) | undefined {
+    let first: (TextMarker & { at: number }) | undefined;
     for (const { marker, starts } of this.textMarkers) {
       const at = this.buffer.indexOf(marker);
       if (at >= 0 && (!first || at < first.at)) first = { at, marker, starts };

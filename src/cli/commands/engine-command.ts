@@ -3,7 +3,7 @@ import { loadConfig, updateConfigFile } from "../../config/load-config.js";
 import type { Accelerator } from "../../engine/build-flavor.js";
 import { ensureEngine, locateEngine, verifyLlamaServer } from "../../engine/engine-locate.js";
 import { ensureLlamaSource } from "../../engine/llama-source.js";
-import { TEST_MODEL_SCRIPTS, type TestModelScript } from "../../test-model/family-script.js";
+import { scriptCallsTool, TEST_MODEL_SCRIPTS, type TestModelScript } from "../../test-model/family-script.js";
 import { type TestModelTemplate, writeTestModel } from "../../test-model/test-model.js";
 import type { TestModelSize } from "../../test-model/test-model-shapes.js";
 import { defaultConfigPath } from "../../util/paths.js";
@@ -123,7 +123,7 @@ export function registerEngineCommands(program: Command): void {
         const source = await ensureLlamaSource(say);
         await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
         say(
-          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${options.script === "text" || options.script === "unscripted" ? "" : `, tool ${options.tool}`}, seed ${options.seed})`,
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${scriptCallsTool(options.script) ? `, tool ${options.tool}` : ""}, seed ${options.seed})`,
         );
       },
     );
