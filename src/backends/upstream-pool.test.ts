@@ -51,12 +51,17 @@ describe("upstreamPool's preconnect", () => {
     });
     return { upstream, pool };
   }
-
-  it("opens a connection before the request and the request takes it", async () => {
+  /** A pool that answered one request and whose connection then went idle and closed (keepAliveTimeout). */
+  async function setupAfterIdleClose() {
     const { upstream, pool } = await setup();
     expect(await get(pool)).toBe("ok");
-    // The idle connection goes after keepAliveTimeout; the next request would have to dial.
     expect(await until(() => upstream.sockets[0]?.destroyed === true)).toBe(true);
+    return { upstream, pool };
+  }
+
+  it("opens a connection before the request and the request takes it", async () => {
+    // With the idle connection gone, the next request would have to dial.
+    const { upstream, pool } = await setupAfterIdleClose();
     preconnect(pool);
     expect(await until(() => upstream.sockets.length === 2)).toBe(true);
     expect(await get(pool)).toBe("ok");
@@ -65,9 +70,7 @@ describe("upstreamPool's preconnect", () => {
   });
 
   it("takes a spare still connecting", async () => {
-    const { upstream, pool } = await setup();
-    await get(pool);
-    expect(await until(() => upstream.sockets[0]?.destroyed === true)).toBe(true);
+    const { upstream, pool } = await setupAfterIdleClose();
     preconnect(pool);
     expect(await get(pool)).toBe("ok");
     expect(upstream.sockets.length).toBe(2);
@@ -89,9 +92,7 @@ describe("upstreamPool's preconnect", () => {
   });
 
   it("closes a spare no request took, as an idle connection", async () => {
-    const { upstream, pool } = await setup();
-    await get(pool);
-    expect(await until(() => upstream.sockets[0]?.destroyed === true)).toBe(true);
+    const { upstream, pool } = await setupAfterIdleClose();
     preconnect(pool);
     expect(await until(() => upstream.sockets.length === 2)).toBe(true);
     expect(await until(() => upstream.sockets[1]?.destroyed === true)).toBe(true);
@@ -100,9 +101,7 @@ describe("upstreamPool's preconnect", () => {
   });
 
   it("dials afresh when the server closed the spare first", async () => {
-    const { upstream, pool } = await setup();
-    await get(pool);
-    expect(await until(() => upstream.sockets[0]?.destroyed === true)).toBe(true);
+    const { upstream, pool } = await setupAfterIdleClose();
     preconnect(pool);
     expect(await until(() => upstream.sockets.length === 2)).toBe(true);
     upstream.sockets[1]?.destroy();
