@@ -1,10 +1,17 @@
 /**
  * A loopback upstream that answers /v1/chat/completions by replaying a stream recorded from the real
- * llama-server (src/backends/chat-completions/fixtures/llama-server-thinking.sse), one frame every `frameMs`,
- * after parsing the request body as llama-server would. It takes no CPU between frames, so the
+ * llama-server (src/backends/chat-completions/fixtures/llama-server-thinking.sse), one token every
+ * `frameMs`, after parsing the request body as llama-server would. It takes no CPU between frames, so the
  * gateway's own cost is measured without a model competing for the cores (bench:overhead, bench:load,
  * the load and fuzz tests). Run as a script it prints `listening on URL` (FRAME_MS and SLOTS from the
  * environment).
+ *
+ * It writes as llama-server does: the response headers on their own first, then each token's frames in
+ * one write. One token can make several frames: the first token's result is the `role` delta and the
+ * token's own delta (server-task.cpp, `to_json_oaicompat_chat`: "We have to send an initial update to
+ * conform to openai behavior"), and the last is the finish and the usage; the frame carrying `timings`
+ * ends each result (they go on its last chunk). Sending the role frame a token ahead of the first delta
+ * instead would let a relay hand the client its headers early, which no llama-server allows.
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -31,10 +38,7 @@ export interface ReplayUpstream {
 
 /** `slots`: what /props reports as `total_slots`, i.e. how many lanes Switchyard may run at once. */
 export async function startReplayUpstream(frameMs: number, slots = 1): Promise<ReplayUpstream> {
-  const frames = readFileSync(FIXTURE, "utf8")
-    .split("\n\n")
-    .filter((frame) => frame.trim() !== "")
-    .map((frame) => `${frame}\n\n`);
+  const tokens = tokenWrites(readFileSync(FIXTURE, "utf8"));
   const upstream: ReplayUpstream = { url: "", completions: 0, close: async () => {} };
   const slotPrompts = new Map<number, string>();
   const server = createServer((request, response) => {
@@ -62,10 +66,11 @@ export async function startReplayUpstream(frameMs: number, slots = 1): Promise<R
       }
       upstream.completions++;
       response.writeHead(200, { "content-type": "text/event-stream" });
-      for (const frame of frames) {
-        if (response.destroyed) return;
-        response.write(frame);
+      response.flushHeaders();
+      for (const frames of tokens) {
         if (frameMs > 0) await delay(frameMs);
+        if (response.destroyed) return;
+        response.write(frames);
       }
       response.end();
     });
@@ -78,6 +83,25 @@ export async function startReplayUpstream(frameMs: number, slots = 1): Promise<R
     return new Promise((resolve) => server.close(() => resolve()));
   };
   return upstream;
+}
+
+/**
+ * The recorded stream as llama-server writes it: one string per token's result, each ending with the
+ * frame that carries `timings` (the `[DONE]` line is a write of its own).
+ */
+export function tokenWrites(recorded: string): string[] {
+  const writes: string[] = [];
+  let pending = "";
+  for (const frame of recorded.split("\n\n")) {
+    if (frame.trim() === "") continue;
+    pending += `${frame}\n\n`;
+    if (frame.includes('"timings":') || frame.includes("[DONE]")) {
+      writes.push(pending);
+      pending = "";
+    }
+  }
+  if (pending) writes.push(pending);
+  return writes;
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {

@@ -1,0 +1,105 @@
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReplayUpstream, tokenWrites } from "../bench/support/replay-upstream.js";
+import { type ReferenceLlamaServer, startReferenceLlamaServer } from "./support/reference-llama-server.js";
+
+/**
+ * The bench's replay upstream stands in for llama-server (bench:overhead, bench:load): it must hand a
+ * gateway its answer in the pieces llama-server does, or a relay and a gateway are timed on a stream no
+ * server sends. Both are read here at the socket, as what each read holds.
+ */
+
+/** What each socket read of a streamed chat completion holds: headers, and the delta kinds in order. */
+async function readsOf(url: string): Promise<string[][]> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({
+    messages: [{ role: "user", content: "Say hello." }],
+    stream: true,
+    max_tokens: 8,
+  });
+  return await new Promise((resolve, reject) => {
+    const reads: string[][] = [];
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+    socket.setTimeout(60_000, () => socket.destroy(new Error("no answer within 60 s")));
+    socket.on("data", (data: Buffer) => {
+      const text = data.toString("utf8");
+      reads.push([
+        ...(text.startsWith("HTTP/1.1 200") ? ["headers"] : []),
+        ...[...text.matchAll(/"delta":\{"(\w+)"/g)].map((match) => match[1] as string),
+        ...(text.includes("[DONE]") ? ["done"] : []),
+      ]);
+      if (text.includes("[DONE]")) socket.end();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(reads));
+  });
+}
+
+/** The read that brings the first generated text, and everything read before it. */
+function untilFirstText(reads: string[][]): string[][] {
+  const index = reads.findIndex((read) => read.some((kind) => kind === "reasoning_content" || kind === "content"));
+  return reads.slice(0, index + 1);
+}
+
+describe("the bench's replay upstream writes as llama-server does", () => {
+  const fixture = readFileSync(
+    join(import.meta.dirname, "..", "src", "backends", "chat-completions", "fixtures", "llama-server-thinking.sse"),
+    "utf8",
+  );
+
+  it("one write per token's result: the role delta with the first token's delta, the finish with the usage", () => {
+    const writes = tokenWrites(fixture);
+    const frames = (write: string) => write.split("\n\n").filter((frame) => frame.trim() !== "");
+    expect(frames(writes[0] as string).map((frame) => /"delta":\{"(\w+)"/.exec(frame)?.[1])).toEqual([
+      "role",
+      "reasoning_content",
+    ]);
+    expect(writes.slice(1, -2).every((write) => frames(write).length === 1)).toBe(true);
+    expect(frames(writes.at(-2) as string)).toHaveLength(2);
+    expect(writes.at(-1)).toBe("data: [DONE]\n\n");
+    expect(writes.join("")).toBe(
+      `${fixture
+        .split("\n\n")
+        .filter((frame) => frame.trim() !== "")
+        .join("\n\n")}\n\n`,
+    );
+  });
+
+  describe("at the socket, beside the real llama-server", () => {
+    let server: ReferenceLlamaServer;
+    beforeAll(async () => {
+      server = await startReferenceLlamaServer();
+    }, 120_000);
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("the headers come no later than the first token, and the role delta in the same read as its text", async () => {
+      const replay = await startReplayUpstream(5);
+      try {
+        for (const url of [server.engine.url, replay.url]) {
+          const reads = untilFirstText(await readsOf(url));
+          // llama-server sends its headers first (alone, or with the first token when that is ready), then
+          // the first token's result (the role delta and the token's text) in one write.
+          expect(reads[0]?.[0], url).toBe("headers");
+          const first = reads.at(-1) as string[];
+          expect(first.slice(first.indexOf("role")), url).toEqual(
+            expect.arrayContaining(["role", expect.stringMatching(/^(reasoning_)?content$/)]),
+          );
+          expect(
+            reads.slice(0, -1).every((read) => !read.includes("role")),
+            url,
+          ).toBe(true);
+        }
+      } finally {
+        await replay.close();
+      }
+    }, 120_000);
+  });
+});
