@@ -101,6 +101,16 @@ const CASES: FaultCase[] = [
     anthropicType: "api_error",
   },
   {
+    // The client has its headers once the upstream's answer began (200); a connection that breaks after
+    // them, before the first event, with no other backend to move to, ends the stream with an error event.
+    name: "closed after its headers, before the first token",
+    fault: { kind: "cut", afterBytes: 0 },
+    midStream: true,
+    status: 502,
+    code: "stream_interrupted",
+    anthropicType: "api_error",
+  },
+  {
     name: "stall mid-stream past the idle timeout",
     fault: { kind: "stall", afterFrames: 3 },
     midStream: true,

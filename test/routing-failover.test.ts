@@ -100,6 +100,23 @@ describe("fallback chains", () => {
     expect(turn.routing?.fallback).toBeUndefined();
   });
 
+  it("moves a stream that breaks after its headers, before its first event, to the next backend", async () => {
+    // The cloud's 200 began, so the client already has its headers (they go out when a backend's answer
+    // begins); the local engine's events then stream under them.
+    cloudAnswer = () => ({ status: 200, sse: "text-stream", cutAfterBytes: 0 });
+    const { response, text, turn } = await send(2, {
+      "x-claude-code-session-id": "cut-before-first-event",
+      "x-switchyard-route": "cloud",
+    });
+    expect(response.status).toBe(200);
+    const check = checkAnthropicStream(text);
+    expect(check.violations).toEqual([]);
+    expect(check.error).toBeUndefined();
+    expect(text.match(/event: message_start/g)).toHaveLength(1);
+    expect(turn.backend).toBe("local");
+    expect(turn.routing?.fallback).toEqual([expect.objectContaining({ backend: "cloud" })]);
+  });
+
   it("fails over to the cloud when the local engine is killed mid-session, invisibly to the client", async () => {
     for (const index of [0, 1, 2]) {
       const { response, turn } = await send(index);

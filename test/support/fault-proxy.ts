@@ -84,7 +84,7 @@ export type HttpFault =
   | { kind: "none" }
   /** Answers this status itself with an error body in llama-server's shape (`{error: {code, message, type}}`). */
   | { kind: "status"; status: number; message: string }
-  /** Forwards the first `afterBytes` of the response body, then kills the connection. */
+  /** Forwards the first `afterBytes` of the response body, then kills the connection (0: the headers, then it ends). */
   | { kind: "cut"; afterBytes: number }
   /** Forwards `afterFrames` SSE frames, then goes silent with the connection open (0: not even headers). */
   | { kind: "stall"; afterFrames: number }
@@ -198,6 +198,13 @@ async function faultyBody(
   if (fault.kind === "stall" && fault.afterFrames === 0) return answer.resume() && undefined;
   const { "content-length": _length, ...headers } = answer.headers;
   outgoing.writeHead(answer.statusCode ?? 502, headers);
+  if (fault.kind === "cut" && fault.afterBytes === 0) {
+    // The headers alone, then the connection ends in the middle of the (chunked) body.
+    outgoing.flushHeaders();
+    outgoing.socket?.end();
+    answer.resume();
+    return;
+  }
   const write = async (text: string | Buffer) => {
     if (outgoing.destroyed) return;
     const flowing = outgoing.write(text);
