@@ -6,6 +6,7 @@ import { loadConfig } from "../../config/load-config.js";
 import { startSwitchyard } from "../../gateway/start-switchyard.js";
 import { isHfReference } from "../../pull/hf-reference.js";
 import { ensureTestModel } from "../../test-model/test-model-cache.js";
+import { compileOnFirstCall } from "../../util/compile-on-first-call.js";
 import { defaultConfigPath } from "../../util/paths.js";
 import { installEngine } from "./engine-command.js";
 import { pullAndPlan, withPlanFlags } from "./pull-command.js";
@@ -45,6 +46,7 @@ export function registerServeCommand(program: Command): void {
       Number.parseInt(value, 10),
     )
     .action(async (options: ServeOptions) => {
+      compileOnFirstCall();
       const configPath = program.opts<{ config?: string }>().config;
       let config = loadConfig(configPath);
       const permissionWarning = configPermissionWarning(configPath ?? defaultConfigPath());
