@@ -35,10 +35,15 @@ const MAX_SESSIONS = 1000;
 const MAX_TURNS = 5000;
 
 export interface DashboardRoutes {
+  /** Whether `path` may be the dashboard's: the only ones `handle` serves. */
+  owns(path: string): boolean;
   /** Serves the request when it is the dashboard's; false when it is not. */
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
   close(): void;
 }
+
+/** The page at the root (for a browser) and everything under /dashboard/. */
+const owns = (path: string) => path === "/" || path.startsWith("/dashboard/");
 
 function limitParameter(url: URL, fallback: number, max: number): number {
   const raw = url.searchParams.get("limit");
@@ -179,7 +184,9 @@ export function createDashboardRoutes(options: DashboardOptions): DashboardRoute
   }
 
   return {
+    owns,
     async handle(request, response, path) {
+      if (!owns(path)) return false;
       const method = request.method ?? "GET";
       if (path === "/" && method === "GET" && wantsHtml(request)) {
         if (!auth.allows(request)) redirect(response, "/dashboard/login");

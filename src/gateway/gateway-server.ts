@@ -112,7 +112,8 @@ export function createGatewayServer(options: GatewayOptions): Server {
       assertOriginAllowed(request, options.corsOrigins);
       if (applyCors(request, response, options.corsOrigins)) return;
       if (answerProbe(method, path, response)) return;
-      if (await dashboard.handle(request, response, path)) return;
+      // Checked before awaiting: an API request passes without a promise hop.
+      if (dashboard.owns(path) && (await dashboard.handle(request, response, path))) return;
       if (method === "GET" && path === "/") {
         response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
         response.end("Switchyard gateway (the dashboard is here in a browser)\n");

@@ -165,7 +165,8 @@ export class SessionRouter {
     signal: AbortSignal,
     { preview = false }: { preview?: boolean } = {},
   ): Promise<RoutePlan> {
-    await Promise.all([this.shared?.load(identity.sessionId, this.sessions), this.cooldowns.refresh()]);
+    // Only a team's replicas share state; a lone gateway plans without waiting on anything.
+    if (this.shared) await Promise.all([this.shared.load(identity.sessionId, this.sessions), this.cooldowns.refresh()]);
     const plan = await this.planHere(request, identity, signal, preview);
     if (!preview) void this.shared?.save(identity.sessionId, this.sessions);
     return plan;

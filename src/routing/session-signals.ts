@@ -1,4 +1,4 @@
-import type { CanonicalRequest, ToolCallPart } from "../core/canonical.js";
+import type { CanonicalMessage, CanonicalRequest, ToolCallPart } from "../core/canonical.js";
 
 /** What a request says about how its session is going, read from the conversation itself. */
 export interface RequestSignals {
@@ -33,15 +33,23 @@ export function trailingToolErrors(request: CanonicalRequest): number {
 const callKey = (call: ToolCallPart) => `${call.name}\u0000${JSON.stringify(call.input)}`;
 
 export function repeatedToolCalls(request: CanonicalRequest): { count: number; name: string | undefined } {
-  const calls = request.messages
-    .filter((message) => message.role === "assistant")
-    .flatMap((message) => message.parts.filter((part): part is ToolCallPart => part.type === "tool_call"));
-  const last = calls.at(-1);
-  if (!last) return { count: 0, name: undefined };
-  const key = callKey(last);
+  // From the end backwards, over the assistants' tool calls, until one differs from the last: a request
+  // carries the whole history, and only its tail can count.
+  let last: { key: string; name: string } | undefined;
   let count = 0;
-  for (let index = calls.length - 1; index >= 0 && callKey(calls[index] as ToolCallPart) === key; index--) count++;
-  return { count, name: last.name };
+  for (let index = request.messages.length - 1; index >= 0; index--) {
+    const message = request.messages[index] as CanonicalMessage;
+    if (message.role !== "assistant") continue;
+    for (let at = message.parts.length - 1; at >= 0; at--) {
+      const part = message.parts[at];
+      if (part?.type !== "tool_call") continue;
+      const key = callKey(part);
+      last ??= { key, name: part.name };
+      if (key !== last.key) return { count, name: last.name };
+      count++;
+    }
+  }
+  return { count, name: last?.name };
 }
 
 /** The text of the latest user message that holds text (tool results alone are not the user speaking). */
