@@ -101,11 +101,11 @@ const CASES: FaultCase[] = [
     anthropicType: "api_error",
   },
   {
-    // The client has its headers once the upstream's answer began (200); a connection that breaks after
-    // them, before the first event, with no other backend to move to, ends the stream with an error event.
+    // The upstream's 200 began, then its connection closed before the first event: nothing has reached
+    // the client yet, so it gets a real HTTP error (on a stream too), not a stream that breaks.
     name: "closed after its headers, before the first token",
     fault: { kind: "cut", afterBytes: 0 },
-    midStream: true,
+    midStream: false,
     status: 502,
     code: "stream_interrupted",
     anthropicType: "api_error",

@@ -101,8 +101,8 @@ describe("fallback chains", () => {
   });
 
   it("moves a stream that breaks after its headers, before its first event, to the next backend", async () => {
-    // The cloud's 200 began, so the client already has its headers (they go out when a backend's answer
-    // begins); the local engine's events then stream under them.
+    // The cloud's 200 began, then its connection closed before the first event: nothing has reached the
+    // client, so the local engine answers instead.
     cloudAnswer = () => ({ status: 200, sse: "text-stream", cutAfterBytes: 0 });
     const { response, text, turn } = await send(2, {
       "x-claude-code-session-id": "cut-before-first-event",

@@ -33,12 +33,6 @@ export interface StreamOptions {
   lane?: Lane;
   /** Where such a backend keeps per-lane slot facts, so they are forgotten with the session. */
   slotMemory?: SlotMemory;
-  /**
-   * Called once the upstream has taken the request (its answer began with a 2xx status), before the first
-   * event: the gateway sends the client its response headers then, while the first token is computed,
-   * rather than on that token's path.
-   */
-  opened?: () => void;
 }
 
 /**

@@ -11,14 +11,12 @@ import type { TurnContext } from "./turn-context.js";
 /**
  * Executes the routing plan of a generation request and reads its first event: session routing plans
  * (decision, fit, fallback chain), and this opens the chain's backends in turn until one answers.
- * `onUpstreamOpened` runs when a backend's upstream has taken the request, before its first event (StreamOptions).
  */
 export async function openGeneration(
   context: RouteContext,
   request: CanonicalRequest,
   turn: TurnContext,
   identity: SessionIdentity,
-  onUpstreamOpened?: () => void,
 ): Promise<{ events: AsyncIterator<CanonicalEvent>; first: IteratorResult<CanonicalEvent> }> {
   const routing = context.routing;
   const signal = turn.abort.signal;
@@ -41,7 +39,6 @@ export async function openGeneration(
       signal,
       lane: identity,
       slotMemory: routing.sessions,
-      opened: onUpstreamOpened,
     });
   };
   const opened = await openWithFallback(plan.chain, open, routing.cooldowns, signal, record, (route) => {

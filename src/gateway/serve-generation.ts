@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type CanonicalEvent, type CanonicalRequest, emptyUsage } from "../core/canonical.js";
+import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import type { SessionRouter } from "../routing/session-router.js";
@@ -36,16 +36,6 @@ export interface FrontDoor {
   sendError(response: ServerResponse, error: SwitchyardError): void;
 }
 
-/** A streamed answer's response headers (Server-Sent Events, not buffered by proxies). */
-function writeStreamHeaders(response: ServerResponse): void {
-  response.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-}
-
 /** An AbortController that fires when the client goes away before the answer is finished. */
 export function clientGone(request: IncomingMessage, response: ServerResponse): AbortController {
   const controller = new AbortController();
@@ -63,11 +53,6 @@ export function clientGone(request: IncomingMessage, response: ServerResponse): 
  * lane, route, read the first event before committing to a status (down the fallback chain until a
  * backend yields one), then stream or collect. Failures before the answer began are real HTTP errors in
  * the door's shape; after it, a final error event.
- *
- * A stream's headers go out as soon as a backend's upstream has taken the request (its 200 began), so the
- * client reads them while the first token is computed instead of on that token's path. A backend that
- * then fails before its first event still passes the turn down the fallback chain, whose events stream
- * under the same headers; if none answers, the failure is the stream's one error event.
  */
 export async function serveGeneration(
   request: IncomingMessage,
@@ -88,29 +73,14 @@ export async function serveGeneration(
   let canonical: CanonicalRequest;
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
-  /** Set once the stream's headers went out ahead of its first event. */
-  let encodeEarly: ((event: CanonicalEvent) => string) | undefined;
   try {
     const raw = await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers);
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
     const identity = turn.identify(canonical);
-    const parsed = canonical;
-    const opened = () => {
-      if (encodeEarly || !turn.stream || response.headersSent || response.destroyed) return;
-      encodeEarly = door.streamEncoder(parsed);
-      writeStreamHeaders(response);
-      response.flushHeaders();
-    };
-    ({ events, first } = await openGeneration(context, canonical, turn, identity, opened));
+    ({ events, first } = await openGeneration(context, canonical, turn, identity));
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
-    if (encodeEarly) {
-      // The headers are out: the failure is the stream's one event.
-      if (!response.destroyed) response.end(encodeEarly({ type: "error", error, usage: emptyUsage() }));
-      turn.finish(200, error);
-      return;
-    }
     if (!response.headersSent && !response.destroyed) door.sendError(response, error);
     turn.finish(error.status, error);
     return;
@@ -142,8 +112,13 @@ export async function serveGeneration(
     return;
   }
 
-  const encode = encodeEarly ?? door.streamEncoder(canonical);
-  if (!encodeEarly) writeStreamHeaders(response);
+  const encode = door.streamEncoder(canonical);
+  response.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
   let failure: SwitchyardError | undefined;
   /** The encoded `done` event: the answer's end, written once the turn is in the store. */
   let end: string | undefined;

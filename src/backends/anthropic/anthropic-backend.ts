@@ -85,7 +85,6 @@ export class AnthropicBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
-    options.opened?.();
     // Its one fact about a turn is the rate-limit headers: on a refusal upstreamFailure put them on the
     // error; on an answer they go on message_start.
     const events = readAnthropicStream(response.body, { backendName: this.name, model: request.model });

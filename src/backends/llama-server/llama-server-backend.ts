@@ -276,7 +276,6 @@ export class LlamaServerBackend implements Backend {
       if (response.status >= 400) {
         throw await upstreamFailure(response, this.name);
       }
-      options.opened?.();
       const context = { id: `msg_${randomUUID().replaceAll("-", "")}`, model: request.model, backendName: this.name };
       const events =
         rendered && rendering

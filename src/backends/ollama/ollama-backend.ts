@@ -144,7 +144,6 @@ export class OllamaBackend implements Backend {
         retryAfter: response.retryAfter,
       });
     }
-    options.opened?.();
     const events = readOllamaStream(response.body, {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,

@@ -155,7 +155,6 @@ export class OpenAICompatibleBackend implements Backend {
     if (response.status >= 400) {
       throw await upstreamFailure(response, this.name);
     }
-    options.opened?.();
     if (response.rateLimit) facts.rateLimit = response.rateLimit;
     this.fleetRouter?.observe(options.lane, response.headers);
     const events = readChatCompletionsStream(response.body, {
