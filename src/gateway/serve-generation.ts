@@ -51,7 +51,7 @@ export function clientGone(request: IncomingMessage, response: ServerResponse): 
 /**
  * The request path every front door shares: parse, normalize for an append-only prompt, identify the
  * lane, route, read the first event before committing to a status (down the fallback chain until a
- * backend yields one), then stream or collect. Failures before the answer began are real HTTP errors in
+ * backend yields one), then stream or collect. Failures before the first byte are real HTTP errors in
  * the door's shape; after it, a final error event.
  */
 export async function serveGeneration(
