@@ -1,4 +1,5 @@
 /** bench:overhead's figures from its timings: medians, paired differences, the acceptance check, the table. */
+import { bootstrapMedianInterval } from "../../src/bench/statistics.js";
 import { median, percentile, printTable } from "../bench-support.js";
 import type { RequestSize } from "./overhead-requests.js";
 
@@ -36,9 +37,15 @@ export interface Measurement {
   paths: Partial<Record<PathName, Summary>>;
   /** What each path adds to the direct run; none for direct itself. */
   added: Partial<Record<PathName, Added>>;
-  /** Paired medians of Switchyard minus another path (negative: Switchyard is faster). */
+  /**
+   * Paired medians of Switchyard minus another path (negative: Switchyard is faster), and a 95 % bootstrap
+   * interval of the time-to-first-delta median (how far this run's figure may be from the machine's).
+   */
   switchyardOver: Partial<
-    Record<"bare relay" | "minimal translator" | "baseline" | "claude-code-router", { ttfbMs: number; totalMs: number }>
+    Record<
+      "bare relay" | "minimal translator" | "baseline" | "claude-code-router",
+      { ttfbMs: number; totalMs: number; ttfbIntervalMs: [number, number] }
+    >
   >;
   /** After the run. */
   rssMiB: Partial<Record<"switchyard" | "claude-code-router", number>>;
@@ -56,6 +63,8 @@ export interface Acceptance {
   /** What the minimal translator adds (bench/support/minimal-translator.ts), where it ran. */
   translatorAddsMs?: number;
   switchyardAboveRelayMs: number;
+  /** 95 % bootstrap interval of Switchyard − relay, paired round by round. */
+  aboveRelayIntervalMs: [number, number];
   limitMs: number;
   pass: boolean;
 }
@@ -68,8 +77,9 @@ const summary = (timings: Timing[]): Summary => {
   };
 };
 
-const pairedMedian = (path: Timing[], base: Timing[], key: keyof Timing) =>
-  median(path.map((timing, index) => timing[key] - (base[index]?.[key] ?? Number.NaN)));
+const paired = (path: Timing[], base: Timing[], key: keyof Timing) =>
+  path.map((timing, index) => timing[key] - (base[index]?.[key] ?? Number.NaN));
+const pairedMedian = (path: Timing[], base: Timing[], key: keyof Timing) => median(paired(path, base, key));
 
 export function summarizeRun(
   upstream: string,
@@ -96,7 +106,11 @@ export function summarizeRun(
       .filter(([path]) => path !== "direct" && path !== "switchyard")
       .map(([path, runs]) => [
         path,
-        { ttfbMs: pairedMedian(switchyard, runs, "ttfbMs"), totalMs: pairedMedian(switchyard, runs, "totalMs") },
+        {
+          ttfbMs: pairedMedian(switchyard, runs, "ttfbMs"),
+          totalMs: pairedMedian(switchyard, runs, "totalMs"),
+          ttfbIntervalMs: bootstrapMedianInterval(paired(switchyard, runs, "ttfbMs").filter(Number.isFinite)),
+        },
       ]),
   );
   return {
@@ -125,6 +139,7 @@ export function acceptance(result: Measurement): Acceptance {
       : {}),
     ...(result.added["minimal translator"] ? { translatorAddsMs: result.added["minimal translator"].ttfbMs } : {}),
     switchyardAboveRelayMs: switchyardAddsMs - relayAddsMs,
+    aboveRelayIntervalMs: result.switchyardOver["bare relay"]?.ttfbIntervalMs ?? [Number.NaN, Number.NaN],
     limitMs,
     pass: switchyardAddsMs - relayAddsMs <= limitMs,
   };
@@ -162,7 +177,7 @@ export function printMeasurement(result: Measurement, baseline: string | undefin
   );
   for (const [path, over] of Object.entries(result.switchyardOver)) {
     console.log(
-      `switchyard minus ${path} (paired medians; negative is faster): ttfb ${over.ttfbMs.toFixed(2)} ms, total ${over.totalMs.toFixed(2)} ms`,
+      `switchyard minus ${path} (paired medians; negative is faster): ttfb ${over.ttfbMs.toFixed(2)} ms (95 % interval ${over.ttfbIntervalMs.map((ms) => ms.toFixed(2)).join(" to ")}), total ${over.totalMs.toFixed(2)} ms`,
     );
   }
 }
