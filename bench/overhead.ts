@@ -35,7 +35,12 @@
  *
  * BENCH_BASELINE=DIR adds the gateway of another checkout (say `git archive` of an older commit with
  * node_modules linked), so a change is measured before and after under the same load.
+ *
+ * BENCH_TRACE=DIR stamps each request's hops inside the gateway, the relay and the translator
+ * (bench/support/trace-hops.mjs) and prints them side by side at the end: where a gap between the relay
+ * and the gateway lies, inside a process or between them.
  */
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { benchEngine, printTable, startChild, startGateway, writeResults } from "./bench-support.js";
@@ -57,12 +62,21 @@ import {
   summarizeRun,
   type Timing,
 } from "./support/overhead-summary.js";
+import { printTrace } from "./support/trace-table.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 const WARMUP = 5;
 /** Another checkout to measure alongside this one (before/after under the same load), when given. */
 const BASELINE = process.env.BENCH_BASELINE;
 const WITH_CLAUDE_CODE_ROUTER = process.env.BENCH_CLAUDE_CODE_ROUTER !== "0";
+const TRACE = process.env.BENCH_TRACE;
+if (TRACE) {
+  rmSync(TRACE, { recursive: true, force: true });
+  mkdirSync(TRACE, { recursive: true });
+  // Every child process started from here loads the tracer; it stamps only the ones it knows.
+  const tracer = join(import.meta.dirname, "support", "trace-hops.mjs");
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import ${tracer}`.trim();
+}
 
 /** The first event of a chat completions stream that carries generated text (this model thinks first). */
 const FIRST_DELTA = { chatCompletions: '"delta":{"reasoning_content"', anthropic: "content_block_delta" };
@@ -257,6 +271,7 @@ async function main(): Promise<void> {
     }
   }
   for (const result of results) printMeasurement(result, BASELINE);
+  if (TRACE) printTrace(TRACE, WARMUP);
   const checks = results.map(acceptance);
   printAcceptance(checks);
   writeResults("overhead", {

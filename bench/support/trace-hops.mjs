@@ -1,0 +1,58 @@
+/**
+ * BENCH_TRACE=DIR for bench:overhead: loaded with `--import` into the gateway, the bare relay and the
+ * minimal translator, it stamps each generation request's hops in that process with Node's diagnostics
+ * channels (request seen, upstream request created, its headers and body sent, the upstream's answer, the
+ * upstream chunk holding the first generated text, and the client write holding the first delta) and
+ * writes them to DIR/<role>-<pid>.json, so the hops of a relay and of a gateway can be set side by side
+ * (bench/support/trace-table.ts). Plain JavaScript: it runs in each process before anything else loads.
+ * Each file is rewritten after a request's first delta has gone out (in a later event-loop turn), which
+ * costs the rest of that stream a little: read totals from a run without it.
+ */
+import diagnostics from "node:diagnostics_channel";
+import { writeFileSync } from "node:fs";
+import { ServerResponse } from "node:http";
+import { join } from "node:path";
+
+const directory = process.env.BENCH_TRACE;
+const script = process.argv.find((arg) => /bare-relay|minimal-translator|cli[/\\]main\.[jt]s$/.test(arg));
+if (directory && script) {
+  const role = /bare-relay/.test(script) ? "relay" : /minimal-translator/.test(script) ? "translator" : "gateway";
+  const file = join(directory, `${role}-${process.pid}.json`);
+  const samples = [];
+  /** The request in flight (the bench sends one at a time to each process). */
+  let current;
+  const now = () => performance.now();
+  const stamp = (name) => () => {
+    if (current && current[name] === undefined) current[name] = now();
+  };
+  const FIRST_TEXT = /reasoning_content|"content":"/;
+  diagnostics.subscribe("http.server.request.start", ({ request }) => {
+    if (request.method !== "POST") return;
+    const length = request.rawHeaders.findIndex((name) => name.toLowerCase() === "content-length");
+    current = { script, bytes: Number(request.rawHeaders[length + 1] ?? 0), seen: now(), newConnection: false };
+  });
+  diagnostics.subscribe("undici:request:create", stamp("upstreamCreated"));
+  diagnostics.subscribe("undici:client:connected", () => {
+    if (current) current.newConnection = true;
+  });
+  diagnostics.subscribe("undici:client:sendHeaders", stamp("headersSent"));
+  diagnostics.subscribe("undici:request:bodySent", stamp("bodySent"));
+  diagnostics.subscribe("undici:request:headers", stamp("answered"));
+  diagnostics.subscribe("undici:request:bodyChunkReceived", ({ chunk }) => {
+    if (current && current.firstTextIn === undefined && FIRST_TEXT.test(Buffer.from(chunk).toString("utf8")))
+      current.firstTextIn = now();
+  });
+  const write = ServerResponse.prototype.write;
+  ServerResponse.prototype.write = function (chunk, ...rest) {
+    if (current && current.firstDeltaOut === undefined && chunk && typeof chunk !== "function") {
+      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      if (text.includes("content_block_delta") || FIRST_TEXT.test(text)) {
+        current.firstDeltaOut = now();
+        samples.push(current);
+        current = undefined;
+        setImmediate(() => writeFileSync(file, JSON.stringify(samples)));
+      }
+    }
+    return write.call(this, chunk, ...rest);
+  };
+}

@@ -1,0 +1,61 @@
+/** BENCH_TRACE's table: each traced process's hops (bench/support/trace-hops.mjs), medians per request size. */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { median, printTable } from "../bench-support.js";
+
+interface Sample {
+  script: string;
+  bytes: number;
+  newConnection: boolean;
+  seen: number;
+  upstreamCreated?: number;
+  headersSent?: number;
+  bodySent?: number;
+  answered?: number;
+  firstTextIn?: number;
+  firstDeltaOut?: number;
+}
+
+/** Hops as [label, from, to]: each a median of `to − from` over the requests that have both. */
+const HOPS: Array<[string, keyof Sample, keyof Sample]> = [
+  ["seen → upstream request", "seen", "upstreamCreated"],
+  ["→ headers sent", "upstreamCreated", "headersSent"],
+  ["→ body sent", "headersSent", "bodySent"],
+  ["→ answered", "bodySent", "answered"],
+  ["first text in → first delta out", "firstTextIn", "firstDeltaOut"],
+  ["seen → first delta out", "seen", "firstDeltaOut"],
+];
+
+/** Prints one row per traced process and request size; `skip` leaves out each one's first (warm-up) requests. */
+export function printTrace(directory: string, skip: number): void {
+  const rows: Array<Array<string | number>> = [];
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith(".json"))
+    .sort()) {
+    const samples = JSON.parse(readFileSync(join(directory, file), "utf8")) as Sample[];
+    for (const [size, ofSize] of [
+      ["claude-code", samples.filter((sample) => sample.bytes > 4096)],
+      ["one-message", samples.filter((sample) => sample.bytes <= 4096)],
+    ] as const) {
+      const measured = ofSize.slice(skip);
+      if (measured.length === 0) continue;
+      const hop = (from: keyof Sample, to: keyof Sample) =>
+        median(
+          measured
+            .map((sample) => (sample[to] as number | undefined) ?? Number.NaN)
+            .map((end, index) => end - ((measured[index]?.[from] as number | undefined) ?? Number.NaN))
+            .filter(Number.isFinite),
+        ).toFixed(3);
+      const newConnections = measured.filter((sample) => sample.newConnection).length;
+      rows.push([
+        `${file.replace(/\.json$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
+        size,
+        String(measured.length),
+        `${newConnections}`,
+        ...HOPS.map(([, from, to]) => hop(from, to)),
+      ]);
+    }
+  }
+  console.log(`\nhops inside each process (BENCH_TRACE=${directory}), median ms`);
+  printTable(["process", "request", "requests", "new upstream connections", ...HOPS.map(([label]) => label)], rows);
+}
