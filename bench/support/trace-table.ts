@@ -3,21 +3,21 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { median, printTable } from "../bench-support.js";
 
-interface Sample {
+/** The moments trace-hops.mjs stamps on a request. */
+type Stamp = "seen" | "upstreamCreated" | "headersSent" | "bodySent" | "answered" | "firstTextIn" | "firstDeltaOut";
+
+interface Sample extends Partial<Record<Stamp, number>> {
   script: string;
+  /** The request body's Content-Length. */
   bytes: number;
   newConnection: boolean;
-  seen: number;
-  upstreamCreated?: number;
-  headersSent?: number;
-  bodySent?: number;
-  answered?: number;
-  firstTextIn?: number;
-  firstDeltaOut?: number;
 }
 
+/** The bench's one-message request is far below this, its Claude Code request far above. */
+const LARGE_REQUEST_BYTES = 4096;
+
 /** Hops as [label, from, to]: each a median of `to − from` over the requests that have both. */
-const HOPS: Array<[string, keyof Sample, keyof Sample]> = [
+const HOPS: Array<[string, Stamp, Stamp]> = [
   ["seen → upstream request", "seen", "upstreamCreated"],
   ["→ headers sent", "upstreamCreated", "headersSent"],
   ["→ body sent", "headersSent", "bodySent"],
@@ -34,24 +34,21 @@ export function printTrace(directory: string, skip: number): void {
     .sort()) {
     const samples = JSON.parse(readFileSync(join(directory, file), "utf8")) as Sample[];
     for (const [size, ofSize] of [
-      ["claude-code", samples.filter((sample) => sample.bytes > 4096)],
-      ["one-message", samples.filter((sample) => sample.bytes <= 4096)],
+      ["claude-code", samples.filter((sample) => sample.bytes > LARGE_REQUEST_BYTES)],
+      ["one-message", samples.filter((sample) => sample.bytes <= LARGE_REQUEST_BYTES)],
     ] as const) {
       const measured = ofSize.slice(skip);
       if (measured.length === 0) continue;
-      const hop = (from: keyof Sample, to: keyof Sample) =>
+      const hop = (from: Stamp, to: Stamp) =>
         median(
-          measured
-            .map((sample) => (sample[to] as number | undefined) ?? Number.NaN)
-            .map((end, index) => end - ((measured[index]?.[from] as number | undefined) ?? Number.NaN))
-            .filter(Number.isFinite),
+          measured.map((sample) => (sample[to] ?? Number.NaN) - (sample[from] ?? Number.NaN)).filter(Number.isFinite),
         ).toFixed(3);
       const newConnections = measured.filter((sample) => sample.newConnection).length;
       rows.push([
         `${file.replace(/\.json$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
         size,
         String(measured.length),
-        `${newConnections}`,
+        String(newConnections),
         ...HOPS.map(([, from, to]) => hop(from, to)),
       ]);
     }
