@@ -8,9 +8,9 @@ type Callback = buildConnector.Callback;
 /**
  * One connection opened ahead of a request, handed to the pool's next connect.
  *
- * A local server's pool keeps idle connections only briefly (llama-server closes them after 5 s, and a
- * connection reused as it closes costs a second send), so an agent's next turn, seconds later, usually
- * finds none and connects while its request waits. `open()`, called when a request arrives, starts that
+ * A local server's pool keeps idle connections only briefly (4 s: llama-server closes them after 5 s, and
+ * a connection reused as it closes costs a second send), so an agent's next turn after a longer pause (a
+ * long generation, a slow tool, the user typing) finds none and connects while its request waits. `open()`, called when a request arrives, starts that
  * connection while the gateway is still reading and planning the request; the pool's connector takes it
  * instead of dialling, connected or still connecting. One untaken within `idleMs` is closed, as an idle
  * kept-alive one would be. A spare that fails or closes first is dropped, and the pool dials as before.

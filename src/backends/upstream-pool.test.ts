@@ -110,3 +110,26 @@ describe("upstreamPool's preconnect", () => {
     expect(upstream.requestSockets).toEqual([0, 2]);
   });
 });
+
+describe("upstreamPool's keep-alive", () => {
+  it("keeps an idle connection for the server's Keep-Alive hint less the pool's threshold", async () => {
+    const upstream = await countingServer();
+    // Node's server then answers `Keep-Alive: timeout=2`: undici's own threshold (2 s) would leave nothing.
+    upstream.server.keepAliveTimeout = 2_000;
+    const pool = upstreamPool(
+      upstream.url,
+      {},
+      { ...DEFAULTS, keepAliveTimeout: 100, keepAliveMaxTimeout: 5_000, keepAliveTimeoutThreshold: 1_000 },
+    );
+    try {
+      expect(await get(pool)).toBe("ok");
+      await delay(300); // past the pool's own 100 ms: the hint (2 s less 1 s) holds it
+      expect(await get(pool)).toBe("ok");
+      expect(upstream.requestSockets).toEqual([0, 0]);
+    } finally {
+      await closeUpstreamPool(pool);
+      upstream.server.closeAllConnections();
+      await new Promise((resolve) => upstream.server.close(resolve));
+    }
+  });
+});

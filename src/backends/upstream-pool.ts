@@ -14,7 +14,23 @@ export interface UpstreamPoolDefaults extends Required<UpstreamTimeouts> {
   pipelining?: number;
   keepAliveTimeout: number;
   keepAliveMaxTimeout?: number;
+  /** Taken off a server's `Keep-Alive: timeout=N` hint (undici's default is 2 s). */
+  keepAliveTimeoutThreshold?: number;
 }
+
+/**
+ * How long a pool to a server on this machine keeps an idle connection. llama-server (cpp-httplib) and
+ * vLLM/SGLang (uvicorn) close theirs after 5 s idle, counted from when they finished writing the answer, so
+ * ours go 1 s before theirs (llama-server's `Keep-Alive: timeout=5` less 1 s, or 4 s where no hint comes).
+ * An agent's next turn usually comes within seconds of the last answer (a tool call, a file read) and then
+ * finds its connection open instead of dialling. A request that meets a connection the server is closing
+ * anyway (an event loop late by more than the margin) is sent once more (upstream-request.ts).
+ */
+export const LOCAL_KEEP_ALIVE = {
+  keepAliveTimeout: 4_000,
+  keepAliveMaxTimeout: 4_000,
+  keepAliveTimeoutThreshold: 1_000,
+} as const;
 
 /** Pools whose connections may be opened ahead of a request (`preconnect`). */
 const spares = new WeakMap<Pool, SpareConnection>();
@@ -33,6 +49,9 @@ export function upstreamPool(origin: string, configured: UpstreamTimeouts, defau
     ...(defaults.pipelining === undefined ? {} : { pipelining: defaults.pipelining }),
     keepAliveTimeout: defaults.keepAliveTimeout,
     ...(defaults.keepAliveMaxTimeout === undefined ? {} : { keepAliveMaxTimeout: defaults.keepAliveMaxTimeout }),
+    ...(defaults.keepAliveTimeoutThreshold === undefined
+      ? {}
+      : { keepAliveTimeoutThreshold: defaults.keepAliveTimeoutThreshold }),
     connect: spare.connect,
     headersTimeout: configured.headersTimeoutMs ?? defaults.headersTimeoutMs,
     bodyTimeout: configured.idleTimeoutMs ?? defaults.idleTimeoutMs,

@@ -16,7 +16,7 @@ import {
   PrefillDeadline,
 } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { closeUpstreamPool, preconnect, upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
@@ -93,11 +93,7 @@ export class LlamaServerBackend implements Backend {
     this.pool = upstreamPool(this.baseUrl, options, {
       connections: 64,
       pipelining: 1,
-      // llama-server (cpp-httplib) closes a keep-alive connection after 5 s idle. Reusing one it is
-      // closing costs the generation a second send (upstream-request.ts): idle connections go after 1 s,
-      // a margin event-loop lag on a loaded machine does not eat (with 3 s, a CI run at load 19 met one).
-      keepAliveTimeout: 1_000,
-      keepAliveMaxTimeout: 1_000,
+      ...LOCAL_KEEP_ALIVE,
       connectTimeoutMs: 5_000,
       headersTimeoutMs: LOCAL_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: 300_000,

@@ -9,7 +9,7 @@ import { completionRoom, parseContextOverflow } from "../chat-completions/parse-
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { closeUpstreamPool, preconnect, upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { FleetRouterAffinity, type FleetRouterConfig } from "./fleet-router.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
@@ -86,10 +86,8 @@ export class OpenAICompatibleBackend implements Backend {
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.pool = upstreamPool(url.origin, options, {
       connections: 32,
-      // vLLM and SGLang (uvicorn) close idle connections after 5 s without saying so: as for llama-server,
-      // a local server's idle connections go after 1 s. Hosted APIs keep theirs far longer.
-      keepAliveTimeout: this.local ? 1_000 : 4_000,
-      keepAliveMaxTimeout: this.local ? 1_000 : 30_000,
+      // Hosted APIs keep idle connections far longer than a server on this machine.
+      ...(this.local ? LOCAL_KEEP_ALIVE : { keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 }),
       connectTimeoutMs: 10_000,
       headersTimeoutMs: 300_000,
       idleTimeoutMs: 300_000,
