@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emptyUsage } from "../core/canonical.js";
-import { ASSUMED_PREFILL_TOKENS_PER_SECOND, PrefillDeadline } from "./prefill-deadline.js";
+import { type CanonicalEvent, emptyUsage } from "../core/canonical.js";
+import { ASSUMED_PREFILL_TOKENS_PER_SECOND, measuringPrefill, PrefillDeadline } from "./prefill-deadline.js";
 
 const done = (prefilled: number, promptMs: number) =>
   ({
@@ -28,5 +28,43 @@ describe("PrefillDeadline", () => {
     expect(deadline.tokensPerSecond()).toEqual({ value: 500, measured: true });
     // 90,000 tokens at 500 tokens/s is 180 s; twice that.
     expect(deadline.deadlineMs(270_000)).toBe(360_000);
+  });
+});
+
+describe("measuringPrefill's end", () => {
+  const start: CanonicalEvent = { type: "message_start", id: "msg_1", model: "m", usage: emptyUsage() };
+  const ends = async (read: (events: AsyncIterableIterator<CanonicalEvent>) => Promise<unknown>, fails = false) => {
+    let ended = 0;
+    async function* backend() {
+      yield start;
+      if (fails) throw new Error("stream broke");
+      yield start;
+    }
+    const events = measuringPrefill(backend(), new PrefillDeadline(1_000), () => ended++);
+    await read(events).catch(() => undefined);
+    const afterRead = ended;
+    // Read past the end, as a reader may: still once.
+    await events.next().catch(() => undefined);
+    return afterRead === ended ? ended : `${afterRead} then ${ended}`;
+  };
+
+  it("runs once when the events end, fail, or the reader stops", async () => {
+    expect(
+      await ends(async (events) => {
+        for await (const _ of events);
+      }),
+    ).toBe(1);
+    expect(
+      await ends(async (events) => {
+        for await (const _ of events);
+      }, true),
+    ).toBe(1);
+    expect(
+      await ends(async (events) => {
+        for await (const _ of events) break;
+      }),
+    ).toBe(1);
+    expect(await ends(async (events) => events.next())).toBe(0);
+    expect(await ends(async (events) => events.next().then(() => events.next()), true)).toBe(1);
   });
 });

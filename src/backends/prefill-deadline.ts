@@ -135,24 +135,42 @@ export class UpstreamAbort extends EventEmitter {
 
 /**
  * Passes a backend's events through, letting the deadline learn the prefill speed from each finished
- * turn. A plain iterator rather than an async generator: it sits on every event's way to the client,
- * and a generator layer costs several promise hops per event where this costs one.
+ * turn; `onEnd` runs once when they end, fail or the reader stops (the backend frees what it held for
+ * the turn). A plain iterator rather than an async generator: it sits on every event's way to the
+ * client, and a generator layer costs several promise hops per event where this costs one.
  */
 export function measuringPrefill(
   events: AsyncIterable<CanonicalEvent>,
   deadline: PrefillDeadline,
+  onEnd?: () => void,
 ): AsyncIterableIterator<CanonicalEvent> {
   const iterator = events[Symbol.asyncIterator]();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd?.();
+  };
   const observe = (item: IteratorResult<CanonicalEvent>) => {
-    if (!item.done) deadline.observe(item.value);
+    if (item.done) end();
+    else deadline.observe(item.value);
     return item;
+  };
+  const fail = (error: unknown): never => {
+    end();
+    throw error;
   };
   const reader: AsyncIterableIterator<CanonicalEvent> = {
     [Symbol.asyncIterator]: () => reader,
-    next: () => iterator.next().then(observe),
+    next: () => iterator.next().then(observe, fail),
     // A reader that stops early ends the backend's request.
-    return: async (value?: unknown) =>
-      (await iterator.return?.(value)) ?? { done: true, value: value as CanonicalEvent },
+    return: async (value?: unknown) => {
+      try {
+        return (await iterator.return?.(value)) ?? { done: true, value: value as CanonicalEvent };
+      } finally {
+        end();
+      }
+    },
   };
   return reader;
 }

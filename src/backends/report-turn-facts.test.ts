@@ -54,4 +54,31 @@ describe("a backend's facts about a turn", () => {
     for await (const _event of reportTurnFacts(backend(), {})) break;
     expect(released).toBe(true);
   });
+
+  it("may open the request at the first read: its failure then carries the facts gathered so far", async () => {
+    const facts: TurnFacts = {};
+    let opened = 0;
+    const open = async (): Promise<AsyncIterable<CanonicalEvent>> => {
+      opened++;
+      facts.slot = 1;
+      throw new SwitchyardError("upstream down", { kind: "upstream_unavailable", code: "upstream_unreachable" });
+    };
+    const events = reportTurnFacts(open, facts);
+    expect(opened).toBe(0);
+    const thrown = await collect(events).catch((error: unknown) => error);
+    expect(opened).toBe(1);
+    expect(thrown).toMatchObject({ code: "upstream_unreachable", facts: { slot: 1 } });
+  });
+
+  it("with an opened request, hands on the events and the facts on message_start", async () => {
+    const facts: TurnFacts = {};
+    const open = async () => {
+      facts.slot = 0;
+      return (async function* () {
+        yield start;
+        yield end;
+      })();
+    };
+    expect(await collect(reportTurnFacts(open, facts))).toEqual([{ ...start, facts: { slot: 0 } }, end]);
+  });
 });

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { invalidRequest, SwitchyardError } from "../core/errors.js";
 import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { assertJsonDepth } from "./json-depth.js";
@@ -93,19 +93,5 @@ function tooLarge(size: number, limit: number): SwitchyardError {
   return new SwitchyardError(`request body of ${size} bytes exceeds the limit of ${limit} bytes`, {
     kind: "request_too_large",
     code: "request_too_large",
-  });
-}
-
-/** Writes respecting backpressure: resolves once the socket can take more. */
-export function writeChunk(response: ServerResponse, text: string): Promise<void> | undefined {
-  if (response.write(text)) return undefined;
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off("drain", done);
-      response.off("close", done);
-      resolve();
-    };
-    response.on("drain", done);
-    response.on("close", done);
   });
 }

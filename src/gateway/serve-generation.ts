@@ -134,20 +134,20 @@ export async function serveGeneration(
         continue;
       }
       const pending = writer.write(encode(event));
-      // Kept for the record and the log once written: the client's bytes come first.
+      // Kept for the record and the log once handed to the writer: the client's bytes come first.
       collector.add(event);
       if (pending) await pending;
     }
   } catch (thrown) {
     // Backends encode failures as events once started; this is a safety net that keeps the stream valid.
     failure = toSwitchyardError(thrown);
-    if (!response.destroyed) response.write(encode({ type: "error", error: failure, usage: collector.message.usage }));
+    if (!response.destroyed) writer.write(encode({ type: "error", error: failure, usage: collector.message.usage }));
   }
+  // What the writer holds goes out first (and the first byte is stamped) before the record is built.
+  writer.flush();
   if (end !== undefined) {
     // Everything before the end has streamed; the end waits for the turn's commit (a group commit with
     // the turns finishing at the same moment), so a client that saw the turn complete finds it stored.
-    // What is corked goes out first (and the first byte is stamped) before the record is built.
-    writer.flush();
     if (!failure && !response.destroyed) await turn.finishDurably();
     if (!response.destroyed) response.write(end);
   }

@@ -1,24 +1,36 @@
 import type { ServerResponse } from "node:http";
-import { writeChunk } from "./http-body.js";
 
 /**
  * Writes a streamed answer's events to the client. Events that arrive together (one upstream chunk)
- * leave in one write: the socket is corked on the first and uncorked on the next tick. `onFirstWrite`
- * runs once, right after the first uncork handed the answer's first bytes (headers and events) to the
- * socket, so a time taken there covers everything the gateway did before the client can read a byte.
- * `write` returns a promise only when the socket asks to wait (backpressure); `flush` uncorks now (before
- * the gateway waits on something else, so the first bytes and their stamp are not held back).
+ * leave in one write: their text is joined and handed to the response on the next tick (or at `flush`),
+ * one `response.write` and one chunk of the chunked body instead of one per event. `onFirstWrite` runs
+ * once, right after the first write handed the answer's first bytes (headers and events) to the socket,
+ * so a time taken there covers everything the gateway did before the client can read a byte.
+ *
+ * `write` returns a promise only when the socket asked to wait (backpressure) at the last hand-over:
+ * the caller waits before reading on, at most one tick's events later than a write per event would.
+ * `flush` hands over what is waiting now: before writing anything else to the response, ending it, or
+ * waiting on something else (so the first bytes and their stamp are not held back).
  */
 export function corkedStreamWriter(
   response: ServerResponse,
   onFirstWrite: () => void,
 ): { write: (text: string) => Promise<void> | undefined; flush: () => void } {
-  let corked = false;
+  let pending = "";
   let written = false;
-  const uncork = () => {
-    if (!corked) return;
-    corked = false;
+  let wait: Promise<void> | undefined;
+  const flush = () => {
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    // A client gone since the events were handed over gets nothing more.
+    if (response.destroyed) return;
+    // Corked around the write, the bytes go to the socket at the uncork, now; a write alone would leave
+    // them for the next tick (Node corks a chunked response's socket until then).
+    response.cork();
+    const more = response.write(text);
     response.uncork();
+    if (!more) wait = drained(response);
     if (!written) {
       written = true;
       onFirstWrite();
@@ -26,13 +38,25 @@ export function corkedStreamWriter(
   };
   return {
     write(text: string) {
-      if (!corked) {
-        corked = true;
-        response.cork();
-        process.nextTick(uncork);
-      }
-      return writeChunk(response, text);
+      if (pending === "") process.nextTick(flush);
+      pending += text;
+      const asked = wait;
+      wait = undefined;
+      return asked;
     },
-    flush: uncork,
+    flush,
   };
+}
+
+/** Resolves once the response can take more, or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
+  });
 }

@@ -1,3 +1,5 @@
+import { StringDecoder } from "node:string_decoder";
+
 /**
  * Longest event accepted (in UTF-16 units, about bytes for JSON). A 10 MB line (a huge tool call in
  * one chunk) passes; an upstream that never sends a newline cannot make the gateway buffer without end.
@@ -12,7 +14,9 @@ export async function* readSseEvents(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   maxEventBytes = MAX_SSE_EVENT_CHARS,
 ): AsyncGenerator<{ event: string | undefined; data: string }> {
-  const decoder = new TextDecoder();
+  // Node's StringDecoder rather than TextDecoder: the same UTF-8 (a character split across chunks is
+  // joined, invalid bytes become U+FFFD) without opening an ICU converter for every stream.
+  const decoder = new StringDecoder("utf8");
   let buffer = "";
   let event: string | undefined;
   let data: string[] = [];
@@ -35,7 +39,7 @@ export async function* readSseEvents(
     return undefined;
   };
   for await (const chunk of chunks) {
-    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
     // Search only the new text for the first newline: a long line arriving in many chunks stays linear.
     const first = text.indexOf("\n");
     buffer += text;
@@ -51,7 +55,7 @@ export async function* readSseEvents(
     const pending = buffer.length + data.reduce((sum, line) => sum + line.length, 0);
     if (pending > maxEventBytes) throw new Error(`an SSE event exceeds ${maxEventBytes} characters`);
   }
-  buffer += decoder.decode();
+  buffer += decoder.end();
   const last = buffer.length > 0 ? takeLine(buffer.replace(/\r$/, "")) : undefined;
   if (last) yield last;
   const ended = takeLine("");

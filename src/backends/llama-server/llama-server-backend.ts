@@ -228,14 +228,15 @@ export class LlamaServerBackend implements Backend {
 
   stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
     const facts: TurnFacts = {};
-    return reportTurnFacts(this.generate(request, options, facts), facts);
+    return reportTurnFacts(() => this.open(request, options, facts), facts);
   }
 
-  private async *generate(
+  /** Sends the generation and returns its events; a slot leased for it is freed when they end. */
+  private async open(
     request: CanonicalRequest,
     options: StreamOptions,
     facts: TurnFacts,
-  ): AsyncGenerator<CanonicalEvent> {
+  ): Promise<AsyncIterable<CanonicalEvent>> {
     const compat = await this.compat(options.signal);
     const chatBody = toLlamaServerBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
@@ -282,9 +283,10 @@ export class LlamaServerBackend implements Backend {
               tools: (chatBody.tools as unknown[] | undefined) ?? [],
             })
           : readChatCompletionsStream(response.body, context);
-      yield* measuringPrefill(events, this.prefill);
-    } finally {
+      return measuringPrefill(events, this.prefill, lease && (() => lease.release()));
+    } catch (error) {
       lease?.release();
+      throw error;
     }
   }
 

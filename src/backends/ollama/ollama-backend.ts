@@ -122,14 +122,15 @@ export class OllamaBackend implements Backend {
 
   stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
     const facts: TurnFacts = {};
-    return reportTurnFacts(this.generate(request, options, facts), facts);
+    return reportTurnFacts(() => this.open(request, options, facts), facts);
   }
 
-  private async *generate(
+  /** Sends the generation and returns its events. */
+  private async open(
     request: CanonicalRequest,
     options: StreamOptions,
     facts: TurnFacts,
-  ): AsyncGenerator<CanonicalEvent> {
+  ): Promise<AsyncIterable<CanonicalEvent>> {
     const { compat, numCtx } = await this.profile(options.model, options.signal);
     const body = toOllamaChatBody(request, options.model, compat, { numCtx, keepAlive: this.keepAlive });
     const response = await requestUpstream(
@@ -150,7 +151,7 @@ export class OllamaBackend implements Backend {
       backendName: this.name,
       numCtx,
     });
-    yield* measuringPrefill(events, this.prefill);
+    return measuringPrefill(events, this.prefill);
   }
 
   /**

@@ -123,14 +123,15 @@ export class OpenAICompatibleBackend implements Backend {
 
   stream(request: CanonicalRequest, options: StreamOptions): AsyncIterable<CanonicalEvent> {
     const facts: TurnFacts = {};
-    return reportTurnFacts(this.generate(request, options, facts), facts);
+    return reportTurnFacts(() => this.open(request, options, facts), facts);
   }
 
-  private async *generate(
+  /** Sends the generation and returns its events. */
+  private async open(
     request: CanonicalRequest,
     options: StreamOptions,
     facts: TurnFacts,
-  ): AsyncGenerator<CanonicalEvent> {
+  ): Promise<AsyncIterable<CanonicalEvent>> {
     const body = toOpenAICompatibleBody(request, options.model, this.compat);
     const prefill = { prefill: this.prefill, facts, headers: this.fleetRouter?.headers(options.lane) };
     let response = await this.call("POST", "/chat/completions", body, options.signal, prefill);
@@ -160,7 +161,7 @@ export class OpenAICompatibleBackend implements Backend {
       model: request.model,
       backendName: this.name,
     });
-    yield* this.prefill ? measuringPrefill(events, this.prefill) : events;
+    return this.prefill ? measuringPrefill(events, this.prefill) : events;
   }
 
   /**
