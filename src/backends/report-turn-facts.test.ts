@@ -61,7 +61,7 @@ describe("a backend's facts about a turn", () => {
     const open = async (): Promise<AsyncIterable<CanonicalEvent>> => {
       opened++;
       facts.slot = 1;
-      throw new SwitchyardError("upstream down", { kind: "upstream_unavailable", code: "upstream_unreachable" });
+      throw new SwitchyardError("upstream down", { kind: "upstream", code: "upstream_unreachable" });
     };
     const events = reportTurnFacts(open, facts);
     expect(opened).toBe(0);
