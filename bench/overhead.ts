@@ -243,7 +243,7 @@ function printAcceptance(checks: Acceptance[]): void {
       check.switchyardAboveRelayMs,
       check.aboveRelayIntervalMs.map((ms) => ms.toFixed(2)).join("–"),
       check.limitMs,
-      check.pass ? "pass" : "FAIL",
+      `${check.pass ? "pass" : "FAIL"}${check.settled ? "" : " (unsettled)"}`,
     ]),
   );
 }

@@ -67,6 +67,11 @@ export interface Acceptance {
   aboveRelayIntervalMs: [number, number];
   limitMs: number;
   pass: boolean;
+  /**
+   * Whether the paired interval lies wholly on the verdict's side of the limit: a verdict whose interval
+   * straddles the limit could go the other way in the next run (the real engine's spread does that).
+   */
+  settled: boolean;
 }
 
 const summary = (timings: Timing[]): Summary => {
@@ -129,6 +134,8 @@ export function acceptance(result: Measurement): Acceptance {
   const relayAddsMs = result.added["bare relay"]?.ttfbMs ?? Number.NaN;
   const switchyardAddsMs = result.added.switchyard?.ttfbMs ?? Number.NaN;
   const limitMs = LIMIT_MS[result.request];
+  const pass = switchyardAddsMs - relayAddsMs <= limitMs;
+  const [lower, upper] = result.switchyardOver["bare relay"]?.ttfbIntervalMs ?? [Number.NaN, Number.NaN];
   return {
     upstream: result.upstream,
     request: result.request,
@@ -139,9 +146,10 @@ export function acceptance(result: Measurement): Acceptance {
       : {}),
     ...(result.added["minimal translator"] ? { translatorAddsMs: result.added["minimal translator"].ttfbMs } : {}),
     switchyardAboveRelayMs: switchyardAddsMs - relayAddsMs,
-    aboveRelayIntervalMs: result.switchyardOver["bare relay"]?.ttfbIntervalMs ?? [Number.NaN, Number.NaN],
+    aboveRelayIntervalMs: [lower, upper],
     limitMs,
-    pass: switchyardAddsMs - relayAddsMs <= limitMs,
+    pass,
+    settled: pass ? upper <= limitMs : lower > limitMs,
   };
 }
 
