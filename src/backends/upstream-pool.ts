@@ -46,12 +46,11 @@ export function upstreamPool(origin: string, configured: UpstreamTimeouts, defau
   );
   const pool = new Pool(origin, {
     connections: defaults.connections,
-    ...(defaults.pipelining === undefined ? {} : { pipelining: defaults.pipelining }),
+    // Left undefined, each takes undici's default.
+    pipelining: defaults.pipelining,
     keepAliveTimeout: defaults.keepAliveTimeout,
-    ...(defaults.keepAliveMaxTimeout === undefined ? {} : { keepAliveMaxTimeout: defaults.keepAliveMaxTimeout }),
-    ...(defaults.keepAliveTimeoutThreshold === undefined
-      ? {}
-      : { keepAliveTimeoutThreshold: defaults.keepAliveTimeoutThreshold }),
+    keepAliveMaxTimeout: defaults.keepAliveMaxTimeout,
+    keepAliveTimeoutThreshold: defaults.keepAliveTimeoutThreshold,
     connect: spare.connect,
     headersTimeout: configured.headersTimeoutMs ?? defaults.headersTimeoutMs,
     bodyTimeout: configured.idleTimeoutMs ?? defaults.idleTimeoutMs,
