@@ -70,6 +70,18 @@ const nextTurns = Array.from({ length: 64 }, (_, index) => {
   return Buffer.from(JSON.stringify(next));
 });
 let next = 0;
+// A long session's next turns: the same request after 300 more messages of ~1 KB each, ending in a new one each time.
+const longTurns = nextTurns.map((turnBytes) => {
+  const body = JSON.parse(turnBytes.toString("utf8")) as { messages: unknown[] };
+  const earlier = Array.from({ length: 300 }, (_, index) => ({
+    role: index % 2 ? "assistant" : "user",
+    content: [{ type: "text", text: `earlier message ${index}: ${"lorem ipsum dolor sit amet, ".repeat(36)}` }],
+  }));
+  body.messages = [...earlier, ...body.messages];
+  return Buffer.from(JSON.stringify(body));
+});
+const longRepeated = new RepeatedJsonMembers(REPEATED_PARTS);
+let nextLong = 0;
 repeated.parse(requestBytes, parseJson);
 const remembered = repeated.parse(nextTurns[0] as Buffer, parseJson);
 const rememberedCanonical = normalizeForCache(parseAnthropicRequest(remembered, fixture.headers));
@@ -92,6 +104,23 @@ const stages: Array<[string, () => unknown]> = [
   [
     "  remembered: next turn, tools and system not parsed again (RepeatedJsonMembers)",
     () => repeated.parse(nextTurns[next++ % nextTurns.length] as Buffer, parseJson),
+  ],
+  [
+    `  plain path, a long session (${((longTurns[0] as Buffer).length / 1024).toFixed(0)} KB, 317 messages)`,
+    () => JSON.parse((longTurns[nextLong++ % longTurns.length] as Buffer).toString("utf8")),
+  ],
+  [
+    "  remembered: that long session's next turn",
+    () => longRepeated.parse(longTurns[nextLong++ % longTurns.length] as Buffer, parseJson),
+  ],
+  [
+    "  remembered, the long session's next turn from its bytes to its upstream bytes",
+    () => {
+      const raw = longRepeated.parse(longTurns[nextLong++ % longTurns.length] as Buffer, parseJson);
+      return jsonBytes(
+        toLlamaServerBody(normalizeForCache(parseAnthropicRequest(raw, fixture.headers)), "local", compat),
+      );
+    },
   ],
   ["validate + convert (zod, parseAnthropicRequest)", () => parseAnthropicRequest(raw, fixture.headers)],
   ["  remembered: tools checked and converted before", () => parseAnthropicRequest(remembered, fixture.headers)],

@@ -2,7 +2,9 @@
  * BENCH_TRACE=DIR for bench:overhead: loaded with `--import` into the gateway, the bare relay and the
  * minimal translator, it stamps each generation request's hops in that process with Node's diagnostics
  * channels (request seen, upstream request created, its headers and body sent, the upstream's answer, the
- * upstream chunk holding the first generated text, and the client write holding the first delta) and
+ * upstream chunk holding the first generated text, and the client write holding the first delta), with
+ * the process's CPU time and used heap when the request is seen, when its upstream request is created
+ * and when its first delta goes out, and the garbage collections that began in between, and
  * writes them to DIR/<role>-<pid>.json, so the hops of a relay and of a gateway can be set side by side
  * (bench/support/trace-table.ts). Plain JavaScript: it runs in each process before anything else loads.
  * Each file is rewritten after a request's first delta has gone out (in a later event-loop turn), which
@@ -12,6 +14,8 @@ import diagnostics from "node:diagnostics_channel";
 import { writeFileSync } from "node:fs";
 import { ServerResponse } from "node:http";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
+import v8 from "node:v8";
 
 const directory = process.env.BENCH_TRACE;
 const script = process.argv.find((arg) => /bare-relay|minimal-translator|cli[/\\]main\.[jt]s$/.test(arg));
@@ -25,13 +29,37 @@ if (directory && script) {
   const stamp = (name) => () => {
     if (current && current[name] === undefined) current[name] = now();
   };
+  /** CPU time (user and system, µs) and used heap (bytes) now, under `name`. */
+  const account = (sample, name) => {
+    const usage = process.resourceUsage();
+    sample.cpu[name] = usage.userCPUTime + usage.systemCPUTime;
+    sample.heap[name] = v8.getHeapStatistics().used_heap_size;
+  };
+  /** Garbage collections as [start, duration] in performance.now() time; observed a little after they ran. */
+  const collections = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) collections.push([entry.startTime, entry.duration]);
+  }).observe({ type: "gc" });
   const FIRST_TEXT = /reasoning_content|"content":"/;
   diagnostics.subscribe("http.server.request.start", ({ request }) => {
     if (request.method !== "POST") return;
     const length = request.rawHeaders.findIndex((name) => name.toLowerCase() === "content-length");
-    current = { script, bytes: Number(request.rawHeaders[length + 1] ?? 0), seen: now(), newConnection: false };
+    current = {
+      script,
+      bytes: Number(request.rawHeaders[length + 1] ?? 0),
+      seen: now(),
+      newConnection: false,
+      cpu: {},
+      heap: {},
+    };
+    account(current, "seen");
   });
-  diagnostics.subscribe("undici:request:create", stamp("upstreamCreated"));
+  diagnostics.subscribe("undici:request:create", () => {
+    if (current && current.upstreamCreated === undefined) {
+      current.upstreamCreated = now();
+      account(current, "upstreamCreated");
+    }
+  });
   diagnostics.subscribe("undici:client:connected", () => {
     if (current) current.newConnection = true;
   });
@@ -48,9 +76,16 @@ if (directory && script) {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
       if (text.includes("content_block_delta") || FIRST_TEXT.test(text)) {
         current.firstDeltaOut = now();
+        account(current, "firstDeltaOut");
         samples.push(current);
         current = undefined;
-        setImmediate(() => writeFileSync(file, JSON.stringify(samples)));
+        setImmediate(() => {
+          for (const sample of samples) {
+            const during = collections.filter(([start]) => start >= sample.seen && start < sample.firstDeltaOut);
+            sample.collections = during.length;
+          }
+          writeFileSync(file, JSON.stringify(samples));
+        });
       }
     }
     return write.call(this, chunk, ...rest);

@@ -11,6 +11,11 @@ interface Sample extends Partial<Record<Stamp, number>> {
   /** The request body's Content-Length. */
   bytes: number;
   newConnection: boolean;
+  /** The process's CPU time (µs) and used heap (bytes) at these stamps. */
+  cpu: Partial<Record<"seen" | "upstreamCreated" | "firstDeltaOut", number>>;
+  heap: Partial<Record<"seen" | "upstreamCreated" | "firstDeltaOut", number>>;
+  /** Garbage collections that began between seen and first delta out. */
+  collections?: number;
 }
 
 /** The bench's one-message request is far below this, its Claude Code request far above. */
@@ -44,15 +49,47 @@ export function printTrace(directory: string, skip: number): void {
           measured.map((sample) => (sample[to] ?? Number.NaN) - (sample[from] ?? Number.NaN)).filter(Number.isFinite),
         ).toFixed(3);
       const newConnections = measured.filter((sample) => sample.newConnection).length;
+      const cpuMs = (to: "upstreamCreated" | "firstDeltaOut") =>
+        median(
+          measured
+            .map((sample) => ((sample.cpu[to] ?? Number.NaN) - (sample.cpu.seen ?? Number.NaN)) / 1000)
+            .filter(Number.isFinite),
+        ).toFixed(3);
+      // Used heap grows by what was allocated only where no collection ran in between.
+      const withoutCollection = measured.filter((sample) => sample.collections === 0);
+      const allocatedKiB = median(
+        withoutCollection
+          .map((sample) => ((sample.heap.firstDeltaOut ?? Number.NaN) - (sample.heap.seen ?? Number.NaN)) / 1024)
+          .filter(Number.isFinite),
+      ).toFixed(0);
       rows.push([
         `${file.replace(/\.json$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
         size,
         String(measured.length),
         String(newConnections),
         ...HOPS.map(([, from, to]) => hop(from, to)),
+        cpuMs("upstreamCreated"),
+        cpuMs("firstDeltaOut"),
+        allocatedKiB,
+        String(measured.length - withoutCollection.length),
       ]);
     }
   }
-  console.log(`\nhops inside each process (BENCH_TRACE=${directory}), median ms`);
-  printTable(["process", "request", "requests", "new upstream connections", ...HOPS.map(([label]) => label)], rows);
+  console.log(
+    `\nhops inside each process (BENCH_TRACE=${directory}), median ms; its CPU time over them (user and system, all threads)`,
+  );
+  printTable(
+    [
+      "process",
+      "request",
+      "requests",
+      "new upstream connections",
+      ...HOPS.map(([label]) => label),
+      "CPU ms seen → upstream request",
+      "CPU ms seen → first delta out",
+      "KiB allocated seen → first delta out",
+      "requests with a GC",
+    ],
+    rows,
+  );
 }

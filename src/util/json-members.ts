@@ -104,21 +104,26 @@ export function topLevelMembers(
 }
 
 /**
- * The byte ranges of the elements of the array whose text is `range` (a member found by
- * topLevelMembers); undefined when it is not an array or cannot be followed. Like topLevelMembers it
- * does not validate, and on a document JSON.parse accepts the ranges are exactly the elements.
+ * The byte ranges of the elements of the array opening at `start`, and where it ends (exclusive);
+ * undefined when it is not an array or cannot be followed. Like topLevelMembers it does not validate,
+ * and on a document JSON.parse accepts the ranges are exactly the elements. `knownEnd` may give an
+ * element's end without walking it, as topLevelMembers' does for a member.
  */
-export function arrayElements(bytes: Uint8Array, range: MemberRange): MemberRange[] | undefined {
-  if (bytes[range.start] !== OPEN_ARRAY) return undefined;
+export function arrayElements(
+  bytes: Uint8Array,
+  start: number,
+  knownEnd?: (index: number, at: number) => number | undefined,
+): { elements: MemberRange[]; end: number } | undefined {
+  if (bytes[start] !== OPEN_ARRAY) return undefined;
   const elements: MemberRange[] = [];
-  let at = skipSpace(bytes, range.start + 1);
-  if (bytes[at] === CLOSE_ARRAY) return at + 1 === range.end ? elements : undefined;
+  let at = skipSpace(bytes, start + 1);
+  if (bytes[at] === CLOSE_ARRAY) return { elements, end: at + 1 };
   for (;;) {
-    const end = skipValue(bytes, at);
-    if (end < 0 || end > range.end) return undefined;
+    const end = knownEnd?.(elements.length, at) ?? skipValue(bytes, at);
+    if (end < 0) return undefined;
     elements.push({ start: at, end });
     at = skipSpace(bytes, end);
-    if (bytes[at] === CLOSE_ARRAY) return at + 1 === range.end ? elements : undefined;
+    if (bytes[at] === CLOSE_ARRAY) return { elements, end: at + 1 };
     if (bytes[at] !== COMMA) return undefined;
     at = skipSpace(bytes, at + 1);
   }

@@ -62,6 +62,58 @@ describe("RepeatedJsonMembers", () => {
     expect(Object.isFrozen(second.messages)).toBe(false);
   });
 
+  it("continues a conversation's list: earlier messages of any size come back as they were, interleaved with another", () => {
+    const repeated = new RepeatedJsonMembers({ members: [], elementsOf: ["messages"] });
+    const conversation = (who: string, count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        role: index % 2 ? "assistant" : "user",
+        content: `${who}${index}`,
+      }));
+    const a1 = repeated.parse(body(conversation("a", 3)), parse) as { messages: unknown[] };
+    const b1 = repeated.parse(body(conversation("b", 2)), parse) as { messages: unknown[] };
+    const a2 = repeated.parse(body(conversation("a", 5)), parse) as { messages: unknown[] };
+    const b2 = repeated.parse(body(conversation("b", 3)), parse) as { messages: unknown[] };
+    expect(a2).toEqual(parse(body(conversation("a", 5))));
+    expect(b2).toEqual(parse(body(conversation("b", 3))));
+    // Far below the size worth a digest, and still not parsed again.
+    for (let index = 0; index < 3; index++) expect(a2.messages[index]).toBe(a1.messages[index]);
+    for (let index = 0; index < 2; index++) expect(b2.messages[index]).toBe(b1.messages[index]);
+    // A message edited in the middle is parsed again; those around it still come back.
+    const edited = conversation("a", 6);
+    edited[2] = { role: "user", content: "a2, edited" };
+    const a3 = repeated.parse(body(edited), parse) as { messages: unknown[] };
+    expect(a3).toEqual(parse(body(edited)));
+    expect(a3.messages[1]).toBe(a1.messages[1]);
+    expect(a3.messages[2]).not.toBe(a1.messages[2]);
+    expect(a3.messages[3]).toBe(a2.messages[3]);
+  });
+
+  it("fails or parses a changed continuation exactly as JSON.parse does", () => {
+    const messages = Array.from({ length: 6 }, (_, index) => ({ role: "user", content: `m${index} "q" \\ [{` }));
+    const text = body(messages).toString();
+    fc.assert(
+      fc.property(
+        fc.nat(text.length - 1),
+        fc.nat(text.length),
+        fc.constantFrom("", ",", "]", "}", "[", "{", '"', "\\", " ", "0", ":", ',"x"'),
+        (from, length, insert) => {
+          const repeated = new RepeatedJsonMembers({ members: ["tools"], elementsOf: ["messages"] });
+          repeated.parse(body(messages.slice(0, 4)), parse);
+          const changed = Buffer.from(text.slice(0, from) + insert + text.slice(Math.min(text.length, from + length)));
+          let expected: unknown;
+          try {
+            expected = parse(changed);
+          } catch (error) {
+            expect(() => repeated.parse(changed, parse)).toThrow((error as Error).message);
+            return;
+          }
+          expect(repeated.parse(changed, parse)).toEqual(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it("forgets what was used longest ago beyond its capacity, and still parses right", () => {
     const repeated = new RepeatedJsonMembers({
       members: [],
