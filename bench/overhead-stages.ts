@@ -25,6 +25,7 @@ import { SessionTable } from "../src/sessions/session-table.js";
 import { jsonBytes } from "../src/util/json-bytes.js";
 import { RepeatedJsonMembers } from "../src/util/repeated-json-members.js";
 import { median, percentile, printTable, writeResults } from "./bench-support.js";
+import { EARLIER_MESSAGES } from "./support/overhead-requests.js";
 
 const parseJson = (bytes: Buffer): unknown => JSON.parse(bytes.toString("utf8"));
 
@@ -70,14 +71,10 @@ const nextTurns = Array.from({ length: 64 }, (_, index) => {
   return Buffer.from(JSON.stringify(next));
 });
 let next = 0;
-// A long session's next turns: the same request after 300 more messages of ~1 KB each, ending in a new one each time.
+// A long session's next turns (bench:overhead's long-session request), ending in a new message each time.
 const longTurns = nextTurns.map((turnBytes) => {
   const body = JSON.parse(turnBytes.toString("utf8")) as { messages: unknown[] };
-  const earlier = Array.from({ length: 300 }, (_, index) => ({
-    role: index % 2 ? "assistant" : "user",
-    content: [{ type: "text", text: `earlier message ${index}: ${"lorem ipsum dolor sit amet, ".repeat(36)}` }],
-  }));
-  body.messages = [...earlier, ...body.messages];
+  body.messages = [...EARLIER_MESSAGES, ...body.messages];
   return Buffer.from(JSON.stringify(body));
 });
 const longRepeated = new RepeatedJsonMembers(REPEATED_PARTS);

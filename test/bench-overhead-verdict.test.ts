@@ -11,7 +11,7 @@ function run(above: number, jitter: number) {
   const rounds = Array.from({ length: 60 }, () => 7 + random());
   const noise = (round: number) => (((round * 37) % 60) / 59 - 0.5) * 2 * jitter;
   const timing = (ms: number): Timing => ({ ttfbMs: ms, totalMs: ms + 160 });
-  return acceptance(
+  const check = acceptance(
     summarizeRun(
       "loopback replay",
       "one-message",
@@ -24,9 +24,18 @@ function run(above: number, jitter: number) {
       {},
     ),
   );
+  if (!check) throw new Error("no limit for the one-message request");
+  return check;
 }
 
 describe("bench:overhead's verdict", () => {
+  it("is given only for the requests issue 16 sets a limit for", () => {
+    const measured = (request: "claude-code" | "long-session") =>
+      acceptance(summarizeRun("loopback replay", request, 100, { direct: [], "bare relay": [], switchyard: [] }, {}));
+    expect(measured("claude-code")).toMatchObject({ limitMs: 1.0 });
+    expect(measured("long-session")).toBeUndefined();
+  });
+
   it("is settled when the paired interval lies on its side of the limit", () => {
     expect(run(0.2, 0.05)).toMatchObject({ limitMs: 0.5, pass: true, settled: true });
     expect(run(1.5, 0.05)).toMatchObject({ pass: false, settled: true });

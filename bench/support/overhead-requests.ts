@@ -14,9 +14,21 @@ import { CLAUDE_CODE_ROUTER_MODEL } from "./claude-code-router.js";
 /** The largest recorded Claude Code request (~92 KB, 78 KB of it tool definitions). */
 const FIXTURE = join(FIXTURE_ROOT, "agent-session", "013.json");
 
-/** `claude-code`: the recorded request; `one-message`: one short user message, no tools or system. */
-export type RequestSize = "claude-code" | "one-message";
-export const REQUEST_SIZES: readonly RequestSize[] = ["claude-code", "one-message"];
+/**
+ * `claude-code`: the recorded request; `one-message`: one short user message, no tools or system;
+ * `long-session`: the recorded request after 300 earlier text messages of ~1 KB (~400 KB, as a session
+ * some hours long sends), replay upstream only (more than the bench engine's context).
+ */
+export type RequestSize = "claude-code" | "one-message" | "long-session";
+export const REQUEST_SIZES: readonly RequestSize[] = ["claude-code", "one-message", "long-session"];
+/** Run unless BENCH_SIZES says otherwise. */
+export const DEFAULT_REQUEST_SIZES: readonly RequestSize[] = ["claude-code", "one-message"];
+
+/** The earlier messages of `long-session`, the same every round (as a session's history is). */
+export const EARLIER_MESSAGES = Array.from({ length: 300 }, (_, index) => ({
+  role: index % 2 ? "assistant" : "user",
+  content: [{ type: "text", text: `earlier message ${index}: ${"lorem ipsum dolor sit amet, ".repeat(36)}` }],
+}));
 
 /** One round's request in each path's form. */
 export interface RoundBodies {
@@ -47,6 +59,8 @@ function roundRequest(recorded: Record<string, unknown>, size: RequestSize, mark
     };
   }
   const request = structuredClone(recorded) as { messages: Array<{ content: Array<{ content?: unknown }> }> };
+  if (size === "long-session")
+    request.messages = [...(EARLIER_MESSAGES as typeof request.messages), ...request.messages];
   const result = request.messages.at(-1)?.content.at(-1);
   if (!result || typeof result.content !== "string")
     throw new Error("the recorded request no longer ends in a tool result");

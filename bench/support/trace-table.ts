@@ -18,8 +18,8 @@ interface Sample extends Partial<Record<Stamp, number>> {
   collections?: number;
 }
 
-/** The bench's one-message request is far below this, its Claude Code request far above. */
-const LARGE_REQUEST_BYTES = 4096;
+/** The bench's requests by their size: one message far below 4 KB, the Claude Code request ~92 KB, a long session ~400 KB. */
+const sizeOf = (bytes: number) => (bytes <= 4096 ? "one-message" : bytes <= 200_000 ? "claude-code" : "long-session");
 
 /** Hops as [label, from, to]: each a median of `to − from` over the requests that have both. */
 const HOPS: Array<[string, Stamp, Stamp]> = [
@@ -38,10 +38,8 @@ export function printTrace(directory: string, skip: number): void {
     .filter((name) => name.endsWith(".json"))
     .sort()) {
     const samples = JSON.parse(readFileSync(join(directory, file), "utf8")) as Sample[];
-    for (const [size, ofSize] of [
-      ["claude-code", samples.filter((sample) => sample.bytes > LARGE_REQUEST_BYTES)],
-      ["one-message", samples.filter((sample) => sample.bytes <= LARGE_REQUEST_BYTES)],
-    ] as const) {
+    for (const size of ["claude-code", "one-message", "long-session"]) {
+      const ofSize = samples.filter((sample) => sizeOf(sample.bytes) === size);
       const measured = ofSize.slice(skip);
       if (measured.length === 0) continue;
       const hop = (from: Stamp, to: Stamp) =>
