@@ -3,7 +3,7 @@
  * minimal translator, it stamps each generation request's hops in that process with Node's diagnostics
  * channels (request seen, upstream request created, its headers and body sent, the upstream's answer, the
  * upstream chunk holding the first generated text, and the client write holding the first delta), with
- * the process's CPU time and used heap when the request is seen, when its upstream request is created
+ * the process's CPU time, used heap and minor page faults when the request is seen, when its upstream request is created
  * and when its first delta goes out, and the garbage collections that began in between, and
  * writes them to DIR/<role>-<pid>.json, so the hops of a relay and of a gateway can be set side by side
  * (bench/support/trace-table.ts). Plain JavaScript: it runs in each process before anything else loads.
@@ -34,6 +34,7 @@ if (directory && script) {
     const usage = process.resourceUsage();
     sample.cpu[name] = usage.userCPUTime + usage.systemCPUTime;
     sample.heap[name] = v8.getHeapStatistics().used_heap_size;
+    sample.faults[name] = usage.minorPageFault;
   };
   /** Garbage collections as [start, duration] in performance.now() time; observed a little after they ran. */
   const collections = [];
@@ -51,6 +52,7 @@ if (directory && script) {
       newConnection: false,
       cpu: {},
       heap: {},
+      faults: {},
     };
     account(current, "seen");
   });

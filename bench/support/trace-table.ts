@@ -14,6 +14,8 @@ interface Sample extends Partial<Record<Stamp, number>> {
   /** The process's CPU time (µs) and used heap (bytes) at these stamps. */
   cpu: Partial<Record<"seen" | "upstreamCreated" | "firstDeltaOut", number>>;
   heap: Partial<Record<"seen" | "upstreamCreated" | "firstDeltaOut", number>>;
+  /** Minor page faults so far (memory touched for the first time, or again after it went back to the system). */
+  faults: Partial<Record<"seen" | "upstreamCreated" | "firstDeltaOut", number>>;
   /** Garbage collections that began between seen and first delta out. */
   collections?: number;
 }
@@ -53,6 +55,11 @@ export function printTrace(directory: string, skip: number): void {
             .map((sample) => ((sample.cpu[to] ?? Number.NaN) - (sample.cpu.seen ?? Number.NaN)) / 1000)
             .filter(Number.isFinite),
         ).toFixed(3);
+      const faults = median(
+        measured
+          .map((sample) => (sample.faults.upstreamCreated ?? Number.NaN) - (sample.faults.seen ?? Number.NaN))
+          .filter(Number.isFinite),
+      ).toFixed(0);
       // Used heap grows by what was allocated only where no collection ran in between.
       const withoutCollection = measured.filter((sample) => sample.collections === 0);
       const allocatedKiB = median(
@@ -68,6 +75,7 @@ export function printTrace(directory: string, skip: number): void {
         ...HOPS.map(([, from, to]) => hop(from, to)),
         cpuMs("upstreamCreated"),
         cpuMs("firstDeltaOut"),
+        faults,
         allocatedKiB,
         String(measured.length - withoutCollection.length),
       ]);
@@ -85,6 +93,7 @@ export function printTrace(directory: string, skip: number): void {
       ...HOPS.map(([label]) => label),
       "CPU ms seen → upstream request",
       "CPU ms seen → first delta out",
+      "page faults seen → upstream request",
       "KiB allocated seen → first delta out",
       "requests with a GC",
     ],

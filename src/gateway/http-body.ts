@@ -61,7 +61,7 @@ export function readJsonBody(
     request.once("error", reject);
     request.once("end", () => {
       if (size > limitBytes) return;
-      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      const bytes = joined(chunks, size);
       // Checked on the bytes: decoding would turn invalid bytes into U+FFFD silently and the model would see them.
       if (!isUtf8(bytes)) {
         reject(invalidRequest("the request body is not valid UTF-8", "invalid_utf8"));
@@ -74,6 +74,27 @@ export function readJsonBody(
       }
     });
   });
+}
+
+/** A body of several chunks is put together here, up to this size (a larger one in a buffer of its own). */
+const SCRATCH_MAX_BYTES = 4 * 1024 * 1024;
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/**
+ * The chunks as one buffer. Several are copied into a scratch buffer kept between requests: the bytes
+ * are checked and parsed in the same synchronous step and nothing keeps them (remembered parts are
+ * copied out, parsed values are new strings), so one buffer serves every request. A fresh buffer of a
+ * 92 KB request's size each time is released to the system after it and page-faulted in again on the
+ * next request (glibc trims the top of its heap beyond 128 KB free): ~20 page faults per request.
+ */
+function joined(chunks: Buffer[], size: number): Buffer {
+  if (chunks.length === 1) return chunks[0] as Buffer;
+  if (size > SCRATCH_MAX_BYTES) return Buffer.concat(chunks, size);
+  if (scratch.length < size)
+    scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX_BYTES, Math.max(size, 2 * scratch.length)));
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(scratch, at);
+  return scratch.subarray(0, size);
 }
 
 /** Bytes to value, or a 400 naming what is wrong with them. */

@@ -17,7 +17,19 @@ describe("jsonBytes", () => {
       { numRuns: 1000 },
     );
   });
-  it("writes a recorded 90 KB Claude Code request exactly, across batches", () => {
+  it("writes exactly the bytes of JSON.stringify where parts are frozen, the first time and after", () => {
+    const part = fc.oneof(fc.array(fc.anything()), fc.dictionary(fc.string({ unit: "binary" }), fc.anything()));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(part, fc.boolean())), fc.string({ unit: "binary" }), (parts, text) => {
+        const items = parts.map(([item, frozen]) => (frozen ? deepFreeze(item) : item));
+        const body = { messages: items, text, nested: { items } };
+        for (let time = 0; time < 2; time++)
+          expect(jsonBytes(body).equals(Buffer.from(JSON.stringify(body)))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it("writes a recorded 90 KB Claude Code request exactly", () => {
     const { body } = JSON.parse(readFileSync(join(FIXTURE, "agent-session", "013.json"), "utf8")) as { body: object };
     const bytes = jsonBytes(body);
     expect(bytes.length).toBeGreaterThan(80_000);

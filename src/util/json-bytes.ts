@@ -2,20 +2,19 @@ import { rememberFrozen } from "./remember-frozen.js";
 
 /** How deep the value is taken apart before nested values are serialised whole. */
 const SPLIT_DEPTH = 3;
-/** Pieces are gathered into strings of about this many characters before they become bytes. */
-const BATCH_CHARACTERS = 16_384;
 
 const omitted = (value: unknown) => value === undefined || typeof value === "function" || typeof value === "symbol";
 
-/** Frozen values written before, which cannot have changed (see RepeatedJsonMembers): large ones as bytes, small ones as text to batch. */
-const frozenJson = new WeakMap<object, string | Buffer>();
-/** From this many characters, a frozen value's JSON is kept as bytes: encoded once rather than once a request. */
-const FROZEN_BYTES_FROM = 4096;
+/** Frozen values written before, which cannot have changed (see RepeatedJsonMembers), as their bytes. */
+const frozenJson = new WeakMap<object, Buffer>();
 
+/** Each in a buffer of its own: a small one from Buffer's shared pool would keep the pool's whole 8 KB slab alive. */
 const jsonOfFrozen = (value: object) =>
   rememberFrozen(frozenJson, value, () => {
     const text = JSON.stringify(value);
-    return text.length >= FROZEN_BYTES_FROM ? Buffer.from(text) : text;
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    return bytes;
   });
 
 function writePieces(value: unknown, depth: number, pieces: Array<string | Buffer>): void {
@@ -57,33 +56,19 @@ function writePieces(value: unknown, depth: number, pieces: Array<string | Buffe
 }
 
 /**
- * The UTF-8 bytes of `JSON.stringify(value)` (a value JSON can write), written piece by piece. A
- * 90 KB upstream body with a few non-ASCII characters is, as one string, a 180 KB two-byte string that
- * V8 allocates in fresh large-object pages and then encodes again; built from its nested values in
- * batches of a few KB, no string that large exists. A frozen value is written once and its bytes reused.
+ * The UTF-8 bytes of `JSON.stringify(value)` (a value JSON can write), written piece by piece into one
+ * buffer of the exact length. A 90 KB upstream body with a few non-ASCII characters is, as one string,
+ * a 180 KB two-byte string that V8 allocates in fresh large-object pages and then encodes again; taken
+ * apart to its nested values, no string that large exists. A frozen value is written once and its bytes
+ * copied after that, so a long conversation's earlier messages are not encoded again each turn.
  */
 export function jsonBytes(value: unknown): Buffer {
   const pieces: Array<string | Buffer> = [];
   writePieces(value, SPLIT_DEPTH, pieces);
-  const buffers: Buffer[] = [];
-  let batch = "";
   let length = 0;
-  const flush = () => {
-    const bytes = Buffer.from(batch);
-    buffers.push(bytes);
-    length += bytes.length;
-    batch = "";
-  };
-  for (const piece of pieces) {
-    if (typeof piece !== "string") {
-      flush();
-      buffers.push(piece);
-      length += piece.length;
-      continue;
-    }
-    batch += piece;
-    if (batch.length >= BATCH_CHARACTERS) flush();
-  }
-  flush();
-  return buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, length);
+  for (const piece of pieces) length += typeof piece === "string" ? Buffer.byteLength(piece) : piece.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const piece of pieces) at += typeof piece === "string" ? bytes.write(piece, at) : piece.copy(bytes, at);
+  return bytes;
 }

@@ -16,6 +16,13 @@ interface Remembered {
 
 const EMPTY = Buffer.alloc(0);
 
+/** A copy in memory of its own (a small Buffer.from would share, and keep alive, an 8 KB slab of Buffer's pool). */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
 /** Versions of one member held at once: a session's tools, a subagent's, a title request's. */
 const VERSIONS_PER_MEMBER = 8;
 /** Element lists held at once: the last request of each of this many conversations (a session's lanes, its subagents). */
@@ -152,7 +159,7 @@ export class RepeatedJsonMembers {
     for (const { range, name, index, key } of misses) {
       const member = index === undefined ? object[name] : (object[name] as unknown[])[index];
       const entry = this.remember({
-        bytes: Buffer.from(bytes.subarray(range.start, range.end)),
+        bytes: ownCopy(bytes.subarray(range.start, range.end)),
         value: deepFreeze(member),
         member: index === undefined ? name : undefined,
         key,
