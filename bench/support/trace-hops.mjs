@@ -3,10 +3,10 @@
  * minimal translator, it stamps each generation request's hops in that process with Node's diagnostics
  * channels (request seen, upstream request created, its headers and body sent, the upstream's answer, the
  * upstream chunk holding the first generated text, and the client write holding the first delta), with
- * the process's CPU time, used heap and minor page faults when the request is seen, when its upstream request is created
- * and when its first delta goes out, and the garbage collections that began in between, and
- * writes them to DIR/<role>-<pid>.json, so the hops of a relay and of a gateway can be set side by side
- * (bench/support/trace-table.ts). Plain JavaScript: it runs in each process before anything else loads.
+ * the process's CPU time, used heap and minor page faults when the request is seen, when its upstream
+ * request is created and when its first delta goes out, and the garbage collections that began in
+ * between, and writes them to DIR/<role>-<pid>.json, so the hops of a relay and of a gateway can be set
+ * side by side (bench/support/trace-table.ts). Plain JavaScript: it runs in each process before anything else loads.
  * Each file is rewritten after a request's first delta has gone out (in a later event-loop turn), which
  * costs the rest of that stream a little: read totals from a run without it.
  */
@@ -29,7 +29,7 @@ if (directory && script) {
   const stamp = (name) => () => {
     if (current && current[name] === undefined) current[name] = now();
   };
-  /** CPU time (user and system, µs) and used heap (bytes) now, under `name`. */
+  /** CPU time (user and system, µs), used heap (bytes) and minor page faults now, under `name`. */
   const account = (sample, name) => {
     const usage = process.resourceUsage();
     sample.cpu[name] = usage.userCPUTime + usage.systemCPUTime;

@@ -6,6 +6,8 @@ import { REPEATED_PARTS } from "./gateway-server.js";
 import { readJsonBody } from "./http-body.js";
 
 const repeated = new RepeatedJsonMembers(REPEATED_PARTS);
+/** Each request's parsed body, as the server got it. */
+const parsed: unknown[] = [];
 let server: Server;
 let port = 0;
 
@@ -24,8 +26,6 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-const parsed: unknown[] = [];
 
 /** POSTs the body in pieces of `piece` bytes, so it arrives in several chunks. */
 function post(body: string, piece = 16 * 1024): Promise<string> {

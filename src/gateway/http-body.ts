@@ -83,9 +83,9 @@ let scratch = Buffer.allocUnsafeSlow(0);
 /**
  * The chunks as one buffer. Several are copied into a scratch buffer kept between requests: the bytes
  * are checked and parsed in the same synchronous step and nothing keeps them (remembered parts are
- * copied out, parsed values are new strings), so one buffer serves every request. A fresh buffer of a
- * 92 KB request's size each time is released to the system after it and page-faulted in again on the
- * next request (glibc trims the top of its heap beyond 128 KB free): ~20 page faults per request.
+ * copied out, parsed values are new strings), so one buffer serves every request (4 MB at most is
+ * kept). A fresh buffer the size of a 92 KB request, freed after it, could go back to the system and be
+ * page-faulted in again by the next request (glibc gives the top of its heap back beyond 128 KB free).
  */
 function joined(chunks: Buffer[], size: number): Buffer {
   if (chunks.length === 1) return chunks[0] as Buffer;
