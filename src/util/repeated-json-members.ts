@@ -36,6 +36,13 @@ interface Hit {
   entry: Remembered;
 }
 
+/** The leading run of an array member's elements found in its list: cut from the bytes parsed, put back after. */
+interface Cut {
+  name: string;
+  range: MemberRange;
+  values: unknown[];
+}
+
 /** An array member's elements, as walked: the entry each one matched in the list it continues, if any. */
 interface WalkedArray {
   elements: MemberRange[];
@@ -119,8 +126,8 @@ export class RepeatedJsonMembers {
       if (range && !hits.some((hit) => hit.name === name) && range.end - range.start >= this.options.minMemberBytes)
         misses.push({ range, name });
     }
-    /** Per array member: how many leading elements are cut, and the run of bytes they stand in. */
-    const cuts: Array<{ name: string; range: MemberRange; values: unknown[] }> = [];
+    /** Per array member, its leading run found in its list. */
+    const cuts: Cut[] = [];
     for (const [name, { elements, matched }] of walked) {
       let leading = 0;
       while (matched[leading]) leading++;
@@ -181,7 +188,8 @@ export class RepeatedJsonMembers {
     const found = arrayElements(bytes, start, (index, at) => {
       if (index === 0) continued = lists.findLast((list) => list[0] !== undefined && this.sameAt(list[0], bytes, at));
       const entry = continued?.[index];
-      if (!entry || !this.sameAt(entry, bytes, at)) return undefined;
+      // The first was compared in choosing the list.
+      if (!entry || (index > 0 && !this.sameAt(entry, bytes, at))) return undefined;
       matched[index] = this.touch(entry);
       return at + entry.bytes.length;
     });
@@ -207,12 +215,7 @@ export class RepeatedJsonMembers {
   }
 
   /** Parses the body with each cut run left out and a placeholder for each hit, then puts the remembered values in; undefined if they do not line up. */
-  private parseRest(
-    bytes: Buffer,
-    hits: Hit[],
-    cuts: Array<{ name: string; range: MemberRange; values: unknown[] }>,
-    parse: (bytes: Buffer) => unknown,
-  ): unknown {
+  private parseRest(bytes: Buffer, hits: Hit[], cuts: Cut[], parse: (bytes: Buffer) => unknown): unknown {
     const replaced = [
       ...hits.map((hit, k) => ({ range: hit.range, text: `"${this.nonce}:${k}"` })),
       ...cuts.map((cut) => ({ range: cut.range, text: "" })),
