@@ -71,6 +71,38 @@ describe("the bench's replay upstream writes as llama-server does", () => {
     );
   });
 
+  it("answers nothing, not even its headers, before its first token is out", async () => {
+    // llama-server returns a stream's response only once the first result exists (server-context.cpp:
+    // `rd.next` before `res->status = 200`), so a relay cannot send its client headers while the model
+    // works. Here the first token takes 400 ms: 100 ms after the request arrived, no byte has come back.
+    const replay = await startReplayUpstream(400);
+    try {
+      const arrived: string[] = [];
+      const { hostname, port } = new URL(replay.url);
+      const socket = connect(Number(port), hostname, () => {
+        const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true });
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+      });
+      const firstRead = new Promise<void>((resolve) =>
+        socket.on("data", (data: Buffer) => {
+          arrived.push(data.toString("utf8"));
+          resolve();
+        }),
+      );
+      while (replay.completions < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(arrived).toEqual([]);
+      // The answer, once it comes, starts with the headers.
+      await firstRead;
+      expect(arrived[0]).toMatch(/^HTTP\/1.1 200/);
+      socket.destroy();
+    } finally {
+      await replay.close();
+    }
+  });
+
   describe("at the socket, beside the real llama-server", () => {
     let server: ReferenceLlamaServer;
     beforeAll(async () => {

@@ -6,12 +6,17 @@
  * the load and fuzz tests). Run as a script it prints `listening on URL` (FRAME_MS and SLOTS from the
  * environment).
  *
- * It writes as llama-server does: the response headers on their own first, then each token's frames in
- * one write. One token can make several frames: the first token's result is the `role` delta and the
- * token's own delta (server-task.cpp, `to_json_oaicompat_chat`: "We have to send an initial update to
- * conform to openai behavior"), and the last is the finish and the usage; the frame carrying `timings`
- * ends each result (they go on its last chunk). Sending the role frame a token ahead of the first delta
- * instead would let a relay hand the client its headers early, which no llama-server allows.
+ * It writes as llama-server does: nothing until the first token is out, then the response headers on
+ * their own and at once that token's frames, then each later token's frames in one write. llama-server's
+ * stream handler waits for the first result before it returns the response (server-context.cpp, "in
+ * streaming mode, the first error must be treated as non-stream response": `rd.next` before `res->status
+ * = 200`), and cpp-httplib then writes the headers and calls the content provider, whose first call
+ * flushes that result (server-http.cpp, `chunked_content_provider`). One token can make several frames:
+ * the first token's result is the `role` delta and the token's own delta (server-task.cpp,
+ * `to_json_oaicompat_chat`: "We have to send an initial update to conform to openai behavior"), and the
+ * last is the finish and the usage; the frame carrying `timings` ends each result (they go on its last
+ * chunk). Headers a token ahead of the first delta, or the role frame a token ahead of it, would let a
+ * relay hand the client its headers while the model is still at work, which no llama-server allows.
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -65,11 +70,14 @@ export async function startReplayUpstream(frameMs: number, slots = 1): Promise<R
         return json({ content: "", timings: { cache_n: cached, prompt_n: (body.prompt?.length ?? 0) - cached } });
       }
       upstream.completions++;
-      response.writeHead(200, { "content-type": "text/event-stream" });
-      response.flushHeaders();
-      for (const frames of tokens) {
+      for (const [index, frames] of tokens.entries()) {
         if (frameMs > 0) await delay(frameMs);
         if (response.destroyed) return;
+        // llama-server answers a stream only once its first token is out: the headers, then that token.
+        if (index === 0) {
+          response.writeHead(200, { "content-type": "text/event-stream" });
+          response.flushHeaders();
+        }
         response.write(frames);
       }
       response.end();
