@@ -45,7 +45,10 @@
  *
  * BENCH_TRACE=DIR stamps each request's hops inside the gateway, the relay and the translator
  * (bench/support/trace-hops.mjs) and prints them side by side at the end: where a gap between the relay
- * and the gateway lies, inside a process or between them.
+ * and the gateway lies, inside a process or between them. With BENCH_PROFILE=DIR as well (a CPU profile of
+ * each gateway; BENCH_PROFILE_INTERVAL_US=50 for a fine one), it also prints which functions each gateway
+ * ran inside its requests' windows, seen → upstream request and first text in → first delta out
+ * (bench/support/profile-windows.ts).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -75,6 +78,7 @@ import {
   summarizeRun,
   type Timing,
 } from "./support/overhead-summary.js";
+import { printProfileWindows } from "./support/profile-windows.js";
 import { printTrace } from "./support/trace-table.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -301,6 +305,7 @@ async function main(): Promise<void> {
   }
   for (const result of results) printMeasurement(result, BASELINE);
   if (TRACE) printTrace(TRACE, WARMUP);
+  if (TRACE && process.env.BENCH_PROFILE) await printProfileWindows(process.env.BENCH_PROFILE, TRACE, WARMUP);
   const checks = results.map(acceptance).filter((check) => check !== undefined);
   printAcceptance(checks);
   writeResults("overhead", {

@@ -26,11 +26,14 @@ if (directory && script) {
   /** The request in flight (the bench sends one at a time to each process). */
   let current;
   const now = () => performance.now();
+  /** The monotonic clock in µs, as a CPU profile stamps its samples (BENCH_PROFILE: profile-windows.ts). */
+  const clock = () => Number(process.hrtime.bigint() / 1000n);
   const stamp = (name) => () => {
     if (current && current[name] === undefined) current[name] = now();
   };
-  /** CPU time (user and system, µs), used heap (bytes) and minor page faults now, under `name`. */
+  /** The clock, CPU time (user and system, µs), used heap (bytes) and minor page faults now, under `name`. */
   const account = (sample, name) => {
+    sample.clock[name] = clock();
     const usage = process.resourceUsage();
     sample.cpu[name] = usage.userCPUTime + usage.systemCPUTime;
     sample.heap[name] = v8.getHeapStatistics().used_heap_size;
@@ -53,6 +56,7 @@ if (directory && script) {
       cpu: {},
       heap: {},
       faults: {},
+      clock: {},
     };
     account(current, "seen");
   });
@@ -69,8 +73,10 @@ if (directory && script) {
   diagnostics.subscribe("undici:request:bodySent", stamp("bodySent"));
   diagnostics.subscribe("undici:request:headers", stamp("answered"));
   diagnostics.subscribe("undici:request:bodyChunkReceived", ({ chunk }) => {
-    if (current && current.firstTextIn === undefined && FIRST_TEXT.test(Buffer.from(chunk).toString("utf8")))
+    if (current && current.firstTextIn === undefined && FIRST_TEXT.test(Buffer.from(chunk).toString("utf8"))) {
       current.firstTextIn = now();
+      current.clock.firstTextIn = clock();
+    }
   });
   const write = ServerResponse.prototype.write;
   ServerResponse.prototype.write = function (chunk, ...rest) {

@@ -21,7 +21,8 @@ interface Sample extends Partial<Record<Stamp, number>> {
 }
 
 /** The bench's requests by their size: one message far below 4 KB, the Claude Code request ~92 KB, a long session ~400 KB. */
-const sizeOf = (bytes: number) => (bytes <= 4096 ? "one-message" : bytes <= 200_000 ? "claude-code" : "long-session");
+export const sizeOf = (bytes: number) =>
+  bytes <= 4096 ? "one-message" : bytes <= 200_000 ? "claude-code" : "long-session";
 
 /** Hops as [label, from, to]: each a median of `to − from` over the requests that have both. */
 const HOPS: Array<[string, Stamp, Stamp]> = [
