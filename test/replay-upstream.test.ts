@@ -76,10 +76,12 @@ describe("the bench's replay upstream writes as llama-server does", () => {
     // `rd.next` before `res->status = 200`), so a relay cannot send its client headers while the model
     // works. Here the first token takes 400 ms: 100 ms after the request arrived, no byte has come back.
     const replay = await startReplayUpstream(400);
+    const { hostname, port } = new URL(replay.url);
+    const arrived: string[] = [];
+    const socket = connect(Number(port), hostname);
+    socket.on("error", () => {});
     try {
-      const arrived: string[] = [];
-      const { hostname, port } = new URL(replay.url);
-      const socket = connect(Number(port), hostname, () => {
+      socket.on("connect", () => {
         const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true });
         socket.write(
           `POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
@@ -91,14 +93,15 @@ describe("the bench's replay upstream writes as llama-server does", () => {
           resolve();
         }),
       );
-      while (replay.completions < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (replay.completions < 1 && !socket.destroyed) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(replay.completions).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(arrived).toEqual([]);
       // The answer, once it comes, starts with the headers.
       await firstRead;
       expect(arrived[0]).toMatch(/^HTTP\/1.1 200/);
-      socket.destroy();
     } finally {
+      socket.destroy();
       await replay.close();
     }
   });
