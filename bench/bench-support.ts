@@ -34,14 +34,15 @@ export function writeResults(name: string, results: unknown): string {
 
 /**
  * A tsx script in a child process, ready once it prints `listening on URL`. `launcher` runs node through
- * another command (`nice -n -5`); its children inherit what it sets.
+ * another command (`nice -n -5`); its children inherit what it sets. `stop` resolves once it has exited
+ * (a `--cpu-prof` profile is written by then).
  */
 export async function startChild(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   nodeArgs: string[] = [],
   launcher: string[] = [],
-): Promise<{ url: string; pid: number; stop: () => void }> {
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const [command, ...prefix] = [...launcher, process.execPath];
   const child = spawn(command as string, [...prefix, ...nodeArgs, "--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "ignore"],
@@ -56,7 +57,15 @@ export async function startChild(
     });
     child.on("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
-  return { url, pid: child.pid as number, stop: () => child.kill("SIGTERM") };
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    pid: child.pid as number,
+    stop: () => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
 }
 
 /**

@@ -181,11 +181,7 @@ async function startPaths(upstreamUrl: string, router: string | undefined, trans
       ...(claudeCodeRouter ? { "claude-code-router": claudeCodeRouter.rssMiB() } : {}),
     }),
     stop: async () => {
-      gateway.stop();
-      baseline?.stop();
-      relay.stop();
-      minimal?.stop();
-      await claudeCodeRouter?.stop();
+      await Promise.all([gateway.stop(), baseline?.stop(), relay.stop(), minimal?.stop(), claudeCodeRouter?.stop()]);
     },
   };
 }
@@ -305,7 +301,7 @@ async function main(): Promise<void> {
   }
   for (const result of results) printMeasurement(result, BASELINE);
   if (TRACE) printTrace(TRACE, WARMUP);
-  if (TRACE && process.env.BENCH_PROFILE) await printProfileWindows(process.env.BENCH_PROFILE, TRACE, WARMUP);
+  if (TRACE && process.env.BENCH_PROFILE) printProfileWindows(process.env.BENCH_PROFILE, TRACE, WARMUP);
   const checks = results.map(acceptance).filter((check) => check !== undefined);
   printAcceptance(checks);
   writeResults("overhead", {

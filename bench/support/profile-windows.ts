@@ -7,8 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { printTable } from "../bench-support.js";
+import { REQUEST_SIZES } from "./overhead-requests.js";
 import { sizeOf } from "./trace-table.js";
 
 /** The parts of a V8 CPU profile (`--cpu-prof`) read here. */
@@ -89,38 +89,23 @@ const WINDOWS = [
 /**
  * For each traced gateway whose profile is in `profiles` (its main thread's, named with its pid by
  * `--cpu-prof`), the `top` functions by own time in each window, per request size; `skip` leaves out each
- * size's first (warm-up) requests. Waits a little for profiles still being written by exiting gateways.
+ * size's first (warm-up) requests. Read once the gateways have exited.
  */
-export async function printProfileWindows(profiles: string, traces: string, skip: number, top = 15): Promise<void> {
+export function printProfileWindows(profiles: string, traces: string, skip: number, top = 15): void {
   const gateways = readdirSync(traces).filter((name) => /^gateway-\d+\.json$/.test(name));
   for (const file of gateways) {
     const pid = file.replace(/\D/g, "");
-    // The directory and the profile appear when the gateway exits.
-    const named = () =>
-      existsSync(profiles)
-        ? readdirSync(profiles).find((name) => name.endsWith(".cpuprofile") && name.includes(`.${pid}.0.`))
-        : undefined;
-    for (let waited = 0; !named() && waited < 10_000; waited += 100) await delay(100);
-    const name = named();
+    // Written when the gateway exited (the bench has stopped it by now).
+    const name = existsSync(profiles)
+      ? readdirSync(profiles).find((entry) => entry.endsWith(".cpuprofile") && entry.includes(`.${pid}.0.`))
+      : undefined;
     if (!name) {
       console.log(`\n${file}: no CPU profile of pid ${pid} in ${profiles}`);
       continue;
     }
-    let profile: CpuProfile | undefined;
-    // The gateway may still be writing it as it exits.
-    for (let tries = 0; !profile && tries < 50; tries++) {
-      try {
-        profile = JSON.parse(readFileSync(join(profiles, name), "utf8")) as CpuProfile;
-      } catch {
-        await delay(200);
-      }
-    }
-    if (!profile) {
-      console.log(`\n${file}: its CPU profile ${name} does not parse`);
-      continue;
-    }
+    const profile = JSON.parse(readFileSync(join(profiles, name), "utf8")) as CpuProfile;
     const requests = JSON.parse(readFileSync(join(traces, file), "utf8")) as TracedRequest[];
-    for (const size of ["claude-code", "one-message", "long-session"]) {
+    for (const size of REQUEST_SIZES) {
       const measured = requests.filter((request) => sizeOf(request.bytes) === size).slice(skip);
       for (const [title, from, to] of WINDOWS) {
         const windows = measured.flatMap((request): Array<[number, number]> => {

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { median, printTable } from "../bench-support.js";
+import { REQUEST_SIZES, type RequestSize } from "./overhead-requests.js";
 
 /** The moments trace-hops.mjs stamps on a request. */
 type Stamp = "seen" | "upstreamCreated" | "headersSent" | "bodySent" | "answered" | "firstTextIn" | "firstDeltaOut";
@@ -21,7 +22,7 @@ interface Sample extends Partial<Record<Stamp, number>> {
 }
 
 /** The bench's requests by their size: one message far below 4 KB, the Claude Code request ~92 KB, a long session ~400 KB. */
-export const sizeOf = (bytes: number) =>
+export const sizeOf = (bytes: number): RequestSize =>
   bytes <= 4096 ? "one-message" : bytes <= 200_000 ? "claude-code" : "long-session";
 
 /** Hops as [label, from, to]: each a median of `to − from` over the requests that have both. */
@@ -41,7 +42,7 @@ export function printTrace(directory: string, skip: number): void {
     .filter((name) => name.endsWith(".json"))
     .sort()) {
     const samples = JSON.parse(readFileSync(join(directory, file), "utf8")) as Sample[];
-    for (const size of ["claude-code", "one-message", "long-session"]) {
+    for (const size of REQUEST_SIZES) {
       const ofSize = samples.filter((sample) => sizeOf(sample.bytes) === size);
       const measured = ofSize.slice(skip);
       if (measured.length === 0) continue;
