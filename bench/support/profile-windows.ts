@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { printTable } from "../bench-support.js";
 import { REQUEST_SIZES } from "./overhead-requests.js";
-import { sizeOf } from "./trace-table.js";
+import { readTraced, sizeOf } from "./trace-table.js";
 
 /** The parts of a V8 CPU profile (`--cpu-prof`) read here. */
 export interface CpuProfile {
@@ -36,7 +36,7 @@ export interface WindowTimes {
 const label = (frame: CpuProfile["nodes"][number]["callFrame"]) =>
   [
     frame.functionName || "(anonymous)",
-    frame.url && ` ${frame.url.replace(/^.*?\/(src|node_modules|bench)\//, "$1/")}`,
+    frame.url && ` ${frame.url.replace(/^.*?\/(src|dist|node_modules|bench)\//, "$1/")}`,
     frame.lineNumber > 0 && `:${frame.lineNumber + 1}`,
   ]
     .filter(Boolean)
@@ -92,7 +92,7 @@ const WINDOWS = [
  * size's first (warm-up) requests. Read once the gateways have exited.
  */
 export function printProfileWindows(profiles: string, traces: string, skip: number, top = 15): void {
-  const gateways = readdirSync(traces).filter((name) => /^gateway-\d+\.json$/.test(name));
+  const gateways = readdirSync(traces).filter((name) => /^gateway-\d+\.jsonl$/.test(name));
   for (const file of gateways) {
     const pid = file.replace(/\D/g, "");
     // Written when the gateway exited (the bench has stopped it by now).
@@ -104,7 +104,7 @@ export function printProfileWindows(profiles: string, traces: string, skip: numb
       continue;
     }
     const profile = JSON.parse(readFileSync(join(profiles, name), "utf8")) as CpuProfile;
-    const requests = JSON.parse(readFileSync(join(traces, file), "utf8")) as TracedRequest[];
+    const requests = readTraced<TracedRequest>(join(traces, file));
     for (const size of REQUEST_SIZES) {
       const measured = requests.filter((request) => sizeOf(request.bytes) === size).slice(skip);
       for (const [title, from, to] of WINDOWS) {
@@ -117,7 +117,7 @@ export function printProfileWindows(profiles: string, traces: string, skip: numb
         const times = timesInWindows(profile, windows);
         const perRequest = (us: number) => (us / times.windows).toFixed(1);
         console.log(
-          `\n${file.replace(/\.json$/, "")}, ${size}, ${title}: ${perRequest(times.busyUs)} µs sampled per request (${times.windows} requests; CPU profile ${name})`,
+          `\n${file.replace(/\.jsonl$/, "")}, ${size}, ${title}: ${perRequest(times.busyUs)} µs sampled per request (${times.windows} requests; CPU profile ${name})`,
         );
         printTable(
           ["function", "own µs per request", "with callees µs per request"],

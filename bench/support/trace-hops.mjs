@@ -5,13 +5,17 @@
  * upstream chunk holding the first generated text, and the client write holding the first delta), with
  * the process's CPU time, used heap and minor page faults when the request is seen, when its upstream
  * request is created and when its first delta goes out, and the garbage collections that began in
- * between, and writes them to DIR/<role>-<pid>.json, so the hops of a relay and of a gateway can be set
- * side by side (bench/support/trace-table.ts). Plain JavaScript: it runs in each process before anything else loads.
- * Each file is rewritten after a request's first delta has gone out (in a later event-loop turn), which
+ * between, and appends them to DIR/<role>-<pid>.jsonl, one line per request, so the hops of a relay and of a
+ * gateway can be set side by side (bench/support/trace-table.ts). Plain JavaScript: it runs in each process
+ * before anything else loads. A request's line is written 50 ms after its first delta has gone out, which
  * costs the rest of that stream a little: read totals from a run without it.
+ * One line, not the whole file again: rewriting every sample on each request allocated tens of KiB per
+ * request, enough to lift a gateway's allocation rate over the 1,000 bytes/ms below which V8 keeps giving
+ * its young generation's memory back, so a traced run paid fewer page faults than an untraced one
+ * (docs/design/request-path-cost.md, eighth round).
  */
 import diagnostics from "node:diagnostics_channel";
-import { writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -21,8 +25,7 @@ const directory = process.env.BENCH_TRACE;
 const script = process.argv.find((arg) => /bare-relay|minimal-translator|cli[/\\]main\.[jt]s$/.test(arg));
 if (directory && script) {
   const role = /bare-relay/.test(script) ? "relay" : /minimal-translator/.test(script) ? "translator" : "gateway";
-  const file = join(directory, `${role}-${process.pid}.json`);
-  const samples = [];
+  const file = join(directory, `${role}-${process.pid}.jsonl`);
   /** The request in flight (the bench sends one at a time to each process). */
   let current;
   const now = () => performance.now();
@@ -85,15 +88,15 @@ if (directory && script) {
       if (text.includes("content_block_delta") || FIRST_TEXT.test(text)) {
         current.firstDeltaOut = now();
         account(current, "firstDeltaOut");
-        samples.push(current);
+        const sample = current;
         current = undefined;
-        setImmediate(() => {
-          for (const sample of samples) {
-            const during = collections.filter(([start]) => start >= sample.seen && start < sample.firstDeltaOut);
-            sample.collections = during.length;
-          }
-          writeFileSync(file, JSON.stringify(samples));
-        });
+        // Late enough that the collections of this request have been observed.
+        setTimeout(() => {
+          sample.collections = collections.filter(
+            ([start]) => start >= sample.seen && start < sample.firstDeltaOut,
+          ).length;
+          appendFileSync(file, `${JSON.stringify(sample)}\n`);
+        }, 50);
       }
     }
     return write.call(this, chunk, ...rest);

@@ -35,13 +35,20 @@ const HOPS: Array<[string, Stamp, Stamp]> = [
   ["seen → first delta out", "seen", "firstDeltaOut"],
 ];
 
+/** The requests trace-hops.mjs wrote to one process's file, a JSON line each. */
+export const readTraced = <T>(path: string): T[] =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as T);
+
 /** Prints one row per traced process and request size; `skip` leaves out each one's first (warm-up) requests. */
 export function printTrace(directory: string, skip: number): void {
   const rows: Array<Array<string | number>> = [];
   for (const file of readdirSync(directory)
-    .filter((name) => name.endsWith(".json"))
+    .filter((name) => name.endsWith(".jsonl"))
     .sort()) {
-    const samples = JSON.parse(readFileSync(join(directory, file), "utf8")) as Sample[];
+    const samples = readTraced<Sample>(join(directory, file));
     for (const size of REQUEST_SIZES) {
       const ofSize = samples.filter((sample) => sizeOf(sample.bytes) === size);
       const measured = ofSize.slice(skip);
@@ -57,11 +64,12 @@ export function printTrace(directory: string, skip: number): void {
             .map((sample) => ((sample.cpu[to] ?? Number.NaN) - (sample.cpu.seen ?? Number.NaN)) / 1000)
             .filter(Number.isFinite),
         ).toFixed(3);
-      const faults = median(
-        measured
-          .map((sample) => (sample.faults.upstreamCreated ?? Number.NaN) - (sample.faults.seen ?? Number.NaN))
-          .filter(Number.isFinite),
-      ).toFixed(0);
+      const faults = (to: "upstreamCreated" | "firstDeltaOut") =>
+        median(
+          measured
+            .map((sample) => (sample.faults[to] ?? Number.NaN) - (sample.faults.seen ?? Number.NaN))
+            .filter(Number.isFinite),
+        ).toFixed(0);
       // Used heap grows by what was allocated only where no collection ran in between.
       const withoutCollection = measured.filter((sample) => sample.collections === 0);
       const allocatedKiB = median(
@@ -70,14 +78,15 @@ export function printTrace(directory: string, skip: number): void {
           .filter(Number.isFinite),
       ).toFixed(0);
       rows.push([
-        `${file.replace(/\.json$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
+        `${file.replace(/\.jsonl$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
         size,
         String(measured.length),
         String(newConnections),
         ...HOPS.map(([, from, to]) => hop(from, to)),
         cpuMs("upstreamCreated"),
         cpuMs("firstDeltaOut"),
-        faults,
+        faults("upstreamCreated"),
+        faults("firstDeltaOut"),
         allocatedKiB,
         String(measured.length - withoutCollection.length),
       ]);
@@ -96,6 +105,7 @@ export function printTrace(directory: string, skip: number): void {
       "CPU ms seen → upstream request",
       "CPU ms seen → first delta out",
       "page faults seen → upstream request",
+      "page faults seen → first delta out",
       "KiB allocated seen → first delta out",
       "requests with a GC",
     ],
