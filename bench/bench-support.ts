@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatTable } from "../src/bench/format-table.js";
@@ -33,7 +33,8 @@ export function writeResults(name: string, results: unknown): string {
 }
 
 /**
- * A tsx script in a child process, ready once it prints `listening on URL`. `launcher` runs node through
+ * A script in a child process (TypeScript through tsx, or JavaScript as it is), ready once it prints
+ * `listening on URL`. `launcher` runs node through
  * another command (`nice -n -5`); its children inherit what it sets. `stop` resolves once it has exited
  * (a `--cpu-prof` profile is written by then).
  */
@@ -44,7 +45,8 @@ export async function startChild(
   launcher: string[] = [],
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const [command, ...prefix] = [...launcher, process.execPath];
-  const child = spawn(command as string, [...prefix, ...nodeArgs, "--import", "tsx", ...args], {
+  const loader = args[0]?.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(command as string, [...prefix, ...nodeArgs, ...loader, ...args], {
     stdio: ["ignore", "pipe", "ignore"],
     env: { ...process.env, ...env },
   });
@@ -68,21 +70,44 @@ export async function startChild(
   };
 }
 
+const THIS_CHECKOUT = join(import.meta.dirname, "..");
+/** Checkouts built in this run. */
+const built = new Set<string>();
+
 /**
- * `switchyard serve` of a checkout (this one by default) in front of one backend, with no user config.
+ * The CLI of a checkout as it ships, `dist/cli/main.js` (what `npm start` and the `switchyard` bin run),
+ * compiled first by the checkout's own `npm run build`, so a change since the last build is measured. Not
+ * the sources through tsx: its transform wraps every named closure in a `__name` call, run each time the
+ * closure is made, and its loader holds every module's source and source map (~20 MiB more RSS).
+ */
+export function shippedCli(checkout = THIS_CHECKOUT): string {
+  if (!built.has(checkout)) {
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: checkout, stdio: ["ignore", "ignore", "inherit"] });
+    built.add(checkout);
+  }
+  return join(checkout, "dist", "cli", "main.js");
+}
+
+/**
+ * `switchyard serve` of a checkout (this one by default; as it ships: `shippedCli`) in front of one
+ * backend, with no user config.
  * BENCH_PROFILE=DIR writes the gateway's CPU profile there when it stops (open it in Chrome's DevTools);
  * BENCH_PROFILE_INTERVAL_US sets its sampling interval (Node's default, 1000 µs, leaves a request only a
- * few samples).
+ * few samples). BENCH_GATEWAY_NODE_FLAGS (space-separated) are given to this checkout's gateway only,
+ * not to BENCH_BASELINE's, so a Node or V8 setting is measured beside the same build without it.
  */
-export const startGateway = (backendUrl: string, checkout = join(import.meta.dirname, "..")) =>
+export const startGateway = (backendUrl: string, checkout = THIS_CHECKOUT) =>
   startChild(
-    [join(checkout, "src", "cli", "main.ts"), "serve", "--backend", backendUrl, "--port", "0"],
+    [shippedCli(checkout), "serve", "--backend", backendUrl, "--port", "0"],
     { SWITCHYARD_CONFIG: "/nonexistent/switchyard-bench.json", XDG_STATE_HOME: "/tmp/switchyard-bench-state" },
-    process.env.BENCH_PROFILE
-      ? [
-          "--cpu-prof",
-          `--cpu-prof-dir=${process.env.BENCH_PROFILE}`,
-          `--cpu-prof-interval=${process.env.BENCH_PROFILE_INTERVAL_US ?? 1000}`,
-        ]
-      : [],
+    [
+      ...(process.env.BENCH_PROFILE
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${process.env.BENCH_PROFILE}`,
+            `--cpu-prof-interval=${process.env.BENCH_PROFILE_INTERVAL_US ?? 1000}`,
+          ]
+        : []),
+      ...(checkout === THIS_CHECKOUT ? (process.env.BENCH_GATEWAY_NODE_FLAGS?.split(" ").filter(Boolean) ?? []) : []),
+    ],
   );

@@ -14,7 +14,7 @@
  *   send, turn each upstream event into Anthropic events; no validation, sessions, routing or records):
  *   the floor any translating gateway pays, which the relay is not. Not on the real llama-server, for
  *   the reason given for claude-code-router below;
- * - switchyard: the Anthropic body through the gateway;
+ * - switchyard: the Anthropic body through the gateway, as it ships (dist/, built first: shippedCli);
  * - claude-code-router 3.1.1 (bench/support/claude-code-router.ts), on the replay upstream only, where
  *   it installs and starts (else one line says why): the Anthropic body through its gateway. Not on the
  *   real llama-server: its upstream body is not Switchyard's, so on the one-slot engine it would evict
@@ -36,7 +36,9 @@
  * gateway. Total is to the end of the stream.
  *
  * BENCH_BASELINE=DIR adds the gateway of another checkout (say `git archive` of an older commit with
- * node_modules linked), so a change is measured before and after under the same load.
+ * node_modules linked; built the same way), so a change is measured before and after under the same
+ * load. BENCH_GATEWAY_NODE_FLAGS gives Node or V8 flags to this checkout's gateway only, so a runtime
+ * setting is measured beside the same build without it.
  *
  * BENCH_SIZES picks the requests (comma-separated: claude-code, one-message, long-session; the first two
  * by default). long-session, the Claude Code request after 300 earlier messages (~400 KB), shows what a
