@@ -1,0 +1,87 @@
+/**
+ * npm run bench:page-faults — what fresh memory costs on this machine, and how much of it a Node process
+ * allocating at an agent's pace pays. It explains part of what bench:overhead measures
+ * (docs/design/request-path-cost.md, eighth round):
+ *
+ * 1. A minor page fault: buffers of fresh memory (kept, so each is new to the process) are written once,
+ *    counting the faults, then written again now that they are mapped; the difference per fault is what
+ *    the kernel (and, in a virtual machine, the hypervisor) charges for a page touched the first time.
+ * 2. V8's young generation: a child process allocates ~100 KiB of short-lived objects per round, as a
+ *    gateway does per request, with 300 ms between rounds (under 1,000 bytes per ms: V8 then shrinks its
+ *    young generation after each collection and gives the memory back, so the next allocations land on
+ *    fresh pages) and with none. The same paced run under `--predictable` (a V8 testing mode that never
+ *    shrinks it, and runs its collector on one thread; not a setting to ship) shows what the faults cost.
+ *
+ * Prints a table and writes bench/results/page-faults.json.
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { median, printTable, writeResults } from "./bench-support.js";
+
+const PAGE = 4096;
+const faults = () => process.resourceUsage().minorPageFault;
+
+/** Fresh memory: µs per fault, from writing buffers new to the process and then writing them again. */
+function freshMemory(): { faultsPerMiB: number; usPerFault: number; usPerMiBMapped: number } {
+  const kept: Buffer[] = [];
+  const perFault: number[] = [];
+  const mapped: number[] = [];
+  let faultsPerMiB = 0;
+  for (let trial = 0; trial < 8; trial++) {
+    const buffer = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+    kept.push(buffer);
+    const before = faults();
+    let started = performance.now();
+    buffer.fill(1);
+    const firstMs = performance.now() - started;
+    const taken = faults() - before;
+    started = performance.now();
+    buffer.fill(2);
+    const againMs = performance.now() - started;
+    faultsPerMiB = taken / 4;
+    if (taken > 0) perFault.push(((firstMs - againMs) * 1000) / taken);
+    mapped.push((againMs * 1000) / 4);
+  }
+  return { faultsPerMiB, usPerFault: median(perFault), usPerMiBMapped: median(mapped) };
+}
+
+interface Scenario {
+  name: string;
+  pauseMs: number;
+  flags: string[];
+}
+const SCENARIOS: Scenario[] = [
+  { name: "300 ms between rounds (an agent's pace)", pauseMs: 300, flags: [] },
+  { name: "back to back", pauseMs: 0, flags: [] },
+  { name: "300 ms between rounds, --predictable (reference only)", pauseMs: 300, flags: ["--predictable"] },
+];
+const ROUNDS = Number(process.env.BENCH_RUNS ?? 80);
+const WARMUP = 20;
+
+function youngGeneration(scenario: Scenario) {
+  const out = execFileSync(
+    process.execPath,
+    [...scenario.flags, join(import.meta.dirname, "support", "young-generation-faults.mjs")],
+    { env: { ...process.env, PAUSE_MS: String(scenario.pauseMs), ROUNDS: String(ROUNDS + WARMUP) }, encoding: "utf8" },
+  );
+  const { results } = JSON.parse(out) as { results: Array<{ faults: number; ms: number }> };
+  const measured = results.slice(WARMUP);
+  return {
+    scenario: scenario.name,
+    faultsPerRound: median(measured.map((round) => round.faults)),
+    msPerRound: median(measured.map((round) => round.ms)),
+  };
+}
+
+const fresh = freshMemory();
+console.log(
+  `fresh memory: ${fresh.faultsPerMiB} faults per MiB (${PAGE}-byte pages), ${fresh.usPerFault.toFixed(2)} µs per fault; ` +
+    `writing mapped memory ${fresh.usPerMiBMapped.toFixed(0)} µs per MiB`,
+);
+const rows = SCENARIOS.map(youngGeneration);
+console.log(`\nallocating ~100 KiB of short-lived objects per round (${ROUNDS} rounds after ${WARMUP}), medians:`);
+printTable(
+  ["scenario", "page faults per round", "ms per round"],
+  rows.map((row) => [row.scenario, row.faultsPerRound.toFixed(0), row.msPerRound.toFixed(3)]),
+);
+writeResults("page-faults", { freshMemory: fresh, youngGeneration: rows });
