@@ -33,10 +33,9 @@ export function writeResults(name: string, results: unknown): string {
 }
 
 /**
- * A script in a child process (TypeScript through tsx, or JavaScript as it is), ready once it prints
- * `listening on URL`. `launcher` runs node through
- * another command (`nice -n -5`); its children inherit what it sets. `stop` resolves once it has exited
- * (a `--cpu-prof` profile is written by then).
+ * A script in a child process (TypeScript through tsx, JavaScript as it is), ready once it prints
+ * `listening on URL`. `launcher` runs node through another command (`nice -n -5`); its children inherit
+ * what it sets. `stop` resolves once it has exited (a `--cpu-prof` profile is written by then).
  */
 export async function startChild(
   args: string[],

@@ -26,7 +26,7 @@ function freshMemory(): { faultsPerMiB: number; usPerFault: number; usPerMiBMapp
   const kept: Buffer[] = [];
   const perFault: number[] = [];
   const mapped: number[] = [];
-  let faultsPerMiB = 0;
+  const perMiB: number[] = [];
   for (let trial = 0; trial < 8; trial++) {
     const buffer = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
     kept.push(buffer);
@@ -38,11 +38,11 @@ function freshMemory(): { faultsPerMiB: number; usPerFault: number; usPerMiBMapp
     started = performance.now();
     buffer.fill(2);
     const againMs = performance.now() - started;
-    faultsPerMiB = taken / 4;
+    perMiB.push(taken / 4);
     if (taken > 0) perFault.push(((firstMs - againMs) * 1000) / taken);
     mapped.push((againMs * 1000) / 4);
   }
-  return { faultsPerMiB, usPerFault: median(perFault), usPerMiBMapped: median(mapped) };
+  return { faultsPerMiB: median(perMiB), usPerFault: median(perFault), usPerMiBMapped: median(mapped) };
 }
 
 interface Scenario {
@@ -75,7 +75,7 @@ function youngGeneration(scenario: Scenario) {
 
 const fresh = freshMemory();
 console.log(
-  `fresh memory: ${fresh.faultsPerMiB} faults per MiB (${PAGE}-byte pages), ${fresh.usPerFault.toFixed(2)} µs per fault; ` +
+  `fresh memory: ${fresh.faultsPerMiB.toFixed(0)} faults per MiB (${PAGE}-byte pages), ${fresh.usPerFault.toFixed(2)} µs per fault; ` +
     `writing mapped memory ${fresh.usPerMiBMapped.toFixed(0)} µs per MiB`,
 );
 const rows = SCENARIOS.map(youngGeneration);
