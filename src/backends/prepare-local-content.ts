@@ -8,15 +8,23 @@ export const UNSUPPORTED_CONTENT = "unsupported_content";
 
 /** Each block kept whole, with where it sits in the client's body (`messages.3.content.0`, `….content.1.content.0`). */
 function* opaqueBlocks(request: CanonicalRequest): Generator<{ part: OpaquePart; message: number; path: string }> {
-  for (const [index, message] of request.messages.entries()) {
-    for (const [position, part] of message.parts.entries()) {
-      const path = `messages.${index}.content.${position}`;
-      if (part.type === "opaque") yield { part, message: index, path };
+  // This walks every part of every request: no entry pairs, and a path only for a block found.
+  let index = 0;
+  for (const message of request.messages) {
+    let position = 0;
+    for (const part of message.parts) {
+      if (part.type === "opaque") yield { part, message: index, path: `messages.${index}.content.${position}` };
       if (part.type === "tool_result") {
-        for (const [inner, item] of part.content.entries())
-          if (item.type === "opaque") yield { part: item, message: index, path: `${path}.content.${inner}` };
+        let inner = 0;
+        for (const item of part.content) {
+          if (item.type === "opaque")
+            yield { part: item, message: index, path: `messages.${index}.content.${position}.content.${inner}` };
+          inner++;
+        }
       }
+      position++;
     }
+    index++;
   }
 }
 
