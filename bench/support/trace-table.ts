@@ -58,36 +58,31 @@ export function printTrace(directory: string, skip: number): void {
           measured.map((sample) => (sample[to] ?? Number.NaN) - (sample[from] ?? Number.NaN)).filter(Number.isFinite),
         ).toFixed(3);
       const newConnections = measured.filter((sample) => sample.newConnection).length;
-      const cpuMs = (to: "upstreamCreated" | "firstDeltaOut") =>
+      /** The median of what a process counter grew by from `seen` to `to` over `samples`, in `unit`s. */
+      const grewBy = (
+        samples: Sample[],
+        counter: "cpu" | "heap" | "faults",
+        to: "upstreamCreated" | "firstDeltaOut",
+        unit = 1,
+      ) =>
         median(
-          measured
-            .map((sample) => ((sample.cpu[to] ?? Number.NaN) - (sample.cpu.seen ?? Number.NaN)) / 1000)
+          samples
+            .map((sample) => ((sample[counter][to] ?? Number.NaN) - (sample[counter].seen ?? Number.NaN)) / unit)
             .filter(Number.isFinite),
-        ).toFixed(3);
-      const faults = (to: "upstreamCreated" | "firstDeltaOut") =>
-        median(
-          measured
-            .map((sample) => (sample.faults[to] ?? Number.NaN) - (sample.faults.seen ?? Number.NaN))
-            .filter(Number.isFinite),
-        ).toFixed(0);
+        );
       // Used heap grows by what was allocated only where no collection ran in between.
       const withoutCollection = measured.filter((sample) => sample.collections === 0);
-      const allocatedKiB = median(
-        withoutCollection
-          .map((sample) => ((sample.heap.firstDeltaOut ?? Number.NaN) - (sample.heap.seen ?? Number.NaN)) / 1024)
-          .filter(Number.isFinite),
-      ).toFixed(0);
       rows.push([
         `${file.replace(/\.jsonl$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
         size,
         String(measured.length),
         String(newConnections),
         ...HOPS.map(([, from, to]) => hop(from, to)),
-        cpuMs("upstreamCreated"),
-        cpuMs("firstDeltaOut"),
-        faults("upstreamCreated"),
-        faults("firstDeltaOut"),
-        allocatedKiB,
+        grewBy(measured, "cpu", "upstreamCreated", 1000).toFixed(3),
+        grewBy(measured, "cpu", "firstDeltaOut", 1000).toFixed(3),
+        grewBy(measured, "faults", "upstreamCreated").toFixed(0),
+        grewBy(measured, "faults", "firstDeltaOut").toFixed(0),
+        grewBy(withoutCollection, "heap", "firstDeltaOut", 1024).toFixed(0),
         String(measured.length - withoutCollection.length),
       ]);
     }
