@@ -77,6 +77,14 @@ export function registerServeCommand(program: Command): void {
         testModel: () => ensureTestModel({}, say),
         say,
       });
+      // Stoppable before it says it is ready: a signal sent on seeing `listening on` must close the gateway
+      // and stop the engine, not find no handler and kill this process with the engine left running.
+      const shutdown = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", shutdown);
+      process.once("SIGTERM", shutdown);
       if (running.usingTestModel) say(TEST_MODEL_NOTICE);
       const backends = running.backends.map((backend) => `${backend.name} (${backend.kind} at ${backend.baseUrl})`);
       say(`
@@ -88,11 +96,5 @@ Or call the Anthropic Messages API yourself:
     -d '{"model":"sonnet","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
 Press Ctrl-C to stop.`);
       console.log(`listening on ${running.url}`);
-      const shutdown = async () => {
-        await running.close();
-        process.exit(0);
-      };
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
     });
 }
