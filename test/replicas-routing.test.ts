@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
 import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
@@ -92,6 +92,21 @@ describe("routing state shared by two replicas", () => {
     const turn = (await waitForTurns(replica.recorder, before + 1)).at(-1) as TurnRecord;
     return { turn, cloudCalls: cloud.requests.length - cloudCalls };
   }
+  /**
+   * Waits until a replica has heard the other's announced cooldown change. NOTIFY reaches it on its own
+   * connection some time after the writer's commit, which can be after the test's next request (CI at
+   * 5f23268: b still held the cloud's cooldown one request after a's recovery was written). Without the
+   * notification, b's 10-minute cache keeps the old state and this times out.
+   */
+  async function heard(replica: RunningSwitchyard, expected: { failures: number; lastError: string } | undefined) {
+    await vi.waitFor(
+      async () => {
+        await replica.routing.cooldowns.refresh();
+        expect(replica.routing.cooldowns.describe("cloud")).toEqual(expected);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+  }
 
   it("takes a session's mode set on one replica, at the other's next turn of it", async () => {
     const [a, b] = replicas as [RunningSwitchyard, RunningSwitchyard];
@@ -120,20 +135,20 @@ describe("routing state shared by two replicas", () => {
     expect(failed.turn.backend).toBe("local");
     expect(failed.turn.routing?.fallback).toEqual([expect.objectContaining({ backend: "cloud" })]);
     cloudAnswer = () => ({ status: 200, sse: "text-stream" });
+    await heard(b, { failures: 1, lastError: "upstream_unavailable" });
 
     // b passes over the cooling cloud without sending it anything.
     const skipped = await send(b, "cool-b", "cloud");
     expect(skipped.cloudCalls).toBe(0);
     expect(skipped.turn.backend).toBe("local");
     expect(skipped.turn.routing?.skipped?.map((entry) => entry.backend)).toEqual(["cloud"]);
-    expect(b.routing.cooldowns.describe("cloud")).toEqual({ failures: 1, lastError: "upstream_unavailable" });
 
     // The cloud answers on a again (its success forgets the failures); b sends to it again.
     a.routing.cooldowns.succeed("cloud");
     await a.routing.cooldowns.settled();
+    await heard(b, undefined);
     const recovered = await send(b, "cool-c", "cloud");
     expect(recovered.cloudCalls).toBe(1);
     expect(recovered.turn.backend).toBe("cloud");
-    expect(b.routing.cooldowns.describe("cloud")).toBeUndefined();
   }, 600_000);
 });
