@@ -1,5 +1,8 @@
 import type { ChildProcess } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { startCli, waitForLine } from "./cli.js";
 import { processAlive } from "./support/process-alive.js";
 
@@ -34,5 +37,57 @@ describe("switchyard serve with no model", () => {
     serve.kill("SIGTERM");
     await exited;
     expect(processAlive(pid)).toBe(false);
+  });
+});
+
+/** Running, not a zombie waiting for whoever adopted it to reap it. */
+function running(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  return existsSync(stat) && !/^\d+ \(.*\) Z/.test(readFileSync(stat, "utf8"));
+}
+
+describe("switchyard serve signalled while its engine is still starting", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "switchyard-serve-signal-"));
+  const serves: ChildProcess[] = [];
+  const engines: number[] = [];
+  afterAll(() => {
+    for (const serve of serves) if (serve.exitCode === null && serve.signalCode === null) serve.kill("SIGKILL");
+    for (const pid of engines) if (running(pid)) process.kill(pid, "SIGKILL");
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  // An engine that never becomes ready: a large model loads for minutes, the test model in a second, so a
+  // signal in that window cannot be timed against the real llama-server. It notes its PID and waits.
+  const engine = join(scratch, "loading-engine.sh");
+  writeFileSync(engine, '#!/bin/sh\necho $$ > "$ENGINE_PID_FILE"\nexec sleep 600\n');
+  chmodSync(engine, 0o755);
+
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)("exits on %s with code %i and takes the engine with it", async (signal, code) => {
+    const pidFile = join(scratch, `${signal}.pid`);
+    const serve = startCli(["serve", "--port", "0", "--model", inject("testModel")], {
+      SWITCHYARD_LLAMA_SERVER: engine,
+      ENGINE_PID_FILE: pidFile,
+    });
+    serves.push(serve);
+    let stderr = "";
+    serve.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<[number | null, string | null]>((resolve) =>
+      serve.on("exit", (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+    );
+    await vi.waitFor(() => expect(readFileSync(pidFile, "utf8")).toMatch(/^\d+/), { timeout: 60_000, interval: 20 });
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    engines.push(pid);
+    expect(running(pid)).toBe(true);
+    serve.kill(signal);
+    // Exited by its own hand (not killed by the signal's default action, which runs no hook).
+    expect(await exited, stderr).toEqual([code, null]);
+    expect(stderr).toContain(`${signal} before the gateway was ready: stopping`);
+    expect(stderr).not.toContain("listening on");
+    await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 5_000, interval: 20 });
   });
 });

@@ -10,6 +10,7 @@ import { compileOnFirstCall } from "../../util/compile-on-first-call.js";
 import { defaultConfigPath } from "../../util/paths.js";
 import { installEngine } from "./engine-command.js";
 import { pullAndPlan, withPlanFlags } from "./pull-command.js";
+import { stopOnSignals } from "./serve-signals.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -46,6 +47,7 @@ export function registerServeCommand(program: Command): void {
       Number.parseInt(value, 10),
     )
     .action(async (options: ServeOptions) => {
+      const signals = stopOnSignals(say);
       compileOnFirstCall();
       const configPath = program.opts<{ config?: string }>().config;
       let config = loadConfig(configPath);
@@ -77,14 +79,8 @@ export function registerServeCommand(program: Command): void {
         testModel: () => ensureTestModel({}, say),
         say,
       });
-      // Stoppable before it says it is ready: a signal sent on seeing `listening on` must close the gateway
-      // and stop the engine, not find no handler and kill this process with the engine left running.
-      const shutdown = async () => {
-        await running.close();
-        process.exit(0);
-      };
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
+      // Before it says it is ready: a signal sent on seeing `listening on` closes the gateway.
+      signals.ready(() => running.close());
       if (running.usingTestModel) say(TEST_MODEL_NOTICE);
       const backends = running.backends.map((backend) => `${backend.name} (${backend.kind} at ${backend.baseUrl})`);
       say(`
