@@ -72,12 +72,17 @@ describe("switchyard serve signalled while its engine is still starting", () => 
       ENGINE_PID_FILE: pidFile,
     });
     serves.push(serve);
+    let stdout = "";
     let stderr = "";
+    serve.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     serve.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    // Once its output has ended too, so all of it has been read.
     const exited = new Promise<[number | null, string | null]>((resolve) =>
-      serve.on("exit", (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+      serve.on("close", (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
     );
     await vi.waitFor(() => expect(readFileSync(pidFile, "utf8")).toMatch(/^\d+/), { timeout: 60_000, interval: 20 });
     const pid = Number(readFileSync(pidFile, "utf8"));
@@ -87,7 +92,7 @@ describe("switchyard serve signalled while its engine is still starting", () => 
     // Exited by its own hand (not killed by the signal's default action, which runs no hook).
     expect(await exited, stderr).toEqual([code, null]);
     expect(stderr).toContain(`${signal} before the gateway was ready: stopping`);
-    expect(stderr).not.toContain("listening on");
+    expect(stdout).not.toContain("listening on");
     await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 5_000, interval: 20 });
   });
 });
