@@ -16,12 +16,14 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
 
 export interface CliResult {
   code: number | null;
+  /** The signal that killed it, when one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = startCli(args, env);
+/** What a started CLI printed and how it ended, once its output has closed. Call it before it can print. */
+export function finished(child: ChildProcess): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -30,7 +32,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return finished(startCli(args, env));
 }
 
 /** Resolves with the first stdout line matching `pattern`; rejects if the process exits first. */

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
-import { startCli, waitForLine } from "./cli.js";
+import { finished, startCli, waitForLine } from "./cli.js";
 import { processAlive } from "./support/process-alive.js";
 
 describe("switchyard serve with no model", () => {
@@ -72,25 +72,15 @@ describe("switchyard serve signalled while its engine is still starting", () => 
       ENGINE_PID_FILE: pidFile,
     });
     serves.push(serve);
-    let stdout = "";
-    let stderr = "";
-    serve.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    serve.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    // Once its output has ended too, so all of it has been read.
-    const exited = new Promise<[number | null, string | null]>((resolve) =>
-      serve.on("close", (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-    );
+    const exited = finished(serve);
     await vi.waitFor(() => expect(readFileSync(pidFile, "utf8")).toMatch(/^\d+/), { timeout: 60_000, interval: 20 });
     const pid = Number(readFileSync(pidFile, "utf8"));
     engines.push(pid);
     expect(running(pid)).toBe(true);
     serve.kill(signal);
+    const { stdout, stderr, ...ended } = await exited;
     // Exited by its own hand (not killed by the signal's default action, which runs no hook).
-    expect(await exited, stderr).toEqual([code, null]);
+    expect(ended, stderr).toEqual({ code, signal: null });
     expect(stderr).toContain(`${signal} before the gateway was ready: stopping`);
     expect(stdout).not.toContain("listening on");
     await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 5_000, interval: 20 });
