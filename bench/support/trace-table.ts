@@ -42,6 +42,19 @@ export const readTraced = <T>(path: string): T[] =>
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as T);
 
+/** The median of what a process counter grew by from `seen` to `to` over `samples`, in `unit`s. */
+const grewBy = (
+  samples: Sample[],
+  counter: "cpu" | "heap" | "faults",
+  to: "upstreamCreated" | "firstDeltaOut",
+  unit = 1,
+) =>
+  median(
+    samples
+      .map((sample) => ((sample[counter][to] ?? Number.NaN) - (sample[counter].seen ?? Number.NaN)) / unit)
+      .filter(Number.isFinite),
+  );
+
 /** Prints one row per traced process and request size; `skip` leaves out each one's first (warm-up) requests. */
 export function printTrace(directory: string, skip: number): void {
   const rows: Array<Array<string | number>> = [];
@@ -58,18 +71,6 @@ export function printTrace(directory: string, skip: number): void {
           measured.map((sample) => (sample[to] ?? Number.NaN) - (sample[from] ?? Number.NaN)).filter(Number.isFinite),
         ).toFixed(3);
       const newConnections = measured.filter((sample) => sample.newConnection).length;
-      /** The median of what a process counter grew by from `seen` to `to` over `samples`, in `unit`s. */
-      const grewBy = (
-        samples: Sample[],
-        counter: "cpu" | "heap" | "faults",
-        to: "upstreamCreated" | "firstDeltaOut",
-        unit = 1,
-      ) =>
-        median(
-          samples
-            .map((sample) => ((sample[counter][to] ?? Number.NaN) - (sample[counter].seen ?? Number.NaN)) / unit)
-            .filter(Number.isFinite),
-        );
       // Used heap grows by what was allocated only where no collection ran in between.
       const withoutCollection = measured.filter((sample) => sample.collections === 0);
       rows.push([
