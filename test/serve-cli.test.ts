@@ -1,10 +1,10 @@
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { finished, startCli, waitForLine } from "./cli.js";
-import { processAlive } from "./support/process-alive.js";
+import { processAlive, processRunning as running } from "./support/process-alive.js";
 
 describe("switchyard serve with no model", () => {
   let serve: ChildProcess | undefined;
@@ -39,12 +39,6 @@ describe("switchyard serve with no model", () => {
     expect(processAlive(pid)).toBe(false);
   });
 });
-
-/** Running, not a zombie waiting for whoever adopted it to reap it. */
-function running(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  return existsSync(stat) && !/^\d+ \(.*\) Z/.test(readFileSync(stat, "utf8"));
-}
 
 describe("switchyard serve signalled while its engine is still starting", () => {
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-serve-signal-"));

@@ -140,8 +140,11 @@ export async function buildEngine(options: BuildOptions = {}): Promise<EngineBui
       const percent = parseBuildProgress(line);
       if (percent !== undefined) options.onProgress?.(percent, line);
     };
+    // Each step in a group of its own, ended with this process: make and the compilers of a build whose
+    // `serve` or `engine install` was stopped would otherwise run on (until their next write to the closed
+    // pipe, 20 s in one check), beside the lock that names a process now gone.
     const step = async (args: string[]) => {
-      const result = await runCommand("cmake", args, { onLine, signal: options.signal });
+      const result = await runCommand("cmake", args, { onLine, signal: options.signal, ownGroup: true });
       if (result.code !== 0) {
         log.end();
         throw new Error(

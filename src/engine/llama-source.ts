@@ -20,7 +20,7 @@ export interface LlamaSource {
 export type Report = (message: string) => void;
 
 async function mustRun(program: string, args: string[], cwd?: string): Promise<string> {
-  const result = await runCommand(program, args, { cwd, timeoutMs: 600_000 });
+  const result = await runCommand(program, args, { cwd, timeoutMs: 600_000, ownGroup: true });
   if (result.code !== 0) {
     throw new Error(`${program} ${args.join(" ")} failed (exit ${result.code}):\n${result.stderr.trim()}`);
   }

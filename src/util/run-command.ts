@@ -13,19 +13,74 @@ export interface RunOptions {
   /** Called with each complete line of stdout and stderr as it arrives. */
   onLine?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Runs the program in a process group of its own and ends the whole group (a build's make and
+   * compilers, git's helpers) on a timeout, an abort, this process's exit, or a signal that ends it.
+   * Without it only the program itself is killed, and what it started runs on.
+   */
+  ownGroup?: boolean;
+}
+
+/** Signals whose default action ends a process: each ends the program's group on its way. */
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Ends the group of `pid` with SIGTERM when this process exits, or is ended by a signal no one else
+ * handles, until `stop`; `end` ends it now. A signal someone handles is theirs: `switchyard serve` exits
+ * through its own handler, and the exit ends the group.
+ */
+function endGroupWithThisProcess(pid: number): { end: (signal?: NodeJS.Signals) => void; stop: () => void } {
+  const end = (signal: NodeJS.Signals = "SIGTERM") => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Gone already.
+    }
+  };
+  const onExit = () => end();
+  process.once("exit", onExit);
+  const taken = ENDING_SIGNALS.filter((signal) => process.listenerCount(signal) === 0).map((signal) => {
+    const onSignal = () => {
+      end();
+      // No listener left: the signal ends this process by its default action, as it would have.
+      stop();
+      process.kill(process.pid, signal);
+    };
+    process.once(signal, onSignal);
+    return [signal, onSignal] as const;
+  });
+  const stop = () => {
+    process.off("exit", onExit);
+    for (const [signal, onSignal] of taken) process.off(signal, onSignal);
+  };
+  return { end, stop };
 }
 
 /** Runs a program without a shell, collecting its output; never throws for a non-zero exit. */
 export function runCommand(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  // Process groups are POSIX's; on Windows `detached` opens a console of its own instead.
+  const ownGroup = options.ownGroup === true && process.platform !== "win32";
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      signal: options.signal,
+      // In its own group, the abort below ends all of it, not the program alone.
+      signal: ownGroup ? undefined : options.signal,
+      detached: ownGroup,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const group = ownGroup && child.pid !== undefined ? endGroupWithThisProcess(child.pid) : undefined;
+    const kill = () => (group ? group.end("SIGKILL") : child.kill("SIGKILL"));
+    const onAbort = () => group?.end();
+    if (group) options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (group && options.signal?.aborted) onAbort();
     // Our own timer rather than spawn's `timeout`, which is never cleared when the program is not found.
-    const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+    const timer = options.timeoutMs ? setTimeout(kill, options.timeoutMs) : undefined;
+    const done = () => {
+      clearTimeout(timer);
+      group?.stop();
+      options.signal?.removeEventListener("abort", onAbort);
+    };
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let pending = "";
     const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
@@ -39,12 +94,17 @@ export function runCommand(program: string, args: readonly string[], options: Ru
     child.stdout.on("data", collect("stdout"));
     child.stderr.on("data", collect("stderr"));
     child.on("error", (error) => {
-      clearTimeout(timer);
+      done();
       reject(error);
     });
     child.on("close", (code) => {
-      clearTimeout(timer);
+      done();
       if (options.onLine && pending) options.onLine(pending);
+      // A group ended by the abort rejects with the abort's reason (spawn's own `signal` rejects too).
+      if (group && options.signal?.aborted) {
+        reject(options.signal.reason);
+        return;
+      }
       resolve({
         code,
         stdout: Buffer.concat(chunks.stdout).toString("utf8"),

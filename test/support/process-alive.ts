@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+
 /** Whether a process with this PID is still running. */
 export function processAlive(pid: number): boolean {
   try {
@@ -6,4 +8,13 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Running, not a zombie waiting for whoever adopted it to reap it (Linux: /proc). processAlive counts a
+ * zombie as alive; an orphan's zombie can stay until the machine's init reaps it.
+ */
+export function processRunning(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  return existsSync(stat) && !/^\d+ \(.*\) Z/.test(readFileSync(stat, "utf8"));
 }
