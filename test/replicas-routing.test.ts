@@ -3,6 +3,7 @@ import { configSchema } from "../src/config/config-schema.js";
 import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import type { SessionMode } from "../src/sessions/session-entry.js";
 import type { PostgresTurnStore } from "../src/store/postgres-turn-store.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import {
@@ -108,6 +109,17 @@ describe("routing state shared by two replicas", () => {
     );
   }
 
+  /** The same for a session's mode, which the other replica wrote (`heard` above tells why). */
+  async function heardMode(replica: RunningSwitchyard, session: string, mode: SessionMode) {
+    await vi.waitFor(
+      async () => {
+        await replica.routing.refreshSession(session);
+        expect(replica.routing.sessions.peek(session)?.routing?.mode).toBe(mode);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+  }
+
   it("takes a session's mode set on one replica, at the other's next turn of it", async () => {
     const [a, b] = replicas as [RunningSwitchyard, RunningSwitchyard];
     // b knows the session first (its copy of the state is then fresh for b's cache interval).
@@ -116,11 +128,13 @@ describe("routing state shared by two replicas", () => {
     // a gets the header that pins it local; b's next turn, with no header, follows.
     const pinned = await send(a, "moved", "local");
     expect(pinned.turn.backend).toBe("local");
+    await heardMode(b, "moved", "local");
     const onB = await send(b, "moved");
     expect(onB.turn.backend, JSON.stringify(onB.turn.routing)).toBe("local");
     expect(onB.turn.routing?.rule).toBe("header");
     // And back: escalated by the header on b, a's next turn is in the cloud.
     expect((await send(b, "moved", "cloud")).turn.backend).toBe("cloud");
+    await heardMode(a, "moved", "cloud");
     const onA = await send(a, "moved");
     expect(onA.turn.backend, JSON.stringify(onA.turn.routing)).toBe("cloud");
     expect(onA.turn.routing?.mode).toBe("cloud");

@@ -166,10 +166,18 @@ export class SessionRouter {
     { preview = false }: { preview?: boolean } = {},
   ): Promise<RoutePlan> {
     // Only a team's replicas share state; a lone gateway plans without waiting on anything.
-    if (this.shared) await Promise.all([this.shared.load(identity.sessionId, this.sessions), this.cooldowns.refresh()]);
+    if (this.shared) await Promise.all([this.refreshSession(identity.sessionId), this.cooldowns.refresh()]);
     const plan = await this.planHere(request, identity, signal, preview);
     if (!preview) void this.shared?.save(identity.sessionId, this.sessions);
     return plan;
+  }
+
+  /**
+   * Brings a session's mode and placement up to what another replica wrote since this one read them, as
+   * each plan does first (cooldowns.refresh is the same for backends). Nothing without shared state.
+   */
+  async refreshSession(sessionId: string): Promise<void> {
+    await this.shared?.load(sessionId, this.sessions);
   }
 
   /** Shares sessions' modes and placement, and backend cooldowns, with the other replicas of a team's gateway. */
