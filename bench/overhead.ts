@@ -40,6 +40,12 @@
  * load. BENCH_GATEWAY_NODE_FLAGS gives Node or V8 flags to this checkout's gateway only, so a runtime
  * setting is measured beside the same build without it.
  *
+ * FRAME_MS sets the replay's time per token (5 ms; it reaches the replay child through the environment).
+ * FRAME_MS=0 sends the whole answer at once: a round takes a few milliseconds, so each gateway's next
+ * request finds it warm, a diagnosis of how much of a gap is work and how much is coming back to cold
+ * code and memory, not the acceptance (an agent's turns are seconds apart). Its first chunk then holds
+ * the whole answer, which a gateway parses before its first delta.
+ *
  * BENCH_SIZES picks the requests (comma-separated: claude-code, one-message, long-session; the first two
  * by default). long-session, the Claude Code request after 300 earlier messages (~400 KB), shows what a
  * turn costs late in a long session; it runs on the replay upstream only (the bench engine's context is
