@@ -11,10 +11,12 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Running, not a zombie waiting for whoever adopted it to reap it (Linux: /proc). processAlive counts a
- * zombie as alive; an orphan's zombie can stay until the machine's init reaps it.
+ * Running, not a zombie waiting for whoever adopted it to reap it (read from /proc; where there is none,
+ * as processAlive). processAlive counts a zombie as alive, and an orphan's zombie can stay until the
+ * machine's init reaps it.
  */
 export function processRunning(pid: number): boolean {
+  if (!existsSync("/proc/self/stat")) return processAlive(pid);
   const stat = `/proc/${pid}/stat`;
   return existsSync(stat) && !/^\d+ \(.*\) Z/.test(readFileSync(stat, "utf8"));
 }
