@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 
 export interface RunResult {
   code: number | null;
@@ -25,14 +26,22 @@ export interface RunOptions {
 const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * Ends the group of `pid` with SIGTERM when this process exits, or is ended by a signal no one else
- * handles, until `stop`; `end` ends it now. A signal someone handles is theirs: `switchyard serve` exits
- * through its own handler, and the exit ends the group.
+ * Ends the group of the program once `attach`ed to its PID: with SIGTERM when this process exits, or is
+ * ended by a signal no one else handles, until `stop`; `end` ends it now. Watching starts before the
+ * program does, so a signal that comes while it starts still reaches its group (signal listeners run
+ * after the code that spawns it). A signal someone handles is theirs: `switchyard serve` exits through its
+ * own handler, and the exit ends the group.
  */
-function endGroupWithThisProcess(pid: number): { end: (signal?: NodeJS.Signals) => void; stop: () => void } {
+function endGroupWithThisProcess(): {
+  attach: (pid: number) => void;
+  end: (signal?: NodeJS.Signals) => void;
+  stop: () => void;
+} {
+  let group: number | undefined;
   const end = (signal: NodeJS.Signals = "SIGTERM") => {
+    if (group === undefined) return;
     try {
-      process.kill(-pid, signal);
+      process.kill(-group, signal);
     } catch {
       // Gone already.
     }
@@ -53,7 +62,13 @@ function endGroupWithThisProcess(pid: number): { end: (signal?: NodeJS.Signals) 
     process.off("exit", onExit);
     for (const [signal, onSignal] of taken) process.off(signal, onSignal);
   };
-  return { end, stop };
+  return {
+    attach: (pid) => {
+      group = pid;
+    },
+    end,
+    stop,
+  };
 }
 
 /** Runs a program without a shell, collecting its output; never throws for a non-zero exit. */
@@ -61,15 +76,24 @@ export function runCommand(program: string, args: readonly string[], options: Ru
   // Process groups are POSIX's; on Windows `detached` opens a console of its own instead.
   const ownGroup = options.ownGroup === true && process.platform !== "win32";
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      // In its own group, the abort below ends all of it, not the program alone.
-      signal: ownGroup ? undefined : options.signal,
-      detached: ownGroup,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const group = ownGroup && child.pid !== undefined ? endGroupWithThisProcess(child.pid) : undefined;
+    const group = ownGroup ? endGroupWithThisProcess() : undefined;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(program, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        // In its own group, the abort below ends all of it, not the program alone.
+        signal: ownGroup ? undefined : options.signal,
+        detached: ownGroup,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      group?.stop();
+      reject(error);
+      return;
+    }
+    // No PID when it could not start: its `error` event comes next, and stops the watching.
+    if (child.pid !== undefined) group?.attach(child.pid);
     const kill = () => (group ? group.end("SIGKILL") : child.kill("SIGKILL"));
     const onAbort = () => group?.end();
     if (group) options.signal?.addEventListener("abort", onAbort, { once: true });
