@@ -75,6 +75,37 @@ describe("sessions' routing mode and placement shared by replicas", () => {
     expect(tableB.peek("s2")?.routing).toBeUndefined();
   });
 
+  // A replica that has not heard another's write yet (NOTIFY comes some time after the commit; here its
+  // cache is an hour long and nothing announces) decides on its old copy. Its write must not put that old
+  // state back over the newer one: the write is refused, and its next load takes the row.
+  it("never writes a copy older than the row over it: the stale write is refused and the row read again", async () => {
+    const [tableA, tableB] = [new SessionTable(), new SessionTable()];
+    const a = new PostgresSessionState(pool, { cacheMs: 0 });
+    const b = new PostgresSessionState(pool, { cacheMs: 3_600_000 });
+    await b.load("s4", tableB);
+    await a.load("s4", tableA);
+    tableA.session("s4").routing = { ...escalated };
+    await a.save("s4", tableA);
+    // b still has the session as it was before a's write, and places it.
+    expect(tableB.peek("s4")?.routing).toBeUndefined();
+    tableB.session("s4").placement = "gpu-box-1";
+    await b.save("s4", tableB);
+    const { rows } = await pool.query("SELECT state, version FROM session_state WHERE session_id = 's4'");
+    expect(rows[0]?.state.routing?.mode).toBe("cloud");
+    expect(Number(rows[0]?.version)).toBe(1);
+    // Refused, b's copy is stale however long its cache: its next turn plans on a's state.
+    await b.load("s4", tableB);
+    expect(tableB.peek("s4")?.routing?.mode).toBe("cloud");
+    // From there b's writes go through, each after its own last one.
+    tableB.session("s4").placement = "gpu-box-1";
+    const first = b.save("s4", tableB);
+    tableB.session("s4").routing = { ...escalated, mode: "local", rule: "header", explicit: true };
+    await Promise.all([first, b.save("s4", tableB)]);
+    const after = await pool.query("SELECT state, version FROM session_state WHERE session_id = 's4'");
+    expect(after.rows[0]?.state).toMatchObject({ placement: "gpu-box-1", routing: { mode: "local" } });
+    expect(Number(after.rows[0]?.version)).toBe(3);
+  });
+
   it("drops a session's copy the moment another replica announces a write, however long the cache", async () => {
     const url = await server.createDatabase("sessions-notified");
     const own = new pg.Pool({ connectionString: url });

@@ -33,7 +33,10 @@ export interface SessionStateOptions {
  * Sessions' routing mode and placement in the shared store's `session_state`, one row per session
  * with a version. `load` reads the row unless this replica's copy is fresh, and takes it when it is
  * newer than what this replica has; `save` writes the state when it differs from what was read or
- * written last, bumping the version, and announces the write (NOTIFY) in the same statement.
+ * written last, bumping the version, and announces the write (NOTIFY) in the same statement. A write
+ * goes only over the version this replica's copy came from: a copy another replica has written over
+ * since (its announcement not heard yet) is refused rather than put back over the newer state, and the
+ * row is read again at the session's next turn.
  *
  * Fresh means: while listening for the other replicas' writes, until one of them writes this session
  * (a round-robin balancer alternates a session's turns between replicas, so a time-bound cache alone
@@ -129,18 +132,29 @@ export class PostgresSessionState implements SharedSessionState, ChangeListener 
     });
     const write = (this.writes.get(sessionId) ?? Promise.resolve())
       .then(() =>
+        // Only over the version this replica's copy came from (taken now, after its own earlier writes).
         this.pool.query<{ version: string }>(
           `WITH saved AS (
              INSERT INTO session_state (session_id, state, version) VALUES ($1, $2, 1)
              ON CONFLICT (session_id) DO UPDATE SET state = EXCLUDED.state, version = session_state.version + 1, updated_at = now()
+               WHERE session_state.version = $4
              RETURNING version)
            SELECT version, pg_notify('${CHANGES_CHANNEL}', $3) FROM saved`,
-          [sessionId, json, `session:${this.writer}:${sessionId}`],
+          [sessionId, json, `session:${this.writer}:${sessionId}`, this.known.get(sessionId)?.version ?? 0],
         ),
       )
       .then(({ rows }) => {
         const now = this.known.get(sessionId);
-        if (now && now.json === json) now.version = Number(rows[0]?.version ?? now.version);
+        if (!now) return;
+        const row = rows[0];
+        if (row) now.version = Number(row.version);
+        else {
+          // Another replica wrote since this one's copy was read: refused, and read again at the next turn,
+          // taking the row whatever its version (-1: older than any).
+          now.readAt = Number.NEGATIVE_INFINITY;
+          now.version = -1;
+          now.json = "";
+        }
       })
       .catch((error: Error) => this.report(`cannot write session ${sessionId}'s routing state: ${error.message}`))
       .finally(() => {
