@@ -61,15 +61,23 @@ describe("sessions' routing mode and placement shared by replicas", () => {
     await settle();
   });
 
-  it("reads a session's row at most once per cache interval", async () => {
+  /**
+   * Session `id` read by b (its cache an hour long, hearing no announcement), then escalated and written
+   * by a: b's copy is now older than the row.
+   */
+  async function writtenBehindB(id: string) {
     const [tableA, tableB] = [new SessionTable(), new SessionTable()];
     const a = new PostgresSessionState(pool, { cacheMs: 0 });
     const b = new PostgresSessionState(pool, { cacheMs: 3_600_000 });
-    await b.load("s2", tableB);
-    await a.load("s2", tableA);
-    tableA.session("s2").routing = { ...escalated };
-    a.save("s2", tableA);
-    await until(async () => (await pool.query("SELECT 1 FROM session_state WHERE session_id = 's2'")).rowCount === 1);
+    await b.load(id, tableB);
+    await a.load(id, tableA);
+    tableA.session(id).routing = { ...escalated };
+    await a.save(id, tableA);
+    return { b, tableB };
+  }
+
+  it("reads a session's row at most once per cache interval", async () => {
+    const { b, tableB } = await writtenBehindB("s2");
     await b.load("s2", tableB);
     // Within its cache interval b keeps what it read: no query per request.
     expect(tableB.peek("s2")?.routing).toBeUndefined();
@@ -79,13 +87,7 @@ describe("sessions' routing mode and placement shared by replicas", () => {
   // cache is an hour long and nothing announces) decides on its old copy. Its write must not put that old
   // state back over the newer one: the write is refused, and its next load takes the row.
   it("never writes a copy older than the row over it: the stale write is refused and the row read again", async () => {
-    const [tableA, tableB] = [new SessionTable(), new SessionTable()];
-    const a = new PostgresSessionState(pool, { cacheMs: 0 });
-    const b = new PostgresSessionState(pool, { cacheMs: 3_600_000 });
-    await b.load("s4", tableB);
-    await a.load("s4", tableA);
-    tableA.session("s4").routing = { ...escalated };
-    await a.save("s4", tableA);
+    const { b, tableB } = await writtenBehindB("s4");
     // b still has the session as it was before a's write, and places it.
     expect(tableB.peek("s4")?.routing).toBeUndefined();
     tableB.session("s4").placement = "gpu-box-1";
