@@ -3,7 +3,6 @@ import { configSchema } from "../src/config/config-schema.js";
 import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import type { SessionMode } from "../src/sessions/session-entry.js";
 import type { PostgresTurnStore } from "../src/store/postgres-turn-store.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import {
@@ -94,27 +93,17 @@ describe("routing state shared by two replicas", () => {
     return { turn, cloudCalls: cloud.requests.length - cloudCalls };
   }
   /**
-   * Waits until a replica has heard the other's announced cooldown change. NOTIFY reaches it on its own
-   * connection some time after the writer's commit, which can be after the test's next request (CI at
-   * 5f23268: b still held the cloud's cooldown one request after a's recovery was written). Without the
-   * notification, b's 10-minute cache keeps the old state and this times out.
+   * Waits until a replica has heard what the other wrote (a backend's cooldown, a session's mode): after
+   * `refresh`, `read` gives `expected`. NOTIFY reaches it on its own connection some time after the
+   * writer's commit, which can be after the test's next request (CI at 5f23268: b still held the cloud's
+   * cooldown one request after a's recovery was written). Without the notification, b's cache (10 minutes
+   * for cooldowns; a session's copy until announced) keeps the old state and this times out.
    */
-  async function heard(replica: RunningSwitchyard, expected: { failures: number; lastError: string } | undefined) {
+  async function heard(refresh: () => Promise<void>, read: () => unknown, expected: unknown) {
     await vi.waitFor(
       async () => {
-        await replica.routing.cooldowns.refresh();
-        expect(replica.routing.cooldowns.describe("cloud")).toEqual(expected);
-      },
-      { timeout: 10_000, interval: 20 },
-    );
-  }
-
-  /** The same for a session's mode, which the other replica wrote (`heard` above tells why). */
-  async function heardMode(replica: RunningSwitchyard, session: string, mode: SessionMode) {
-    await vi.waitFor(
-      async () => {
-        await replica.routing.refreshSession(session);
-        expect(replica.routing.sessions.peek(session)?.routing?.mode).toBe(mode);
+        await refresh();
+        expect(read()).toEqual(expected);
       },
       { timeout: 10_000, interval: 20 },
     );
@@ -128,13 +117,21 @@ describe("routing state shared by two replicas", () => {
     // a gets the header that pins it local; b's next turn, with no header, follows.
     const pinned = await send(a, "moved", "local");
     expect(pinned.turn.backend).toBe("local");
-    await heardMode(b, "moved", "local");
+    await heard(
+      () => b.routing.refreshSession("moved"),
+      () => b.routing.sessions.peek("moved")?.routing?.mode,
+      "local",
+    );
     const onB = await send(b, "moved");
     expect(onB.turn.backend, JSON.stringify(onB.turn.routing)).toBe("local");
     expect(onB.turn.routing?.rule).toBe("header");
     // And back: escalated by the header on b, a's next turn is in the cloud.
     expect((await send(b, "moved", "cloud")).turn.backend).toBe("cloud");
-    await heardMode(a, "moved", "cloud");
+    await heard(
+      () => a.routing.refreshSession("moved"),
+      () => a.routing.sessions.peek("moved")?.routing?.mode,
+      "cloud",
+    );
     const onA = await send(a, "moved");
     expect(onA.turn.backend, JSON.stringify(onA.turn.routing)).toBe("cloud");
     expect(onA.turn.routing?.mode).toBe("cloud");
@@ -149,7 +146,14 @@ describe("routing state shared by two replicas", () => {
     expect(failed.turn.backend).toBe("local");
     expect(failed.turn.routing?.fallback).toEqual([expect.objectContaining({ backend: "cloud" })]);
     cloudAnswer = () => ({ status: 200, sse: "text-stream" });
-    await heard(b, { failures: 1, lastError: "upstream_unavailable" });
+    await heard(
+      () => b.routing.cooldowns.refresh(),
+      () => b.routing.cooldowns.describe("cloud"),
+      {
+        failures: 1,
+        lastError: "upstream_unavailable",
+      },
+    );
 
     // b passes over the cooling cloud without sending it anything.
     const skipped = await send(b, "cool-b", "cloud");
@@ -160,7 +164,11 @@ describe("routing state shared by two replicas", () => {
     // The cloud answers on a again (its success forgets the failures); b sends to it again.
     a.routing.cooldowns.succeed("cloud");
     await a.routing.cooldowns.settled();
-    await heard(b, undefined);
+    await heard(
+      () => b.routing.cooldowns.refresh(),
+      () => b.routing.cooldowns.describe("cloud"),
+      undefined,
+    );
     const recovered = await send(b, "cool-c", "cloud");
     expect(recovered.cloudCalls).toBe(1);
     expect(recovered.turn.backend).toBe("cloud");

@@ -176,8 +176,8 @@ export class SessionRouter {
    * Brings a session's mode and placement up to what another replica wrote since this one read them, as
    * each plan does first (cooldowns.refresh is the same for backends). Nothing without shared state.
    */
-  async refreshSession(sessionId: string): Promise<void> {
-    await this.shared?.load(sessionId, this.sessions);
+  refreshSession(sessionId: string): Promise<void> {
+    return this.shared?.load(sessionId, this.sessions) ?? Promise.resolve();
   }
 
   /** Shares sessions' modes and placement, and backend cooldowns, with the other replicas of a team's gateway. */

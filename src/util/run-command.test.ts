@@ -60,8 +60,8 @@ describe("runCommand in a group of its own", () => {
     ["no handler of its own", "", { code: null, signal: "SIGTERM" }],
     ["a handler that exits", 'process.on("SIGTERM", () => process.exit(143));', { code: 143, signal: null }],
   ])("ends all of it when the process that ran it is ended by SIGTERM, with %s", async (name, handler, ended) => {
-    const pidFile = join(scratch, `${name.replaceAll(" ", "-")}.pid`);
-    const script = join(scratch, `${name.replaceAll(" ", "-")}.mjs`);
+    const base = join(scratch, name.replaceAll(" ", "-"));
+    const [pidFile, script] = [`${base}.pid`, `${base}.mjs`];
     writeFileSync(
       script,
       `${handler}\nconst { runCommand } = await import(${JSON.stringify(join(import.meta.dirname, "run-command.ts"))});\n` +
