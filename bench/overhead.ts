@@ -56,7 +56,9 @@
  * and the gateway lies, inside a process or between them. With BENCH_PROFILE=DIR as well (a CPU profile of
  * each gateway; BENCH_PROFILE_INTERVAL_US=50 for a fine one), it also prints which functions each gateway
  * ran inside its requests' windows, seen → upstream request and first text in → first delta out
- * (bench/support/profile-windows.ts).
+ * (bench/support/profile-windows.ts). With BENCH_TRACE and BENCH_ALLOCATIONS=BYTES (say 128), it prints which
+ * functions allocated the memory each traced process took from seen to first delta out (V8's sampling heap
+ * profiler, one sample per BYTES on average; it slows every request, so read no times from such a run).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -87,7 +89,7 @@ import {
   type Timing,
 } from "./support/overhead-summary.js";
 import { printProfileWindows } from "./support/profile-windows.js";
-import { printTrace } from "./support/trace-table.js";
+import { printAllocations, printTrace } from "./support/trace-table.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 const WARMUP = 5;
@@ -310,6 +312,7 @@ async function main(): Promise<void> {
   for (const result of results) printMeasurement(result, BASELINE);
   if (TRACE) printTrace(TRACE, WARMUP);
   if (TRACE && process.env.BENCH_PROFILE) printProfileWindows(process.env.BENCH_PROFILE, TRACE, WARMUP);
+  if (TRACE && process.env.BENCH_ALLOCATIONS) printAllocations(TRACE, WARMUP);
   const checks = results.map(acceptance).filter((check) => check !== undefined);
   printAcceptance(checks);
   writeResults("overhead", {

@@ -6,6 +6,8 @@
  * 1. A minor page fault: buffers of fresh memory (kept, so each is new to the process) are written once,
  *    counting the faults, then written again now that they are mapped; the difference per fault is what
  *    the kernel (and, in a virtual machine, the hypervisor) charges for a page touched the first time.
+ *    Beside it, one entry to the kernel: `process.ppid` (a getppid system call each read) against
+ *    `process.hrtime.bigint()` (the clock, read without entering the kernel), per call.
  * 2. V8's young generation: a child process allocates ~100 KiB of short-lived objects per round, as a
  *    gateway does per request, with 300 ms between rounds (under 1,000 bytes per ms: V8 then shrinks its
  *    young generation after each collection and gives the memory back, so the next allocations land on
@@ -45,6 +47,19 @@ function freshMemory(): { faultsPerMiB: number; usPerFault: number; usPerMiBMapp
   return { faultsPerMiB: median(perMiB), usPerFault: median(perFault), usPerMiBMapped: median(mapped) };
 }
 
+/** µs per system call: a loop of getppid calls less a loop of clock reads, which do not enter the kernel. */
+function kernelEntry(): number {
+  const CALLS = 200_000;
+  const loop = (call: () => unknown) => {
+    const started = performance.now();
+    for (let index = 0; index < CALLS; index++) call();
+    return ((performance.now() - started) * 1000) / CALLS;
+  };
+  const entries: number[] = [];
+  for (let trial = 0; trial < 5; trial++) entries.push(loop(() => process.ppid) - loop(() => process.hrtime.bigint()));
+  return median(entries);
+}
+
 interface Scenario {
   name: string;
   pauseMs: number;
@@ -78,10 +93,12 @@ console.log(
   `fresh memory: ${fresh.faultsPerMiB.toFixed(0)} faults per MiB (${PAGE}-byte pages), ${fresh.usPerFault.toFixed(2)} µs per fault; ` +
     `writing mapped memory ${fresh.usPerMiBMapped.toFixed(0)} µs per MiB`,
 );
+const syscall = kernelEntry();
+console.log(`a system call: ${syscall.toFixed(2)} µs (getppid, less a clock read that stays in user space)`);
 const rows = SCENARIOS.map(youngGeneration);
 console.log(`\nallocating ~100 KiB of short-lived objects per round (${ROUNDS} rounds after ${WARMUP}), medians:`);
 printTable(
   ["scenario", "page faults per round", "ms per round"],
   rows.map((row) => [row.scenario, row.faultsPerRound.toFixed(0), row.msPerRound.toFixed(3)]),
 );
-writeResults("page-faults", { freshMemory: fresh, youngGeneration: rows });
+writeResults("page-faults", { freshMemory: fresh, usPerSystemCall: syscall, youngGeneration: rows });

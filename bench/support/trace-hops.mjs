@@ -13,10 +13,15 @@
  * request, enough to lift a gateway's allocation rate over the 1,000 bytes/ms below which V8 keeps giving
  * its young generation's memory back, so a traced run paid fewer page faults than an untraced one
  * (docs/design/request-path-cost.md, eighth round).
+ * BENCH_ALLOCATIONS=BYTES as well samples what each request allocates from seen to its first delta out (V8's
+ * sampling heap profiler, one sample per BYTES allocated on average, objects collected since included) and adds
+ * the bytes per allocating function to its line. The profiler slows each request many times over: read
+ * where memory goes from such a run, never its times.
  */
 import diagnostics from "node:diagnostics_channel";
 import { appendFileSync } from "node:fs";
 import { ServerResponse } from "node:http";
+import inspector from "node:inspector";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
@@ -48,6 +53,21 @@ if (directory && script) {
     for (const entry of list.getEntries()) collections.push([entry.startTime, entry.duration]);
   }).observe({ type: "gc" });
   const FIRST_TEXT = /reasoning_content|"content":"/;
+  const samplingBytes = Number(process.env.BENCH_ALLOCATIONS ?? 0);
+  /** The sampling heap profiler, in this process (its calls answer synchronously). */
+  const heapProfiler = samplingBytes > 0 ? new inspector.Session() : undefined;
+  heapProfiler?.connect();
+  let sampling = false;
+  const label = ({ functionName, url, lineNumber }) =>
+    `${functionName || "(anonymous)"} ${url.replace(/^.*?\/(src|dist|node_modules|bench)\//, "$1/")}:${lineNumber + 1}`;
+  /** Bytes allocated per function (the one allocating, not its callers) in a sampling profile's tree. */
+  const allocatedBy = (node, into) => {
+    // The tracer's own calls (starting and stopping the profiler) are not the request's.
+    if (node.callFrame.url.endsWith("trace-hops.mjs") || node.callFrame.url === "node:inspector") return into;
+    if (node.selfSize > 0) into[label(node.callFrame)] = (into[label(node.callFrame)] ?? 0) + node.selfSize;
+    for (const child of node.children) allocatedBy(child, into);
+    return into;
+  };
   diagnostics.subscribe("http.server.request.start", ({ request }) => {
     if (request.method !== "POST") return;
     const length = request.rawHeaders.findIndex((name) => name.toLowerCase() === "content-length");
@@ -62,6 +82,14 @@ if (directory && script) {
       clock: {},
     };
     account(current, "seen");
+    // A request that never sent a delta left the profiler running: its samples are dropped.
+    if (heapProfiler && sampling) heapProfiler.post("HeapProfiler.stopSampling");
+    sampling = heapProfiler !== undefined;
+    heapProfiler?.post("HeapProfiler.startSampling", {
+      samplingInterval: samplingBytes,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   });
   diagnostics.subscribe("undici:request:create", () => {
     if (current && current.upstreamCreated === undefined) {
@@ -89,6 +117,10 @@ if (directory && script) {
         current.firstDeltaOut = now();
         account(current, "firstDeltaOut");
         const sample = current;
+        sampling = false;
+        heapProfiler?.post("HeapProfiler.stopSampling", (error, result) => {
+          if (!error) sample.allocations = allocatedBy(result.profile.head, {});
+        });
         current = undefined;
         // Late enough that the collections of this request have been observed.
         setTimeout(() => {

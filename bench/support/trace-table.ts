@@ -19,6 +19,8 @@ interface Sample extends Partial<Record<Stamp, number>> {
   faults: Partial<Record<"seen" | "upstreamCreated" | "firstDeltaOut", number>>;
   /** Garbage collections that began between seen and first delta out. */
   collections?: number;
+  /** With BENCH_ALLOCATIONS: bytes allocated from seen to first delta out, by the function that allocated them. */
+  allocations?: Record<string, number>;
 }
 
 /** The bench's requests by their size: one message far below 4 KB, the Claude Code request ~92 KB, a long session ~400 KB. */
@@ -107,4 +109,36 @@ export function printTrace(directory: string, skip: number): void {
     ],
     rows,
   );
+}
+
+/**
+ * BENCH_ALLOCATIONS's table: per traced process and request size, the `top` functions by the bytes they
+ * allocated from seen to first delta out, a mean per request (sampled, so estimates), and the total.
+ */
+export function printAllocations(directory: string, skip: number, top = 12): void {
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith(".jsonl"))
+    .sort()) {
+    const samples = readTraced<Sample>(join(directory, file));
+    for (const size of REQUEST_SIZES) {
+      const measured = samples.filter((sample) => sizeOf(sample.bytes) === size && sample.allocations).slice(skip);
+      if (measured.length === 0) continue;
+      const bytes = new Map<string, number>();
+      for (const sample of measured)
+        for (const [site, allocated] of Object.entries(sample.allocations ?? {}))
+          bytes.set(site, (bytes.get(site) ?? 0) + allocated);
+      const kib = (allocated: number) => (allocated / measured.length / 1024).toFixed(1);
+      const total = [...bytes.values()].reduce((sum, allocated) => sum + allocated, 0);
+      console.log(
+        `\n${file.replace(/\.jsonl$/, "")}, ${size}: ${kib(total)} KiB allocated per request, seen → first delta out (${measured.length} requests, sampled)`,
+      );
+      printTable(
+        ["function", "KiB per request"],
+        [...bytes]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, top)
+          .map(([site, allocated]) => [site, kib(allocated)]),
+      );
+    }
+  }
 }
