@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { canRun, runCommand } from "../util/run-command.js";
 import { type Accelerator, BASE_CMAKE_FLAGS, type BuildFlavor, detectBuildFlavor } from "./build-flavor.js";
+import { withBuildLock } from "./build-lock.js";
 import { parseBuildProgress } from "./build-progress.js";
 import { ensureLlamaSource, NODE_LLAMA_CPP_VERSION, type Report } from "./llama-source.js";
 
@@ -73,42 +73,6 @@ async function findCachedBuild(sourceRoot: string, key: string): Promise<EngineB
   return existsSync(build.binary) && (await canRun(build.binary)) ? build : undefined;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** One build per cache entry at a time, across processes (tests and a user's shell may race). */
-async function withBuildLock<T>(directory: string, report: Report, work: () => Promise<T>): Promise<T> {
-  const lock = `${directory}.lock`;
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, "pid"), String(process.pid));
-      break;
-    } catch {
-      const owner = Number(readFileSync(join(lock, "pid"), "utf8").trim() || "0");
-      if (owner && !processAlive(owner)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (!announced) report(`waiting for another llama-server build (pid ${owner}) to finish`);
-      announced = true;
-      await delay(2000);
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /** Builds the llama-server target into the per-user cache, or returns the cached build. */
 export async function buildEngine(options: BuildOptions = {}): Promise<EngineBuild> {
   const report = options.report ?? (() => {});
@@ -121,7 +85,7 @@ export async function buildEngine(options: BuildOptions = {}): Promise<EngineBui
     if (cached) return cached;
   }
   await checkToolchain();
-  return withBuildLock(buildDirectory, report, async () => {
+  return withBuildLock(buildDirectory, report, async (lock) => {
     if (!options.force) {
       const cached = await findCachedBuild(source.directory, key);
       if (cached) return cached;
@@ -142,9 +106,15 @@ export async function buildEngine(options: BuildOptions = {}): Promise<EngineBui
     };
     // Each step in a group of its own, ended with this process: make and the compilers of a build whose
     // `serve` or `engine install` was stopped would otherwise run on (until their next write to the closed
-    // pipe, 20 s in one check), beside the lock that names a process now gone.
+    // pipe, 20 s in one check), beside the lock that names a process now gone. A process killed outright
+    // ends nothing: the lock names the group, and whoever takes the lock over ends it.
     const step = async (args: string[]) => {
-      const result = await runCommand("cmake", args, { onLine, signal: options.signal, ownGroup: true });
+      const result = await runCommand("cmake", args, {
+        onLine,
+        signal: options.signal,
+        ownGroup: true,
+        onSpawn: lock.holdsGroup,
+      });
       if (result.code !== 0) {
         log.end();
         throw new Error(

@@ -1,16 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { processRunning } from "../../test/support/process-alive.js";
+import { allEnded, parentAndChild, pidsIn } from "../../test/support/process-group.js";
 import { runCommand } from "./run-command.js";
-
-/**
- * A program that starts one of its own (as cmake starts make and the compilers): a shell that runs a
- * sleep in the background, writes both PIDs to `pidFile`, and waits.
- */
-const parentAndChild = (pidFile: string) => ["-c", `sleep 600 & echo "$$ $!" > "${pidFile}"; wait`];
 
 describe("runCommand in a group of its own", () => {
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-run-command-"));
@@ -20,26 +15,11 @@ describe("runCommand in a group of its own", () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  /** The shell's and its sleep's PIDs, once the shell has written them. */
-  async function pidsIn(pidFile: string): Promise<number[]> {
-    await vi.waitFor(() => expect(existsSync(pidFile) && readFileSync(pidFile, "utf8")).toMatch(/^\d+ \d+\n/), {
-      timeout: 10_000,
-      interval: 20,
-    });
-    const pids = readFileSync(pidFile, "utf8").trim().split(" ").map(Number);
-    started.push(...pids);
-    for (const pid of pids) expect(processRunning(pid)).toBe(true);
-    return pids;
-  }
-
-  const allEnded = (pids: number[]) =>
-    vi.waitFor(() => expect(pids.filter(processRunning)).toEqual([]), { timeout: 5_000, interval: 20 });
-
   it("ends the program and what it started on an abort, and rejects as spawn's own signal does", async () => {
     const pidFile = join(scratch, "abort.pid");
     const controller = new AbortController();
     const running = runCommand("sh", parentAndChild(pidFile), { ownGroup: true, signal: controller.signal });
-    const pids = await pidsIn(pidFile);
+    const pids = await pidsIn(pidFile, started);
     controller.abort();
     await expect(running).rejects.toMatchObject({ name: "AbortError" });
     await allEnded(pids);
@@ -48,7 +28,7 @@ describe("runCommand in a group of its own", () => {
   it("ends all of it on a timeout", async () => {
     const pidFile = join(scratch, "timeout.pid");
     const running = runCommand("sh", parentAndChild(pidFile), { ownGroup: true, timeoutMs: 1_000 });
-    const pids = await pidsIn(pidFile);
+    const pids = await pidsIn(pidFile, started);
     expect((await running).code).toBeNull();
     await allEnded(pids);
   });
@@ -69,7 +49,7 @@ describe("runCommand in a group of its own", () => {
     );
     const runner = spawn(process.execPath, ["--import", "tsx", script], { stdio: "ignore" });
     const exited = new Promise((resolve) => runner.once("close", (code, signal) => resolve({ code, signal })));
-    const pids = await pidsIn(pidFile);
+    const pids = await pidsIn(pidFile, started);
     runner.kill("SIGTERM");
     expect(await exited).toEqual(ended);
     await allEnded(pids);

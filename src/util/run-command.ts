@@ -20,6 +20,8 @@ export interface RunOptions {
    * Without it only the program itself is killed, and what it started runs on.
    */
   ownGroup?: boolean;
+  /** Called with the program's PID once it has started (with ownGroup, its group's too). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Signals whose default action ends a process: each ends the program's group on its way. */
@@ -93,7 +95,10 @@ export function runCommand(program: string, args: readonly string[], options: Ru
       return;
     }
     // No PID when it could not start: its `error` event comes next, and stops the watching.
-    if (child.pid !== undefined) group?.attach(child.pid);
+    if (child.pid !== undefined) {
+      group?.attach(child.pid);
+      options.onSpawn?.(child.pid);
+    }
     const kill = () => (group ? group.end("SIGKILL") : child.kill("SIGKILL"));
     const onAbort = () => group?.end();
     if (group) options.signal?.addEventListener("abort", onAbort, { once: true });
