@@ -60,12 +60,17 @@ if (directory && script) {
   let sampling = false;
   const label = ({ functionName, url, lineNumber }) =>
     `${functionName || "(anonymous)"} ${url.replace(/^.*?\/(src|dist|node_modules|bench)\//, "$1/")}:${lineNumber + 1}`;
-  /** Bytes allocated per function (the one allocating, not its callers) in a sampling profile's tree. */
-  const allocatedBy = (node, into) => {
+  /**
+   * Bytes allocated per function (the one allocating, not its callers) in a sampling profile's tree; a
+   * built-in (`next`, `push`: no file) is named with the function that called it.
+   */
+  const allocatedBy = (node, into, caller = "") => {
     // The tracer's own calls (starting and stopping the profiler) are not the request's.
     if (node.callFrame.url.endsWith("trace-hops.mjs") || node.callFrame.url === "node:inspector") return into;
-    if (node.selfSize > 0) into[label(node.callFrame)] = (into[label(node.callFrame)] ?? 0) + node.selfSize;
-    for (const child of node.children) allocatedBy(child, into);
+    const name = node.callFrame.url === "" && caller ? `${label(node.callFrame)} in ${caller}` : label(node.callFrame);
+    if (node.selfSize > 0) into[name] = (into[name] ?? 0) + node.selfSize;
+    for (const child of node.children)
+      allocatedBy(child, into, node.callFrame.url === "" ? caller : label(node.callFrame));
     return into;
   };
   diagnostics.subscribe("http.server.request.start", ({ request }) => {

@@ -3,9 +3,15 @@ import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-re
 import { identifySession } from "./session-identity.js";
 
 const tool = { name: "Bash", description: "run", input_schema: { type: "object" } };
-const request = (headers: Record<string, string>, tools = [tool]) =>
+const request = (headers: Record<string, string>, tools = [tool], userId?: string) =>
   parseAnthropicRequest(
-    { model: "m", max_tokens: 8, messages: [{ role: "user", content: "hi" }], tools },
+    {
+      model: "m",
+      max_tokens: 8,
+      messages: [{ role: "user", content: "hi" }],
+      tools,
+      ...(userId === undefined ? {} : { metadata: { user_id: userId } }),
+    },
     { "content-type": "application/json", ...headers },
   );
 
@@ -25,5 +31,16 @@ describe("identifySession", () => {
     expect(identifySession(request({ "x-claude-code-session-id": "cc", "x-session-id": "s" })).sessionId).toBe("cc");
     expect(identifySession(request({ "x-session-id": "s" }))).toMatchObject({ sessionId: "s", source: "x-session-id" });
     expect(identifySession(request({})).source).toBe("fingerprint");
+  });
+
+  it("reads the session from metadata.user_id, as today's Claude Code writes it (JSON) and as earlier ones did", () => {
+    const uuid = "0f7c2a9e-4b1d-4c3e-9a6f-2d8b5e1c7a40";
+    const today = JSON.stringify({ device_id: "d1", account_uuid: "", session_id: uuid });
+    expect(identifySession(request({}, [tool], today))).toMatchObject({ sessionId: uuid, source: "metadata" });
+    const earlier = `user_5e1c_account__session_${uuid}`;
+    expect(identifySession(request({}, [tool], earlier))).toMatchObject({ sessionId: uuid, source: "metadata" });
+    // Not JSON after all: the session is still found in the text.
+    expect(identifySession(request({}, [tool], `{session_${uuid}`)).sessionId).toBe(uuid);
+    expect(identifySession(request({}, [tool], "user_5e1c")).source).toBe("fingerprint");
   });
 });
