@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { processRunning } from "../../test/support/process-alive.js";
 import { allEnded, parentAndChild, pidsIn } from "../../test/support/process-group.js";
-import { formatIdentity, identityOf } from "../util/process-identity.js";
+import { identityOf } from "../util/process-identity.js";
 import { withBuildLock } from "./build-lock.js";
 
 /** A PID no process has now: one that ran and exited. */
@@ -20,11 +20,12 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  /** A lock as a holder left it: its PID file, and the group its build step ran in. */
-  function leftLock(name: string, holder: string, group?: string): string {
+  /** A lock as a holder left it: its PID (and start time), and the group its build step ran in. */
+  function leftLock(name: string, holder: number, started?: string, group?: string): string {
     const directory = join(scratch, name);
     mkdirSync(`${directory}.lock`, { recursive: true });
-    writeFileSync(join(`${directory}.lock`, "pid"), holder);
+    writeFileSync(join(`${directory}.lock`, "pid"), String(holder));
+    if (started !== undefined) writeFileSync(join(`${directory}.lock`, "started"), started);
     if (group !== undefined) writeFileSync(join(`${directory}.lock`, "group"), group);
     return directory;
   }
@@ -70,7 +71,7 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
     const other = spawn("sh", parentAndChild(pidFile), { detached: true, stdio: "ignore" });
     const pids = await pidsIn(pidFile, started);
     // Recorded with another start time: the PID was given to this process after the holder's leader ended.
-    const directory = leftLock("other", String(exitedPid()), `${other.pid} 1`);
+    const directory = leftLock("other", exitedPid(), undefined, `${other.pid} 1`);
     expect(await takeOver(directory)).toEqual([]);
     for (const pid of pids) expect(processRunning(pid)).toBe(true);
     process.kill(-(other.pid as number), "SIGKILL");
@@ -78,7 +79,7 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
 
   it("takes over at once from a holder whose PID is now another process's", async () => {
     // This process, with a start time that is not its own: the holder's PID, given to it after the holder died.
-    const directory = leftLock("reused", `${process.pid} 1`);
+    const directory = leftLock("reused", process.pid, "1");
     expect(await takeOver(directory)).toEqual([]);
   });
 
@@ -88,7 +89,9 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
       directory,
       () => {},
       async (lock) => {
-        expect(readFileSync(join(`${directory}.lock`, "pid"), "utf8")).toBe(formatIdentity(identityOf(process.pid)));
+        // The PID alone, as earlier versions wrote and read it; its start time beside it.
+        expect(readFileSync(join(`${directory}.lock`, "pid"), "utf8")).toBe(String(process.pid));
+        expect(readFileSync(join(`${directory}.lock`, "started"), "utf8")).toBe(identityOf(process.pid).started);
         lock.holdsGroup(process.pid);
         expect(readFileSync(join(`${directory}.lock`, "group"), "utf8")).toMatch(new RegExp(`^${process.pid} \\d+$`));
       },

@@ -1,7 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { formatIdentity, identityOf, parseIdentity, stillRunning } from "../util/process-identity.js";
+import {
+  formatIdentity,
+  identityOf,
+  type ProcessIdentity,
+  parseIdentity,
+  stillRunning,
+} from "../util/process-identity.js";
 import type { Report } from "./llama-source.js";
 
 /** What the holder of a build lock tells it while it builds. */
@@ -10,13 +16,28 @@ export interface BuildLock {
   holdsGroup(leader: number): void;
 }
 
-const readIdentity = (file: string) => {
+const readText = (file: string) => {
   try {
-    return parseIdentity(readFileSync(file, "utf8"));
+    return readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
 };
+
+/**
+ * The holder: `pid` holds its PID alone, as every version of the lock has written it (an earlier Switchyard
+ * sharing the cache reads it so), and `started` its start time beside it.
+ */
+function holderOf(lock: string): ProcessIdentity | undefined {
+  const holder = parseIdentity(readText(join(lock, "pid")) ?? "");
+  return holder && { pid: holder.pid, started: readText(join(lock, "started"))?.trim() || undefined };
+}
+
+function writeHolder(lock: string): void {
+  const holder = identityOf(process.pid);
+  writeFileSync(join(lock, "pid"), String(holder.pid));
+  if (holder.started !== undefined) writeFileSync(join(lock, "started"), holder.started);
+}
 
 /**
  * A holder that died without letting go (killed with SIGKILL, say, which runs no exit hook) can leave its
@@ -27,7 +48,7 @@ const readIdentity = (file: string) => {
  * left alone.
  */
 function endLeftGroup(lock: string, report: Report): void {
-  const leader = readIdentity(join(lock, "group"));
+  const leader = parseIdentity(readText(join(lock, "group")) ?? "");
   if (!leader || leader.started === undefined || !stillRunning(leader)) return;
   try {
     process.kill(-leader.pid, "SIGKILL");
@@ -48,10 +69,10 @@ export async function withBuildLock<T>(
   for (;;) {
     try {
       mkdirSync(lock);
-      writeFileSync(join(lock, "pid"), formatIdentity(identityOf(process.pid)));
+      writeHolder(lock);
       break;
     } catch {
-      const owner = readIdentity(join(lock, "pid"));
+      const owner = holderOf(lock);
       // A holder gone, or its PID now another process's: the lock is free, once what it left is ended.
       if (owner && !stillRunning(owner)) {
         endLeftGroup(lock, report);
