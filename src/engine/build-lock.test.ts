@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { processRunning } from "../../test/support/process-alive.js";
 import { allEnded, parentAndChild, pidsIn } from "../../test/support/process-group.js";
 import { identityOf } from "../util/process-identity.js";
@@ -56,6 +56,11 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
     const holder = spawn(process.execPath, ["--import", "tsx", script], { stdio: "ignore" });
     const exited = new Promise((resolve) => holder.once("close", (_code, signal) => resolve(signal)));
     const pids = await pidsIn(pidFile, started);
+    // The holder notes the group once spawn has returned, which can come after the shell has written its PIDs.
+    await vi.waitFor(() => expect(existsSync(join(`${directory}.lock`, "group"))).toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
     holder.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
     // Nothing of the holder's ended its group.
