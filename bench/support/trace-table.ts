@@ -57,38 +57,49 @@ const grewBy = (
       .filter(Number.isFinite),
   );
 
-/** Prints one row per traced process and request size; `skip` leaves out each one's first (warm-up) requests. */
-export function printTrace(directory: string, skip: number): void {
-  const rows: Array<Array<string | number>> = [];
+/**
+ * Each traced process's file and request size with its requests, less each one's first `skip` (warm-up)
+ * requests; sizes a process did not see are left out.
+ */
+function* tracedBySize(
+  directory: string,
+  skip: number,
+): Generator<{ file: string; size: RequestSize; measured: Sample[] }> {
   for (const file of readdirSync(directory)
     .filter((name) => name.endsWith(".jsonl"))
     .sort()) {
     const samples = readTraced<Sample>(join(directory, file));
     for (const size of REQUEST_SIZES) {
-      const ofSize = samples.filter((sample) => sizeOf(sample.bytes) === size);
-      const measured = ofSize.slice(skip);
-      if (measured.length === 0) continue;
-      const hop = (from: Stamp, to: Stamp) =>
-        median(
-          measured.map((sample) => (sample[to] ?? Number.NaN) - (sample[from] ?? Number.NaN)).filter(Number.isFinite),
-        ).toFixed(3);
-      const newConnections = measured.filter((sample) => sample.newConnection).length;
-      // Used heap grows by what was allocated only where no collection ran in between.
-      const withoutCollection = measured.filter((sample) => sample.collections === 0);
-      rows.push([
-        `${file.replace(/\.jsonl$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
-        size,
-        String(measured.length),
-        String(newConnections),
-        ...HOPS.map(([, from, to]) => hop(from, to)),
-        grewBy(measured, "cpu", "upstreamCreated", 1000).toFixed(3),
-        grewBy(measured, "cpu", "firstDeltaOut", 1000).toFixed(3),
-        grewBy(measured, "faults", "upstreamCreated").toFixed(0),
-        grewBy(measured, "faults", "firstDeltaOut").toFixed(0),
-        grewBy(withoutCollection, "heap", "firstDeltaOut", 1024).toFixed(0),
-        String(measured.length - withoutCollection.length),
-      ]);
+      const measured = samples.filter((sample) => sizeOf(sample.bytes) === size).slice(skip);
+      if (measured.length > 0) yield { file, size, measured };
     }
+  }
+}
+
+/** Prints one row per traced process and request size; `skip` leaves out each one's first (warm-up) requests. */
+export function printTrace(directory: string, skip: number): void {
+  const rows: Array<Array<string | number>> = [];
+  for (const { file, size, measured } of tracedBySize(directory, skip)) {
+    const hop = (from: Stamp, to: Stamp) =>
+      median(
+        measured.map((sample) => (sample[to] ?? Number.NaN) - (sample[from] ?? Number.NaN)).filter(Number.isFinite),
+      ).toFixed(3);
+    const newConnections = measured.filter((sample) => sample.newConnection).length;
+    // Used heap grows by what was allocated only where no collection ran in between.
+    const withoutCollection = measured.filter((sample) => sample.collections === 0);
+    rows.push([
+      `${file.replace(/\.jsonl$/, "")} (${measured[0]?.script.replace(/.*\/([^/]+\/[^/]+\/[^/]+)$/, "$1")})`,
+      size,
+      String(measured.length),
+      String(newConnections),
+      ...HOPS.map(([, from, to]) => hop(from, to)),
+      grewBy(measured, "cpu", "upstreamCreated", 1000).toFixed(3),
+      grewBy(measured, "cpu", "firstDeltaOut", 1000).toFixed(3),
+      grewBy(measured, "faults", "upstreamCreated").toFixed(0),
+      grewBy(measured, "faults", "firstDeltaOut").toFixed(0),
+      grewBy(withoutCollection, "heap", "firstDeltaOut", 1024).toFixed(0),
+      String(measured.length - withoutCollection.length),
+    ]);
   }
   console.log(
     `\nhops inside each process (BENCH_TRACE=${directory}), median ms; its CPU time over them (user and system, all threads)`,
@@ -116,29 +127,24 @@ export function printTrace(directory: string, skip: number): void {
  * allocated from seen to first delta out, a mean per request (sampled, so estimates), and the total.
  */
 export function printAllocations(directory: string, skip: number, top = 12): void {
-  for (const file of readdirSync(directory)
-    .filter((name) => name.endsWith(".jsonl"))
-    .sort()) {
-    const samples = readTraced<Sample>(join(directory, file));
-    for (const size of REQUEST_SIZES) {
-      const measured = samples.filter((sample) => sizeOf(sample.bytes) === size && sample.allocations).slice(skip);
-      if (measured.length === 0) continue;
-      const bytes = new Map<string, number>();
-      for (const sample of measured)
-        for (const [site, allocated] of Object.entries(sample.allocations ?? {}))
-          bytes.set(site, (bytes.get(site) ?? 0) + allocated);
-      const kib = (allocated: number) => (allocated / measured.length / 1024).toFixed(1);
-      const total = [...bytes.values()].reduce((sum, allocated) => sum + allocated, 0);
-      console.log(
-        `\n${file.replace(/\.jsonl$/, "")}, ${size}: ${kib(total)} KiB allocated per request, seen → first delta out (${measured.length} requests, sampled)`,
-      );
-      printTable(
-        ["function", "KiB per request"],
-        [...bytes]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, top)
-          .map(([site, allocated]) => [site, kib(allocated)]),
-      );
-    }
+  for (const { file, size, measured: traced } of tracedBySize(directory, skip)) {
+    const measured = traced.filter((sample) => sample.allocations);
+    if (measured.length === 0) continue;
+    const bytes = new Map<string, number>();
+    for (const sample of measured)
+      for (const [site, allocated] of Object.entries(sample.allocations ?? {}))
+        bytes.set(site, (bytes.get(site) ?? 0) + allocated);
+    const kib = (allocated: number) => (allocated / measured.length / 1024).toFixed(1);
+    const total = [...bytes.values()].reduce((sum, allocated) => sum + allocated, 0);
+    console.log(
+      `\n${file.replace(/\.jsonl$/, "")}, ${size}: ${kib(total)} KiB allocated per request, seen → first delta out (${measured.length} requests, sampled)`,
+    );
+    printTable(
+      ["function", "KiB per request"],
+      [...bytes]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([site, allocated]) => [site, kib(allocated)]),
+    );
   }
 }
