@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { processRunning } from "../../test/support/process-alive.js";
 import type { AgentSpec } from "./agents.js";
 import { makeTestTask } from "./make-test-task.js";
 import { networkIsolation } from "./network-isolation.js";
@@ -30,15 +31,6 @@ async function runTask(files: Record<string, string>, agent: AgentSpec = { kind:
   return { record: records[0]!, outDir };
 }
 
-/** Running, not gone and not a zombie (a killed orphan stays a zombie where PID 1 does not reap). */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
-
 describe("eval: timeouts", () => {
   it("a sleeping agent is killed with its children at 5 s: agent_timeout, score 0", async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), "switchyard-eval-pid-")), "child.pid");
@@ -52,7 +44,7 @@ describe("eval: timeouts", () => {
     expect(record.agentStep?.timedOut).toBe(true);
     const child = Number(readFileSync(pidFile, "utf8"));
     expect(child).toBeGreaterThan(0);
-    expect(alive(child)).toBe(false);
+    expect(processRunning(child)).toBe(false);
   }, 30_000);
 
   it("a hanging scorer is infra_error, retried once, then reported", async () => {
