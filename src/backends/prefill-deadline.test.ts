@@ -1,6 +1,15 @@
+import { setImmediate as nextImmediate } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, emptyUsage } from "../core/canonical.js";
-import { ASSUMED_PREFILL_TOKENS_PER_SECOND, measuringPrefill, PrefillDeadline } from "./prefill-deadline.js";
+import { SwitchyardError } from "../core/errors.js";
+import type { TurnFacts } from "../core/turn-facts.js";
+import {
+  ASSUMED_PREFILL_TOKENS_PER_SECOND,
+  type DeadlineTimers,
+  measuringPrefill,
+  PrefillDeadline,
+  type UpstreamAbort,
+} from "./prefill-deadline.js";
 
 const done = (prefilled: number, promptMs: number) =>
   ({
@@ -28,6 +37,71 @@ describe("PrefillDeadline", () => {
     expect(deadline.tokensPerSecond()).toEqual({ value: 500, measured: true });
     // 90,000 tokens at 500 tokens/s is 180 s; twice that.
     expect(deadline.deadlineMs(270_000)).toBe(360_000);
+  });
+});
+
+describe("PrefillDeadline.run", () => {
+  /** A request that never answers until its abort fires, then fails as undici does; and timers fired by hand. */
+  const start = (abortAt: "before" | "at once" | "after it is sent" | "after the headers" | "never") => {
+    const caller = new AbortController();
+    if (abortAt === "before") caller.abort(new Error("client gone"));
+    const timers: Array<() => void> = [];
+    const manual: DeadlineTimers = { set: (callback) => timers.push(callback), clear: () => undefined };
+    let upstream: UpstreamAbort | undefined;
+    const facts: TurnFacts = {};
+    let answer: (headers: string) => void = () => {};
+    const answered = new Promise<string>((resolve) => {
+      answer = resolve;
+    });
+    const result = new PrefillDeadline(60_000, manual).run(300, caller.signal, "box", facts, (signal) => {
+      upstream = signal;
+      return Promise.race([
+        answered,
+        new Promise<never>((_, reject) => {
+          // As undici: an abort already fired fails the request at once.
+          if (signal.aborted) reject(new Error("request aborted"));
+          signal.on("abort", () => reject(new Error("request aborted")));
+        }),
+      ]);
+    });
+    return { caller, timers, upstream: () => upstream, facts, answer, result };
+  };
+
+  it("ends the upstream request when the caller aborts, before or after the deadline is armed", async () => {
+    for (const abortAt of ["before", "at once", "after it is sent"] as const) {
+      const run = start(abortAt);
+      if (abortAt === "at once") run.caller.abort(new Error("client gone"));
+      if (abortAt === "after it is sent") {
+        await nextImmediate();
+        run.caller.abort(new Error("client gone"));
+      }
+      // Both immediates (undici's write, the arming) have run: a failure shows here, not as a hang.
+      await nextImmediate();
+      await nextImmediate();
+      expect(run.upstream()?.aborted, abortAt).toBe(true);
+      await expect(run.result, abortAt).rejects.toThrow("request aborted");
+    }
+  });
+
+  it("keeps the answer's body under the caller's signal once the headers came", async () => {
+    const run = start("after the headers");
+    run.answer("headers");
+    await expect(run.result).resolves.toBe("headers");
+    expect(run.upstream()?.aborted).toBe(false);
+    run.caller.abort(new Error("client gone"));
+    expect(run.upstream()?.aborted).toBe(true);
+  });
+
+  it("fails with prefill_timeout when the deadline passes, naming how it was reached", async () => {
+    const run = start("never");
+    await nextImmediate();
+    expect(run.facts.prefillDeadlineMs).toBe(60_000);
+    expect(run.timers).toHaveLength(1);
+    run.timers[0]?.();
+    const error = await run.result.catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(SwitchyardError);
+    expect(error).toMatchObject({ code: "prefill_timeout" });
+    expect((error as Error).message).toContain("box sent no response headers within 60 s");
   });
 });
 
