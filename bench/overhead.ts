@@ -59,6 +59,12 @@
  * (bench/support/profile-windows.ts). With BENCH_TRACE and BENCH_ALLOCATIONS=BYTES (say 128), it prints which
  * functions allocated the memory each traced process took from seen to first delta out (V8's sampling heap
  * profiler, one sample per BYTES on average; it slows every request, so read no times from such a run).
+ *
+ * BENCH_PAGES=1 (Linux) counts the memory each process (relay, translator, Switchyard, baseline) touched from
+ * just before a request to its first delta, by the kernel's referenced bits, split into V8's heap and Buffers,
+ * V8's compiled code, the node binary and malloc's heap (bench/support/pages-touched.ts): the pages a request walks to,
+ * each of which costs a page walk and cache misses when it comes cold. It stops each process at its first
+ * delta to read them, which slows their requests: such a run prints no acceptance.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -88,6 +94,13 @@ import {
   summarizeRun,
   type Timing,
 } from "./support/overhead-summary.js";
+import {
+  clearTouched,
+  type PagesTouched,
+  pagesTouchedTable,
+  readTouched,
+  type TouchedRequest,
+} from "./support/pages-touched.js";
 import { printProfileWindows } from "./support/profile-windows.js";
 import { printAllocations, printTrace } from "./support/trace-table.js";
 
@@ -98,6 +111,9 @@ const BASELINE = process.env.BENCH_BASELINE;
 const WITH_CLAUDE_CODE_ROUTER = process.env.BENCH_CLAUDE_CODE_ROUTER !== "0";
 const WITH_TRANSLATOR = process.env.BENCH_TRANSLATOR !== "0";
 const TRACE = process.env.BENCH_TRACE;
+const PAGES = process.env.BENCH_PAGES === "1";
+/** With BENCH_PAGES, each measured request's pages touched. */
+const touched: TouchedRequest[] = [];
 const SIZES = process.env.BENCH_SIZES
   ? process.env.BENCH_SIZES.split(",").map((size) => {
       if (!REQUEST_SIZES.includes(size as RequestSize))
@@ -116,12 +132,19 @@ if (TRACE) {
 /** The first event of a chat completions stream that carries generated text (this model thinks first). */
 const FIRST_DELTA = { chatCompletions: '"delta":{"reasoning_content"', anthropic: "content_block_delta" };
 
+/** A request's timing, and with BENCH_PAGES what the process it went to touched up to its first delta. */
+type Timed = Timing & { touched?: PagesTouched };
+
 async function timeStream(
   url: string,
   body: string,
   firstDelta: string,
   headers: Record<string, string> = {},
-): Promise<Timing> {
+  pid?: number,
+): Promise<Timed> {
+  const counted = PAGES && pid !== undefined ? pid : undefined;
+  if (counted !== undefined) clearTouched(counted);
+  let touched: PagesTouched | undefined;
   const started = performance.now();
   const response = await fetch(url, {
     method: "POST",
@@ -135,16 +158,19 @@ async function timeStream(
   for await (const chunk of response.body) {
     if (ttfbMs === undefined) {
       seen += decoder.decode(chunk, { stream: true });
-      if (seen.includes(firstDelta)) ttfbMs = performance.now() - started;
+      if (seen.includes(firstDelta)) {
+        ttfbMs = performance.now() - started;
+        if (counted !== undefined) touched = readTouched(counted);
+      }
     }
   }
-  return { ttfbMs: ttfbMs ?? Number.NaN, totalMs: performance.now() - started };
+  return { ttfbMs: ttfbMs ?? Number.NaN, totalMs: performance.now() - started, touched };
 }
 
 /** The processes one upstream's rounds go through, started once for both request sizes. */
 interface Paths {
   names: PathName[];
-  send: Partial<Record<PathName, (round: RoundBodies) => Promise<Timing>>>;
+  send: Partial<Record<PathName, (round: RoundBodies) => Promise<Timed>>>;
   rssMiB(): Partial<Record<"switchyard" | "claude-code-router", number>>;
   stop(): Promise<void>;
 }
@@ -170,12 +196,15 @@ async function startPaths(upstreamUrl: string, router: string | undefined, trans
   const messages = (url: string) => `${url}/v1/messages?beta=true`;
   const send: Paths["send"] = {
     direct: (round) => timeStream(`${upstreamUrl}/v1/chat/completions`, round.direct, FIRST_DELTA.chatCompletions),
-    "bare relay": (round) => timeStream(relay.url, round.direct, FIRST_DELTA.chatCompletions),
-    switchyard: (round) => timeStream(messages(gateway.url), round.anthropic, FIRST_DELTA.anthropic),
+    "bare relay": (round) => timeStream(relay.url, round.direct, FIRST_DELTA.chatCompletions, {}, relay.pid),
+    switchyard: (round) => timeStream(messages(gateway.url), round.anthropic, FIRST_DELTA.anthropic, {}, gateway.pid),
   };
   if (minimal)
-    send["minimal translator"] = (round) => timeStream(messages(minimal.url), round.anthropic, FIRST_DELTA.anthropic);
-  if (baseline) send.baseline = (round) => timeStream(messages(baseline.url), round.anthropic, FIRST_DELTA.anthropic);
+    send["minimal translator"] = (round) =>
+      timeStream(messages(minimal.url), round.anthropic, FIRST_DELTA.anthropic, {}, minimal.pid);
+  if (baseline)
+    send.baseline = (round) =>
+      timeStream(messages(baseline.url), round.anthropic, FIRST_DELTA.anthropic, {}, baseline.pid);
   if (claudeCodeRouter) {
     const url = messages(claudeCodeRouter.url);
     send["claude-code-router"] = (round) =>
@@ -202,10 +231,11 @@ async function measure(upstream: string, paths: Paths, size: RequestSize, bodies
   for (let round = 0; round < WARMUP + RUNS; round++) {
     for (let turn = 0; turn < paths.names.length; turn++) {
       const path = paths.names[(round + turn) % paths.names.length] as PathName;
-      const timing = await (paths.send[path] as (round: RoundBodies) => Promise<Timing>)(
+      const timing = await (paths.send[path] as (round: RoundBodies) => Promise<Timed>)(
         bodies(`${size} round ${round}, ${path}`),
       );
       if (round >= WARMUP) timings[path]?.push(timing);
+      if (round >= WARMUP && timing.touched) touched.push({ size, path, touched: timing.touched });
     }
   }
   return summarizeRun(upstream, size, bodies("size").anthropic.length, timings, paths.rssMiB());
@@ -313,14 +343,23 @@ async function main(): Promise<void> {
   if (TRACE) printTrace(TRACE, WARMUP);
   if (TRACE && process.env.BENCH_PROFILE) printProfileWindows(process.env.BENCH_PROFILE, TRACE, WARMUP);
   if (TRACE && process.env.BENCH_ALLOCATIONS) printAllocations(TRACE, WARMUP);
+  if (PAGES) {
+    console.log("\nmemory each process touched from before a request to its first delta (BENCH_PAGES), median KiB");
+    const table = pagesTouchedTable(touched);
+    printTable(table.headers, table.rows);
+  }
   const checks = results.map(acceptance).filter((check) => check !== undefined);
-  printAcceptance(checks);
+  if (PAGES)
+    console.log(
+      "\nacceptance: not from this run (BENCH_PAGES stops and clears each process around its requests, which slows them)",
+    );
+  else printAcceptance(checks);
   writeResults("overhead", {
     at: new Date().toISOString(),
     runs: RUNS,
     baseline: BASELINE,
     results,
-    acceptance: checks,
+    ...(PAGES ? { pagesTouched: pagesTouchedTable(touched) } : { acceptance: checks }),
   });
 }
 
