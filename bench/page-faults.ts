@@ -7,7 +7,10 @@
  *    counting the faults, then written again now that they are mapped; the difference per fault is what
  *    the kernel (and, in a virtual machine, the hypervisor) charges for a page touched the first time.
  *    Beside it, one entry to the kernel: `process.ppid` (a getppid system call each read) against
- *    `process.hrtime.bigint()` (the clock, read without entering the kernel), per call.
+ *    `process.hrtime.bigint()` (the clock, read without entering the kernel), per call. And memory already
+ *    mapped, coming back to it: one dependent read in each of 1,024 pages, warm, with the caches evicted,
+ *    and after the process slept 300 ms (what a request pays per page it touches, bench:overhead's
+ *    BENCH_PAGES; request-path-cost.md, twelfth round).
  * 2. V8's young generation: a child process allocates ~100 KiB of short-lived objects per round, as a
  *    gateway does per request, with 300 ms between rounds (under 1,000 bytes per ms: V8 then shrinks its
  *    young generation after each collection and gives the memory back, so the next allocations land on
@@ -60,6 +63,48 @@ function kernelEntry(): number {
   return median(entries);
 }
 
+/**
+ * ns per page of memory already mapped, coming back to it: a chain of dependent reads, one cache line in each
+ * of 1,024 pages in a random order (each read must finish before the next address is known, as code walking
+ * its objects does), walked warm, right after writing 64 MiB elsewhere (the caches evicted, the process
+ * running all along), and after sleeping 300 ms (as a gateway between an agent's turns).
+ */
+function mappedMemoryComingBack(): { warm: number; cachesEvicted: number; afterSleep: number } {
+  const PAGES = 1024;
+  const INTS_PER_PAGE = PAGE / 4;
+  const chain = new Int32Array(PAGES * INTS_PER_PAGE);
+  const order = Array.from({ length: PAGES }, (_, page) => page);
+  for (let index = PAGES - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [order[index], order[other]] = [order[other] as number, order[index] as number];
+  }
+  // Node i sits in page order[i], on cache line i % 60 of it, and holds where node i + 1 sits.
+  const at = (node: number) => (order[node % PAGES] as number) * INTS_PER_PAGE + ((node % PAGES) % 60) * 16;
+  for (let node = 0; node < PAGES; node++) chain[at(node)] = at(node + 1);
+  const walk = () => {
+    let position = at(0);
+    const started = performance.now();
+    for (let step = 0; step < PAGES; step++) position = chain[position] as number;
+    return { ns: ((performance.now() - started) * 1e6) / PAGES, position };
+  };
+  const elsewhere = Buffer.allocUnsafeSlow(64 * 1024 * 1024);
+  const asleep = new Int32Array(new SharedArrayBuffer(4));
+  const warm: number[] = [];
+  const cachesEvicted: number[] = [];
+  const afterSleep: number[] = [];
+  for (let trial = 0; trial < 12; trial++) {
+    walk();
+    warm.push(walk().ns);
+    elsewhere.fill(trial);
+    cachesEvicted.push(walk().ns);
+    Atomics.wait(asleep, 0, 0, 300);
+    afterSleep.push(walk().ns);
+  }
+  // The first trials also compile the walk.
+  const settled = (values: number[]) => median(values.slice(2));
+  return { warm: settled(warm), cachesEvicted: settled(cachesEvicted), afterSleep: settled(afterSleep) };
+}
+
 interface Scenario {
   name: string;
   pauseMs: number;
@@ -95,10 +140,20 @@ console.log(
 );
 const syscall = kernelEntry();
 console.log(`a system call: ${syscall.toFixed(2)} µs (getppid, less a clock read that stays in user space)`);
+const comingBack = mappedMemoryComingBack();
+console.log(
+  `mapped memory coming back, ns per page (one dependent read in each of 1,024 pages): warm ${comingBack.warm.toFixed(0)}, ` +
+    `caches evicted ${comingBack.cachesEvicted.toFixed(0)}, after sleeping 300 ms ${comingBack.afterSleep.toFixed(0)}`,
+);
 const rows = SCENARIOS.map(youngGeneration);
 console.log(`\nallocating ~100 KiB of short-lived objects per round (${ROUNDS} rounds after ${WARMUP}), medians:`);
 printTable(
   ["scenario", "page faults per round", "ms per round"],
   rows.map((row) => [row.scenario, row.faultsPerRound.toFixed(0), row.msPerRound.toFixed(3)]),
 );
-writeResults("page-faults", { freshMemory: fresh, usPerSystemCall: syscall, youngGeneration: rows });
+writeResults("page-faults", {
+  freshMemory: fresh,
+  usPerSystemCall: syscall,
+  nsPerPageComingBack: comingBack,
+  youngGeneration: rows,
+});
