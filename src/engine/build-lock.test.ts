@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { processRunning } from "../../test/support/process-alive.js";
 import { allEnded, parentAndChild, pidsIn } from "../../test/support/process-group.js";
 import { identityOf } from "../util/process-identity.js";
-import { withBuildLock } from "./build-lock.js";
+import { takeOverFrom, withBuildLock } from "./build-lock.js";
 
 /** A PID no process has now: one that ran and exited. */
 const exitedPid = () => spawnSync("true").pid;
@@ -86,6 +86,51 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
     // This process, with a start time that is not its own: the holder's PID, given to it after the holder died.
     const directory = leftLock("reused", process.pid, "1");
     expect(await takeOver(directory)).toEqual([]);
+  });
+
+  // Two processes read the same dead holder; the first takes over and builds. The second, slower, acts on
+  // what it read: before, it removed the first one's new lock and built beside it.
+  it("does not remove a lock taken since its dead holder was read", async () => {
+    const dead = { pid: exitedPid(), started: "1" };
+    const directory = leftLock("raced", dead.pid, dead.started);
+    const lock = `${directory}.lock`;
+    // The first takes it over and holds it (this process stands for it).
+    expect(takeOverFrom(lock, () => {})).toBe(true);
+    mkdirSync(lock);
+    writeFileSync(join(lock, "pid"), String(process.pid));
+    writeFileSync(join(lock, "started"), identityOf(process.pid).started ?? "");
+    // The second, with the holder it read before.
+    expect(takeOverFrom(lock, () => {})).toBe(false);
+    expect(readFileSync(join(lock, "pid"), "utf8")).toBe(String(process.pid));
+    rmSync(lock, { recursive: true });
+  });
+
+  it("leaves the takeover to the process doing it, and clears the mark of one that died doing it", async () => {
+    const dead = { pid: exitedPid(), started: "1" };
+    const directory = leftLock("marked", dead.pid, dead.started);
+    const lock = `${directory}.lock`;
+    mkdirSync(`${lock}.takeover`);
+    writeFileSync(join(`${lock}.takeover`, "pid"), String(process.pid));
+    expect(takeOverFrom(lock, () => {})).toBe(false);
+    expect(existsSync(lock)).toBe(true);
+    // Its maker gone: the mark is cleared, and the next try takes the lock over.
+    writeFileSync(join(`${lock}.takeover`, "pid"), String(exitedPid()));
+    expect(takeOverFrom(lock, () => {})).toBe(false);
+    expect(existsSync(`${lock}.takeover`)).toBe(false);
+    expect(await takeOver(directory)).toEqual([]);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("takes over a lock whose holder never wrote itself, once it has stood long enough", async () => {
+    const directory = join(scratch, "unwritten");
+    const lock = `${directory}.lock`;
+    mkdirSync(lock);
+    // A holder that died between making the directory and writing its PID; just made, it is waited on.
+    expect(takeOverFrom(lock, () => {})).toBe(false);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    expect(takeOverFrom(lock, () => {})).toBe(true);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it("records its holder and the group of the step it runs", async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import {
@@ -33,6 +33,24 @@ function holderOf(lock: string): ProcessIdentity | undefined {
   return holder && { pid: holder.pid, started: readText(join(lock, "started"))?.trim() || undefined };
 }
 
+/**
+ * How long a lock, or a takeover's mark, may stand with no holder written: one whose process died between
+ * making the directory and writing its PID would otherwise be waited on for ever.
+ */
+const UNWRITTEN_HOLDER_MS = 30_000;
+
+/** The holder, or for one that never wrote itself, long enough ago, a holder known to be gone. */
+function holderOrGone(lock: string): ProcessIdentity | "gone" | undefined {
+  const holder = holderOf(lock);
+  if (holder) return stillRunning(holder) ? holder : "gone";
+  try {
+    return Date.now() - statSync(lock).mtimeMs > UNWRITTEN_HOLDER_MS ? "gone" : undefined;
+  } catch {
+    // Let go of meanwhile.
+    return undefined;
+  }
+}
+
 function writeHolder(lock: string): void {
   const holder = identityOf(process.pid);
   writeFileSync(join(lock, "pid"), String(holder.pid));
@@ -58,6 +76,34 @@ function endLeftGroup(lock: string, report: Report): void {
   }
 }
 
+/**
+ * Removes the lock of a holder that is gone (true when it did), once what it left running is ended. Two
+ * processes can read the same gone holder, and one of them can be slow: by the time it acts, the other may
+ * have removed that lock and taken a new one. So the holder is read again under a mark of the takeover's
+ * own (`<lock>.takeover`, made by one process at a time, with its maker), and the lock removed only if
+ * that holder is gone too. A mark whose maker is gone is cleared for the next try.
+ * (Two processes clearing the same gone mark at once could still both go on: that needs a process to die in
+ * the microseconds of a takeover and two more to start together.)
+ */
+export function takeOverFrom(lock: string, report: Report): boolean {
+  const mark = `${lock}.takeover`;
+  try {
+    mkdirSync(mark);
+  } catch {
+    if (holderOrGone(mark) === "gone") rmSync(mark, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    writeHolder(mark);
+    if (holderOrGone(lock) !== "gone") return false;
+    endLeftGroup(lock, report);
+    rmSync(lock, { recursive: true, force: true });
+    return true;
+  } finally {
+    rmSync(mark, { recursive: true, force: true });
+  }
+}
+
 /** One build per cache entry at a time, across processes (tests and a user's shell may race). */
 export async function withBuildLock<T>(
   directory: string,
@@ -74,9 +120,9 @@ export async function withBuildLock<T>(
     } catch {
       const owner = holderOf(lock);
       // A holder gone, or its PID now another process's: the lock is free, once what it left is ended.
-      if (owner && !stillRunning(owner)) {
-        endLeftGroup(lock, report);
-        rmSync(lock, { recursive: true, force: true });
+      if (holderOrGone(lock) === "gone") {
+        // Taken over here, tried again at once; else being taken over by another process: in a moment.
+        if (!takeOverFrom(lock, report)) await delay(50);
         continue;
       }
       if (!announced) report(`waiting for another llama-server build (pid ${owner?.pid ?? "?"}) to finish`);
