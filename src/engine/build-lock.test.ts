@@ -99,7 +99,7 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
     mkdirSync(lock);
     writeFileSync(join(lock, "pid"), String(process.pid));
     writeFileSync(join(lock, "started"), identityOf(process.pid).started ?? "");
-    // The second, with the holder it read before.
+    // The second acts on the dead holder it read before: under the mark it reads the holder again, alive.
     expect(takeOverFrom(lock, () => {})).toBe(false);
     expect(readFileSync(join(lock, "pid"), "utf8")).toBe(String(process.pid));
     rmSync(lock, { recursive: true });

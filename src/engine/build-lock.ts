@@ -118,14 +118,14 @@ export async function withBuildLock<T>(
       writeHolder(lock);
       break;
     } catch {
-      const owner = holderOf(lock);
+      const holder = holderOrGone(lock);
       // A holder gone, or its PID now another process's: the lock is free, once what it left is ended.
-      if (holderOrGone(lock) === "gone") {
+      if (holder === "gone") {
         // Taken over here, tried again at once; else being taken over by another process: in a moment.
         if (!takeOverFrom(lock, report)) await delay(50);
         continue;
       }
-      if (!announced) report(`waiting for another llama-server build (pid ${owner?.pid ?? "?"}) to finish`);
+      if (!announced) report(`waiting for another llama-server build (pid ${holder?.pid ?? "?"}) to finish`);
       announced = true;
       await delay(2000);
     }
