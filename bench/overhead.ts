@@ -176,53 +176,67 @@ interface Paths {
 }
 
 async function startPaths(upstreamUrl: string, router: string | undefined, translator: boolean): Promise<Paths> {
-  const gateway = await startGateway(upstreamUrl);
-  const baseline = BASELINE ? await startGateway(upstreamUrl, BASELINE) : undefined;
-  const relay = await startChild([join(import.meta.dirname, "support", "bare-relay.ts")], {
-    UPSTREAM_URL: upstreamUrl,
-  });
-  const minimal = translator
-    ? await startChild([join(import.meta.dirname, "support", "minimal-translator.ts")], { UPSTREAM_URL: upstreamUrl })
-    : undefined;
-  let claudeCodeRouter: RunningClaudeCodeRouter | undefined;
-  if (router) {
-    claudeCodeRouter = await startClaudeCodeRouter(router, upstreamUrl).catch((error: Error) => {
-      console.log(
-        `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} did not start, measuring without it: ${error.message}`,
-      );
-      return undefined;
-    });
-  }
-  const messages = (url: string) => `${url}/v1/messages?beta=true`;
-  const send: Paths["send"] = {
-    direct: (round) => timeStream(`${upstreamUrl}/v1/chat/completions`, round.direct, FIRST_DELTA.chatCompletions),
-    "bare relay": (round) => timeStream(relay.url, round.direct, FIRST_DELTA.chatCompletions, {}, relay.pid),
-    switchyard: (round) => timeStream(messages(gateway.url), round.anthropic, FIRST_DELTA.anthropic, {}, gateway.pid),
+  const started: Array<{ stop: () => Promise<void> }> = [];
+  const kept = async <T extends { stop: () => Promise<void> }>(starting: Promise<T>): Promise<T> => {
+    const child = await starting;
+    started.push(child);
+    return child;
   };
-  if (minimal)
-    send["minimal translator"] = (round) =>
-      timeStream(messages(minimal.url), round.anthropic, FIRST_DELTA.anthropic, {}, minimal.pid);
-  if (baseline)
-    send.baseline = (round) =>
-      timeStream(messages(baseline.url), round.anthropic, FIRST_DELTA.anthropic, {}, baseline.pid);
-  if (claudeCodeRouter) {
-    const url = messages(claudeCodeRouter.url);
-    send["claude-code-router"] = (round) =>
-      timeStream(url, round.claudeCodeRouter, FIRST_DELTA.anthropic, { "x-api-key": CLAUDE_CODE_ROUTER_KEY });
+  try {
+    const gateway = await kept(startGateway(upstreamUrl));
+    const baseline = BASELINE ? await kept(startGateway(upstreamUrl, BASELINE)) : undefined;
+    const relay = await kept(
+      startChild([join(import.meta.dirname, "support", "bare-relay.ts")], { UPSTREAM_URL: upstreamUrl }),
+    );
+    const minimal = translator
+      ? await kept(
+          startChild([join(import.meta.dirname, "support", "minimal-translator.ts")], { UPSTREAM_URL: upstreamUrl }),
+        )
+      : undefined;
+    let claudeCodeRouter: RunningClaudeCodeRouter | undefined;
+    if (router) {
+      claudeCodeRouter = await kept(startClaudeCodeRouter(router, upstreamUrl)).catch((error: Error) => {
+        console.log(
+          `claude-code-router ${CLAUDE_CODE_ROUTER_VERSION} did not start, measuring without it: ${error.message}`,
+        );
+        return undefined;
+      });
+    }
+    const messages = (url: string) => `${url}/v1/messages?beta=true`;
+    const send: Paths["send"] = {
+      direct: (round) => timeStream(`${upstreamUrl}/v1/chat/completions`, round.direct, FIRST_DELTA.chatCompletions),
+      "bare relay": (round) => timeStream(relay.url, round.direct, FIRST_DELTA.chatCompletions, {}, relay.pid),
+      switchyard: (round) => timeStream(messages(gateway.url), round.anthropic, FIRST_DELTA.anthropic, {}, gateway.pid),
+    };
+    if (minimal)
+      send["minimal translator"] = (round) =>
+        timeStream(messages(minimal.url), round.anthropic, FIRST_DELTA.anthropic, {}, minimal.pid);
+    if (baseline)
+      send.baseline = (round) =>
+        timeStream(messages(baseline.url), round.anthropic, FIRST_DELTA.anthropic, {}, baseline.pid);
+    if (claudeCodeRouter) {
+      const url = messages(claudeCodeRouter.url);
+      send["claude-code-router"] = (round) =>
+        timeStream(url, round.claudeCodeRouter, FIRST_DELTA.anthropic, { "x-api-key": CLAUDE_CODE_ROUTER_KEY });
+    }
+    return {
+      names: (
+        ["direct", "bare relay", "minimal translator", "switchyard", "baseline", "claude-code-router"] as const
+      ).filter((name) => send[name] !== undefined),
+      send,
+      rssMiB: () => ({
+        switchyard: rssMiB(gateway.pid),
+        ...(claudeCodeRouter ? { "claude-code-router": claudeCodeRouter.rssMiB() } : {}),
+      }),
+      stop: async () => {
+        await Promise.all(started.map((child) => child.stop()));
+      },
+    };
+  } catch (error) {
+    // One that fails to start (a baseline that does not build, say) stops those started before it.
+    await Promise.all(started.map((child) => child.stop()));
+    throw error;
   }
-  return {
-    names: (
-      ["direct", "bare relay", "minimal translator", "switchyard", "baseline", "claude-code-router"] as const
-    ).filter((name) => send[name] !== undefined),
-    send,
-    rssMiB: () => ({
-      switchyard: rssMiB(gateway.pid),
-      ...(claudeCodeRouter ? { "claude-code-router": claudeCodeRouter.rssMiB() } : {}),
-    }),
-    stop: async () => {
-      await Promise.all([gateway.stop(), baseline?.stop(), relay.stop(), minimal?.stop(), claudeCodeRouter?.stop()]);
-    },
-  };
 }
 
 /** Rotates the paths' order round by round; each path's run is paired with the round's direct run. */
