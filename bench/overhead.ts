@@ -357,23 +357,21 @@ async function main(): Promise<void> {
   if (TRACE) printTrace(TRACE, WARMUP);
   if (TRACE && process.env.BENCH_PROFILE) printProfileWindows(process.env.BENCH_PROFILE, TRACE, WARMUP);
   if (TRACE && process.env.BENCH_ALLOCATIONS) printAllocations(TRACE, WARMUP);
-  if (PAGES) {
-    console.log("\nmemory each process touched from before a request to its first delta (BENCH_PAGES), median KiB");
-    const table = pagesTouchedTable(touched);
-    printTable(table.headers, table.rows);
-  }
   const checks = results.map(acceptance).filter((check) => check !== undefined);
-  if (PAGES)
+  const pages = PAGES ? pagesTouchedTable(touched) : undefined;
+  if (pages) {
+    console.log("\nmemory each process touched from before a request to its first delta (BENCH_PAGES), median KiB");
+    printTable(pages.headers, pages.rows);
     console.log(
       "\nacceptance: not from this run (BENCH_PAGES stops and clears each process around its requests, which slows them)",
     );
-  else printAcceptance(checks);
+  } else printAcceptance(checks);
   writeResults("overhead", {
     at: new Date().toISOString(),
     runs: RUNS,
     baseline: BASELINE,
     results,
-    ...(PAGES ? { pagesTouched: pagesTouchedTable(touched) } : { acceptance: checks }),
+    ...(pages ? { pagesTouched: pages } : { acceptance: checks }),
   });
 }
 

@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { median } from "../bench/bench-support.js";
 import { clearTouched, readTouched, referencedByClass } from "../bench/support/pages-touched.js";
 
 const SMAPS = `00400000-04d4e000 r-xp 00000000 fe:01 1234                       /usr/local/bin/node
@@ -65,7 +66,6 @@ describe("bench:overhead's pages touched (BENCH_PAGES)", () => {
         await line();
         return readTouched(running.pid as number)["heap and buffers"];
       };
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[2] as number;
       const none: number[] = [];
       const some: number[] = [];
       for (let round = 0; round < 5; round++) {

@@ -16,6 +16,7 @@
  * their requests, so read no times from such a run.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { median } from "../bench-support.js";
 
 /**
  * Where touched memory lies: anonymous memory that is not executable (V8's heap, Buffers, thread stacks),
@@ -70,12 +71,6 @@ export interface TouchedRequest {
   path: string;
   touched: PagesTouched;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 /** Median KiB touched to the first delta per request size and path, in total and per class. */
 export function pagesTouchedTable(requests: TouchedRequest[]): { headers: string[]; rows: string[][] } {
