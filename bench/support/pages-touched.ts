@@ -6,7 +6,8 @@
  *
  * Why: on a machine where code and data come back cold between an agent's turns, each distinct 4 KiB page a
  * request touches costs a page walk and cache misses (docs/design/request-path-cost.md, twelfth round), so
- * the pages touched are a count of that cost that does not vary from run to run as times do.
+ * the pages touched are a count of that cost that moves by a few hundred KiB between requests, where times
+ * move by tens of percent.
  *
  * Checked on the test machine: a C process cleared while it sleeps, then woken to touch 10, 100 or 1,000
  * pages, reports 40, 400 and 4,000 kB. (Cleared while it runs, it reported none: this guest's shadow page
