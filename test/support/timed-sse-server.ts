@@ -103,10 +103,13 @@ function streamParts(wire: Wire, script: TimedScript): { head: string; token: (t
   };
 }
 
-/** Waits until `performance.now()` reaches `at` (timers, never a busy loop). */
+/**
+ * Waits until `performance.now()` reaches `at` (timers, never a busy loop). A timer can fire a little early
+ * by that clock (Node keeps whole milliseconds, counted from the event loop's time at the start of its
+ * turn), so it sleeps again for what is left: a token is never written before its scripted time.
+ */
 async function until(at: number): Promise<void> {
-  const wait = at - performance.now();
-  if (wait > 0) await sleep(wait);
+  for (let wait = at - performance.now(); wait > 0; wait = at - performance.now()) await sleep(wait);
 }
 
 export async function startTimedSseServer(script: TimedScript): Promise<TimedSseServer> {
