@@ -10,6 +10,7 @@ import { describeBackendConformance } from "./backend-conformance.js";
  * The real llama-server with the test model, behind a TCP fault proxy that can cut a response. The
  * default test model never calls tools, so "tool-call" runs on a second llama-server serving the
  * tool-call test model (Qwen3.5 template, docs/design/test-model.md), which calls Bash on any prompt.
+ * "hold" runs on a third, started with `--ignore-eos`, so an answer lasts long enough to abort mid-way.
  */
 const ALIAS = "conformance";
 
@@ -44,21 +45,33 @@ async function tokensPredicted(url: string): Promise<number> {
   return Number(line[1]);
 }
 
-/** The tokens the answer to "Say hello." takes when nobody aborts it (the test model's fixed reply). */
-async function fullAnswerTokens(url: string): Promise<number> {
-  const before = await tokensPredicted(url);
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      messages: [{ role: "user", content: "Say hello." }],
-      max_tokens: 8000,
-      chat_template_kwargs: { enable_thinking: false },
-    }),
-    signal: AbortSignal.timeout(300_000),
+/** The suite's hold request asks for this many tokens (backend-conformance.ts, "stops the upstream…"). */
+const HOLD_MAX_TOKENS = 8000;
+
+/**
+ * llama-server started with `--ignore-eos`, for "hold". The test model's fixed reply is 24 tokens, about
+ * 80 ms here: on a busy machine it ran to its end before the abort reached the server (CI, 4114bbb).
+ * Past its end-of-generation token the net keeps generating, up to the request's max_tokens (~25 s).
+ */
+async function startHoldEngine(): Promise<{ engine: EngineSupervisor; backend: LlamaServerBackend }> {
+  const engine = await EngineSupervisor.start({
+    binary: inject("llamaServer"),
+    model: inject("testModel"),
+    args: [
+      "--jinja",
+      "--parallel",
+      "1",
+      "--ctx-size",
+      "8192",
+      "--no-webui",
+      "--slots",
+      "--metrics",
+      "--ignore-eos",
+      "--alias",
+      ALIAS,
+    ],
   });
-  await response.text();
-  return (await tokensPredicted(url)) - before;
+  return { engine, backend: new LlamaServerBackend({ name: "local", baseUrl: engine.url }) };
 }
 
 const overflow = (request: CanonicalRequest): CanonicalRequest => ({
@@ -98,18 +111,20 @@ describeBackendConformance({
     }
     const backend = new LlamaServerBackend({ name: "local", baseUrl: proxy.url });
     let toolCall: Awaited<ReturnType<typeof startToolCallEngine>> | undefined;
-    let scripted = false;
-    let fullTokens = Number.POSITIVE_INFINITY;
+    let hold: Awaited<ReturnType<typeof startHoldEngine>> | undefined;
+    let staged: "main" | "tool-call" | "hold" = "main";
     let predictedBefore = 0;
     return {
       get backend() {
-        return scripted && toolCall ? toolCall.backend : backend;
+        if (staged === "tool-call" && toolCall) return toolCall.backend;
+        if (staged === "hold" && hold) return hold.backend;
+        return backend;
       },
       model: ALIAS,
       liveTokenizer: true,
       async stage(scenario) {
         proxy.cutAfterBytes = Number.POSITIVE_INFINITY;
-        scripted = scenario === "tool-call";
+        staged = scenario === "tool-call" || scenario === "hold" ? scenario : "main";
         switch (scenario) {
           case "text":
           case "thinking":
@@ -128,20 +143,22 @@ describeBackendConformance({
             proxy.cutAfterBytes = 1500;
             return {};
           case "hold":
-            // The suite's hold request is "Say hello." without thinking: measure it unaborted first.
-            fullTokens = await fullAnswerTokens(engine.url);
-            predictedBefore = await tokensPredicted(engine.url);
+            hold ??= await startHoldEngine();
+            predictedBefore = await tokensPredicted(hold.engine.url);
             return {};
         }
       },
-      // Stopped early when it decoded fewer tokens than the same answer takes when nobody aborts it.
+      // Stopped early when it decoded fewer tokens than the request asked for (the hold engine ignores end-of-generation).
       upstreamFinished: async () => {
-        const generated = (await tokensPredicted(engine.url)) - predictedBefore;
-        return { complete: generated >= fullTokens };
+        if (!hold) throw new Error("upstreamFinished before hold was staged");
+        const generated = (await tokensPredicted(hold.engine.url)) - predictedBefore;
+        return { complete: generated >= HOLD_MAX_TOKENS };
       },
       async close() {
         await toolCall?.backend.close();
         await toolCall?.engine.stop();
+        await hold?.backend.close();
+        await hold?.engine.stop();
         await backend.close();
         await proxy.close();
         await engine.stop();
