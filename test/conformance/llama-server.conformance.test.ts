@@ -20,13 +20,25 @@ const BASH: ToolDefinition = {
   inputSchema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
 };
 
-/** llama-server with the tool-call test model, started the first time "tool-call" is staged. */
-async function startToolCallEngine(): Promise<{ engine: EngineSupervisor; backend: LlamaServerBackend }> {
-  const engine = await EngineSupervisor.start({
-    binary: inject("llamaServer"),
-    model: await ensureTestModel({ template: "Qwen3.5-4B.jinja", script: "tool-call" }),
-    args: ["--jinja", "--parallel", "1", "--ctx-size", "8192", "--no-webui", "--alias", ALIAS],
-  });
+/** The arguments every llama-server here starts with, `extra` before the alias. */
+const engineArgs = (parallel: number, ...extra: string[]) => [
+  "--jinja",
+  "--parallel",
+  String(parallel),
+  "--ctx-size",
+  "8192",
+  "--no-webui",
+  ...extra,
+  "--alias",
+  ALIAS,
+];
+
+/** A second llama-server with one slot, started the first time its scenario is staged. */
+async function startSideEngine(
+  model: string,
+  ...extra: string[]
+): Promise<{ engine: EngineSupervisor; backend: LlamaServerBackend }> {
+  const engine = await EngineSupervisor.start({ binary: inject("llamaServer"), model, args: engineArgs(1, ...extra) });
   return { engine, backend: new LlamaServerBackend({ name: "local", baseUrl: engine.url }) };
 }
 
@@ -49,30 +61,11 @@ async function tokensPredicted(url: string): Promise<number> {
 const HOLD_MAX_TOKENS = 8000;
 
 /**
- * llama-server started with `--ignore-eos`, for "hold". The test model's fixed reply is 24 tokens, about
- * 80 ms here: on a busy machine it ran to its end before the abort reached the server (CI, 4114bbb).
+ * "hold" runs on a llama-server started with `--ignore-eos`. The test model's fixed reply is 24 tokens,
+ * about 80 ms here: on a busy machine it ran to its end before the abort reached the server (CI, 4114bbb).
  * Past its end-of-generation token the net keeps generating, up to the request's max_tokens (~25 s).
  */
-async function startHoldEngine(): Promise<{ engine: EngineSupervisor; backend: LlamaServerBackend }> {
-  const engine = await EngineSupervisor.start({
-    binary: inject("llamaServer"),
-    model: inject("testModel"),
-    args: [
-      "--jinja",
-      "--parallel",
-      "1",
-      "--ctx-size",
-      "8192",
-      "--no-webui",
-      "--slots",
-      "--metrics",
-      "--ignore-eos",
-      "--alias",
-      ALIAS,
-    ],
-  });
-  return { engine, backend: new LlamaServerBackend({ name: "local", baseUrl: engine.url }) };
-}
+const startHoldEngine = () => startSideEngine(inject("testModel"), "--slots", "--metrics", "--ignore-eos");
 
 const overflow = (request: CanonicalRequest): CanonicalRequest => ({
   ...request,
@@ -89,18 +82,7 @@ describeBackendConformance({
     const engine = await EngineSupervisor.start({
       binary: inject("llamaServer"),
       model: inject("testModel"),
-      args: [
-        "--jinja",
-        "--parallel",
-        "2",
-        "--ctx-size",
-        "8192",
-        "--no-webui",
-        "--slots",
-        "--metrics",
-        "--alias",
-        ALIAS,
-      ],
+      args: engineArgs(2, "--slots", "--metrics"),
     });
     let proxy: FaultProxy;
     try {
@@ -110,8 +92,8 @@ describeBackendConformance({
       throw error;
     }
     const backend = new LlamaServerBackend({ name: "local", baseUrl: proxy.url });
-    let toolCall: Awaited<ReturnType<typeof startToolCallEngine>> | undefined;
-    let hold: Awaited<ReturnType<typeof startHoldEngine>> | undefined;
+    let toolCall: Awaited<ReturnType<typeof startSideEngine>> | undefined;
+    let hold: Awaited<ReturnType<typeof startSideEngine>> | undefined;
     let staged: "main" | "tool-call" | "hold" = "main";
     let predictedBefore = 0;
     return {
@@ -132,7 +114,9 @@ describeBackendConformance({
           case "cache-hit":
             return {};
           case "tool-call":
-            toolCall ??= await startToolCallEngine();
+            toolCall ??= await startSideEngine(
+              await ensureTestModel({ template: "Qwen3.5-4B.jinja", script: "tool-call" }),
+            );
             return { request: (request) => ({ ...request, tools: [...request.tools, BASH] }) };
           case "cache-unreported":
             return undefined;
