@@ -78,7 +78,9 @@ export function pagesTouchedTable(requests: TouchedRequest[]): { headers: string
   const groups = new Map<string, TouchedRequest[]>();
   for (const request of requests) {
     const key = `${request.size}\u0000${request.path}`;
-    groups.set(key, [...(groups.get(key) ?? []), request]);
+    const group = groups.get(key);
+    if (group) group.push(request);
+    else groups.set(key, [request]);
   }
   const total = (touched: PagesTouched) => PAGE_CLASSES.reduce((sum, name) => sum + touched[name], 0);
   return {

@@ -96,9 +96,7 @@ describe.skipIf(!existsSync("/proc/self/stat"))("the engine build lock", () => {
     const lock = `${directory}.lock`;
     // The first takes it over and holds it (this process stands for it).
     expect(takeOverFrom(lock, () => {})).toBe(true);
-    mkdirSync(lock);
-    writeFileSync(join(lock, "pid"), String(process.pid));
-    writeFileSync(join(lock, "started"), identityOf(process.pid).started ?? "");
+    leftLock("raced", process.pid, identityOf(process.pid).started);
     // The second acts on the dead holder it read before: under the mark it reads the holder again, alive.
     expect(takeOverFrom(lock, () => {})).toBe(false);
     expect(readFileSync(join(lock, "pid"), "utf8")).toBe(String(process.pid));
