@@ -24,7 +24,7 @@ const notFound = (request: CapturedRequest) =>
     error: { type: "not_found_error", message: `Not found: ${request.method} ${request.url}` },
   });
 
-/** Claude Code's compaction prompt (2.1.328 `/compact`) asks for the summary in `<summary>` tags. */
+/** Claude Code's compaction prompt (2.1.332 `/compact`) asks for the summary in `<summary>` tags. */
 const COMPACTION_REQUEST = /create a detailed summary of the conversation/i;
 const COMPACTION_SUMMARY =
   "<analysis>The user asked about a small app; it was read with Bash.</analysis>\n<summary>1. Primary request: say what src/app.js does.\n2. Finding: it prints hello.\n3. Pending: nothing.</summary>";

@@ -11,7 +11,7 @@ export type SessionScript = (workdir: string) => ScriptedTurn[];
 
 const call = (id: string, name: string, input: Record<string, unknown>): ScriptedToolCall => ({ id, name, input });
 
-/** Claude Code's tools (2.1.328): Bash {command, description}, Read {file_path}, Edit, Agent {description, prompt, subagent_type}. */
+/** Claude Code's tools (2.1.332): Bash {command, description}, Read {file_path}, Edit, Agent {description, prompt, subagent_type}. */
 export const CLAUDE_CODE_SCRIPTS: Record<string, SessionScript> = {
   "basic-1": (workdir) => [
     {

@@ -13,7 +13,7 @@ interface ProbeRoute {
 }
 
 export const PROBE_ROUTES: readonly ProbeRoute[] = [
-  // Claude Code 2.1.328 preconnects with HEAD /api/hello; its first-run check GETs the same path and wants 200.
+  // Claude Code 2.1.332 preconnects with HEAD /api/hello; its first-run check GETs the same path and wants 200.
   { methods: ["HEAD", "GET"], path: "/api/hello", status: 200 },
   // Claude Code 2.1.197 preconnected with HEAD /. The real API answers 404 there, but Switchyard serves a page
   // at GET /, and HEAD answers as GET does (RFC 9110, 9.3.2).

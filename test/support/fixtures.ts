@@ -1,4 +1,8 @@
+import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
+import { claudeCodeVersion } from "../../scripts/record-clients/record-claude-code.js";
+import { opencodeVersion } from "../../scripts/record-clients/record-opencode.js";
+import { piVersion } from "../../scripts/record-clients/record-pi.js";
 import { type FixtureRequest, fixtureSessions, replayHeaders } from "../../src/bench/recorded-sessions.js";
 
 /** Recorded client traffic; the loader lives in src/bench so `switchyard bench replay` uses it too. */
@@ -13,10 +17,21 @@ export {
 /** Recorded client traffic in test/fixtures (each folder's README says how it was captured). */
 export const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 
-/** Recordings of the client versions in devDependencies (`npm run record:clients` re-records them). */
+/**
+ * The folder `npm run record:clients` writes for `client` at `version`; an error when there is none, so a
+ * client updated in devDependencies without being recorded again fails the tests that replay it.
+ */
+export function recordingsOf(client: string, version: string, fixtures = FIXTURES): string {
+  const folder = join(fixtures, client, `${client}-${version}`);
+  if (!existsSync(folder))
+    throw new Error(`no recordings of ${client} ${version}, the version installed: run \`npm run record:clients\``);
+  return folder;
+}
+
+/** Recordings of the client versions installed from devDependencies. */
 export const CURRENT_RECORDINGS = {
-  anthropic: [join(FIXTURES, "claude-code", "claude-code-2.1.328")],
-  openai: [join(FIXTURES, "pi", "pi-0.73.1"), join(FIXTURES, "opencode", "opencode-1.18.33")],
+  anthropic: [recordingsOf("claude-code", claudeCodeVersion())],
+  openai: [recordingsOf("pi", piVersion()), recordingsOf("opencode", opencodeVersion())],
 } as const;
 
 /** Every session folder under `roots`, labelled `<version folder>/<session>`. */

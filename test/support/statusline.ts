@@ -16,7 +16,7 @@ export function claudeCodeStatusJson(sessionId: string, costUsd: number): string
     cwd: "/home/dev/demo-app",
     model: { id: "claude-sonnet-4-5-20250929", display_name: "Sonnet 4.5" },
     workspace: { current_dir: "/home/dev/demo-app", project_dir: "/home/dev/demo-app", added_dirs: [] },
-    version: "2.1.328",
+    version: "2.1.332",
     output_style: { name: "default" },
     cost: {
       total_cost_usd: costUsd,
