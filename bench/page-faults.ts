@@ -15,7 +15,10 @@
  *    gateway does per request, with 300 ms between rounds (under 1,000 bytes per ms: V8 then shrinks its
  *    young generation after each collection and gives the memory back, so the next allocations land on
  *    fresh pages) and with none. The same paced run under `--predictable` (a V8 testing mode that never
- *    shrinks it, and runs its collector on one thread; not a setting to ship) shows what the faults cost.
+ *    shrinks it, and runs its collector on one thread; not a setting to ship: it also seeds Math.random the
+ *    same in every process) shows what the faults cost. Beside it, the collector settings a user could
+ *    ship with (no memory reducer, the predictable GC schedule, a one-thread collector), which do not keep
+ *    the young generation either (request-path-cost.md, fourteenth round).
  *
  * Prints a table and writes bench/results/page-faults.json.
  */
@@ -114,6 +117,11 @@ const SCENARIOS: Scenario[] = [
   { name: "300 ms between rounds (an agent's pace)", pauseMs: 300, flags: [] },
   { name: "back to back", pauseMs: 0, flags: [] },
   { name: "300 ms between rounds, --predictable (reference only)", pauseMs: 300, flags: ["--predictable"] },
+  ...["--no-memory-reducer", "--predictable-gc-schedule", "--single-threaded-gc"].map((flag) => ({
+    name: `300 ms between rounds, ${flag}`,
+    pauseMs: 300,
+    flags: [flag],
+  })),
 ];
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 80);
 const WARMUP = 20;
