@@ -21,8 +21,8 @@ export const FIXTURES = join(import.meta.dirname, "..", "fixtures");
  * The folder `npm run record:clients` writes for `client` at `version`; an error when there is none, so a
  * client updated in devDependencies without being recorded again fails the tests that replay it.
  */
-export function recordingsOf(client: string, version: string, fixtures = FIXTURES): string {
-  const folder = join(fixtures, client, `${client}-${version}`);
+export function recordingsOf(client: string, version: string): string {
+  const folder = join(FIXTURES, client, `${client}-${version}`);
   if (!existsSync(folder))
     throw new Error(`no recordings of ${client} ${version}, the version installed: run \`npm run record:clients\``);
   return folder;
