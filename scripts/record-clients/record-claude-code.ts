@@ -1,17 +1,11 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLAUDE_BIN } from "../../test/support/claude-code.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { anthropicEndpoint } from "./anthropic-endpoint.js";
 import { startCaptureServer } from "./capture-server.js";
+import { installedVersion, recordingFolder } from "./client-versions.js";
 import { baseEnvironment, freshSandbox, type RecordingSandbox } from "./recording-sandbox.js";
 import { CLAUDE_CODE_SCRIPTS } from "./session-scripts.js";
-
-const PACKAGE = join(import.meta.dirname, "..", "..", "node_modules", "@anthropic-ai", "claude-code", "package.json");
-
-export function claudeCodeVersion(): string {
-  return (JSON.parse(readFileSync(PACKAGE, "utf8")) as { version: string }).version;
-}
 
 /** One `claude -p` run; returns the session id from its JSON result. */
 async function claude(sandbox: RecordingSandbox, baseUrl: string, args: string[]): Promise<string> {
@@ -65,8 +59,8 @@ export const CLAUDE_CODE_SESSIONS = Object.keys(SESSIONS);
 
 /** Records every Claude Code session into `<fixtures>/claude-code/claude-code-<version>/<session>/`. */
 export async function recordClaudeCode(fixturesRoot: string, only: readonly string[]): Promise<string> {
-  const version = claudeCodeVersion();
-  const folder = join(fixturesRoot, "claude-code", `claude-code-${version}`);
+  const version = installedVersion("claude-code");
+  const folder = recordingFolder(fixturesRoot, "claude-code", version);
   for (const [session, play] of Object.entries(SESSIONS)) {
     if (!only.includes(session)) continue;
     const sandbox = freshSandbox("claude-code");

@@ -1,25 +1,19 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { OPENCODE_BIN, opencodeConfig, opencodeEnvironment } from "../../test/support/opencode.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { startCaptureServer } from "./capture-server.js";
+import { installedVersion, recordingFolder } from "./client-versions.js";
 import { openAIEndpoint } from "./openai-endpoint.js";
 import { baseEnvironment, freshSandbox } from "./recording-sandbox.js";
 import { OPENCODE_SCRIPTS } from "./session-scripts.js";
-
-const PACKAGE = join(import.meta.dirname, "..", "..", "node_modules", "opencode-ai", "package.json");
-
-export function opencodeVersion(): string {
-  return (JSON.parse(readFileSync(PACKAGE, "utf8")) as { version: string }).version;
-}
 
 /**
  * `opencode run` with an @ai-sdk/openai-compatible provider pointed at the scripted endpoint (as
  * test/opencode-e2e.test.ts configures it): one prompt with a tool loop, then `--continue`.
  */
 export async function recordOpencode(fixturesRoot: string): Promise<string> {
-  const version = opencodeVersion();
-  const folder = join(fixturesRoot, "opencode", `opencode-${version}`);
+  const version = installedVersion("opencode");
+  const folder = recordingFolder(fixturesRoot, "opencode", version);
   const sandbox = freshSandbox("opencode");
   const server = await startCaptureServer(openAIEndpoint(OPENCODE_SCRIPTS, sandbox.workdir));
   try {

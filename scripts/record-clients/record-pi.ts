@@ -1,25 +1,20 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PI_BIN, writePiAgentConfig } from "../../test/support/pi.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { startCaptureServer } from "./capture-server.js";
+import { installedVersion, recordingFolder } from "./client-versions.js";
 import { openAIEndpoint } from "./openai-endpoint.js";
 import { baseEnvironment, freshSandbox } from "./recording-sandbox.js";
 import { PI_SCRIPTS } from "./session-scripts.js";
-
-const PACKAGE_DIR = join(import.meta.dirname, "..", "..", "node_modules", "@mariozechner", "pi-coding-agent");
-
-export function piVersion(): string {
-  return (JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { version: string }).version;
-}
 
 /**
  * pi in print mode with an openai-completions provider pointed at the scripted endpoint (as test/pi-e2e.test.ts
  * configures it): one prompt with a tool loop, then a second prompt in the same session file.
  */
 export async function recordPi(fixturesRoot: string): Promise<string> {
-  const version = piVersion();
-  const folder = join(fixturesRoot, "pi", `pi-${version}`);
+  const version = installedVersion("pi");
+  const folder = recordingFolder(fixturesRoot, "pi", version);
   const sandbox = freshSandbox("pi");
   const agentDir = join(sandbox.home, ".pi-agent");
   mkdirSync(agentDir, { recursive: true });

@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { claudeCodeVersion } from "../../scripts/record-clients/record-claude-code.js";
-import { opencodeVersion } from "../../scripts/record-clients/record-opencode.js";
-import { piVersion } from "../../scripts/record-clients/record-pi.js";
+import {
+  installedVersion,
+  type RecordedClient,
+  recordingFolder,
+} from "../../scripts/record-clients/client-versions.js";
 import { type FixtureRequest, fixtureSessions, replayHeaders } from "../../src/bench/recorded-sessions.js";
 
 /** Recorded client traffic; the loader lives in src/bench so `switchyard bench replay` uses it too. */
@@ -21,8 +23,8 @@ export const FIXTURES = join(import.meta.dirname, "..", "fixtures");
  * The folder `npm run record:clients` writes for `client` at `version`; an error when there is none, so a
  * client updated in devDependencies without being recorded again fails the tests that replay it.
  */
-export function recordingsOf(client: string, version: string): string {
-  const folder = join(FIXTURES, client, `${client}-${version}`);
+export function recordingsOf(client: RecordedClient, version = installedVersion(client)): string {
+  const folder = recordingFolder(FIXTURES, client, version);
   if (!existsSync(folder))
     throw new Error(`no recordings of ${client} ${version}, the version installed: run \`npm run record:clients\``);
   return folder;
@@ -30,8 +32,8 @@ export function recordingsOf(client: string, version: string): string {
 
 /** Recordings of the client versions installed from devDependencies. */
 export const CURRENT_RECORDINGS = {
-  anthropic: [recordingsOf("claude-code", claudeCodeVersion())],
-  openai: [recordingsOf("pi", piVersion()), recordingsOf("opencode", opencodeVersion())],
+  anthropic: [recordingsOf("claude-code")],
+  openai: [recordingsOf("pi"), recordingsOf("opencode")],
 } as const;
 
 /** Every session folder under `roots`, labelled `<version folder>/<session>`. */
