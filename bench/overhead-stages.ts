@@ -6,15 +6,21 @@
  * "remembered" rows what they cost on the next turns of a session, whose tool definitions (78 KB of
  * this request) come back byte for byte (each run's request ends in a new tool result, as a turn does).
  * A hot loop runs faster than the gateway does between requests; the gateway's own figures come from
- * bench:overhead.
+ * bench:overhead. For the families whose prompt Switchyard renders itself (docs/design/switchyard-renders.md),
+ * one row each renders this request with the family's stock template from the llama.cpp source (fetched
+ * into the cache once, as the tests do).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readChatCompletionsStream } from "../src/backends/chat-completions/read-chat-completions-stream.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../src/backends/llama-server/llama-server-compat.js";
+import { promptRenderingFor } from "../src/backends/llama-server/prompt-rendering.js";
+import { toCompletionBody } from "../src/backends/llama-server/to-completion-body.js";
 import { toLlamaServerBody } from "../src/backends/llama-server/to-llama-server-body.js";
 import { emptyUsage } from "../src/core/canonical.js";
 import { MessageCollector } from "../src/core/collect-message.js";
+import { ensureLlamaSource } from "../src/engine/llama-source.js";
+import { MODEL_FAMILIES } from "../src/families/model-families.js";
 import { REPEATED_PARTS } from "../src/gateway/gateway-server.js";
 import { encodeAnthropicEvent } from "../src/protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
@@ -133,6 +139,34 @@ const stages: Array<[string, () => unknown]> = [
     () => tracker.analyze(lane, copies[turn++ % 2] as typeof canonical, "b", usage, {}),
   ],
 ];
+
+/** Per rendered family: its stock template, rendered as the backend renders this request's chat body. */
+async function renderStages(): Promise<Array<[string, () => unknown]>> {
+  const templates = join((await ensureLlamaSource(() => {})).directory, "models", "templates");
+  const stages: Array<[string, () => unknown]> = [];
+  for (const family of MODEL_FAMILIES.filter((entry) => entry.render)) {
+    const file = Object.keys(family.templates)[0] as string;
+    const chat_template = readFileSync(join(templates, file), "utf8");
+    const rendering = await promptRenderingFor(family, { chat_template }, async () => []);
+    if (!rendering || typeof rendering === "string") throw new Error(`${family.id}: ${rendering ?? "no rendering"}`);
+    // As the backend's probe finds them: system messages in place where the template keeps them there, else
+    // as user turns, joined to the next one where the template insists that roles alternate.
+    const familyCompat = {
+      ...compat,
+      history: family.history,
+      midConversationSystem: family.midConversationSystem === "in-place" ? ("native" as const) : ("as-user" as const),
+    };
+    let chatBody = toLlamaServerBody(canonical, "local", familyCompat);
+    try {
+      toCompletionBody(chatBody, rendering.renderer);
+    } catch {
+      chatBody = toLlamaServerBody(canonical, "local", { ...familyCompat, alternatingRoles: true });
+    }
+    stages.push([`render the prompt: ${family.id} (${file})`, () => toCompletionBody(chatBody, rendering.renderer)]);
+  }
+  return stages;
+}
+stages.push(...(await renderStages()));
 
 async function time(run: () => unknown): Promise<number[]> {
   for (let index = 0; index < 30; index++) await run();
