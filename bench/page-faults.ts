@@ -17,8 +17,9 @@
  *    fresh pages) and with none. The same paced run under `--predictable` (a V8 testing mode that never
  *    shrinks it, and runs its collector on one thread; not a setting to ship: it also seeds Math.random the
  *    same in every process) shows what the faults cost. Beside it, the collector settings a user could
- *    ship with (no memory reducer, the predictable GC schedule, a one-thread collector), which do not keep
- *    the young generation either (request-path-cost.md, fourteenth round).
+ *    ship with: no memory reducer, the predictable GC schedule, a one-thread collector, each of which alone
+ *    does not keep the young generation (request-path-cost.md, fourteenth round), and the first and last
+ *    together, which keeps it only in stretches of rounds (fifteenth round).
  *
  * Prints a table and writes bench/results/page-faults.json.
  */
@@ -117,11 +118,12 @@ const SCENARIOS: Scenario[] = [
   { name: "300 ms between rounds (an agent's pace)", pauseMs: 300, flags: [] },
   { name: "back to back", pauseMs: 0, flags: [] },
   { name: "300 ms between rounds, --predictable (reference only)", pauseMs: 300, flags: ["--predictable"] },
-  ...["--no-memory-reducer", "--predictable-gc-schedule", "--single-threaded-gc"].map((flag) => ({
-    name: `300 ms between rounds, ${flag}`,
-    pauseMs: 300,
-    flags: [flag],
-  })),
+  ...[
+    ["--no-memory-reducer"],
+    ["--predictable-gc-schedule"],
+    ["--single-threaded-gc"],
+    ["--single-threaded-gc", "--no-memory-reducer"],
+  ].map((flags) => ({ name: `300 ms between rounds, ${flags.join(" ")}`, pauseMs: 300, flags })),
 ];
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 80);
 const WARMUP = 20;
