@@ -38,8 +38,9 @@ export default defineConfig({
           // One module graph per worker, not per file: the unit files import much of src/, and importing
           // it again for each of the 122 files was half the run. Measured on the 2-core test machine:
           // `npm run test:unit` 52–61 s isolated, 28–34 s not, every file passing in the default order
-          // and in four shuffled ones (`--sequence.shuffle.files`). It holds because these tests share
-          // no module state: no `vi.mock`, no stubbed globals or environment, no changed working directory.
+          // and in four shuffled ones (`--sequence.shuffle.files`). It holds while no unit test changes
+          // what the next file sees: no mocked module, replaced global, written environment or changed
+          // directory (test/support/unit-project.test.ts checks).
           isolate: false,
           include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/support/**/*.test.ts"],
           exclude: ["**/*.engine.test.ts"],

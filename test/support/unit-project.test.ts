@@ -8,12 +8,15 @@ import { describe, expect, it } from "vitest";
  */
 const SHARED_STATE_WRITES: Array<[RegExp, string]> = [
   [/\bvi\.(do)?mock\(/, "mocks a module"],
-  [/\bvi\.stub(Global|Env)\(/, "stubs a global or the environment"],
-  [/\bprocess\.env\.\w+\s*=(?!=)|\bprocess\.env\[[^\]]+\]\s*=(?!=)|\bdelete process\.env\b/, "writes the environment"],
+  [/\bvi\.stub(Global|Env)\(|\bglobalThis\.\w+\s*=(?!=)/, "replaces a global or stubs the environment"],
+  [
+    /\bprocess\.env\.\w+\s*=(?!=)|\bprocess\.env\[[^\]]+\]\s*=(?!=)|\bdelete process\.env\b|Object\.assign\(process\.env\b/,
+    "writes the environment",
+  ],
   [/\bprocess\.chdir\(/, "changes the working directory"],
 ];
 
-/** What `src` would leave behind for the next test file, one line per place. */
+/** What a unit test file's `source` would leave behind for the next file in its worker, one line per kind. */
 function sharedStateWrites(path: string, source: string): string[] {
   return SHARED_STATE_WRITES.filter(([pattern]) => pattern.test(source)).map(
     ([, what]) =>
@@ -39,5 +42,11 @@ describe("the unit project", () => {
     expect(sharedStateWrites("b.test.ts", 'if (process.env.CI === "true") process.chdir("/");')).toEqual([
       "b.test.ts changes the working directory: unit files share their modules and process (isolate: false), so it belongs in the integration project",
     ]);
+    expect(sharedStateWrites("c.test.ts", "globalThis.fetch = fake;\nObject.assign(process.env, { A: '1' });")).toEqual(
+      [
+        "c.test.ts replaces a global or stubs the environment: unit files share their modules and process (isolate: false), so it belongs in the integration project",
+        "c.test.ts writes the environment: unit files share their modules and process (isolate: false), so it belongs in the integration project",
+      ],
+    );
   });
 });
