@@ -13,6 +13,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readChatCompletionsStream } from "../src/backends/chat-completions/read-chat-completions-stream.js";
+import type { ChatMessage } from "../src/backends/chat-completions/to-chat-messages.js";
+import { probeSystemPlacement } from "../src/backends/llama-server/llama-server-backend.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT } from "../src/backends/llama-server/llama-server-compat.js";
 import { promptRenderingFor } from "../src/backends/llama-server/prompt-rendering.js";
 import { toCompletionBody } from "../src/backends/llama-server/to-completion-body.js";
@@ -149,19 +151,20 @@ async function renderStages(): Promise<Array<[string, () => unknown]>> {
     const chat_template = readFileSync(join(templates, file), "utf8");
     const rendering = await promptRenderingFor(family, { chat_template }, async () => []);
     if (!rendering || typeof rendering === "string") throw new Error(`${family.id}: ${rendering ?? "no rendering"}`);
-    // As the backend's probe finds them: system messages in place where the template keeps them there, else
-    // as user turns, joined to the next one where the template insists that roles alternate.
-    const familyCompat = {
-      ...compat,
-      history: family.history,
-      midConversationSystem: family.midConversationSystem === "in-place" ? ("native" as const) : ("as-user" as const),
-    };
-    let chatBody = toLlamaServerBody(canonical, "local", familyCompat);
-    try {
-      toCompletionBody(chatBody, rendering.renderer);
-    } catch {
-      chatBody = toLlamaServerBody(canonical, "local", { ...familyCompat, alternatingRoles: true });
-    }
+    // Where a mid-conversation system message goes, found by the backend's own probe, on the renderer.
+    const placement = await probeSystemPlacement(async (messages, kwargs) => {
+      try {
+        return rendering.renderer.render({
+          messages: messages as ChatMessage[],
+          tools: [],
+          addGenerationPrompt: true,
+          kwargs,
+        });
+      } catch {
+        return undefined;
+      }
+    });
+    const chatBody = toLlamaServerBody(canonical, "local", { ...compat, ...placement, history: family.history });
     stages.push([`render the prompt: ${family.id} (${file})`, () => toCompletionBody(chatBody, rendering.renderer)]);
   }
   return stages;
