@@ -6,6 +6,7 @@ import { freePort } from "../src/util/free-port.js";
 import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { type HttpFault, type HttpFaultProxy, startHttpFaultProxy } from "./support/fault-proxy.js";
 import { eventually, openAIFrames, sendOnce } from "./support/plain-client.js";
+import { slowClientRun } from "./support/slow-client.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 type Door = "anthropic" | "openai";
@@ -237,54 +238,20 @@ describe("upstream faults through a fault-injecting proxy in front of the real l
     const total = frames * frameBytes;
     for (const door of DOORS) {
       proxy.fault = { kind: "inflate", frames, frameBytes };
-      const { request } = await import("node:http");
-      const payload = JSON.stringify(body(true));
-      let received = 0;
-      let resumeReading: () => void = () => {};
-      const finished = new Promise<string>((resolve, reject) => {
-        const outgoing = request(`${gateway.url}${PATH[door]}`, {
-          method: "POST",
-          agent: false,
-          headers: { "content-type": "application/json", connection: "close" },
-        });
-        outgoing.once("error", reject);
-        outgoing.once("response", (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on("data", (chunk: Buffer) => {
-            received += chunk.length;
-            chunks.push(chunk);
-            // The client stops reading after its first 64 KiB, as a slow terminal would.
-            if (received > 64 * 1024 && !answer.isPaused() && chunks.length < 1_000_000) answer.pause();
-          });
-          resumeReading = () => {
-            answer.removeAllListeners("data");
-            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-            answer.resume();
-          };
-          answer.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        });
-        outgoing.end(payload);
+      let heap = process.memoryUsage();
+      const run = await slowClientRun(`${gateway.url}${PATH[door]}`, body(true), proxy, () => {
+        heap = process.memoryUsage();
       });
-      // Wait until upstream writes stall: the same byte count over ten polls in a row.
-      let last = -1;
-      let steady = 0;
-      for (let poll = 0; poll < 600 && steady < 10; poll++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        steady = proxy.bodyBytesAccepted === last ? steady + 1 : 0;
-        last = proxy.bodyBytesAccepted;
-      }
-      const accepted = proxy.bodyBytesAccepted;
-      const heap = process.memoryUsage();
+      const accepted = run.acceptedWhenStalled;
       console.log(
-        `${door}: slow client read ${received} B; upstream writes stalled after ${accepted} of ${total} B; heap+buffers ${Math.round((heap.heapUsed + heap.arrayBuffers) / 2 ** 20)} MiB`,
+        `${door}: slow client read ${run.readBeforeStop} B; upstream writes stalled after ${accepted} of ${total} B; heap+buffers ${Math.round((heap.heapUsed + heap.arrayBuffers) / 2 ** 20)} MiB`,
       );
-      expect(steady, door).toBe(10);
+      expect(run.stalled, door).toBe(true);
       // Kernel socket buffers on loopback and stream high-water marks hold some megabytes; a gateway that
       // kept reading would have taken the whole 80 MB.
       expect(accepted, door).toBeLessThan(total / 2);
       expect(heap.heapUsed + heap.arrayBuffers, door).toBeLessThan(1024 * 1024 * 1024);
-      resumeReading();
-      const text = await finished;
+      const text = run.text;
       proxy.fault = { kind: "none" };
       expect(outcome(door, true, 200, text).errorType, door).toBeUndefined();
       expect(text.length, door).toBeGreaterThan(total);

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /**
  * Writes a streamed answer's events to the client. Events that arrive together (one upstream chunk)
@@ -28,9 +29,15 @@ export function corkedStreamWriter(
     // Corked around the write, the bytes go to the socket at the uncork, now; a write alone would leave
     // them for the next tick (Node corks a chunked response's socket until then).
     response.cork();
-    const more = response.write(text);
+    response.write(text);
     response.uncork();
-    if (!more) wait = drained(response);
+    // Whether to wait is the socket's to say, once it holds the bytes. The response's own 'drain' cannot be
+    // relied on around an uncork (nodejs/node#60432). Node 22 emits it only when the socket drains, which a
+    // socket that took everything at the uncork without filling up never does; Node 24.19 and later emit it
+    // inside the uncork, before a listener added after the write can hear it. Either way the stream
+    // waited forever.
+    const socket = response.socket;
+    if (socket?.writableNeedDrain) wait = drained(socket, response);
     if (!written) {
       written = true;
       onFirstWrite();
@@ -48,15 +55,17 @@ export function corkedStreamWriter(
   };
 }
 
-/** Resolves once the response can take more, or is gone. */
-function drained(response: ServerResponse): Promise<void> {
+/** Resolves once the socket can take more, or the response is gone. */
+function drained(socket: Socket, response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      response.off("drain", done);
+      socket.off("drain", done);
+      socket.off("close", done);
       response.off("close", done);
       resolve();
     };
-    response.on("drain", done);
+    socket.on("drain", done);
+    socket.on("close", done);
     response.on("close", done);
   });
 }
