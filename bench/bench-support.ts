@@ -35,15 +35,17 @@ export function writeResults(name: string, results: unknown): string {
 /**
  * A script in a child process (TypeScript through tsx, JavaScript as it is), ready once it prints
  * `listening on URL`. `launcher` runs node through another command (`nice -n -5`); its children inherit
- * what it sets. `stop` resolves once it has exited (a `--cpu-prof` profile is written by then).
+ * what it sets. `node` is the Node binary (this process's by default). `stop` resolves once it has exited
+ * (a `--cpu-prof` profile is written by then).
  */
 export async function startChild(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   nodeArgs: string[] = [],
   launcher: string[] = [],
+  node = process.execPath,
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const [command, ...prefix] = [...launcher, process.execPath];
+  const [command, ...prefix] = [...launcher, node];
   const loader = args[0]?.endsWith(".ts") ? ["--import", "tsx"] : [];
   const child = spawn(command as string, [...prefix, ...nodeArgs, ...loader, ...args], {
     stdio: ["ignore", "pipe", "ignore"],
@@ -94,6 +96,7 @@ export function shippedCli(checkout = THIS_CHECKOUT): string {
  * BENCH_PROFILE_INTERVAL_US sets its sampling interval (Node's default, 1000 µs, leaves a request only a
  * few samples). BENCH_GATEWAY_NODE_FLAGS (space-separated) are given to this checkout's gateway only,
  * not to BENCH_BASELINE's, so a Node or V8 setting is measured beside the same build without it.
+ * BENCH_BASELINE_NODE is the Node binary that runs BENCH_BASELINE's gateway (this process's by default).
  */
 export const startGateway = (backendUrl: string, checkout = THIS_CHECKOUT) =>
   startChild(
@@ -109,4 +112,6 @@ export const startGateway = (backendUrl: string, checkout = THIS_CHECKOUT) =>
         : []),
       ...(checkout === THIS_CHECKOUT ? (process.env.BENCH_GATEWAY_NODE_FLAGS?.split(" ").filter(Boolean) ?? []) : []),
     ],
+    [],
+    checkout !== THIS_CHECKOUT && process.env.BENCH_BASELINE_NODE ? process.env.BENCH_BASELINE_NODE : process.execPath,
   );

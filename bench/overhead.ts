@@ -38,7 +38,10 @@
  * BENCH_BASELINE=DIR adds the gateway of another checkout (say `git archive` of an older commit with
  * node_modules linked; built the same way), so a change is measured before and after under the same
  * load. BENCH_GATEWAY_NODE_FLAGS gives Node or V8 flags to this checkout's gateway only, so a runtime
- * setting is measured beside the same build without it.
+ * setting is measured beside the same build without it. BENCH_BASELINE_NODE runs the baseline's gateway on
+ * another Node binary: with a `git archive` of this commit as the baseline, the same build is measured on
+ * two Node versions (its native better-sqlite3 must then be built for that Node's ABI;
+ * docs/design/request-path-cost.md, sixteenth round, says how).
  *
  * FRAME_MS sets the replay's time per token (5 ms; it reaches the replay child through the environment).
  * FRAME_MS=0 sends the whole answer at once: a round takes a few milliseconds, so each gateway's next
