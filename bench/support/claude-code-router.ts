@@ -30,6 +30,7 @@ import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
+import { npmPack } from "../../src/util/npm-pack.js";
 
 export const CLAUDE_CODE_ROUTER_VERSION = "3.1.1";
 /** The model id a client asks claude-code-router for: the one model of its one provider. */
@@ -54,17 +55,9 @@ export async function installClaudeCodeRouter(): Promise<string> {
   const cli = join(packageDirectory, "dist", "main", "cli.js");
   if (!existsSync(cli)) {
     mkdirSync(directory, { recursive: true });
-    const spec = `@musistudio/claude-code-router@${CLAUDE_CODE_ROUTER_VERSION}`;
-    await run("npm", ["pack", spec, "--pack-destination", directory], { timeout: 180_000 }).catch(
-      (error: Error & { stderr?: string }) => {
-        const reason = error.stderr?.trim().split("\n")[0] || error.message;
-        throw new Error(`npm pack ${spec}: ${reason}`);
-      },
-    );
-    const tarball = readdirSync(directory).find((name) => name.endsWith(".tgz"));
-    if (!tarball) throw new Error(`npm pack ${spec} left no tarball in ${directory}`);
-    await run("tar", ["xzf", join(directory, tarball), "-C", directory]);
-    rmSync(join(directory, tarball));
+    const tarball = await npmPack(`@musistudio/claude-code-router@${CLAUDE_CODE_ROUTER_VERSION}`, directory, 180_000);
+    await run("tar", ["xzf", tarball, "-C", directory]);
+    rmSync(tarball);
   }
   const sqlite = join(packageDirectory, "node_modules", "better-sqlite3");
   if (!existsSync(sqlite)) {

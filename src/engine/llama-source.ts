@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { npmPack } from "../util/npm-pack.js";
 import { cacheDirectory } from "../util/paths.js";
 import { runCommand } from "../util/run-command.js";
 
@@ -40,12 +41,7 @@ async function ensurePackage(report: Report): Promise<string> {
   const staging = `${directory}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const packed = await mustRun(
-    "npm",
-    ["pack", `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, "--pack-destination", staging, "--silent"],
-    staging,
-  );
-  const tarball = join(staging, packed.trim().split("\n").pop() ?? "");
+  const tarball = await npmPack(`node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, staging);
   await mustRun("tar", [
     "xzf",
     tarball,

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { npmPack } from "../../src/util/npm-pack.js";
 import { cacheDirectory } from "../../src/util/paths.js";
 
 const run = promisify(execFile);
@@ -28,19 +29,12 @@ export async function nodeBinary(version: string): Promise<string> {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    await run("npm", ["pack", spec, "--pack-destination", staging, "--silent"], { timeout: 600_000 }).catch(
-      (error: Error & { stderr?: string }) => {
-        const reason = error.stderr?.trim().split("\n")[0] || error.message;
-        throw new Error(`npm pack ${spec}: ${reason}`);
-      },
-    );
-    const tarball = readdirSync(staging).find((name) => name.endsWith(".tgz"));
-    if (!tarball) throw new Error(`npm pack ${spec} left no tarball in ${staging}`);
-    await run("tar", ["xzf", join(staging, tarball), "-C", staging, "package/bin/node"]);
+    const tarball = await npmPack(spec, staging);
+    await run("tar", ["xzf", tarball, "-C", staging, "package/bin/node"]);
     renameSync(join(staging, "package", "bin", "node"), join(staging, "node"));
     const { stdout } = await run(join(staging, "node"), ["--version"]);
     if (stdout.trim() !== `v${version}`) throw new Error(`${spec} holds node ${stdout.trim()}, not v${version}`);
-    rmSync(join(staging, tarball));
+    rmSync(tarball);
     rmSync(join(staging, "package"), { recursive: true, force: true });
     rmSync(directory, { recursive: true, force: true });
     renameSync(staging, directory);
