@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { turnRecord } from "../../test/support/turn-records.js";
 import { TurnRecorder } from "./turn-record.js";
 
@@ -26,5 +26,73 @@ describe("TurnRecorder's JSONL file", () => {
     recorder.add(turnRecord({ id: "c" }));
     await recorder.flush();
     expect(lines(path)).toEqual(["c"]);
+  });
+
+  it("writes the lines added while a write is under way together, in order, and flush waits for them", async () => {
+    const writes: string[] = [];
+    let release = () => {};
+    const recorder = new TurnRecorder(10, "turns.jsonl", (_path, text) => {
+      writes.push(text);
+      return new Promise((resolve) => {
+        release = resolve;
+      });
+    });
+    recorder.add(turnRecord({ id: "first" }));
+    for (let index = 0; index < 100; index++) recorder.add(turnRecord({ id: `next-${index}` }));
+    let flushed = false;
+    void recorder.flush().then(() => {
+      flushed = true;
+    });
+    expect(writes).toHaveLength(1);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(2);
+    expect(writes[1]?.trim().split("\n")).toHaveLength(100);
+    expect(flushed).toBe(false);
+    release();
+    await recorder.flush();
+    expect(flushed).toBe(true);
+    const ids = writes.flatMap((text) =>
+      text
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).id),
+    );
+    expect(ids).toEqual(["first", ...Array.from({ length: 100 }, (_, index) => `next-${index}`)]);
+  });
+
+  it("keeps each write under 128 Ki characters of whole lines", async () => {
+    const writes: string[] = [];
+    const recorder = new TurnRecorder(10, "turns.jsonl", async (_path, text) => {
+      writes.push(text);
+    });
+    const note = "x".repeat(10_000);
+    for (let index = 0; index < 40; index++) recorder.add(turnRecord({ id: `${index}`, requestedModel: note }));
+    await recorder.flush();
+    expect(writes.length).toBeGreaterThan(2);
+    for (const text of writes) {
+      expect(text.length).toBeLessThanOrEqual(128 * 1024);
+      expect(text.endsWith("\n")).toBe(true);
+    }
+    expect(writes.join("").trim().split("\n")).toHaveLength(40);
+  });
+
+  it("says a failed write and goes on with the next lines", async () => {
+    const writes: string[] = [];
+    const recorder = new TurnRecorder(10, "turns.jsonl", async (_path, text) => {
+      writes.push(text);
+      if (writes.length === 1) throw Object.assign(new Error("disk full"), { code: "ENOSPC" });
+    });
+    const said: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((text) => said.push(String(text)) > 0);
+    try {
+      recorder.add(turnRecord({ id: "lost" }));
+      recorder.add(turnRecord({ id: "kept" }));
+      await recorder.flush();
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(said.join("")).toContain("cannot write turns.jsonl: disk full");
+    expect(writes.at(-1)).toContain('"kept"');
   });
 });
