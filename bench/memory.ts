@@ -4,21 +4,25 @@
  * The gateway runs as it ships (`dist/cli/main.js serve --backend URL`, its default store and turns file
  * in a fresh state folder) in front of the loopback replay upstream answering at once, so the run is as
  * many turns as the gateway can take. MEMORY_CONCURRENCY clients each run sessions of four turns, one
- * after another: Claude Code 2.1.332's recorded request (its tools and system prompt, the same every
- * turn, as the client sends them), and a conversation that grows by a new 2 KB tool-result-like message
- * and a short answer each turn, under its own `x-claude-code-session-id`. Every request is new text, so
- * every cache the gateway keeps fills up (the remembered messages, the session table, the recent turns)
- * well before the end.
+ * after another. Three in four sessions are Claude Code 2.1.332's: its recorded request (its tools and
+ * system prompt, the same every turn, as the client sends them) with a conversation that grows by a new
+ * 2 KB tool-result-like message and a short answer each turn, under its own `x-claude-code-session-id`.
+ * The fourth is a Chat Completions client's on the OpenAI door. Every MEMORY_ABORT_EVERY-th request the
+ * client goes away at a random moment in its first 4 ms (before the answer, while it streams, or after),
+ * as a user who interrupts a turn does, and the session goes on. Every request is new text, so every
+ * cache the gateway keeps fills up (the remembered messages, the session table, the recent turns) well
+ * before the end.
  *
  * The run is cut into MEMORY_PHASES. At the end of each, with no request in flight, it reads the
  * gateway's memory after a full collection (through its inspector, `--inspect` on a free loopback port)
  * twice: at once, with whatever the gateway still has to do for the turns it answered, and once every
- * turn's record is in the turns file. The growth between the middle and the last drained reading, per
+ * turn's record is in the turns file (every completed turn's, and the count has settled). The growth between the middle and the last drained reading, per
  * 1,000 requests, is what a leak would show: memory that is bounded stops growing once its caches are
  * full.
  *
  * BENCH_BASELINE=DIR runs another checkout's gateway the same way after this one's (its memory beside
- * this build's). Environment: MEMORY_REQUESTS (24000), MEMORY_PHASES (6), MEMORY_CONCURRENCY (8).
+ * this build's). Environment: MEMORY_REQUESTS (24000), MEMORY_PHASES (6), MEMORY_CONCURRENCY (8),
+ * MEMORY_ABORT_EVERY (3; 0 never).
  */
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
@@ -34,6 +38,10 @@ const REQUESTS = Number(process.env.MEMORY_REQUESTS ?? 24_000);
 const PHASES = Number(process.env.MEMORY_PHASES ?? 6);
 const CONCURRENCY = Number(process.env.MEMORY_CONCURRENCY ?? 8);
 const TURNS_PER_SESSION = 4;
+/** Every this many requests the client goes away during the turn (0: never). */
+const ABORT_EVERY = Number(process.env.MEMORY_ABORT_EVERY ?? 3);
+/** The turns file is taken as written once its count has not moved for this long. */
+const SETTLED_MS = 300;
 /** How long the gateway may take to write the records of the turns it answered. */
 const DRAIN_TIMEOUT_MS = 120_000;
 
@@ -47,12 +55,41 @@ const recorded = (() => {
   return largest;
 })();
 const recordedSessionId = recorded.headers["x-claude-code-session-id"] as string;
+const recordedSystem = ((recorded.body as { system: Array<{ text: string }> }).system ?? [])
+  .map((block) => block.text)
+  .join("\n");
 
-/** A session's turn: the recorded request with this session's conversation and id. */
-function turnRequest(session: number, messages: unknown[]): { headers: Record<string, string>; body: string } {
+/**
+ * A session's turn. Most sessions are Claude Code's: the recorded request with this conversation and
+ * session id. Every fourth session is a Chat Completions client's (the OpenAI door), with the recorded
+ * system prompt.
+ */
+function turnRequest(
+  gatewayUrl: string,
+  session: number,
+  conversation: Array<{ role: "user" | "assistant"; text: string }>,
+): { url: string; headers: Record<string, string>; body: string } {
   const id = `memory-${session}`;
-  const body = JSON.stringify({ ...recorded.body, messages }).replaceAll(recordedSessionId, id);
-  return { headers: { ...replayHeaders(recorded), "x-claude-code-session-id": id }, body };
+  if (session % 4 === 3)
+    return {
+      url: `${gatewayUrl}/v1/chat/completions`,
+      headers: { "content-type": "application/json", "x-session-id": id },
+      body: JSON.stringify({
+        model: "local",
+        stream: true,
+        max_tokens: 256,
+        messages: [
+          { role: "system", content: recordedSystem },
+          ...conversation.map(({ role, text }) => ({ role, content: text })),
+        ],
+      }),
+    };
+  const messages = conversation.map(({ role, text }) => ({ role, content: [{ type: "text", text }] }));
+  return {
+    url: `${gatewayUrl}/v1/messages`,
+    headers: { ...replayHeaders(recorded), "x-claude-code-session-id": id },
+    body: JSON.stringify({ ...recorded.body, messages }).replaceAll(recordedSessionId, id),
+  };
 }
 
 const freePort = () =>
@@ -67,11 +104,13 @@ const freePort = () =>
 
 interface Phase {
   requests: number;
-  /** Turns answered whose record was not in the turns file yet. */
+  /** Requests the client gave up on during the turn, so far. */
+  interrupted: number;
+  /** Turn records written after the phase ended (the gateway's work left for the turns it had answered). */
   recordsBehind: number;
   atEnd: MemoryUsage;
   drained: MemoryUsage;
-  /** From the phase's end until every record was written (ms). */
+  /** From the phase's end until the last of those records was written (ms). */
   drainMs: number;
 }
 
@@ -110,22 +149,34 @@ async function run(checkout: string, upstreamUrl: string): Promise<Phase[]> {
       return lines;
     };
     let sent = 0;
+    let aborted = 0;
     let nextSession = 0;
     const client = async (quota: number) => {
       while (sent < quota) {
         const session = nextSession++;
-        const messages: unknown[] = [];
+        const conversation: Array<{ role: "user" | "assistant"; text: string }> = [];
         for (let turn = 0; turn < TURNS_PER_SESSION && sent < quota; turn++) {
-          messages.push({
+          conversation.push({
             role: "user",
-            content: [{ type: "text", text: `session ${session}, turn ${turn}: ${"tool output line\n".repeat(120)}` }],
+            text: `session ${session}, turn ${turn}: ${"tool output line\n".repeat(120)}`,
           });
-          const { headers, body } = turnRequest(session, messages);
+          const { url, headers, body } = turnRequest(gateway.url, session, conversation);
+          // As a user interrupts a turn: the client goes away at some moment of it (before the answer,
+          // while it streams or after), and the session goes on.
+          const abort = ABORT_EVERY > 0 && sent % ABORT_EVERY === 0 ? new AbortController() : undefined;
+          const timer = abort && setTimeout(() => abort.abort(), Math.random() * 4);
           sent++;
-          const response = await request(`${gateway.url}/v1/messages`, { method: "POST", headers, body, dispatcher });
-          const text = await response.body.text();
-          if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
-          messages.push({ role: "assistant", content: [{ type: "text", text: `done ${session}.${turn}` }] });
+          try {
+            const response = await request(url, { method: "POST", headers, body, dispatcher, signal: abort?.signal });
+            const text = await response.body.text();
+            if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
+          } catch (error) {
+            if (!abort?.signal.aborted) throw error;
+            aborted++;
+          } finally {
+            clearTimeout(timer);
+          }
+          conversation.push({ role: "assistant", text: `done ${session}.${turn}` });
         }
       }
     };
@@ -133,16 +184,28 @@ async function run(checkout: string, upstreamUrl: string): Promise<Phase[]> {
     for (let phase = 1; phase <= PHASES; phase++) {
       const quota = Math.round((REQUESTS * phase) / PHASES);
       await Promise.all(Array.from({ length: CONCURRENCY }, () => client(quota)));
-      const recordsBehind = sent - written();
+      const atEndWritten = written();
       const atEnd = await inspector.memory();
+      // Every completed turn has a record; an interrupted one may, once the gateway has seen it go.
       const began = performance.now();
-      while (written() < sent) {
+      let last = { count: written(), at: began };
+      while (last.count < sent - aborted || performance.now() - last.at < SETTLED_MS) {
         if (performance.now() - began > DRAIN_TIMEOUT_MS)
-          throw new Error(`${sent - written()} turn records still unwritten ${DRAIN_TIMEOUT_MS} ms after the phase`);
+          throw new Error(
+            `${sent - aborted - last.count} completed turns' records still unwritten ${DRAIN_TIMEOUT_MS} ms after the phase`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 20));
+        const count = written();
+        if (count !== last.count) last = { count, at: performance.now() };
       }
-      const drainMs = performance.now() - began;
-      phases.push({ requests: sent, recordsBehind, atEnd, drained: await inspector.memory(), drainMs });
+      phases.push({
+        requests: sent,
+        interrupted: aborted,
+        recordsBehind: last.count - atEndWritten,
+        atEnd,
+        drained: await inspector.memory(),
+        drainMs: last.at - began,
+      });
       process.stderr.write(`${basename(checkout)}: ${sent} requests\n`);
     }
     inspector.close();
@@ -179,12 +242,13 @@ try {
 
 const mib = (value: number) => value.toFixed(1);
 console.log(
-  `\n${REQUESTS} requests, ${CONCURRENCY} clients, sessions of ${TURNS_PER_SESSION} turns; memory after a full collection (MiB)`,
+  `\n${REQUESTS} requests, ${CONCURRENCY} clients, sessions of ${TURNS_PER_SESSION} turns, ${ABORT_EVERY ? `one request in ${ABORT_EVERY} interrupted` : "none interrupted"}; memory after a full collection (MiB)`,
 );
 printTable(
   [
     "gateway",
     "requests",
+    "interrupted",
     "records behind",
     "heap at end",
     "buffers at end",
@@ -197,6 +261,7 @@ printTable(
     phases.map((phase) => [
       index === 0 ? "this checkout" : basename(checkout),
       String(phase.requests),
+      String(phase.interrupted),
       String(phase.recordsBehind),
       mib(phase.atEnd.heapMiB),
       mib(phase.atEnd.buffersMiB),
@@ -216,6 +281,7 @@ writeResults("memory", {
   phases: PHASES,
   concurrency: CONCURRENCY,
   turnsPerSession: TURNS_PER_SESSION,
+  abortEvery: ABORT_EVERY,
   recordedRequest: `${recorded.session}/${recorded.file}`,
   results,
 });
