@@ -4,6 +4,7 @@ import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
+import { FailureStreak } from "../util/failure-streak.js";
 import { PostgresChanges } from "./postgres-changes.js";
 import { PostgresCooldowns, type SharedCooldownOptions } from "./postgres-cooldowns.js";
 import { migratePostgres } from "./postgres-migrations.js";
@@ -181,8 +182,8 @@ export class PostgresTurnStore implements TurnStore {
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
   private closed = false;
-  /** The last commit failed: turns committed now wait for the retry, not their clients. */
-  private failing = false;
+  /** Commits failing in a row: turns committed meanwhile wait for the retry, not their clients. */
+  private readonly failures: FailureStreak;
   private changeFeed: PostgresChanges | undefined;
 
   private constructor(
@@ -191,6 +192,7 @@ export class PostgresTurnStore implements TurnStore {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.onError = options.onError ?? ((message) => process.stderr.write(`switchyard store: ${message}\n`));
+    this.failures = new FailureStreak(this.onError);
     // An idle connection the server drops must not take the process down with an unhandled 'error'.
     pool.on("error", (error) => this.onError(`connection to ${this.where} lost: ${error.message}`));
   }
@@ -271,7 +273,7 @@ export class PostgresTurnStore implements TurnStore {
     this.queue.push(turn);
     if (this.queue.length > MAX_QUEUED) this.queue.shift();
     // A database that refused the last batch holds no client: the turn waits in the queue for the retry.
-    if (this.failing && this.flushTimer) return Promise.resolve();
+    if (this.failures.failing && this.flushTimer) return Promise.resolve();
     return this.commitQueue();
   }
 
@@ -300,10 +302,14 @@ export class PostgresTurnStore implements TurnStore {
         for (const turn of batch)
           for (const [index, value] of columnValues(turn).entries()) columns[index]?.push(value);
         await this.pool.query(INSERT, columns);
-        this.failing = false;
+        this.failures.recovered(
+          (attempts, seconds) =>
+            `wrote the ${batch.length} turn(s) kept while ${this.where} could not be written (${seconds} s, ${attempts} failed attempt(s))`,
+        );
       } catch (error) {
-        this.failing = true;
-        this.onError(`cannot write ${batch.length} turn(s) to ${this.where}: ${(error as Error).message}`);
+        this.failures.failed(
+          `cannot write ${batch.length} turn(s) to ${this.where}: ${(error as Error).message}; keeping up to ${MAX_QUEUED} in memory and trying again every ${Math.max(this.flushIntervalMs, 1000) / 1000} s (said again once it works)`,
+        );
         this.queue = batch.concat(this.queue).slice(-MAX_QUEUED);
         if (!this.closed && !this.flushTimer) {
           this.flushTimer = setTimeout(() => void this.commitQueue(), Math.max(this.flushIntervalMs, 1000));

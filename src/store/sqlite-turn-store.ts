@@ -5,6 +5,7 @@ import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
+import { FailureStreak } from "../util/failure-streak.js";
 import { migrate } from "./sqlite-migrations.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 
@@ -16,7 +17,10 @@ export interface SqliteTurnStoreOptions {
   /** How long a record may wait in memory before it is committed. */
   flushIntervalMs?: number;
   pruneIntervalMs?: number;
-  /** Where write failures are reported (they never reach the request that made the record). */
+  /**
+   * Where write failures are reported (they never reach the request that made the record): the first
+   * of a run of them, and when writing works again.
+   */
   onError?: (message: string) => void;
 }
 
@@ -137,6 +141,9 @@ export class SqliteTurnStore implements TurnStore {
   private readonly pruneTimer: NodeJS.Timeout | undefined;
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
+  private readonly failures: FailureStreak;
+  /** Turns dropped from a full queue since writing last worked. */
+  private dropped = 0;
   private closed = false;
 
   constructor(private readonly options: SqliteTurnStoreOptions) {
@@ -150,6 +157,7 @@ export class SqliteTurnStore implements TurnStore {
     migrate(this.db);
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.onError = options.onError ?? ((message) => process.stderr.write(`switchyard store: ${message}\n`));
+    this.failures = new FailureStreak(this.onError);
     this.insert = this.db.prepare(INSERT);
     this.insertBatch = this.db.transaction((turns: TurnRecord[]) => {
       for (const turn of turns) this.insert.run(rowFor(turn));
@@ -167,8 +175,7 @@ export class SqliteTurnStore implements TurnStore {
 
   add(turn: TurnRecord): void {
     if (this.closed) return;
-    this.queue.push(turn);
-    if (this.queue.length > MAX_QUEUED) this.queue.shift();
+    this.enqueue(turn);
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.commitQueue(), this.flushIntervalMs);
       this.flushTimer.unref();
@@ -182,8 +189,11 @@ export class SqliteTurnStore implements TurnStore {
    */
   commit(turn: TurnRecord): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.queue.push(turn);
-    if (this.queue.length > MAX_QUEUED) this.queue.shift();
+    this.enqueue(turn);
+    // A database that refused the last batch: the turn waits in the queue for the retry, and its answer
+    // does not wait for it (each turn trying the whole queue again blocked the event loop for 17 ms per
+    // turn with 1,500 turns queued on a full disk, growing with the queue).
+    if (this.failures.failing && this.flushTimer) return Promise.resolve();
     this.groupCommit ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         this.groupCommit = undefined;
@@ -198,6 +208,19 @@ export class SqliteTurnStore implements TurnStore {
     this.commitQueue();
   }
 
+  private enqueue(turn: TurnRecord): void {
+    this.queue.push(turn);
+    this.trimQueue();
+  }
+
+  /** Drops the oldest turns past MAX_QUEUED, counting them. */
+  private trimQueue(): void {
+    const over = this.queue.length - MAX_QUEUED;
+    if (over <= 0) return;
+    this.queue = this.queue.slice(over);
+    this.dropped += over;
+  }
+
   /** Commits the queue in one transaction; on failure keeps it for the next attempt. */
   private commitQueue(): void {
     clearTimeout(this.flushTimer);
@@ -206,10 +229,21 @@ export class SqliteTurnStore implements TurnStore {
     const batch = this.queue;
     this.queue = [];
     try {
+      // While the database refuses writes, the oldest turn alone first: SQLite builds a whole batch in
+      // memory before its commit fails. (Written twice when it works: the insert ignores a known id.)
+      if (this.failures.failing) this.insertBatch(batch.slice(0, 1));
       this.insertBatch(batch);
+      this.failures.recovered(
+        (attempts, seconds) =>
+          `wrote the ${batch.length} turn(s) kept while ${this.options.path} could not be written (${seconds} s, ${attempts} failed attempt(s))${this.dropped > 0 ? `; ${this.dropped} older turn(s) did not fit in memory and are lost` : ""}`,
+      );
+      this.dropped = 0;
     } catch (error) {
-      this.onError(`cannot write ${batch.length} turn(s) to ${this.options.path}: ${(error as Error).message}`);
-      this.queue = batch.concat(this.queue).slice(-MAX_QUEUED);
+      this.failures.failed(
+        `cannot write ${batch.length} turn(s) to ${this.options.path}: ${(error as Error).message}; keeping up to ${MAX_QUEUED} in memory and trying again every ${Math.max(this.flushIntervalMs, 1000) / 1000} s (said again once it works)`,
+      );
+      this.queue = batch.concat(this.queue);
+      this.trimQueue();
       if (!this.closed) {
         this.flushTimer = setTimeout(() => this.commitQueue(), Math.max(this.flushIntervalMs, 1000));
         this.flushTimer.unref();

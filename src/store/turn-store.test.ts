@@ -91,6 +91,28 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
     expect(await harness.committedIds(location)).toEqual(["turn-1", "turn-2"]);
   });
 
+  it("says a run of refused writes once, lets turns wait for the retry, and writes them once it can", async () => {
+    const location = await harness.fresh();
+    const said: string[] = [];
+    // A minute between retries: within this test only the first refused commit tries to write.
+    const store = await open(location, { flushIntervalMs: 60_000, onError: (message) => said.push(message) });
+    await store.commit(turn(0));
+    await harness.refuseWrites(location, true);
+    for (let index = 1; index <= 50; index++) await store.commit(turn(index));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(
+      /^cannot write 1 turn\(s\) to .*writes refused; keeping up to 50000 in memory and trying again every 60 s/,
+    );
+
+    await harness.refuseWrites(location, false);
+    await store.flush();
+    expect(said).toHaveLength(2);
+    expect(said[1]).toMatch(
+      /^wrote the 50 turn\(s\) kept while .* could not be written \(\d+ s, 1 failed attempt\(s\)\)$/,
+    );
+    expect(await harness.committedIds(location)).toHaveLength(51);
+  });
+
   it("keeps the whole record, including optional fields it has no column for, and sums cost", async () => {
     const store = await open(await harness.fresh());
     const record = {

@@ -6,6 +6,7 @@ import type { TurnCost } from "../cost/turn-cost.js";
 import { formatRouting, type RoutingRecord } from "../routing/routing-record.js";
 import type { LaneKind } from "../sessions/lane.js";
 import type { CacheMiss } from "../sessions/lane-tracker.js";
+import { FailureStreak } from "../util/failure-streak.js";
 import type { EvalTag } from "./eval-tag.js";
 
 /** One request through the gateway, as the dashboard, reports and tests see it. */
@@ -87,6 +88,9 @@ export class TurnRecorder {
   /** Lines not written yet; those added while a write is under way go together in the next one. */
   private pending: string[] = [];
   private writing: Promise<void> | undefined;
+  private readonly failures = new FailureStreak((message) => process.stderr.write(`switchyard: ${message}\n`));
+  /** Records not written since writing last worked. */
+  private lost = 0;
 
   constructor(
     private readonly capacity = 1000,
@@ -128,11 +132,23 @@ export class TurnRecorder {
         size += (this.pending[count] as string).length;
         if (size > BATCH_CHARS) break;
       }
-      const text = this.pending.slice(0, count).join("");
+      const lines = this.pending.slice(0, count).join("");
       this.pending = this.pending.slice(count);
-      await this.append(path, text).catch((error: Error) => {
-        process.stderr.write(`switchyard: cannot write ${path}: ${error.message}\n`);
-      });
+      // A failed write may have left part of a line (a full disk): the next record starts a line of its own.
+      const text = this.failures.failing ? `\n${lines}` : lines;
+      try {
+        await this.append(path, text);
+        this.failures.recovered(
+          (_attempts, seconds) =>
+            `writing ${path} again after ${seconds} s; ${this.lost} turn record(s) could not be written to it`,
+        );
+        this.lost = 0;
+      } catch (error) {
+        this.lost += count;
+        this.failures.failed(
+          `cannot write ${path}: ${(error as Error).message}; turn records are left out of it until it can be written (said again then)`,
+        );
+      }
     }
     this.writing = undefined;
   }

@@ -14,6 +14,7 @@ export interface OpenOptions {
   retentionDays?: number;
   flushIntervalMs?: number;
   pruneIntervalMs?: number;
+  onError?: (message: string) => void;
 }
 
 /** The queries whose plans must use an index, and the index each must use. */
@@ -39,6 +40,8 @@ export interface TurnStoreHarness {
   setSchemaVersion(location: string, version: number): Promise<void>;
   /** The planner's description of one of the store's queries. */
   plan(location: string, query: PlannedQuery): Promise<string>;
+  /** Makes the database refuse (or accept again) new turns, from a connection of its own: a trigger that raises. */
+  refuseWrites(location: string, refuse: boolean): Promise<void>;
 }
 
 export const sqliteHarness: TurnStoreHarness = {
@@ -85,6 +88,18 @@ export const sqliteHarness: TurnStoreHarness = {
     const db = new Database(path);
     db.pragma(`user_version = ${version}`);
     db.close();
+  },
+  async refuseWrites(path, refuse) {
+    const db = new Database(path);
+    try {
+      db.exec(
+        refuse
+          ? "CREATE TRIGGER refuse_writes BEFORE INSERT ON turns BEGIN SELECT RAISE(ABORT, 'writes refused'); END"
+          : "DROP TRIGGER refuse_writes",
+      );
+    } finally {
+      db.close();
+    }
   },
   async plan(path, query) {
     const sql = {
@@ -172,6 +187,19 @@ export function postgresHarness(): TurnStoreHarness & { server(): PostgresServer
         await client.query("ANALYZE turns");
         const result = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`);
         return result.rows.map((row) => row["QUERY PLAN"]).join("; ");
+      }),
+    refuseWrites: (url, refuse) =>
+      withClient(url, async (client) => {
+        if (!refuse) {
+          await client.query("DROP TRIGGER refuse_writes ON turns");
+          return;
+        }
+        await client.query(
+          "CREATE OR REPLACE FUNCTION refuse_writes() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'writes refused'; END $$ LANGUAGE plpgsql",
+        );
+        await client.query(
+          "CREATE TRIGGER refuse_writes BEFORE INSERT ON turns FOR EACH ROW EXECUTE FUNCTION refuse_writes()",
+        );
       }),
   };
 }
