@@ -62,5 +62,11 @@ export interface Backend {
    * the handshake overlaps reading and planning it (local backends, whose idle connections go quickly).
    */
   preconnect?(): void;
+  /**
+   * Calls `listener` when the server behind the URL turns out to serve something else than it did (a
+   * llama-server restarted with another model, template, context size or slot count); returns a function
+   * that unsubscribes.
+   */
+  onServerChange?(listener: (change: string) => void): () => void;
   close(): Promise<void>;
 }

@@ -21,4 +21,9 @@ export interface TurnFacts {
   maxTokensClamped?: { from: number; to: number };
   /** The headers deadline a local generation was given (backends/prefill-deadline.ts). */
   prefillDeadlineMs?: number;
+  /**
+   * What the server behind the backend's URL served (llama-server: model, template, context, slots), for a
+   * server that can be restarted as something else: `id` differs when any of it does.
+   */
+  server?: { id: string; described: string };
 }

@@ -151,6 +151,13 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     say(status.up ? `backend ${status.name} is up again` : `backend ${status.name} is down: ${status.lastError}`),
   );
   router.useHealth(health);
+  for (const backend of backends)
+    backend.onServerChange?.((change) => {
+      say(change);
+      // What it serves now, and no slot file of the old model restored into it.
+      router.sessions.forgetSaved(backend.name, () => true);
+      void router.refresh(AbortSignal.timeout(10_000)).catch(() => {});
+    });
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));
   if (shared) {

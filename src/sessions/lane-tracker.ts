@@ -33,7 +33,7 @@ export class LaneTracker {
     const entry = this.table.lane(lane);
     const previous = entry.lastTurn;
     const promptTokens = usage.inputTokens + usage.cacheReadTokens;
-    entry.lastTurn = { request, promptTokens, backend };
+    entry.lastTurn = { request, promptTokens, backend, server: details.server?.id };
     if (!previous) return { expectedReuse: undefined, miss: undefined };
     if (previous.backend !== backend) {
       return {
@@ -41,6 +41,15 @@ export class LaneTracker {
         miss: {
           reason: "backend-changed",
           explanation: `this lane moved from ${previous.backend} to ${backend}, whose cache holds none of its prompt`,
+        },
+      };
+    }
+    if (previous.server !== undefined && details.server && previous.server !== details.server.id) {
+      return {
+        expectedReuse: 0,
+        miss: {
+          reason: "backend-changed",
+          explanation: `the server behind ${backend} was started again as ${details.server.described} since this lane's last turn; its cache holds none of the lane's prompt`,
         },
       };
     }

@@ -44,6 +44,8 @@ export interface LastTurn {
   request: CanonicalRequest;
   promptTokens: number;
   backend: string;
+  /** The server behind the backend then (TurnFacts.server's id), when the backend says. */
+  server?: string;
 }
 
 export interface LaneEntry {

@@ -85,4 +85,29 @@ describe("session table", () => {
     expect(analysis.miss?.reason).toBe("slot-reassigned");
     expect(analysis.miss?.explanation).toContain("taken by t/subagent:k");
   });
+
+  it("explains a miss by the server behind the backend having been started again as something else", () => {
+    const tracker = new LaneTracker(new SessionTable());
+    const main = lane("s");
+    const turn = (texts: string[]) =>
+      canonicalRequest({
+        messages: texts.map((text, index) => ({
+          role: index % 2 ? ("assistant" as const) : ("user" as const),
+          parts: [{ type: "text" as const, text }],
+        })),
+      });
+    const usage = { inputTokens: 100, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const before = { id: "a", described: "m.gguf with 4 slot(s) and a 2048-token context" };
+    const after = { id: "b", described: "m.gguf with 1 slot(s) and a 4096-token context" };
+    tracker.analyze(main, turn(["one"]), "gpu", usage, { server: before });
+    const restarted = tracker.analyze(main, turn(["one", "two", "three"]), "gpu", usage, { server: after });
+    expect(restarted.expectedReuse).toBe(0);
+    expect(restarted.miss?.reason).toBe("backend-changed");
+    expect(restarted.miss?.explanation).toBe(
+      "the server behind gpu was started again as m.gguf with 1 slot(s) and a 4096-token context since this lane's last turn; its cache holds none of the lane's prompt",
+    );
+    // The same server on the next turn: judged as usual.
+    const next = tracker.analyze(main, turn(["one", "two", "three", "four", "five"]), "gpu", usage, { server: after });
+    expect(next.miss?.reason).toBe("prefix-not-reused");
+  });
 });

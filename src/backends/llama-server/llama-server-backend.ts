@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { basename } from "node:path";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
@@ -61,6 +62,7 @@ export interface LlamaServerOptions {
 }
 
 interface Props {
+  build_info?: string;
   bos_token?: string;
   eos_token?: string;
   total_slots?: number;
@@ -70,6 +72,19 @@ interface Props {
   model_path?: string;
   chat_template?: string;
 }
+
+/** What a server serves, as far as the probe depends on it: its model, template, context and slots. */
+const serverIdentity = (props: Props) =>
+  JSON.stringify([
+    props.model_alias ?? props.model_path,
+    props.chat_template,
+    props.default_generation_settings?.n_ctx,
+    props.total_slots,
+    props.build_info,
+  ]);
+
+const describeServer = (props: Props) =>
+  `${basename(props.model_alias ?? props.model_path ?? "an unnamed model")} with ${props.total_slots ?? 1} slot(s) and a ${props.default_generation_settings?.n_ctx ?? "?"}-token context`;
 
 /**
  * llama-server over /v1/chat/completions (its own /v1/messages drops `id_slot` and `cache_prompt`, and
@@ -83,9 +98,15 @@ export class LlamaServerBackend implements Backend {
   private readonly pool: Pool;
   private compatPromise: Promise<LlamaServerCompat> | undefined;
   private propsCache: Props | undefined;
+  /** The server the last /props described, for the turns' facts. */
+  private server: TurnFacts["server"];
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotBook | undefined;
   private readonly prefill: PrefillDeadline;
+  private readonly serverChangeListeners = new Set<(change: string) => void>();
+  private serverCheck: Promise<void> | undefined;
+  /** The server closed a connection since the last check that set off. */
+  private connectionLost = false;
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.name;
@@ -99,6 +120,46 @@ export class LlamaServerBackend implements Backend {
       idleTimeoutMs: 300_000,
     });
     this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
+    // A connection the server closed may mean a server restarted since: the next request looks again
+    // (`preconnect`, or the connection opened for a request that did not preconnect). Not one this side
+    // closed when it had idled (UND_ERR_INFO, "socket idle timeout"), before llama-server's own 5 s.
+    this.pool.on("disconnect", (_origin, _targets, error) => {
+      if ((error as { code?: string } | undefined)?.code !== "UND_ERR_INFO") this.connectionLost = true;
+    });
+    this.pool.on("connect", () => this.checkAfterLostConnection());
+  }
+
+  /** Calls `listener` with what changed when the server behind the URL turns out to serve something else. */
+  onServerChange(listener: (change: string) => void): () => void {
+    this.serverChangeListeners.add(listener);
+    return () => this.serverChangeListeners.delete(listener);
+  }
+
+  /**
+   * Reads /props again. When the server now serves another model, template, context size or slot count
+   * than the probe saw (a server the user restarted on the same port), forgets the probe and the slot
+   * pins, so the next request probes it again, and tells the listeners. Runs on every health check and
+   * on a new connection; never throws (a server that is down is the health check's to say).
+   */
+  checkServer(signal?: AbortSignal): Promise<void> {
+    const probed = this.propsCache;
+    if (!probed) return Promise.resolve();
+    this.serverCheck ??= (async () => {
+      try {
+        const props = await this.json<Props>("GET", "/props", undefined, signal ?? AbortSignal.timeout(5_000));
+        if (serverIdentity(props) === serverIdentity(probed) || this.propsCache !== probed) return;
+        this.remember(props);
+        this.compatPromise = undefined;
+        this.slots = undefined;
+        const change = `${this.name} now serves ${describeServer(props)} (was ${describeServer(probed)}); probing it again`;
+        for (const listener of this.serverChangeListeners) listener(change);
+      } catch {
+        // Unreachable or not ready: the health check says so.
+      } finally {
+        this.serverCheck = undefined;
+      }
+    })();
+    return this.serverCheck;
   }
 
   private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
@@ -111,8 +172,16 @@ export class LlamaServerBackend implements Backend {
   }
 
   async props(signal?: AbortSignal): Promise<Props> {
-    this.propsCache = await this.json<Props>("GET", "/props", undefined, signal);
-    return this.propsCache;
+    this.remember(await this.json<Props>("GET", "/props", undefined, signal));
+    return this.propsCache as Props;
+  }
+
+  private remember(props: Props): void {
+    this.propsCache = props;
+    this.server = {
+      id: createHash("sha256").update(serverIdentity(props)).digest("base64url").slice(0, 16),
+      described: describeServer(props),
+    };
   }
 
   /**
@@ -217,6 +286,7 @@ export class LlamaServerBackend implements Backend {
     try {
       const response = await this.call("GET", "/health", undefined, signal ?? AbortSignal.timeout(5_000));
       const text = await response.text();
+      if (response.status === 200) await this.checkServer(signal);
       return {
         ok: response.status === 200,
         detail: response.status === 200 ? "ok" : `HTTP ${response.status}: ${text.slice(0, 200)}`,
@@ -237,6 +307,8 @@ export class LlamaServerBackend implements Backend {
     options: StreamOptions,
     facts: TurnFacts,
   ): Promise<AsyncIterable<CanonicalEvent>> {
+    // A server restarted as something else is probed again before this turn is rendered for it.
+    if (this.serverCheck) await this.serverCheck;
     const compat = await this.compat(options.signal);
     const chatBody = toLlamaServerBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
@@ -253,6 +325,7 @@ export class LlamaServerBackend implements Backend {
       if (lane) {
         facts.templateAppendOnly = compat.appendOnly;
         facts.templateFamily = compat.family;
+        facts.server = this.server;
       }
       if (lease && lane) {
         const memory = options.slotMemory;
@@ -344,7 +417,14 @@ export class LlamaServerBackend implements Backend {
   }
 
   preconnect(): void {
+    this.checkAfterLostConnection();
     preconnect(this.pool);
+  }
+
+  private checkAfterLostConnection(): void {
+    if (!this.connectionLost) return;
+    this.connectionLost = false;
+    void this.checkServer();
   }
 
   async close(): Promise<void> {
