@@ -6,6 +6,7 @@ import { checkAnthropicStream } from "./support/anthropic-sse-checker.js";
 import { type FixtureRequest, fixtureRequests, replayHeaders } from "./support/fixtures.js";
 import {
   DOCUMENTED_SHOW,
+  DOCUMENTED_TAGS,
   modelNotFound,
   type OllamaProtocolServer,
   type OllamaScriptedResponse,
@@ -24,12 +25,15 @@ describe("Switchyard in front of Ollama (loopback)", () => {
   let ollama: OllamaProtocolServer;
   let gateway: RunningSwitchyard;
   let chatAnswer: OllamaScriptedResponse = { status: 200, ndjson: "chat-stream" };
+  /** What /api/tags lists: the documented models until a test pulls another. */
+  let tags = DOCUMENTED_TAGS;
 
   beforeAll(async () => {
     ollama = await startOllamaProtocolServer({
       script: (request) => {
         if (request.path === "/api/show")
           return { status: 200, json: { ...DOCUMENTED_SHOW, capabilities: ["completion", "tools", "thinking"] } };
+        if (request.path === "/api/tags") return { status: 200, json: tags };
         return request.path === "/api/chat" ? chatAnswer : undefined;
       },
     });
@@ -174,6 +178,29 @@ describe("Switchyard in front of Ollama (loopback)", () => {
     expect(stream.finishReason).toBe("tool_calls");
     expect(stream.usage).toMatchObject({ prompt_tokens: 169, completion_tokens: 15 });
     expect(lastChat().model).toBe("llama3.2:latest");
+  });
+
+  it("routes a model pulled after Switchyard started to that model, not to the default", async () => {
+    chatAnswer = { status: 200, ndjson: "chat-stream" };
+    const ask = () =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "qwen3:8b", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+    const first = DOCUMENTED_TAGS.models[0] as (typeof DOCUMENTED_TAGS.models)[number];
+    // `ollama pull qwen3:8b` while Switchyard runs: /api/tags lists it from now on.
+    tags = { models: [...DOCUMENTED_TAGS.models, { ...first, name: "qwen3:8b", model: "qwen3:8b" }] };
+    try {
+      const response = await ask();
+      expect(response.status).toBe(200);
+      await response.text();
+      expect(lastChat().model).toBe("qwen3:8b");
+      const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+      expect(models.data.map((model) => model.id)).toContain("qwen3:8b");
+    } finally {
+      tags = DOCUMENTED_TAGS;
+    }
   });
 
   it("labels count_tokens as an estimate", async () => {

@@ -14,14 +14,22 @@ export interface Route {
 /** Claude model names as clients send them: opus, sonnet, haiku, dated or not, with or without `claude-`. */
 export const isClaudeModelName = (name: string) => /^(claude-)?(opus|sonnet|haiku)\b|^claude-/i.test(name);
 
+/** How long a name no backend served is routed to the default before the lists are read again for it. */
+const LOOK_AGAIN_MS = 30_000;
+/** Unknown names remembered at most (a client inventing names only clears the memory). */
+const UNKNOWN_NAMES = 256;
+
 /**
  * Maps a client's model name to a backend and model. Configured aliases first (`name` → `backend` or
- * `backend/model`), then a model a backend serves, then the default: the first backend (local first).
- * Every name is accepted; a name that maps to no backend goes to the default.
+ * `backend/model`), then a model a backend serves (`refreshFor` reads the lists again for a name none
+ * served), then the default: the first backend (local first). Every name is accepted; a name that maps
+ * to no backend goes to the default.
  */
 export class ModelRouter {
   private served = new Map<string, { backend: Backend; model: string }>();
   private health: BackendHealthView | undefined;
+  /** Names no backend served when the lists were last read for them, and when that was. */
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly backends: readonly Backend[],
@@ -42,6 +50,27 @@ export class ModelRouter {
       for (const model of models) if (!served.has(model)) served.set(model, { backend, model });
     }
     this.served = served;
+  }
+
+  /**
+   * A name no backend serves may be a model pulled or loaded since the lists were read (`ollama pull`, a
+   * server restarted with another model): reads them again before routing it, at most once per name in
+   * LOOK_AGAIN_MS (a client that always sends a name of its own pays it that often), and not for an alias
+   * or a Claude name, which go where they go anyway. Undefined when there is nothing to wait for.
+   */
+  refreshFor(requested: string, signal?: AbortSignal): Promise<void> | undefined {
+    if (this.served.has(requested) || isClaudeModelName(requested) || this.aliasFor(requested)) return undefined;
+    const now = Date.now();
+    if (now - (this.unknown.get(requested) ?? Number.NEGATIVE_INFINITY) < LOOK_AGAIN_MS) return undefined;
+    if (this.unknown.size >= UNKNOWN_NAMES) this.unknown.clear();
+    this.unknown.set(requested, now);
+    return this.refresh(AbortSignal.any([AbortSignal.timeout(5_000), ...(signal ? [signal] : [])]));
+  }
+
+  private aliasFor(requested: string): string | undefined {
+    return Object.hasOwn(this.aliases, requested)
+      ? this.aliases[requested]
+      : Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
   }
 
   private backendNamed(name: string): Backend | undefined {
@@ -78,9 +107,7 @@ export class ModelRouter {
   }
 
   private resolveIgnoringHealth(requested: string, sessionId?: string): Route {
-    const alias = Object.hasOwn(this.aliases, requested)
-      ? this.aliases[requested]
-      : Object.entries(this.aliases).find(([pattern]) => matchesPattern(pattern, requested))?.[1];
+    const alias = this.aliasFor(requested);
     if (alias) {
       const route = this.routeTo(alias, "alias");
       if (!route) {

@@ -194,6 +194,8 @@ export class SessionRouter {
   ): Promise<RoutePlan> {
     const policy = preview ? this.policy.copyOf(identity.sessionId) : this.policy;
     const signals = readSignals(request, this.config.escalation);
+    const refreshing = this.router.refreshFor(request.model, signal);
+    if (refreshing) await refreshing;
     const base = this.router.resolve(request.model, identity.sessionId);
     let moduleError = this.ruleLoadError;
     let chosen: { route: Route; rule: string; reason: string } | undefined;
