@@ -83,8 +83,23 @@ const serverIdentity = (props: Props) =>
     props.build_info,
   ]);
 
+const modelOf = (props: Props) => basename(props.model_alias ?? props.model_path ?? "an unnamed model");
+
 const describeServer = (props: Props) =>
-  `${basename(props.model_alias ?? props.model_path ?? "an unnamed model")} with ${props.total_slots ?? 1} slot(s) and a ${props.default_generation_settings?.n_ctx ?? "?"}-token context`;
+  `${modelOf(props)} with ${props.total_slots ?? 1} slot(s) and a ${props.default_generation_settings?.n_ctx ?? "?"}-token context`;
+
+/** What differs between two servers' /props, as `serve` says it. */
+function describeChange(before: Props, after: Props): string {
+  const changes: string[] = [];
+  const differ = (a: unknown, b: unknown, text: string) => a !== b && changes.push(text);
+  differ(modelOf(before), modelOf(after), `model ${modelOf(before)} → ${modelOf(after)}`);
+  differ(before.total_slots, after.total_slots, `slots ${before.total_slots ?? 1} → ${after.total_slots ?? 1}`);
+  const context = (props: Props) => props.default_generation_settings?.n_ctx;
+  differ(context(before), context(after), `context ${context(before)} → ${context(after)} tokens`);
+  differ(before.chat_template, after.chat_template, "another chat template");
+  differ(before.build_info, after.build_info, `build ${before.build_info} → ${after.build_info}`);
+  return changes.join(", ");
+}
 
 /**
  * llama-server over /v1/chat/completions (its own /v1/messages drops `id_slot` and `cache_prompt`, and
@@ -151,7 +166,7 @@ export class LlamaServerBackend implements Backend {
         this.remember(props);
         this.compatPromise = undefined;
         this.slots = undefined;
-        const change = `${this.name} now serves ${describeServer(props)} (was ${describeServer(probed)}); probing it again`;
+        const change = `${this.name}'s server changed (${describeChange(probed, props)}); probing it again`;
         for (const listener of this.serverChangeListeners) listener(change);
       } catch {
         // Unreachable or not ready: the health check says so.
