@@ -63,6 +63,7 @@ export interface RunningSwitchyard {
 async function backendForUrl(url: string, index: number, context: BackendContext): Promise<Backend> {
   const config = await recognisedBackendConfig(url, `backend${index + 1}`);
   if (!config) throw new Error(`--backend ${url}: nothing there answered as ${RECOGNISED_BY}`);
+  registerSecret(backendApiKey(config));
   return createBackend(config, context);
 }
 

@@ -30,9 +30,14 @@ import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-re
 import { toCompletionBody } from "./to-completion-body.js";
 import { toLlamaServerBody } from "./to-llama-server-body.js";
 
+/** The variable llama-server reads its `--api-key` from, and Switchyard the key for it by default. */
+export const LLAMA_API_KEY = "LLAMA_API_KEY";
+
 export interface LlamaServerOptions {
   name: string;
   baseUrl: string;
+  /** The server's key, when it was started with `--api-key` (sent as `Authorization: Bearer`). */
+  apiKey?: string;
   /** Overrides for detected compat flags. */
   compat?: Partial<LlamaServerCompat>;
   /**
@@ -118,6 +123,8 @@ export class LlamaServerBackend implements Backend {
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotBook | undefined;
   private readonly prefill: PrefillDeadline;
+  /** Sent with every request: the key, for a server started with --api-key. */
+  private readonly headers: Record<string, string>;
   private readonly serverChangeListeners = new Set<(change: string) => void>();
   private serverCheck: Promise<void> | undefined;
   /** The server closed a connection since the last check that set off. */
@@ -135,6 +142,7 @@ export class LlamaServerBackend implements Backend {
       idleTimeoutMs: 300_000,
     });
     this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
+    this.headers = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
     // A connection the server closed may mean a server restarted since: the next request looks again
     // (`preconnect`, or the connection opened for a request that did not preconnect). Not one this side
     // closed when it had idled (UND_ERR_INFO, "socket idle timeout"), before llama-server's own 5 s.
@@ -178,12 +186,24 @@ export class LlamaServerBackend implements Backend {
   }
 
   private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
-    return requestUpstream(this.pool, { method, path, headers: {}, body, signal }, this);
+    return requestUpstream(this.pool, { method, path, headers: this.headers, body, signal }, this);
   }
 
   private async json<T>(method: "GET" | "POST", path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const response = await this.call(method, path, body, signal ?? AbortSignal.timeout(30_000));
-    return upstreamJson<T>(response, this.name);
+    try {
+      return await upstreamJson<T>(response, this.name);
+    } catch (error) {
+      throw this.withKeyHint(error);
+    }
+  }
+
+  /** A 401 from the server says which key it wants, and where Switchyard takes it from. */
+  private withKeyHint(error: unknown): unknown {
+    if (!(error instanceof SwitchyardError) || error.code !== "upstream_auth") return error;
+    const sent = this.options.apiKey ? "refused the key Switchyard sent" : "Switchyard sent no key";
+    error.message = `${error.message} (llama-server was started with --api-key and ${sent}: set ${LLAMA_API_KEY} to its key, or apiKey / apiKeyEnv in this backend's config)`;
+    return error;
   }
 
   async props(signal?: AbortSignal): Promise<Props> {
@@ -355,12 +375,10 @@ export class LlamaServerBackend implements Backend {
       const path = rendered ? "/completion" : "/v1/chat/completions";
       const response = await requestUpstream(
         this.pool,
-        generationRequest(path, body, options.signal, this.prefill, facts),
+        { ...generationRequest(path, body, options.signal, this.prefill, facts), headers: this.headers },
         this,
       );
-      if (response.status >= 400) {
-        throw await upstreamFailure(response, this.name);
-      }
+      if (response.status >= 400) throw this.withKeyHint(await upstreamFailure(response, this.name));
       const context = { id: `msg_${randomUUID().replaceAll("-", "")}`, model: request.model, backendName: this.name };
       const events =
         rendered && rendering

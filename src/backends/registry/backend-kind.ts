@@ -40,7 +40,10 @@ export interface BackendContext {
 
 /** A server's JSON answers to GETs of paths under its root (undefined when it does not answer 2xx JSON). */
 export interface ProbedServer {
+  /** The JSON of a 2xx answer to GET `path`; undefined for anything else. */
   json(path: string): Promise<unknown | undefined>;
+  /** The status and JSON body (undefined when not JSON) of any answer to GET `path`; undefined when none came. */
+  answer(path: string): Promise<{ status: number; body: unknown } | undefined>;
 }
 
 /** How `serve --backend URL` and auto-discovery recognise a server of this kind. */

@@ -11,11 +11,15 @@ export const RECOGNISED_BY = BACKEND_KINDS.flatMap((entry) => (entry.discovery ?
   ", ",
 );
 
-async function answers(url: string, timeoutMs = 800): Promise<unknown | undefined> {
+async function answers(url: string, timeoutMs = 800): Promise<{ status: number; body: unknown } | undefined> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return undefined;
-    return await response.json();
+    const text = await response.text();
+    try {
+      return { status: response.status, body: JSON.parse(text) };
+    } catch {
+      return { status: response.status, body: undefined };
+    }
   } catch {
     return undefined;
   }
@@ -23,12 +27,17 @@ async function answers(url: string, timeoutMs = 800): Promise<unknown | undefine
 
 /** The server at `root`, each path asked at most once (vLLM's and SGLang's probes both read /v1/models). */
 function probedServer(root: string): ProbedServer {
-  const asked = new Map<string, Promise<unknown | undefined>>();
+  const asked = new Map<string, ReturnType<typeof answers>>();
+  const answer = (path: string) => {
+    const answered = asked.get(path) ?? answers(`${root}${path}`);
+    asked.set(path, answered);
+    return answered;
+  };
   return {
-    json(path) {
-      const answer = asked.get(path) ?? answers(`${root}${path}`);
-      asked.set(path, answer);
-      return answer;
+    answer,
+    json: async (path) => {
+      const answered = await answer(path);
+      return answered && answered.status >= 200 && answered.status < 300 ? answered.body : undefined;
     },
   };
 }
