@@ -42,8 +42,14 @@ export class ModelRouter {
    * Learns which models each backend serves (called at start and when backends change). A model two
    * backends serve goes to the one configured first; routing keeps the old lists until the new are in.
    */
-  async refresh(signal?: AbortSignal): Promise<void> {
-    const lists = await Promise.all(this.backends.map((backend) => backend.listModels(signal).catch(() => [])));
+  async refresh(signal?: AbortSignal, which: (backend: Backend) => boolean = () => true): Promise<void> {
+    const kept = (backend: Backend) =>
+      [...this.served.values()].flatMap((entry) => (entry.backend === backend ? [entry.model] : []));
+    const lists = await Promise.all(
+      this.backends.map((backend) =>
+        which(backend) ? backend.listModels(signal).catch(() => []) : Promise.resolve(kept(backend)),
+      ),
+    );
     const served = new Map<string, { backend: Backend; model: string }>();
     for (const [index, models] of lists.entries()) {
       const backend = this.backends[index] as Backend;
@@ -54,7 +60,7 @@ export class ModelRouter {
 
   /**
    * A name no backend serves may be a model pulled or loaded since the lists were read (`ollama pull`, a
-   * server restarted with another model): reads them again before routing it, at most once per name in
+   * server restarted with another model): reads the local servers' lists again before routing it, at most once per name in
    * LOOK_AGAIN_MS (a client that always sends a name of its own pays it that often), and not for an alias
    * or a Claude name, which go where they go anyway. Undefined when there is nothing to wait for.
    */
@@ -64,7 +70,12 @@ export class ModelRouter {
     if (now - (this.unknown.get(requested) ?? Number.NEGATIVE_INFINITY) < LOOK_AGAIN_MS) return undefined;
     if (this.unknown.size >= UNKNOWN_NAMES) this.unknown.clear();
     this.unknown.set(requested, now);
-    return this.refresh(AbortSignal.any([AbortSignal.timeout(5_000), ...(signal ? [signal] : [])]));
+    // Only the servers on this machine: a model pulled since is pulled there, and however many names a
+    // client invents, no cloud's model list (which may count against its limits) is asked for them.
+    return this.refresh(
+      AbortSignal.any([AbortSignal.timeout(5_000), ...(signal ? [signal] : [])]),
+      (backend) => backend.local,
+    );
   }
 
   private aliasFor(requested: string): string | undefined {
