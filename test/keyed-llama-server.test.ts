@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
+import { inspectLlamaServer } from "../src/doctor/inspect-llama-server.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
 
@@ -111,5 +112,11 @@ describe("a llama-server started with --api-key", () => {
     const text = await response.text();
     expect(text).toContain("llama-server was started with --api-key and refused the key Switchyard sent");
     expect(text).not.toContain("not-the-key");
+  });
+
+  it("is inspected by doctor with the key from LLAMA_API_KEY", async () => {
+    const findings = await withKeyVariable(KEY, () => inspectLlamaServer(url));
+    expect(findings.find((finding) => finding.check === "reachable")?.level).toBe("ok");
+    expect(JSON.stringify(findings)).not.toContain("Invalid API Key");
   });
 });

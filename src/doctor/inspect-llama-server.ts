@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import { LLAMA_API_KEY, LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import { correctTemplate } from "../backends/llama-server/template-remedy.js";
 import { familyById } from "../families/model-families.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
@@ -87,7 +87,9 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
 /** Inspects a running llama-server for agent work and says what to change. */
 export async function inspectLlamaServer(url: string): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const backend = new LlamaServerBackend({ name: "llama-server", baseUrl: url });
+  // A server started with --api-key wants its key on everything but /health: the one llama-server reads.
+  const apiKey = process.env[LLAMA_API_KEY] || undefined;
+  const backend = new LlamaServerBackend({ name: "llama-server", baseUrl: url, apiKey });
   try {
     const health = await backend.health();
     if (!health.ok) {
@@ -128,7 +130,10 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
     );
     const context = props.default_generation_settings?.n_ctx ?? 0;
     const slotList = (await (
-      await fetch(`${url}/slots`, { signal: AbortSignal.timeout(5000) })
+      await fetch(`${url}/slots`, {
+        signal: AbortSignal.timeout(5000),
+        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      })
     )
       .json()
       .catch(() => [])) as Slot[];
