@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
 import { inspectLlamaServer } from "../src/doctor/inspect-llama-server.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
+import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 const KEY = "switchyard-test-key-0123456789abcdef";
 
@@ -15,35 +14,18 @@ const KEY = "switchyard-test-key-0123456789abcdef";
  * it has none or the wrong one.
  */
 describe("a llama-server started with --api-key", () => {
-  let server: ChildProcess;
+  let server: UserLlamaServer | undefined;
   let url: string;
   const gateways: RunningSwitchyard[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = spawn(
-      inject("llamaServer"),
-      ["-m", inject("testModel"), "--host", "127.0.0.1", "--port", String(port), "--no-webui", "--api-key", KEY],
-      { stdio: "ignore" },
-    );
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const healthy = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })
-        .then((response) => response.status === 200)
-        .catch(() => false);
-      if (healthy) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error("llama-server did not become healthy within 60 s");
+    server = await startUserLlamaServer(await freePort(), ["--api-key", KEY]);
+    url = server.url;
   }, 120_000);
 
   afterAll(async () => {
     for (const gateway of gateways) await gateway.close();
-    if (server.exitCode === null) {
-      const exited = once(server, "exit");
-      server.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
   });
 
   async function gatewayWith(options: { backendUrls?: string[]; config?: Record<string, unknown> }) {

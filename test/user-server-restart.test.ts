@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +6,7 @@ import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { freePort } from "../src/util/free-port.js";
+import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
  * A llama-server the user started, restarted on the same port as something else while Switchyard runs
@@ -17,44 +16,15 @@ import { freePort } from "../src/util/free-port.js";
  */
 describe("a user-started llama-server restarted as something else", () => {
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-restart-"));
-  let server: ChildProcess | undefined;
+  let server: UserLlamaServer | undefined;
   let gateway: RunningSwitchyard | undefined;
   const said: string[] = [];
 
   afterAll(async () => {
     await gateway?.close();
-    await stopServer();
+    await server?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
-
-  async function startServer(port: number, args: string[]): Promise<void> {
-    const child = spawn(
-      inject("llamaServer"),
-      ["-m", inject("testModel"), "--host", "127.0.0.1", "--port", String(port), "--jinja", "--no-webui", ...args],
-      { stdio: "ignore" },
-    );
-    server = child;
-    for (let attempt = 0; attempt < 600; attempt++) {
-      if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
-      const healthy = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_000) })
-        .then((response) => response.status === 200)
-        .catch(() => false);
-      if (healthy) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error("llama-server did not become healthy within 60 s");
-  }
-
-  async function stopServer(): Promise<void> {
-    const child = server;
-    server = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
 
   async function turn(session: string, texts: string[]): Promise<TurnRecord> {
     const running = gateway as RunningSwitchyard;
@@ -84,7 +54,7 @@ describe("a user-started llama-server restarted as something else", () => {
 
   it("probes the new server before the next turn, and explains the lost cache by the restart", async () => {
     const port = await freePort();
-    await startServer(port, ["--ctx-size", "8192", "--parallel", "4"]);
+    server = await startUserLlamaServer(port, ["--jinja", "--ctx-size", "8192", "--parallel", "4"]);
     gateway = await startSwitchyard({
       config: configSchema.parse({ telemetry: { turnsFile: join(scratch, "turns.jsonl") }, store: { path: null } }),
       host: "127.0.0.1",
@@ -97,9 +67,17 @@ describe("a user-started llama-server restarted as something else", () => {
     expect((await turn("b", ["hello from b"])).slot).toBe(1);
     expect(await contextWindow()).toBe(2048);
 
-    await stopServer();
+    await server.stop();
     const template = join(inject("llamaSource"), "models", "templates", "GLM-4.7-Flash.jinja");
-    await startServer(port, ["--ctx-size", "4096", "--parallel", "1", "--chat-template-file", template]);
+    server = await startUserLlamaServer(port, [
+      "--jinja",
+      "--ctx-size",
+      "4096",
+      "--parallel",
+      "1",
+      "--chat-template-file",
+      template,
+    ]);
 
     const first = await turn("a", ["hello from a", "ok", "again"]);
     expect(said).toContain(
