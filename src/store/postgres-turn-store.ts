@@ -4,13 +4,13 @@ import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
-import { FailureStreak } from "../util/failure-streak.js";
 import { PostgresChanges } from "./postgres-changes.js";
 import { PostgresCooldowns, type SharedCooldownOptions } from "./postgres-cooldowns.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { PostgresSessionState, type SessionStateOptions } from "./postgres-session-state.js";
 import { PostgresSlotLeases, type SlotLeaseOptions } from "./postgres-slot-leases.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
+import { WaitingTurns } from "./waiting-turns.js";
 
 export interface PostgresTurnStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq's URL form, as the `pg` driver reads it). */
@@ -27,7 +27,6 @@ export interface PostgresTurnStoreOptions {
 
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 100_000;
-const MAX_QUEUED = 50_000;
 const DAY_MS = 86_400_000;
 /** Every query ends: a database that stops answering fails the read or keeps the batch queued. */
 const QUERY_TIMEOUT_MS = 30_000;
@@ -172,7 +171,7 @@ export function redactedStoreUrl(url: string): string {
  * commit the queue first; a batch the database refuses stays queued and is retried.
  */
 export class PostgresTurnStore implements TurnStore {
-  private queue: TurnRecord[] = [];
+  private readonly queue: WaitingTurns;
   private flushTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   /** Commits run one after another, so turns reach the table in the order they were added. */
@@ -182,8 +181,6 @@ export class PostgresTurnStore implements TurnStore {
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
   private closed = false;
-  /** Commits failing in a row: turns committed meanwhile wait for the retry, not their clients. */
-  private readonly failures: FailureStreak;
   private changeFeed: PostgresChanges | undefined;
 
   private constructor(
@@ -192,7 +189,7 @@ export class PostgresTurnStore implements TurnStore {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.onError = options.onError ?? ((message) => process.stderr.write(`switchyard store: ${message}\n`));
-    this.failures = new FailureStreak(this.onError);
+    this.queue = new WaitingTurns(this.where, Math.max(this.flushIntervalMs, 1000), this.onError);
     // An idle connection the server drops must not take the process down with an unhandled 'error'.
     pool.on("error", (error) => this.onError(`connection to ${this.where} lost: ${error.message}`));
   }
@@ -256,7 +253,6 @@ export class PostgresTurnStore implements TurnStore {
   add(turn: TurnRecord): void {
     if (this.closed) return;
     this.queue.push(turn);
-    if (this.queue.length > MAX_QUEUED) this.queue.shift();
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => void this.commitQueue(), this.flushIntervalMs);
       this.flushTimer.unref();
@@ -271,9 +267,8 @@ export class PostgresTurnStore implements TurnStore {
   commit(turn: TurnRecord): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.queue.push(turn);
-    if (this.queue.length > MAX_QUEUED) this.queue.shift();
     // A database that refused the last batch holds no client: the turn waits in the queue for the retry.
-    if (this.failures.failing && this.flushTimer) return Promise.resolve();
+    if (this.queue.failing && this.flushTimer) return Promise.resolve();
     return this.commitQueue();
   }
 
@@ -295,22 +290,15 @@ export class PostgresTurnStore implements TurnStore {
     this.waiting = this.writing.then(async () => {
       this.waiting = undefined;
       if (this.queue.length === 0) return;
-      const batch = this.queue;
-      this.queue = [];
+      const batch = this.queue.take();
       try {
         const columns: unknown[][] = COLUMNS.map(() => []);
         for (const turn of batch)
           for (const [index, value] of columnValues(turn).entries()) columns[index]?.push(value);
         await this.pool.query(INSERT, columns);
-        this.failures.recovered(
-          (attempts, seconds) =>
-            `wrote the ${batch.length} turn(s) kept while ${this.where} could not be written (${seconds} s, ${attempts} failed attempt(s))`,
-        );
+        this.queue.written(batch);
       } catch (error) {
-        this.failures.failed(
-          `cannot write ${batch.length} turn(s) to ${this.where}: ${(error as Error).message}; keeping up to ${MAX_QUEUED} in memory and trying again every ${Math.max(this.flushIntervalMs, 1000) / 1000} s (said again once it works)`,
-        );
-        this.queue = batch.concat(this.queue).slice(-MAX_QUEUED);
+        this.queue.refused(batch, error as Error);
         if (!this.closed && !this.flushTimer) {
           this.flushTimer = setTimeout(() => void this.commitQueue(), Math.max(this.flushIntervalMs, 1000));
           this.flushTimer.unref();

@@ -5,9 +5,9 @@ import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
-import { FailureStreak } from "../util/failure-streak.js";
 import { migrate } from "./sqlite-migrations.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
+import { WaitingTurns } from "./waiting-turns.js";
 
 export interface SqliteTurnStoreOptions {
   /** The database file (created with its directory); `:memory:` for a throw-away store. */
@@ -26,8 +26,6 @@ export interface SqliteTurnStoreOptions {
 
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 100_000;
-/** Records kept in memory while the database refuses writes (disk full, locked), before the oldest go. */
-const MAX_QUEUED = 50_000;
 const DAY_MS = 86_400_000;
 
 const INSERT = `INSERT OR IGNORE INTO turns (
@@ -134,16 +132,13 @@ export class SqliteTurnStore implements TurnStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly insertBatch: (turns: TurnRecord[]) => void;
-  private queue: TurnRecord[] = [];
+  private readonly queue: WaitingTurns;
   private flushTimer: NodeJS.Timeout | undefined;
   /** The group commit turns finishing in this turn of the event loop join. */
   private groupCommit: Promise<void> | undefined;
   private readonly pruneTimer: NodeJS.Timeout | undefined;
   private readonly flushIntervalMs: number;
   private readonly onError: (message: string) => void;
-  private readonly failures: FailureStreak;
-  /** Turns dropped from a full queue since writing last worked. */
-  private dropped = 0;
   private closed = false;
 
   constructor(private readonly options: SqliteTurnStoreOptions) {
@@ -157,7 +152,7 @@ export class SqliteTurnStore implements TurnStore {
     migrate(this.db);
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.onError = options.onError ?? ((message) => process.stderr.write(`switchyard store: ${message}\n`));
-    this.failures = new FailureStreak(this.onError);
+    this.queue = new WaitingTurns(options.path, this.retryMs, this.onError);
     this.insert = this.db.prepare(INSERT);
     this.insertBatch = this.db.transaction((turns: TurnRecord[]) => {
       for (const turn of turns) this.insert.run(rowFor(turn));
@@ -175,7 +170,7 @@ export class SqliteTurnStore implements TurnStore {
 
   add(turn: TurnRecord): void {
     if (this.closed) return;
-    this.enqueue(turn);
+    this.queue.push(turn);
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.commitQueue(), this.flushIntervalMs);
       this.flushTimer.unref();
@@ -189,11 +184,11 @@ export class SqliteTurnStore implements TurnStore {
    */
   commit(turn: TurnRecord): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.enqueue(turn);
+    this.queue.push(turn);
     // A database that refused the last batch: the turn waits in the queue for the retry, and its answer
     // does not wait for it (each turn trying the whole queue again blocked the event loop for 18 ms per
     // turn with 1,500 turns queued on a full disk, growing with the queue).
-    if (this.failures.failing && this.flushTimer) return Promise.resolve();
+    if (this.queue.failing && this.flushTimer) return Promise.resolve();
     this.groupCommit ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         this.groupCommit = undefined;
@@ -208,17 +203,9 @@ export class SqliteTurnStore implements TurnStore {
     this.commitQueue();
   }
 
-  private enqueue(turn: TurnRecord): void {
-    this.queue.push(turn);
-    this.trimQueue();
-  }
-
-  /** Drops the oldest turns past MAX_QUEUED, counting them. */
-  private trimQueue(): void {
-    const over = this.queue.length - MAX_QUEUED;
-    if (over <= 0) return;
-    this.queue = this.queue.slice(over);
-    this.dropped += over;
+  /** Between attempts while the database refuses writes. */
+  private get retryMs(): number {
+    return Math.max(this.flushIntervalMs, 1000);
   }
 
   /** Commits the queue in one transaction; on failure keeps it for the next attempt. */
@@ -226,26 +213,17 @@ export class SqliteTurnStore implements TurnStore {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.queue.length === 0 || !this.db.open) return;
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.take();
     try {
       // While the database refuses writes, the oldest turn alone first: SQLite builds a whole batch in
       // memory before its commit fails. (Written twice when it works: the insert ignores a known id.)
-      if (this.failures.failing) this.insertBatch(batch.slice(0, 1));
+      if (this.queue.failing) this.insertBatch(batch.slice(0, 1));
       this.insertBatch(batch);
-      this.failures.recovered(
-        (attempts, seconds) =>
-          `wrote the ${batch.length} turn(s) kept while ${this.options.path} could not be written (${seconds} s, ${attempts} failed attempt(s))${this.dropped > 0 ? `; ${this.dropped} older turn(s) did not fit in memory and are lost` : ""}`,
-      );
-      this.dropped = 0;
+      this.queue.written(batch);
     } catch (error) {
-      this.failures.failed(
-        `cannot write ${batch.length} turn(s) to ${this.options.path}: ${(error as Error).message}; keeping up to ${MAX_QUEUED} in memory and trying again every ${Math.max(this.flushIntervalMs, 1000) / 1000} s (said again once it works)`,
-      );
-      this.queue = batch.concat(this.queue);
-      this.trimQueue();
+      this.queue.refused(batch, error as Error);
       if (!this.closed) {
-        this.flushTimer = setTimeout(() => this.commitQueue(), Math.max(this.flushIntervalMs, 1000));
+        this.flushTimer = setTimeout(() => this.commitQueue(), this.retryMs);
         this.flushTimer.unref();
       }
     }
