@@ -41,8 +41,9 @@ export function generationRequest(
   signal: AbortSignal,
   prefill: PrefillDeadline,
   facts: TurnFacts,
+  headers: Record<string, string> = {},
 ): UpstreamRequest {
-  return { method: "POST", path, headers: {}, body, signal, prefill, facts };
+  return { method: "POST", path, headers, body, signal, prefill, facts };
 }
 
 /**

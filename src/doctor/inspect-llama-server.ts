@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LLAMA_API_KEY, LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
 import { correctTemplate } from "../backends/llama-server/template-remedy.js";
+import { keyOf } from "../backends/registry/backend-kind.js";
 import { familyById } from "../families/model-families.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { cacheDirectory } from "../util/paths.js";
@@ -88,7 +89,7 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
 export async function inspectLlamaServer(url: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   // A server started with --api-key wants its key on everything but /health: the one llama-server reads.
-  const apiKey = process.env[LLAMA_API_KEY] || undefined;
+  const apiKey = keyOf({}, LLAMA_API_KEY);
   const backend = new LlamaServerBackend({ name: "llama-server", baseUrl: url, apiKey });
   try {
     const health = await backend.health();

@@ -78,15 +78,23 @@ interface Props {
   chat_template?: string;
 }
 
-/** What a server serves, as far as the probe depends on it: its model, template, context and slots. */
-const serverIdentity = (props: Props) =>
-  JSON.stringify([
-    props.model_alias ?? props.model_path,
-    props.chat_template,
-    props.default_generation_settings?.n_ctx,
-    props.total_slots,
-    props.build_info,
-  ]);
+/**
+ * What a server serves, as far as the probe depends on it (model, template, context, slots, build), as a
+ * short digest: two servers that differ in any of it differ here.
+ */
+const serverId = (props: Props) =>
+  createHash("sha256")
+    .update(
+      JSON.stringify([
+        props.model_alias ?? props.model_path,
+        props.chat_template,
+        props.default_generation_settings?.n_ctx,
+        props.total_slots,
+        props.build_info,
+      ]),
+    )
+    .digest("base64url")
+    .slice(0, 16);
 
 const modelOf = (props: Props) => basename(props.model_alias ?? props.model_path ?? "an unnamed model");
 
@@ -170,7 +178,7 @@ export class LlamaServerBackend implements Backend {
     this.serverCheck ??= (async () => {
       try {
         const props = await this.json<Props>("GET", "/props", undefined, signal ?? AbortSignal.timeout(5_000));
-        if (serverIdentity(props) === serverIdentity(probed) || this.propsCache !== probed) return;
+        if (this.propsCache !== probed || serverId(props) === this.server?.id) return;
         this.remember(props);
         this.compatPromise = undefined;
         this.slots = undefined;
@@ -213,10 +221,7 @@ export class LlamaServerBackend implements Backend {
 
   private remember(props: Props): void {
     this.propsCache = props;
-    this.server = {
-      id: createHash("sha256").update(serverIdentity(props)).digest("base64url").slice(0, 16),
-      described: describeServer(props),
-    };
+    this.server = { id: serverId(props), described: describeServer(props) };
   }
 
   /**
@@ -375,7 +380,7 @@ export class LlamaServerBackend implements Backend {
       const path = rendered ? "/completion" : "/v1/chat/completions";
       const response = await requestUpstream(
         this.pool,
-        { ...generationRequest(path, body, options.signal, this.prefill, facts), headers: this.headers },
+        generationRequest(path, body, options.signal, this.prefill, facts, this.headers),
         this,
       );
       if (response.status >= 400) throw this.withKeyHint(await upstreamFailure(response, this.name));
