@@ -24,6 +24,8 @@ export interface SlotView {
   lane: Lane | undefined;
   /** A request is running on the slot now. */
   busy: boolean;
+  /** The model whose slot it is, where a backend serves several with slots of their own (router mode). */
+  model?: string;
 }
 
 export interface StreamOptions {
@@ -55,8 +57,11 @@ export interface Backend {
   freeSlots?(): number | undefined;
   /** Which lane holds which slot, for the dashboard; undefined when the backend has no slots (yet). */
   slotSnapshot?(): SlotView[] | undefined;
-  /** Context window in tokens per request, when the backend reports it. */
-  contextSize(signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * Context window in tokens per request, when the backend reports it: `model`'s where the backend's
+   * models differ in it (llama-server in router mode), else the backend's.
+   */
+  contextSize(signal?: AbortSignal, model?: string): Promise<number | undefined>;
   /**
    * A generation request has arrived and may come here: open a connection now when none is idle, so
    * the handshake overlaps reading and planning it (local backends, whose idle connections go quickly).
@@ -64,9 +69,9 @@ export interface Backend {
   preconnect?(): void;
   /**
    * Calls `listener` when the server behind the URL turns out to serve something else than it did (a
-   * llama-server restarted with another model, template, context size or slot count); returns a function
-   * that unsubscribes.
+   * llama-server restarted with another model, template, context size or slot count), with the owner of
+   * the slot files saved for it (session-table.ts `forgetSaved`); returns a function that unsubscribes.
    */
-  onServerChange?(listener: (change: string) => void): () => void;
+  onServerChange?(listener: (change: string, slotOwner: string) => void): () => void;
   close(): Promise<void>;
 }

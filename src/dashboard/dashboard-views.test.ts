@@ -22,9 +22,9 @@ describe("toBackendView", () => {
     side.release();
     const view = toBackendView(backendWith(scheduler.snapshot()));
     expect(view.slots).toEqual([
-      { slot: 0, busy: true, sessionId: "a/b-session", laneName: "main", laneKind: "main" },
-      { slot: 1, busy: false, sessionId: "other", laneName: "side", laneKind: "side" },
-      { slot: 2, busy: false, sessionId: null, laneName: null, laneKind: null },
+      { slot: 0, busy: true, sessionId: "a/b-session", laneName: "main", laneKind: "main", model: null },
+      { slot: 1, busy: false, sessionId: "other", laneName: "side", laneKind: "side", model: null },
+      { slot: 2, busy: false, sessionId: null, laneName: null, laneKind: null, model: null },
     ]);
     main.release();
   });

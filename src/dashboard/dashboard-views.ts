@@ -61,6 +61,8 @@ export interface SlotEntryView {
   sessionId: string | null;
   laneName: LaneName | null;
   laneKind: LaneKind | null;
+  /** The model the slot belongs to, on a llama-server in router mode. */
+  model: string | null;
 }
 
 export interface BackendView {
@@ -87,6 +89,7 @@ export function toBackendView(backend: Backend): BackendView {
         sessionId: slot.lane?.sessionId ?? null,
         laneName: slot.lane?.name ?? null,
         laneKind: slot.lane?.kind ?? null,
+        model: slot.model ?? null,
       })) ?? null,
   };
 }

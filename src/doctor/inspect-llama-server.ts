@@ -85,12 +85,18 @@ async function twoTurnProbe(backend: LlamaServerBackend): Promise<Finding> {
   };
 }
 
-/** Inspects a running llama-server for agent work and says what to change. */
-export async function inspectLlamaServer(url: string): Promise<Finding[]> {
+/**
+ * Inspects a running llama-server for agent work and says what to change. In router mode it inspects
+ * `model` (by default the first the router lists), loading it if the router has not.
+ */
+export async function inspectLlamaServer(url: string, model?: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   // A server started with --api-key wants its key on everything but /health: the one llama-server reads.
   const apiKey = keyOf({}, LLAMA_API_KEY);
-  const backend = new LlamaServerBackend({ name: "llama-server", baseUrl: url, apiKey });
+  const router = new LlamaServerBackend({ name: "llama-server", baseUrl: url, apiKey });
+  let backend = router;
+  /** `?model=` for what the doctor reads itself, in router mode. */
+  let modelQuery = "";
   try {
     const health = await backend.health();
     if (!health.ok) {
@@ -101,6 +107,32 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
         fix: `start llama-server at ${url}, or point doctor at it with --backend`,
       });
       return findings;
+    }
+    if ((await router.props()).role === "router") {
+      const models = await router.listModels();
+      const chosen = model ?? models[0];
+      if (chosen === undefined || !models.includes(chosen)) {
+        findings.push({
+          level: "fail",
+          check: "router mode",
+          detail: `${url} runs in router mode and lists ${models.length ? models.join(", ") : "no model"}${chosen === undefined ? "" : `, not ${chosen}`}`,
+          fix: "give llama-server models (--models-dir, --models-preset), or name one it lists with --model",
+        });
+        return findings;
+      }
+      findings.push({
+        level: "ok",
+        check: "router mode",
+        detail: `${models.length} model(s): ${models.join(", ")}; each is its own server, with its own template, context and slots. Inspecting ${chosen}${model ? "" : " (another: --model NAME)"}`,
+      });
+      backend = await router.backendFor(chosen);
+      modelQuery = `?model=${encodeURIComponent(chosen)}`;
+    } else if (model !== undefined) {
+      findings.push({
+        level: "info",
+        check: "router mode",
+        detail: `--model ${model}: ${url} serves one model, not in router mode; inspecting it`,
+      });
     }
     const props = (await backend.props()) as Record<string, unknown> & {
       total_slots?: number;
@@ -131,7 +163,7 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
     );
     const context = props.default_generation_settings?.n_ctx ?? 0;
     const slotList = (await (
-      await fetch(`${url}/slots`, {
+      await fetch(`${url}/slots${modelQuery}`, {
         signal: AbortSignal.timeout(5000),
         headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       })
@@ -239,7 +271,7 @@ export async function inspectLlamaServer(url: string): Promise<Finding[]> {
   } catch (error) {
     findings.push({ level: "fail", check: "inspection", detail: (error as Error).message });
   } finally {
-    await backend.close();
+    await router.close();
   }
   return findings;
 }

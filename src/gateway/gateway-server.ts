@@ -142,7 +142,10 @@ export function createGatewayServer(options: GatewayOptions): Server {
       if (method === "GET" && path === "/v1/models") return handleListModels(response, options.router);
       if (method === "GET" && path === "/v1/switchyard/info") {
         const windows = await Promise.all(
-          options.backends.map((backend) => backend.contextSize().catch(() => undefined)),
+          // Each backend's for the model a Claude name goes to there (where its models differ in it).
+          options.backends.map((backend) =>
+            backend.contextSize(undefined, options.router.routeTo(backend.name, "info")?.model).catch(() => undefined),
+          ),
         );
         const local = options.backends.findIndex((backend) => backend.local);
         return sendJson(response, 200, {

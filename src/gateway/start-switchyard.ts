@@ -153,10 +153,10 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   );
   router.useHealth(health);
   for (const backend of backends)
-    backend.onServerChange?.((change) => {
+    backend.onServerChange?.((change, slotOwner) => {
       say(change);
       // What it serves now, and no slot file of the old model restored into it.
-      router.sessions.forgetSaved(backend.name, () => true);
+      router.sessions.forgetSaved(slotOwner, () => true);
       void router.refresh(AbortSignal.timeout(10_000)).catch(() => {});
     });
   health.start();

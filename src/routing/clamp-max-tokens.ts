@@ -24,7 +24,7 @@ export async function clampMaxTokens(
   const unchanged = { request, clamp: undefined };
   const sizing = backendKind(backend.kind).clampPromptSizing;
   if (sizing === "none") return unchanged;
-  const context = await backend.contextSize(signal).catch(() => undefined);
+  const context = await backend.contextSize(signal, model).catch(() => undefined);
   if (!context || tokenUpperBound(request) + request.maxTokens < context) return unchanged;
   const counted =
     sizing === "count"

@@ -156,7 +156,7 @@ export async function checkFit(
   signal: AbortSignal,
   previous?: PreviousPrompt,
 ): Promise<FitResult> {
-  const context = await backend.contextSize(signal).catch(() => undefined);
+  const context = await backend.contextSize(signal, model).catch(() => undefined);
   if (!context) return { fits: true, context, tokens: tokenEstimate(request), exact: false };
   const bound = tokenUpperBound(request);
   // The lane's last prompt on this backend was counted by it; what was added since is bounded by its bytes.

@@ -5,6 +5,7 @@ import { inject } from "vitest";
 /**
  * llama-server as a user starts it by hand: the real engine and test model on `port`, with `args`, and
  * nothing of Switchyard's around it (no supervisor to restart it). Resolves once /health answers 200.
+ * With `router`, no model: llama-server's router mode, its models given in `args` (`--models-preset`).
  */
 export interface UserLlamaServer {
   url: string;
@@ -12,11 +13,16 @@ export interface UserLlamaServer {
   stop(): Promise<void>;
 }
 
-export async function startUserLlamaServer(port: number, args: string[]): Promise<UserLlamaServer> {
+export async function startUserLlamaServer(
+  port: number,
+  args: string[],
+  options: { router?: boolean } = {},
+): Promise<UserLlamaServer> {
   const url = `http://127.0.0.1:${port}`;
+  const model = options.router ? [] : ["-m", inject("testModel")];
   const child: ChildProcess = spawn(
     inject("llamaServer"),
-    ["-m", inject("testModel"), "--host", "127.0.0.1", "--port", String(port), "--no-webui", ...args],
+    [...model, "--host", "127.0.0.1", "--port", String(port), "--no-webui", ...args],
     { stdio: "ignore" },
   );
   const stop = async () => {

@@ -66,7 +66,17 @@ export interface LlamaServerOptions {
   thinkingPolicy?: "client" | "after-tool-error";
 }
 
+/** One model of a llama-server in router mode, served by a child process of its own. */
+interface RouterModel {
+  /** The model's name in the router's list, sent with every request for it (`?model=`, or `"model"` in the body). */
+  name: string;
+  /** The router's backend: its connections, key and listeners are the model's too. */
+  router: LlamaServerBackend;
+}
+
 interface Props {
+  /** `router` for llama-server in router mode (`--models-dir`, `--models-preset`, or no model at all). */
+  role?: string;
   build_info?: string;
   bos_token?: string;
   eos_token?: string;
@@ -91,6 +101,7 @@ const serverId = (props: Props) =>
         props.default_generation_settings?.n_ctx,
         props.total_slots,
         props.build_info,
+        props.role,
       ]),
     )
     .digest("base64url")
@@ -100,6 +111,10 @@ const modelOf = (props: Props) => basename(props.model_alias ?? props.model_path
 
 const describeServer = (props: Props) =>
   `${modelOf(props)} with ${props.total_slots ?? 1} slot(s) and a ${props.default_generation_settings?.n_ctx ?? "?"}-token context`;
+
+/** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
+const slotBookKey = (baseUrl: string, model: RouterModel | undefined) =>
+  model ? `${baseUrl}?model=${encodeURIComponent(model.name)}` : baseUrl;
 
 /** What differs between two servers' /props, as `serve` says it. */
 function describeChange(before: Props, after: Props): string {
@@ -133,14 +148,32 @@ export class LlamaServerBackend implements Backend {
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
   private readonly headers: Record<string, string>;
-  private readonly serverChangeListeners = new Set<(change: string) => void>();
+  private readonly serverChangeListeners: Set<(change: string, slotOwner: string) => void>;
   private serverCheck: Promise<void> | undefined;
   /** The server closed a connection since the last check that set off. */
   private connectionLost = false;
+  /**
+   * A server in router mode: each model it lists is a child process with its own template, context and
+   * slots, served here by a backend of its own (by model name) that names the model in every request.
+   */
+  private routerModels: Map<string, LlamaServerBackend> | undefined;
+  /** Who owns the lanes' saved slot files in the session table: the backend, or the backend's model. */
+  private readonly slotOwner: string;
 
-  constructor(private readonly options: LlamaServerOptions) {
+  constructor(
+    private readonly options: LlamaServerOptions,
+    private readonly routerModel?: RouterModel,
+  ) {
     this.name = options.name;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.slotOwner = routerModel ? `${this.name}/${routerModel.name}` : this.name;
+    this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
+    if (routerModel) {
+      this.pool = routerModel.router.pool;
+      this.headers = routerModel.router.headers;
+      this.serverChangeListeners = routerModel.router.serverChangeListeners;
+      return;
+    }
     this.pool = upstreamPool(this.baseUrl, options, {
       connections: 64,
       pipelining: 1,
@@ -149,8 +182,8 @@ export class LlamaServerBackend implements Backend {
       headersTimeoutMs: LOCAL_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: 300_000,
     });
-    this.prefill = new PrefillDeadline(options.headersTimeoutMs ?? LOCAL_HEADERS_TIMEOUT_MS, options.timers);
     this.headers = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+    this.serverChangeListeners = new Set();
     // A connection the server closed may mean a server restarted since: the next request looks again
     // (`preconnect`, or the connection opened for a request that did not preconnect). Not one this side
     // closed when it had idled (UND_ERR_INFO, "socket idle timeout"), before llama-server's own 5 s.
@@ -160,8 +193,11 @@ export class LlamaServerBackend implements Backend {
     this.pool.on("connect", () => this.checkAfterLostConnection());
   }
 
-  /** Calls `listener` with what changed when the server behind the URL turns out to serve something else. */
-  onServerChange(listener: (change: string) => void): () => void {
+  /**
+   * Calls `listener` with what changed when the server behind the URL (or, in router mode, one of its
+   * models) turns out to serve something else, and the owner of the slot files saved for it.
+   */
+  onServerChange(listener: (change: string, slotOwner: string) => void): () => void {
     this.serverChangeListeners.add(listener);
     return () => this.serverChangeListeners.delete(listener);
   }
@@ -170,20 +206,27 @@ export class LlamaServerBackend implements Backend {
    * Reads /props again. When the server now serves another model, template, context size or slot count
    * than the probe saw (a server the user restarted on the same port), forgets the probe and the slot
    * pins, so the next request probes it again, and tells the listeners. Runs on every health check and
-   * on a new connection; never throws (a server that is down is the health check's to say).
+   * on a new connection; never throws (a server that is down is the health check's to say). In router
+   * mode it checks the router and each model used so far, without loading one the router has unloaded.
    */
   checkServer(signal?: AbortSignal): Promise<void> {
     const probed = this.propsCache;
     if (!probed) return Promise.resolve();
     this.serverCheck ??= (async () => {
       try {
-        const props = await this.json<Props>("GET", "/props", undefined, signal ?? AbortSignal.timeout(5_000));
-        if (this.propsCache !== probed || serverId(props) === this.server?.id) return;
-        this.remember(props);
-        this.compatPromise = undefined;
-        this.slots = undefined;
-        const change = `${this.name}'s server changed (${describeChange(probed, props)}); probing it again`;
-        for (const listener of this.serverChangeListeners) listener(change);
+        // A model the router has unloaded answers 400 ("model is not loaded") instead of loading again.
+        const path = this.routerModel ? "/props?autoload=false" : "/props";
+        const props = await this.json<Props>("GET", path, undefined, signal ?? AbortSignal.timeout(5_000));
+        if (this.propsCache === probed && serverId(props) !== this.server?.id) {
+          this.remember(props);
+          this.compatPromise = undefined;
+          this.slots = undefined;
+          const what = this.routerModel ? `${this.name}'s model ${this.routerModel.name}` : `${this.name}'s server`;
+          const change = `${what} changed (${describeChange(probed, props)}); probing it again`;
+          for (const listener of this.serverChangeListeners) listener(change, this.slotOwner);
+        }
+        if (this.routerModels)
+          await Promise.all([...this.routerModels.values()].map((model) => model.checkServer(signal)));
       } catch {
         // Unreachable or not ready: the health check says so.
       } finally {
@@ -194,6 +237,10 @@ export class LlamaServerBackend implements Backend {
   }
 
   private call(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined) {
+    const model = this.routerModel?.name;
+    if (model !== undefined && method === "GET")
+      path = `${path}${path.includes("?") ? "&" : "?"}model=${encodeURIComponent(model)}`;
+    if (model !== undefined && method === "POST") body = { ...(body as object), model };
     return requestUpstream(this.pool, { method, path, headers: this.headers, body, signal }, this);
   }
 
@@ -222,6 +269,22 @@ export class LlamaServerBackend implements Backend {
   private remember(props: Props): void {
     this.propsCache = props;
     this.server = { id: serverId(props), described: describeServer(props) };
+    if (!this.routerModel) this.routerModels = props.role === "router" ? (this.routerModels ?? new Map()) : undefined;
+  }
+
+  /**
+   * The backend that serves `model`: this one, or in router mode the one for that model. Reads /props
+   * first when what the server is has not been read yet.
+   */
+  async backendFor(model: string, signal?: AbortSignal): Promise<LlamaServerBackend> {
+    if (!this.propsCache) await this.props(signal);
+    if (!this.routerModels) return this;
+    let served = this.routerModels.get(model);
+    if (!served) {
+      served = new LlamaServerBackend(this.options, { name: model, router: this });
+      this.routerModels.set(model, served);
+    }
+    return served;
   }
 
   /**
@@ -232,7 +295,8 @@ export class LlamaServerBackend implements Backend {
     this.compatPromise ??= (async () => {
       const props = await this.props(signal);
       const count = Math.max(1, props.total_slots ?? 1);
-      this.slots ??= this.options.slotBook?.(this.baseUrl, count) ?? new SlotScheduler(count);
+      this.slots ??=
+        this.options.slotBook?.(slotBookKey(this.baseUrl, this.routerModel), count) ?? new SlotScheduler(count);
       const render = async (messages: unknown[], kwargs: Record<string, unknown>) => {
         const response = await this.call(
           "POST",
@@ -304,12 +368,19 @@ export class LlamaServerBackend implements Backend {
     return this.compatPromise;
   }
 
+  /** Which lane holds which slot; in router mode every model's slots, each with its model. */
   slotSnapshot(): SlotView[] | undefined {
-    return this.slots?.snapshot();
+    if (this.routerModels) {
+      const models = [...this.routerModels.values()].flatMap((model) => model.slotSnapshot() ?? []);
+      return models.length > 0 ? models : undefined;
+    }
+    const slots = this.slots?.snapshot();
+    const model = this.routerModel?.name;
+    return model === undefined ? slots : slots?.map((slot) => ({ ...slot, model }));
   }
 
   freeSlots(): number | undefined {
-    return this.slots?.snapshot().filter((slot) => slot.lane === undefined).length;
+    return this.slotSnapshot()?.filter((slot) => slot.lane === undefined).length;
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -317,9 +388,14 @@ export class LlamaServerBackend implements Backend {
     return (models.data ?? []).map((model) => model.id);
   }
 
-  async contextSize(signal?: AbortSignal): Promise<number | undefined> {
+  /** The context of `model`'s process in router mode (which loads it); the router itself has none. */
+  async contextSize(signal?: AbortSignal, model?: string): Promise<number | undefined> {
+    if (this.routerModels || !this.propsCache) {
+      const served = model === undefined ? this : await this.backendFor(model, signal);
+      if (served !== this) return served.contextSize(signal);
+    }
     const props = this.propsCache ?? (await this.props(signal));
-    return props.default_generation_settings?.n_ctx;
+    return this.routerModels ? undefined : props.default_generation_settings?.n_ctx;
   }
 
   async health(signal?: AbortSignal): Promise<BackendHealth> {
@@ -349,6 +425,10 @@ export class LlamaServerBackend implements Backend {
   ): Promise<AsyncIterable<CanonicalEvent>> {
     // A server restarted as something else is probed again before this turn is rendered for it.
     if (this.serverCheck) await this.serverCheck;
+    if (this.routerModels || !this.propsCache) {
+      const served = await this.backendFor(options.model, options.signal);
+      if (served !== this) return served.open(request, options, facts);
+    }
     const compat = await this.compat(options.signal);
     const chatBody = toLlamaServerBody(
       applyThinkingPolicy(request, this.options.thinkingPolicy, compat),
@@ -358,6 +438,8 @@ export class LlamaServerBackend implements Backend {
     const rendering = compat.rendering || undefined;
     const rendered = rendering ? toCompletionBody(chatBody, rendering.renderer) : undefined;
     const body = rendered?.body ?? chatBody;
+    // In router mode the router picks the model's process by the body's `model`.
+    if (this.routerModel) body.model = this.routerModel.name;
     const lane = options.lane;
     // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
     const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane, options.signal) : undefined;
@@ -406,22 +488,23 @@ export class LlamaServerBackend implements Backend {
    * Which lanes have a saved file is kept in the session table, forgotten with the session.
    */
   private async swapSlotFiles(lease: SlotLease, lane: Lane, memory: SlotMemory, signal: AbortSignal): Promise<void> {
-    const fileFor = (of: Lane) =>
-      `switchyard-${createHash("sha256").update(describeLane(of)).digest("hex").slice(0, 24)}.bin`;
+    // In router mode the models' processes share the save path: a file is the lane's on this model.
+    const owned = (of: Lane) => (this.routerModel ? `${describeLane(of)}\n${this.routerModel.name}` : describeLane(of));
+    const fileFor = (of: Lane) => `switchyard-${createHash("sha256").update(owned(of)).digest("hex").slice(0, 24)}.bin`;
     const action = async (name: "save" | "restore", filename: string) => {
       const response = await this.call("POST", `/slots/${lease.slot}?action=${name}`, { filename }, signal);
       await response.text();
       return response.status === 200;
     };
     if (lease.displacedLane && (await action("save", fileFor(lease.displacedLane)))) {
-      memory.markSaved(lease.displacedLane, this.name);
+      memory.markSaved(lease.displacedLane, this.slotOwner);
       const budget = this.options.slotFiles;
       if (budget) {
         const deleted = new Set(await pruneSlotFiles(budget.directory, budget.maxBytes));
-        if (deleted.size > 0) memory.forgetSaved(this.name, (saved) => deleted.has(fileFor(saved)));
+        if (deleted.size > 0) memory.forgetSaved(this.slotOwner, (saved) => deleted.has(fileFor(saved)));
       }
     }
-    if (lease.reassigned && memory.isSaved(lane, this.name)) await action("restore", fileFor(lane));
+    if (lease.reassigned && memory.isSaved(lane, this.slotOwner)) await action("restore", fileFor(lane));
   }
 
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */
@@ -434,6 +517,8 @@ export class LlamaServerBackend implements Backend {
    * Switchyard for a family it renders, else by the server's `/apply-template`), tokenized by `/tokenize`.
    */
   async promptTokens(request: CanonicalRequest, model: string, signal: AbortSignal): Promise<unknown[]> {
+    const served = await this.backendFor(model, signal);
+    if (served !== this) return served.promptTokens(request, model, signal);
     const compat = await this.compat(signal);
     const body = toLlamaServerBody(request, model, compat);
     const rendered = compat.rendering
@@ -466,7 +551,7 @@ export class LlamaServerBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    await closeUpstreamPool(this.pool);
+    if (!this.routerModel) await closeUpstreamPool(this.pool);
   }
 }
 

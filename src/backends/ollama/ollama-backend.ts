@@ -190,11 +190,14 @@ export class OllamaBackend implements Backend {
     });
   }
 
-  /** The configured num_ctx, else the Modelfile's for the first model listed; undefined means the server's default. */
-  async contextSize(signal?: AbortSignal): Promise<number | undefined> {
+  /**
+   * The configured num_ctx, else the Modelfile's for `model` (or the first model listed); undefined means
+   * the server's default.
+   */
+  async contextSize(signal?: AbortSignal, model?: string): Promise<number | undefined> {
     if (this.options.numCtx !== undefined) return this.options.numCtx;
-    const [first] = await this.listModels(signal);
-    return first === undefined ? undefined : (await this.profile(first, signal)).numCtx;
+    const name = model ?? (await this.listModels(signal))[0];
+    return name === undefined ? undefined : (await this.profile(name, signal)).numCtx;
   }
 
   async health(signal?: AbortSignal): Promise<BackendHealth> {

@@ -17,7 +17,8 @@ export function registerDoctorCommand(program: Command): void {
     .description("inspect a llama-server and the Claude Code environment; say what to change")
     .option("--backend <url>", "the llama-server to inspect (default: behind a running Switchyard, else 8080/9931)")
     .option("--url <url>", "the Switchyard Claude Code should use", `http://127.0.0.1:${DEFAULT_PORT}`)
-    .action(async (options: { backend?: string; url: string }) => {
+    .option("--model <name>", "in llama-server's router mode, the model to inspect (default: the first it lists)")
+    .action(async (options: { backend?: string; url: string; model?: string }) => {
       const config = loadConfig(program.opts<{ config?: string }>().config);
       const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
       const info = (await fetch(`${options.url}/v1/switchyard/info`, {
@@ -36,7 +37,7 @@ export function registerDoctorCommand(program: Command): void {
         }
       }
       const sections: Array<[string, Finding[]]> = [];
-      if (target) sections.push([`llama-server at ${target}`, await inspectLlamaServer(target)]);
+      if (target) sections.push([`llama-server at ${target}`, await inspectLlamaServer(target, options.model)]);
       else
         sections.push([
           "llama-server",

@@ -27,7 +27,11 @@ export function renderBackends(container, backends, onSelectSession) {
                 el(
                   "li",
                   { className: slot.busy ? "slot busy" : "slot", "data-slot": slot.slot },
-                  el("span", { className: "slot-id" }, `slot ${slot.slot}`),
+                  el(
+                    "span",
+                    { className: "slot-id" },
+                    slot.model ? `${slot.model} · slot ${slot.slot}` : `slot ${slot.slot}`,
+                  ),
                   slot.sessionId === null
                     ? el("span", { className: "muted" }, "free")
                     : el(
