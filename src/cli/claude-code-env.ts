@@ -1,3 +1,5 @@
+import { compactWindowNote } from "../doctor/compact-window.js";
+
 /**
  * The environment that points Claude Code at Switchyard. Used by `switchyard code` (which starts
  * `claude` with it) and `switchyard env` (which prints it as shell exports).
@@ -22,7 +24,8 @@ export function claudeCodeEnv(input: ClaudeCodeEnvInput): Record<string, string>
     // A cold prefill of a long context on local hardware can take minutes.
     API_TIMEOUT_MS: "3000000",
   };
-  if (input.contextWindow) env.CLAUDE_CODE_AUTO_COMPACT_WINDOW = String(input.contextWindow);
+  if (input.contextWindow && !compactWindowNote(input.contextWindow))
+    env.CLAUDE_CODE_AUTO_COMPACT_WINDOW = String(input.contextWindow);
   return env;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { compactWindowNote } from "./compact-window.js";
 import type { Finding } from "./doctor-findings.js";
 
 /** Checks the Claude Code settings that decide whether it talks to Switchyard well. */
@@ -28,7 +29,19 @@ export function inspectClaudeCodeEnv(switchyardUrl: string, contextWindow: numbe
         },
   );
   const window = value("CLAUDE_CODE_AUTO_COMPACT_WINDOW");
-  if (contextWindow) {
+  const under = compactWindowNote(contextWindow);
+  if (under) {
+    findings.push(
+      window === undefined
+        ? { level: "ok", check: "CLAUDE_CODE_AUTO_COMPACT_WINDOW", detail: `not set: ${under}` }
+        : {
+            level: "warn",
+            check: "CLAUDE_CODE_AUTO_COMPACT_WINDOW",
+            detail: `${window}: Claude Code raises a window under 100K to 100K and warns at every start; ${under}`,
+            fix: "unset CLAUDE_CODE_AUTO_COMPACT_WINDOW (in the shell and in ~/.claude/settings.json)",
+          },
+    );
+  } else if (contextWindow) {
     findings.push(
       window === String(contextWindow)
         ? { level: "ok", check: "CLAUDE_CODE_AUTO_COMPACT_WINDOW", detail: window }

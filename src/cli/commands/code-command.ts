@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
+import { compactWindowNote } from "../../doctor/compact-window.js";
 import { startSwitchyard } from "../../gateway/start-switchyard.js";
 import { ensureTestModel } from "../../test-model/test-model-cache.js";
 import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
@@ -42,6 +43,8 @@ export function registerCodeCommands(program: Command): void {
       const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
       const info = await askGateway(options.url, apiKey);
       if (!info) say(`# no Switchyard answered at ${options.url}; start one with: npx switchyard serve`);
+      const note = compactWindowNote(info?.contextWindow);
+      if (note) say(`# ${note}`);
       console.log(shellExports(claudeCodeEnv({ baseUrl: options.url, apiKey, contextWindow: info?.contextWindow })));
     });
 
@@ -77,6 +80,8 @@ export function registerCodeCommands(program: Command): void {
         info = await askGateway(url, apiKey);
         stop = () => running.close();
       }
+      const note = compactWindowNote(info?.contextWindow);
+      if (note) say(`note: ${note}`);
       const env = { ...process.env, ...claudeCodeEnv({ baseUrl: url, apiKey, contextWindow: info?.contextWindow }) };
       // Claude Code prefers ANTHROPIC_API_KEY over the token we set; cloud keys are Switchyard's to use, not claude's.
       delete env.ANTHROPIC_API_KEY;
