@@ -18,7 +18,9 @@ describe("switchyard env and switchyard code", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`export ANTHROPIC_BASE_URL='${gateway.url}'`);
     expect(result.stdout).not.toContain("CLAUDE_CODE_AUTO_COMPACT_WINDOW");
-    expect(result.stderr).toContain("# the backend's context (65,536 tokens) is under 100K, the least Claude Code compacts at");
+    expect(result.stderr).toContain(
+      "# the backend's context (65,536 tokens) is under 100K, the least Claude Code compacts at",
+    );
     expect(result.stdout).toContain("export CLAUDE_CODE_ATTRIBUTION_HEADER='0'");
   });
 
