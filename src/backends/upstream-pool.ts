@@ -34,17 +34,22 @@ export const LOCAL_KEEP_ALIVE = {
 
 /** Pools whose connections may be opened ahead of a request (`preconnect`). */
 const spares = new WeakMap<Pool, SpareConnection>();
+/** The path of a pool's base URL, where it has one: every request's path starts with it. */
+const basePaths = new WeakMap<Pool, string>();
 
 /**
  * The keep-alive pool a backend sends its requests over; configured timeouts win over the defaults.
- * `preconnect` on it opens a connection ahead of a request when none is idle.
+ * `preconnect` on it opens a connection ahead of a request when none is idle. A base URL with a path (a
+ * server behind a reverse proxy at `/llama`, llama-server's `--api-prefix`) has every request's path
+ * start with it (`pathOnPool`).
  */
-export function upstreamPool(origin: string, configured: UpstreamTimeouts, defaults: UpstreamPoolDefaults): Pool {
+export function upstreamPool(baseUrl: string, configured: UpstreamTimeouts, defaults: UpstreamPoolDefaults): Pool {
+  const url = new URL(baseUrl);
   const spare = new SpareConnection(
     buildConnector({ timeout: configured.connectTimeoutMs ?? defaults.connectTimeoutMs }),
     defaults.keepAliveTimeout,
   );
-  const pool = new Pool(origin, {
+  const pool = new Pool(url.origin, {
     connections: defaults.connections,
     // Left undefined, each takes undici's default.
     pipelining: defaults.pipelining,
@@ -56,7 +61,15 @@ export function upstreamPool(origin: string, configured: UpstreamTimeouts, defau
     bodyTimeout: configured.idleTimeoutMs ?? defaults.idleTimeoutMs,
   });
   spares.set(pool, spare);
+  const basePath = url.pathname.replace(/\/+$/, "");
+  if (basePath) basePaths.set(pool, basePath);
   return pool;
+}
+
+/** A request's path on `pool`: under the base URL's path, where it has one. */
+export function pathOnPool(pool: Pool, path: string): string {
+  const basePath = basePaths.get(pool);
+  return basePath === undefined ? path : basePath + path;
 }
 
 /**

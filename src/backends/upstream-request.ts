@@ -6,6 +6,7 @@ import { jsonBytes } from "../util/json-bytes.js";
 import { mapConnectionError, mapUpstreamError } from "./chat-completions/map-upstream-error.js";
 import type { PrefillDeadline, UpstreamAbort } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
+import { pathOnPool } from "./upstream-pool.js";
 
 export interface UpstreamResponse {
   status: number;
@@ -65,9 +66,10 @@ export async function requestUpstream(
 ): Promise<UpstreamResponse> {
   const body = request.body === undefined ? undefined : jsonBytes(request.body);
   const headers = body === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
+  const path = pathOnPool(pool, request.path);
   // headersTimeout 0: under a prefill deadline that deadline is the only one.
   const send = (signal: AbortSignal | UpstreamAbort | undefined, headersTimeout?: number) =>
-    pool.request({ method: request.method, path: request.path, headers, body, signal, headersTimeout });
+    pool.request({ method: request.method, path, headers, body, signal, headersTimeout });
   const sendOnceMore = (signal: AbortSignal | UpstreamAbort | undefined, headersTimeout?: number) =>
     send(signal, headersTimeout).catch((error: { code?: string }) => {
       const closed = error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET";

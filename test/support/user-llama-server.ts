@@ -6,6 +6,7 @@ import { inject } from "vitest";
  * llama-server as a user starts it by hand: the real engine and test model on `port`, with `args`, and
  * nothing of Switchyard's around it (no supervisor to restart it). Resolves once /health answers 200.
  * With `router`, no model: llama-server's router mode, its models given in `args` (`--models-preset`).
+ * With `apiPrefix`, it serves under that path (`--api-prefix`), and `url` ends with it.
  */
 export interface UserLlamaServer {
   url: string;
@@ -16,13 +17,14 @@ export interface UserLlamaServer {
 export async function startUserLlamaServer(
   port: number,
   args: string[],
-  options: { router?: boolean } = {},
+  options: { router?: boolean; apiPrefix?: string } = {},
 ): Promise<UserLlamaServer> {
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}${options.apiPrefix ?? ""}`;
   const model = options.router ? [] : ["-m", inject("testModel")];
+  const prefix = options.apiPrefix ? ["--api-prefix", options.apiPrefix] : [];
   const child: ChildProcess = spawn(
     inject("llamaServer"),
-    [...model, "--host", "127.0.0.1", "--port", String(port), "--no-webui", ...args],
+    [...model, ...prefix, "--host", "127.0.0.1", "--port", String(port), "--no-webui", ...args],
     { stdio: "ignore" },
   );
   const stop = async () => {

@@ -74,7 +74,7 @@ export class OllamaBackend implements Backend {
     this.name = options.name;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.keepAlive = options.keepAlive ?? DEFAULT_KEEP_ALIVE;
-    this.pool = upstreamPool(new URL(this.baseUrl).origin, options, {
+    this.pool = upstreamPool(this.baseUrl, options, {
       connections: 32,
       // Go's net/http server keeps idle connections open far longer; this only bounds our own pool.
       keepAliveTimeout: 4_000,

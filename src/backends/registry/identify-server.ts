@@ -11,6 +11,14 @@ export const RECOGNISED_BY = BACKEND_KINDS.flatMap((entry) => (entry.discovery ?
   ", ",
 );
 
+/**
+ * A server's URL as a user types it: `127.0.0.1:8080` or `localhost:8080/llama` (no scheme) means
+ * `http://` there, as llama-server's own "listening on http://…" line has it.
+ */
+export function withScheme(url: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`;
+}
+
 async function answers(url: string, timeoutMs = 800): Promise<{ status: number; body: unknown } | undefined> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { identifyServer, WELL_KNOWN_LOCAL_URLS } from "../../backends/registry/identify-server.js";
+import { identifyServer, WELL_KNOWN_LOCAL_URLS, withScheme } from "../../backends/registry/identify-server.js";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
 import { type Finding, formatFindings } from "../../doctor/doctor-findings.js";
@@ -27,7 +27,9 @@ export function registerDoctorCommand(program: Command): void {
       })
         .then((response) => (response.ok ? response.json() : undefined))
         .catch(() => undefined)) as Info | undefined;
-      let target = options.backend ?? info?.backends?.find((backend) => backend.kind === "llama-server")?.url;
+      let target =
+        (options.backend && withScheme(options.backend)) ??
+        info?.backends?.find((backend) => backend.kind === "llama-server")?.url;
       if (!target) {
         for (const url of WELL_KNOWN_LOCAL_URLS) {
           if ((await identifyServer(url)) === "llama-server") {

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { withScheme } from "../../backends/registry/identify-server.js";
 import { configPermissionWarning } from "../../config/config-permissions.js";
 import { loadConfig } from "../../config/load-config.js";
 import { startSwitchyard } from "../../gateway/start-switchyard.js";
@@ -41,7 +42,12 @@ export function registerServeCommand(program: Command): void {
       "--model <file.gguf|hf:ORG/REPO[:QUANT]>",
       "serve this model with a supervised llama-server (hf: pulls it first, launched with fit's flags)",
     )
-    .option("--backend <url>", "a backend server to use (repeatable)", (value, all: string[]) => [...all, value], [])
+    .option(
+      "--backend <url>",
+      "a backend server to use (repeatable; http:// when no scheme is given)",
+      (value, all: string[]) => [...all, withScheme(value)],
+      [],
+    )
     .option("--host <host>", "address to listen on (default 127.0.0.1)")
     .option("--port <port>", "port to listen on (default 4747; 0 picks a free port)", (value) =>
       Number.parseInt(value, 10),
