@@ -1,4 +1,5 @@
-import { buildConnector, Pool } from "undici";
+import { buildConnector, type Dispatcher, Pool } from "undici";
+import { environmentProxyAgent, proxyFromEnvironment } from "../util/environment-proxy.js";
 import { SpareConnection } from "./spare-connection.js";
 
 /** The timeouts a backend's config may set; each backend has its own defaults for the ones left out. */
@@ -33,9 +34,12 @@ export const LOCAL_KEEP_ALIVE = {
 } as const;
 
 /** Pools whose connections may be opened ahead of a request (`preconnect`). */
-const spares = new WeakMap<Pool, SpareConnection>();
-/** The path of a pool's base URL, where it has one: every request's path starts with it. */
-const basePaths = new WeakMap<Pool, string>();
+const spares = new WeakMap<Dispatcher, SpareConnection>();
+/**
+ * Where a dispatcher's requests go, when that is more than a pool's own origin: the path of its base URL
+ * (every request's path starts with it), and for a proxy agent the origin each request names.
+ */
+const targets = new WeakMap<Dispatcher, { basePath: string; origin?: string }>();
 
 /**
  * The keep-alive pool a backend sends its requests over; configured timeouts win over the defaults.
@@ -62,14 +66,41 @@ export function upstreamPool(baseUrl: string, configured: UpstreamTimeouts, defa
   });
   spares.set(pool, spare);
   const basePath = url.pathname.replace(/\/+$/, "");
-  if (basePath) basePaths.set(pool, basePath);
+  if (basePath) targets.set(pool, { basePath });
   return pool;
 }
 
-/** A request's path on `pool`: under the base URL's path, where it has one. */
-export function pathOnPool(pool: Pool, path: string): string {
-  const basePath = basePaths.get(pool);
-  return basePath === undefined ? path : basePath + path;
+/**
+ * A cloud's dispatcher: its pool, or where the environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`;
+ * a company network), an agent that goes through it, except to hosts `NO_PROXY` names. Servers on this
+ * machine and the LAN (the local kinds) take `upstreamPool` and never a proxy.
+ */
+export function cloudDispatcher(
+  baseUrl: string,
+  configured: UpstreamTimeouts,
+  defaults: UpstreamPoolDefaults,
+): Dispatcher {
+  if (!proxyFromEnvironment()) return upstreamPool(baseUrl, configured, defaults);
+  const url = new URL(baseUrl);
+  const agent = environmentProxyAgent({
+    connections: defaults.connections,
+    keepAliveTimeout: defaults.keepAliveTimeout,
+    keepAliveMaxTimeout: defaults.keepAliveMaxTimeout,
+    connect: { timeout: configured.connectTimeoutMs ?? defaults.connectTimeoutMs },
+    headersTimeout: configured.headersTimeoutMs ?? defaults.headersTimeoutMs,
+    bodyTimeout: configured.idleTimeoutMs ?? defaults.idleTimeoutMs,
+  });
+  targets.set(agent, { basePath: url.pathname.replace(/\/+$/, ""), origin: url.origin });
+  return agent;
+}
+
+/**
+ * A request's path on `dispatcher`, under its base URL's path where it has one, and the origin to name
+ * where the dispatcher serves more than one (a proxy agent).
+ */
+export function targetOn(dispatcher: Dispatcher, path: string): { path: string; origin?: string } {
+  const target = targets.get(dispatcher);
+  return target === undefined ? { path } : { path: target.basePath + path, origin: target.origin };
 }
 
 /**
@@ -81,8 +112,8 @@ export function preconnect(pool: Pool): void {
   spares.get(pool)?.open();
 }
 
-/** Closes the pool and a connection opened ahead that no request took. */
-export async function closeUpstreamPool(pool: Pool): Promise<void> {
+/** Closes the pool (or proxy agent) and a connection opened ahead that no request took. */
+export async function closeUpstreamPool(pool: Dispatcher): Promise<void> {
   spares.get(pool)?.close();
   await pool.close();
 }

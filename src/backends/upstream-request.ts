@@ -1,4 +1,4 @@
-import type { Pool } from "undici";
+import type { Dispatcher } from "undici";
 import { SwitchyardError } from "../core/errors.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
 import type { TurnFacts } from "../core/turn-facts.js";
@@ -6,7 +6,7 @@ import { jsonBytes } from "../util/json-bytes.js";
 import { mapConnectionError, mapUpstreamError } from "./chat-completions/map-upstream-error.js";
 import type { PrefillDeadline, UpstreamAbort } from "./prefill-deadline.js";
 import { readRateLimit } from "./rate-limit-headers.js";
-import { pathOnPool } from "./upstream-pool.js";
+import { targetOn } from "./upstream-pool.js";
 
 export interface UpstreamResponse {
   status: number;
@@ -60,16 +60,16 @@ export function generationRequest(
  * 1 s against its 5 s; three tests met it in one run without the local resend.)
  */
 export async function requestUpstream(
-  pool: Pool,
+  pool: Dispatcher,
   request: UpstreamRequest,
   backend: { name: string; baseUrl: string; local?: boolean },
 ): Promise<UpstreamResponse> {
   const body = request.body === undefined ? undefined : jsonBytes(request.body);
   const headers = body === undefined ? request.headers : { "content-type": "application/json", ...request.headers };
-  const path = pathOnPool(pool, request.path);
+  const { path, origin } = targetOn(pool, request.path);
   // headersTimeout 0: under a prefill deadline that deadline is the only one.
   const send = (signal: AbortSignal | UpstreamAbort | undefined, headersTimeout?: number) =>
-    pool.request({ method: request.method, path, headers, body, signal, headersTimeout });
+    pool.request({ origin, method: request.method, path, headers, body, signal, headersTimeout });
   const sendOnceMore = (signal: AbortSignal | UpstreamAbort | undefined, headersTimeout?: number) =>
     send(signal, headersTimeout).catch((error: { code?: string }) => {
       const closed = error?.code === "UND_ERR_SOCKET" || error?.code === "ECONNRESET";

@@ -5,15 +5,19 @@ import { compactWindowNote } from "./compact-window.js";
 import type { Finding } from "./doctor-findings.js";
 
 /** Checks the Claude Code settings that decide whether it talks to Switchyard well. */
-export function inspectClaudeCodeEnv(switchyardUrl: string, contextWindow: number | undefined): Finding[] {
-  const settingsPath = join(homedir(), ".claude", "settings.json");
+export function inspectClaudeCodeEnv(
+  switchyardUrl: string,
+  contextWindow: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Finding[] {
+  const settingsPath = join(env.HOME || homedir(), ".claude", "settings.json");
   let settingsEnv: Record<string, string> = {};
   if (existsSync(settingsPath)) {
     try {
       settingsEnv = (JSON.parse(readFileSync(settingsPath, "utf8")) as { env?: Record<string, string> }).env ?? {};
     } catch {}
   }
-  const value = (name: string) => process.env[name] ?? settingsEnv[name];
+  const value = (name: string) => env[name] ?? settingsEnv[name];
   const findings: Finding[] = [];
   const base = value("ANTHROPIC_BASE_URL");
   findings.push(

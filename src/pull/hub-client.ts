@@ -1,3 +1,4 @@
+import { environmentFetch } from "../util/environment-proxy.js";
 import { HubError, networkError } from "./hub-errors.js";
 
 /**
@@ -37,7 +38,7 @@ export class HubClient {
   constructor(options: HubClientOptions = {}) {
     this.endpoint = (options.endpoint ?? process.env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/$/, "");
     this.token = options.token ?? (process.env.HF_TOKEN || undefined);
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch ?? environmentFetch();
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 

@@ -1,9 +1,9 @@
-import type { Pool } from "undici";
+import type { Dispatcher } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { closeUpstreamPool, upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, cloudDispatcher } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { readAnthropicStream } from "./read-anthropic-stream.js";
 import { toAnthropicBody } from "./to-anthropic-body.js";
@@ -28,12 +28,12 @@ export class AnthropicBackend implements Backend {
   readonly local = false;
   readonly name: string;
   readonly baseUrl: string;
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
 
   constructor(private readonly options: AnthropicBackendOptions) {
     this.name = options.name;
     this.baseUrl = (options.baseUrl ?? "https://api.anthropic.com").replace(/\/+$/, "");
-    this.pool = upstreamPool(this.baseUrl, options, {
+    this.pool = cloudDispatcher(this.baseUrl, options, {
       connections: 32,
       keepAliveTimeout: 30_000,
       connectTimeoutMs: 10_000,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Pool } from "undici";
+import type { Dispatcher, Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { TurnFacts } from "../../core/turn-facts.js";
@@ -9,7 +9,7 @@ import { completionRoom, parseContextOverflow } from "../chat-completions/parse-
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
-import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from "../upstream-pool.js";
+import { closeUpstreamPool, cloudDispatcher, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from "../upstream-pool.js";
 import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { FleetRouterAffinity, type FleetRouterConfig } from "./fleet-router.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
@@ -68,7 +68,7 @@ export class OpenAICompatibleBackend implements Backend {
   readonly local: boolean;
   readonly compat: OpenAIServerCompat;
   private readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
   private modelWindow: number | undefined;
   /** Local servers only: a cloud's prefill is fast, and its fixed headers timeout stays. */
   private readonly prefill: PrefillDeadline | undefined;
@@ -84,7 +84,7 @@ export class OpenAICompatibleBackend implements Backend {
     this.local = options.local ?? (this.fleetRouter ? true : this.compat.local);
     const url = new URL(this.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, "");
-    this.pool = upstreamPool(url.origin, options, {
+    this.pool = (this.local ? upstreamPool : cloudDispatcher)(url.origin, options, {
       connections: 32,
       // Hosted APIs keep idle connections far longer than a server on this machine.
       ...(this.local ? LOCAL_KEEP_ALIVE : { keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 }),
@@ -220,7 +220,7 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   preconnect(): void {
-    if (this.local) preconnect(this.pool);
+    if (this.local) preconnect(this.pool as Pool);
   }
 
   async close(): Promise<void> {
