@@ -62,6 +62,8 @@ describe("a llama-server in router mode", () => {
     return (await response.json()) as Record<string, unknown>;
   };
 
+  const first = Array.from({ length: 60 }, (_, index) => `line ${index} of the first turn`).join("\n");
+
   const status = async (model: string) => {
     const { data } = (await routerJson("/v1/models")) as { data: Array<{ id: string; status: { value: string } }> };
     return data.find((entry) => entry.id === model)?.status.value;
@@ -124,7 +126,6 @@ describe("a llama-server in router mode", () => {
   });
 
   it("keeps each model's slots apart: two sessions on one model get its two slots, and keep their prefixes", async () => {
-    const first = Array.from({ length: 60 }, (_, index) => `line ${index} of the first turn`).join("\n");
     expect((await turn("a", "qwen", [`session a ${first}`])).slot).toBe(0);
     expect((await turn("b", "qwen", [`session b ${first}`])).slot).toBe(1);
     // The other model's slot 0 is another process's: taking it displaces no lane on qwen.
@@ -139,7 +140,7 @@ describe("a llama-server in router mode", () => {
     expect(held.sort()).toEqual(["glm/0", "qwen/0", "qwen/1"]);
   });
 
-  it("checks the models it serves without loading one the router has unloaded", async () => {
+  it("checks the models it serves without loading one the router has unloaded, and explains the lost cache", async () => {
     await routerJson("/models/unload", { model: "glm" });
     for (let attempt = 0; attempt < 300 && (await status("glm")) !== "unloaded"; attempt++)
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -149,9 +150,11 @@ describe("a llama-server in router mode", () => {
     expect(await status("glm")).toBe("unloaded");
     expect(await status("qwen")).toBe("loaded");
 
-    // Asked for again, the router loads it.
-    expect((await turn("d", "glm", ["back again"])).status).toBe(200);
+    // Asked for again, the router loads it, with an empty cache.
+    const back = await turn("c", "glm", [`session c ${first}`, "noted", "back again"]);
     expect(await status("glm")).toBe("loaded");
+    expect(back.miss?.reason).toBe("cache-emptied");
+    expect(back.miss?.explanation).toContain("had its model unloaded by the router");
   });
 
   it("doctor inspects the model it is given, and names the ones there are when it is not one", async () => {

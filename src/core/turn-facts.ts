@@ -23,7 +23,8 @@ export interface TurnFacts {
   prefillDeadlineMs?: number;
   /**
    * What the server behind the backend's URL served (llama-server: model, template, context, slots), for a
-   * server that can be restarted as something else: `id` differs when any of it does.
+   * server that can be restarted as something else: `id` differs when any of it does, and when the
+   * server's cache was seen emptied since (`emptied` says how: it slept, the router unloaded the model).
    */
-  server?: { id: string; described: string };
+  server?: { id: string; described: string; emptied?: string };
 }

@@ -6,7 +6,13 @@ import { type Divergence, findDivergence } from "./prefix-diff.js";
 import type { SessionTable } from "./session-table.js";
 
 export interface CacheMiss {
-  reason: "prompt-changed" | "slot-reassigned" | "backend-changed" | "template-rerenders" | "prefix-not-reused";
+  reason:
+    | "prompt-changed"
+    | "slot-reassigned"
+    | "backend-changed"
+    | "cache-emptied"
+    | "template-rerenders"
+    | "prefix-not-reused";
   /** One sentence a person can act on. */
   explanation: string;
   divergence?: Divergence;
@@ -45,6 +51,14 @@ export class LaneTracker {
       };
     }
     if (previous.server !== undefined && details.server && previous.server !== details.server.id) {
+      if (details.server.emptied)
+        return {
+          expectedReuse: 0,
+          miss: {
+            reason: "cache-emptied",
+            explanation: `the server behind ${backend} ${details.server.emptied} since this lane's last turn, which emptied its cache of the lane's prompt`,
+          },
+        };
       return {
         expectedReuse: 0,
         miss: {

@@ -109,5 +109,15 @@ describe("session table", () => {
     // The same server on the next turn: judged as usual.
     const next = tracker.analyze(main, turn(["one", "two", "three", "four", "five"]), "gpu", usage, { server: after });
     expect(next.miss?.reason).toBe("prefix-not-reused");
+    // The same server, its cache seen emptied since (it slept): said so.
+    const slept = { ...after, id: "b~1", emptied: "slept (--sleep-idle-seconds)" };
+    const woke = tracker.analyze(main, turn(["one", "two", "three", "four", "five", "six", "seven"]), "gpu", usage, {
+      server: slept,
+    });
+    expect(woke.miss).toEqual({
+      reason: "cache-emptied",
+      explanation:
+        "the server behind gpu slept (--sleep-idle-seconds) since this lane's last turn, which emptied its cache of the lane's prompt",
+    });
   });
 });

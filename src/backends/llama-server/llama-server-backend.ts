@@ -86,6 +86,8 @@ interface Props {
   model_alias?: string;
   model_path?: string;
   chat_template?: string;
+  /** Asleep after `--sleep-idle-seconds` without a task: the model and its cache are unloaded. */
+  is_sleeping?: boolean;
 }
 
 /**
@@ -143,6 +145,12 @@ export class LlamaServerBackend implements Backend {
   private propsCache: Props | undefined;
   /** The server the last /props described, for the turns' facts. */
   private server: TurnFacts["server"];
+  /** `serverId` of the last /props, what a server check compares. */
+  private digest: string | undefined;
+  /** How often, and how last, the server's cache was seen emptied: each time is a new `server.id`. */
+  private emptied: { count: number; how: string } | undefined;
+  /** The last check found the server asleep, or (router mode) the model unloaded. */
+  private away = false;
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotBook | undefined;
   private readonly prefill: PrefillDeadline;
@@ -208,6 +216,7 @@ export class LlamaServerBackend implements Backend {
    * pins, so the next request probes it again, and tells the listeners. Runs on every health check and
    * on a new connection; never throws (a server that is down is the health check's to say). In router
    * mode it checks the router and each model used so far, without loading one the router has unloaded.
+   * A server found asleep, or a model found unloaded, has lost its cache: the lanes' next misses say so.
    */
   checkServer(signal?: AbortSignal): Promise<void> {
     const probed = this.propsCache;
@@ -216,8 +225,18 @@ export class LlamaServerBackend implements Backend {
       try {
         // A model the router has unloaded answers 400 ("model is not loaded") instead of loading again.
         const path = this.routerModel ? "/props?autoload=false" : "/props";
-        const props = await this.json<Props>("GET", path, undefined, signal ?? AbortSignal.timeout(5_000));
-        if (this.propsCache === probed && serverId(props) !== this.server?.id) {
+        const props = await this.json<Props>("GET", path, undefined, signal ?? AbortSignal.timeout(5_000)).catch(
+          (error: unknown) => {
+            // The router answers 400 "model is not loaded" for a model it has unloaded: its cache is gone.
+            if (this.routerModel && /not loaded/.test((error as Error).message))
+              this.noteAway("had its model unloaded by the router (--models-max, or POST /models/unload)");
+            throw error;
+          },
+        );
+        if (props.is_sleeping) this.noteAway("slept (--sleep-idle-seconds)");
+        else this.away = false;
+        if (this.propsCache === probed && serverId(props) !== this.digest) {
+          this.emptied = undefined;
           this.remember(props);
           this.compatPromise = undefined;
           this.slots = undefined;
@@ -268,8 +287,24 @@ export class LlamaServerBackend implements Backend {
 
   private remember(props: Props): void {
     this.propsCache = props;
-    this.server = { id: serverId(props), described: describeServer(props) };
+    this.digest = serverId(props);
+    this.server = {
+      id: this.emptied ? `${this.digest}~${this.emptied.count}` : this.digest,
+      described: describeServer(props),
+      ...(this.emptied ? { emptied: this.emptied.how } : {}),
+    };
     if (!this.routerModel) this.routerModels = props.role === "router" ? (this.routerModels ?? new Map()) : undefined;
+  }
+
+  /**
+   * A check found the server's cache emptied (asleep, or the model unloaded by the router): the turns
+   * after it carry another server id, so a lane's first miss after it says why. Once per time away.
+   */
+  private noteAway(how: string): void {
+    if (this.away) return;
+    this.away = true;
+    this.emptied = { count: (this.emptied?.count ?? 0) + 1, how };
+    if (this.propsCache) this.remember(this.propsCache);
   }
 
   /**
