@@ -6,7 +6,11 @@ import { findLocalServer, identifyServer } from "../src/backends/registry/identi
 import { configSchema } from "../src/config/config-schema.js";
 import { startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { startOllamaProtocolServer } from "./support/ollama-protocol-server.js";
-import { DOCUMENTED_MODELS_LIST, type OpenAIProtocolServer } from "./support/openai-protocol-server.js";
+import {
+  DOCUMENTED_MODELS_LIST,
+  type OpenAIProtocolServer,
+  startOpenAIProtocolServer,
+} from "./support/openai-protocol-server.js";
 import { SGLANG_MODELS_LIST, startSglangProtocolServer } from "./support/sglang-protocol-server.js";
 import { startVllmProtocolServer, VLLM_MODELS_LIST } from "./support/vllm-protocol-server.js";
 
@@ -32,10 +36,10 @@ describe("recognising vLLM and SGLang", () => {
     expect(await identifyServer(`${sglang.url}/`)).toBe("sglang");
   });
 
-  it("and not an OpenAI-compatible server owned by someone else", async () => {
+  it("and not an OpenAI-compatible server owned by someone else, which is one of the generic kind", async () => {
     const other = await startVllmProtocolServer({ script: modelsOnly(DOCUMENTED_MODELS_LIST) });
     try {
-      expect(await identifyServer(other.url)).toBeUndefined();
+      expect(await identifyServer(other.url)).toBe("openai-compatible");
     } finally {
       await other.close();
     }
@@ -75,6 +79,62 @@ describe("recognising vLLM and SGLang", () => {
       expect(await findLocalServer(["http://127.0.0.1:9"])).toBeUndefined();
     } finally {
       await ollama.close();
+    }
+  });
+});
+
+/**
+ * Another OpenAI-compatible server on this machine (LM Studio, llamafile, llama-swap, LocalAI, mlx-lm):
+ * it lists models as OpenAI's API reference does, with an owner that is none of the known kinds'.
+ * Before, `serve --backend` refused it ("nothing there answered as …").
+ */
+describe("recognising another OpenAI-compatible server on this machine", () => {
+  let server: OpenAIProtocolServer;
+  beforeAll(async () => {
+    server = await startOpenAIProtocolServer({
+      script: (request) =>
+        request.path === "/v1/models"
+          ? { status: 200, json: DOCUMENTED_MODELS_LIST }
+          : request.path === "/v1/chat/completions"
+            ? { status: 200, sse: "text-stream" }
+            : { status: 404, json: { error: { message: "Unexpected endpoint" } } },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("serve --backend URL (with or without /v1) makes it a local backend of the generic kind, and it answers", async () => {
+    const running = await startSwitchyard({
+      config: configSchema.parse({
+        telemetry: { turnsFile: join(mkdtempSync(join(tmpdir(), "switchyard-turns-")), "turns.jsonl") },
+      }),
+      backendUrls: [`${server.url}/v1`],
+      port: 0,
+      probeLocal: false,
+    });
+    try {
+      expect(running.backends.map((backend) => [backend.kind, backend.local, backend.baseUrl])).toEqual([
+        ["openai-compatible", true, `${server.url}/v1`],
+      ]);
+      expect(await findLocalServer([server.url])).toEqual({
+        name: "local",
+        type: "openai-compatible",
+        url: `${server.url}/v1`,
+        local: true,
+      });
+      const response = await fetch(`${running.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "model-id-1", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+      const answer = (await response.json()) as { content: Array<{ type: string }> };
+      expect(answer.content[0]?.type).toBe("text");
+      const chat = server.requests.find((request) => request.path === "/v1/chat/completions");
+      expect((chat?.body as { model?: string } | undefined)?.model).toBe("model-id-1");
+    } finally {
+      await running.close();
     }
   });
 });

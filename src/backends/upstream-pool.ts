@@ -45,7 +45,7 @@ const targets = new WeakMap<Dispatcher, { basePath: string; origin?: string }>()
  * The keep-alive pool a backend sends its requests over; configured timeouts win over the defaults.
  * `preconnect` on it opens a connection ahead of a request when none is idle. A base URL with a path (a
  * server behind a reverse proxy at `/llama`, llama-server's `--api-prefix`) has every request's path
- * start with it (`pathOnPool`).
+ * start with it (`targetOn`).
  */
 export function upstreamPool(baseUrl: string, configured: UpstreamTimeouts, defaults: UpstreamPoolDefaults): Pool {
   const url = new URL(baseUrl);

@@ -88,7 +88,7 @@ export class ModelRouter {
     return this.backends.find((backend) => backend.name === name);
   }
 
-  /** The backend's default model: the first it lists (llama-server serves one model). */
+  /** The backend's default model: the first it lists (one for llama-server, the router's first in its router mode). */
   private defaultModel(backend: Backend): string {
     for (const [model, entry] of this.served) if (entry.backend === backend) return model;
     return "default";

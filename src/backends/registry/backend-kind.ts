@@ -40,6 +40,8 @@ export interface BackendContext {
 
 /** A server's JSON answers to GETs of paths under its root (undefined when it does not answer 2xx JSON). */
 export interface ProbedServer {
+  /** The server's root URL (without `/v1`). */
+  root: string;
   /** The JSON of a 2xx answer to GET `path`; undefined for anything else. */
   json(path: string): Promise<unknown | undefined>;
   /** The status and JSON body (undefined when not JSON) of any answer to GET `path`; undefined when none came. */
@@ -56,6 +58,10 @@ export interface BackendDiscovery {
   answers?: (server: ProbedServer) => Promise<boolean>;
   /** Where it listens by default, probed when no backend is configured. */
   wellKnownUrls?: readonly string[];
+  /** Asked only after every other kind's probe: a protocol many servers speak, some of them known kinds. */
+  fallback?: boolean;
+  /** Settings the config entry of a server recognised by `answers` gets (its URL as the kind wants it, …). */
+  configFor?: (url: string) => Record<string, unknown>;
 }
 
 /**

@@ -1,13 +1,19 @@
 import { type ProbedServer, serverRoot } from "./backend-kind.js";
 import { BACKEND_KINDS, type BackendConfig, type BackendKind, backendConfigSchema } from "./backend-registry.js";
 
-/** Where local servers listen by default, probed when no backend is configured, in the registry's order. */
-export const WELL_KNOWN_LOCAL_URLS: readonly string[] = BACKEND_KINDS.flatMap(
+/** The kinds in the order their probes run: the registry's, the fallbacks (a protocol known kinds speak too) last. */
+const PROBE_ORDER = [
+  ...BACKEND_KINDS.filter((entry) => !entry.discovery?.fallback),
+  ...BACKEND_KINDS.filter((entry) => entry.discovery?.fallback),
+];
+
+/** Where local servers listen by default, probed when no backend is configured, in probe order. */
+export const WELL_KNOWN_LOCAL_URLS: readonly string[] = PROBE_ORDER.flatMap(
   (entry) => entry.discovery?.wellKnownUrls ?? [],
 );
 
 /** What the probes ask, for the error when nothing at a URL answers as any kind. */
-export const RECOGNISED_BY = BACKEND_KINDS.flatMap((entry) => (entry.discovery ? [entry.discovery.describe] : [])).join(
+export const RECOGNISED_BY = PROBE_ORDER.flatMap((entry) => (entry.discovery ? [entry.discovery.describe] : [])).join(
   ", ",
 );
 
@@ -42,6 +48,7 @@ function probedServer(root: string): ProbedServer {
     return answered;
   };
   return {
+    root,
     answer,
     json: async (path) => {
       const answered = await answer(path);
@@ -62,14 +69,15 @@ export async function identifyServer(url: string): Promise<BackendKind | undefin
   const byUrl = kindByUrl(url);
   if (byUrl) return byUrl;
   const server = probedServer(serverRoot(url));
-  for (const entry of BACKEND_KINDS) if (await entry.discovery?.answers?.(server)) return entry.kind;
+  for (const entry of PROBE_ORDER) if (await entry.discovery?.answers?.(server)) return entry.kind;
   return undefined;
 }
 
 /** The config entry of the server at `url`, named `name`, when it is recognised as some kind. */
 export async function recognisedBackendConfig(url: string, name: string): Promise<BackendConfig | undefined> {
   const kind = await identifyServer(url);
-  return kind && backendConfigSchema.parse({ name, type: kind, url });
+  const entry = BACKEND_KINDS.find((each) => each.kind === kind);
+  return kind && backendConfigSchema.parse({ name, type: kind, url, ...entry?.discovery?.configFor?.(url) });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPrivateHost } from "../../util/private-host.js";
 import { FLEET_ROUTER_KINDS } from "../openai-compatible/fleet-router.js";
 import { OpenAICompatibleBackend } from "../openai-compatible/openai-compatible-backend.js";
 import type { OpenAIServerFlavor } from "../openai-compatible/openai-server-compat.js";
@@ -45,7 +46,24 @@ const fleetRouterSchema = z
     message: "sessionHeader is a setting of the vllm-production-stack router only (the others' hints are fixed)",
   });
 
-const schema = backendSchema("openai-compatible", { ...settings, fleetRouter: fleetRouterSchema.optional() });
+const schema = backendSchema("openai-compatible", {
+  ...settings,
+  fleetRouter: fleetRouterSchema.optional(),
+  /**
+   * A server on this machine or the LAN (LM Studio, llamafile, llama-swap, LocalAI, mlx-lm, …): no price
+   * per token, its prefix cache kept warm, and a prefill deadline instead of a cloud's headers timeout.
+   */
+  local: z.boolean().optional(),
+});
+
+/**
+ * An OpenAI models list (`{"data": [{"id": …}, …]}`) at `/v1/models`, the one endpoint every
+ * OpenAI-compatible server has (OpenAI's API reference, "List models").
+ */
+const isModelsList = (body: unknown) => {
+  const data = (body as { data?: unknown } | undefined)?.data;
+  return Array.isArray(data) && data.every((model) => typeof (model as { id?: unknown })?.id === "string");
+};
 
 export const openAICompatibleKind: BackendKindEntry<"openai-compatible", typeof schema> = {
   kind: "openai-compatible",
@@ -57,9 +75,18 @@ export const openAICompatibleKind: BackendKindEntry<"openai-compatible", typeof 
       apiKey: keyOf(config),
       models: config.models,
       fleetRouter: config.fleetRouter,
+      local: config.local,
       ...upstreamTimeouts(config),
     }),
   apiKey: (config) => keyOf(config),
+  // Any other server on this machine or the LAN that lists models as OpenAI does (LM Studio on 1234).
+  discovery: {
+    describe: "another OpenAI-compatible server on this machine or the LAN (GET /v1/models)",
+    fallback: true,
+    answers: async (server) => isPrivateHost(server.root) && isModelsList(await server.json("/v1/models")),
+    configFor: (url) => ({ url: `${serverRoot(url)}/v1`, local: true }),
+    wellKnownUrls: ["http://127.0.0.1:1234"],
+  },
   capabilities: {
     label: "OpenAI-compatible (NVIDIA NIM, OpenRouter, any `/v1/chat/completions`)",
     streaming: true,
