@@ -1,12 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeCodeEnv } from "../src/cli/claude-code-env.js";
-import { configSchema } from "../src/config/config-schema.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
+import { gatewayInFront } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
@@ -18,28 +16,19 @@ import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama
  * must go on from the compacted conversation, with the environment `switchyard code` gives.
  */
 describe("Claude Code outgrowing a local context under 100K tokens", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "switchyard-compaction-"));
   const sandbox = claudeSandbox();
   let server: UserLlamaServer | undefined;
   let gateway: RunningSwitchyard | undefined;
 
   beforeAll(async () => {
     server = await startUserLlamaServer(await freePort(), ["--jinja", "--ctx-size", "16384", "--parallel", "1"]);
-    gateway = await startSwitchyard({
-      config: configSchema.parse({ telemetry: { turnsFile: join(scratch, "turns.jsonl") }, store: { path: null } }),
-      host: "127.0.0.1",
-      port: 0,
-      backendUrls: [server.url],
-      probeLocal: false,
-      say: () => {},
-    });
+    gateway = await gatewayInFront([server.url]);
     mkdirSync(sandbox.home, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
     await gateway?.close();
     await server?.stop();
-    rmSync(scratch, { recursive: true, force: true });
   });
 
   /** About 3,000 tokens of words the model's cache cannot share with another note. */

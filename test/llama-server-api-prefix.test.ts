@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { configSchema } from "../src/config/config-schema.js";
 import { inspectLlamaServer } from "../src/doctor/inspect-llama-server.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
+import { gatewayInFront } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
@@ -13,27 +10,18 @@ import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama
  * answers only there. `serve --backend http://host:port/llama` failed at start with "invalid url".
  */
 describe("a llama-server under a path (--api-prefix)", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "switchyard-prefix-"));
   let server: UserLlamaServer | undefined;
   let gateway: RunningSwitchyard | undefined;
 
   afterAll(async () => {
     await gateway?.close();
     await server?.stop();
-    rmSync(scratch, { recursive: true, force: true });
   });
 
   it("is recognised, probed, counted, pinned and inspected there", async () => {
     server = await startUserLlamaServer(await freePort(), ["--jinja", "--parallel", "2"], { apiPrefix: "/llama" });
     expect((await fetch(new URL("/health", server.url))).status).toBe(404);
-    gateway = await startSwitchyard({
-      config: configSchema.parse({ telemetry: { turnsFile: join(scratch, "turns.jsonl") }, store: { path: null } }),
-      host: "127.0.0.1",
-      port: 0,
-      backendUrls: [server.url],
-      probeLocal: false,
-      say: () => {},
-    });
+    gateway = await gatewayInFront([server.url]);
     const post = (path: string, body: unknown) =>
       fetch(`${gateway?.url}${path}`, {
         method: "POST",

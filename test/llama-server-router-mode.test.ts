@@ -3,11 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
-import { configSchema } from "../src/config/config-schema.js";
 import { inspectLlamaServer } from "../src/doctor/inspect-llama-server.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import type { TurnRecord } from "../src/telemetry/turn-record.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
+import { gatewayInFront, messagesTurn } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
@@ -35,14 +34,7 @@ describe("a llama-server in router mode", () => {
       ["--models-preset", presets, "--jinja", "--ctx-size", "4096", "--parallel", "2"],
       { router: true },
     );
-    gateway = await startSwitchyard({
-      config: configSchema.parse({ telemetry: { turnsFile: join(scratch, "turns.jsonl") }, store: { path: null } }),
-      host: "127.0.0.1",
-      port: 0,
-      backendUrls: [server.url],
-      probeLocal: false,
-      say: () => {},
-    });
+    gateway = await gatewayInFront([server.url]);
   }, 120_000);
 
   afterAll(async () => {
@@ -69,23 +61,8 @@ describe("a llama-server in router mode", () => {
     return data.find((entry) => entry.id === model)?.status.value;
   };
 
-  async function turn(session: string, model: string, texts: string[]): Promise<TurnRecord> {
-    const running = gateway as RunningSwitchyard;
-    const response = await fetch(`${running.url}/v1/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-claude-code-session-id": session },
-      body: JSON.stringify({
-        model,
-        max_tokens: 8,
-        messages: texts.map((text, index) => ({ role: index % 2 ? "assistant" : "user", content: text })),
-      }),
-    });
-    expect(response.status, await response.clone().text()).toBe(200);
-    await response.text();
-    const record = running.recorder.recent(1)[0];
-    if (!record) throw new Error("no turn record");
-    return record;
-  }
+  const turn = (session: string, model: string, texts: string[]) =>
+    messagesTurn(gateway as RunningSwitchyard, session, texts, { model });
 
   it("lists the router's models and gives the context of a model, not the router's 0", async () => {
     const info = (await (await fetch(`${gateway?.url}/v1/switchyard/info`)).json()) as {

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
-import { configSchema } from "../src/config/config-schema.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import type { TurnRecord } from "../src/telemetry/turn-record.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
+import { gatewayInFront, messagesTurn } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
@@ -16,33 +12,15 @@ import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama
  * the sleep, 0 after); the miss must say the server slept, not blame the prompt.
  */
 describe("a llama-server that sleeps when idle", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "switchyard-sleep-"));
   let server: UserLlamaServer | undefined;
   let gateway: RunningSwitchyard | undefined;
 
   afterAll(async () => {
     await gateway?.close();
     await server?.stop();
-    rmSync(scratch, { recursive: true, force: true });
   });
 
-  async function turn(texts: string[]): Promise<TurnRecord> {
-    const running = gateway as RunningSwitchyard;
-    const response = await fetch(`${running.url}/v1/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-claude-code-session-id": "sleepy" },
-      body: JSON.stringify({
-        model: "claude-sonnet-4-5",
-        max_tokens: 8,
-        messages: texts.map((text, index) => ({ role: index % 2 ? "assistant" : "user", content: text })),
-      }),
-    });
-    expect(response.status, await response.clone().text()).toBe(200);
-    await response.text();
-    const record = running.recorder.recent(1)[0];
-    if (!record) throw new Error("no turn record");
-    return record;
-  }
+  const turn = (texts: string[]) => messagesTurn(gateway as RunningSwitchyard, "sleepy", texts);
 
   const asleep = async () =>
     ((await (await fetch(`${server?.url}/props`)).json()) as { is_sleeping?: boolean }).is_sleeping === true;
@@ -57,14 +35,7 @@ describe("a llama-server that sleeps when idle", () => {
       "--sleep-idle-seconds",
       "2",
     ]);
-    gateway = await startSwitchyard({
-      config: configSchema.parse({ telemetry: { turnsFile: join(scratch, "turns.jsonl") }, store: { path: null } }),
-      host: "127.0.0.1",
-      port: 0,
-      backendUrls: [server.url],
-      probeLocal: false,
-      say: () => {},
-    });
+    gateway = await gatewayInFront([server.url]);
     const first = Array.from({ length: 80 }, (_, index) => `line ${index} of what the agent read`).join("\n");
     await turn([first]);
     // Warm: the next turn reuses the first.

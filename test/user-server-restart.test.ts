@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { configSchema } from "../src/config/config-schema.js";
-import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
-import type { TurnRecord } from "../src/telemetry/turn-record.js";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
+import { gatewayInFront, messagesTurn } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
@@ -15,7 +12,6 @@ import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama
  * learned (template, slots, context) must not be used on the second.
  */
 describe("a user-started llama-server restarted as something else", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "switchyard-restart-"));
   let server: UserLlamaServer | undefined;
   let gateway: RunningSwitchyard | undefined;
   const said: string[] = [];
@@ -23,27 +19,11 @@ describe("a user-started llama-server restarted as something else", () => {
   afterAll(async () => {
     await gateway?.close();
     await server?.stop();
-    rmSync(scratch, { recursive: true, force: true });
   });
 
-  async function turn(session: string, texts: string[]): Promise<TurnRecord> {
-    const running = gateway as RunningSwitchyard;
-    const response = await fetch(`${running.url}/v1/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-claude-code-session-id": session },
-      body: JSON.stringify({
-        model: "claude-sonnet-4-5",
-        max_tokens: 8,
-        tools: [{ name: "bash", description: "Runs a command", input_schema: { type: "object", properties: {} } }],
-        messages: texts.map((text, index) => ({ role: index % 2 ? "assistant" : "user", content: text })),
-      }),
-    });
-    expect(response.status, await response.clone().text()).toBe(200);
-    await response.text();
-    const record = running.recorder.recent(1)[0];
-    if (!record) throw new Error("no turn record");
-    return record;
-  }
+  const bash = { name: "bash", description: "Runs a command", input_schema: { type: "object", properties: {} } };
+  const turn = (session: string, texts: string[]) =>
+    messagesTurn(gateway as RunningSwitchyard, session, texts, { tools: [bash] });
 
   const contextWindow = async () =>
     (
@@ -55,14 +35,7 @@ describe("a user-started llama-server restarted as something else", () => {
   it("probes the new server before the next turn, and explains the lost cache by the restart", async () => {
     const port = await freePort();
     server = await startUserLlamaServer(port, ["--jinja", "--ctx-size", "8192", "--parallel", "4"]);
-    gateway = await startSwitchyard({
-      config: configSchema.parse({ telemetry: { turnsFile: join(scratch, "turns.jsonl") }, store: { path: null } }),
-      host: "127.0.0.1",
-      port: 0,
-      backendUrls: [`http://127.0.0.1:${port}`],
-      probeLocal: false,
-      say: (line) => said.push(line),
-    });
+    gateway = await gatewayInFront([server.url], (line) => said.push(line));
     expect((await turn("a", ["hello from a"])).slot).toBe(0);
     expect((await turn("b", ["hello from b"])).slot).toBe(1);
     expect(await contextWindow()).toBe(2048);
