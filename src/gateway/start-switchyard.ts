@@ -148,9 +148,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
   const router = new ModelRouter(backends, config.models);
   await router.refresh(AbortSignal.timeout(10_000));
   const health = new BackendHealthMonitor(backends);
-  health.onChange((status) =>
-    say(status.up ? `backend ${status.name} is up again` : `backend ${status.name} is down: ${status.lastError}`),
-  );
+  health.onChange((status) => {
+    say(status.up ? `backend ${status.name} is up again` : `backend ${status.name} is down: ${status.lastError}`);
+    // Up again (or up at last, a server that was loading its model at start): what does it serve now?
+    if (status.up)
+      void router.refresh(AbortSignal.timeout(10_000), (backend) => backend.name === status.name).catch(() => {});
+  });
   router.useHealth(health);
   for (const backend of backends)
     backend.onServerChange?.((change, slotOwner) => {

@@ -42,10 +42,14 @@ export const llamaServerKind: BackendKindEntry<"llama-server", typeof schema> = 
     answers: async (server) => {
       const props = (await server.json("/props")) as { build_info?: string; total_slots?: number } | undefined;
       if (props !== undefined && (props.build_info !== undefined || props.total_slots !== undefined)) return true;
-      // Started with --api-key, it answers /props with a 401 in its own words (server-http.cpp, "Invalid API Key").
+      // Started with --api-key, it answers /props with a 401 in its own words (server-http.cpp, "Invalid API
+      // Key"); still loading its model, with a 503 (server-http.cpp, middleware_server_state).
       const refused = await server.answer("/props");
       const error = (refused?.body as { error?: { message?: unknown; type?: unknown } } | undefined)?.error;
-      return refused?.status === 401 && error?.message === "Invalid API Key" && error.type === "authentication_error";
+      return (
+        (refused?.status === 401 && error?.message === "Invalid API Key" && error.type === "authentication_error") ||
+        (refused?.status === 503 && error?.message === "Loading model" && error.type === "unavailable_error")
+      );
     },
     wellKnownUrls: ["http://127.0.0.1:8080", "http://127.0.0.1:9931"],
   },
