@@ -25,6 +25,16 @@ describe("a user-started llama-server restarted as something else", () => {
   const turn = (session: string, texts: string[]) =>
     messagesTurn(gateway as RunningSwitchyard, session, texts, { tools: [bash] });
 
+  const glmArgs = () => [
+    "--jinja",
+    "--ctx-size",
+    "4096",
+    "--parallel",
+    "1",
+    "--chat-template-file",
+    join(inject("llamaSource"), "models", "templates", "GLM-4.7-Flash.jinja"),
+  ];
+
   const contextWindow = async () =>
     (
       (await (await fetch(`${(gateway as RunningSwitchyard).url}/v1/switchyard/info`)).json()) as {
@@ -41,16 +51,7 @@ describe("a user-started llama-server restarted as something else", () => {
     expect(await contextWindow()).toBe(2048);
 
     await server.stop();
-    const template = join(inject("llamaSource"), "models", "templates", "GLM-4.7-Flash.jinja");
-    server = await startUserLlamaServer(port, [
-      "--jinja",
-      "--ctx-size",
-      "4096",
-      "--parallel",
-      "1",
-      "--chat-template-file",
-      template,
-    ]);
+    server = await startUserLlamaServer(port, glmArgs());
 
     const first = await turn("a", ["hello from a", "ok", "again"]);
     expect(said).toContain(
@@ -67,5 +68,22 @@ describe("a user-started llama-server restarted as something else", () => {
     expect(await contextWindow()).toBe(4096);
     // Said once.
     expect(said.filter((line) => line.includes("server changed"))).toHaveLength(1);
+  });
+
+  it("tells a restart as the same thing (same model and flags) by its task numbers starting again", async () => {
+    const long = Array.from({ length: 60 }, (_, index) => `line ${index} the agent read`).join("\n");
+    await turn("c", [long]);
+    expect((await turn("c", [long, "ok", "go on"])).miss).toBeUndefined();
+    const { url } = server as UserLlamaServer;
+    await server?.stop();
+    server = await startUserLlamaServer(Number(new URL(url).port), glmArgs());
+
+    const after = await turn("c", [long, "ok", "go on", "done", "next"]);
+    expect(after.reusedTokens).toBe(0);
+    expect(after.miss?.reason).toBe("cache-emptied");
+    expect(after.miss?.explanation).toContain("was started again (same model and flags) since this lane's last turn");
+    // Nothing changed that a probe depends on: not said as a change.
+    expect(said.filter((line) => line.includes("server changed"))).toHaveLength(1);
+    expect((await turn("c", [long, "ok", "go on", "done", "next", "ok", "last"])).miss).toBeUndefined();
   });
 });

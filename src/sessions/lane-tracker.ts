@@ -50,7 +50,12 @@ export class LaneTracker {
         },
       };
     }
-    if (previous.server !== undefined && details.server && previous.server !== details.server.id) {
+    // The server seen started again or emptied since the lane's last turn, and the lane's prompt not
+    // reused: that is why. (Seen late, by a check after the lane's first turn on the new server had
+    // filled its cache again, it explains nothing, and the turn is judged as any other.)
+    const reusedAll =
+      !usage.unreported?.includes("cacheReadTokens") && usage.cacheReadTokens >= previous.promptTokens - BOUNDARY_SLACK;
+    if (previous.server !== undefined && details.server && previous.server !== details.server.id && !reusedAll) {
       if (details.server.emptied)
         return {
           expectedReuse: 0,

@@ -119,5 +119,10 @@ describe("session table", () => {
       explanation:
         "the server behind gpu slept (--sleep-idle-seconds) since this lane's last turn, which emptied its cache of the lane's prompt",
     });
+    // Seen emptied again only after the lane's cache was filled again: the turn reused its prompt, no miss.
+    const late = { ...after, id: "b~2", emptied: "was started again (same model and flags)" };
+    const reused = { inputTokens: 10, outputTokens: 1, cacheReadTokens: 100, cacheWriteTokens: 0 };
+    const eight = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    expect(tracker.analyze(main, turn(eight), "gpu", reused, { server: late }).miss).toBeUndefined();
   });
 });

@@ -151,6 +151,8 @@ export class LlamaServerBackend implements Backend {
   private emptied: { count: number; how: string } | undefined;
   /** The last check found the server asleep, or (router mode) the model unloaded. */
   private away = false;
+  /** The latest task the server's slots had run at the last check (`/slots`, `id_task`). */
+  private latestTask: number | undefined;
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotBook | undefined;
   private readonly prefill: PrefillDeadline;
@@ -237,6 +239,7 @@ export class LlamaServerBackend implements Backend {
         else this.away = false;
         if (this.propsCache === probed && serverId(props) !== this.digest) {
           this.emptied = undefined;
+          this.latestTask = undefined;
           this.remember(props);
           this.compatPromise = undefined;
           this.slots = undefined;
@@ -244,6 +247,8 @@ export class LlamaServerBackend implements Backend {
           const change = `${what} changed (${describeChange(probed, props)}); probing it again`;
           for (const listener of this.serverChangeListeners) listener(change, this.slotOwner);
         }
+        // Asleep, its slots show no tasks; awake again, its task numbers go on.
+        if (!props.is_sleeping && this.propsCache === probed) await this.checkTaskNumbers(signal);
         if (this.routerModels)
           await Promise.all([...this.routerModels.values()].map((model) => model.checkServer(signal)));
       } catch {
@@ -303,8 +308,35 @@ export class LlamaServerBackend implements Backend {
   private noteAway(how: string): void {
     if (this.away) return;
     this.away = true;
+    this.noteEmptied(how);
+  }
+
+  private noteEmptied(how: string): void {
     this.emptied = { count: (this.emptied?.count ?? 0) + 1, how };
     if (this.propsCache) this.remember(this.propsCache);
+  }
+
+  /**
+   * A server started again as the same thing (same model and flags) has the same /props, but numbers its
+   * tasks from 0 again: each slot shows the last task it ran (`/slots`, `id_task`), so the latest task
+   * falling below the one seen at the last check means a new process, with an empty cache. The check
+   * after a lost connection runs before the first turn on the new process, which then finds no task
+   * run. Skipped where `/slots` is off (`--no-slots`).
+   */
+  private async checkTaskNumbers(signal: AbortSignal | undefined): Promise<void> {
+    const slots = await this.json<Array<{ id_task?: unknown }>>(
+      "GET",
+      this.routerModel ? "/slots?autoload=false" : "/slots",
+      undefined,
+      signal ?? AbortSignal.timeout(5_000),
+    ).catch(() => undefined);
+    if (!Array.isArray(slots)) return;
+    const latest = Math.max(-1, ...slots.map((slot) => (typeof slot.id_task === "number" ? slot.id_task : -1)));
+    if (this.latestTask !== undefined && latest < this.latestTask)
+      this.noteEmptied(
+        this.routerModel ? "had its model loaded again by the router" : "was started again (same model and flags)",
+      );
+    this.latestTask = latest;
   }
 
   /**
