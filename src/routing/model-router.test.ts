@@ -175,6 +175,13 @@ describe("ModelRouter.resolve", () => {
     expect(routes.resolve("gpt-oss-20b")).toEqual({ backend: backends[0], model: "qwen3.5-4b.gguf", reason: "alias" });
   });
 
+  it("says where Claude names go when no alias says, and among how many models", async () => {
+    const several = await router([second(), cloud()]);
+    expect(several.claudeRoute()).toMatchObject({ route: { model: "gpt-oss-20b" }, choices: 2 });
+    expect((await router([local()])).claudeRoute()?.choices).toBe(1);
+    expect((await router([second()], { "claude-*": "gpu-box/qwen3-coder-30b" })).claudeRoute()).toBeUndefined();
+  });
+
   it("an alias naming a missing backend throws", async () => {
     const routes = await router([local()], { big: "nowhere/some-model", small: "ghost" });
     for (const name of ["big", "small"]) {

@@ -158,6 +158,17 @@ export class ModelRouter {
     return chosen;
   }
 
+  /**
+   * Where a Claude model name goes when no alias says: the backend and model, and how many models that
+   * backend serves (the choice is worth saying when it had several to choose from).
+   */
+  claudeRoute(): { route: Route; choices: number } | undefined {
+    const route = this.resolveIgnoringHealth("claude-sonnet");
+    if (route.reason !== "claude-name") return undefined;
+    const choices = [...this.served.values()].filter((entry) => entry.backend === route.backend).length;
+    return { route, choices };
+  }
+
   /** Every name clients can use: served models and aliases. */
   modelNames(): string[] {
     return [...new Set([...this.served.keys(), ...Object.keys(this.aliases).filter((name) => !name.includes("*"))])];

@@ -89,8 +89,13 @@ export function registerServeCommand(program: Command): void {
       signals.ready(() => running.close());
       if (running.usingTestModel) say(TEST_MODEL_NOTICE);
       const backends = running.backends.map((backend) => `${backend.name} (${backend.kind} at ${backend.baseUrl})`);
+      const claude = running.router.claudeRoute();
+      const claudeChoice =
+        claude && claude.choices > 1
+          ? `\nClaude model names (opus, sonnet, haiku) go to ${claude.route.model}, the first of ${claude.choices} models ${claude.route.backend.name} serves; another: "models": {"claude-*": "${claude.route.backend.name}/MODEL"} in the config.`
+          : "";
       say(`
-Switchyard is ready. Backends: ${backends.join(", ")}.
+Switchyard is ready. Backends: ${backends.join(", ")}.${claudeChoice}
 Run Claude Code through it:
   npx switchyard code            (or: eval "$(npx switchyard env)" && claude)
 Or call the Anthropic Messages API yourself:
