@@ -76,6 +76,16 @@ function preconnectLocal(backends: readonly Backend[]): void {
 /** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
 const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions";
 
+/**
+ * The path a request means: a client whose base URL ends with a slash sends `//v1/messages`, and some
+ * add one at the end (`/v1/messages/`); both are `/v1/messages`, as a reverse proxy merging slashes reads them.
+ */
+export function routePath(url: string | undefined): string {
+  const path = (url ?? "/").split("?")[0] ?? "/";
+  if (!path.includes("//") && !(path.length > 1 && path.endsWith("/"))) return path;
+  return path.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+}
+
 /** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */
 export const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["messages"] };
 
@@ -104,7 +114,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
   const server = createServer(clientDeadlineOptions(limits), async (request, response) => {
     // A turn's times start here, before the guards, auth and routing below: they are the gateway's too.
     const receivedAt = performance.now();
-    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const path = routePath(request.url);
     const method = request.method ?? "GET";
     try {
       // Before anything else, on every route: a rebinding page's Host, then another site's Origin.
