@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
+import { tokenCounter } from "../src/bench/prompt-tokens.js";
+import { targetContextWindow } from "../src/bench/target-context.js";
 import { inspectLlamaServer } from "../src/doctor/inspect-llama-server.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
@@ -132,6 +134,28 @@ describe("a llama-server in router mode", () => {
     expect(await status("glm")).toBe("loaded");
     expect(back.miss?.reason).toBe("cache-emptied");
     expect(back.miss?.explanation).toContain("had its model unloaded by the router");
+  });
+
+  it("bench sizes and counts a model of the router (its context, its tokens)", async () => {
+    const target = {
+      name: "router",
+      kind: "llama-server" as const,
+      baseUrl: server?.url as string,
+      wire: "openai" as const,
+      model: "qwen",
+      local: true,
+      headers: {},
+    };
+    expect(await targetContextWindow(target)).toBe(2048);
+    const messages = [{ role: "user", content: "Count me, please." }];
+    const { prompt } = (await routerJson("/apply-template", { model: "qwen", messages })) as { prompt: string };
+    const { tokens } = (await routerJson("/tokenize", {
+      model: "qwen",
+      content: prompt,
+      add_special: true,
+      parse_special: true,
+    })) as { tokens: unknown[] };
+    expect(await tokenCounter(target)("Count me, please.")).toEqual({ tokens: tokens.length, exact: true });
   });
 
   it("doctor inspects the model it is given, and names the ones there are when it is not one", async () => {

@@ -40,10 +40,16 @@ export function tokenCounter(target: BenchTarget, signal?: AbortSignal): TokenCo
       };
     case "llama-server":
       return async (text) => {
-        const rendered = await postJson(`${target.baseUrl}/apply-template`, { messages: messages(text) }, {}, signal);
+        // `model` picks the model's process in router mode; a one-model server ignores it.
+        const rendered = await postJson(
+          `${target.baseUrl}/apply-template`,
+          { model: target.model, messages: messages(text) },
+          {},
+          signal,
+        );
         const tokenized = await postJson(
           `${target.baseUrl}/tokenize`,
-          { content: rendered.json.prompt, add_special: true, parse_special: true },
+          { model: target.model, content: rendered.json.prompt, add_special: true, parse_special: true },
           {},
           signal,
         );

@@ -17,7 +17,8 @@ export async function targetContextWindow(target: BenchTarget, signal?: AbortSig
       return ((await getJson(`${target.baseUrl}/v1/switchyard/info`, signal)) as { contextWindow?: number })
         .contextWindow;
     if (target.kind === "llama-server") {
-      const props = (await getJson(`${target.baseUrl}/props`, signal)) as {
+      // `?model=`: in router mode the router's own /props says 0; a one-model server ignores it.
+      const props = (await getJson(`${target.baseUrl}/props?model=${encodeURIComponent(target.model)}`, signal)) as {
         default_generation_settings?: { n_ctx?: number };
       };
       return props.default_generation_settings?.n_ctx;
