@@ -10,13 +10,17 @@ import { freePort } from "../src/util/free-port.js";
 /**
  * A company network: the way out is a proxy named by `HTTPS_PROXY` / `HTTP_PROXY`, with `NO_PROXY` for
  * hosts reached directly. Clouds and Hugging Face go through it; servers on this machine never do.
- * The proxy here tunnels CONNECT and forwards absolute-form requests, and notes each.
+ * The proxy here tunnels CONNECT and forwards absolute-form requests, and notes each. The "cloud" is
+ * named `cloud.example.com`, which only the proxy resolves (to the loopback fake): this machine never
+ * does, as in a network where only the proxy reaches the internet.
  */
 describe("the environment's proxy", () => {
   let proxy: Server;
   let cloud: Server;
   let proxyUrl: string;
   let cloudUrl: string;
+  /** The same fake by its loopback address: a server on this machine. */
+  let loopbackUrl: string;
   const viaProxy: string[] = [];
   const sockets = new Set<Socket>();
 
@@ -36,13 +40,14 @@ describe("the environment's proxy", () => {
       response.end(JSON.stringify({ data: [{ id: "claude-x" }], has_more: false }));
       void request;
     });
-    cloudUrl = await listen(cloud);
+    loopbackUrl = await listen(cloud);
+    cloudUrl = `http://cloud.example.com:${new URL(loopbackUrl).port}`;
     proxy = createServer((request, response) => {
       viaProxy.push(`${request.method} ${request.url}`);
       const target = new URL(request.url ?? "");
       const upstream = httpRequest(
         {
-          host: target.hostname,
+          host: "127.0.0.1",
           port: target.port,
           path: target.pathname + target.search,
           method: request.method,
@@ -57,8 +62,8 @@ describe("the environment's proxy", () => {
     });
     proxy.on("connect", (request, client: Socket, head) => {
       viaProxy.push(`CONNECT ${request.url}`);
-      const [host, port] = (request.url ?? "").split(":");
-      const upstream = connect(Number(port), host, () => {
+      const port = (request.url ?? "").split(":")[1];
+      const upstream = connect(Number(port), "127.0.0.1", () => {
         client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
         upstream.write(head);
         upstream.pipe(client);
@@ -110,29 +115,37 @@ describe("the environment's proxy", () => {
   });
 
   it("goes straight to a host NO_PROXY names", async () => {
-    stubProxy("127.0.0.1");
+    stubProxy("example.com");
     const backend = new AnthropicBackend({ name: "a", baseUrl: cloudUrl, apiKey: "k" });
     try {
-      expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);
+      // Straight means this machine resolves the name, which it cannot here.
+      await expect(backend.listModels(AbortSignal.timeout(5_000))).rejects.toThrow();
     } finally {
       await backend.close();
     }
     expect(viaProxy).toEqual([]);
   });
 
-  it("never takes a server on this machine through it", async () => {
+  it("never takes a server on this machine through it, of a local kind or a cloud kind", async () => {
     stubProxy();
-    const backend = new LlamaServerBackend({ name: "l", baseUrl: cloudUrl });
-    try {
-      expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);
-    } finally {
-      await backend.close();
+    for (const backend of [
+      new LlamaServerBackend({ name: "l", baseUrl: loopbackUrl }),
+      new AnthropicBackend({ name: "a", baseUrl: loopbackUrl, apiKey: "k" }),
+      new OpenAICompatibleBackend({ name: "o", baseUrl: `${loopbackUrl}/v1`, apiKey: "k" }),
+    ]) {
+      try {
+        expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);
+      } finally {
+        await backend.close();
+      }
     }
+    const local = await new HubClient({ endpoint: loopbackUrl }).request(`${loopbackUrl}/api/models/x`);
+    expect(local.status).toBe(200);
     expect(viaProxy).toEqual([]);
   });
 
   it("is not used when the environment names none", async () => {
-    const backend = new AnthropicBackend({ name: "a", baseUrl: cloudUrl, apiKey: "k" });
+    const backend = new AnthropicBackend({ name: "a", baseUrl: loopbackUrl, apiKey: "k" });
     for (const name of ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]) vi.stubEnv(name, "");
     try {
       expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);

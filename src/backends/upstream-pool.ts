@@ -1,5 +1,6 @@
 import { buildConnector, type Dispatcher, Pool } from "undici";
 import { environmentProxyAgent, proxyFromEnvironment } from "../util/environment-proxy.js";
+import { isPrivateHost } from "../util/private-host.js";
 import { SpareConnection } from "./spare-connection.js";
 
 /** The timeouts a backend's config may set; each backend has its own defaults for the ones left out. */
@@ -73,14 +74,16 @@ export function upstreamPool(baseUrl: string, configured: UpstreamTimeouts, defa
 /**
  * A cloud's dispatcher: its pool, or where the environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`;
  * a company network), an agent that goes through it, except to hosts `NO_PROXY` names. Servers on this
- * machine and the LAN (the local kinds) take `upstreamPool` and never a proxy.
+ * machine and the LAN take `upstreamPool` and never a proxy: the local kinds, and a cloud kind's URL on
+ * a loopback or private address (a gateway such as LiteLLM running here), as Go's and curl's clients
+ * leave localhost alone.
  */
 export function cloudDispatcher(
   baseUrl: string,
   configured: UpstreamTimeouts,
   defaults: UpstreamPoolDefaults,
 ): Dispatcher {
-  if (!proxyFromEnvironment()) return upstreamPool(baseUrl, configured, defaults);
+  if (!proxyFromEnvironment() || isPrivateHost(baseUrl)) return upstreamPool(baseUrl, configured, defaults);
   const url = new URL(baseUrl);
   const agent = environmentProxyAgent({
     connections: defaults.connections,

@@ -1,4 +1,5 @@
 import { EnvHttpProxyAgent, fetch as undiciFetch } from "undici";
+import { isPrivateHost } from "./private-host.js";
 
 /**
  * The proxy the environment names for requests leaving this machine (`HTTPS_PROXY`, `HTTP_PROXY`, lower
@@ -31,9 +32,13 @@ export function environmentProxyAgent(
 export function environmentFetch(): typeof fetch {
   if (!proxyFromEnvironment()) return fetch;
   const dispatcher = environmentProxyAgent();
-  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
+  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    // A hub mirror on this machine or the LAN (HF_ENDPOINT) is reached directly.
+    const url = input instanceof Request ? input.url : String(input);
+    if (isPrivateHost(url)) return fetch(input, init);
+    return undiciFetch(input as Parameters<typeof undiciFetch>[0], {
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher,
-    })) as unknown as typeof fetch;
+    });
+  }) as unknown as typeof fetch;
 }
