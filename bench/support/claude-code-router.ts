@@ -26,11 +26,12 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
 import { npmPack } from "../../src/util/npm-pack.js";
+import { cacheDirectory } from "../../src/util/paths.js";
 
 export const CLAUDE_CODE_ROUTER_VERSION = "3.1.1";
 /** The model id a client asks claude-code-router for: the one model of its one provider. */
@@ -40,17 +41,9 @@ export const CLAUDE_CODE_ROUTER_KEY = "switchyard-bench";
 
 const run = promisify(execFile);
 
-const cacheDirectory = () =>
-  join(
-    process.env.XDG_CACHE_HOME || join(homedir(), ".cache"),
-    "switchyard",
-    "bench",
-    `claude-code-router-${CLAUDE_CODE_ROUTER_VERSION}`,
-  );
-
-/** The unpacked package's directory, fetched and unpacked on first use. */
+/** The unpacked package's directory, fetched and unpacked on first use (in Switchyard's cache, `SWITCHYARD_CACHE_DIR`). */
 export async function installClaudeCodeRouter(): Promise<string> {
-  const directory = cacheDirectory();
+  const directory = join(cacheDirectory(), "bench", `claude-code-router-${CLAUDE_CODE_ROUTER_VERSION}`);
   const packageDirectory = join(directory, "package");
   const cli = join(packageDirectory, "dist", "main", "cli.js");
   if (!existsSync(cli)) {
