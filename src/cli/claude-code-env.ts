@@ -1,4 +1,4 @@
-import { compactWindowNote } from "../doctor/compact-window.js";
+import { CLAUDE_CODE_MIN_COMPACT_WINDOW } from "../doctor/compact-window.js";
 
 /**
  * The environment that points Claude Code at Switchyard. Used by `switchyard code` (which starts
@@ -24,7 +24,8 @@ export function claudeCodeEnv(input: ClaudeCodeEnvInput): Record<string, string>
     // A cold prefill of a long context on local hardware can take minutes.
     API_TIMEOUT_MS: "3000000",
   };
-  if (input.contextWindow && !compactWindowNote(input.contextWindow))
+  // Under Claude Code's least it is raised to 100K with a warning: then it compacts on `prompt is too long`.
+  if (input.contextWindow && input.contextWindow >= CLAUDE_CODE_MIN_COMPACT_WINDOW)
     env.CLAUDE_CODE_AUTO_COMPACT_WINDOW = String(input.contextWindow);
   return env;
 }

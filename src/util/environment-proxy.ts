@@ -5,8 +5,10 @@ import { isPrivateHost } from "./private-host.js";
  * The proxy the environment names for requests leaving this machine (`HTTPS_PROXY`, `HTTP_PROXY`, lower
  * case first, as curl and undici read them); `NO_PROXY` is read per request by undici's agent.
  */
-export const proxyFromEnvironment = (env: NodeJS.ProcessEnv = process.env): string | undefined =>
-  env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY || undefined;
+export function proxyFromEnvironment(): string | undefined {
+  const env = process.env;
+  return env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY || undefined;
+}
 
 /**
  * An agent through the environment's proxy, except to hosts `NO_PROXY` names. The variables are read
@@ -14,8 +16,8 @@ export const proxyFromEnvironment = (env: NodeJS.ProcessEnv = process.env): stri
  */
 export function environmentProxyAgent(
   options: ConstructorParameters<typeof EnvHttpProxyAgent>[0] = {},
-  env: NodeJS.ProcessEnv = process.env,
 ): EnvHttpProxyAgent {
+  const env = process.env;
   const httpProxy = env.http_proxy || env.HTTP_PROXY || undefined;
   return new EnvHttpProxyAgent({
     ...options,
