@@ -106,6 +106,23 @@ describe("the bench's replay upstream writes as llama-server does", () => {
     }
   });
 
+  it("answers the server check's /slots as llama-server does before its first task, and 404 elsewhere", async () => {
+    // In process here; as a child of bench:overhead, a throw on an unknown path ended it mid-run (the
+    // gateway's check reads /slots every 30 s), and every request after failed with ECONNREFUSED.
+    const replay = await startReplayUpstream(0, 2);
+    try {
+      const slots = await fetch(`${replay.url}/slots`);
+      expect(await slots.json()).toEqual([
+        { id: 0, n_ctx: 65536, is_processing: false },
+        { id: 1, n_ctx: 65536, is_processing: false },
+      ]);
+      expect((await fetch(`${replay.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${replay.url}/health`)).status).toBe(200);
+    } finally {
+      await replay.close();
+    }
+  });
+
   describe("at the socket, beside the real llama-server", () => {
     let server: ReferenceLlamaServer;
     beforeAll(async () => {

@@ -61,7 +61,16 @@ export async function startReplayUpstream(frameMs: number, slots = 1): Promise<R
       if (path === "/v1/models") return json({ data: [{ id: "replay" }] });
       if (path === "/apply-template") return json({ prompt: "" });
       if (path === "/tokenize") return json({ tokens: [1, 2, 3] });
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { prompt?: string; id_slot?: number };
+      // As llama-server's /slots before its first task (no `id_task`): the server check reads it.
+      if (path === "/slots")
+        return json(Array.from({ length: slots }, (_, id) => ({ id, n_ctx: 65536, is_processing: false })));
+      if (path !== "/completion" && path !== "/v1/chat/completions") {
+        response.writeHead(404, { "content-type": "application/json" });
+        return response.end(
+          JSON.stringify({ error: { code: 404, message: "File Not Found", type: "not_found_error" } }),
+        );
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { prompt?: string; id_slot?: number };
       if (path === "/completion") {
         // As llama-server with its slots kept (--no-cache-idle-slots): a prompt sent to the slot that
         // holds it is reused (the gateway's slot-keeping probe asks this once).
