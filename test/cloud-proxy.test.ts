@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AnthropicBackend } from "../src/backends/anthropic/anthropic-backend.js";
@@ -6,6 +6,7 @@ import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-ba
 import { OpenAICompatibleBackend } from "../src/backends/openai-compatible/openai-compatible-backend.js";
 import { HubClient } from "../src/pull/hub-client.js";
 import { freePort } from "../src/util/free-port.js";
+import { forwardRequest } from "./support/forward-request.js";
 
 /**
  * A company network: the way out is a proxy named by `HTTPS_PROXY` / `HTTP_PROXY`, with `NO_PROXY` for
@@ -45,20 +46,11 @@ describe("the environment's proxy", () => {
     proxy = createServer((request, response) => {
       viaProxy.push(`${request.method} ${request.url}`);
       const target = new URL(request.url ?? "");
-      const upstream = httpRequest(
-        {
-          host: "127.0.0.1",
-          port: target.port,
-          path: target.pathname + target.search,
-          method: request.method,
-          headers: request.headers,
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(upstream);
+      forwardRequest(request, response, {
+        host: "127.0.0.1",
+        port: target.port,
+        path: target.pathname + target.search,
+      });
     });
     proxy.on("connect", (request, client: Socket, head) => {
       viaProxy.push(`CONNECT ${request.url}`);

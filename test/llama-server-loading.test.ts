@@ -1,7 +1,8 @@
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
+import { forwardRequest } from "./support/forward-request.js";
 import { gatewayInFront, messagesTurn } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
@@ -35,20 +36,7 @@ describe("a llama-server still loading its model when Switchyard starts", () => 
         response.end(JSON.stringify({ error: { message: "Loading model", type: "unavailable_error", code: 503 } }));
         return;
       }
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: request.url,
-          method: request.method,
-          headers: request.headers,
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(upstream);
+      forwardRequest(request, response, { host: target.hostname, port: target.port, path: request.url });
     });
     const port = await freePort();
     await new Promise<void>((resolve) => gate?.listen(port, "127.0.0.1", resolve));
