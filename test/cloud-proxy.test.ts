@@ -82,19 +82,22 @@ describe("the environment's proxy", () => {
     vi.stubEnv("NO_PROXY", noProxy);
   };
   const cloudHost = () => new URL(cloudUrl).host;
+  /** The models a new backend lists, the backend closed after. */
+  const listedBy = async (backend: { listModels(signal: AbortSignal): Promise<string[]>; close(): Promise<void> }) => {
+    try {
+      return await backend.listModels(AbortSignal.timeout(5_000));
+    } finally {
+      await backend.close();
+    }
+  };
 
   it("takes a cloud's requests through it", async () => {
     stubProxy();
     for (const backend of [
       new AnthropicBackend({ name: "a", baseUrl: cloudUrl, apiKey: "k" }),
       new OpenAICompatibleBackend({ name: "o", baseUrl: `${cloudUrl}/v1`, apiKey: "k" }),
-    ]) {
-      try {
-        expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);
-      } finally {
-        await backend.close();
-      }
-    }
+    ])
+      expect(await listedBy(backend)).toEqual(["claude-x"]);
     expect(viaProxy).toHaveLength(2);
     expect(viaProxy.every((line) => line.includes(cloudHost()))).toBe(true);
   });
@@ -108,13 +111,8 @@ describe("the environment's proxy", () => {
 
   it("goes straight to a host NO_PROXY names", async () => {
     stubProxy("example.com");
-    const backend = new AnthropicBackend({ name: "a", baseUrl: cloudUrl, apiKey: "k" });
-    try {
-      // Straight means this machine resolves the name, which it cannot here.
-      await expect(backend.listModels(AbortSignal.timeout(5_000))).rejects.toThrow();
-    } finally {
-      await backend.close();
-    }
+    // Straight means this machine resolves the name, which it cannot here.
+    await expect(listedBy(new AnthropicBackend({ name: "a", baseUrl: cloudUrl, apiKey: "k" }))).rejects.toThrow();
     expect(viaProxy).toEqual([]);
   });
 
@@ -124,26 +122,17 @@ describe("the environment's proxy", () => {
       new LlamaServerBackend({ name: "l", baseUrl: loopbackUrl }),
       new AnthropicBackend({ name: "a", baseUrl: loopbackUrl, apiKey: "k" }),
       new OpenAICompatibleBackend({ name: "o", baseUrl: `${loopbackUrl}/v1`, apiKey: "k" }),
-    ]) {
-      try {
-        expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);
-      } finally {
-        await backend.close();
-      }
-    }
+    ])
+      expect(await listedBy(backend)).toEqual(["claude-x"]);
     const local = await new HubClient({ endpoint: loopbackUrl }).request(`${loopbackUrl}/api/models/x`);
     expect(local.status).toBe(200);
     expect(viaProxy).toEqual([]);
   });
 
   it("is not used when the environment names none", async () => {
-    const backend = new AnthropicBackend({ name: "a", baseUrl: loopbackUrl, apiKey: "k" });
     for (const name of ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]) vi.stubEnv(name, "");
-    try {
-      expect(await backend.listModels(AbortSignal.timeout(5_000))).toEqual(["claude-x"]);
-    } finally {
-      await backend.close();
-    }
+    const backend = new AnthropicBackend({ name: "a", baseUrl: loopbackUrl, apiKey: "k" });
+    expect(await listedBy(backend)).toEqual(["claude-x"]);
     expect(viaProxy).toEqual([]);
   });
 });

@@ -160,7 +160,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       say(change);
       // What it serves now, and no slot file of the old model restored into it.
       router.sessions.forgetSaved(slotOwner, () => true);
-      void router.refresh(AbortSignal.timeout(10_000)).catch(() => {});
+      void router.refresh(AbortSignal.timeout(10_000), (each) => each === backend).catch(() => {});
     });
   health.start();
   const routing = await SessionRouter.create(router, config.routing, new CostMeter(config.cost));

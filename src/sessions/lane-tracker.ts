@@ -53,8 +53,10 @@ export class LaneTracker {
     // The server seen started again or emptied since the lane's last turn, and the lane's prompt not
     // reused: that is why. (Seen late, by a check after the lane's first turn on the new server had
     // filled its cache again, it explains nothing, and the turn is judged as any other.)
-    const reusedAll =
-      !usage.unreported?.includes("cacheReadTokens") && usage.cacheReadTokens >= previous.promptTokens - BOUNDARY_SLACK;
+    // A backend that does not say what it reused (Ollama; vLLM without --enable-prompt-tokens-details)
+    // gives nothing to judge the prompt by.
+    const reported = !usage.unreported?.includes("cacheReadTokens");
+    const reusedAll = reported && usage.cacheReadTokens >= previous.promptTokens - BOUNDARY_SLACK;
     if (previous.server !== undefined && details.server && previous.server !== details.server.id && !reusedAll) {
       if (details.server.emptied)
         return {
@@ -84,10 +86,8 @@ export class LaneTracker {
       };
     }
     const expectedReuse = previous.promptTokens;
-    // A backend that does not say what it reused (Ollama; vLLM without --enable-prompt-tokens-details) gives
-    // nothing to judge: no miss rather than a false one.
-    if (usage.unreported?.includes("cacheReadTokens")) return { expectedReuse, miss: undefined };
-    if (usage.cacheReadTokens >= expectedReuse - BOUNDARY_SLACK) return { expectedReuse, miss: undefined };
+    // Not reported: no miss rather than a false one.
+    if (!reported || reusedAll) return { expectedReuse, miss: undefined };
     if (details.slotReassigned) {
       return {
         expectedReuse,

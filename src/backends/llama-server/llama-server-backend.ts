@@ -225,11 +225,11 @@ export class LlamaServerBackend implements Backend {
     if (!probed) return Promise.resolve();
     this.serverCheck ??= (async () => {
       try {
-        // A model the router has unloaded answers 400 ("model is not loaded") instead of loading again.
+        // A model the router has unloaded answers 400 ("model is not loaded") instead of loading again,
+        // and its cache is gone.
         const path = this.routerModel ? "/props?autoload=false" : "/props";
         const props = await this.json<Props>("GET", path, undefined, signal ?? AbortSignal.timeout(5_000)).catch(
           (error: unknown) => {
-            // The router answers 400 "model is not loaded" for a model it has unloaded: its cache is gone.
             if (this.routerModel && /not loaded/.test((error as Error).message))
               this.noteAway("had its model unloaded by the router (--models-max, or POST /models/unload)");
             throw error;
@@ -247,8 +247,9 @@ export class LlamaServerBackend implements Backend {
           const change = `${what} changed (${describeChange(probed, props)}); probing it again`;
           for (const listener of this.serverChangeListeners) listener(change, this.slotOwner);
         }
-        // Asleep, its slots show no tasks; awake again, its task numbers go on.
-        if (!props.is_sleeping && this.propsCache === probed) await this.checkTaskNumbers(signal);
+        // Asleep, its slots show no tasks; awake again, its task numbers go on. A router has no slots of
+        // its own: its models' checks below read theirs.
+        if (!props.is_sleeping && !this.routerModels && this.propsCache === probed) await this.checkTaskNumbers(signal);
         if (this.routerModels)
           await Promise.all([...this.routerModels.values()].map((model) => model.checkServer(signal)));
       } catch {
