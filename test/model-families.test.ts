@@ -17,28 +17,41 @@ import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropi
 import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
+import { takeTurnNote, trailingNoteBytes } from "../src/sessions/turn-note.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
-import { type FixtureRequest, fixtureRequests, fixtureSessions } from "./support/fixtures.js";
+import { type FixtureRequest, fixtureRequests, fixtureSessions, gooseRecordings } from "./support/fixtures.js";
 import { startStockEngine } from "./support/stock-engine.js";
 
 /**
  * The family matrix, checked against the real llama-server: for every family, a server started the way
  * users start one (the family's stock template, `--chat-template-file`), and every recorded Claude Code
- * session rendered through Switchyard's conversion (`/apply-template`). Each lane's prompt for turn k
- * must be a byte prefix of turn k+1's where the matrix says `appendOnly: true`, and must not be where it
- * says why not, so the matrix cannot drift from what the engine does.
+ * session and Goose's (its Anthropic provider) rendered through Switchyard's conversion (`/apply-template`).
+ * Each lane's prompt for turn k (less Goose's note, which turn k+1 replaces) must be a byte prefix of turn
+ * k+1's where the matrix says `appendOnly: true`, and must not be where it says why not, so the matrix
+ * cannot drift from what the engine does.
  *
  * Two variants of each session: as recorded (Claude Code 2.1.197 against a scripted endpoint that never
  * thought, so history holds no reasoning), and the same requests with a thinking block at the head of
  * every assistant turn and thinking on, as today's Claude Code keeps them (derived from the recordings).
  */
+function isNoteAlone(message: { role: string; content: unknown } | undefined): boolean {
+  if (message?.role !== "user") return false;
+  const blocks = typeof message.content === "string" ? [{ text: message.content }] : (message.content as unknown[]);
+  return blocks.length === 1 && takeTurnNote(String((blocks[0] as { text?: unknown }).text ?? ""))?.rest === "";
+}
+
 function withThinking(request: FixtureRequest): FixtureRequest {
   if (!request.body) return request;
   const body = request.body as { messages: Array<{ role: string; content: unknown }> };
+  let turn = 0;
   const messages = body.messages.map((message, index) => {
     if (message.role !== "assistant") return message;
+    // Goose splits its newest assistant turn around its note (a user message of the note alone); the
+    // turn's reasoning stays with its first part, as Goose keeps it.
+    if (body.messages[index - 2]?.role === "assistant" && isNoteAlone(body.messages[index - 1])) return message;
+    turn++;
     const content = typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
-    const thinking = { type: "thinking", thinking: `Reasoning for turn ${index}.`, signature: "recorded" };
+    const thinking = { type: "thinking", thinking: `Reasoning for turn ${turn}.`, signature: "recorded" };
     return { ...message, content: [thinking, ...(content as unknown[])] };
   });
   return { ...request, body: { ...body, messages, thinking: { type: "adaptive" } } };
@@ -73,6 +86,21 @@ async function promptSent(
   return (JSON.parse(text) as { prompt: string }).prompt;
 }
 
+/**
+ * What of a request's prompt the next request of its lane should repeat: all of it, or, when it ends with
+ * a per-request note (Goose's, src/sessions/turn-note.ts), the prompt of the same request without it.
+ */
+async function promptBeforeNote(
+  engineUrl: string,
+  compat: LlamaServerCompat,
+  request: ReturnType<typeof normalizeForCache>,
+  prompt: string,
+): Promise<string> {
+  if (trailingNoteBytes(request) === 0) return prompt;
+  const before = await promptSent(engineUrl, compat, { ...request, messages: request.messages.slice(0, -1) });
+  return typeof before === "string" ? before : prompt;
+}
+
 async function replaySession(
   engineUrl: string,
   compat: LlamaServerCompat,
@@ -91,9 +119,11 @@ async function replaySession(
       continue;
     }
     const previous = lastByLane.get(lane);
-    lastByLane.set(lane, { file: fixture.file, prompt });
-    // agent-session's second prompt comes from a new process whose system prompt holds a new git status.
+    lastByLane.set(lane, { file: fixture.file, prompt: await promptBeforeNote(engineUrl, compat, request, prompt) });
+    // agent-session's second prompt comes from a new process whose system prompt holds a new git status;
+    // each of Goose's title requests restates every user message so far in one new prompt.
     if (!previous || (fixture.session === "agent-session" && fixture.file === "011.json")) continue;
+    if (lane.endsWith("/side") && fixture.headers["agent-session-id"]) continue;
     outcome.pairs++;
     const tail = tails.find((ending) => previous.prompt.endsWith(ending));
     if (!prompt.startsWith(previous.prompt) && tail && prompt.startsWith(previous.prompt.slice(0, -tail.length))) {
@@ -115,8 +145,8 @@ function withThinkingOff(request: FixtureRequest): FixtureRequest {
 }
 
 /**
- * Every recorded session, as recorded and with thinking kept in history; where Switchyard renders the
- * prompt (in process, so cheap), with thinking off throughout too.
+ * Every recorded session (Claude Code's and Goose's), as recorded and with thinking kept in history; where
+ * Switchyard renders the prompt (in process, so cheap), with thinking off throughout too.
  */
 async function replayEverySession(
   engineUrl: string,
@@ -124,11 +154,15 @@ async function replayEverySession(
   tails?: readonly string[],
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const session of fixtureSessions()) {
-    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session), tails));
-    outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinking), tails));
+  const sessions = [
+    ...fixtureSessions().map((session) => fixtureRequests(session)),
+    fixtureRequests("tool-session", gooseRecordings("anthropic")),
+  ];
+  for (const requests of sessions) {
+    outcomes.push(await replaySession(engineUrl, compat, requests, tails));
+    outcomes.push(await replaySession(engineUrl, compat, requests.map(withThinking), tails));
     if (compat.rendering) {
-      outcomes.push(await replaySession(engineUrl, compat, fixtureRequests(session).map(withThinkingOff), tails));
+      outcomes.push(await replaySession(engineUrl, compat, requests.map(withThinkingOff), tails));
     }
   }
   return outcomes;

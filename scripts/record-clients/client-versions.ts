@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { GOOSE_RELEASE } from "../../test/support/goose.js";
 
 /** The agent CLIs `npm run record:clients` records, by the name of their recordings' folder, with their npm package. */
 const PACKAGES = {
@@ -8,10 +9,12 @@ const PACKAGES = {
   opencode: "opencode-ai",
 } as const;
 
-export type RecordedClient = keyof typeof PACKAGES;
+/** Goose is no npm package of its own: its binary is fetched by version (test/support/goose.ts). */
+export type RecordedClient = keyof typeof PACKAGES | "goose";
 
-/** The version of `client` installed from devDependencies. */
+/** The version of `client` installed from devDependencies (Goose: the release the tests fetch). */
 export function installedVersion(client: RecordedClient): string {
+  if (client === "goose") return GOOSE_RELEASE.goose;
   const manifest = join(import.meta.dirname, "..", "..", "node_modules", PACKAGES[client], "package.json");
   return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
 }

@@ -112,6 +112,26 @@ export const OPENCODE_SCRIPTS: Record<string, SessionScript> = {
   ],
 };
 
+/** Goose's shell tool (1.37): shell {command}; one script per provider, so each recording has its own ids. */
+function gooseScripts(prefix: string, ids: string): Record<string, SessionScript> {
+  return {
+    [`${prefix}-1`]: () => [
+      { text: "Let me look around.", toolCalls: [call(`${ids}_01`, "shell", { command: "ls" })] },
+      { toolCalls: [call(`${ids}_02`, "shell", { command: "cat src/app.js" })] },
+      { text: "src/app.js prints hello." },
+    ],
+    [`${prefix}-2`]: () => [
+      { toolCalls: [call(`${ids}_03`, "shell", { command: "git status --short" })] },
+      { text: "Nothing has changed." },
+    ],
+  };
+}
+
+export const GOOSE_SCRIPTS = {
+  anthropic: gooseScripts("goose", "toolu_goose"),
+  openai: gooseScripts("goose-openai", "call_goose"),
+};
+
 const MARKER = /\[script:([a-z0-9-]+)\]/;
 
 /** The text of a message's content, whatever its shape (string, or blocks with `text`). */

@@ -4,6 +4,7 @@ import { familyById } from "../families/model-families.js";
 import type { Lane } from "./lane.js";
 import { type Divergence, findDivergence } from "./prefix-diff.js";
 import type { SessionTable } from "./session-table.js";
+import { trailingNoteBytes } from "./turn-note.js";
 
 export interface CacheMiss {
   reason:
@@ -19,13 +20,29 @@ export interface CacheMiss {
 }
 
 export interface CacheAnalysis {
-  /** Prompt tokens the backend could have reused: the previous turn's prompt, when this one extends it. */
+  /**
+   * Prompt tokens the backend could have reused: the previous turn's prompt, when this one extends it (a
+   * floor when that prompt ended with a per-request note, `repeatedTokens`).
+   */
   expectedReuse: number | undefined;
   miss: CacheMiss | undefined;
 }
 
 /** Tokens of slack for a tokenizer boundary where the new turn joins the old prompt. */
 const BOUNDARY_SLACK = 4;
+
+/** Tokens a chat template wraps a message in (role markers, separators), at most, in the families known. */
+const MESSAGE_FRAMING = 8;
+
+/**
+ * What of a lane's previous prompt the next one repeats, in tokens: all of it, less the per-request note
+ * it ended with (`turn-note.ts`), which the next request replaces. The note's tokens are bounded by its
+ * bytes, so this is a floor when there was a note.
+ */
+function repeatedTokens(previous: { request: CanonicalRequest; promptTokens: number }): number {
+  const noteBytes = trailingNoteBytes(previous.request);
+  return noteBytes > 0 ? Math.max(0, previous.promptTokens - noteBytes - MESSAGE_FRAMING) : previous.promptTokens;
+}
 
 /**
  * Judges each completed turn against its lane's last one in the session table: how much of its prompt
@@ -56,7 +73,8 @@ export class LaneTracker {
     // A backend that does not say what it reused (Ollama; vLLM without --enable-prompt-tokens-details)
     // gives nothing to judge the prompt by.
     const reported = !usage.unreported?.includes("cacheReadTokens");
-    const reusedAll = reported && usage.cacheReadTokens >= previous.promptTokens - BOUNDARY_SLACK;
+    const repeated = repeatedTokens(previous);
+    const reusedAll = reported && usage.cacheReadTokens >= repeated - BOUNDARY_SLACK;
     if (previous.server !== undefined && details.server && previous.server !== details.server.id && !reusedAll) {
       if (details.server.emptied)
         return {
@@ -85,7 +103,7 @@ export class LaneTracker {
         },
       };
     }
-    const expectedReuse = previous.promptTokens;
+    const expectedReuse = repeated;
     // Not reported: no miss rather than a false one.
     if (!reported || reusedAll) return { expectedReuse, miss: undefined };
     if (details.slotReassigned) {

@@ -1,5 +1,6 @@
 import type { CanonicalPart, CanonicalRequest } from "../core/canonical.js";
 import { sameJson } from "../util/same-json.js";
+import { trailingNoteBytes } from "./turn-note.js";
 
 /** One place where a lane's request stopped extending the previous one. */
 export interface Divergence {
@@ -24,7 +25,8 @@ function excerpt(a: string, b: string): { before: string; after: string } {
 /**
  * Compares a lane's previous request with the current one (both normalized). Undefined when the current
  * one extends the previous: same system prompt and tools, every earlier message unchanged, new messages
- * (or new blocks of the previous request's last message) only appended.
+ * (or new blocks of the previous request's last message) only appended. A per-request note the previous
+ * request ended with (`turn-note.ts`) is not history: the next request replaces it.
  */
 export function findDivergence(previous: CanonicalRequest, current: CanonicalRequest): Divergence | undefined {
   const system = (request: CanonicalRequest) => request.system.map((part) => part.text);
@@ -38,7 +40,8 @@ export function findDivergence(previous: CanonicalRequest, current: CanonicalReq
   if (!sameJson(previous.tools, current.tools)) {
     return { path: "tools", ...excerpt(JSON.stringify(previous.tools), JSON.stringify(current.tools)) };
   }
-  for (const [index, message] of previous.messages.entries()) {
+  const history = trailingNoteBytes(previous) > 0 ? previous.messages.slice(0, -1) : previous.messages;
+  for (const [index, message] of history.entries()) {
     const next = current.messages[index];
     if (!next) return { path: `messages[${index}]`, before: `${message.role} message`, after: "(removed)" };
     if (next.role !== message.role) {
@@ -50,7 +53,7 @@ export function findDivergence(previous: CanonicalRequest, current: CanonicalReq
     }
     // Blocks added to the previous request's last message extend it: that message had not been answered
     // (Claude Code's /compact appends its summary prompt to the last tool-result message).
-    const last = index === previous.messages.length - 1;
+    const last = index === history.length - 1;
     if (next.parts.length !== message.parts.length && !(last && next.parts.length > message.parts.length)) {
       return {
         path: `messages[${index}].content[${message.parts.length}]`,

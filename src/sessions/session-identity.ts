@@ -8,7 +8,7 @@ import type { Lane } from "./lane.js";
  */
 export interface SessionIdentity extends Lane {
   /** Where the session id came from. */
-  source: "switchyard-header" | "claude-code-header" | "metadata" | "x-session-id" | "fingerprint";
+  source: "switchyard-header" | "claude-code-header" | "metadata" | "x-session-id" | "goose-header" | "fingerprint";
 }
 
 /**
@@ -50,13 +50,17 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
   const fromMetadata = sessionFromUserId(request.client.userId);
   // x-session-id for any client; pi sends x-session-affinity when its provider asks for session affinity.
   const fromGeneric = headers["x-session-id"] ?? headers["x-session-affinity"];
+  // Goose names its session on every request, whichever provider it speaks through.
+  const fromGoose = headers["agent-session-id"];
   const [sessionId, source]: [string, SessionIdentity["source"]] = fromHeader
     ? [fromHeader, "claude-code-header"]
     : fromMetadata
       ? [fromMetadata, "metadata"]
       : fromGeneric
         ? [fromGeneric, "x-session-id"]
-        : [prefixFingerprint(request), "fingerprint"];
+        : fromGoose
+          ? [fromGoose, "goose-header"]
+          : [prefixFingerprint(request), "fingerprint"];
   return laneOf(request, sessionId, source);
 }
 

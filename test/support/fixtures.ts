@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join, relative } from "node:path";
 import {
   installedVersion,
   type RecordedClient,
@@ -30,16 +30,19 @@ export function recordingsOf(client: RecordedClient, version = installedVersion(
   return folder;
 }
 
-/** Recordings of the client versions installed from devDependencies. */
+/** Goose's recordings through one of its providers (each in a folder of its own). */
+export const gooseRecordings = (provider: "anthropic" | "openai") => join(recordingsOf("goose"), provider);
+
+/** Recordings of the client versions installed from devDependencies (and of the Goose the tests fetch). */
 export const CURRENT_RECORDINGS = {
-  anthropic: [recordingsOf("claude-code")],
-  openai: [recordingsOf("pi"), recordingsOf("opencode")],
+  anthropic: [recordingsOf("claude-code"), gooseRecordings("anthropic")],
+  openai: [recordingsOf("pi"), recordingsOf("opencode"), gooseRecordings("openai")],
 } as const;
 
-/** Every session folder under `roots`, labelled `<version folder>/<session>`. */
+/** Every session folder under `roots`, labelled with its path under the fixtures (`<client>/<version>/…/<session>`). */
 export function recordedSessions(roots: readonly string[]): Array<{ label: string; root: string; session: string }> {
   return roots.flatMap((root) =>
-    fixtureSessions(root).map((session) => ({ label: `${basename(root)}/${session}`, root, session })),
+    fixtureSessions(root).map((session) => ({ label: join(relative(FIXTURES, root), session), root, session })),
   );
 }
 

@@ -3,6 +3,7 @@ import type { RenderedPromptMode } from "../../families/rendered-prompt-mode.js"
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
 import { gemma4ToolResponses } from "./gemma4-tool-responses.js";
 import { compileTemplate } from "./jinja-quirks.js";
+import { singleSchemaTypes } from "./single-schema-types.js";
 import { templateMessage } from "./template-message.js";
 
 /** What the template is given besides the messages, as llama-server gives it. */
@@ -54,7 +55,22 @@ export class PromptRenderer {
     }
   }
 
+  /**
+   * The prompt for `input`. Where the template raises on a tool schema's type union, the tools are
+   * rendered again with single types (`single-schema-types.ts`): the request is served, where
+   * llama-server would answer 500.
+   */
   render(input: RenderInput): string {
+    try {
+      return this.renderAsGiven(input);
+    } catch (error) {
+      const tools = singleSchemaTypes(input.tools);
+      if (tools === input.tools) throw error;
+      return this.renderAsGiven({ ...input, tools });
+    }
+  }
+
+  private renderAsGiven(input: RenderInput): string {
     const messages = input.messages.map((message) => templateMessage(message, this.mode));
     const context: Record<string, unknown> = {
       ...input.kwargs,

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GooseProvider, gooseSandbox, runGoose } from "./support/goose.js";
+import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
+import { startToolLoop, type ToolLoop, type UpstreamRequest } from "./support/tool-loop.js";
+
+/** The text of a chat message's content: a string, or OpenAI's array of text parts. */
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((part: { text?: string }) => part.text ?? "").join("");
+}
+
+const NOTE_OPENING = "<info-msg>\n";
+
+/**
+ * The real Goose CLI (1.37, from the npm registry) through Switchyard on the real llama-server, with the
+ * tool-call test model on the Qwen3.5 template: a run that calls Goose's `shell` tool, then the same
+ * session resumed with a second prompt. Goose writes a note into every request (its MOIM: the time, the
+ * working directory, the context used), one exchange back from the end and in a new place each time
+ * (src/sessions/turn-note.ts), and names its session in an `agent-session-id` header.
+ */
+describe.each<GooseProvider>(["anthropic", "openai"])("Goose through Switchyard, its %s provider", (provider) => {
+  let loop: ToolLoop;
+  let root: string;
+  beforeAll(async () => {
+    loop = await startToolLoop("Qwen3.5-4B.jinja", "shell");
+    root = gooseSandbox();
+  });
+  afterAll(async () => {
+    await loop?.close();
+  });
+
+  it("runs the tool, and a resumed session stays one lane whose prompt extends turn after turn", async () => {
+    const first = await runGoose(root, loop.gateway.url, provider, ["run", "-n", "s", "-t", "run the tool"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(SCRIPTED_ANSWER);
+    const second = await runGoose(root, loop.gateway.url, provider, ["run", "-n", "s", "-r", "-t", "once more"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(SCRIPTED_ANSWER);
+
+    // Three generations: the call, the answer with the tool's output, the resumed session's answer.
+    const requests: UpstreamRequest[] = loop.upstreamRequests();
+    expect(requests).toHaveLength(3);
+    for (const request of requests) {
+      // Goose's note reaches the engine once, at the end, as a user message of its own.
+      const notes = request.messages.filter((message) => textOf(message.content).includes(NOTE_OPENING));
+      expect(notes).toHaveLength(1);
+      expect(request.messages.at(-1)?.role).toBe("user");
+      expect(textOf(request.messages.at(-1)?.content).startsWith(NOTE_OPENING)).toBe(true);
+    }
+    const toolResult = requests[1]?.messages.find((message) => message.role === "tool");
+    expect(textOf(toolResult?.content).trim()).toBe(SCRIPTED_TOOL_OUTPUT);
+
+    // One session (Goose's own id), one slot, and every turn reused the prompt before it.
+    const turns = loop.gateway.recorder.recent().filter((turn) => turn.laneKind === "main");
+    expect(turns).toHaveLength(3);
+    expect(turns.every((turn) => turn.status === 200 && turn.error === undefined)).toBe(true);
+    expect(new Set(turns.map((turn) => turn.sessionId))).toEqual(new Set([expect.stringMatching(/^\d{8}_\d+$/)]));
+    expect(new Set(turns.map((turn) => turn.slot)).size).toBe(1);
+    expect(turns.map((turn) => turn.miss)).toEqual([undefined, undefined, undefined]);
+    for (const [index, turn] of turns.entries()) {
+      if (index === 0) continue;
+      const previous = turns[index - 1]?.promptTokens ?? 0;
+      expect(turn.expectedReuse).toBeGreaterThan(0);
+      // All but the note the previous prompt ended with (~80 tokens) came from the cache.
+      expect(turn.reusedTokens).toBeGreaterThan(previous - 150);
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { execFile } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { npmPack } from "../../src/util/npm-pack.js";
+import { cacheDirectory } from "../../src/util/paths.js";
+import { runProgram } from "./run-program.js";
+
+const run = promisify(execFile);
+
+/**
+ * The Goose release the tests run: the CLI binary the Agentic AI Foundation publishes on the npm
+ * registry as `@aaif/goose-binary-<platform>-<arch>` (the optional dependencies of `@aaif/goose-sdk`).
+ * Only the binary is fetched, not the SDK, whose dependencies the tests do not need.
+ */
+export const GOOSE_RELEASE = { package: "0.20.2", goose: "1.37.0" } as const;
+
+/** The `goose` binary, fetched with `npm pack` on first use and kept in the cache by version (~280 MB). */
+export async function gooseBinary(): Promise<string> {
+  const directory = join(cacheDirectory(), "goose", GOOSE_RELEASE.package);
+  const binary = join(directory, "goose");
+  if (existsSync(binary)) return binary;
+  const spec = `@aaif/goose-binary-${process.platform}-${process.arch}@${GOOSE_RELEASE.package}`;
+  const staging = `${directory}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const tarball = await npmPack(spec, staging);
+    await run("tar", ["xzf", tarball, "-C", staging, "package/bin/goose"]);
+    renameSync(join(staging, "package", "bin", "goose"), join(staging, "goose"));
+    chmodSync(join(staging, "goose"), 0o755);
+    const { stdout } = await run(join(staging, "goose"), ["--version"]);
+    if (stdout.trim() !== GOOSE_RELEASE.goose) throw new Error(`${spec} holds goose ${stdout.trim()}`);
+    rmSync(tarball);
+    rmSync(join(staging, "package"), { recursive: true, force: true });
+    rmSync(directory, { recursive: true, force: true });
+    renameSync(staging, directory);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+/** Which of Goose's providers points at Switchyard: its Anthropic one or its OpenAI one. */
+export type GooseProvider = "anthropic" | "openai";
+
+/**
+ * Goose's environment with one provider at Switchyard (or any endpoint at `url`): `ANTHROPIC_HOST` or
+ * `OPENAI_HOST`, as Goose's docs name them, and its config and data under `home`. Tools run without
+ * asking (`GOOSE_MODE=auto`); no keyring, no telemetry.
+ */
+export function gooseEnvironment(home: string, url: string, provider: GooseProvider): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_DATA_HOME: join(home, ".local", "share"),
+    XDG_STATE_HOME: join(home, ".local", "state"),
+    TERM: "dumb",
+    NO_COLOR: "1",
+    GOOSE_PROVIDER: provider,
+    GOOSE_MODE: "auto",
+    GOOSE_DISABLE_KEYRING: "1",
+    GOOSE_TELEMETRY_ENABLED: "false",
+    ...(provider === "anthropic"
+      ? { GOOSE_MODEL: "claude-sonnet-4-5", ANTHROPIC_HOST: url, ANTHROPIC_API_KEY: "switchyard-test" }
+      : { GOOSE_MODEL: "local", OPENAI_HOST: url, OPENAI_API_KEY: "switchyard-test" }),
+  };
+}
+
+/** Runs the real Goose CLI in a root made by gooseSandbox, stdin closed, killed after a while. */
+export async function runGoose(root: string, gatewayUrl: string, provider: GooseProvider, args: string[]) {
+  const env = gooseEnvironment(join(root, "home"), gatewayUrl, provider);
+  return runProgram(await gooseBinary(), args, { cwd: join(root, "work"), env, timeoutMs: 240_000 });
+}
+
+/** A scratch root for one Goose: its HOME and a working directory. */
+export function gooseSandbox(): string {
+  const root = mkdtempSync(join(tmpdir(), "switchyard-goose-"));
+  for (const directory of ["home", "work"]) mkdirSync(join(root, directory), { recursive: true });
+  return root;
+}
