@@ -4,6 +4,7 @@ import { claudeCodeEnv } from "../src/cli/claude-code-env.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
+import { fillerNote } from "./support/filler-note.js";
 import { gatewayInFront } from "./support/gateway-in-front.js";
 import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
@@ -31,18 +32,6 @@ describe("Claude Code outgrowing a local context under 100K tokens", () => {
     await server?.stop();
   });
 
-  /** About 3,000 tokens of words the model's cache cannot share with another note. */
-  const note = (index: number) => {
-    let seed = index;
-    const next = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed;
-    };
-    const words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"];
-    const text = Array.from({ length: 1100 }, () => `${words[next() % words.length]}${next() % 100}`).join(" ");
-    return `Note ${index}: keep this in mind. ${text}`;
-  };
-
   it("is compacted when Switchyard answers that the prompt is too long, and goes on", async () => {
     const running = gateway as RunningSwitchyard;
     const info = (await (await fetch(`${running.url}/v1/switchyard/info`)).json()) as { contextWindow: number };
@@ -53,7 +42,7 @@ describe("Claude Code outgrowing a local context under 100K tokens", () => {
     const outcomes: string[] = [];
     for (const index of [1, 2, 3]) {
       const before = running.recorder.recent(100_000).length;
-      const run = await runClaude(["-p", ...(index > 1 ? ["--continue"] : []), note(index), "--max-turns", "3"], {
+      const run = await runClaude(["-p", ...(index > 1 ? ["--continue"] : []), fillerNote(index), "--max-turns", "3"], {
         baseUrl: running.url,
         home: sandbox.home,
         cwd: sandbox.workdir,

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
+import { freePort } from "../src/util/free-port.js";
+import { fillerNote } from "./support/filler-note.js";
+import { gatewayInFront } from "./support/gateway-in-front.js";
 import { type GooseProvider, gooseSandbox, runGoose } from "./support/goose.js";
 import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
 import { startToolLoop, type ToolLoop, type UpstreamRequest } from "./support/tool-loop.js";
+import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /** The text of a chat message's content: a string, or OpenAI's array of text parts. */
 function textOf(content: unknown): string {
@@ -67,3 +72,47 @@ describe.each<GooseProvider>(["anthropic", "openai"])("Goose through Switchyard,
     }
   });
 });
+
+/**
+ * Goose on a local context of 8,192 tokens: its own prompt is about 4,400 and each turn here adds about
+ * 3,000, so the second run's turn overflows. Switchyard answers at once (its fit check), in the door's
+ * words (Anthropic's `prompt is too long`, OpenAI's `context_length_exceeded`); Goose must compact the conversation (its summary request is the side lane) and answer, and the
+ * third run must go on.
+ */
+describe.each<GooseProvider>(["anthropic", "openai"])(
+  "Goose outgrowing a local context, its %s provider",
+  (provider) => {
+    let server: UserLlamaServer | undefined;
+    let gateway: RunningSwitchyard | undefined;
+    beforeAll(async () => {
+      server = await startUserLlamaServer(await freePort(), ["--jinja", "--ctx-size", "8192", "--parallel", "1"]);
+      gateway = await gatewayInFront([server.url]);
+    }, 120_000);
+    afterAll(async () => {
+      await gateway?.close();
+      await server?.stop();
+    });
+
+    it("is compacted when Switchyard answers that the prompt is too long, and goes on", async () => {
+      const running = gateway as RunningSwitchyard;
+      const root = gooseSandbox();
+      const outcomes: string[] = [];
+      for (const index of [1, 2, 3]) {
+        const before = running.recorder.recent(100_000).length;
+        const resume = index > 1 ? ["-r"] : [];
+        const run = await runGoose(root, running.url, provider, ["run", "-n", "s", ...resume, "-t", fillerNote(index)]);
+        expect(run.code, `run ${index}: ${run.stdout}\n${run.stderr}`).toBe(0);
+        expect(run.stdout).toContain("Switchyard test net");
+        if (index === 2) expect(run.stdout).toContain("Context limit reached. Compacting");
+        const turns = running.recorder.recent(100_000).slice(before);
+        outcomes.push(
+          turns.map((turn) => `${turn.laneKind}:${turn.status === 200 ? "ok" : turn.error?.code}`).join(" "),
+        );
+      }
+      expect(outcomes[0]).toBe("main:ok");
+      // The overflow, Goose's summary of the conversation, and the answer from the compacted one.
+      expect(outcomes[1]).toMatch(/^main:context_overflow side:ok main:ok$/);
+      expect(outcomes[2]).toMatch(/main:ok$/);
+    }, 600_000);
+  },
+);
