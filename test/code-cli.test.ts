@@ -24,6 +24,22 @@ describe("switchyard env and switchyard code", () => {
     expect(result.stdout).toContain("export CLAUDE_CODE_ATTRIBUTION_HEADER='0'");
   });
 
+  it("env --client goose prints Goose's exports with the backend's context, and refuses another client", async () => {
+    const result = await runCli(["env", "--url", gateway.url, "--client", "goose"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")).toEqual([
+      "export GOOSE_PROVIDER='anthropic'",
+      "export GOOSE_MODEL='claude-sonnet-4-5'",
+      `export ANTHROPIC_HOST='${gateway.url}'`,
+      "export ANTHROPIC_API_KEY='switchyard'",
+      "export GOOSE_CONTEXT_LIMIT='65536'",
+      "",
+    ]);
+    const other = await runCli(["env", "--url", gateway.url, "--client", "codex"]);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain("Allowed choices are claude, goose");
+  });
+
   it("code starts the real Claude Code wired to the running Switchyard", async () => {
     const sandbox = claudeSandbox();
     mkdirSync(sandbox.home, { recursive: true });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gooseEnv } from "../src/cli/goose-env.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
 import { fillerNote } from "./support/filler-note.js";
@@ -93,26 +94,53 @@ describe.each<GooseProvider>(["anthropic", "openai"])(
       await server?.stop();
     });
 
-    it("is compacted when Switchyard answers that the prompt is too long, and goes on", async () => {
+    /** Three runs of one session, each adding a filler note; what each run's turns were, by lane. */
+    async function threeRuns(extra: NodeJS.ProcessEnv = {}) {
       const running = gateway as RunningSwitchyard;
       const root = gooseSandbox();
       const outcomes: string[] = [];
+      const stdouts: string[] = [];
       for (const index of [1, 2, 3]) {
         const before = running.recorder.recent(100_000).length;
         const resume = index > 1 ? ["-r"] : [];
-        const run = await runGoose(root, running.url, provider, ["run", "-n", "s", ...resume, "-t", fillerNote(index)]);
+        const args = ["run", "-n", "s", ...resume, "-t", fillerNote(index)];
+        const run = await runGoose(root, running.url, provider, args, extra);
         expect(run.code, `run ${index}: ${run.stdout}\n${run.stderr}`).toBe(0);
         expect(run.stdout).toContain("Switchyard test net");
-        if (index === 2) expect(run.stdout).toContain("Context limit reached. Compacting");
+        stdouts.push(run.stdout);
         const turns = running.recorder.recent(100_000).slice(before);
         outcomes.push(
           turns.map((turn) => `${turn.laneKind}:${turn.status === 200 ? "ok" : turn.error?.code}`).join(" "),
         );
       }
+      return { outcomes, stdouts };
+    }
+
+    it("is compacted when Switchyard answers that the prompt is too long, and goes on", async () => {
+      const { outcomes, stdouts } = await threeRuns();
       expect(outcomes[0]).toBe("main:ok");
       // The overflow, Goose's summary of the conversation, and the answer from the compacted one.
       expect(outcomes[1]).toMatch(/^main:context_overflow side:ok main:ok$/);
+      expect(stdouts[1]).toContain("Context limit reached. Compacting");
       expect(outcomes[2]).toMatch(/main:ok$/);
     }, 600_000);
+
+    // `switchyard env --client goose` gives Goose the backend's context: it compacts at 80% of it, before
+    // the context is full, and no request overflows.
+    it.runIf(provider === "anthropic")(
+      "with the environment `switchyard env --client goose` prints, is compacted before the context is full",
+      async () => {
+        const running = gateway as RunningSwitchyard;
+        const info = (await (await fetch(`${running.url}/v1/switchyard/info`)).json()) as { contextWindow: number };
+        expect(info.contextWindow).toBe(8192);
+        const { outcomes, stdouts } = await threeRuns(
+          gooseEnv({ baseUrl: running.url, apiKey: undefined, contextWindow: info.contextWindow }),
+        );
+        expect(outcomes.join(" ")).not.toContain("context_overflow");
+        expect(outcomes[1]).toBe("side:ok main:ok");
+        expect(stdouts[1]).toContain("Exceeded auto-compact threshold");
+      },
+      600_000,
+    );
   },
 );

@@ -69,9 +69,18 @@ export function gooseEnvironment(home: string, url: string, provider: GooseProvi
   };
 }
 
-/** Runs the real Goose CLI in a root made by gooseSandbox, stdin closed, killed after a while. */
-export async function runGoose(root: string, gatewayUrl: string, provider: GooseProvider, args: string[]) {
-  const env = gooseEnvironment(join(root, "home"), gatewayUrl, provider);
+/**
+ * Runs the real Goose CLI in a root made by gooseSandbox, stdin closed, killed after a while; `extra` is
+ * laid over its environment.
+ */
+export async function runGoose(
+  root: string,
+  gatewayUrl: string,
+  provider: GooseProvider,
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+) {
+  const env = { ...gooseEnvironment(join(root, "home"), gatewayUrl, provider), ...extra };
   return runProgram(await gooseBinary(), args, { cwd: join(root, "work"), env, timeoutMs: 240_000 });
 }
 

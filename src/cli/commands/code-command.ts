@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
 import { compactWindowNote } from "../../doctor/compact-window.js";
@@ -9,6 +9,7 @@ import { ensureTestModel } from "../../test-model/test-model-cache.js";
 import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
 import { statusLineSettingsArgs } from "../claude-code-statusline.js";
 import { findProgram } from "../find-program.js";
+import { gooseEnv } from "../goose-env.js";
 import { installEngine } from "./engine-command.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
@@ -36,16 +37,24 @@ const INSTALL_CLAUDE = "Claude Code is not installed. Install it with:\n  npm in
 export function registerCodeCommands(program: Command): void {
   program
     .command("env")
-    .description("print shell exports that point Claude Code at a running Switchyard")
+    .description("print shell exports that point Claude Code (or Goose) at a running Switchyard")
     .option("--url <url>", "the Switchyard to use", `http://127.0.0.1:${DEFAULT_PORT}`)
-    .action(async (options: { url: string }) => {
+    .addOption(
+      new Option("--client <name>", "the agent the exports are for").choices(["claude", "goose"]).default("claude"),
+    )
+    .action(async (options: { url: string; client: "claude" | "goose" }) => {
       const config = loadConfig(program.opts<{ config?: string }>().config);
       const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
       const info = await askGateway(options.url, apiKey);
       if (!info) say(`# no Switchyard answered at ${options.url}; start one with: npx switchyard serve`);
+      const input = { baseUrl: options.url, apiKey, contextWindow: info?.contextWindow };
+      if (options.client === "goose") {
+        console.log(shellExports(gooseEnv(input)));
+        return;
+      }
       const note = compactWindowNote(info?.contextWindow);
       if (note) say(`# ${note}`);
-      console.log(shellExports(claudeCodeEnv({ baseUrl: options.url, apiKey, contextWindow: info?.contextWindow })));
+      console.log(shellExports(claudeCodeEnv(input)));
     });
 
   program
