@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { npmPack } from "../../src/util/npm-pack.js";
 import { cacheDirectory } from "../../src/util/paths.js";
+import { binaryFromNpm } from "./npm-binary.js";
 import { runProgram } from "./run-program.js";
-
-const run = promisify(execFile);
 
 /**
  * The Goose release the tests run: the CLI binary the Agentic AI Foundation publishes on the npm
@@ -17,29 +13,13 @@ const run = promisify(execFile);
 export const GOOSE_RELEASE = { package: "0.20.2", goose: "1.37.0" } as const;
 
 /** The `goose` binary, fetched with `npm pack` on first use and kept in the cache by version (~280 MB). */
-export async function gooseBinary(): Promise<string> {
-  const directory = join(cacheDirectory(), "goose", GOOSE_RELEASE.package);
-  const binary = join(directory, "goose");
-  if (existsSync(binary)) return binary;
-  const spec = `@aaif/goose-binary-${process.platform}-${process.arch}@${GOOSE_RELEASE.package}`;
-  const staging = `${directory}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  try {
-    const tarball = await npmPack(spec, staging);
-    await run("tar", ["xzf", tarball, "-C", staging, "package/bin/goose"]);
-    renameSync(join(staging, "package", "bin", "goose"), join(staging, "goose"));
-    chmodSync(join(staging, "goose"), 0o755);
-    const { stdout } = await run(join(staging, "goose"), ["--version"]);
-    if (stdout.trim() !== GOOSE_RELEASE.goose) throw new Error(`${spec} holds goose ${stdout.trim()}`);
-    rmSync(tarball);
-    rmSync(join(staging, "package"), { recursive: true, force: true });
-    rmSync(directory, { recursive: true, force: true });
-    renameSync(staging, directory);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  return binary;
+export function gooseBinary(): Promise<string> {
+  return binaryFromNpm({
+    spec: `@aaif/goose-binary-${process.platform}-${process.arch}@${GOOSE_RELEASE.package}`,
+    directory: join(cacheDirectory(), "goose", GOOSE_RELEASE.package),
+    member: "package/bin/goose",
+    version: GOOSE_RELEASE.goose,
+  });
 }
 
 /** Which of Goose's providers points at Switchyard: its Anthropic one or its OpenAI one. */
