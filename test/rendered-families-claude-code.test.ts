@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES } from "../src/families/model-families.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { CURRENT_RECORDINGS, fixtureRequests, replayRequest } from "./support/fixtures.js";
+import { CURRENT_RECORDINGS, fixtureRequests, gooseRecordings, replayRequest } from "./support/fixtures.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";
 import { startStockEngine } from "./support/stock-engine.js";
 
 /**
- * "No family refuses today's Claude Code", for the families whose prompt Switchyard renders itself: a
+ * "No family refuses today's Claude Code" (nor Goose), for the families whose prompt Switchyard renders itself: a
  * llama-server started the way users start one (the family's stock template), Switchyard in front, and
  * every request of today's recorded Claude Code sessions (mid-conversation system messages, thinking in
  * history, tool results) replayed through it. Mistral Small 3.2 is why: llama-server answers every one
@@ -18,7 +18,14 @@ import { startStockEngine } from "./support/stock-engine.js";
  * model-families.test.ts; replaying them here too cost each family another cold 12K-token prefill).
  */
 const RENDERED = MODEL_FAMILIES.filter((family) => family.render).map((family) => [family.id, family] as const);
-const SESSIONS = ["thinking-session"];
+/**
+ * Goose's session too: its tools' schemas hold type unions (`"type": ["integer", "null"]`), on which the
+ * stock templates of Gemma 4, Seed-OSS and Hermes 3 raise (docs/design/switchyard-renders.md).
+ */
+const SESSIONS = [
+  { label: "Claude Code's thinking-session", root: CURRENT_RECORDINGS.anthropic[0], session: "thinking-session" },
+  { label: "Goose's tool-session", root: gooseRecordings("anthropic"), session: "tool-session" },
+];
 
 describe.each(RENDERED)("%s on its stock template, today's Claude Code through Switchyard", (_id, family) => {
   let engine: EngineSupervisor;
@@ -36,8 +43,7 @@ describe.each(RENDERED)("%s on its stock template, today's Claude Code through S
     await engine?.stop();
   });
 
-  it.each(SESSIONS)("every request of %s gets 200", async (session) => {
-    const root = CURRENT_RECORDINGS.anthropic[0];
+  it.each(SESSIONS)("every request of $label gets 200", async ({ root, session }) => {
     const statuses: string[] = [];
     for (const request of fixtureRequests(session, root)) {
       if (!request.body || !request.url.startsWith("/v1/messages")) continue;
