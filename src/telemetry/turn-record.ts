@@ -37,7 +37,10 @@ export interface TurnRecord {
   reusedTokens: number | undefined;
   prefilledTokens: number | undefined;
   outputTokens: number | undefined;
-  /** The previous turn's prompt length when this turn's prompt extends it (what the cache should hold). */
+  /**
+   * The previous turn's prompt length when this turn's prompt extends it (what the cache should hold);
+   * less the per-request note that prompt ended with, if any, and then a floor (sessions/turn-note.ts).
+   */
   expectedReuse: number | undefined;
   prefillTokensPerSecond: number | undefined;
   decodeTokensPerSecond: number | undefined;
