@@ -58,7 +58,7 @@ export class PromptRenderer {
   /**
    * The prompt for `input`. Where the template raises on a tool schema's type union, the tools are
    * rendered again with single types (`single-schema-types.ts`): the request is served, where
-   * llama-server would answer 500.
+   * llama-server would refuse it (Seed-OSS, Hermes 3).
    */
   render(input: RenderInput): string {
     try {
