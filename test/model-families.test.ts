@@ -144,6 +144,9 @@ function withThinkingOff(request: FixtureRequest): FixtureRequest {
   return request.body ? { ...request, body: { ...(request.body as object), thinking: { type: "disabled" } } } : request;
 }
 
+/** Goose's recorded session through its Anthropic provider. */
+const gooseSession = () => fixtureRequests("tool-session", gooseRecordings("anthropic"));
+
 /**
  * Every recorded session (Claude Code's and Goose's), as recorded and with thinking kept in history; where
  * Switchyard renders the prompt (in process, so cheap), with thinking off throughout too.
@@ -154,10 +157,7 @@ async function replayEverySession(
   tails?: readonly string[],
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const sessions = [
-    ...fixtureSessions().map((session) => fixtureRequests(session)),
-    fixtureRequests("tool-session", gooseRecordings("anthropic")),
-  ];
+  const sessions = [...fixtureSessions().map((session) => fixtureRequests(session)), gooseSession()];
   for (const requests of sessions) {
     outcomes.push(await replaySession(engineUrl, compat, requests, tails));
     outcomes.push(await replaySession(engineUrl, compat, requests.map(withThinking), tails));
@@ -213,8 +213,10 @@ describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamil
       );
       if (typeof stock === "string") throw new Error(stock);
       let compared = 0;
-      for (const session of fixtureSessions()) {
-        for (const fixture of fixtureRequests(session)) {
+      // Goose's too: its tools' type unions (`["integer", "null"]`), which Gemma 4 writes `['INTEGER', 'NULL']`.
+      const sessions = [...fixtureSessions().map((session) => fixtureRequests(session)), gooseSession()];
+      for (const requests of sessions) {
+        for (const fixture of requests) {
           if (!fixture.body) continue;
           for (const thinking of [undefined, { type: "disabled" }]) {
             const recorded = thinking ? { ...(fixture.body as object), thinking } : fixture.body;
@@ -228,7 +230,7 @@ describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamil
             const text = await response.text();
             if (response.status !== 200) continue;
             const ours = toCompletionBody(body, stock).prompt;
-            expect(ours, `${session}/${fixture.file}`).toBe((JSON.parse(text) as { prompt: string }).prompt);
+            expect(ours, `${fixture.session}/${fixture.file}`).toBe((JSON.parse(text) as { prompt: string }).prompt);
             compared++;
           }
         }

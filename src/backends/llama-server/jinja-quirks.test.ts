@@ -32,6 +32,13 @@ describe("renderer quirks: templates read as llama.cpp reads them", () => {
     expect(render("[{{ s.description | trim }}]", { s: {} })).toBe("[]");
   });
 
+  it("`upper` and `lower` of a list of strings (Gemma 4 on a JSON Schema type union), a string and undefined", () => {
+    const template =
+      "{{ s['type'] | upper }}/{% if s.type | lower == 'integer' %}i{% else %}n{% endif %}/{{ s.name | upper }}/{{ s.none | upper }}";
+    expect(render(template, { s: { type: ["integer", "null"], name: "shell" } })).toBe("['INTEGER', 'NULL']/n/SHELL/");
+    expect(render(template, { s: { type: "INTEGER", name: "x" } })).toBe("INTEGER/i/X/");
+  });
+
   it("leaves text outside tags, and string literals inside them, alone", () => {
     expect(render("x in a.b and m[s.t] | string")).toBe("x in a.b and m[s.t] | string");
     expect(render("{{ 'you do not have in a.b' ~ \"or m[s.t] | string\" }}")).toBe(

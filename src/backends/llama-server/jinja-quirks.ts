@@ -15,6 +15,20 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
     why: "@huggingface/jinja's dicts take string keys only (an error on `{0: 0}`); Jinja and llama.cpp take any",
   },
   {
+    // Gemma 4: `value['type'] | upper` for a JSON Schema type union (`"type": ["integer", "null"]`).
+    // Whole tags: the operand may hold a string literal (`value['type']`), which insideTags would split.
+    rewrite: (source) =>
+      source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) =>
+        tag.replace(
+          /([A-Za-z_]\w*(?:\.\w+|\[[^[\]]+\])*)\s*\|\s*(upper|lower)\b/g,
+          (_, operand: string, filter: string) =>
+            `((("['" ~ (${operand} | join("', '")) ~ "']") if (${operand} is sequence and ${operand} is not string and ${operand} is not mapping) else ${operand}) | ${filter})`,
+        ),
+      ),
+    // First: the rewrite below puts `default('')` before the filter, on whichever value it gets.
+    why: "`upper` and `lower` of a list of strings are its Python form (`['INTEGER', 'NULL']`) in Jinja and llama.cpp, an error in @huggingface/jinja",
+  },
+  {
     // Gemma 4: `value['type'] | upper == 'OBJECT'` for a schema without a type; Hermes 3:
     // `param_fields.description|trim` for a parameter without a description.
     rewrite: (source) => source.replace(/\|\s*(upper|lower|trim)\b/g, "| default('') | $1"),
