@@ -5,7 +5,7 @@ import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropi
 import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
-import { trailingNoteBytes } from "../src/sessions/turn-note.js";
+import { withoutTrailingNote } from "../src/sessions/turn-note.js";
 import { fixtureRequests, fixtureSessions, gooseRecordings } from "./support/fixtures.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
@@ -57,10 +57,8 @@ describe("the prompt Switchyard sends is append-only within a lane", () => {
       const prompt = await render(toLlamaServerBody(request, "m", compat));
       const previous = lastByLane.get(lane);
       // What the next turn repeats: Goose's note at the end of this one is replaced by the next one's.
-      const kept =
-        trailingNoteBytes(request) > 0
-          ? await render(toLlamaServerBody({ ...request, messages: request.messages.slice(0, -1) }, "m", compat))
-          : prompt;
+      const history = withoutTrailingNote(request);
+      const kept = history === request ? prompt : await render(toLlamaServerBody(history, "m", compat));
       lastByLane.set(lane, { file: fixture.file, prompt: kept });
       if (!previous) continue;
       // agent-session's second prompt comes from a new process whose system prompt holds a new git

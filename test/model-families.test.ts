@@ -17,7 +17,7 @@ import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropi
 import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
-import { takeTurnNote, trailingNoteBytes } from "../src/sessions/turn-note.js";
+import { takeTurnNote, withoutTrailingNote } from "../src/sessions/turn-note.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { type FixtureRequest, fixtureRequests, fixtureSessions, gooseRecordings } from "./support/fixtures.js";
 import { startStockEngine } from "./support/stock-engine.js";
@@ -96,8 +96,9 @@ async function promptBeforeNote(
   request: ReturnType<typeof normalizeForCache>,
   prompt: string,
 ): Promise<string> {
-  if (trailingNoteBytes(request) === 0) return prompt;
-  const before = await promptSent(engineUrl, compat, { ...request, messages: request.messages.slice(0, -1) });
+  const history = withoutTrailingNote(request);
+  if (history === request) return prompt;
+  const before = await promptSent(engineUrl, compat, history);
   return typeof before === "string" ? before : prompt;
 }
 

@@ -1,6 +1,6 @@
 import type { CanonicalPart, CanonicalRequest } from "../core/canonical.js";
 import { sameJson } from "../util/same-json.js";
-import { trailingNoteBytes } from "./turn-note.js";
+import { withoutTrailingNote } from "./turn-note.js";
 
 /** One place where a lane's request stopped extending the previous one. */
 export interface Divergence {
@@ -40,7 +40,7 @@ export function findDivergence(previous: CanonicalRequest, current: CanonicalReq
   if (!sameJson(previous.tools, current.tools)) {
     return { path: "tools", ...excerpt(JSON.stringify(previous.tools), JSON.stringify(current.tools)) };
   }
-  const history = trailingNoteBytes(previous) > 0 ? previous.messages.slice(0, -1) : previous.messages;
+  const history = withoutTrailingNote(previous).messages;
   for (const [index, message] of history.entries()) {
     const next = current.messages[index];
     if (!next) return { path: `messages[${index}]`, before: `${message.role} message`, after: "(removed)" };

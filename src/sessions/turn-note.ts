@@ -46,3 +46,8 @@ export function trailingNoteBytes(request: CanonicalRequest): number {
   if (part.type !== "text" || !part.text.startsWith("<info-msg>\n") || takeTurnNote(part.text)?.rest !== "") return 0;
   return Buffer.byteLength(part.text);
 }
+
+/** The request without the note it ends with (the same request when it ends with none). */
+export function withoutTrailingNote(request: CanonicalRequest): CanonicalRequest {
+  return trailingNoteBytes(request) > 0 ? { ...request, messages: request.messages.slice(0, -1) } : request;
+}

@@ -18,7 +18,7 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
     // Gemma 4: `value['type'] | upper` for a JSON Schema type union (`"type": ["integer", "null"]`).
     // Whole tags: the operand may hold a string literal (`value['type']`), which insideTags would split.
     rewrite: (source) =>
-      source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) =>
+      wholeTags(source, (tag) =>
         tag.replace(
           /([A-Za-z_]\w*(?:\.\w+|\[[^[\]]+\])*)\s*\|\s*(upper|lower)\b/g,
           (_, operand: string, filter: string) =>
@@ -90,7 +90,7 @@ export const RENDERER_QUIRKS: readonly { rewrite: (source: string) => string; wh
  * nor to the string literals inside a tag (Mistral's default system prompt is one: "…you do not have in…").
  */
 function insideTags(source: string, rewrite: (code: string) => string): string {
-  return source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) => {
+  return wholeTags(source, (tag) => {
     let result = "";
     let last = 0;
     for (const literal of tag.matchAll(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g)) {
@@ -99,6 +99,11 @@ function insideTags(source: string, rewrite: (code: string) => string): string {
     }
     return result + rewrite(tag.slice(last));
   });
+}
+
+/** `rewrite` applied to each of the template's tags (`{{ … }}`, `{% … %}`) whole, string literals included. */
+function wholeTags(source: string, rewrite: (tag: string) => string): string {
+  return source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, rewrite);
 }
 
 const TABLE = /(\{%-?\s*set\s+(\w+)\s*=\s*)\{((?:\s*-?\d+\s*:\s*-?\d+\s*,?)+)\s*\}/g;
