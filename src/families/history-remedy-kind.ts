@@ -25,6 +25,13 @@ export type HistoryRemedy =
       /** Whether the template writes the wrapper when a turn has no reasoning. */
       whenEmpty: boolean;
       empty?: EmptyReasoning;
+      /**
+       * What the template writes between a turn's content and its first tool call only when the content is
+       * not empty (Qwen3: `(loop.first and content)` writes "\n"). With the reasoning embedded, a turn with
+       * tool calls and no text of its own has content, so the template writes it there too: such a turn is
+       * embedded with `close` short of it.
+       */
+      toolCallSeparator?: string;
     };
 
 /**

@@ -114,6 +114,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       close: "\n</think>\n\n",
       whenEmpty: false,
       empty: { value: "\n", when: "always" },
+      toolCallSeparator: "\n",
     },
     appendOnly: true,
   }),

@@ -86,6 +86,34 @@ describe("applyHistoryRemedy", () => {
     expect(reasoned[1]).toEqual({ role: "assistant", content: "b", reasoning_content: " " });
   });
 
+  it("leaves to the template the separator it writes before a tool call only after content (Qwen3)", () => {
+    const remedy: HistoryRemedy = {
+      kind: "embed-reasoning",
+      open: "<think>\n",
+      close: "\n</think>\n\n",
+      whenEmpty: false,
+      empty: { value: "\n", when: "always" },
+      toolCallSeparator: "\n",
+    };
+    const run: ChatMessage[] = [
+      { role: "user", content: "a" },
+      { role: "assistant", content: "", reasoning_content: "Look.", tool_calls: [call] },
+      { role: "tool", tool_call_id: "c1", content: "README.md" },
+      { role: "assistant", content: "", tool_calls: [call] },
+      { role: "tool", tool_call_id: "c1", content: "README.md" },
+      { role: "assistant", content: "Listed.", tool_calls: [call] },
+      { role: "tool", tool_call_id: "c1", content: "README.md" },
+      { role: "user", content: "b" },
+    ];
+    // After the query the template writes `<think>\nLook.\n</think>\n\n<tool_call>`; before it, the embedded
+    // content is not empty, so the template writes "\n" after it: the close is written one "\n" short.
+    const out = applyHistoryRemedy(run, remedy);
+    expect(out[1]).toMatchObject({ content: "<think>\nLook.\n</think>\n", reasoning_content: " " });
+    expect(out[3]).toMatchObject({ content: "<think>\n\n</think>\n", reasoning_content: " " });
+    // With text of its own, the template writes "\n" after the text either way.
+    expect(out[5]).toMatchObject({ content: "<think>\n\n</think>\n\nListed.", reasoning_content: " " });
+  });
+
   it("drops reasoning everywhere, and the text before a tool call where the family renders it as reasoning", () => {
     const out = applyHistoryRemedy(conversation, { kind: "drop-reasoning", toolCallTextIsReasoning: true });
     expect(out.filter((message) => message.role === "assistant")).toEqual([

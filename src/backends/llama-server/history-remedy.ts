@@ -13,9 +13,16 @@ function lastUserIndex(messages: readonly ChatMessage[]): number {
 const thinksNothing = (empty: EmptyReasoning | undefined, thinking: boolean): empty is EmptyReasoning =>
   empty !== undefined && (empty.when === "always" || thinking);
 
-/** The content with the reasoning written in front of it, as the template writes it. */
-const withReasoning = (remedy: EmbedReasoning, reasoning: string, content: string) =>
-  `${remedy.open}${reasoning}${remedy.close}${content.trim()}`;
+/** The turn's content with the reasoning written in front of it, as the template writes it. */
+function withReasoning(remedy: EmbedReasoning, reasoning: string, message: AssistantMessage): string {
+  const content = message.content.trim();
+  const separator = remedy.toolCallSeparator;
+  const close =
+    separator && !content && message.tool_calls?.length && remedy.close.endsWith(separator)
+      ? remedy.close.slice(0, -separator.length)
+      : remedy.close;
+  return `${remedy.open}${reasoning}${close}${content}`;
+}
 
 function embedded(message: AssistantMessage, remedy: EmbedReasoning, thinking: boolean): AssistantMessage {
   const empty = thinksNothing(remedy.empty, thinking) ? remedy.empty : undefined;
@@ -24,7 +31,7 @@ function embedded(message: AssistantMessage, remedy: EmbedReasoning, thinking: b
     const { reasoning_content: _dropped, ...rest } = message;
     return rest;
   }
-  return { ...message, content: withReasoning(remedy, reasoning, message.content), reasoning_content: " " };
+  return { ...message, content: withReasoning(remedy, reasoning, message), reasoning_content: " " };
 }
 
 /** Turns from `from` on without reasoning, sent as having thought nothing where the remedy says so. */
@@ -35,7 +42,7 @@ function sentThinkingNothing(messages: ChatMessage[], remedy: HistoryRemedy, thi
     if (message.role !== "assistant" || index < from || message.reasoning_content?.trim()) return message;
     if (empty.value !== undefined) return { ...message, reasoning_content: empty.value };
     if (remedy.kind !== "embed-reasoning") return message;
-    return { ...message, content: withReasoning(remedy, empty.written ?? "", message.content) };
+    return { ...message, content: withReasoning(remedy, empty.written ?? "", message) };
   });
 }
 
