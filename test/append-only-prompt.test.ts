@@ -6,7 +6,7 @@ import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
 import { withoutTrailingNote } from "../src/sessions/turn-note.js";
-import { fixtureRequests, fixtureSessions, gooseRecordings } from "./support/fixtures.js";
+import { fixtureRequests, fixtureSessions, gooseSessionRoots } from "./support/fixtures.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
 /**
@@ -43,7 +43,7 @@ describe("the prompt Switchyard sends is append-only within a lane", () => {
 
   const sessions = [
     ...fixtureSessions().map((session) => ({ session, root: undefined })),
-    { session: "tool-session", root: gooseRecordings("anthropic") },
+    ...gooseSessionRoots().map((root) => ({ session: "tool-session", root })),
   ];
 
   it.each(sessions)("holds for every lane of $session ($root)", async ({ session, root }) => {

@@ -19,7 +19,7 @@ import { normalizeForCache } from "../src/sessions/normalize-request.js";
 import { identifySession } from "../src/sessions/session-identity.js";
 import { takeTurnNote, withoutTrailingNote } from "../src/sessions/turn-note.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
-import { type FixtureRequest, fixtureRequests, fixtureSessions, gooseRecordings } from "./support/fixtures.js";
+import { type FixtureRequest, fixtureRequests, fixtureSessions, gooseSessionRoots } from "./support/fixtures.js";
 import { startStockEngine } from "./support/stock-engine.js";
 
 /**
@@ -145,8 +145,8 @@ function withThinkingOff(request: FixtureRequest): FixtureRequest {
   return request.body ? { ...request, body: { ...(request.body as object), thinking: { type: "disabled" } } } : request;
 }
 
-/** Goose's recorded session through its Anthropic provider. */
-const gooseSession = () => fixtureRequests("tool-session", gooseRecordings("anthropic"));
+/** Goose's recorded sessions through its Anthropic provider, one per release. */
+const gooseSessions = () => gooseSessionRoots().map((root) => fixtureRequests("tool-session", root));
 
 /**
  * Every recorded session (Claude Code's and Goose's), as recorded and with thinking kept in history; where
@@ -158,7 +158,7 @@ async function replayEverySession(
   tails?: readonly string[],
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const sessions = [...fixtureSessions().map((session) => fixtureRequests(session)), gooseSession()];
+  const sessions = [...fixtureSessions().map((session) => fixtureRequests(session)), ...gooseSessions()];
   for (const requests of sessions) {
     outcomes.push(await replaySession(engineUrl, compat, requests, tails));
     outcomes.push(await replaySession(engineUrl, compat, requests.map(withThinking), tails));
@@ -215,7 +215,7 @@ describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamil
       if (typeof stock === "string") throw new Error(stock);
       let compared = 0;
       // Goose's too: its tools' type unions (`["integer", "null"]`), which Gemma 4 writes `['INTEGER', 'NULL']`.
-      const sessions = [...fixtureSessions().map((session) => fixtureRequests(session)), gooseSession()];
+      const sessions = [...fixtureSessions().map((session) => fixtureRequests(session)), ...gooseSessions()];
       for (const requests of sessions) {
         for (const fixture of requests) {
           if (!fixture.body) continue;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fixtureRequests, gooseRecordings } from "../../test/support/fixtures.js";
+import { GOOSE_NOTE_RELEASE } from "../../test/support/goose.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { parseOpenAIChatRequest } from "../protocols/openai/parse-openai-request.js";
 import { describeLane } from "./lane.js";
@@ -33,7 +34,7 @@ const sessions = [
   { provider: "openai" as const, parse: parseOpenAIChatRequest },
 ].map(({ provider, parse }) => ({
   provider,
-  requests: fixtureRequests("tool-session", gooseRecordings(provider)).map((fixture) =>
+  requests: fixtureRequests("tool-session", gooseRecordings(provider, GOOSE_NOTE_RELEASE.goose)).map((fixture) =>
     normalizeForCache(parse(fixture.body, fixture.headers)),
   ),
 }));

@@ -4,11 +4,14 @@ import type { CanonicalMessage, CanonicalRequest, TextPart } from "../core/canon
  * A client's per-request note: text it writes afresh into every request and moves as the conversation
  * grows, so left where the client puts it, it rewrites the prompt's history every turn.
  *
- * Goose (1.x) sends one: its MOIM, `<info-msg>\n…\n</info-msg>` with the current time to the minute, the
+ * Goose 1.37 sends one: its MOIM, `<info-msg>\n…\n</info-msg>` with the current time to the minute, the
  * working directory, the context used so far and the todo list. It inserts it before the conversation's
  * latest assistant message (`crates/goose/src/agents/moim.rs`), joined to the user message there, so each
  * request takes it out of one earlier message and puts it into the next: every turn changes the prompt
  * one exchange back, and the first turn's note sits in the first user message, which no later turn repeats.
+ *
+ * (Goose 1.52 writes a `<turn-context>` into the user message that opens a turn instead, and keeps it
+ * there: an append-only prompt needs nothing done to it.)
  *
  * Normalization takes every note out of the history and sends the request's own note as a user message of
  * its own after the last user message: the model sees what Goose meant it to see once, and each prompt

@@ -6,6 +6,7 @@ import {
   recordingFolder,
 } from "../../scripts/record-clients/client-versions.js";
 import { type FixtureRequest, fixtureSessions, replayHeaders } from "../../src/bench/recorded-sessions.js";
+import { GOOSE_NOTE_RELEASE, GOOSE_RELEASE } from "./goose.js";
 
 /** Recorded client traffic; the loader lives in src/bench so `switchyard bench replay` uses it too. */
 export {
@@ -30,8 +31,16 @@ export function recordingsOf(client: RecordedClient, version = installedVersion(
   return folder;
 }
 
-/** Goose's recordings through one of its providers (each in a folder of its own). */
-export const gooseRecordings = (provider: "anthropic" | "openai") => join(recordingsOf("goose"), provider);
+/** Goose's recordings through one of its providers (each in a folder of its own), of the release the tests run or `version`. */
+export const gooseRecordings = (provider: "anthropic" | "openai", version = installedVersion("goose")) =>
+  join(recordingsOf("goose", version), provider);
+
+/**
+ * Goose's session through its Anthropic provider, recorded from each release the tests run: the one that
+ * moves its note every request, and today's, whose turns call tools without any text.
+ */
+export const gooseSessionRoots = () =>
+  [GOOSE_NOTE_RELEASE, GOOSE_RELEASE].map((release) => gooseRecordings("anthropic", release.goose));
 
 /** Recordings of the client versions installed from devDependencies (and of the Goose the tests fetch). */
 export const CURRENT_RECORDINGS = {

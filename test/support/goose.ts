@@ -5,20 +5,33 @@ import { cacheDirectory } from "../../src/util/paths.js";
 import { binaryFromNpm } from "./npm-binary.js";
 import { runProgram } from "./run-program.js";
 
-/**
- * The Goose release the tests run: the CLI binary the Agentic AI Foundation publishes on the npm
- * registry as `@aaif/goose-binary-<platform>-<arch>` (the optional dependencies of `@aaif/goose-sdk`).
- * Only the binary is fetched, not the SDK, whose dependencies the tests do not need.
- */
-export const GOOSE_RELEASE = { package: "0.20.2", goose: "1.37.0" } as const;
+/** A Goose release: the version of the npm package holding the binary, and the Goose version it prints. */
+export interface GooseRelease {
+  readonly package: string;
+  readonly goose: string;
+}
 
-/** The `goose` binary, fetched with `npm pack` on first use and kept in the cache by version (~280 MB). */
-export function gooseBinary(): Promise<string> {
+/**
+ * The Goose release the tests run: the CLI binary the Agentic AI Foundation publishes on the npm registry
+ * as `@aaif/goose-binary-<platform>-<arch>` (the optional dependencies of `@aaif/goose-sdk`). Only the
+ * binary is fetched, not the SDK, whose dependencies the tests do not need.
+ */
+export const GOOSE_RELEASE: GooseRelease = { package: "1.52.0", goose: "1.52.0" };
+
+/**
+ * An earlier release, still run by the tests because it writes a note into every request, each time in a
+ * new place (its MOIM, src/sessions/turn-note.ts); GOOSE_RELEASE writes its turn context once per turn and
+ * leaves it where it is.
+ */
+export const GOOSE_NOTE_RELEASE: GooseRelease = { package: "0.20.2", goose: "1.37.0" };
+
+/** The `goose` binary, fetched with `npm pack` on first use and kept in the cache by version (~290 MB). */
+export function gooseBinary(release: GooseRelease = GOOSE_RELEASE): Promise<string> {
   return binaryFromNpm({
-    spec: `@aaif/goose-binary-${process.platform}-${process.arch}@${GOOSE_RELEASE.package}`,
-    directory: join(cacheDirectory(), "goose", GOOSE_RELEASE.package),
+    spec: `@aaif/goose-binary-${process.platform}-${process.arch}@${release.package}`,
+    directory: join(cacheDirectory(), "goose", release.package),
     member: "package/bin/goose",
-    version: GOOSE_RELEASE.goose,
+    version: release.goose,
   });
 }
 
@@ -58,10 +71,10 @@ export async function runGoose(
   gatewayUrl: string,
   provider: GooseProvider,
   args: string[],
-  extra: NodeJS.ProcessEnv = {},
+  { extra = {}, release = GOOSE_RELEASE }: { extra?: NodeJS.ProcessEnv; release?: GooseRelease } = {},
 ) {
   const env = { ...gooseEnvironment(join(root, "home"), gatewayUrl, provider), ...extra };
-  return runProgram(await gooseBinary(), args, { cwd: join(root, "work"), env, timeoutMs: 240_000 });
+  return runProgram(await gooseBinary(release), args, { cwd: join(root, "work"), env, timeoutMs: 240_000 });
 }
 
 /** A scratch root for one Goose: its HOME and a working directory. */
