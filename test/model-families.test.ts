@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -12,7 +12,7 @@ import { configSchema } from "../src/config/config-schema.js";
 import { agentEngineArgs } from "../src/engine/engine-args.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../src/engine/engine-template.js";
-import { MODEL_FAMILIES, type ModelFamily } from "../src/families/model-families.js";
+import { detectFamily, MODEL_FAMILIES, type ModelFamily, templateFingerprint } from "../src/families/model-families.js";
 import { parseAnthropicRequest } from "../src/protocols/anthropic/parse-anthropic-request.js";
 import { describeLane } from "../src/sessions/lane.js";
 import { normalizeForCache } from "../src/sessions/normalize-request.js";
@@ -175,11 +175,27 @@ const templates = join(inject("llamaSource"), "models", "templates");
  * Each family on its first template; a family Switchyard renders from corrected copies of its stock
  * templates (`render.corrected`, the R1 distills) on each of them, since each copy is its own.
  */
-const stockServers = MODEL_FAMILIES.flatMap((family) => {
+const familyTemplates = MODEL_FAMILIES.flatMap((family) => {
   const files = Object.keys(family.templates);
   const checked = family.render?.corrected ? files : files.slice(0, 1);
   return checked.map((file, index) => [index === 0 ? family.id : `${family.id} (${file})`, family, file] as const);
 });
+
+/**
+ * Every other template llama.cpp ships that a family claims by its markers (a server with it gets that
+ * family's remedy): what the remedy does to it is checked like the family's own. (Ling 3.0's carried
+ * Qwen3's markers, and Qwen3's remedy wrote a second reasoning block into each of its turns.)
+ */
+const claimedByMarkers = readdirSync(templates)
+  .filter((file) => file.endsWith(".jinja") && !MODEL_FAMILIES.some((family) => file in family.templates))
+  .flatMap((file) => {
+    const source = readFileSync(join(templates, file), "utf8");
+    const family = detectFamily(source);
+    if (!family || Object.values(family.templates).includes(templateFingerprint(source))) return [];
+    return [[`${family.id} (${file}, by its markers)`, family, file] as const];
+  });
+
+const stockServers = [...familyTemplates, ...claimedByMarkers];
 
 describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamily, template: string) => {
   let engine: EngineSupervisor;
@@ -334,7 +350,7 @@ describe.each(corrected)("%s on an engine Switchyard launches (corrected templat
  * (`correctedTemplateArgs`) and serves it, and the prompt Switchyard sends is append-only as on a server
  * the user started. (Other rendered families render in process from the same stock template either way.)
  */
-const launchedRendered = stockServers.filter(([, family]) => family.render?.corrected);
+const launchedRendered = familyTemplates.filter(([, family]) => family.render?.corrected);
 
 describe.each(launchedRendered)("%s on an engine Switchyard launches", (_id, _family, template) => {
   it("serves the stock template, and Switchyard renders every recorded session append-only", async () => {

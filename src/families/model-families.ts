@@ -97,6 +97,20 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     history: NONE,
     appendOnly: true,
   }),
+  // Before Qwen3: its template carries Qwen3's markers (the last-query scan, `reasoning_content.strip('\n')`)
+  // but keeps reasoning in every turn, and Qwen3's remedy would write a second block into each.
+  family({
+    id: "ling-3",
+    name: "Ling 3.0 (Bailing V3)",
+    templates: { "inclusionai-ling-3.0-flash.jinja": "2acfd77c30db1d47" },
+    markers: ["<role>ASSISTANT</role>", "preserved_thinking"],
+    toolCalls: "<tool_call>NAME\n<arg_key>KEY</arg_key>\n<arg_value>VALUE</arg_value>\n</tool_call>",
+    reasoning: "<think>…</think> kept in every turn (preserved thinking); <think></think> for a turn without",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "keep",
+    history: NONE,
+    appendOnly: true,
+  }),
   family({
     id: "qwen3",
     name: "Qwen3",

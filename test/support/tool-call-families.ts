@@ -9,6 +9,7 @@ export const TOOL_CALL_FAMILIES = [
   { family: "GLM-4.7", template: "GLM-4.7-Flash.jinja", reasons: true, thinkingOff: true },
   { family: "Gemma 4", template: "google-gemma-4-31B-it.jinja", reasons: true, thinkingOff: false },
   { family: "gpt-oss", template: "openai-gpt-oss-120b.jinja", reasons: true, thinkingOff: true },
+  { family: "Ling 3.0", template: "inclusionai-ling-3.0-flash.jinja", reasons: true, thinkingOff: true },
 ] as const;
 
 /**
