@@ -1,5 +1,9 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { FIXTURES, fixtureRequests } from "../../test/support/fixtures.js";
 import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
+import { parseOpenAIChatRequest } from "../protocols/openai/parse-openai-request.js";
+import { normalizeForCache } from "./normalize-request.js";
 import { identifySession } from "./session-identity.js";
 
 const tool = { name: "Bash", description: "run", input_schema: { type: "object" } };
@@ -42,5 +46,41 @@ describe("identifySession", () => {
     // Not JSON after all: the session is still found in the text.
     expect(identifySession(request({}, [tool], `{session_${uuid}`)).sessionId).toBe(uuid);
     expect(identifySession(request({}, [tool], "user_5e1c")).source).toBe("fingerprint");
+  });
+});
+
+describe("the fingerprint, on Qwen Code 0.24.4's recorded run and `-c` resume (test/fixtures/qwen-code)", () => {
+  // Qwen Code names no session: it is told by its prompt. Each prompt carries `<system-reminder>` blocks,
+  // the last with the date; the resumed history has the first prompt without that one.
+  const requests = fixtureRequests("resumed-session", join(FIXTURES, "qwen-code", "qwen-code-0.24.4")).map((fixture) =>
+    normalizeForCache(parseOpenAIChatRequest(fixture.body, fixture.headers)),
+  );
+  const [first, answer, resumed, memory] = requests.map((request) => identifySession(request));
+
+  it("keeps the resumed conversation in the session it began, though its first prompt lost a reminder", () => {
+    const firstPrompt = (index: number) => JSON.stringify(requests[index]?.messages[0]?.parts);
+    expect(firstPrompt(0)).toContain("The current date is");
+    expect(firstPrompt(2)).not.toContain("The current date is");
+    expect(first).toMatchObject({ source: "fingerprint", kind: "main" });
+    expect(answer?.sessionId).toBe(first?.sessionId);
+    expect(resumed?.sessionId).toBe(first?.sessionId);
+  });
+
+  it("still tells conversations apart by what their first prompt says besides the reminders", () => {
+    const withPrompt = (text: string) => {
+      const body = structuredClone(requests[0]?.messages[0]);
+      const part = body?.parts[0];
+      if (part?.type !== "text") throw new Error("no text");
+      return identifySession({
+        ...(requests[0] as (typeof requests)[0]),
+        messages: [{ ...body, parts: [{ ...part, text: part.text.replace(/run the tool$/, text) }] } as never],
+      }).sessionId;
+    };
+    expect(withPrompt("run the tool")).toBe(first?.sessionId);
+    expect(withPrompt("fix the bug")).not.toBe(first?.sessionId);
+  });
+
+  it("tells apart Qwen Code's memory extraction, which has a system prompt of its own", () => {
+    expect(memory?.sessionId).not.toBe(first?.sessionId);
   });
 });
