@@ -4,11 +4,22 @@ import { accumulateOpenAIStream } from "./support/openai-chunk-accumulator.js";
 import { describeSessionReplays } from "./support/session-replays.js";
 
 /**
- * Every recorded pi and opencode request, replayed through Switchyard's OpenAI door to the real
+ * Every recorded pi, opencode and Goose request, replayed through Switchyard's OpenAI door to the real
  * llama-server: each stream must fold back into one message with no framing problem, end with
- * `data: [DONE]`, give a finish reason and (both clients ask for it) usage.
+ * `data: [DONE]`, give a finish reason and (all ask for it) usage. Goose 1.52 lists the models first:
+ * that gets OpenAI's list.
  */
 describeSessionReplays(CURRENT_RECORDINGS.openai, async (gatewayUrl, request, label) => {
+  if (request.method === "GET") {
+    expect(request.url, label).toBe("/v1/models");
+    const listed = await replayRequest(gatewayUrl, request);
+    expect(listed.status, label).toBe(200);
+    const list = (await listed.json()) as { object: string; data: Array<{ id: string; object: string }> };
+    expect(list.object, label).toBe("list");
+    expect(list.data.length, label).toBeGreaterThan(0);
+    expect(list.data.every((model) => model.object === "model" && model.id), label).toBe(true);
+    return;
+  }
   expect(request.method, label).toBe("POST");
   const response = await replayRequest(gatewayUrl, request);
   expect(response.status, label).toBe(200);
