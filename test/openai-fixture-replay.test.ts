@@ -17,7 +17,10 @@ describeSessionReplays(CURRENT_RECORDINGS.openai, async (gatewayUrl, request, la
     const list = (await listed.json()) as { object: string; data: Array<{ id: string; object: string }> };
     expect(list.object, label).toBe("list");
     expect(list.data.length, label).toBeGreaterThan(0);
-    expect(list.data.every((model) => model.object === "model" && model.id), label).toBe(true);
+    expect(
+      list.data.every((model) => model.object === "model" && model.id),
+      label,
+    ).toBe(true);
     return;
   }
   expect(request.method, label).toBe("POST");
