@@ -565,6 +565,27 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       output: { toolCalls: { open: "<tool_call>", close: "</tool_call>", format: "json" } },
     },
   }),
+  family({
+    id: "reka-edge",
+    name: "Reka Edge",
+    templates: { "Reka-Edge.jinja": "1dac5749e535b752" },
+    markers: ["<sep>", "num_img_tokens"],
+    toolCalls: '<tool_call>\n{"name": NAME, "arguments": ARGS}\n</tool_call>',
+    reasoning: "<think>…</think> with thinking on, in turns after the last user query that have reasoning",
+    midConversationSystem: "dropped",
+    reasoningInHistory: "keep",
+    // As Qwen3's: earlier turns are sent with the reasoning written into their content; with thinking on,
+    // a turn without reasoning is sent as having thought nothing ("\n", stripped to an empty block), the
+    // block the generation prompt opened.
+    history: {
+      kind: "embed-reasoning",
+      open: "<think>\n",
+      close: "\n</think>\n\n",
+      whenEmpty: false,
+      empty: { value: "\n", when: "thinking" },
+    },
+    appendOnly: true,
+  }),
 ];
 
 const normalize = (text: string) => text.replace(/\s+/g, " ").trim();

@@ -10,6 +10,7 @@ export const TOOL_CALL_FAMILIES = [
   { family: "Gemma 4", template: "google-gemma-4-31B-it.jinja", reasons: true, thinkingOff: false },
   { family: "gpt-oss", template: "openai-gpt-oss-120b.jinja", reasons: true, thinkingOff: true },
   { family: "Ling 3.0", template: "inclusionai-ling-3.0-flash.jinja", reasons: true, thinkingOff: true },
+  { family: "Reka Edge", template: "Reka-Edge.jinja", reasons: true, thinkingOff: true },
 ] as const;
 
 /**
