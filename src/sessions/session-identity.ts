@@ -30,25 +30,8 @@ function sessionFromUserId(userId: string | undefined): string | undefined {
 
 export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
 
-const REMINDER_OPEN = "<system-reminder>";
-const REMINDER_CLOSE = "</system-reminder>";
-
-/** A text without its `<system-reminder>…</system-reminder>` blocks (and the whitespace after each). */
-function withoutReminders(text: string): string {
-  let start = text.indexOf(REMINDER_OPEN);
-  if (start < 0) return text;
-  let kept = "";
-  let from = 0;
-  while (start >= 0) {
-    const close = text.indexOf(REMINDER_CLOSE, start);
-    if (close < 0) break;
-    kept += text.slice(from, start);
-    from = close + REMINDER_CLOSE.length;
-    while (from < text.length && /\s/.test(text[from] as string)) from++;
-    start = text.indexOf(REMINDER_OPEN, from);
-  }
-  return kept + text.slice(from);
-}
+/** `<system-reminder>…</system-reminder>` blocks, each with the whitespace after it. */
+const REMINDER = /<system-reminder>[\s\S]*?<\/system-reminder>\s*/g;
 
 /**
  * The fallback: a hash of what starts every request of a conversation (system prompt, first user turn).
@@ -60,7 +43,7 @@ function prefixFingerprint(request: CanonicalRequest): string {
   const texts: string[] = [];
   for (const part of request.system) if (!part.text.startsWith(BILLING_HEADER_PREFIX)) texts.push(part.text);
   const first = request.messages.find((message) => message.role === "user");
-  for (const part of first?.parts ?? []) if (part.type === "text") texts.push(withoutReminders(part.text));
+  for (const part of first?.parts ?? []) if (part.type === "text") texts.push(part.text.replace(REMINDER, ""));
   // One-shot: the same digest as updating a hash with each text, without a Hash object per request.
   return `fp-${hash("sha256", texts.join("")).slice(0, 16)}`;
 }
