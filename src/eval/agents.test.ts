@@ -24,12 +24,18 @@ describe("agentGatewayEnv: what an agent sends the gateway", () => {
     expect(env.ANTHROPIC_CUSTOM_HEADERS).not.toContain("x-switchyard-route");
   });
 
-  it("writes pi's provider headers, each value the environment variable pi reads it from", () => {
-    const env = agentGatewayEnv(parseAgent("pi"), "http://127.0.0.1:4747", home, { tag, route: "local" });
+  it("writes pi's provider headers as the values themselves, which every pi release sends as they are", () => {
+    const env = agentGatewayEnv(parseAgent("pi"), "http://127.0.0.1:4747", home, {
+      tag,
+      route: "local",
+      sessionId: "eval-session-1",
+    });
     const models = JSON.parse(readFileSync(join(env.PI_CODING_AGENT_DIR as string, "models.json"), "utf8"));
-    const headers = models.providers.switchyard.headers as Record<string, string>;
-    expect(headers["x-switchyard-route"]).toBe("SWITCHYARD_EVAL_ROUTE");
-    expect(env[headers["x-switchyard-route"] as string]).toBe("local");
-    expect(env[headers["x-switchyard-eval-run"] as string]).toBe("run-1");
+    expect(models.providers.switchyard.headers).toEqual({
+      "x-switchyard-session-id": "eval-session-1",
+      "x-switchyard-eval-run": "run-1",
+      "x-switchyard-eval-task": "py-roman",
+      "x-switchyard-route": "local",
+    });
   });
 });

@@ -92,9 +92,8 @@ const ROUTE_HEADER = "x-switchyard-route";
 
 /**
  * What the agent needs to reach the gateway: for Claude Code, the same settings `switchyard code` uses;
- * for pi, an agent folder in the run's home whose one provider is Switchyard's OpenAI door, sending the
- * run's session id as `x-session-id` (pi resolves a header value naming an environment variable). Each
- * request also carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows,
+ * for pi and opencode, a provider that is Switchyard's OpenAI door, sending the run's session id as
+ * `x-switchyard-session-id` (which wins over any session id of the client's own). Each request also carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows,
  * and, for `--route local|cloud`, the route header session routing obeys (`x-switchyard-route`, the
  * default of `routing.escalation.header`).
  */
@@ -120,6 +119,13 @@ export function agentGatewayEnv(
     ...(side ? { SWITCHYARD_EVAL_ROUTE: side } : {}),
     ...(headerLines.length > 0 ? { ANTHROPIC_CUSTOM_HEADERS: headerLines.join("\n") } : {}),
   };
+  // pi's and opencode's provider headers, each value itself: pi before 0.77 took a value naming an
+  // environment variable as that variable's value, and pi since 0.77 takes it as it is (`$NAME` instead,
+  // which the older one sends as it is). Each run has its own agent folder and config.
+  const providerHeaders: Record<string, string> = {
+    ...(sessionId ? { [SESSION_HEADER]: sessionId } : {}),
+    ...Object.fromEntries(headerLines.map((line) => line.split(": ") as [string, string])),
+  };
   if (agent.kind === "pi") {
     const agentDir = join(home, ".pi", "agent");
     mkdirSync(agentDir, { recursive: true });
@@ -127,11 +133,7 @@ export function agentGatewayEnv(
       baseUrl: `${gatewayUrl.replace(/\/+$/, "")}/v1`,
       apiKey: apiKey ?? "switchyard",
       api: "openai-completions",
-      headers: {
-        "x-session-id": "SWITCHYARD_EVAL_SESSION_ID",
-        ...(tag ? { [EVAL_RUN_HEADER]: "SWITCHYARD_EVAL_RUN_ID", [EVAL_TASK_HEADER]: "SWITCHYARD_EVAL_TASK" } : {}),
-        ...(side ? { [ROUTE_HEADER]: "SWITCHYARD_EVAL_ROUTE" } : {}),
-      },
+      headers: providerHeaders,
       models: [{ id: agent.model, reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 4096 }],
     };
     writeFileSync(join(agentDir, "models.json"), JSON.stringify({ providers: { switchyard: provider } }));
@@ -140,12 +142,7 @@ export function agentGatewayEnv(
   }
   if (agent.kind === "opencode") {
     // opencode's one provider is Switchyard's OpenAI door (@ai-sdk/openai-compatible, whose `headers`
-    // go on every request): the run's session id as x-switchyard-session-id (opencode's own x-session-id
-    // would win over an x-session-id of ours), then the tag and route as above.
-    const headers: Record<string, string> = Object.fromEntries(
-      headerLines.map((line) => line.split(": ") as [string, string]),
-    );
-    if (sessionId) headers[SESSION_HEADER] = sessionId;
+    // go on every request; opencode's own x-session-id would win over an x-session-id of ours).
     const config = {
       autoupdate: false,
       share: "disabled",
@@ -153,7 +150,11 @@ export function agentGatewayEnv(
         switchyard: {
           npm: "@ai-sdk/openai-compatible",
           name: "Switchyard",
-          options: { baseURL: `${gatewayUrl.replace(/\/+$/, "")}/v1`, apiKey: apiKey ?? "switchyard", headers },
+          options: {
+            baseURL: `${gatewayUrl.replace(/\/+$/, "")}/v1`,
+            apiKey: apiKey ?? "switchyard",
+            headers: providerHeaders,
+          },
           models: { [agent.model]: { name: `${agent.model} via Switchyard` } },
         },
       },
