@@ -1,9 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AgentSpec } from "../src/eval/agents.js";
 import { runSuite } from "../src/eval/run-suite.js";
+import { piPath } from "./support/pi.js";
 import { useTestGateway } from "./support/test-gateway.js";
 
 const TASKS = join(import.meta.dirname, "..", "eval", "tasks");
@@ -16,10 +17,15 @@ const AGENTS: [string, AgentSpec][] = [
 
 describe("switchyard eval with real clients through Switchyard on the tiny test model", () => {
   const gateway = useTestGateway();
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
 
   it.each(AGENTS)(
     "%s finishes within 60 s, fails the task honestly, reports the gateway's own token sums, and tags its turns with the run",
     async (_, agent) => {
+      // The eval runs the pi on PATH, else the devDependency, whose Node.js must be 22 or later.
+      if (agent.kind === "pi") vi.stubEnv("PATH", await piPath());
       const outDir = mkdtempSync(join(tmpdir(), "switchyard-eval-claude-"));
       const { records } = await runSuite(TASKS, {
         agent,

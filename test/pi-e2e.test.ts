@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnthropicProtocolServer, startAnthropicProtocolServer } from "./support/anthropic-protocol-server.js";
@@ -39,6 +40,35 @@ describe("pi (the real CLI) through Switchyard's OpenAI door to the local llama-
     expect(turns[1]?.expectedReuse).toBe(turns[0]?.promptTokens);
     expect(turns[1]?.reusedTokens).toBeGreaterThanOrEqual((turns[0]?.promptTokens ?? 0) - 4);
     expect(turns[1]?.miss).toBeUndefined();
+  });
+
+  it("names its session with pi's own session id when its model asks for session affinity, as the README says", async () => {
+    // compat.sendSessionAffinityHeaders: pi sends its session id as x-session-affinity (with session_id and
+    // x-client-request-id) on every request; without it, Switchyard falls back to a fingerprint.
+    const affine = piSandbox(gateway.url, [
+      {
+        id: "local",
+        reasoning: true,
+        input: ["text"],
+        contextWindow: 65536,
+        maxTokens: 2048,
+        compat: { sendSessionAffinityHeaders: true },
+      },
+    ]);
+    const sessionFile = join(affine, "sessions", "session.jsonl");
+    const before = gateway.recorder.recent().length;
+    for (const prompt of ["say hi", "and once more"]) {
+      const run = await runPi([...piFlags("switchyard/local", sessionFile), prompt], affine);
+      expect(run.code).toBe(0);
+    }
+    const header = JSON.parse(readFileSync(sessionFile, "utf8").split("\n")[0] ?? "") as { type: string; id: string };
+    expect(header.type).toBe("session");
+    const turns = gateway.recorder
+      .recent()
+      .slice(before)
+      .filter((turn) => turn.endpoint === "chat_completions");
+    expect(turns.map((turn) => turn.sessionId)).toEqual([header.id, header.id]);
+    expect(turns[1]?.reusedTokens).toBeGreaterThanOrEqual((turns[0]?.promptTokens ?? 0) - 4);
   });
 });
 

@@ -5,7 +5,7 @@ import { GOOSE_RELEASE } from "../../test/support/goose.js";
 /** The agent CLIs `npm run record:clients` records, by the name of their recordings' folder, with their npm package. */
 const PACKAGES = {
   "claude-code": "@anthropic-ai/claude-code",
-  pi: "@mariozechner/pi-coding-agent",
+  pi: "@earendil-works/pi-coding-agent",
   opencode: "opencode-ai",
 } as const;
 

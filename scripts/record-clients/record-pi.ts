@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { PI_BIN, writePiAgentConfig } from "../../test/support/pi.js";
+import { PI_BIN, piPath, writePiAgentConfig } from "../../test/support/pi.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { startCaptureServer } from "./capture-server.js";
 import { installedVersion, recordingFolder } from "./client-versions.js";
@@ -29,7 +29,7 @@ export async function recordPi(fixturesRoot: string): Promise<string> {
     server.recordInto(join(folder, "tool-session"));
     const session = join(sandbox.home, "session.jsonl");
     const flags = ["--print", "--model", "recorder/local", "--no-context-files", "--no-extensions", "--no-skills"];
-    const env = { ...baseEnvironment(sandbox), PI_CODING_AGENT_DIR: agentDir, PI_OFFLINE: "1" };
+    const env = { ...baseEnvironment(sandbox), PATH: await piPath(), PI_CODING_AGENT_DIR: agentDir, PI_OFFLINE: "1" };
     for (const prompt of ["[script:pi-1] what does this app do?", "[script:pi-2] is anything changed?"]) {
       const run = await runProgram(PI_BIN, [...flags, "--session", session, prompt], {
         cwd: sandbox.workdir,

@@ -42,10 +42,24 @@ export const gooseRecordings = (provider: "anthropic" | "openai", version = inst
 export const gooseSessionRoots = () =>
   [GOOSE_NOTE_RELEASE, GOOSE_RELEASE].map((release) => gooseRecordings("anthropic", release.goose));
 
-/** Recordings of the client versions installed from devDependencies (and of the Goose the tests fetch). */
+/**
+ * pi's last release under its first npm name (`@mariozechner/pi-coding-agent`), which an `npm update` of
+ * that name never leaves; pi now ships as `@earendil-works/pi-coding-agent`, the devDependency.
+ */
+export const PI_FIRST_NAME_LAST_RELEASE = "0.73.1";
+
+/**
+ * Recordings of the client versions installed from devDependencies (and of the Goose the tests fetch),
+ * with pi's last release under its first name.
+ */
 export const CURRENT_RECORDINGS = {
   anthropic: [recordingsOf("claude-code"), gooseRecordings("anthropic")],
-  openai: [recordingsOf("pi"), recordingsOf("opencode"), gooseRecordings("openai")],
+  openai: [
+    recordingsOf("pi"),
+    recordingsOf("pi", PI_FIRST_NAME_LAST_RELEASE),
+    recordingsOf("opencode"),
+    gooseRecordings("openai"),
+  ],
 } as const;
 
 /** Every session folder under `roots`, labelled with its path under the fixtures (`<client>/<version>/…/<session>`). */

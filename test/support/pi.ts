@@ -1,9 +1,19 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { NODE_RELEASES, nodeBinary } from "./node-releases.js";
 import { runProgram } from "./run-program.js";
 
 export const PI_BIN = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "pi");
+
+/**
+ * A PATH whose `node` is a Node.js 22 release (node-releases.ts, fetched on first use) before the
+ * machine's own: pi 1.x needs Node.js ≥ 22.19 (its `engines`; on 20 it dies loading its first module), and
+ * its `bin` starts with `#!/usr/bin/env node`, as it does on a pi user's machine.
+ */
+export async function piPath(): Promise<string> {
+  return `${dirname(await nodeBinary(NODE_RELEASES[0]))}:${process.env.PATH ?? ""}`;
+}
 
 /** A pi model entry in models.json (see pi's docs/models.md). */
 export interface PiModel {
@@ -13,6 +23,8 @@ export interface PiModel {
   input: string[];
   contextWindow: number;
   maxTokens: number;
+  /** pi's compatibility settings for the endpoint (pi's docs/models-configuration.md). */
+  compat?: Record<string, unknown>;
 }
 
 /**
@@ -37,7 +49,7 @@ export function piFlags(model: string, session: string): string[] {
 }
 
 /**
- * A scratch root for the real pi CLI (npm @mariozechner/pi-coding-agent): its own HOME, agent
+ * A scratch root for the real pi CLI (npm @earendil-works/pi-coding-agent): its own HOME, agent
  * directory, working directory and sessions, and one provider, Switchyard's OpenAI door.
  */
 export function piSandbox(gatewayUrl: string, models: PiModel[]): string {
@@ -53,9 +65,9 @@ export function piSandbox(gatewayUrl: string, models: PiModel[]): string {
 }
 
 /** Runs the real pi CLI in a sandbox made by piSandbox, stdin closed, killed after a while. */
-export function runPi(args: string[], root: string, timeoutMs = 120_000) {
+export async function runPi(args: string[], root: string, timeoutMs = 120_000) {
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+    PATH: await piPath(),
     HOME: join(root, "home"),
     TERM: "dumb",
     PI_CODING_AGENT_DIR: join(root, "agent"),
