@@ -2,7 +2,7 @@ import { z } from "zod";
 import { backendConfigSchema } from "../backends/registry/backend-registry.js";
 import { costConfigSchema } from "../cost/cost-config.js";
 import { routingConfigSchema } from "../routing/routing-config.js";
-import { DEFAULT_CLIENT_LIMITS } from "../security/client-limits.js";
+import { DEFAULT_CLIENT_LIMITS, DEFAULT_STREAM_KEEP_ALIVE_MS } from "../security/client-limits.js";
 
 export const DEFAULT_PORT = 4747;
 
@@ -57,6 +57,12 @@ export const configSchema = z
          * takes under 5 minutes. The answer is not counted: a long prefill or stream is never cut here.
          */
         requestTimeoutMs: z.number().int().positive().default(DEFAULT_CLIENT_LIMITS.requestTimeoutMs),
+        /**
+         * While a streamed answer waits for its first event (a long prefill), its 200 and headers go out
+         * after this many milliseconds and an SSE comment after each such wait, as llama-server does while it
+         * prefills, so a client's deadline for headers or for silence does not fire; 0 turns it off.
+         */
+        streamKeepAliveMs: z.number().int().min(0).default(DEFAULT_STREAM_KEEP_ALIVE_MS),
         /** Client connections held at once; at the cap the oldest idle one is closed to make room. */
         maxConnections: z.number().int().min(1).default(DEFAULT_CLIENT_LIMITS.maxConnections),
         /** How long a dashboard sign-in lasts, in hours. */

@@ -15,6 +15,7 @@ import {
   capConnections,
   clientDeadlineOptions,
   DEFAULT_CLIENT_LIMITS,
+  DEFAULT_STREAM_KEEP_ALIVE_MS,
 } from "../security/client-limits.js";
 import { applyCors } from "../security/cors.js";
 import { assertHostAllowed } from "../security/host-guard.js";
@@ -62,6 +63,8 @@ export interface GatewayOptions {
   clientLimits?: ClientLimits;
   /** How long a dashboard sign-in lasts. */
   signInHours?: number;
+  /** While a stream's first event is awaited, its headers and then a comment go out this often (0: never; default 10 s). */
+  streamKeepAliveMs?: number;
   /** The supervised llama-server, which `POST /v1/switchyard/engine/pause|resume` hands over. */
   engine?: EngineSupervisor;
   /** The latest bench report the dashboard links (default: the state folder's `bench-report.html`). */
@@ -98,6 +101,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
     repeatedMembers: new RepeatedJsonMembers(REPEATED_PARTS),
     logBody: options.logBody,
     routing: options.routing,
+    streamKeepAliveMs: options.streamKeepAliveMs ?? DEFAULT_STREAM_KEEP_ALIVE_MS,
   };
   const keyMatches = options.apiKey ? apiKeyChecker(options.apiKey) : undefined;
   const dashboard = createDashboardRoutes({

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CanonicalEvent, CanonicalRequest } from "../core/canonical.js";
+import { type CanonicalEvent, type CanonicalRequest, emptyUsage } from "../core/canonical.js";
 import type { CollectedMessage } from "../core/collect-message.js";
 import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import type { SessionRouter } from "../routing/session-router.js";
@@ -10,6 +10,7 @@ import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
 import { readJsonBody } from "./http-body.js";
 import { openGeneration } from "./open-generation.js";
+import { keepAliveWhile, STREAM_HEADERS } from "./stream-keep-alive.js";
 import { corkedStreamWriter } from "./stream-writer.js";
 import { TurnContext } from "./turn-context.js";
 
@@ -23,6 +24,8 @@ export interface RouteContext {
   logBody?: (direction: "request" | "response", body: unknown) => void;
   /** Session routing (escalation, fit, fallback chains): plans every route, generation and count_tokens alike. */
   routing: SessionRouter;
+  /** While a stream's first event is awaited, its headers and then a comment go out this often (0: never). */
+  streamKeepAliveMs: number;
 }
 
 /** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
@@ -70,7 +73,7 @@ export async function serveGeneration(
     receivedAt,
   );
   const collector = turn.collector;
-  let canonical: CanonicalRequest;
+  let canonical: CanonicalRequest | undefined;
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
   try {
@@ -78,10 +81,15 @@ export async function serveGeneration(
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
     const identity = turn.identify(canonical);
-    ({ events, first } = await openGeneration(context, canonical, turn, identity));
+    const opening = openGeneration(context, canonical, turn, identity);
+    ({ events, first } = await (turn.stream ? keepAliveWhile(opening, response, context.streamKeepAliveMs) : opening));
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
-    if (!response.headersSent && !response.destroyed) door.sendError(response, error);
+    if (!response.destroyed) {
+      if (!response.headersSent) door.sendError(response, error);
+      // The stream's headers went out while the first event was awaited: the failure is its error event.
+      else if (canonical) response.end(door.streamEncoder(canonical)({ type: "error", error, usage: emptyUsage() }));
+    }
     turn.finish(error.status, error);
     return;
   }
@@ -113,12 +121,7 @@ export async function serveGeneration(
   }
 
   const encode = door.streamEncoder(canonical);
-  response.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
+  if (!response.headersSent) response.writeHead(200, STREAM_HEADERS);
   let failure: SwitchyardError | undefined;
   /** The encoded `done` event: the answer's end, written once the turn is in the store. */
   let end: string | undefined;

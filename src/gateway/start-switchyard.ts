@@ -194,6 +194,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
       maxConnections: config.gateway.maxConnections,
     },
     signInHours: config.gateway.signInHours,
+    streamKeepAliveMs: config.gateway.streamKeepAliveMs,
     logBody: config.telemetry.logBodies
       ? (direction, body) => say(`${direction} body ${JSON.stringify(redactValue(body))}`)
       : undefined,

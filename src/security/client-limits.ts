@@ -18,6 +18,13 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
 };
 
 /**
+ * How often a stream whose first event is awaited sends its headers, then an SSE comment (the config's
+ * default, `gateway.streamKeepAliveMs`): well inside the shortest client deadline seen (pi lets its
+ * users set 30 s; undici's and pi's default is 300 s), and 3× as often as llama-server pings (30 s).
+ */
+export const DEFAULT_STREAM_KEEP_ALIVE_MS = 10_000;
+
+/**
  * Options for `http.createServer`: Node enforces both deadlines itself, on a timer that runs every
  * `connectionsCheckingInterval` (30 s by default, which would let a short deadline run long), so the
  * check runs four times per deadline. A connection that sends nothing at all is cut at the headers

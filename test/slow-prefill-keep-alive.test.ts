@@ -1,0 +1,146 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { configSchema } from "../src/config/config-schema.js";
+import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
+import { freePort } from "../src/util/free-port.js";
+import { claudeSandbox, runClaude } from "./support/claude-code.js";
+import { gooseSandbox, runGoose } from "./support/goose.js";
+import { opencodeConfig, opencodeSandbox, runOpencode } from "./support/opencode.js";
+import { piFlags, piSandbox, runPi } from "./support/pi.js";
+import { qwenSandbox, runQwen } from "./support/qwen-code.js";
+import { type SlowPrefillProxy, startSlowPrefillProxy } from "./support/slow-prefill-proxy.js";
+import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
+
+/**
+ * A prefill longer than a client's deadline. Straight to llama-server a stream's headers come at once and
+ * an SSE comment every 30 s while the prompt is prefilled; Switchyard used to send nothing until the first
+ * event, so a CPU prefill longer than a client's deadline (pi: 300 s for the headers and for each silence,
+ * as undici's default) failed through it and not without it. Here the prefill is a proxy that holds each
+ * generation request in front of the real llama-server, and the deadlines are scaled down with it.
+ */
+const PREFILL_MS = 4_000;
+
+describe("a prefill longer than the client's deadline, through Switchyard to the real llama-server", () => {
+  let server: UserLlamaServer | undefined;
+  let proxy: SlowPrefillProxy | undefined;
+  const gateways: RunningSwitchyard[] = [];
+
+  beforeAll(async () => {
+    server = await startUserLlamaServer(await freePort(), ["-c", "65536", "-np", "2"]);
+    proxy = await startSlowPrefillProxy(server.url, PREFILL_MS);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  async function gatewayWith(streamKeepAliveMs: number) {
+    const gateway = await startSwitchyard({
+      config: configSchema.parse({
+        backends: [{ name: "local", type: "llama-server", url: proxy?.url }],
+        gateway: { streamKeepAliveMs },
+        telemetry: { turnsFile: null },
+        store: { path: null },
+      }),
+      host: "127.0.0.1",
+      port: 0,
+      probeLocal: false,
+    });
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  /** pi 1.6 with its deadline for headers and for silence (`httpIdleTimeoutMs`, 300 s by default) at 1.5 s. */
+  async function piWithShortDeadline(gateway: RunningSwitchyard) {
+    const root = piSandbox(gateway.url, [
+      { id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 256 },
+    ]);
+    writeFileSync(
+      join(root, "agent", "settings.json"),
+      JSON.stringify({ retry: { enabled: false }, httpIdleTimeoutMs: 1_500 }),
+    );
+    return runPi([...piFlags("switchyard/local", join(root, "sessions", "s.jsonl")), "say hi"], root);
+  }
+
+  it("pi, whose deadline is shorter than the prefill, gets its answer: the headers, then a comment each 500 ms", async () => {
+    const gateway = await gatewayWith(500);
+    const run = await piWithShortDeadline(gateway);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().length).toBeGreaterThan(0);
+    const turn = gateway.recorder.recent().find((record) => record.endpoint === "chat_completions");
+    expect(turn?.status).toBe(200);
+    expect(turn?.error).toBeUndefined();
+  });
+
+  it("without the keep-alive (0), the same pi times out waiting for the headers", async () => {
+    const gateway = await gatewayWith(0);
+    const run = await piWithShortDeadline(gateway);
+    expect(run.code).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/time(d)? ?out/i);
+  });
+
+  it("a failure after the headers went out is the stream's error event, in the client's protocol", async () => {
+    const gateway = await gatewayWith(500);
+    if (!proxy) throw new Error("no proxy");
+    proxy.cutHeld = true;
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "local", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      const text = await response.text();
+      expect(text.startsWith(":\n\n")).toBe(true);
+      const data = text.split("\n\n").filter((frame) => frame.startsWith("data: "));
+      const error = JSON.parse(data[0]?.slice("data: ".length) ?? "{}") as { error?: { type: string } };
+      expect(error.error?.type).toBe("server_error");
+      expect(data.at(-1)).toBe("data: [DONE]");
+      // The turn is recorded as it failed.
+      await vi.waitFor(() =>
+        expect(gateway.recorder.recent().find((record) => record.endpoint === "chat_completions")?.error?.code).toBe(
+          "backend_unreachable",
+        ),
+      );
+    } finally {
+      proxy.cutHeld = false;
+    }
+  });
+
+  it.each([
+    ["Claude Code", "anthropic"],
+    ["opencode", "openai"],
+    ["Goose (Anthropic provider)", "anthropic"],
+    ["Qwen Code", "openai"],
+  ])("%s reads through the comments to the answer", async (client) => {
+    const gateway = await gatewayWith(500);
+    let code: number | null;
+    if (client === "Claude Code") {
+      const sandbox = claudeSandbox();
+      const run = await runClaude(["-p", "say hi", "--max-turns", "1"], {
+        baseUrl: gateway.url,
+        home: sandbox.home,
+        cwd: sandbox.workdir,
+        timeoutMs: 120_000,
+      });
+      code = run.code;
+    } else if (client === "opencode") {
+      const root = opencodeSandbox();
+      code = (await runOpencode(["run", "--model", "switchyard/local", "say", "hi"], root, opencodeConfig(gateway.url)))
+        .code;
+    } else if (client.startsWith("Goose")) {
+      code = (await runGoose(gooseSandbox(), gateway.url, "anthropic", ["run", "--no-session", "-t", "say hi"])).code;
+    } else {
+      code = (await runQwen(qwenSandbox(), gateway.url, ["say hi"])).code;
+    }
+    expect(code).toBe(0);
+    const turns = gateway.recorder.recent().filter((record) => record.endpoint !== "count_tokens");
+    expect(turns.length).toBeGreaterThan(0);
+    expect(turns.every((record) => record.status === 200 && record.error === undefined)).toBe(true);
+  });
+});
