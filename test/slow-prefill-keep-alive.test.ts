@@ -17,7 +17,8 @@ import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama
  * an SSE comment every 30 s while the prompt is prefilled; Switchyard used to send nothing until the first
  * event, so a CPU prefill longer than a client's deadline (pi: 300 s for the headers and for each silence,
  * as undici's default) failed through it and not without it. Here the prefill is a proxy that holds each
- * generation request in front of the real llama-server, and the deadlines are scaled down with it.
+ * generation request in front of the real llama-server (and, asked to, stalls its answer after the first
+ * bytes), and the deadlines are scaled down with it.
  */
 const PREFILL_MS = 4_000;
 
@@ -76,6 +77,19 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
     expect(turn?.error).toBeUndefined();
   });
 
+  it("pi gets its answer through a silence inside the answer too (a tool call read whole, a stalled engine)", async () => {
+    const gateway = await gatewayWith(500);
+    if (!proxy) throw new Error("no proxy");
+    proxy.stallMs = PREFILL_MS;
+    try {
+      const run = await piWithShortDeadline(gateway);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+    } finally {
+      proxy.stallMs = 0;
+    }
+  });
+
   it("without the keep-alive (0), the same pi times out waiting for the headers", async () => {
     const gateway = await gatewayWith(0);
     const run = await piWithShortDeadline(gateway);
@@ -112,35 +126,37 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
     }
   });
 
-  it.each([
-    ["Claude Code", "anthropic"],
-    ["opencode", "openai"],
-    ["Goose (Anthropic provider)", "anthropic"],
-    ["Qwen Code", "openai"],
-  ])("%s reads through the comments to the answer", async (client) => {
-    const gateway = await gatewayWith(500);
-    let code: number | null;
+  /** Runs one client against `gateway` for one short prompt; its exit code. */
+  async function runClient(client: string, gateway: RunningSwitchyard): Promise<number | null> {
     if (client === "Claude Code") {
       const sandbox = claudeSandbox();
-      const run = await runClaude(["-p", "say hi", "--max-turns", "1"], {
-        baseUrl: gateway.url,
-        home: sandbox.home,
-        cwd: sandbox.workdir,
-        timeoutMs: 120_000,
-      });
-      code = run.code;
-    } else if (client === "opencode") {
-      const root = opencodeSandbox();
-      code = (await runOpencode(["run", "--model", "switchyard/local", "say", "hi"], root, opencodeConfig(gateway.url)))
-        .code;
-    } else if (client.startsWith("Goose")) {
-      code = (await runGoose(gooseSandbox(), gateway.url, "anthropic", ["run", "--no-session", "-t", "say hi"])).code;
-    } else {
-      code = (await runQwen(qwenSandbox(), gateway.url, ["say hi"])).code;
+      const options = { baseUrl: gateway.url, home: sandbox.home, cwd: sandbox.workdir, timeoutMs: 120_000 };
+      return (await runClaude(["-p", "say hi", "--max-turns", "1"], options)).code;
     }
-    expect(code).toBe(0);
-    const turns = gateway.recorder.recent().filter((record) => record.endpoint !== "count_tokens");
-    expect(turns.length).toBeGreaterThan(0);
-    expect(turns.every((record) => record.status === 200 && record.error === undefined)).toBe(true);
-  });
+    if (client === "opencode") {
+      const args = ["run", "--model", "switchyard/local", "say", "hi"];
+      return (await runOpencode(args, opencodeSandbox(), opencodeConfig(gateway.url))).code;
+    }
+    if (client === "Goose")
+      return (await runGoose(gooseSandbox(), gateway.url, "anthropic", ["run", "--no-session", "-t", "say hi"])).code;
+    return (await runQwen(qwenSandbox(), gateway.url, ["say hi"])).code;
+  }
+
+  it.each(["Claude Code", "opencode", "Goose", "Qwen Code"])(
+    "%s reads through the comments, before the first event and inside the answer",
+    async (client) => {
+      const gateway = await gatewayWith(500);
+      if (!proxy) throw new Error("no proxy");
+      // Comments before the first event (the hold) and inside the answer (the stall).
+      proxy.stallMs = 1_500;
+      try {
+        expect(await runClient(client, gateway)).toBe(0);
+      } finally {
+        proxy.stallMs = 0;
+      }
+      const turns = gateway.recorder.recent().filter((record) => record.endpoint !== "count_tokens");
+      expect(turns.length).toBeGreaterThan(0);
+      expect(turns.every((record) => record.status === 200 && record.error === undefined)).toBe(true);
+    },
+  );
 });

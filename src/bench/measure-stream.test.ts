@@ -39,4 +39,23 @@ describe("measureStream on recorded streams", () => {
     const overloaded = await measureStream("anthropic", chunks(recorded("anthropic/overloaded-error.sse")), 0);
     expect(overloaded.error).toMatch(/overloaded/i);
   });
+
+  it("times the first byte at the answer's first event, not at the keep-alive comments of a long prefill", async () => {
+    let clock = 0;
+    async function* prefilling() {
+      // llama-server's ping and Switchyard's keep-alive, 10 s apart, then the answer at 25 s.
+      for (const [at, text] of [
+        [10_000, ":\n\n"],
+        [20_000, ":\n\n"],
+      ] as const) {
+        clock = at;
+        yield new TextEncoder().encode(text);
+      }
+      clock = 25_000;
+      yield* chunks(recorded("openai/llama-server-no-thinking.sse"));
+    }
+    const measured = await measureStream("openai", prefilling(), 0, () => clock);
+    expect(measured.error).toBeUndefined();
+    expect(measured.firstByteMs).toBe(25_000);
+  });
 });

@@ -14,7 +14,10 @@ export interface ServerTimings {
 
 /** What one streamed answer looked like from the client, with the usage and timings the server sent. */
 export interface StreamMeasurement {
-  /** Milliseconds from sending the request to the first byte of the response body. */
+  /**
+   * Milliseconds from sending the request to the answer's first event (the keep-alive comments a server
+   * sends during a long prefill are not one).
+   */
   firstByteMs: number | undefined;
   /** Milliseconds from sending the request to each event that carried generated content. */
   contentTimesMs: number[];
@@ -123,15 +126,12 @@ export async function measureStream(
   now: () => number = performance.now.bind(performance),
 ): Promise<StreamMeasurement> {
   const seen = new Accumulator();
-  async function* stamped() {
-    for await (const chunk of body) {
-      seen.firstByteMs ??= now() - startedAt;
-      yield chunk;
-    }
-  }
   try {
-    for await (const { event, data } of readSseEvents(stamped())) {
+    for await (const { event, data } of readSseEvents(body)) {
       const at = now() - startedAt;
+      // The first event, not the first bytes: during a long prefill llama-server and Switchyard send
+      // SSE comments to keep the connection alive, which carry nothing of the answer.
+      seen.firstByteMs ??= at;
       if (wire === "openai") seen.openai(data, at);
       else seen.anthropic(event, JSON.parse(data) as Record<string, unknown>, at);
     }

@@ -58,9 +58,10 @@ export const configSchema = z
          */
         requestTimeoutMs: z.number().int().positive().default(DEFAULT_CLIENT_LIMITS.requestTimeoutMs),
         /**
-         * While a streamed answer waits for its first event (a long prefill), its 200 and headers go out
-         * after this many milliseconds and an SSE comment after each such wait, as llama-server does while it
-         * prefills, so a client's deadline for headers or for silence does not fire; 0 turns it off.
+         * A streamed answer that sent nothing for this many milliseconds (a long prefill before its first
+         * event, a tool call read whole inside it) gets its 200 and headers if not sent, then an SSE comment,
+         * as llama-server does while it prefills, so a client's deadline for headers or for silence does not
+         * fire; 0 turns it off.
          */
         streamKeepAliveMs: z.number().int().min(0).default(DEFAULT_STREAM_KEEP_ALIVE_MS),
         /** Client connections held at once; at the cap the oldest idle one is closed to make room. */

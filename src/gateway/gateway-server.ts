@@ -63,7 +63,7 @@ export interface GatewayOptions {
   clientLimits?: ClientLimits;
   /** How long a dashboard sign-in lasts. */
   signInHours?: number;
-  /** While a stream's first event is awaited, its headers and then a comment go out this often (0: never; default 10 s). */
+  /** A stream silent this long gets its headers if not sent, then an SSE comment (0: never; default 10 s). */
   streamKeepAliveMs?: number;
   /** The supervised llama-server, which `POST /v1/switchyard/engine/pause|resume` hands over. */
   engine?: EngineSupervisor;

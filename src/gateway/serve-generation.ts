@@ -10,7 +10,7 @@ import type { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
 import { readJsonBody } from "./http-body.js";
 import { openGeneration } from "./open-generation.js";
-import { keepAliveWhile, STREAM_HEADERS } from "./stream-keep-alive.js";
+import { keepStreamAlive, STREAM_HEADERS } from "./stream-keep-alive.js";
 import { corkedStreamWriter } from "./stream-writer.js";
 import { TurnContext } from "./turn-context.js";
 
@@ -24,7 +24,7 @@ export interface RouteContext {
   logBody?: (direction: "request" | "response", body: unknown) => void;
   /** Session routing (escalation, fit, fallback chains): plans every route, generation and count_tokens alike. */
   routing: SessionRouter;
-  /** While a stream's first event is awaited, its headers and then a comment go out this often (0: never). */
+  /** A stream silent this long gets its headers if not sent, then an SSE comment (0: never). */
   streamKeepAliveMs: number;
 }
 
@@ -76,14 +76,17 @@ export async function serveGeneration(
   let canonical: CanonicalRequest | undefined;
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
+  /** Stops the stream's keep-alive comments (stream-keep-alive.ts); started once the request is read. */
+  let stopKeepAlive = () => {};
   try {
     const raw = await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers);
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
     const identity = turn.identify(canonical);
-    const opening = openGeneration(context, canonical, turn, identity);
-    ({ events, first } = await (turn.stream ? keepAliveWhile(opening, response, context.streamKeepAliveMs) : opening));
+    if (turn.stream) stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs);
+    ({ events, first } = await openGeneration(context, canonical, turn, identity));
   } catch (thrown) {
+    stopKeepAlive();
     const error = toSwitchyardError(thrown);
     if (!response.destroyed) {
       if (!response.headersSent) door.sendError(response, error);
@@ -148,6 +151,7 @@ export async function serveGeneration(
   }
   // What the writer holds goes out first (and the first byte is stamped) before the record is built.
   writer.flush();
+  stopKeepAlive();
   if (end !== undefined) {
     // Everything before the end has streamed; the end waits for the turn's commit (a group commit with
     // the turns finishing at the same moment), so a client that saw the turn complete finds it stored.

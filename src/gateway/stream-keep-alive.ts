@@ -9,21 +9,33 @@ export const STREAM_HEADERS = {
 } as const;
 
 /**
- * Resolves as `opening` (a streamed answer's first event) does. While it is awaited, each `everyMs`
- * (a long prefill: a CPU takes minutes over a long prompt) sends what llama-server itself sends while it
- * prefills: the first time the stream's 200 and headers, then each time an SSE comment (`:\n\n`, which
- * every SSE parser skips). So a client's deadline for the headers (undici's and pi's 300 s) or for
- * silence in the body does not fire while the model works, as it does not straight to llama-server.
- * Nothing is sent when the first event comes sooner, and routing goes on as before (a fallback backend
- * can still answer); only a failure after the headers went out can no longer be an HTTP status, so it
- * is the stream's error event. `everyMs` 0 turns this off.
+ * Keeps a streamed answer's connection alive through a silence, as llama-server does while it prefills:
+ * each `everyMs` in which nothing went out to the client (its socket's `bytesWritten` did not move), the
+ * stream's 200 and headers if they are not out yet, then an SSE comment (`:\n\n`, which every SSE parser
+ * skips). A silence comes before the first event (a long prefill: a CPU takes minutes over a long prompt)
+ * and inside the answer (a tool call Switchyard reads whole before passing it on). So a client's deadline
+ * for the headers or for silence in the body (undici's and pi's: 300 s) does not fire while the model
+ * works, as it does not straight to llama-server. A stream that keeps writing gets nothing more. Once the
+ * headers are out a failure can only be the stream's error event; routing goes on as before (the
+ * comments commit to no backend). `everyMs` 0 turns it off. Returns the function that stops it.
  */
-export function keepAliveWhile<T>(opening: Promise<T>, response: ServerResponse, everyMs: number): Promise<T> {
-  if (everyMs <= 0) return opening;
+export function keepStreamAlive(response: ServerResponse, everyMs: number): () => void {
+  if (everyMs <= 0) return () => {};
+  let seen = -1;
   const timer = setInterval(() => {
-    if (response.destroyed) return;
+    if (response.destroyed || response.writableEnded) return;
+    const written = response.socket?.bytesWritten ?? 0;
+    if (response.headersSent && written !== seen) {
+      seen = written;
+      return;
+    }
     if (!response.headersSent) response.writeHead(200, STREAM_HEADERS);
+    // Corked around the write, the comment goes to the socket now (else at the next tick), so the next
+    // look finds it counted.
+    response.cork();
     response.write(":\n\n");
+    response.uncork();
+    seen = response.socket?.bytesWritten ?? 0;
   }, everyMs);
-  return opening.finally(() => clearInterval(timer));
+  return () => clearInterval(timer);
 }

@@ -18,7 +18,7 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
 };
 
 /**
- * How often a stream whose first event is awaited sends its headers, then an SSE comment (the config's
+ * After how long a silent stream sends its headers if not sent, then an SSE comment (the config's
  * default, `gateway.streamKeepAliveMs`): well inside the shortest client deadline seen (pi lets its
  * users set 30 s; undici's and pi's default is 300 s), and 3× as often as llama-server pings (30 s).
  */

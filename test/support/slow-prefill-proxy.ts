@@ -7,6 +7,8 @@ export interface SlowPrefillProxy {
   held: number;
   /** Set: a held request's connection is cut when its hold ends, as an engine that died meanwhile. */
   cutHeld: boolean;
+  /** Above 0: a generation's answer stops this long after its first bytes (a silence inside the answer). */
+  stallMs: number;
   close(): Promise<void>;
 }
 
@@ -17,7 +19,7 @@ const GENERATION = /^\/(v1\/)?(chat\/)?completions?$/;
  * A loopback HTTP proxy in front of a real llama-server that holds each generation request `prefillMs`
  * before passing it on, as a long prompt on a CPU holds the first token back (minutes where the test
  * model takes milliseconds). Everything else (health, props, slots, tokenize) passes at once, and the
- * answer passes as the server sends it.
+ * answer passes as the server sends it (unless `stallMs` stops it for a while after its first bytes).
  */
 export async function startSlowPrefillProxy(upstreamUrl: string, prefillMs: number): Promise<SlowPrefillProxy> {
   const upstream = new URL(upstreamUrl);
@@ -41,6 +43,12 @@ export async function startSlowPrefillProxy(upstreamUrl: string, prefillMs: numb
           (answer) => {
             outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(outgoing);
+            if (!generation || proxy.stallMs <= 0) return;
+            // After the answer's first bytes, a silence: the rest waits `stallMs`.
+            answer.once("data", () => {
+              answer.pause();
+              setTimeout(() => answer.resume(), proxy.stallMs);
+            });
           },
         );
         forward.on("error", () => outgoing.destroy());
@@ -56,6 +64,7 @@ export async function startSlowPrefillProxy(upstreamUrl: string, prefillMs: numb
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     held: 0,
     cutHeld: false,
+    stallMs: 0,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
