@@ -93,9 +93,10 @@ const ROUTE_HEADER = "x-switchyard-route";
 /**
  * What the agent needs to reach the gateway: for Claude Code, the same settings `switchyard code` uses;
  * for pi and opencode, a provider that is Switchyard's OpenAI door, sending the run's session id as
- * `x-switchyard-session-id` (which wins over any session id of the client's own). Each request also carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows,
- * and, for `--route local|cloud`, the route header session routing obeys (`x-switchyard-route`, the
- * default of `routing.escalation.header`).
+ * `x-switchyard-session-id` (which wins over any session id of the client's own). Each request also
+ * carries the run's tag (`x-switchyard-eval-run` / `-task`), which the dashboard shows, and, for
+ * `--route local|cloud`, the route header session routing obeys (`x-switchyard-route`, the default of
+ * `routing.escalation.header`).
  */
 export function agentGatewayEnv(
   agent: AgentSpec,
