@@ -1,12 +1,9 @@
 import { mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { claudeCodeEnv } from "../src/cli/claude-code-env.js";
-import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { freePort } from "../src/util/free-port.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { fillerNote } from "./support/filler-note.js";
-import { gatewayInFront } from "./support/gateway-in-front.js";
-import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
+import { useGatewayOnSmallContext } from "./support/gateway-in-front.js";
 
 /**
  * Today's Claude Code (2.1.332) on a local model whose context is under the 100K it compacts at at the
@@ -18,22 +15,13 @@ import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama
  */
 describe("Claude Code outgrowing a local context under 100K tokens", () => {
   const sandbox = claudeSandbox();
-  let server: UserLlamaServer | undefined;
-  let gateway: RunningSwitchyard | undefined;
-
-  beforeAll(async () => {
-    server = await startUserLlamaServer(await freePort(), ["--jinja", "--ctx-size", "16384", "--parallel", "1"]);
-    gateway = await gatewayInFront([server.url]);
+  const gateway = useGatewayOnSmallContext(16384);
+  beforeAll(() => {
     mkdirSync(sandbox.home, { recursive: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    await gateway?.close();
-    await server?.stop();
   });
 
   it("is compacted when Switchyard answers that the prompt is too long, and goes on", async () => {
-    const running = gateway as RunningSwitchyard;
+    const running = gateway();
     const info = (await (await fetch(`${running.url}/v1/switchyard/info`)).json()) as { contextWindow: number };
     expect(info.contextWindow).toBe(16384);
     const env = claudeCodeEnv({ baseUrl: running.url, apiKey: undefined, contextWindow: info.contextWindow });

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gooseEnv } from "../src/cli/goose-env.js";
-import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { freePort } from "../src/util/free-port.js";
 import { fillerNote } from "./support/filler-note.js";
-import { gatewayInFront } from "./support/gateway-in-front.js";
+import { useGatewayOnSmallContext } from "./support/gateway-in-front.js";
 import { GOOSE_NOTE_RELEASE, GOOSE_RELEASE, type GooseProvider, gooseSandbox, runGoose } from "./support/goose.js";
 import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
 import { startToolLoop, type ToolLoop, type UpstreamRequest } from "./support/tool-loop.js";
-import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /** The text of a chat message's content: a string, or OpenAI's array of text parts. */
 function textOf(content: unknown): string {
@@ -100,20 +97,11 @@ describe.each([
 describe.each<GooseProvider>(["anthropic", "openai"])(
   "Goose outgrowing a local context, its %s provider",
   (provider) => {
-    let server: UserLlamaServer | undefined;
-    let gateway: RunningSwitchyard | undefined;
-    beforeAll(async () => {
-      server = await startUserLlamaServer(await freePort(), ["--jinja", "--ctx-size", "8192", "--parallel", "1"]);
-      gateway = await gatewayInFront([server.url]);
-    }, 120_000);
-    afterAll(async () => {
-      await gateway?.close();
-      await server?.stop();
-    });
+    const gateway = useGatewayOnSmallContext(8192);
 
     /** Three runs of one session, each adding a filler note; what each run's turns were, by lane. */
     async function threeRuns(extra: NodeJS.ProcessEnv = {}) {
-      const running = gateway as RunningSwitchyard;
+      const running = gateway();
       const root = gooseSandbox();
       const outcomes: string[] = [];
       const stdouts: string[] = [];
@@ -147,7 +135,7 @@ describe.each<GooseProvider>(["anthropic", "openai"])(
     it.runIf(provider === "anthropic")(
       "with the environment `switchyard env --client goose` prints, is compacted before the context is full",
       async () => {
-        const running = gateway as RunningSwitchyard;
+        const running = gateway();
         const info = (await (await fetch(`${running.url}/v1/switchyard/info`)).json()) as { contextWindow: number };
         expect(info.contextWindow).toBe(8192);
         const { outcomes, stdouts } = await threeRuns(

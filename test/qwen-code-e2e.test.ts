@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { freePort } from "../src/util/free-port.js";
 import { fillerNote } from "./support/filler-note.js";
-import { gatewayInFront } from "./support/gateway-in-front.js";
+import { useGatewayOnSmallContext } from "./support/gateway-in-front.js";
 import { qwenSandbox, runQwen } from "./support/qwen-code.js";
 import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
 import { startToolLoop, type ToolLoop } from "./support/tool-loop.js";
-import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
 
 /**
  * The real Qwen Code CLI (npm @qwen-code/qwen-code, its OpenAI provider) through Switchyard on the real
@@ -57,19 +54,10 @@ describe("Qwen Code through Switchyard", () => {
  * ("request (N tokens) exceeds the available context size"), and every turn after fails.
  */
 describe("Qwen Code outgrowing a local context", () => {
-  let server: UserLlamaServer | undefined;
-  let gateway: RunningSwitchyard | undefined;
-  beforeAll(async () => {
-    server = await startUserLlamaServer(await freePort(), ["--jinja", "--ctx-size", "24576", "--parallel", "1"]);
-    gateway = await gatewayInFront([server.url]);
-  }, 120_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await server?.stop();
-  });
+  const gateway = useGatewayOnSmallContext(24576);
 
   it("compresses the conversation when Switchyard answers that it is too long, and goes on", async () => {
-    const running = gateway as RunningSwitchyard;
+    const running = gateway();
     const input = [1, 2, 3]
       .map((index) => JSON.stringify({ type: "user", message: { role: "user", content: fillerNote(index) } }))
       .join("\n");

@@ -54,6 +54,18 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
     return gateway;
   }
 
+  /** Runs `work` with the proxy set as `faults` says (a stall, a cut), and sets it back after. */
+  async function withFaults<T>(faults: Partial<Pick<SlowPrefillProxy, "stallMs" | "cutHeld">>, work: () => Promise<T>) {
+    if (!proxy) throw new Error("no proxy");
+    const before = { stallMs: proxy.stallMs, cutHeld: proxy.cutHeld };
+    Object.assign(proxy, faults);
+    try {
+      return await work();
+    } finally {
+      Object.assign(proxy, before);
+    }
+  }
+
   /** pi 1.6 with its deadline for headers and for silence (`httpIdleTimeoutMs`, 300 s by default) at 1.5 s. */
   async function piWithShortDeadline(gateway: RunningSwitchyard) {
     const root = piSandbox(gateway.url, [
@@ -79,15 +91,9 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
 
   it("pi gets its answer through a silence inside the answer too (a tool call read whole, a stalled engine)", async () => {
     const gateway = await gatewayWith(500);
-    if (!proxy) throw new Error("no proxy");
-    proxy.stallMs = PREFILL_MS;
-    try {
-      const run = await piWithShortDeadline(gateway);
-      expect(run.stderr).toBe("");
-      expect(run.code).toBe(0);
-    } finally {
-      proxy.stallMs = 0;
-    }
+    const run = await withFaults({ stallMs: PREFILL_MS }, () => piWithShortDeadline(gateway));
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
   });
 
   /** Claude Code with its request deadline (`API_TIMEOUT_MS`, 10 minutes by default) at 1.5 s and no retries. */
@@ -106,15 +112,9 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
     // API_TIMEOUT_MS holds for the headers only: a silence inside the answer does not cut it, but the
     // comments sent during one must not trouble it either.
     const gateway = await gatewayWith(500);
-    if (!proxy) throw new Error("no proxy");
-    proxy.stallMs = PREFILL_MS;
-    try {
-      const run = await claudeWithShortDeadline(gateway);
-      expect(run.code).toBe(0);
-      expect(run.stdout.trim().length).toBeGreaterThan(0);
-    } finally {
-      proxy.stallMs = 0;
-    }
+    const run = await withFaults({ stallMs: PREFILL_MS }, () => claudeWithShortDeadline(gateway));
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().length).toBeGreaterThan(0);
   });
 
   it("without the keep-alive (0), the same Claude Code times out", async () => {
@@ -132,31 +132,27 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
 
   it("a failure after the headers went out is the stream's error event, in the client's protocol", async () => {
     const gateway = await gatewayWith(500);
-    if (!proxy) throw new Error("no proxy");
-    proxy.cutHeld = true;
-    try {
+    const { response, text } = await withFaults({ cutHeld: true }, async () => {
       const response = await fetch(`${gateway.url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: "local", stream: true, messages: [{ role: "user", content: "hi" }] }),
       });
-      expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-      const text = await response.text();
-      expect(text.startsWith(":\n\n")).toBe(true);
-      const data = text.split("\n\n").filter((frame) => frame.startsWith("data: "));
-      const error = JSON.parse(data[0]?.slice("data: ".length) ?? "{}") as { error?: { type: string } };
-      expect(error.error?.type).toBe("server_error");
-      expect(data.at(-1)).toBe("data: [DONE]");
-      // The turn is recorded as it failed.
-      await vi.waitFor(() =>
-        expect(gateway.recorder.recent().find((record) => record.endpoint === "chat_completions")?.error?.code).toBe(
-          "backend_unreachable",
-        ),
-      );
-    } finally {
-      proxy.cutHeld = false;
-    }
+      return { response, text: await response.text() };
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(text.startsWith(":\n\n")).toBe(true);
+    const data = text.split("\n\n").filter((frame) => frame.startsWith("data: "));
+    const error = JSON.parse(data[0]?.slice("data: ".length) ?? "{}") as { error?: { type: string } };
+    expect(error.error?.type).toBe("server_error");
+    expect(data.at(-1)).toBe("data: [DONE]");
+    // The turn is recorded as it failed.
+    await vi.waitFor(() =>
+      expect(gateway.recorder.recent().find((record) => record.endpoint === "chat_completions")?.error?.code).toBe(
+        "backend_unreachable",
+      ),
+    );
   });
 
   /** Runs one client against `gateway` for one short prompt; its exit code. */
@@ -174,14 +170,8 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
     "%s reads through the comments, before the first event and inside the answer",
     async (client) => {
       const gateway = await gatewayWith(500);
-      if (!proxy) throw new Error("no proxy");
       // Comments before the first event (the hold) and inside the answer (the stall).
-      proxy.stallMs = 1_500;
-      try {
-        expect(await runClient(client, gateway)).toBe(0);
-      } finally {
-        proxy.stallMs = 0;
-      }
+      expect(await withFaults({ stallMs: 1_500 }, () => runClient(client, gateway))).toBe(0);
       const turns = gateway.recorder.recent().filter((record) => record.endpoint !== "count_tokens");
       expect(turns.length).toBeGreaterThan(0);
       expect(turns.every((record) => record.status === 200 && record.error === undefined)).toBe(true);

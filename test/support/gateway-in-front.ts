@@ -1,7 +1,9 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { configSchema } from "../../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../../src/gateway/start-switchyard.js";
 import type { TurnRecord } from "../../src/telemetry/turn-record.js";
+import { freePort } from "../../src/util/free-port.js";
+import { startUserLlamaServer, type UserLlamaServer } from "./user-llama-server.js";
 
 /**
  * Switchyard in this process on a free loopback port, in front of the servers at `urls` as
@@ -16,6 +18,29 @@ export function gatewayInFront(urls: string[], say: (line: string) => void = () 
     probeLocal: false,
     say,
   });
+}
+
+/**
+ * For a `describe` block: a llama-server as a user starts it, with one slot and a context of
+ * `contextSize` tokens, and a gateway in front of it, started before the block's tests and stopped after.
+ * Returns a getter, since the gateway exists only once `beforeAll` has run.
+ */
+export function useGatewayOnSmallContext(contextSize: number): () => RunningSwitchyard {
+  let server: UserLlamaServer | undefined;
+  let gateway: RunningSwitchyard | undefined;
+  beforeAll(async () => {
+    const args = ["--jinja", "--ctx-size", String(contextSize), "--parallel", "1"];
+    server = await startUserLlamaServer(await freePort(), args);
+    gateway = await gatewayInFront([server.url]);
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await server?.stop();
+  });
+  return () => {
+    if (!gateway) throw new Error("the gateway is not started yet");
+    return gateway;
+  };
 }
 
 /**
