@@ -7,6 +7,7 @@ import { formatReplay } from "../src/bench/format-replay.js";
 import { fixtureRequests, fixtureSessions } from "../src/bench/recorded-sessions.js";
 import { type ReplayReport, replaySessions, replayTotals } from "../src/bench/replay-sessions.js";
 import { EngineSupervisor } from "../src/engine/engine-supervisor.js";
+import { startSlowPrefillProxy } from "./support/slow-prefill-proxy.js";
 import { runSwitchyard } from "./support/switchyard-cli.js";
 import { useTestGateway } from "./support/test-gateway.js";
 
@@ -46,6 +47,33 @@ describe("bench replay straight to llama-server with the stock Qwen3.5 template"
     expect(second?.reusePercent).toBeLessThan(80);
     expect(report.brokenTurns).toEqual(["bare-session/008.json"]);
     expect(formatReplay(report)).toContain("cache broken (reuse below 80 %): bare-session/008.json");
+  }, 600_000);
+
+  it("judges the turn after a failed one against the last turn its lane was served", async () => {
+    // The main lane's first request (bare-session/003) is cut before it reaches the server, as by a
+    // gateway replica killed mid-prefill: the server holds none of it, so the next turn prefills all.
+    const proxy = await startSlowPrefillProxy(server.url, 0);
+    try {
+      const report = await replaySessions(target("llama-server", proxy.url), [fixtureRequests("bare-session")], {
+        concurrency: 1,
+        rendererUrl: server.url,
+        maxTokens: 16,
+        onTurn: (turn) => {
+          proxy.cutHeld = turn.request === "bare-session/002.json";
+        },
+      });
+      console.log(formatReplay(report));
+      const [cut, next] = ["003", "004"].map((file) =>
+        report.turns.find((turn) => turn.request === `bare-session/${file}.json`),
+      );
+      expect(cut?.status).toBe(0);
+      // Its minimum is its whole prompt, and the server did prefill all of it (the stock template's
+      // generation prompt adds a few tokens the count of the messages leaves out).
+      expect(next?.minimum).toBe(next?.renderedTokens);
+      expect(next?.prefilled as number).toBeGreaterThanOrEqual(next?.minimum as number);
+    } finally {
+      await proxy.close();
+    }
   }, 600_000);
 });
 

@@ -178,6 +178,8 @@ describe("two replicas sharing one store and one 4-slot llama-server", () => {
     const afterKill = report.turns.slice(-5);
     expect(afterKill.some((turn) => turn.status === 200)).toBe(true);
     expect(report.totals.efficiency).toBeDefined();
+    // A turn after one that died with replica b is judged against its lane's last served turn: the server
+    // may hold nothing of a prompt killed mid-prefill (replay-minimum.ts).
     expect(report.totals.efficiency as number).toBeLessThanOrEqual(1.1);
 
     // The surviving replica stops as an operator stops it (SIGTERM by PID): it commits what it has queued.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchTarget } from "./bench-target.js";
 import { type FixtureRequest, replayHeaders } from "./recorded-sessions.js";
-import { laneMinimums } from "./replay-minimum.js";
+import { laneMinimum, renderLanePrompts } from "./replay-minimum.js";
 import { requestMetrics } from "./request-metrics.js";
 import { sendMeasuredRequest } from "./send-measured-request.js";
 
@@ -207,8 +207,10 @@ export async function replaySessions(
 ): Promise<ReplayReport> {
   const started = performance.now();
   const posts = sessions.map((requests) => requests.filter((request) => request.method === "POST" && request.body));
-  const minimums = options.rendererUrl
-    ? await Promise.all(posts.map((requests) => laneMinimums(requests, options.rendererUrl as string, options.signal)))
+  const prompts = options.rendererUrl
+    ? await Promise.all(
+        posts.map((requests) => renderLanePrompts(requests, options.rendererUrl as string, options.signal)),
+      )
     : posts.map(() => undefined);
   const results: ReplayTurn[][] = posts.map(() => []);
   let next = 0;
@@ -223,8 +225,11 @@ export async function replaySessions(
           pausedMs += pause;
           await sleep(pause, undefined, { signal: options.signal });
         }
-        const turn = await replayTurn(target, request, minimums[index]?.[position], options);
-        (results[index] as ReplayTurn[]).push(turn);
+        const done = results[index] as ReplayTurn[];
+        const served = done.map((turn) => turn.status === 200 && !turn.error);
+        const lane = prompts[index] && laneMinimum(prompts[index], position, served);
+        const turn = await replayTurn(target, request, lane, options);
+        done.push(turn);
         options.onTurn?.(turn);
       }
     }

@@ -12,8 +12,8 @@ export interface SlowPrefillProxy {
   close(): Promise<void>;
 }
 
-/** The paths a llama-server generates on: Switchyard's (`/v1/chat/completions`, `/completion`). */
-const GENERATION = /^\/(v1\/)?(chat\/)?completions?$/;
+/** The paths a llama-server generates on: Switchyard's (`/v1/chat/completions`, `/completion`) and `/v1/messages`. */
+const GENERATION = /^\/(v1\/)?(chat\/)?completions?$|^\/v1\/messages$/;
 
 /**
  * A loopback HTTP proxy in front of a real llama-server that holds each generation request `prefillMs`
