@@ -36,7 +36,17 @@ import { startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { ensureTestModel } from "../src/test-model/test-model-cache.js";
 import { benchEngine, printTable, writeResults } from "./bench-support.js";
 
-const ENGINE = { slots: 4, contextSize: 131072, cacheRamMiB: 8192, extraArgs: [], slotSave: false };
+/**
+ * BENCH_CONTEXT=32768 gives every kind of server a context that holds one lane of the agent session
+ * (main ~22.5K tokens, subagent ~16.5K) but not both: what a user's server with a modest context meets.
+ */
+const ENGINE = {
+  slots: 4,
+  contextSize: Number(process.env.BENCH_CONTEXT ?? 131072),
+  cacheRamMiB: 8192,
+  extraArgs: [],
+  slotSave: false,
+};
 
 function scenarios(): Record<string, FixtureRequest[]> {
   const interleaved: FixtureRequest[] = [];

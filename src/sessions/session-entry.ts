@@ -60,4 +60,9 @@ export interface LaneEntry {
   displacedBy: Lane | undefined;
   /** Backends that saved this lane's KV cache to a slot file when it lost its slot. */
   readonly savedOn: Set<string>;
+  /**
+   * Per backend whose server empties idle slots: how many generations the backend had started when the
+   * lane's last turn there ended (one started since moved the lane's prompt to the RAM cache).
+   */
+  readonly endedAt: Map<string, number>;
 }

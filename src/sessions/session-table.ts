@@ -14,6 +14,9 @@ export interface SlotMemory {
   isSaved(lane: Lane, backend: string): boolean;
   /** Forgets the saved slot files on `backend` that `deleted` names (pruned past the disk budget). */
   forgetSaved(backend: string, deleted: (lane: Lane) => boolean): void;
+  /** The lane's turn on `backend` ended when the backend had started `started` generations. */
+  markEnded(lane: Lane, backend: string, started: number): void;
+  endedAt(lane: Lane, backend: string): number | undefined;
 }
 
 /**
@@ -104,6 +107,15 @@ export class SessionTable implements SlotMemory {
       for (const entry of lanes.values())
         if (entry.savedOn.has(backend) && deleted(entry.lane)) entry.savedOn.delete(backend);
   }
+
+  markEnded(lane: Lane, backend: string, started: number): void {
+    const stored = this.sessions.get(lane.sessionId);
+    if (stored) laneIn(stored, lane).endedAt.set(backend, started);
+  }
+
+  endedAt(lane: Lane, backend: string): number | undefined {
+    return this.peekLane(lane)?.endedAt.get(backend);
+  }
 }
 
 function laneIn(stored: Stored, lane: Lane): LaneEntry {
@@ -116,6 +128,7 @@ function laneIn(stored: Stored, lane: Lane): LaneEntry {
       prompts: new Map(),
       displacedBy: undefined,
       savedOn: new Set(),
+      endedAt: new Map(),
     };
     stored.lanes.set(lane.name, entry);
   }

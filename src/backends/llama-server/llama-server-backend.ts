@@ -26,6 +26,7 @@ import { promptRenderingFor } from "./prompt-rendering.js";
 import { readCompletionStream } from "./read-completion-stream.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
 import { type SlotBook, type SlotBookFactory, type SlotLease, SlotScheduler } from "./slot-scheduler.js";
+import { parseSlots, type SlotState, steerTarget } from "./slot-steering.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { toCompletionBody } from "./to-completion-body.js";
 import { toLlamaServerBody } from "./to-llama-server-body.js";
@@ -115,6 +116,9 @@ const describeServer = (props: Props) =>
   `${modelOf(props)} with ${props.total_slots ?? 1} slot(s) and a ${props.default_generation_settings?.n_ctx ?? "?"}-token context`;
 
 /** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
+/** How long reading `/slots` may take before a turn is placed by the server instead. */
+const SLOTS_READ_TIMEOUT_MS = 2_000;
+
 const slotBookKey = (baseUrl: string, model: RouterModel | undefined) =>
   model ? `${baseUrl}?model=${encodeURIComponent(model.name)}` : baseUrl;
 
@@ -155,6 +159,11 @@ export class LlamaServerBackend implements Backend {
   private latestTask: number | undefined;
   /** Lane → slot pinning, created once the slot count is known from /props. */
   slots: SlotBook | undefined;
+  /** Generations started, and the slots turns are being steered to (a server that empties idle slots). */
+  private started = 0;
+  private readonly steered = new Set<number>();
+  /** False once `/slots` answered that it is off (`--no-slots`): no steering then. */
+  private slotsReadable = true;
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
   private readonly headers: Record<string, string>;
@@ -509,8 +518,17 @@ export class LlamaServerBackend implements Backend {
     // In router mode the router picks the model's process by the body's `model`.
     if (this.routerModel) body.model = this.routerModel.name;
     const lane = options.lane;
-    // Without pinning the server places each request itself (and restores it from its RAM prompt cache).
+    // Without pinning the server places each request itself (and restores it from its RAM prompt cache),
+    // unless the lane's prompt is restored best in the slot of another's (slot-steering.ts).
     const lease = lane && compat.pinSlots ? await this.slots?.acquire(lane, options.signal) : undefined;
+    const steered = lane && !compat.pinSlots ? await this.steer(lane, options.slotMemory, options.signal) : undefined;
+    if (steered !== undefined) body.id_slot = steered;
+    this.started++;
+    const end = () => {
+      lease?.release();
+      if (steered !== undefined) this.steered.delete(steered);
+      if (lane && !compat.pinSlots) options.slotMemory?.markEnded(lane, this.name, this.started);
+    };
     try {
       if (lane) {
         facts.templateAppendOnly = compat.appendOnly;
@@ -544,11 +562,39 @@ export class LlamaServerBackend implements Backend {
               tools: (chatBody.tools as unknown[] | undefined) ?? [],
             })
           : readChatCompletionsStream(response.body, context);
-      return measuringPrefill(events, this.prefill, lease && (() => lease.release()));
+      return measuringPrefill(events, this.prefill, end);
     } catch (error) {
-      lease?.release();
+      end();
       throw error;
     }
+  }
+
+  /**
+   * On a server that empties idle slots: the idle slot holding the most tokens, when another generation
+   * started since the lane's last turn here ended (so its prompt waits in the RAM cache); else undefined,
+   * and the server places the turn. A `/slots` that cannot be read leaves it to the server too.
+   */
+  private async steer(lane: Lane, memory: SlotMemory | undefined, signal: AbortSignal): Promise<number | undefined> {
+    const ended = memory?.endedAt(lane, this.name);
+    if (ended === undefined || ended === this.started || !this.slotsReadable) return undefined;
+    let slots: SlotState[] | undefined;
+    try {
+      const response = await this.call(
+        "GET",
+        this.routerModel ? "/slots?autoload=false" : "/slots",
+        undefined,
+        AbortSignal.any([signal, AbortSignal.timeout(SLOTS_READ_TIMEOUT_MS)]),
+      );
+      if (response.status === 501 || response.status === 404) this.slotsReadable = false;
+      const text = await response.text();
+      slots = response.status === 200 ? parseSlots(JSON.parse(text)) : undefined;
+    } catch {
+      signal.throwIfAborted();
+      return undefined;
+    }
+    const slot = slots && steerTarget(slots, this.steered);
+    if (slot !== undefined) this.steered.add(slot);
+    return slot;
   }
 
   /**

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
+import type { TurnRecord } from "../src/telemetry/turn-record.js";
+import { freePort } from "../src/util/free-port.js";
+import { gatewayInFront } from "./support/gateway-in-front.js";
+import { startUserLlamaServer, type UserLlamaServer } from "./support/user-llama-server.js";
+
+/** Filler text of about 4 tokens a word that no other prompt starts with. */
+const words = (seed: number, count: number) =>
+  Array.from({ length: count }, (_, index) => `w${(index * 7919 + seed * 104_729) % 100_003}`).join(" ");
+
+const TOOLS = [
+  {
+    name: "read",
+    description: "Read a file",
+    input_schema: { type: "object", properties: { path: { type: "string" } } },
+  },
+];
+
+/**
+ * A llama-server as users start it with four slots over one unified KV cache, and llama-server's default
+ * `--cache-idle-slots` (idle slots go to the RAM prompt cache when a task starts), with a context that
+ * holds one lane's prompt but not two: Claude Code's main agent and a subagent each carry ~20K tokens of
+ * system prompt and tools, more than a 32K context holds twice. Here 8,192 tokens and ~4,400 per lane.
+ */
+describe("a lane's turn on a user's server that empties idle slots and cannot hold two lanes' prompts", () => {
+  let server: UserLlamaServer;
+  let gateway: RunningSwitchyard;
+  beforeAll(async () => {
+    server = await startUserLlamaServer(await freePort(), [
+      "--jinja",
+      "--parallel",
+      "4",
+      "--kv-unified",
+      "--ctx-size",
+      "8192",
+    ]);
+    gateway = await gatewayInFront([server.url]);
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await server?.stop();
+  });
+
+  /** One turn of the lane (the main agent, or the subagent `agent`) of one Claude Code session. */
+  async function turn(messages: unknown[], agent?: string): Promise<TurnRecord> {
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-claude-code-session-id": "steered-session",
+        ...(agent ? { "x-claude-code-agent-id": agent } : {}),
+      },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4, system: "Be terse.", tools: TOOLS, messages }),
+    });
+    const body = (await response.json()) as { content: unknown[] };
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    messages.push({ role: "assistant", content: body.content.length > 0 ? body.content : "ok" });
+    const record = gateway.recorder.recent(1)[0];
+    if (!record) throw new Error("no turn record");
+    return record;
+  }
+
+  it("is restored from the RAM cache in the slot of the other lane's prompt: each turn reuses its lane's last prompt", async () => {
+    const main: unknown[] = [];
+    const subagent: unknown[] = [];
+    const lanes = [
+      { messages: main, agent: undefined, seed: 1 },
+      { messages: subagent, agent: "a1b2c3", seed: 2 },
+    ];
+    const previous = new Map<unknown[], number>();
+    const reuse: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const { messages, agent, seed } of lanes) {
+        const text = round === 0 ? `Notes:\n${words(seed, 1000)}\nSay ok.` : `More: ${words(seed * 10 + round, 20)}`;
+        messages.push({ role: "user", content: text });
+        const record = await turn(messages, agent);
+        const before = previous.get(messages);
+        reuse.push(`${agent ? "subagent" : "main"} round ${round}: reused ${record.reusedTokens} of ${before ?? 0}`);
+        if (before !== undefined) {
+          // Everything the lane's last prompt held, give or take where the answer joins it.
+          expect(record.reusedTokens as number, reuse.join("\n")).toBeGreaterThanOrEqual(before - 16);
+          expect(record.miss, reuse.join("\n")).toBeUndefined();
+        }
+        previous.set(messages, record.promptTokens as number);
+      }
+    }
+    console.log(reuse.join("\n"));
+    // The lanes' prompts do hold more than half the context each: two do not fit at once.
+    expect(Math.min(...previous.values())).toBeGreaterThan(4096);
+  }, 300_000);
+});
