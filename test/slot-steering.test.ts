@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { configSchema } from "../src/config/config-schema.js";
+import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import type { TurnRecord } from "../src/telemetry/turn-record.js";
 import { freePort } from "../src/util/free-port.js";
 import { gatewayInFront } from "./support/gateway-in-front.js";
@@ -17,13 +18,63 @@ const TOOLS = [
   },
 ];
 
+/** One turn of the lane (the main agent, or the subagent `agent`) of one Claude Code session. */
+async function turn(gateway: RunningSwitchyard, messages: unknown[], agent?: string): Promise<TurnRecord> {
+  const response = await fetch(`${gateway.url}/v1/messages`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-claude-code-session-id": "tight-context-session",
+      ...(agent ? { "x-claude-code-agent-id": agent } : {}),
+    },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4, system: "Be terse.", tools: TOOLS, messages }),
+  });
+  const body = (await response.json()) as { content: unknown[] };
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  messages.push({ role: "assistant", content: body.content.length > 0 ? body.content : "ok" });
+  const record = gateway.recorder.recent(1)[0];
+  if (!record) throw new Error("no turn record");
+  return record;
+}
+
 /**
- * A llama-server as users start it with four slots over one unified KV cache, and llama-server's default
- * `--cache-idle-slots` (idle slots go to the RAM prompt cache when a task starts), with a context that
- * holds one lane's prompt but not two: Claude Code's main agent and a subagent each carry ~20K tokens of
- * system prompt and tools, more than a 32K context holds twice. Here 8,192 tokens and ~4,400 per lane.
+ * A main agent and a subagent taking turns, three rounds, each lane's prompt ~6,100 tokens on an 8,192-token
+ * context shared by four slots: one lane's prompt fits, two do not. Each turn must reuse all of its lane's
+ * last prompt.
  */
-describe("a lane's turn on a user's server that empties idle slots and cannot hold two lanes' prompts", () => {
+async function alternateLanes(gateway: RunningSwitchyard): Promise<void> {
+  const lanes = [
+    { messages: [] as unknown[], agent: undefined, seed: 1 },
+    { messages: [] as unknown[], agent: "a1b2c3", seed: 2 },
+  ];
+  const previous = new Map<unknown[], number>();
+  const reuse: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const { messages, agent, seed } of lanes) {
+      const text = round === 0 ? `Notes:\n${words(seed, 1000)}\nSay ok.` : `More: ${words(seed * 10 + round, 20)}`;
+      messages.push({ role: "user", content: text });
+      const record = await turn(gateway, messages, agent);
+      const before = previous.get(messages);
+      reuse.push(`${agent ? "subagent" : "main"} round ${round}: reused ${record.reusedTokens} of ${before ?? 0}`);
+      if (before !== undefined) {
+        // Everything the lane's last prompt held, give or take where the answer joins it.
+        expect(record.reusedTokens as number, reuse.join("\n")).toBeGreaterThanOrEqual(before - 16);
+        expect(record.miss, reuse.join("\n")).toBeUndefined();
+      }
+      previous.set(messages, record.promptTokens as number);
+    }
+  }
+  console.log(reuse.join("\n"));
+  // Each lane's prompt holds more than half the context: two do not fit at once.
+  expect(Math.min(...previous.values())).toBeGreaterThan(4096);
+}
+
+/**
+ * A llama-server as users start it with four slots over one unified KV cache and llama-server's default
+ * `--cache-idle-slots` (idle slots go to the RAM prompt cache when a task starts). Claude Code's main agent
+ * and a subagent each carry ~20K tokens of system prompt and tools, more than a 32K context holds twice.
+ */
+describe("a user's server that empties idle slots, with a context that holds one lane's prompt but not two", () => {
   let server: UserLlamaServer;
   let gateway: RunningSwitchyard;
   beforeAll(async () => {
@@ -42,51 +93,33 @@ describe("a lane's turn on a user's server that empties idle slots and cannot ho
     await server?.stop();
   });
 
-  /** One turn of the lane (the main agent, or the subagent `agent`) of one Claude Code session. */
-  async function turn(messages: unknown[], agent?: string): Promise<TurnRecord> {
-    const response = await fetch(`${gateway.url}/v1/messages`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-claude-code-session-id": "steered-session",
-        ...(agent ? { "x-claude-code-agent-id": agent } : {}),
-      },
-      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4, system: "Be terse.", tools: TOOLS, messages }),
-    });
-    const body = (await response.json()) as { content: unknown[] };
-    expect(response.status, JSON.stringify(body)).toBe(200);
-    messages.push({ role: "assistant", content: body.content.length > 0 ? body.content : "ok" });
-    const record = gateway.recorder.recent(1)[0];
-    if (!record) throw new Error("no turn record");
-    return record;
-  }
+  it("restores each turn from the RAM cache in the slot of the other lane's prompt: it reuses all of its lane's last prompt", async () => {
+    await alternateLanes(gateway);
+  }, 300_000);
+});
 
-  it("is restored from the RAM cache in the slot of the other lane's prompt: each turn reuses its lane's last prompt", async () => {
-    const main: unknown[] = [];
-    const subagent: unknown[] = [];
-    const lanes = [
-      { messages: main, agent: undefined, seed: 1 },
-      { messages: subagent, agent: "a1b2c3", seed: 2 },
-    ];
-    const previous = new Map<unknown[], number>();
-    const reuse: string[] = [];
-    for (let round = 0; round < 3; round++) {
-      for (const { messages, agent, seed } of lanes) {
-        const text = round === 0 ? `Notes:\n${words(seed, 1000)}\nSay ok.` : `More: ${words(seed * 10 + round, 20)}`;
-        messages.push({ role: "user", content: text });
-        const record = await turn(messages, agent);
-        const before = previous.get(messages);
-        reuse.push(`${agent ? "subagent" : "main"} round ${round}: reused ${record.reusedTokens} of ${before ?? 0}`);
-        if (before !== undefined) {
-          // Everything the lane's last prompt held, give or take where the answer joins it.
-          expect(record.reusedTokens as number, reuse.join("\n")).toBeGreaterThanOrEqual(before - 16);
-          expect(record.miss, reuse.join("\n")).toBeUndefined();
-        }
-        previous.set(messages, record.promptTokens as number);
-      }
-    }
-    console.log(reuse.join("\n"));
-    // The lanes' prompts do hold more than half the context each: two do not fit at once.
-    expect(Math.min(...previous.values())).toBeGreaterThan(4096);
+/** The engine Switchyard launches (lanes pinned to slots that keep their prompts), on the same context. */
+describe("an engine Switchyard launches, with a context that holds one lane's prompt but not two", () => {
+  let gateway: RunningSwitchyard;
+  beforeAll(async () => {
+    gateway = await startSwitchyard({
+      config: configSchema.parse({
+        engine: { slots: 4, contextSize: 8192, cacheRamMiB: 1024 },
+        telemetry: { turnsFile: null },
+        store: { path: null },
+      }),
+      host: "127.0.0.1",
+      port: 0,
+      modelFile: inject("testModel"),
+      engineBinary: async () => inject("llamaServer"),
+      probeLocal: false,
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("makes room for each turn by moving the other lane's prompt to the RAM cache: it reuses all of its lane's last prompt", async () => {
+    await alternateLanes(gateway);
   }, 300_000);
 });

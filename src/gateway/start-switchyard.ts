@@ -124,8 +124,11 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
         {
           ...context,
           // Started with --no-cache-idle-slots (agentEngineArgs): its slots keep their prompts, so lanes
-          // are pinned without probing.
-          launched: { slotFiles, compat: { pinSlots: true, ...template.compat } },
+          // are pinned without probing; with a RAM cache, room for a turn is made by moving prompts there.
+          launched: {
+            slotFiles,
+            compat: { pinSlots: true, makeRoom: config.engine.cacheRamMiB > 0, ...template.compat },
+          },
         },
       ),
     );

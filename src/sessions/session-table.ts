@@ -17,6 +17,8 @@ export interface SlotMemory {
   /** The lane's turn on `backend` ended when the backend had started `started` generations. */
   markEnded(lane: Lane, backend: string, started: number): void;
   endedAt(lane: Lane, backend: string): number | undefined;
+  /** The prompt tokens of the lane's last completed turn. */
+  lastPromptTokens(lane: Lane): number | undefined;
 }
 
 /**
@@ -115,6 +117,10 @@ export class SessionTable implements SlotMemory {
 
   endedAt(lane: Lane, backend: string): number | undefined {
     return this.peekLane(lane)?.endedAt.get(backend);
+  }
+
+  lastPromptTokens(lane: Lane): number | undefined {
+    return this.peekLane(lane)?.lastTurn?.promptTokens;
   }
 }
 

@@ -25,8 +25,14 @@ import { keepsIdleSlots } from "./probe-slot-keeping.js";
 import { promptRenderingFor } from "./prompt-rendering.js";
 import { readCompletionStream } from "./read-completion-stream.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
-import { type SlotBook, type SlotBookFactory, type SlotLease, SlotScheduler } from "./slot-scheduler.js";
-import { parseSlots, type SlotState, steerTarget } from "./slot-steering.js";
+import {
+  EVICTION_ORDER,
+  type SlotBook,
+  type SlotBookFactory,
+  type SlotLease,
+  SlotScheduler,
+} from "./slot-scheduler.js";
+import { parseSlots, type SlotState, slotsToEmpty, steerTarget } from "./slot-steering.js";
 import { appendOnlyProbeConversations, hasPreserveThinking } from "./template-remedy.js";
 import { toCompletionBody } from "./to-completion-body.js";
 import { toLlamaServerBody } from "./to-llama-server-body.js";
@@ -118,6 +124,9 @@ const describeServer = (props: Props) =>
 /** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
 /** How long reading `/slots` may take before a turn is placed by the server instead. */
 const SLOTS_READ_TIMEOUT_MS = 2_000;
+
+/** How long making room for a turn may take (reading /slots, counting, emptying slots) before it goes on. */
+const ROOM_TIMEOUT_MS = 30_000;
 
 const slotBookKey = (baseUrl: string, model: RouterModel | undefined) =>
   model ? `${baseUrl}?model=${encodeURIComponent(model.name)}` : baseUrl;
@@ -539,6 +548,7 @@ export class LlamaServerBackend implements Backend {
         const memory = options.slotMemory;
         if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
         if (this.options.slotSave && memory) await this.swapSlotFiles(lease, lane, memory, options.signal);
+        if (compat.makeRoom) await this.makeRoom(lease.slot, lane, request, options, memory);
         body.id_slot = lease.slot;
         facts.slot = lease.slot;
         facts.slotReassigned = lease.reassigned;
@@ -595,6 +605,56 @@ export class LlamaServerBackend implements Backend {
     const slot = slots && steerTarget(slots, this.steered);
     if (slot !== undefined) this.steered.add(slot);
     return slot;
+  }
+
+  /**
+   * Makes room for the lane's turn on `slot` in a context the slots share (slot-steering.ts). Nothing is
+   * read while the lanes' last prompts, with a quarter of the context to grow into, fit it; else `/slots`
+   * says what each slot holds, the prompt is counted, and idle slots are emptied into the RAM cache, the
+   * least important lane first, until it fits. Whatever fails leaves the turn to the server as before.
+   */
+  private async makeRoom(
+    slot: number,
+    lane: Lane,
+    request: CanonicalRequest,
+    options: StreamOptions,
+    memory: SlotMemory | undefined,
+  ): Promise<void> {
+    const capacity = await this.contextSize(options.signal).catch(() => undefined);
+    const pinned = this.slots?.snapshot();
+    if (!capacity || !pinned) return;
+    const own = memory?.lastPromptTokens(lane);
+    if (own !== undefined) {
+      let held = own + request.maxTokens + capacity / 4;
+      for (const other of pinned)
+        if (other.slot !== slot && other.lane) held += memory?.lastPromptTokens(other.lane) ?? 0;
+      if (held <= capacity) return;
+    }
+    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(ROOM_TIMEOUT_MS)]);
+    try {
+      const response = await this.call("GET", "/slots", undefined, signal);
+      const slots = response.status === 200 ? parseSlots(JSON.parse(await response.text())) : undefined;
+      if (!slots) return;
+      const counted = await this.countTokens(request, { model: options.model, signal });
+      const rank = (id: number) => EVICTION_ORDER[pinned.find((view) => view.slot === id)?.lane?.kind ?? "empty"];
+      const busy = (id: number) => pinned.find((view) => view.slot === id)?.busy === true;
+      const room = slots.map((state) => ({
+        ...state,
+        processing: state.processing || busy(state.id),
+        rank: rank(state.id),
+      }));
+      for (const victim of slotsToEmpty(room, slot, counted.tokens + request.maxTokens, capacity)) {
+        // One token on the slot: the server moves the slot's prompt to its RAM cache before taking it.
+        await this.json(
+          "POST",
+          "/completion",
+          { prompt: " ", id_slot: victim, n_predict: 1, cache_prompt: true },
+          signal,
+        );
+      }
+    } catch {
+      options.signal.throwIfAborted();
+    }
   }
 
   /**

@@ -24,6 +24,12 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
    * restored from its RAM prompt cache (probed: src/backends/llama-server/probe-slot-keeping.ts).
    */
   pinSlots: boolean;
+  /**
+   * Pinned slots share one context and the server has a RAM prompt cache (an engine Switchyard launches):
+   * a turn that does not fit beside the other slots' prompts first has some moved to that cache
+   * (slot-steering.ts), instead of the server emptying slots in slot order without saving them.
+   */
+  makeRoom?: boolean;
   /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
   templateKwargs: Record<string, unknown>;
   /**

@@ -56,3 +56,34 @@ export function steerTarget(slots: readonly SlotState[], claimed: ReadonlySet<nu
   }
   return best?.id;
 }
+
+/**
+ * Room in a shared context, for an engine Switchyard launches (slots keep their prompts, lanes pinned).
+ * When a turn's prompt does not fit beside what the other slots hold, llama-server empties idle slots in
+ * slot order until it does (`try_clear_idle_slots`), without saving them: measured on an 8K context, a
+ * main agent and a subagent of ~6,100 tokens each lost their whole prompt at every turn, and the real
+ * agent session on a 32K context prefilled 1.535× its minimum (3 sessions interleaved: 4.014×). So before
+ * such a turn, Switchyard sends a one-token request to each idle slot it chooses to empty (the least
+ * important lane first: side, subagent, main; the larger first among equals): the server saves that slot's
+ * prompt to its RAM cache before taking it, and restores it when its lane comes back to the slot.
+ */
+export interface RoomSlot extends SlotState {
+  /** The kind of lane pinned to the slot (`empty` when none). */
+  rank: number;
+}
+
+/** The idle slots to empty, in order, so that `need` more tokens fit in `capacity` beside the rest. */
+export function slotsToEmpty(slots: readonly RoomSlot[], own: number, need: number, capacity: number): number[] {
+  let held = 0;
+  for (const slot of slots) if (slot.id !== own) held += slot.tokens;
+  const victims = slots
+    .filter((slot) => slot.id !== own && !slot.processing && slot.tokens > 0)
+    .sort((a, b) => a.rank - b.rank || b.tokens - a.tokens);
+  const chosen: number[] = [];
+  for (const victim of victims) {
+    if (held + need <= capacity) break;
+    chosen.push(victim.id);
+    held -= victim.tokens;
+  }
+  return chosen;
+}
