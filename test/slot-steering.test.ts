@@ -19,15 +19,21 @@ const TOOLS = [
 ];
 
 /** One turn of the lane (the main agent, or the subagent `agent`) of one Claude Code session. */
-async function turn(gateway: RunningSwitchyard, messages: unknown[], agent?: string): Promise<TurnRecord> {
+async function turn(
+  gateway: RunningSwitchyard,
+  messages: unknown[],
+  agent?: string,
+  session = "tight-context-session",
+  limits: Record<string, unknown> = { max_tokens: 4 },
+): Promise<TurnRecord> {
   const response = await fetch(`${gateway.url}/v1/messages`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
-      "x-claude-code-session-id": "tight-context-session",
+      "x-claude-code-session-id": session,
       ...(agent ? { "x-claude-code-agent-id": agent } : {}),
     },
-    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4, system: "Be terse.", tools: TOOLS, messages }),
+    body: JSON.stringify({ model: "claude-sonnet-4-5", ...limits, system: "Be terse.", tools: TOOLS, messages }),
   });
   const body = (await response.json()) as { content: unknown[] };
   expect(response.status, JSON.stringify(body)).toBe(200);
@@ -121,5 +127,28 @@ describe("an engine Switchyard launches, with a context that holds one lane's pr
 
   it("makes room for each turn by moving the other lane's prompt to the RAM cache: it reuses all of its lane's last prompt", async () => {
     await alternateLanes(gateway);
+  }, 300_000);
+
+  it("leaves both lanes in their slots when they fit together, though the client asks for a context's worth of answer", async () => {
+    // ~3,000 tokens a lane: two fit in 8,192 with room to answer. Claude Code asks for 32,000 tokens (cut
+    // to what the context leaves); the answers stop at "!" after a word.
+    const limits = { max_tokens: 32_000, stop_sequences: ["!"] };
+    const main: unknown[] = [{ role: "user", content: `Notes:\n${words(3, 500)}\nSay ok.` }];
+    const subagent: unknown[] = [{ role: "user", content: `Notes:\n${words(4, 500)}\nSay ok.` }];
+    await turn(gateway, main, undefined, "roomy-session", limits);
+    const first = await turn(gateway, subagent, "d4e5f6", "roomy-session", limits);
+    main.push({ role: "user", content: "More." });
+    const again = await turn(gateway, main, undefined, "roomy-session", limits);
+    expect(again.reusedTokens as number).toBeGreaterThan(2_900);
+    // The subagent's prompt is still in its slot: nothing was moved to make room.
+    const slots = (await (await fetch(`${gateway.engine?.url}/slots`)).json()) as Array<{
+      id: number;
+      n_prompt_tokens?: number;
+    }>;
+    const held = slots.find((slot) => slot.id === first.slot)?.n_prompt_tokens ?? 0;
+    expect(
+      held,
+      JSON.stringify(slots.map(({ id, n_prompt_tokens }) => ({ id, n_prompt_tokens }))),
+    ).toBeGreaterThanOrEqual(first.promptTokens as number);
   }, 300_000);
 });

@@ -623,18 +623,23 @@ export class LlamaServerBackend implements Backend {
     const capacity = await this.contextSize(options.signal).catch(() => undefined);
     const pinned = this.slots?.snapshot();
     if (!capacity || !pinned) return;
+    // Cells are taken as tokens are written, not for max_tokens (which a client sets to the context's
+    // worth): room is made for an answer of up to an eighth of the context; a longer one may still find
+    // the server emptying a slot.
+    const answer = Math.min(request.maxTokens, Math.max(1024, capacity / 8));
     const own = memory?.lastPromptTokens(lane);
-    if (own !== undefined) {
-      let held = own + request.maxTokens + capacity / 4;
-      for (const other of pinned)
-        if (other.slot !== slot && other.lane) held += memory?.lastPromptTokens(other.lane) ?? 0;
-      if (held <= capacity) return;
-    }
+    // The lane's last prompt, with a quarter of the context to grow into, beside the other slots' lanes.
+    const fits = (others: number) => own !== undefined && others + own + answer + capacity / 4 <= capacity;
+    let others = 0;
+    for (const other of pinned)
+      if (other.slot !== slot && other.lane) others += memory?.lastPromptTokens(other.lane) ?? 0;
+    if (fits(others)) return;
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(ROOM_TIMEOUT_MS)]);
     try {
       const response = await this.call("GET", "/slots", undefined, signal);
       const slots = response.status === 200 ? parseSlots(JSON.parse(await response.text())) : undefined;
-      if (!slots) return;
+      // What the other slots hold now (a lane emptied earlier holds next to nothing).
+      if (!slots || fits(slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0))) return;
       const counted = await this.countTokens(request, { model: options.model, signal });
       const rank = (id: number) => EVICTION_ORDER[pinned.find((view) => view.slot === id)?.lane?.kind ?? "empty"];
       const busy = (id: number) => pinned.find((view) => view.slot === id)?.busy === true;
@@ -643,7 +648,7 @@ export class LlamaServerBackend implements Backend {
         processing: state.processing || busy(state.id),
         rank: rank(state.id),
       }));
-      for (const victim of slotsToEmpty(room, slot, counted.tokens + request.maxTokens, capacity)) {
+      for (const victim of slotsToEmpty(room, slot, counted.tokens + answer, capacity)) {
         // One token on the slot: the server moves the slot's prompt to its RAM cache before taking it.
         await this.json(
           "POST",
