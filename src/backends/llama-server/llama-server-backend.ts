@@ -121,13 +121,13 @@ const modelOf = (props: Props) => basename(props.model_alias ?? props.model_path
 const describeServer = (props: Props) =>
   `${modelOf(props)} with ${props.total_slots ?? 1} slot(s) and a ${props.default_generation_settings?.n_ctx ?? "?"}-token context`;
 
-/** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
 /** How long reading `/slots` may take before a turn is placed by the server instead. */
 const SLOTS_READ_TIMEOUT_MS = 2_000;
 
 /** How long making room for a turn may take (reading /slots, counting, emptying slots) before it goes on. */
 const ROOM_TIMEOUT_MS = 30_000;
 
+/** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
 const slotBookKey = (baseUrl: string, model: RouterModel | undefined) =>
   model ? `${baseUrl}?model=${encodeURIComponent(model.name)}` : baseUrl;
 
@@ -171,7 +171,7 @@ export class LlamaServerBackend implements Backend {
   /** Generations started, and the slots turns are being steered to (a server that empties idle slots). */
   private started = 0;
   private readonly steered = new Set<number>();
-  /** False once `/slots` answered that it is off (`--no-slots`): no steering then. */
+  /** False once `/slots` answered that it is off (`--no-slots`): no steering or room making then. */
   private slotsReadable = true;
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
@@ -586,25 +586,28 @@ export class LlamaServerBackend implements Backend {
    */
   private async steer(lane: Lane, memory: SlotMemory | undefined, signal: AbortSignal): Promise<number | undefined> {
     const ended = memory?.endedAt(lane, this.name);
-    if (ended === undefined || ended === this.started || !this.slotsReadable) return undefined;
-    let slots: SlotState[] | undefined;
-    try {
-      const response = await this.call(
-        "GET",
-        this.routerModel ? "/slots?autoload=false" : "/slots",
-        undefined,
-        AbortSignal.any([signal, AbortSignal.timeout(SLOTS_READ_TIMEOUT_MS)]),
-      );
-      if (response.status === 501 || response.status === 404) this.slotsReadable = false;
-      const text = await response.text();
-      slots = response.status === 200 ? parseSlots(JSON.parse(text)) : undefined;
-    } catch {
-      signal.throwIfAborted();
-      return undefined;
-    }
+    if (ended === undefined || ended === this.started) return undefined;
+    const slots = await this.readSlots(AbortSignal.any([signal, AbortSignal.timeout(SLOTS_READ_TIMEOUT_MS)]));
+    signal.throwIfAborted();
     const slot = slots && steerTarget(slots, this.steered);
     if (slot !== undefined) this.steered.add(slot);
     return slot;
+  }
+
+  /**
+   * What each slot holds now (`GET /slots`); undefined when it cannot be read (or `signal` ended it), for
+   * good once the server says it is off (`--no-slots`).
+   */
+  private async readSlots(signal: AbortSignal): Promise<SlotState[] | undefined> {
+    if (!this.slotsReadable) return undefined;
+    try {
+      const response = await this.call("GET", this.routerModel ? "/slots?autoload=false" : "/slots", undefined, signal);
+      if (response.status === 501 || response.status === 404) this.slotsReadable = false;
+      const text = await response.text();
+      return response.status === 200 ? parseSlots(JSON.parse(text)) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -636,8 +639,7 @@ export class LlamaServerBackend implements Backend {
     if (fits(others)) return;
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(ROOM_TIMEOUT_MS)]);
     try {
-      const response = await this.call("GET", "/slots", undefined, signal);
-      const slots = response.status === 200 ? parseSlots(JSON.parse(await response.text())) : undefined;
+      const slots = await this.readSlots(signal);
       // What the other slots hold now (a lane emptied earlier holds next to nothing).
       if (!slots || fits(slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0))) return;
       const counted = await this.countTokens(request, { model: options.model, signal });
