@@ -48,6 +48,22 @@ describe("bench replay straight to llama-server with the stock Qwen3.5 template"
     expect(report.brokenTurns).toEqual(["bare-session/008.json"]);
     expect(formatReplay(report)).toContain("cache broken (reuse below 80 %): bare-session/008.json");
   }, 600_000);
+});
+
+describe("bench replay of a session one of whose turns failed", () => {
+  let server: EngineSupervisor;
+  beforeAll(async () => {
+    // A server of its own: one that replayed the session before would still hold the failed turn's prompt.
+    server = await EngineSupervisor.start({
+      binary: inject("llamaServer"),
+      model: inject("testModel"),
+      args: ["--jinja", "--parallel", "4", "--kv-unified", "--ctx-size", "65536", "--no-webui"],
+      maxRestarts: 0,
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   it("judges the turn after a failed one against the last turn its lane was served", async () => {
     // The main lane's first request (bare-session/003) is cut before it reaches the server, as by a
