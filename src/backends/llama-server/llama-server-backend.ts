@@ -171,8 +171,6 @@ export class LlamaServerBackend implements Backend {
   /** Generations started, and the slots turns are being steered to (a server that empties idle slots). */
   private started = 0;
   private readonly steered = new Set<number>();
-  /** False once `/slots` answered that it is off (`--no-slots`): no steering or room making then. */
-  private slotsReadable = true;
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
   private readonly headers: Record<string, string>;
@@ -343,14 +341,9 @@ export class LlamaServerBackend implements Backend {
    * run. Skipped where `/slots` is off (`--no-slots`).
    */
   private async checkTaskNumbers(signal: AbortSignal | undefined): Promise<void> {
-    const slots = await this.json<Array<{ id_task?: unknown }>>(
-      "GET",
-      this.routerModel ? "/slots?autoload=false" : "/slots",
-      undefined,
-      signal ?? AbortSignal.timeout(5_000),
-    ).catch(() => undefined);
-    if (!Array.isArray(slots)) return;
-    const latest = Math.max(-1, ...slots.map((slot) => (typeof slot.id_task === "number" ? slot.id_task : -1)));
+    const slots = await this.readSlots(signal ?? AbortSignal.timeout(5_000));
+    if (!slots) return;
+    const latest = Math.max(-1, ...slots.map((slot) => slot.task ?? -1));
     if (this.latestTask !== undefined && latest < this.latestTask)
       this.noteEmptied(
         this.routerModel ? "had its model loaded again by the router" : "was started again (same model and flags)",
@@ -595,19 +588,12 @@ export class LlamaServerBackend implements Backend {
   }
 
   /**
-   * What each slot holds now (`GET /slots`); undefined when it cannot be read (or `signal` ended it), for
-   * good once the server says it is off (`--no-slots`).
+   * What each slot holds now and the last task it ran (`GET /slots`); undefined when it cannot be read (off
+   * with `--no-slots`, or `signal` ended it). In router mode, without loading the model.
    */
   private async readSlots(signal: AbortSignal): Promise<SlotState[] | undefined> {
-    if (!this.slotsReadable) return undefined;
-    try {
-      const response = await this.call("GET", this.routerModel ? "/slots?autoload=false" : "/slots", undefined, signal);
-      if (response.status === 501 || response.status === 404) this.slotsReadable = false;
-      const text = await response.text();
-      return response.status === 200 ? parseSlots(JSON.parse(text)) : undefined;
-    } catch {
-      return undefined;
-    }
+    const path = this.routerModel ? "/slots?autoload=false" : "/slots";
+    return parseSlots(await this.json("GET", path, undefined, signal).catch(() => undefined));
   }
 
   /**

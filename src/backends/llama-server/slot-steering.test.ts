@@ -2,21 +2,22 @@ import { describe, expect, it } from "vitest";
 import { parseSlots, slotsToEmpty, steerTarget } from "./slot-steering.js";
 
 describe("parseSlots", () => {
-  it("reads each slot's id, whether it works, and the tokens it holds (none before its first task)", () => {
+  it("reads each slot's id, whether it works, the tokens it holds and its last task (none before its first)", () => {
     const answer = [
       { id: 0, n_ctx: 8192, is_processing: false },
       { id: 1, n_ctx: 8192, is_processing: true, id_task: 7, n_prompt_tokens: 4400, prompt: "…" },
       { id: 2, n_ctx: 8192, is_processing: false, id_task: 5, n_prompt_tokens: 0 },
     ];
     expect(parseSlots(answer)).toEqual([
-      { id: 0, processing: false, tokens: 0 },
-      { id: 1, processing: true, tokens: 4400 },
-      { id: 2, processing: false, tokens: 0 },
+      { id: 0, processing: false, tokens: 0, task: undefined },
+      { id: 1, processing: true, tokens: 4400, task: 7 },
+      { id: 2, processing: false, tokens: 0, task: 5 },
     ]);
   });
 
   it("is undefined for what is not a /slots answer", () => {
     expect(parseSlots({ error: { code: 501 } })).toBeUndefined();
+    expect(parseSlots(undefined)).toBeUndefined();
     expect(parseSlots([{ id: "0", is_processing: false }])).toBeUndefined();
     expect(parseSlots([null])).toBeUndefined();
   });

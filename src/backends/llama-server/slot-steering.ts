@@ -24,7 +24,12 @@ export interface SlotState {
   processing: boolean;
   /** Tokens the slot holds (0 once emptied; absent before its first task). */
   tokens: number;
+  /** The last task the slot ran (`id_task`), none before its first. */
+  task: number | undefined;
 }
+
+/** What a slot holds and whether it works: all that steering and making room read of it. */
+export type SlotHolding = Pick<SlotState, "id" | "processing" | "tokens">;
 
 /** The slots of a `GET /slots` answer; undefined when it is not one. */
 export function parseSlots(json: unknown): SlotState[] | undefined {
@@ -32,12 +37,13 @@ export function parseSlots(json: unknown): SlotState[] | undefined {
   const slots: SlotState[] = [];
   for (const item of json) {
     if (typeof item !== "object" || item === null) return undefined;
-    const slot = item as { id?: unknown; is_processing?: unknown; n_prompt_tokens?: unknown };
+    const slot = item as { id?: unknown; is_processing?: unknown; n_prompt_tokens?: unknown; id_task?: unknown };
     if (typeof slot.id !== "number" || typeof slot.is_processing !== "boolean") return undefined;
     slots.push({
       id: slot.id,
       processing: slot.is_processing,
       tokens: typeof slot.n_prompt_tokens === "number" ? slot.n_prompt_tokens : 0,
+      task: typeof slot.id_task === "number" ? slot.id_task : undefined,
     });
   }
   return slots;
@@ -48,8 +54,8 @@ export function parseSlots(json: unknown): SlotState[] | undefined {
  * restoring the lane there frees the most cells, and an empty slot would gain nothing (the server does not
  * restore into a slot named for a request while it is empty).
  */
-export function steerTarget(slots: readonly SlotState[], claimed: ReadonlySet<number>): number | undefined {
-  let best: SlotState | undefined;
+export function steerTarget(slots: readonly SlotHolding[], claimed: ReadonlySet<number>): number | undefined {
+  let best: SlotHolding | undefined;
   for (const slot of slots) {
     if (slot.processing || slot.tokens === 0 || claimed.has(slot.id)) continue;
     if (!best || slot.tokens > best.tokens) best = slot;
@@ -67,7 +73,7 @@ export function steerTarget(slots: readonly SlotState[], claimed: ReadonlySet<nu
  * important lane first: side, subagent, main; the larger first among equals): the server saves that slot's
  * prompt to its RAM cache before taking it, and restores it when its lane comes back to the slot.
  */
-export interface RoomSlot extends SlotState {
+export interface RoomSlot extends SlotHolding {
   /** The kind of lane pinned to the slot (`empty` when none). */
   rank: number;
 }
