@@ -21,10 +21,13 @@ const target = (kind: "llama-server" | "switchyard", baseUrl: string): BenchTarg
   headers: {},
 });
 
-describe("bench replay straight to llama-server with the stock Qwen3.5 template", () => {
-  let server: EngineSupervisor;
+/**
+ * For a `describe` block: llama-server as users start it, the model's own (stock) template and four slots
+ * sharing one cache, started before the block's tests and stopped after. Returns a getter.
+ */
+function useStockServer(): () => EngineSupervisor {
+  let server: EngineSupervisor | undefined;
   beforeAll(async () => {
-    // As users start it: the model's own (stock) template, four slots sharing one cache.
     server = await EngineSupervisor.start({
       binary: inject("llamaServer"),
       model: inject("testModel"),
@@ -35,11 +38,19 @@ describe("bench replay straight to llama-server with the stock Qwen3.5 template"
   afterAll(async () => {
     await server?.stop();
   });
+  return () => {
+    if (!server) throw new Error("the server is not started yet");
+    return server;
+  };
+}
+
+describe("bench replay straight to llama-server with the stock Qwen3.5 template", () => {
+  const server = useStockServer();
 
   it("shows the second prompt's reuse below 80 % and names the turn", async () => {
-    const report = await replaySessions(target("llama-server", server.url), [fixtureRequests("bare-session")], {
+    const report = await replaySessions(target("llama-server", server().url), [fixtureRequests("bare-session")], {
       concurrency: 1,
-      rendererUrl: server.url,
+      rendererUrl: server().url,
       maxTokens: 64,
     });
     console.log(formatReplay(report));
@@ -51,28 +62,17 @@ describe("bench replay straight to llama-server with the stock Qwen3.5 template"
 });
 
 describe("bench replay of a session one of whose turns failed", () => {
-  let server: EngineSupervisor;
-  beforeAll(async () => {
-    // A server of its own: one that replayed the session before would still hold the failed turn's prompt.
-    server = await EngineSupervisor.start({
-      binary: inject("llamaServer"),
-      model: inject("testModel"),
-      args: ["--jinja", "--parallel", "4", "--kv-unified", "--ctx-size", "65536", "--no-webui"],
-      maxRestarts: 0,
-    });
-  }, 300_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  // A server of its own: one that replayed the session before would still hold the failed turn's prompt.
+  const server = useStockServer();
 
   it("judges the turn after a failed one against the last turn its lane was served", async () => {
     // The main lane's first request (bare-session/003) is cut before it reaches the server, as by a
     // gateway replica killed mid-prefill: the server holds none of it, so the next turn prefills all.
-    const proxy = await startSlowPrefillProxy(server.url, 0);
+    const proxy = await startSlowPrefillProxy(server().url, 0);
     try {
       const report = await replaySessions(target("llama-server", proxy.url), [fixtureRequests("bare-session")], {
         concurrency: 1,
-        rendererUrl: server.url,
+        rendererUrl: server().url,
         maxTokens: 16,
         onTurn: (turn) => {
           proxy.cutHeld = turn.request === "bare-session/002.json";
