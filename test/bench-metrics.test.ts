@@ -38,17 +38,20 @@ const body = (wire: Wire) =>
 describe.each<Wire>(["anthropic", "openai"])("bench metrics on the %s wire", (wire) => {
   it("match what the server did: time to first token ± 5 ms, decode ± 2 %, inter-token p50 ± 2 ms, reuse exact", async () => {
     server = await startTimedSseServer(SCRIPT);
-    // The client reads the first token after the server wrote it; on a loaded 2-core machine the
-    // client's own event loop can be late by more than the 5 ms a bench may miss by. Up to three
-    // requests, judged on the first the client read within 5 ms of the write: a bench that measures the
-    // wrong thing misses on all three.
+    // The client reads each token after the server wrote it; on a loaded 2-core machine the client's own
+    // event loop can be late by more than the bench may miss by (CI read the first token 7.1 ms late once,
+    // and once the last token ~0.9 s late, which put decode 48 % off). Up to three requests, judged on the
+    // first whose first and last tokens (the reads time to first token and decode come from) the client
+    // read within 5 ms of their writes: a bench that measures the wrong thing misses on all three.
     let attempt = 0;
     let sent = await sendMeasuredRequest({ baseUrl: server.url, wire }, body(wire));
-    const lateBy = () =>
-      Math.abs(
-        (requestMetrics(sent.measurement).ttftMs as number) -
-          ((server?.log[attempt]?.tokenWrites[0] as number) - sent.startedAt),
+    const lateBy = () => {
+      const reads = sent.measurement.contentTimesMs;
+      const writes = server?.log[attempt]?.tokenWrites ?? [];
+      return Math.max(
+        ...[0, 49].map((token) => Math.abs((reads[token] as number) - ((writes[token] as number) - sent.startedAt))),
       );
+    };
     while (attempt < 2 && !(lateBy() <= 5)) {
       attempt++;
       sent = await sendMeasuredRequest({ baseUrl: server.url, wire }, body(wire));
