@@ -35,6 +35,7 @@ import { ENGINE_PAUSE_PATH, ENGINE_RESUME_PATH, handleEngineHandover } from "./e
 import { handleHealth } from "./health-route.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import { answerProbe } from "./probe-routes.js";
+import { handleResponses } from "./responses-routes.js";
 import type { RouteContext } from "./serve-generation.js";
 import { handleSessionSummary, SESSION_SUMMARY_PATH } from "./session-summary-route.js";
 
@@ -77,7 +78,7 @@ function preconnectLocal(backends: readonly Backend[]): void {
 }
 
 /** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
-const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions";
+const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions" || path === "/v1/responses";
 
 /**
  * The path a request means: a client whose base URL ends with a slash sends `//v1/messages`, and some
@@ -90,7 +91,7 @@ export function routePath(url: string | undefined): string {
 }
 
 /** What agents send unchanged turn after turn: tool definitions, the system prompt, earlier messages. */
-export const REPEATED_PARTS = { members: ["tools", "system"], elementsOf: ["messages"] };
+export const REPEATED_PARTS = { members: ["tools", "system", "instructions"], elementsOf: ["messages", "input"] };
 
 /** The gateway's HTTP server: routes, auth, and errors in the client's protocol. */
 export function createGatewayServer(options: GatewayOptions): Server {
@@ -150,6 +151,10 @@ export function createGatewayServer(options: GatewayOptions): Server {
       if (method === "POST" && path === "/v1/chat/completions") {
         preconnectLocal(options.backends);
         return await handleChatCompletions(request, response, context, receivedAt);
+      }
+      if (method === "POST" && path === "/v1/responses") {
+        preconnectLocal(options.backends);
+        return await handleResponses(request, response, context, receivedAt);
       }
       if (method === "POST" && path === "/v1/messages/count_tokens")
         return await handleCountTokens(request, response, context, receivedAt);

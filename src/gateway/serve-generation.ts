@@ -28,14 +28,15 @@ export interface RouteContext {
   streamKeepAliveMs: number;
 }
 
-/** What a front door (Anthropic Messages, OpenAI Chat Completions) brings to the shared request path. */
+/** What a front door (Anthropic Messages, OpenAI Chat Completions, OpenAI Responses) brings to the shared request path. */
 export interface FrontDoor {
   protocol: TurnRecord["protocol"];
   endpoint: TurnRecord["endpoint"];
   parse(raw: unknown, headers: IncomingMessage["headers"]): CanonicalRequest;
   /** Turns canonical events into this protocol's SSE text; one encoder per response. */
   streamEncoder(request: CanonicalRequest): (event: CanonicalEvent) => string;
-  messageBody(message: CollectedMessage): unknown;
+  /** The whole answer as this protocol's body; `request` is the parsed request it answers. */
+  messageBody(message: CollectedMessage, request: CanonicalRequest): unknown;
   sendError(response: ServerResponse, error: SwitchyardError): void;
 }
 
@@ -116,7 +117,7 @@ export async function serveGeneration(
     // then, so its time to first byte is taken before, and leaves that wait out.
     turn.markFirstByte();
     await turn.finishDurably();
-    const body = door.messageBody(collector.message);
+    const body = door.messageBody(collector.message, canonical);
     if (!response.destroyed) sendJson(response, 200, body);
     context.logBody?.("response", body);
     turn.finish(200);
@@ -159,6 +160,6 @@ export async function serveGeneration(
     if (!response.destroyed) response.write(end);
   }
   response.end();
-  context.logBody?.("response", door.messageBody(collector.message));
+  context.logBody?.("response", door.messageBody(collector.message, canonical));
   turn.finish(200, failure);
 }

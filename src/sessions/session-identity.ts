@@ -8,7 +8,14 @@ import type { Lane } from "./lane.js";
  */
 export interface SessionIdentity extends Lane {
   /** Where the session id came from. */
-  source: "switchyard-header" | "claude-code-header" | "metadata" | "x-session-id" | "goose-header" | "fingerprint";
+  source:
+    | "switchyard-header"
+    | "claude-code-header"
+    | "metadata"
+    | "x-session-id"
+    | "goose-header"
+    | "codex-header"
+    | "fingerprint";
 }
 
 /**
@@ -60,6 +67,8 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
   const fromGeneric = headers["x-session-id"] ?? headers["x-session-affinity"];
   // Goose names its session on every request, whichever provider it speaks through.
   const fromGoose = headers["agent-session-id"];
+  // Codex names its thread on every request (`session-id`, also in `prompt_cache_key`).
+  const fromCodex = headers["session-id"];
   const [sessionId, source]: [string, SessionIdentity["source"]] = fromHeader
     ? [fromHeader, "claude-code-header"]
     : fromMetadata
@@ -68,7 +77,9 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
         ? [fromGeneric, "x-session-id"]
         : fromGoose
           ? [fromGoose, "goose-header"]
-          : [prefixFingerprint(request), "fingerprint"];
+          : fromCodex
+            ? [fromCodex, "codex-header"]
+            : [prefixFingerprint(request), "fingerprint"];
   return laneOf(request, sessionId, source);
 }
 

@@ -14,7 +14,7 @@ export interface TurnRecord {
   id: string;
   startedAt: string;
   protocol: "anthropic" | "openai";
-  endpoint: "messages" | "count_tokens" | "chat_completions";
+  endpoint: "messages" | "count_tokens" | "chat_completions" | "responses";
   requestedModel: string;
   backend: string;
   backendModel: string;

@@ -102,12 +102,13 @@ export function planChains(
   templateSource: string,
   script: TestModelScript,
   toolName?: string,
+  argument?: string,
 ): ChainPlan {
   // No chains: the family's template on random weights, read by nobody here (familyScript never runs).
   if (script === "unscripted") return { links: [], scripted: false, contextDepth: 2 };
   const original = ORIGINAL_CHAINS[templateFile];
   if (script === "text" && original) return originalPlan(tokenizer, original);
-  const branches = familyScript(templateSource, script, toolName);
+  const branches = familyScript(templateSource, script, toolName, argument);
   // Two context tokens whenever they can script the template at all, so those models keep their bytes;
   // a third context head only when two cannot (DeepSeek V3.2's `<｜DSML｜` repeats more than two tokens
   // can tell apart).

@@ -38,6 +38,8 @@ describe("scriptSuffix", () => {
     expect(scriptSuffix("text", "bash")).toBe("");
     expect(scriptSuffix("tool-call")).toBe("-tool-call");
     expect(scriptSuffix("tool-call", "bash")).toBe("-tool-call-bash");
+    expect(scriptSuffix("tool-call", "exec_command", "cmd")).toBe("-tool-call-exec_command-cmd");
+    expect(scriptSuffix("tool-call", "Bash", "cmd")).toBe("-tool-call-cmd");
     expect(() => scriptSuffix("tool-call", "../bash")).toThrow(/not a-z/);
     expect(() => scriptSuffix("tool-call", "")).toThrow(/not a-z/);
   });

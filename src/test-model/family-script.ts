@@ -35,24 +35,31 @@ export function readTemplate(llamaSource: string, name: string): string {
 
 /**
  * The tool call the tool-call script makes; "-tool" in it is the marker that a tool result is present.
- * The tool's name is Claude Code's unless told another (pi's and opencode's shell tool is `bash`); the
- * argument is `command` in all three.
+ * The tool's name is Claude Code's unless told another (pi's and opencode's shell tool is `bash`); its
+ * argument is `command` in all three, unless told another (Codex's `exec_command` takes `cmd`).
  */
 export const SCRIPT_TOOL_NAME = "Bash";
-const SCRIPT_ARGUMENTS = { command: "echo switchyard-tool-ran" };
+export const SCRIPT_ARGUMENT = "command";
+const SCRIPT_COMMAND = "echo switchyard-tool-ran";
 
 /** Whether a script's model calls a tool (and so its tool is named in messages and file names). */
 export const scriptCallsTool = (script: TestModelScript) => script !== "text" && script !== "unscripted";
 
 /** What a model's name says about its script: nothing for text, the tool's name when it is not Bash. */
-export function scriptSuffix(script: TestModelScript, toolName: string = SCRIPT_TOOL_NAME): string {
-  // The name goes into file names, and OpenAI's API allows no more in a function name.
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(toolName))
-    throw new Error(`the tool name ${JSON.stringify(toolName)} is not a-z, 0-9, _ or -`);
+export function scriptSuffix(
+  script: TestModelScript,
+  toolName: string = SCRIPT_TOOL_NAME,
+  argument: string = SCRIPT_ARGUMENT,
+): string {
+  // The names go into file names, and OpenAI's API allows no more in a function name.
+  for (const name of [toolName, argument])
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+      throw new Error(`the tool name ${JSON.stringify(name)} is not a-z, 0-9, _ or -`);
   if (script === "text") return "";
   // An unscripted model calls no tool, so its name is the same whatever tool is named.
   if (script === "unscripted") return "-unscripted";
-  return toolName === SCRIPT_TOOL_NAME ? `-${script}` : `-${script}-${toolName}`;
+  const tool = toolName === SCRIPT_TOOL_NAME ? "" : `-${toolName}`;
+  return `-${script}${tool}${argument === SCRIPT_ARGUMENT ? "" : `-${argument}`}`;
 }
 export const TOOL_RESULT_MARKER = "-tool";
 /** Nine alphanumerics: Mistral's templates raise on any other call id (the scripted families render none). */
@@ -63,13 +70,13 @@ const AFTER_TOOL_REASONING = "The tool has run.";
 const AFTER_TOOL_ANSWER = "The command ran; its output is above. Done.";
 const TEXT_ANSWER = "Hello! This is the Switchyard test net: random weights, fixed reply.";
 
-const toolsNamed = (name: string) => [
+const toolsNamed = (name: string, argument: string) => [
   {
     type: "function",
     function: {
       name,
       description: "Runs a shell command.",
-      parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+      parameters: { type: "object", properties: { [argument]: { type: "string" } }, required: [argument] },
     },
   },
 ];
@@ -97,9 +104,10 @@ export function familyScript(
   templateSource: string,
   script: TestModelScript,
   toolName: string = SCRIPT_TOOL_NAME,
+  argument: string = SCRIPT_ARGUMENT,
 ): ScriptBranch[] {
   try {
-    return scriptFrom(templateSource, script, toolName);
+    return scriptFrom(templateSource, script, toolName, argument);
   } catch (error) {
     // A family whose prompt Switchyard renders gets the prompt of the template with the family's
     // corrections (Hermes 3: the stock one closes the last tool result otherwise than once the answer
@@ -111,14 +119,19 @@ export function familyScript(
       (family && correctedCopy(family, templateSource)) ??
       patches.reduce((text, patch) => text.replaceAll(patch.find, patch.replace), templateSource);
     if (patched === templateSource) throw error;
-    return scriptFrom(patched, script, toolName);
+    return scriptFrom(patched, script, toolName, argument);
   }
 }
 
-function scriptFrom(templateSource: string, script: TestModelScript, toolName: string): ScriptBranch[] {
+function scriptFrom(
+  templateSource: string,
+  script: TestModelScript,
+  toolName: string,
+  argument: string,
+): ScriptBranch[] {
   const template = compileTemplate(templateSource);
-  const tools = toolsNamed(toolName);
-  const scriptTool = { name: toolName, arguments: SCRIPT_ARGUMENTS };
+  const tools = toolsNamed(toolName, argument);
+  const scriptTool = { name: toolName, arguments: { [argument]: SCRIPT_COMMAND } };
   const branches: ScriptBranch[] = [];
   const errors: string[] = [];
   for (const enableThinking of [true, false]) {
@@ -153,7 +166,7 @@ function scriptFrom(templateSource: string, script: TestModelScript, toolName: s
       const turnEnd = said({ content: "XYZ" }).split("XYZ").at(-1) ?? "";
       const text = (content: string, thought?: string) => dropTurnEnd(said({ content }, thought), turnEnd);
       const toolCall = dropTurnEnd(said(call), turnEnd);
-      if (!toolCall.includes(SCRIPT_ARGUMENTS.command)) throw new Error("the template does not render tool calls");
+      if (!toolCall.includes(SCRIPT_COMMAND)) throw new Error("the template does not render tool calls");
       switch (script) {
         case "text":
           branches.push({ prompt, reply: text(TEXT_ANSWER) });
@@ -171,7 +184,7 @@ function scriptFrom(templateSource: string, script: TestModelScript, toolName: s
         case "malformed-tool-call":
           // The reply without its first byte (a broken channel header where the family has one, as
           // gpt-oss does) and cut off inside the arguments: output the engine's parser cannot finish.
-          branches.push({ prompt, reply: toolCall.slice(1, toolCall.indexOf(SCRIPT_ARGUMENTS.command) + 4) });
+          branches.push({ prompt, reply: toolCall.slice(1, toolCall.indexOf(SCRIPT_COMMAND) + 4) });
           break;
         default: {
           const unknown: never = script;

@@ -16,6 +16,8 @@ export interface TestModelChoice {
   script?: TestModelScript;
   /** The tool the tool-call scripts call (Bash unless told another). */
   tool?: string;
+  /** The name of the tool's one argument (`command` unless told another). */
+  argument?: string;
   seed?: number;
 }
 
@@ -27,16 +29,25 @@ export async function ensureTestModel(choice: TestModelChoice = {}, report: Repo
   const seed = choice.seed ?? 1;
   const directory = join(cacheDirectory(), "models");
   const tool = choice.tool ?? SCRIPT_TOOL_NAME;
-  const name = `switchyard-test-${size}-${template.replace(/\.jinja$/, "")}${scriptSuffix(script, tool)}-seed${seed}-r${GENERATOR_REVISION}`;
+  const name = `switchyard-test-${size}-${template.replace(/\.jinja$/, "")}${scriptSuffix(script, tool, choice.argument)}-seed${seed}-r${GENERATOR_REVISION}`;
   const path = join(directory, `${name}.gguf`);
   if (existsSync(path)) return path;
   const source = await ensureLlamaSource(report);
-  const calling = scriptCallsTool(script) ? `, tool ${tool}` : "";
+  const calling = scriptCallsTool(script) ? `, tool ${tool}${choice.argument ? `(${choice.argument})` : ""}` : "";
   report(`writing the ${size} test model (${template} template, ${script} script${calling}) to ${path}`);
   mkdirSync(directory, { recursive: true });
   // Written beside and renamed, so a test running in parallel never loads a half-written file.
   const partial = `${path}.${process.pid}.partial`;
-  await writeTestModel({ llamaSource: source.directory, outputPath: partial, size, template, script, tool, seed });
+  await writeTestModel({
+    llamaSource: source.directory,
+    outputPath: partial,
+    size,
+    template,
+    script,
+    tool,
+    argument: choice.argument,
+    seed,
+  });
   renameSync(partial, path);
   return path;
 }

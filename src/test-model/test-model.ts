@@ -41,6 +41,8 @@ export interface TestModelOptions {
   script?: TestModelScript;
   /** The name of the tool the tool-call scripts call: Bash (Claude Code's) unless told another. */
   tool?: string;
+  /** The name of its one argument: `command` unless told another. */
+  argument?: string;
   size?: TestModelSize;
   seed?: number;
 }
@@ -137,7 +139,7 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const size = options.size ?? "tiny";
   const seed = options.seed ?? 1;
   const tool = options.tool ?? SCRIPT_TOOL_NAME;
-  const scripted = scriptSuffix(script, tool);
+  const scripted = scriptSuffix(script, tool, options.argument);
   const template = readTemplate(options.llamaSource, templateName);
   const parsed = await gguf(join(options.llamaSource, "models", "ggml-vocab-qwen35.gguf"), {
     allowLocalFile: true,
@@ -149,7 +151,7 @@ export async function writeTestModel(options: TestModelOptions): Promise<void> {
   const merges = vocabulary["tokenizer.ggml.merges"]?.value as string[] | undefined;
   if (!tokens || !types || !merges) throw new Error("the vocabulary GGUF has no tokens, token types or merges");
   const tokenizer = new ByteLevelTokenizer(tokens, types, merges);
-  const plan = planChains(tokenizer, templateFileName(templateName), template, script, tool);
+  const plan = planChains(tokenizer, templateFileName(templateName), template, script, tool, options.argument);
   const vocabularySize = tokens.length;
   const scriptedShapes = plan.contextDepth === 3 ? SCRIPTED_DEEP_CONTEXT_SHAPES : SCRIPTED_MODEL_SHAPES;
   const shape = plan.scripted ? scriptedShapes[size] : TEST_MODEL_SHAPES[size];

@@ -31,12 +31,12 @@ export interface ToolLoop {
 
 /**
  * Switchyard in front of the real llama-server serving the tool-call test model for `template` (its
- * call named `tool`), with a proxy between them that keeps what reaches the engine. The model answers
- * once "-tool" is anywhere in its prompt, and the call itself has it, so only the upstream request
- * shows that a tool's output got there.
+ * call named `tool`, its one argument `argument`), with a proxy between them that keeps what reaches the
+ * engine. The model answers once "-tool" is anywhere in its prompt, and the call itself has it, so only
+ * the upstream request shows that a tool's output got there.
  */
-export async function startToolLoop(template: string, tool: string): Promise<ToolLoop> {
-  const model = await ensureTestModel({ template, script: "tool-call", tool });
+export async function startToolLoop(template: string, tool: string, argument?: string): Promise<ToolLoop> {
+  const model = await ensureTestModel({ template, script: "tool-call", tool, argument });
   const engine = await startTestGateway({ telemetry: { turnsFile: null } }, { modelFile: model });
   const upstream = await startHttpFaultProxy(engine.engine?.url as string);
   const gateway = await startGatewayFor([{ name: "local", type: "llama-server", url: upstream.url }]);
@@ -66,8 +66,15 @@ function textOf(content: unknown): string {
 /**
  * Expects the loop the tool-call script makes, as llama-server saw it: the request that carries a tool
  * result ends with the model's one call of `tool` (the scripted command) and the command's output.
+ * `commandOutput` reads the command's output out of the result a client wrote (Codex heads it with the
+ * exit code and the time taken).
  */
-export function expectToolRoundTrip(requests: UpstreamRequest[], tool: string): void {
+export function expectToolRoundTrip(
+  requests: UpstreamRequest[],
+  tool: string,
+  argument = "command",
+  commandOutput = (result: string) => result,
+): void {
   const withResult = requests.filter((request) => request.messages.at(-1)?.role === "tool");
   expect(withResult).toHaveLength(1);
   const [call, result] = withResult[0]?.messages.slice(-2) ?? [];
@@ -75,8 +82,8 @@ export function expectToolRoundTrip(requests: UpstreamRequest[], tool: string): 
   expect(call?.tool_calls).toHaveLength(1);
   const toolCall = call?.tool_calls?.[0];
   expect(toolCall?.function.name).toBe(tool);
-  expect(JSON.parse(toolCall?.function.arguments ?? "{}")).toEqual({ command: SCRIPTED_COMMAND });
+  expect(JSON.parse(toolCall?.function.arguments ?? "{}")).toEqual({ [argument]: SCRIPTED_COMMAND });
   expect(result?.tool_call_id).toBe(toolCall?.id);
   // The command's output itself, not an error message that quotes the command.
-  expect(textOf(result?.content).trim()).toBe(SCRIPTED_TOOL_OUTPUT);
+  expect(commandOutput(textOf(result?.content)).trim()).toBe(SCRIPTED_TOOL_OUTPUT);
 }

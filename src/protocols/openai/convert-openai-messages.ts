@@ -21,7 +21,8 @@ function textParts(content: string | Array<{ text: string }>): TextPart[] {
     : content.map((part) => ({ type: "text", text: part.text }));
 }
 
-function imagePart(url: string, path: string): ImagePart {
+/** An OpenAI image URL (Chat Completions `image_url.url`, Responses `image_url`) as a canonical image. */
+export function imagePart(url: string, path: string): ImagePart {
   const data = BASE64_DATA_URL.exec(url);
   if (data) return { type: "image", source: { kind: "base64", mediaType: data[1] ?? "", data: data[2] ?? "" } };
   if (url.startsWith("data:")) throw invalidRequest(`${path}: only base64 data URLs are supported`);
@@ -38,7 +39,8 @@ function userParts(message: Of<"user">, path: string): Array<TextPart | ImagePar
   );
 }
 
-function toolCallInput(json: string, path: string): Record<string, unknown> {
+/** A tool call's `arguments` string as the canonical input object; `path` names it in the 400. */
+export function toolCallInput(json: string, path: string): Record<string, unknown> {
   // Some clients send "" for a call without arguments.
   if (json.trim() === "") return {};
   let input: unknown;
