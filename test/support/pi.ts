@@ -27,19 +27,20 @@ export interface PiModel {
   compat?: Record<string, unknown>;
 }
 
+/** The OpenAI APIs pi's providers speak: Chat Completions, or Responses. */
+export type PiOpenAIApi = "openai-completions" | "openai-responses";
+
 /**
- * pi's agent directory for one provider: `models.json` with an openai-completions provider at `baseUrl`
- * (see pi's docs/models.md) and `settings.json` with retries off, so a failure shows at once.
+ * pi's agent directory for one provider: `models.json` with an OpenAI provider at `baseUrl` (Chat
+ * Completions unless told another; see pi's docs/models.md) and `settings.json` with retries off, so a
+ * failure shows at once.
  */
 export function writePiAgentConfig(
   agentDir: string,
-  provider: { name: string; baseUrl: string; apiKey: string; models: readonly PiModel[] },
+  provider: { name: string; baseUrl: string; apiKey: string; models: readonly PiModel[]; api?: PiOpenAIApi },
 ): void {
-  const { name, ...fields } = provider;
-  writeFileSync(
-    join(agentDir, "models.json"),
-    JSON.stringify({ providers: { [name]: { ...fields, api: "openai-completions" } } }),
-  );
+  const { name, api = "openai-completions", ...fields } = provider;
+  writeFileSync(join(agentDir, "models.json"), JSON.stringify({ providers: { [name]: { ...fields, api } } }));
   writeFileSync(join(agentDir, "settings.json"), JSON.stringify({ retry: { enabled: false } }));
 }
 
@@ -52,7 +53,7 @@ export function piFlags(model: string, session: string): string[] {
  * A scratch root for the real pi CLI (npm @earendil-works/pi-coding-agent): its own HOME, agent
  * directory, working directory and sessions, and one provider, Switchyard's OpenAI door.
  */
-export function piSandbox(gatewayUrl: string, models: PiModel[]): string {
+export function piSandbox(gatewayUrl: string, models: PiModel[], api?: PiOpenAIApi): string {
   const root = mkdtempSync(join(tmpdir(), "switchyard-pi-"));
   for (const directory of ["home", "agent", "work", "sessions"]) mkdirSync(join(root, directory), { recursive: true });
   writePiAgentConfig(join(root, "agent"), {
@@ -60,6 +61,7 @@ export function piSandbox(gatewayUrl: string, models: PiModel[]): string {
     baseUrl: `${gatewayUrl}/v1`,
     apiKey: "switchyard-test",
     models,
+    api,
   });
   return root;
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODEX_VERSION, codexSandbox, runCodex } from "./support/codex.js";
+import { piFlags, piSandbox, runPi } from "./support/pi.js";
 import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
 import { expectToolRoundTrip, startToolLoop, type ToolLoop } from "./support/tool-loop.js";
 
@@ -63,5 +64,43 @@ describe(`Codex ${CODEX_VERSION} runs a command through Switchyard (/v1/response
     expect(second?.miss).toBeUndefined();
     expect(second?.reusedTokens).toBeGreaterThanOrEqual((first?.promptTokens ?? 0) - 8);
     expect(second?.prefilledTokens).toBeLessThan(200);
+  });
+});
+
+/**
+ * pi with a provider of its `openai-responses` API (pi's docs/models.md) at Switchyard: the same loop with
+ * pi's shell tool (`bash`, argument `command`), through the same door.
+ */
+describe("pi runs a command through Switchyard (/v1/responses)", () => {
+  let loop: ToolLoop;
+  let root: string;
+  beforeAll(async () => {
+    loop = await startToolLoop("Qwen3.5-4B.jinja", "bash");
+    root = piSandbox(
+      loop.gateway.url,
+      [{ id: "local", reasoning: true, input: ["text"], contextWindow: 65536, maxTokens: 2048 }],
+      "openai-responses",
+    );
+  });
+  afterAll(async () => {
+    await loop?.close();
+  });
+
+  it("the model calls bash, pi runs it, the output goes back, and pi ends with the answer", async () => {
+    const session = join(root, "sessions", "session.jsonl");
+    const run = await runPi([...piFlags("switchyard/local", session), "run the tool"], root, 240_000);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
+
+    const requests = loop.upstreamRequests();
+    expect(requests).toHaveLength(2);
+    expectToolRoundTrip(requests, "bash");
+    const turns = loop.gateway.recorder.recent().filter((turn) => turn.endpoint === "responses");
+    expect(turns.map((turn) => [turn.status, turn.stopReason?.unified, turn.error])).toEqual([
+      [200, "tool_use", undefined],
+      [200, "end_turn", undefined],
+    ]);
+    expect(turns[1]?.miss).toBeUndefined();
   });
 });
