@@ -138,7 +138,7 @@ describe("ResponsesStreamEncoder", () => {
       response: { status: "failed", error: { code: "context_length_exceeded", message: "prompt is too long" } },
     });
     // The finished reasoning item is in the failed response; the text still open is not.
-    expect((failed.at(-1)?.response as { output: unknown[] }).output).toHaveLength(1);
+    expect((failed.at(-1)?.response as { output: unknown[] } | undefined)?.output).toHaveLength(1);
   });
 
   it("gives a non-streamed answer the same items as the stream's completed response", () => {
