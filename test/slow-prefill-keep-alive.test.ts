@@ -5,6 +5,7 @@ import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
 import { freePort } from "../src/util/free-port.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
+import { codexSandbox, runCodex } from "./support/codex.js";
 import { gooseSandbox, runGoose } from "./support/goose.js";
 import { opencodeConfig, opencodeSandbox, runOpencode } from "./support/opencode.js";
 import { piFlags, piSandbox, runPi } from "./support/pi.js";
@@ -153,6 +154,34 @@ describe("a prefill longer than the client's deadline, through Switchyard to the
         "backend_unreachable",
       ),
     );
+  });
+
+  /**
+   * Codex with its deadline for silence between events (`stream_idle_timeout_ms`, 300 s by default) at
+   * 1.5 s and no retries. It counts events only: SSE comments do not reset it, so the Responses door's
+   * keep-alive is `response.in_progress`.
+   */
+  async function codexWithShortDeadline(gateway: RunningSwitchyard) {
+    return runCodex(codexSandbox(), gateway.url, ["say hi"], {
+      provider: "stream_idle_timeout_ms=1500,stream_max_retries=0,request_max_retries=0",
+    });
+  }
+
+  it("Codex, whose idle deadline is shorter than the prefill and a stall inside the answer, gets its answer", async () => {
+    const gateway = await gatewayWith(500);
+    const run = await withFaults({ stallMs: PREFILL_MS }, () => codexWithShortDeadline(gateway));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim().length).toBeGreaterThan(0);
+    const turns = gateway.recorder.recent().filter((record) => record.endpoint === "responses");
+    expect(turns.map((record) => [record.status, record.error])).toEqual([[200, undefined]]);
+  });
+
+  it("without the keep-alive (0), the same Codex times out in the stall inside the answer", async () => {
+    // Codex sets no deadline for the headers: the hold before them alone does not time it out.
+    const gateway = await gatewayWith(0);
+    const run = await withFaults({ stallMs: PREFILL_MS }, () => codexWithShortDeadline(gateway));
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/idle timeout waiting for SSE/);
   });
 
   /** Runs one client against `gateway` for one short prompt; its exit code. */

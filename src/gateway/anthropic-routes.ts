@@ -29,7 +29,7 @@ export const ANTHROPIC_DOOR: FrontDoor = {
   protocol: "anthropic",
   endpoint: "messages",
   parse: parseAnthropicRequest,
-  streamEncoder: () => encodeAnthropicEvent,
+  streamEncoder: () => ({ encode: encodeAnthropicEvent }),
   messageBody: anthropicMessageBody,
   sendError: sendAnthropicError,
 };

@@ -29,7 +29,7 @@ export const OPENAI_DOOR: FrontDoor = {
       created: now(),
       includeUsage: openAIStreamIncludesUsage(request),
     });
-    return (event) => encoder.encode(event);
+    return { encode: (event) => encoder.encode(event) };
   },
   messageBody: (message) => openAIChatCompletionBody(message, now()),
   sendError: sendOpenAIError,

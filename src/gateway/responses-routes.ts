@@ -22,7 +22,7 @@ export const RESPONSES_DOOR: FrontDoor = {
       createdAt: now(),
       names: responsesToolNames(request),
     });
-    return (event) => encoder.encode(event);
+    return { encode: (event) => encoder.encode(event), keepAlive: () => encoder.keepAlive() };
   },
   messageBody: (message, request) => responsesBody(message, responsesToolNames(request), now()),
   sendError: sendOpenAIError,

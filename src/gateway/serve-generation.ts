@@ -34,10 +34,20 @@ export interface FrontDoor {
   endpoint: TurnRecord["endpoint"];
   parse(raw: unknown, headers: IncomingMessage["headers"]): CanonicalRequest;
   /** Turns canonical events into this protocol's SSE text; one encoder per response. */
-  streamEncoder(request: CanonicalRequest): (event: CanonicalEvent) => string;
+  streamEncoder(request: CanonicalRequest): StreamEncoding;
   /** The whole answer as this protocol's body; `request` is the parsed request it answers. */
   messageBody(message: CollectedMessage, request: CanonicalRequest): unknown;
   sendError(response: ServerResponse, error: SwitchyardError): void;
+}
+
+/** One streamed answer's encoder. */
+export interface StreamEncoding {
+  encode(event: CanonicalEvent): string;
+  /**
+   * What a silence in the stream gets (stream-keep-alive.ts), when a comment is not enough: a protocol
+   * whose clients time out on silence between events, comments or not (Codex, on the Responses API).
+   */
+  keepAlive?(): string;
 }
 
 /** An AbortController that fires when the client goes away before the answer is finished. */
@@ -75,6 +85,7 @@ export async function serveGeneration(
   );
   const collector = turn.collector;
   let canonical: CanonicalRequest | undefined;
+  let encoding: StreamEncoding | undefined;
   let events: AsyncIterator<CanonicalEvent>;
   let first: IteratorResult<CanonicalEvent>;
   /** Stops the stream's keep-alive comments (stream-keep-alive.ts); started once the request is read. */
@@ -84,7 +95,10 @@ export async function serveGeneration(
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
     const identity = turn.identify(canonical);
-    if (turn.stream) stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs);
+    if (turn.stream) {
+      encoding = door.streamEncoder(canonical);
+      stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs, encoding.keepAlive);
+    }
     ({ events, first } = await openGeneration(context, canonical, turn, identity));
   } catch (thrown) {
     stopKeepAlive();
@@ -92,7 +106,8 @@ export async function serveGeneration(
     if (!response.destroyed) {
       if (!response.headersSent) door.sendError(response, error);
       // The stream's headers went out while the first event was awaited: the failure is its error event.
-      else if (canonical) response.end(door.streamEncoder(canonical)({ type: "error", error, usage: emptyUsage() }));
+      else if (canonical)
+        response.end((encoding ?? door.streamEncoder(canonical)).encode({ type: "error", error, usage: emptyUsage() }));
     }
     turn.finish(error.status, error);
     return;
@@ -124,7 +139,8 @@ export async function serveGeneration(
     return;
   }
 
-  const encode = door.streamEncoder(canonical);
+  const stream = encoding ?? door.streamEncoder(canonical);
+  const encode = (event: CanonicalEvent) => stream.encode(event);
   if (!response.headersSent) response.writeHead(200, STREAM_HEADERS);
   let failure: SwitchyardError | undefined;
   /** The encoded `done` event: the answer's end, written once the turn is in the store. */

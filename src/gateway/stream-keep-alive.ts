@@ -17,9 +17,11 @@ export const STREAM_HEADERS = {
  * for the headers or for silence in the body (undici's and pi's: 300 s) does not fire while the model
  * works, as it does not straight to llama-server. A stream that keeps writing gets nothing more. Once the
  * headers are out a failure can only be the stream's error event; routing goes on as before (the
- * comments commit to no backend). `everyMs` 0 turns it off. Returns the function that stops it.
+ * comments commit to no backend). `beat` gives the text in place of the comment, for a protocol whose
+ * clients count only events (the Responses door's `response.in_progress`). `everyMs` 0 turns it off.
+ * Returns the function that stops it.
  */
-export function keepStreamAlive(response: ServerResponse, everyMs: number): () => void {
+export function keepStreamAlive(response: ServerResponse, everyMs: number, beat = () => ":\n\n"): () => void {
   if (everyMs <= 0) return () => {};
   let seen = -1;
   const timer = setInterval(() => {
@@ -33,7 +35,7 @@ export function keepStreamAlive(response: ServerResponse, everyMs: number): () =
     // Corked around the write, the comment goes to the socket now (else at the next tick), so the next
     // look finds it counted.
     response.cork();
-    response.write(":\n\n");
+    response.write(beat());
     response.uncork();
     seen = response.socket?.bytesWritten ?? 0;
   }, everyMs);

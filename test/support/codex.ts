@@ -44,9 +44,10 @@ export function codexSandbox(): string {
  * `codex exec` with one model provider, Switchyard at `url` (its base URL ends in `/v1`), the way its docs
  * configure a custom provider (`model_providers.<id>` with `base_url`, `wire_api = "responses"`, `env_key`).
  * Commands run without a sandbox or approvals (the tests' scratch directory is theirs), reasoning at
- * `effort`; `args` follow the options (the prompt last).
+ * `effort`; `provider` adds fields to the provider's table (`stream_idle_timeout_ms=1500`); `args` follow
+ * the options (the prompt last).
  */
-export function runCodex(root: string, url: string, args: string[], { effort = "medium" } = {}) {
+export function runCodex(root: string, url: string, args: string[], { effort = "medium", provider = "" } = {}) {
   const options = [
     "exec",
     "--skip-git-repo-check",
@@ -55,7 +56,7 @@ export function runCodex(root: string, url: string, args: string[], { effort = "
     "-c",
     "model_provider=switchyard",
     "-c",
-    `model_providers.switchyard={name="Switchyard",base_url="${url}/v1",wire_api="responses",env_key="SWITCHYARD_TEST_KEY"}`,
+    `model_providers.switchyard={name="Switchyard",base_url="${url}/v1",wire_api="responses",env_key="SWITCHYARD_TEST_KEY"${provider ? `,${provider}` : ""}}`,
     "-c",
     `model_reasoning_effort="${effort}"`,
     "-m",

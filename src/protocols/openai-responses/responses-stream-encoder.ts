@@ -98,6 +98,16 @@ export class ResponsesStreamEncoder {
     return responseObject({ id, createdAt, model, status, output, usage, ...extra });
   }
 
+  /**
+   * What a silence gets (a long prefill, a tool call read whole): the stream's opening if it is not out,
+   * else `response.in_progress` again. Codex times out a stream silent for `stream_idle_timeout_ms` (300 s
+   * by default) however many SSE comments come, then sends the request again; an event resets it.
+   */
+  keepAlive(): string {
+    if (this.finished) return "";
+    return this.started ? this.event("response.in_progress", { response: this.response("in_progress") }) : this.start();
+  }
+
   /** Opens the stream once, even if a backend skipped `message_start`. */
   private start(): string {
     if (this.started) return "";
