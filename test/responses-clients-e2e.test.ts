@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODEX_VERSION, codexSandbox, runCodex } from "./support/codex.js";
 import { piFlags, piSandbox, runPi } from "./support/pi.js";
+import { runSwitchyard } from "./support/switchyard-cli.js";
 import { SCRIPTED_ANSWER, SCRIPTED_TOOL_OUTPUT } from "./support/tool-call-families.js";
 import { expectToolRoundTrip, startToolLoop, type ToolLoop } from "./support/tool-loop.js";
 
@@ -64,6 +65,17 @@ describe(`Codex ${CODEX_VERSION} runs a command through Switchyard (/v1/response
     expect(second?.miss).toBeUndefined();
     expect(second?.reusedTokens).toBeGreaterThanOrEqual((first?.promptTokens ?? 0) - 8);
     expect(second?.prefilledTokens).toBeLessThan(200);
+  });
+
+  it("runs with nothing but the config.toml `switchyard env --client codex` prints", async () => {
+    const printed = await runSwitchyard(["env", "--client", "codex", "--url", loop.gateway.url], 60_000);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^model_context_window = \d+$/m);
+    const sandbox = codexSandbox();
+    writeFileSync(join(sandbox, "home", "config.toml"), printed.stdout);
+    const run = await runCodex(sandbox, undefined, ["Run the tool"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(SCRIPTED_ANSWER);
   });
 });
 

@@ -45,14 +45,17 @@ export function codexSandbox(): string {
  * configure a custom provider (`model_providers.<id>` with `base_url`, `wire_api = "responses"`, `env_key`).
  * Commands run without a sandbox or approvals (the tests' scratch directory is theirs), reasoning at
  * `effort`; `provider` adds fields to the provider's table (`stream_idle_timeout_ms=1500`); `args` follow
- * the options (the prompt last).
+ * the options (the prompt last). `url` undefined: no provider options, only the sandbox's own
+ * `config.toml`.
  */
-export function runCodex(root: string, url: string, args: string[], { effort = "medium", provider = "" } = {}) {
+export function runCodex(
+  root: string,
+  url: string | undefined,
+  args: string[],
+  { effort = "medium", provider = "" } = {},
+) {
+  const sandbox = ["exec", "--skip-git-repo-check", "--sandbox", "danger-full-access"];
   const options = [
-    "exec",
-    "--skip-git-repo-check",
-    "--sandbox",
-    "danger-full-access",
     "-c",
     "model_provider=switchyard",
     "-c",
@@ -71,6 +74,10 @@ export function runCodex(root: string, url: string, args: string[], { effort = "
     NO_COLOR: "1",
   };
   return codexBinary().then((codex) =>
-    runProgram(codex, [...options, ...args], { cwd: join(root, "work"), env, timeoutMs: 240_000 }),
+    runProgram(codex, [...sandbox, ...(url === undefined ? [] : options), ...args], {
+      cwd: join(root, "work"),
+      env,
+      timeoutMs: 240_000,
+    }),
   );
 }

@@ -8,6 +8,7 @@ import { startSwitchyard } from "../../gateway/start-switchyard.js";
 import { ensureTestModel } from "../../test-model/test-model-cache.js";
 import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
 import { statusLineSettingsArgs } from "../claude-code-statusline.js";
+import { codexConfig } from "../codex-config.js";
 import { findProgram } from "../find-program.js";
 import { gooseEnv } from "../goose-env.js";
 import { installEngine } from "./engine-command.js";
@@ -37,12 +38,16 @@ const INSTALL_CLAUDE = "Claude Code is not installed. Install it with:\n  npm in
 export function registerCodeCommands(program: Command): void {
   program
     .command("env")
-    .description("print shell exports that point Claude Code (or Goose) at a running Switchyard")
+    .description(
+      "print what points an agent at a running Switchyard: shell exports (Claude Code, Goose), config.toml lines (Codex)",
+    )
     .option("--url <url>", "the Switchyard to use", `http://127.0.0.1:${DEFAULT_PORT}`)
     .addOption(
-      new Option("--client <name>", "the agent the exports are for").choices(["claude", "goose"]).default("claude"),
+      new Option("--client <name>", "the agent the exports are for")
+        .choices(["claude", "goose", "codex"])
+        .default("claude"),
     )
-    .action(async (options: { url: string; client: "claude" | "goose" }) => {
+    .action(async (options: { url: string; client: "claude" | "goose" | "codex" }) => {
       const config = loadConfig(program.opts<{ config?: string }>().config);
       const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
       const info = await askGateway(options.url, apiKey);
@@ -50,6 +55,12 @@ export function registerCodeCommands(program: Command): void {
       const input = { baseUrl: options.url, apiKey, contextWindow: info?.contextWindow };
       if (options.client === "goose") {
         console.log(shellExports(gooseEnv(input)));
+        return;
+      }
+      if (options.client === "codex") {
+        say("# for ~/.codex/config.toml (Codex speaks only the Responses API: Switchyard's /v1/responses)");
+        if (apiKey) say("# and export SWITCHYARD_API_KEY with the gateway's key");
+        console.log(codexConfig(input));
         return;
       }
       const note = compactWindowNote(info?.contextWindow);

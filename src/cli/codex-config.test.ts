@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { codexConfig } from "./codex-config.js";
+
+describe("codexConfig", () => {
+  it("points a Codex model provider at the Responses door, with the context window and the key's variable when known", () => {
+    expect(codexConfig({ baseUrl: "http://127.0.0.1:4747/", apiKey: "k", contextWindow: 65536 })).toBe(
+      [
+        'model = "local"',
+        'model_provider = "switchyard"',
+        "model_context_window = 65536",
+        "",
+        "[model_providers.switchyard]",
+        'name = "Switchyard"',
+        'base_url = "http://127.0.0.1:4747/v1"',
+        'wire_api = "responses"',
+        'env_key = "SWITCHYARD_API_KEY"',
+      ].join("\n"),
+    );
+    const plain = codexConfig({ baseUrl: "http://127.0.0.1:4747", apiKey: undefined, contextWindow: undefined });
+    expect(plain).not.toMatch(/model_context_window|env_key/);
+  });
+});
