@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkResponsesStream } from "./support/responses-sse-checker.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
 
@@ -20,8 +21,9 @@ interface StreamEvent {
   };
 }
 
-/** A Responses SSE body's events, each checked to be named on its `event:` line as in its data. */
+/** A Responses SSE body's events, the stream checked by the strict checker first. */
 function events(text: string): StreamEvent[] {
+  expect(checkResponsesStream(text).violations).toEqual([]);
   return text
     .split("\n\n")
     .filter((frame) => frame.trim() !== "")

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkResponsesStream } from "../../../test/support/responses-sse-checker.js";
 import { type CanonicalEvent, emptyUsage } from "../../core/canonical.js";
 import { MessageCollector } from "../../core/collect-message.js";
 import { SwitchyardError } from "../../core/errors.js";
@@ -39,6 +40,7 @@ const EVENTS: CanonicalEvent[] = [
 function encodeAll(events: CanonicalEvent[]) {
   const encoder = new ResponsesStreamEncoder({ id: "resp_1", model: "local", createdAt: 1, names });
   const text = events.map((event) => encoder.encode(event)).join("");
+  expect(checkResponsesStream(text).violations).toEqual([]);
   return text
     .split("\n\n")
     .filter((frame) => frame !== "")
