@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CODEX_VERSION } from "../../test/support/codex.js";
 import { GOOSE_RELEASE } from "../../test/support/goose.js";
 
 /** The agent CLIs `npm run record:clients` records, by the name of their recordings' folder, with their npm package. */
@@ -9,12 +10,13 @@ const PACKAGES = {
   opencode: "opencode-ai",
 } as const;
 
-/** Goose is no npm package of its own: its binary is fetched by version (test/support/goose.ts). */
-export type RecordedClient = keyof typeof PACKAGES | "goose";
+/** Goose and Codex are no devDependencies: their binaries are fetched by version (test/support/goose.ts, codex.ts). */
+export type RecordedClient = keyof typeof PACKAGES | "goose" | "codex";
 
-/** The version of `client` installed from devDependencies (Goose: the release the tests fetch). */
+/** The version of `client` installed from devDependencies (Goose, Codex: the release the tests fetch). */
 export function installedVersion(client: RecordedClient): string {
   if (client === "goose") return GOOSE_RELEASE.goose;
+  if (client === "codex") return CODEX_VERSION;
   const manifest = join(import.meta.dirname, "..", "..", "node_modules", PACKAGES[client], "package.json");
   return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
 }

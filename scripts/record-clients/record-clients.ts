@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { CLAUDE_CODE_SESSIONS, recordClaudeCode } from "./record-claude-code.js";
+import { recordCodex } from "./record-codex.js";
 import { recordGoose } from "./record-goose.js";
 import { recordOpencode } from "./record-opencode.js";
 import { recordPi } from "./record-pi.js";
@@ -17,3 +18,4 @@ if (sessions.length > 0) await recordClaudeCode(FIXTURES, sessions);
 if (wanted("pi")) await recordPi(FIXTURES);
 if (wanted("opencode")) await recordOpencode(FIXTURES);
 if (wanted("goose")) await recordGoose(FIXTURES);
+if (wanted("codex")) await recordCodex(FIXTURES);

@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkAnthropicStream } from "../../test/support/anthropic-sse-checker.js";
 import { accumulateOpenAIStream } from "../../test/support/openai-chunk-accumulator.js";
+import { checkResponsesStream } from "../../test/support/responses-sse-checker.js";
 import { anthropicEndpoint } from "./anthropic-endpoint.js";
 import { anthropicTurnSse } from "./anthropic-turn-sse.js";
 import { startCaptureServer } from "./capture-server.js";
 import { openAITurnSse } from "./openai-turn-sse.js";
+import { responsesTurnSse } from "./responses-turn-sse.js";
 import { scriptedSignature } from "./scripted-turn.js";
-import { CLAUDE_CODE_SCRIPTS, OPENCODE_SCRIPTS, PI_SCRIPTS, scriptPosition } from "./session-scripts.js";
+import { CLAUDE_CODE_SCRIPTS, CODEX_SCRIPTS, OPENCODE_SCRIPTS, PI_SCRIPTS, scriptPosition } from "./session-scripts.js";
 
 const WORKDIR = "/tmp/demo-app";
 const steps = (scripts: typeof CLAUDE_CODE_SCRIPTS) =>
@@ -58,6 +60,34 @@ describe("the scripted endpoint's answers are valid protocol", () => {
     );
     expect(stream.finishReason).toBe(turn.toolCalls ? "tool_calls" : "stop");
     expect(stream.usage).toBeDefined();
+  });
+
+  it.each(steps(CODEX_SCRIPTS))("Responses: $label passes the strict checker", ({ turn }) => {
+    const check = checkResponsesStream(
+      responsesTurnSse(turn, { model: "local", responseId: "resp_1", inputText: "x" }),
+    );
+    expect(check.violations).toEqual([]);
+    expect(check.ending).toBe("response.completed");
+    expect(check.items.map(({ id: _id, status: _status, ...item }) => item)).toEqual([
+      ...(turn.thinking === undefined
+        ? []
+        : [{ type: "reasoning", summary: [], content: [{ type: "reasoning_text", text: turn.thinking }] }]),
+      ...(turn.text === undefined
+        ? []
+        : [
+            {
+              type: "message",
+              role: "assistant",
+              content: [{ type: "output_text", text: turn.text, annotations: [] }],
+            },
+          ]),
+      ...(turn.toolCalls ?? []).map((call) => ({
+        type: "function_call",
+        call_id: call.id,
+        name: call.name,
+        arguments: JSON.stringify(call.input),
+      })),
+    ]);
   });
 });
 

@@ -97,6 +97,23 @@ export const PI_SCRIPTS: Record<string, SessionScript> = {
   ],
 };
 
+/**
+ * Codex's shell tool (0.171.0): `exec_command` {cmd}. The second step's command fails, so the recording
+ * holds a failed command's output too.
+ */
+export const CODEX_SCRIPTS: Record<string, SessionScript> = {
+  "codex-1": () => [
+    { thinking: "Listing the files first.", toolCalls: [call("call_codex_01", "exec_command", { cmd: "ls" })] },
+    { toolCalls: [call("call_codex_02", "exec_command", { cmd: "cat src/missing.js" })] },
+    { toolCalls: [call("call_codex_03", "exec_command", { cmd: "cat src/app.js" })] },
+    { text: "src/app.js prints hello." },
+  ],
+  "codex-2": () => [
+    { toolCalls: [call("call_codex_04", "exec_command", { cmd: "git status --short" })] },
+    { text: "Nothing has changed." },
+  ],
+};
+
 export const OPENCODE_SCRIPTS: Record<string, SessionScript> = {
   "opencode-1": (workdir) => [
     {

@@ -49,7 +49,7 @@ export const gooseSessionRoots = () =>
 export const PI_FIRST_NAME_LAST_RELEASE = "0.73.1";
 
 /**
- * Recordings of the client versions installed from devDependencies (and of the Goose the tests fetch),
+ * Recordings of the client versions installed from devDependencies (and of the Goose and Codex the tests fetch),
  * with pi's last release under its first name.
  */
 export const CURRENT_RECORDINGS = {
@@ -60,6 +60,7 @@ export const CURRENT_RECORDINGS = {
     recordingsOf("opencode"),
     gooseRecordings("openai"),
   ],
+  responses: [recordingsOf("codex")],
 } as const;
 
 /** Every session folder under `roots`, labelled with its path under the fixtures (`<client>/<version>/…/<session>`). */

@@ -1,0 +1,53 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { codexBinary } from "../../test/support/codex.js";
+import { runProgram } from "../../test/support/run-program.js";
+import { startCaptureServer } from "./capture-server.js";
+import { installedVersion, recordingFolder } from "./client-versions.js";
+import { baseEnvironment, freshSandbox } from "./recording-sandbox.js";
+import { responsesEndpoint } from "./responses-endpoint.js";
+import { CODEX_SCRIPTS } from "./session-scripts.js";
+
+/**
+ * `codex exec` with a model provider at the scripted endpoint in its config.toml (the lines `switchyard env
+ * --client codex` prints, reasoning at medium): one prompt with a tool loop (a command that fails among
+ * them), then `codex exec resume --last` with a second prompt in the same session.
+ */
+export async function recordCodex(fixturesRoot: string): Promise<string> {
+  const version = installedVersion("codex");
+  const folder = recordingFolder(fixturesRoot, "codex", version);
+  const sandbox = freshSandbox("codex");
+  const binary = await codexBinary(version);
+  const server = await startCaptureServer(responsesEndpoint(CODEX_SCRIPTS, sandbox.workdir));
+  try {
+    writeFileSync(
+      join(sandbox.home, "config.toml"),
+      [
+        'model = "local"',
+        'model_provider = "recorder"',
+        'model_reasoning_effort = "medium"',
+        "model_context_window = 65536",
+        "[model_providers.recorder]",
+        'name = "Recorder"',
+        `base_url = "${server.url}/v1"`,
+        'wire_api = "responses"',
+        'env_key = "RECORDER_KEY"',
+      ].join("\n"),
+    );
+    server.recordInto(join(folder, "tool-session"));
+    const env = { ...baseEnvironment(sandbox), CODEX_HOME: sandbox.home, RECORDER_KEY: "recording-key", NO_COLOR: "1" };
+    const exec = ["exec", "--skip-git-repo-check", "--sandbox", "danger-full-access"];
+    const runs = [
+      [...exec, "[script:codex-1] what does this app do?"],
+      [...exec, "resume", "--last", "[script:codex-2] is anything changed?"],
+    ];
+    for (const args of runs) {
+      const run = await runProgram(binary, args, { cwd: sandbox.workdir, env, timeoutMs: 180_000 });
+      if (run.code !== 0) throw new Error(`codex exited ${run.code}: ${run.stderr}${run.stdout}`);
+    }
+  } finally {
+    await server.close();
+  }
+  process.stdout.write(`codex ${version} tool-session: ${server.requests.length} requests\n`);
+  return folder;
+}
