@@ -10,14 +10,26 @@ import { CODEX_SCRIPTS } from "./session-scripts.js";
 
 /**
  * `codex exec` with a model provider at the scripted endpoint in its config.toml (the lines `switchyard env
- * --client codex` prints, reasoning at medium): one prompt with a tool loop (a command that fails among
- * them), then `codex exec resume --last` with a second prompt in the same session.
+ * --client codex` prints, reasoning at medium):
+ * - `tool-session`: one prompt with a tool loop (a command that fails among them), then `codex exec resume
+ *   --last` with a second prompt in the same session;
+ * - `agent-session`: a prompt whose answer spawns a sub-agent and waits for it, then runs a command.
  */
 export async function recordCodex(fixturesRoot: string): Promise<string> {
   const version = installedVersion("codex");
   const folder = recordingFolder(fixturesRoot, "codex", version);
-  const sandbox = freshSandbox("codex");
   const binary = await codexBinary(version);
+  await recordSession(binary, join(folder, "tool-session"), [
+    ["[script:codex-1] what does this app do?"],
+    ["resume", "--last", "[script:codex-2] is anything changed?"],
+  ]);
+  await recordSession(binary, join(folder, "agent-session"), [["[script:codex-agent] have a sub-agent look at src"]]);
+  return folder;
+}
+
+/** One sandbox and one Codex home, each run `codex exec` with its arguments after the shared ones. */
+async function recordSession(binary: string, into: string, runs: string[][]): Promise<void> {
+  const sandbox = freshSandbox("codex");
   const server = await startCaptureServer(responsesEndpoint(CODEX_SCRIPTS, sandbox.workdir));
   try {
     writeFileSync(
@@ -34,20 +46,15 @@ export async function recordCodex(fixturesRoot: string): Promise<string> {
         'env_key = "RECORDER_KEY"',
       ].join("\n"),
     );
-    server.recordInto(join(folder, "tool-session"));
+    server.recordInto(into);
     const env = { ...baseEnvironment(sandbox), CODEX_HOME: sandbox.home, RECORDER_KEY: "recording-key", NO_COLOR: "1" };
     const exec = ["exec", "--skip-git-repo-check", "--sandbox", "danger-full-access"];
-    const runs = [
-      [...exec, "[script:codex-1] what does this app do?"],
-      [...exec, "resume", "--last", "[script:codex-2] is anything changed?"],
-    ];
     for (const args of runs) {
-      const run = await runProgram(binary, args, { cwd: sandbox.workdir, env, timeoutMs: 180_000 });
+      const run = await runProgram(binary, [...exec, ...args], { cwd: sandbox.workdir, env, timeoutMs: 180_000 });
       if (run.code !== 0) throw new Error(`codex exited ${run.code}: ${run.stderr}${run.stdout}`);
     }
   } finally {
     await server.close();
   }
-  process.stdout.write(`codex ${version} tool-session: ${server.requests.length} requests\n`);
-  return folder;
+  process.stdout.write(`codex ${into}: ${server.requests.length} requests\n`);
 }

@@ -1,6 +1,7 @@
 import type { CaptureAnswer, CaptureScript } from "./capture-server.js";
 import { responsesTurnSse } from "./responses-turn-sse.js";
-import { type SessionScript, scriptedAnswer } from "./session-scripts.js";
+import type { ScriptedTurn } from "./scripted-turn.js";
+import { type SessionScript, SPAWNED_AGENT, scriptedAnswer } from "./session-scripts.js";
 
 interface ResponsesBody {
   model?: string;
@@ -34,6 +35,30 @@ function asMessages(input: unknown): Array<{ role: string; content?: unknown }> 
   return messages;
 }
 
+/** The `agent_id` in the newest tool output that has one (Codex's answer to `spawn_agent`). */
+function spawnedAgent(input: unknown): string | undefined {
+  const items = Array.isArray(input) ? (input as Array<{ type?: unknown; output?: unknown }>) : [];
+  for (const item of [...items].reverse()) {
+    if (item.type !== "function_call_output" || typeof item.output !== "string") continue;
+    const id = /"agent_id":"([^"]+)"/.exec(item.output)?.[1];
+    if (id) return id;
+  }
+  return undefined;
+}
+
+/** A turn with SPAWNED_AGENT in its calls' inputs replaced by the agent's id. */
+function withAgentId(turn: ScriptedTurn, input: unknown): ScriptedTurn {
+  if (!turn.toolCalls) return turn;
+  const agent = spawnedAgent(input) ?? SPAWNED_AGENT;
+  return {
+    ...turn,
+    toolCalls: turn.toolCalls.map((call) => ({
+      ...call,
+      input: JSON.parse(JSON.stringify(call.input).replaceAll(SPAWNED_AGENT, agent)) as Record<string, unknown>,
+    })),
+  };
+}
+
 /** The OpenAI Responses side of the scripted endpoint (Codex). */
 export function responsesEndpoint(scripts: Record<string, SessionScript>, workdir: string): CaptureScript {
   let answered = 0;
@@ -49,7 +74,7 @@ export function responsesEndpoint(scripts: Record<string, SessionScript>, workdi
     const turn =
       (body.tools?.length ?? 0) === 0
         ? { text: "Scripted session" }
-        : scriptedAnswer(scripts, asMessages(body.input), workdir, { text: "Done." });
+        : withAgentId(scriptedAnswer(scripts, asMessages(body.input), workdir, { text: "Done." }), body.input);
     return {
       status: 200,
       contentType: "text/event-stream; charset=utf-8",

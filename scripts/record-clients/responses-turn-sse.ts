@@ -65,7 +65,13 @@ export function responsesTurnSse(
   }
   for (const call of turn.toolCalls ?? []) {
     const json = JSON.stringify(call.input);
-    const item = { id: itemId("fc"), type: "function_call", call_id: call.id, name: call.name };
+    const item = {
+      id: itemId("fc"),
+      type: "function_call",
+      call_id: call.id,
+      name: call.name,
+      ...(call.namespace ? { namespace: call.namespace } : {}),
+    };
     const at = { item_id: item.id, output_index: output.length };
     emit("response.output_item.added", {
       output_index: output.length,

@@ -7,6 +7,8 @@ export interface ScriptedToolCall {
   id: string;
   name: string;
   input: Record<string, unknown>;
+  /** The Responses API's `namespace` of the tool (Codex's `multi_agent_v1`); the other protocols have none. */
+  namespace?: string;
 }
 
 export interface ScriptedTurn {

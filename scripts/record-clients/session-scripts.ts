@@ -97,6 +97,9 @@ export const PI_SCRIPTS: Record<string, SessionScript> = {
   ],
 };
 
+/** What a script writes for the id of the agent Codex spawned last; responses-endpoint.ts puts the id in. */
+export const SPAWNED_AGENT = "$SPAWNED_AGENT";
+
 /**
  * Codex's shell tool (0.171.0): `exec_command` {cmd}. The second step's command fails, so the recording
  * holds a failed command's output too.
@@ -111,6 +114,32 @@ export const CODEX_SCRIPTS: Record<string, SessionScript> = {
   "codex-2": () => [
     { toolCalls: [call("call_codex_04", "exec_command", { cmd: "git status --short" })] },
     { text: "Nothing has changed." },
+  ],
+  // A sub-agent (multi_agent_v1's spawn_agent), waited for by its id.
+  "codex-agent": () => [
+    {
+      text: "I'll have a sub-agent look.",
+      toolCalls: [
+        {
+          ...call("call_codex_agent_01", "spawn_agent", { message: "[script:codex-sub] List the files in src." }),
+          namespace: "multi_agent_v1",
+        },
+      ],
+    },
+    {
+      toolCalls: [
+        {
+          ...call("call_codex_agent_02", "wait_agent", { targets: [SPAWNED_AGENT], timeout_ms: 60_000 }),
+          namespace: "multi_agent_v1",
+        },
+      ],
+    },
+    { toolCalls: [call("call_codex_agent_03", "exec_command", { cmd: "git log --oneline" })] },
+    { text: "The sub-agent found src/app.js." },
+  ],
+  "codex-sub": () => [
+    { toolCalls: [call("call_codex_sub_01", "exec_command", { cmd: "ls src" })] },
+    { text: "src/app.js" },
   ],
 };
 

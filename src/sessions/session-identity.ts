@@ -86,8 +86,17 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
 /** The session id a launcher gives a client's requests; it wins over every other way of telling. */
 export const SESSION_HEADER = "x-switchyard-session-id";
 
+/**
+ * Codex's sub-agent: its requests name the root thread's session in `session-id` and the sub-agent's own
+ * thread in `thread-id` (the same id on the root's own requests).
+ */
+function codexSubagent(headers: CanonicalRequest["client"]["headers"]): string | undefined {
+  const thread = headers["thread-id"];
+  return thread && headers["session-id"] && thread !== headers["session-id"] ? thread : undefined;
+}
+
 function laneOf(request: CanonicalRequest, sessionId: string, source: SessionIdentity["source"]): SessionIdentity {
-  const agentId = request.client.headers["x-claude-code-agent-id"];
+  const agentId = request.client.headers["x-claude-code-agent-id"] ?? codexSubagent(request.client.headers);
   if (request.tools.length === 0) return { sessionId, name: "side", kind: "side", source };
   if (agentId) return { sessionId, name: `subagent:${agentId}`, kind: "subagent", source };
   return { sessionId, name: "main", kind: "main", source };
