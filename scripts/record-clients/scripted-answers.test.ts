@@ -85,6 +85,7 @@ describe("the scripted endpoint's answers are valid protocol", () => {
         type: "function_call",
         call_id: call.id,
         name: call.name,
+        ...(call.namespace ? { namespace: call.namespace } : {}),
         arguments: JSON.stringify(call.input),
       })),
     ]);
