@@ -91,6 +91,35 @@ describe("the OpenAI Responses door on the real llama-server", () => {
     expect(body.usage?.input_tokens).toBeGreaterThan(0);
   });
 
+  it("counts a request's input tokens exactly: what the same request then prefills", async () => {
+    const body = {
+      model: "local",
+      instructions: "Count me.",
+      input: [{ role: "user", content: "How many tokens is this?" }],
+      tools: [{ type: "function", name: "exec_command", parameters: { type: "object", properties: {} } }],
+    };
+    const counted = await fetch(`${gateway.url}/v1/responses/input_tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(counted.status).toBe(200);
+    expect(counted.headers.get("x-switchyard-token-count")).toBe("exact");
+    const count = (await counted.json()) as { object: string; input_tokens: number };
+    expect(count.object).toBe("response.input_tokens");
+    const answered = (await (await post(gateway.url, { ...body, max_output_tokens: 8 })).json()) as {
+      usage: { input_tokens: number };
+    };
+    expect(count.input_tokens).toBe(answered.usage.input_tokens);
+    const bad = await fetch(`${gateway.url}/v1/responses/input_tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+  });
+
   it("answers bad input, stored state and a context overflow with OpenAI-shaped errors", async () => {
     const bad = await post(gateway.url, { model: "local" });
     expect(bad.status).toBe(400);

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extractRequestPdfs } from "../backends/prepare-local-content.js";
-import { type SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import type { SwitchyardError } from "../core/errors.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { anthropicMessageBody } from "../protocols/anthropic/anthropic-response.js";
 import { encodeAnthropicEvent } from "../protocols/anthropic/anthropic-stream-encoder.js";
@@ -9,12 +8,9 @@ import {
   parseAnthropicRequest,
 } from "../protocols/anthropic/parse-anthropic-request.js";
 import type { ModelRouter } from "../routing/model-router.js";
-import { transformHistory } from "../routing/transform-history.js";
-import { normalizeForCache } from "../sessions/normalize-request.js";
 import { sendJson } from "../util/send-json.js";
-import { readJsonBody } from "./http-body.js";
-import { clientGone, type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
-import { TurnContext } from "./turn-context.js";
+import { type CountingDoor, handleCountTokens } from "./count-tokens-route.js";
+import { type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
 
 export function sendAnthropicError(response: ServerResponse, error: SwitchyardError): void {
   const headers: Record<string, string> = {};
@@ -44,52 +40,22 @@ export function handleMessages(
   return serveGeneration(request, response, context, ANTHROPIC_DOOR, receivedAt);
 }
 
+/** Anthropic's `POST /v1/messages/count_tokens`: `{input_tokens}`. */
+export const ANTHROPIC_COUNTING: CountingDoor = {
+  protocol: "anthropic",
+  parse: parseAnthropicCountTokensRequest,
+  body: (tokens) => ({ input_tokens: tokens }),
+  sendError: sendAnthropicError,
+};
+
 /** POST /v1/messages/count_tokens: exact, through the backend that would serve the request. */
-export async function handleCountTokens(
+export function handleAnthropicCountTokens(
   request: IncomingMessage,
   response: ServerResponse,
   context: RouteContext,
   receivedAt?: number,
 ): Promise<void> {
-  const turn = new TurnContext(
-    context.recorder,
-    context.lanes,
-    "anthropic",
-    "count_tokens",
-    clientGone(request, response),
-    receivedAt,
-  );
-  try {
-    const canonical = normalizeForCache(
-      parseAnthropicCountTokensRequest(
-        await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers),
-        request.headers,
-      ),
-    );
-    const identity = turn.identify(canonical);
-    // The route the turn would take, planned without taking a turn: an escalated session is counted by
-    // its cloud backend. Backends cooling down after failures go last, as when the turn opens them.
-    const routing = context.routing;
-    const { chain } = await routing.plan(canonical, identity, turn.abort.signal, { preview: true });
-    const route = chain.find((each) => routing.cooldowns.remainingMs(each.backend.name) === 0) ?? chain[0];
-    turn.route = route;
-    // Counted as the backend would take the conversation (another model's thinking converted; on a
-    // local backend a PDF by its text, as the turn will send it).
-    const { request: counted } = transformHistory(canonical, routing.historyTarget(route.backend));
-    if (route.backend.kind !== "anthropic") await extractRequestPdfs(counted);
-    const count = await route.backend.countTokens(counted, { model: route.model, signal: turn.abort.signal });
-    sendJson(
-      response,
-      200,
-      { input_tokens: count.tokens },
-      { "x-switchyard-token-count": count.exact ? "exact" : "estimate" },
-    );
-    turn.finish(200);
-  } catch (thrown) {
-    const error = toSwitchyardError(thrown);
-    if (!response.destroyed) sendAnthropicError(response, error);
-    turn.finish(error.status, error);
-  }
+  return handleCountTokens(request, response, context, ANTHROPIC_COUNTING, receivedAt);
 }
 
 /**

@@ -30,12 +30,17 @@ import type { TurnSource } from "../telemetry/turn-source.js";
 import { latestBenchReportFile } from "../util/paths.js";
 import { RepeatedJsonMembers } from "../util/repeated-json-members.js";
 import { sendJson } from "../util/send-json.js";
-import { handleCountTokens, handleListModels, handleMessages, sendAnthropicError } from "./anthropic-routes.js";
+import {
+  handleAnthropicCountTokens,
+  handleListModels,
+  handleMessages,
+  sendAnthropicError,
+} from "./anthropic-routes.js";
 import { ENGINE_PAUSE_PATH, ENGINE_RESUME_PATH, handleEngineHandover } from "./engine-handover.js";
 import { handleHealth } from "./health-route.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import { answerProbe } from "./probe-routes.js";
-import { handleResponses } from "./responses-routes.js";
+import { handleResponses, handleResponsesInputTokens } from "./responses-routes.js";
 import type { RouteContext } from "./serve-generation.js";
 import { handleSessionSummary, SESSION_SUMMARY_PATH } from "./session-summary-route.js";
 
@@ -78,7 +83,8 @@ function preconnectLocal(backends: readonly Backend[]): void {
 }
 
 /** Errors in the shape of the client's protocol: OpenAI's for its path, Anthropic's elsewhere. */
-const isOpenAIPath = (path: string | undefined) => path === "/v1/chat/completions" || path === "/v1/responses";
+const isOpenAIPath = (path: string | undefined) =>
+  path === "/v1/chat/completions" || path === "/v1/responses" || path === "/v1/responses/input_tokens";
 
 /**
  * The path a request means: a client whose base URL ends with a slash sends `//v1/messages`, and some
@@ -156,8 +162,10 @@ export function createGatewayServer(options: GatewayOptions): Server {
         preconnectLocal(options.backends);
         return await handleResponses(request, response, context, receivedAt);
       }
+      if (method === "POST" && path === "/v1/responses/input_tokens")
+        return await handleResponsesInputTokens(request, response, context, receivedAt);
       if (method === "POST" && path === "/v1/messages/count_tokens")
-        return await handleCountTokens(request, response, context, receivedAt);
+        return await handleAnthropicCountTokens(request, response, context, receivedAt);
       if (method === "GET" && path === "/v1/models") return handleListModels(response, options.router);
       if (method === "GET" && path === "/v1/switchyard/info") {
         const windows = await Promise.all(

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseResponsesRequest, responsesToolNames } from "../protocols/openai-responses/parse-responses-request.js";
 import { responsesBody, responsesId } from "../protocols/openai-responses/responses-output.js";
 import { ResponsesStreamEncoder } from "../protocols/openai-responses/responses-stream-encoder.js";
+import { type CountingDoor, handleCountTokens } from "./count-tokens-route.js";
 import { sendOpenAIError } from "./openai-routes.js";
 import { type FrontDoor, type RouteContext, serveGeneration } from "./serve-generation.js";
 
@@ -36,4 +37,22 @@ export function handleResponses(
   receivedAt?: number,
 ) {
   return serveGeneration(request, response, context, RESPONSES_DOOR, receivedAt);
+}
+
+/** OpenAI's `POST /v1/responses/input_tokens`: `{object: "response.input_tokens", input_tokens}`. */
+const RESPONSES_COUNTING: CountingDoor = {
+  protocol: "openai",
+  parse: parseResponsesRequest,
+  body: (tokens) => ({ object: "response.input_tokens", input_tokens: tokens }),
+  sendError: sendOpenAIError,
+};
+
+/** POST /v1/responses/input_tokens: exact, through the backend that would serve the request. */
+export function handleResponsesInputTokens(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: RouteContext,
+  receivedAt?: number,
+) {
+  return handleCountTokens(request, response, context, RESPONSES_COUNTING, receivedAt);
 }
