@@ -1,9 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AgentSpec } from "../src/eval/agents.js";
 import { runSuite } from "../src/eval/run-suite.js";
+import { codexBinary } from "./support/codex.js";
 import { piPath } from "./support/pi.js";
 import { useTestGateway } from "./support/test-gateway.js";
 
@@ -13,6 +14,7 @@ const AGENTS: [string, AgentSpec][] = [
   ["claude -p", { kind: "claude", maxTurns: 3 }],
   ["pi", { kind: "pi", model: "local" }],
   ["opencode", { kind: "opencode", model: "local" }],
+  ["codex", { kind: "codex", model: "local" }],
 ];
 
 describe("switchyard eval with real clients through Switchyard on the tiny test model", () => {
@@ -26,6 +28,8 @@ describe("switchyard eval with real clients through Switchyard on the tiny test 
     async (_, agent) => {
       // The eval runs the pi on PATH, else the devDependency, whose Node.js must be 22 or later.
       if (agent.kind === "pi") vi.stubEnv("PATH", await piPath());
+      // Codex is no devDependency: the binary the tests fetch, on PATH.
+      if (agent.kind === "codex") vi.stubEnv("PATH", `${dirname(await codexBinary())}:${process.env.PATH}`);
       const outDir = mkdtempSync(join(tmpdir(), "switchyard-eval-claude-"));
       const { records } = await runSuite(TASKS, {
         agent,

@@ -38,4 +38,18 @@ describe("agentGatewayEnv: what an agent sends the gateway", () => {
       "x-switchyard-route": "local",
     });
   });
+
+  it("gives Codex a config.toml whose one provider is the Responses door, with the headers in http_headers", () => {
+    const env = agentGatewayEnv(parseAgent("codex"), "http://127.0.0.1:4747/", home, {
+      tag,
+      sessionId: "eval-session-2",
+    });
+    const config = readFileSync(join(env.CODEX_HOME as string, "config.toml"), "utf8").split("\n");
+    expect(config).toContain('base_url = "http://127.0.0.1:4747/v1"');
+    expect(config).toContain('wire_api = "responses"');
+    expect(config).toContain(
+      'http_headers = { "x-switchyard-session-id" = "eval-session-2", "x-switchyard-eval-run" = "run-1", "x-switchyard-eval-task" = "py-roman" }',
+    );
+    expect(env.SWITCHYARD_API_KEY).toBe("switchyard");
+  });
 });

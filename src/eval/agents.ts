@@ -4,8 +4,8 @@ import { SESSION_HEADER } from "../sessions/session-identity.js";
 import { EVAL_RUN_HEADER, EVAL_TASK_HEADER, type EvalTag } from "../telemetry/eval-tag.js";
 
 /**
- * Who does the task: the harness's own checks (`oracle`, `null`), Claude Code, pi or opencode through
- * a Switchyard (`claude`, `pi`, `opencode`), or any command (`cmd:…`).
+ * Who does the task: the harness's own checks (`oracle`, `null`), Claude Code, pi, opencode or Codex
+ * through a Switchyard (`claude`, `pi`, `opencode`, `codex`), or any command (`cmd:…`).
  */
 export type AgentSpec =
   | { kind: "oracle" }
@@ -13,6 +13,7 @@ export type AgentSpec =
   | { kind: "claude"; maxTurns: number }
   | { kind: "pi"; model: string }
   | { kind: "opencode"; model: string }
+  | { kind: "codex"; model: string }
   | { kind: "cmd"; command: string };
 
 export function parseAgent(text: string, { maxTurns = 80, model = "local" } = {}): AgentSpec {
@@ -26,7 +27,8 @@ export function parseAgent(text: string, { maxTurns = 80, model = "local" } = {}
     return { kind: "cmd", command };
   }
   if (text === "opencode") return { kind: "opencode", model };
-  throw new Error(`--agent ${text}: expected oracle, null, claude, pi, opencode or cmd:'…'`);
+  if (text === "codex") return { kind: "codex", model };
+  throw new Error(`--agent ${text}: expected oracle, null, claude, pi, opencode, codex or cmd:'…'`);
 }
 
 export function agentLabel(agent: AgentSpec): string {
@@ -63,6 +65,13 @@ export function agentCommand(agent: AgentSpec, taskDirectory: string): string {
       return [
         shellQuote(bundledOrPath("opencode")),
         `run --model ${shellQuote(`switchyard/${agent.model}`)}`,
+        '"$SWITCHYARD_EVAL_INSTRUCTION"',
+      ].join(" ");
+    case "codex":
+      // `exec` answers the one prompt and exits; no sandbox of its own (the run is one), no approvals.
+      return [
+        shellQuote(bundledOrPath("codex")),
+        "exec --skip-git-repo-check --sandbox danger-full-access",
         '"$SWITCHYARD_EVAL_INSTRUCTION"',
       ].join(" ");
     case "cmd":
@@ -169,6 +178,28 @@ export function agentGatewayEnv(
       OPENCODE_DISABLE_SHARE: "1",
       OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
     };
+  }
+  if (agent.kind === "codex") {
+    // Codex's config.toml in the run's own CODEX_HOME: one model provider, Switchyard's Responses door,
+    // whose `http_headers` go on every request.
+    const codexHome = join(home, ".codex");
+    mkdirSync(codexHome, { recursive: true });
+    const toml = (value: string) => JSON.stringify(value);
+    const headers = Object.entries(providerHeaders).map(([name, value]) => `${toml(name)} = ${toml(value)}`);
+    writeFileSync(
+      join(codexHome, "config.toml"),
+      [
+        `model = ${toml(agent.model)}`,
+        'model_provider = "switchyard"',
+        "[model_providers.switchyard]",
+        'name = "Switchyard"',
+        `base_url = ${toml(`${gatewayUrl.replace(/\/+$/, "")}/v1`)}`,
+        'wire_api = "responses"',
+        'env_key = "SWITCHYARD_API_KEY"',
+        `http_headers = { ${headers.join(", ")} }`,
+      ].join("\n"),
+    );
+    return { ...common, CODEX_HOME: codexHome, SWITCHYARD_API_KEY: apiKey ?? "switchyard", NO_COLOR: "1" };
   }
   if (agent.kind !== "claude") return common;
   return {

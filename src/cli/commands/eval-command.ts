@@ -68,7 +68,7 @@ export function registerEvalCommands(program: Command): void {
   evalCommand
     .command("run <dir>")
     .description("run an agent on every task: status, score and pass@k per task")
-    .requiredOption("--agent <agent>", "oracle | null | claude | pi | opencode | cmd:'…'")
+    .requiredOption("--agent <agent>", "oracle | null | claude | pi | opencode | codex | cmd:'…'")
     .option("--url <url>", "a running Switchyard: agents go through it; tokens and cost come from its records")
     .option("--max-turns <n>", "Claude Code's --max-turns", "80")
     .option("--model <name>", "the model pi asks Switchyard for", "local")
