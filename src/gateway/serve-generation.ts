@@ -97,7 +97,7 @@ export async function serveGeneration(
     const identity = turn.identify(canonical);
     if (turn.stream) {
       encoding = door.streamEncoder(canonical);
-      stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs, encoding.keepAlive);
+      stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs, encoding.keepAlive?.bind(encoding));
     }
     ({ events, first } = await openGeneration(context, canonical, turn, identity));
   } catch (thrown) {
@@ -140,7 +140,7 @@ export async function serveGeneration(
   }
 
   const stream = encoding ?? door.streamEncoder(canonical);
-  const encode = (event: CanonicalEvent) => stream.encode(event);
+  const encode = stream.encode.bind(stream);
   if (!response.headersSent) response.writeHead(200, STREAM_HEADERS);
   let failure: SwitchyardError | undefined;
   /** The encoded `done` event: the answer's end, written once the turn is in the store. */

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { invalidRequest } from "../core/errors.js";
 
 /**
  * A zod issue list as one line a person can act on: `messages.2.content.0.type: …`. A union (content
@@ -33,4 +34,15 @@ export function normalizeHeaders(
   for (const [name, value] of Object.entries(headers))
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   return out;
+}
+
+/** A part of the body checked on its own (`at`: where it sits), or an invalid_request error naming the field. */
+export function checkPart<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  at: PropertyKey[],
+): z.infer<Schema> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, at));
+  return parsed.data;
 }

@@ -11,7 +11,7 @@ import type {
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
-import { describeIssues, normalizeHeaders } from "../request-validation.js";
+import { checkPart, describeIssues, normalizeHeaders } from "../request-validation.js";
 import { acceptsAnthropicMessage, acceptsAnthropicRequest, acceptsAnthropicTools } from "./accept-anthropic-request.js";
 import {
   type AnthropicContentBlock,
@@ -79,9 +79,7 @@ function convertBlock(block: AnthropicContentBlock): CanonicalPart {
 
 /** A message the accept path left to zod: zod's value, or its error naming the field. */
 function checkedByZod(raw: unknown, index: number): AnthropicMessage {
-  const parsed = anthropicMessageSchema.safeParse(raw);
-  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["messages", index]));
-  return parsed.data;
+  return checkPart(anthropicMessageSchema, raw, ["messages", index]);
 }
 
 /** Checked and converted messages, by the frozen message they came from. */
@@ -158,9 +156,7 @@ function canonicalTools(raw: unknown): ToolDefinition[] {
   if (raw === undefined) return [];
   return rememberFrozen(checkedTools, raw, () => {
     if (acceptsAnthropicTools(raw)) return convertTools(raw);
-    const parsed = anthropicToolsSchema.safeParse(raw);
-    if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, ["tools"]));
-    return convertTools(parsed.data);
+    return convertTools(checkPart(anthropicToolsSchema, raw, ["tools"]));
   });
 }
 

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type {
   CanonicalMessage,
   CanonicalPart,
@@ -10,7 +9,7 @@ import type {
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
 import { imagePart, toolCallInput } from "../openai/convert-openai-messages.js";
-import { describeIssues, normalizeHeaders } from "../request-validation.js";
+import { checkPart as check, describeIssues, normalizeHeaders } from "../request-validation.js";
 import {
   customToolCall,
   customToolCallOutput,
@@ -33,12 +32,6 @@ import { convertResponsesToolChoice, ResponsesToolNames } from "./responses-tool
 export const DEFAULT_RESPONSES_MAX_OUTPUT_TOKENS = 32_000;
 
 type Built = { role: CanonicalMessage["role"]; parts: CanonicalPart[] };
-
-function check<Schema extends z.ZodType>(schema: Schema, value: unknown, at: PropertyKey[]): z.infer<Schema> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, at));
-  return parsed.data;
-}
 
 function contentParts(content: string | InputContentPart[], path: string): ToolResultContent[] {
   if (typeof content === "string") return [{ type: "text", text: content }];
@@ -90,8 +83,8 @@ function convertInput(body: ResponsesRequest, names: ResponsesToolNames) {
     // Tool results join the results before them; model output joins the output before it.
     const joins =
       last?.role === role &&
-      (role === "assistant" || part.type === "tool_result") &&
-      (role === "assistant" || last.parts.every((earlier) => earlier.type === "tool_result"));
+      (role === "assistant" ||
+        (part.type === "tool_result" && last.parts.every((earlier) => earlier.type === "tool_result")));
     if (joins) last.parts.push(part);
     else out.push({ role, parts: [part] });
   };

@@ -1,6 +1,5 @@
 import type { ToolChoice, ToolDefinition } from "../../core/canonical.js";
-import { invalidRequest } from "../../core/errors.js";
-import { describeIssues } from "../request-validation.js";
+import { checkPart } from "../request-validation.js";
 import {
   type CustomTool,
   customTool,
@@ -17,14 +16,6 @@ export interface ClientTool {
   readonly namespace?: string;
   /** A `custom` tool: its free-text input travels as the one string argument `input`. */
   readonly custom: boolean;
-}
-
-const SCHEMAS = { function: functionTool, custom: customTool, namespace: namespaceTool } as const;
-
-function checked<Type extends keyof typeof SCHEMAS>(type: Type, tool: unknown, at: PropertyKey[]) {
-  const parsed = SCHEMAS[type].safeParse(tool);
-  if (!parsed.success) throw invalidRequest(describeIssues(parsed.error, at));
-  return parsed.data as ReturnType<(typeof SCHEMAS)[Type]["parse"]>;
 }
 
 /**
@@ -46,9 +37,9 @@ export class ResponsesToolNames {
     const flat: Array<{ tool: FunctionTool | CustomTool; namespace?: string }> = [];
     for (const [index, tool] of (tools ?? []).entries()) {
       if (tool.type === "function" || tool.type === "custom")
-        flat.push({ tool: checked(tool.type, tool, ["tools", index]) });
+        flat.push({ tool: checkPart(tool.type === "function" ? functionTool : customTool, tool, ["tools", index]) });
       else if (tool.type === "namespace") {
-        const group = checked("namespace", tool, ["tools", index]);
+        const group = checkPart(namespaceTool, tool, ["tools", index]);
         for (const inner of group.tools) flat.push({ tool: inner, namespace: group.name });
       }
     }
