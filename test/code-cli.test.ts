@@ -35,9 +35,9 @@ describe("switchyard env and switchyard code", () => {
       "export GOOSE_CONTEXT_LIMIT='65536'",
       "",
     ]);
-    const other = await runCli(["env", "--url", gateway.url, "--client", "codex"]);
+    const other = await runCli(["env", "--url", gateway.url, "--client", "crush"]);
     expect(other.code).not.toBe(0);
-    expect(other.stderr).toContain("Allowed choices are claude, goose");
+    expect(other.stderr).toContain("Allowed choices are claude, goose, codex");
   });
 
   it("code starts the real Claude Code wired to the running Switchyard", async () => {
