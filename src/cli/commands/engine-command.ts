@@ -99,7 +99,8 @@ export function registerEngineCommands(program: Command): void {
       choice(TEST_MODEL_SCRIPTS, "--script"),
       "text",
     )
-    .option("--tool <name>", "the tool the tool-call scripts call, with a command argument (pi's is bash)", "Bash")
+    .option("--tool <name>", "the tool the tool-call scripts call (pi's is bash, Codex's exec_command)", "Bash")
+    .option("--argument <name>", "the name of the tool's one argument (Codex's exec_command takes cmd)", "command")
     .option(
       "--size <size>",
       "tiny (fast tests) or small (prefill cost visible)",
@@ -114,6 +115,7 @@ export function registerEngineCommands(program: Command): void {
           template: TestModelTemplate;
           script: TestModelScript;
           tool: string;
+          argument: string;
           size: TestModelSize;
           seed: number;
         },
@@ -123,7 +125,7 @@ export function registerEngineCommands(program: Command): void {
         const source = await ensureLlamaSource(say);
         await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
         say(
-          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${scriptCallsTool(options.script) ? `, tool ${options.tool}` : ""}, seed ${options.seed})`,
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${scriptCallsTool(options.script) ? `, tool ${options.tool}(${options.argument})` : ""}, seed ${options.seed})`,
         );
       },
     );
