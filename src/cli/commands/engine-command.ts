@@ -125,7 +125,7 @@ export function registerEngineCommands(program: Command): void {
         const source = await ensureLlamaSource(say);
         await writeTestModel({ llamaSource: source.directory, outputPath: out, ...options });
         say(
-          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${scriptCallsTool(options.script) ? `, tool ${options.tool}(${options.argument})` : ""}, seed ${options.seed})`,
+          `wrote ${out} (${options.size}, ${options.template} template, ${options.script} script${scriptCallsTool(options.script) ? `, tool ${options.tool}${options.argument === "command" ? "" : `(${options.argument})`}` : ""}, seed ${options.seed})`,
         );
       },
     );
