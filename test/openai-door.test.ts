@@ -70,6 +70,21 @@ describe("the OpenAI Chat Completions door on the real llama-server", () => {
     expect(body.usage.prompt_tokens).toBeGreaterThan(0);
   });
 
+  it("answers a session whose history holds a call cut at the output limit (its arguments `{`)", async () => {
+    const messages = [
+      { role: "user", content: "Run the tool" },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_cut", type: "function", function: { name: "exec_command", arguments: "{" } }],
+      },
+      { role: "tool", tool_call_id: "call_cut", content: "failed to parse function arguments" },
+    ];
+    const tools = [{ type: "function", function: { name: "exec_command", parameters: { type: "object" } } }];
+    const response = await post(gateway.url, { model: "local", max_tokens: 8, messages, tools });
+    expect(response.status).toBe(200);
+  });
+
   it("answers bad input and a context overflow with OpenAI-shaped errors", async () => {
     const bad = await post(gateway.url, { model: "local", messages: [] });
     expect(bad.status).toBe(400);

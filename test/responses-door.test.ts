@@ -120,6 +120,17 @@ describe("the OpenAI Responses door on the real llama-server", () => {
     expect(((await bad.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
   });
 
+  it("answers a session whose history holds a call cut at the output limit (its arguments `{`)", async () => {
+    const tools = [{ type: "function", name: "exec_command", parameters: { type: "object", properties: {} } }];
+    const input = [
+      { role: "user", content: "Run the tool" },
+      { type: "function_call", call_id: "call_cut", name: "exec_command", arguments: "{" },
+      { type: "function_call_output", call_id: "call_cut", output: "failed to parse function arguments" },
+    ];
+    const next = await post(gateway.url, { model: "local", input, tools, max_output_tokens: 8 });
+    expect(next.status).toBe(200);
+  });
+
   it("answers bad input, stored state and a context overflow with OpenAI-shaped errors", async () => {
     const bad = await post(gateway.url, { model: "local" });
     expect(bad.status).toBe(400);

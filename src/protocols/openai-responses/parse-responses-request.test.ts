@@ -145,6 +145,18 @@ describe("parseResponsesRequest", () => {
     expect(error({ model: "m", input: [{ type: "function_call", call_id: "c", name: "x" }] }).message).toMatch(
       /^input\.0\.arguments:/,
     );
+    // A call cut at the output limit (`{`) stays in a session's history without refusing it.
+    const cut = parseResponsesRequest({
+      model: "m",
+      input: [
+        { role: "user", content: "go" },
+        { type: "function_call", call_id: "c", name: "x", arguments: "{" },
+        { type: "function_call_output", call_id: "c", output: "failed to parse arguments" },
+      ],
+    });
+    expect(cut.messages[1]?.parts).toEqual([
+      { type: "tool_call", id: "c", name: "x", input: { _unparsed_arguments: "{" } },
+    ]);
     expect(error({ model: "m", input: [{ type: "function_call_output", call_id: "c9", output: "x" }] }).message).toBe(
       "input.0.call_id: c9 matches no tool call earlier in the input",
     );

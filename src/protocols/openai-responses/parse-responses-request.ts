@@ -130,7 +130,7 @@ function convertInput(body: ResponsesRequest, names: ResponsesToolNames) {
           type: "tool_call",
           id: call.call_id,
           name: names.modelName(call.name, call.namespace),
-          input: toolCallInput(call.arguments, `${path}.arguments`),
+          input: toolCallInput(call.arguments),
         });
         break;
       }
