@@ -56,7 +56,6 @@ export function responseObject(fields: {
     incomplete_details: fields.incompleteDetails ?? null,
     model: fields.model,
     output: fields.output,
-    parallel_tool_calls: true,
     previous_response_id: null,
     store: false,
     usage: fields.usage ? responsesUsage(fields.usage) : null,
