@@ -22,7 +22,7 @@ import {
   reasoning,
   responsesRequestSchema,
 } from "./responses-request-schema.js";
-import { convertResponsesToolChoice, ResponsesToolNames } from "./responses-tools.js";
+import { convertResponsesToolChoice, type ResponsesToolNames, toolNamesOf } from "./responses-tools.js";
 
 /**
  * The output budget when the client sets no `max_output_tokens`. The Responses API caps an answer only by
@@ -201,7 +201,7 @@ export function parseResponsesRequest(
   if (body.conversation !== undefined && body.conversation !== null)
     throw invalidRequest("conversation: Switchyard stores no conversations; send the whole conversation in input");
   if (body.background) throw invalidRequest("background: responses run in the foreground only");
-  const names = new ResponsesToolNames(body.tools);
+  const names = toolNamesOf((raw as { tools?: unknown }).tools);
   const { system, messages } = convertInput(body, names);
   if (messages.length === 0) throw invalidRequest("input: at least one message is required");
   return {
@@ -230,5 +230,5 @@ export function parseResponsesRequest(
 
 /** The tool names of a parsed request's body, for the answer's way back (the body was checked by the parse). */
 export function responsesToolNames(request: CanonicalRequest): ResponsesToolNames {
-  return new ResponsesToolNames((request.client.body as ResponsesRequest).tools);
+  return toolNamesOf((request.client.body as { tools?: unknown }).tools);
 }

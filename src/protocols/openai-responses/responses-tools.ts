@@ -1,4 +1,5 @@
 import type { ToolChoice, ToolDefinition } from "../../core/canonical.js";
+import { rememberFrozen } from "../../util/remember-frozen.js";
 import { checkPart } from "../request-validation.js";
 import {
   type CustomTool,
@@ -72,6 +73,17 @@ export class ResponsesToolNames {
   clientTool(modelName: string): ClientTool {
     return this.byModelName.get(modelName) ?? { name: modelName, custom: false };
   }
+}
+
+const knownTools = new WeakMap<object, ResponsesToolNames>();
+
+/**
+ * The names of a body's `tools` member (as the client sent it): a frozen list (one that came back byte
+ * for byte) is checked and flattened only the first time, and the answer's encoder, asking again for the
+ * same request, gets the names the parse made.
+ */
+export function toolNamesOf(tools: unknown): ResponsesToolNames {
+  return rememberFrozen(knownTools, tools, () => new ResponsesToolNames(tools as ResponsesRequest["tools"]));
 }
 
 const clientKey = (name: string, namespace: string | undefined) => (namespace ? `${namespace}\u0000${name}` : name);
