@@ -629,13 +629,14 @@ export class LlamaServerBackend implements Backend {
       // What the other slots hold now (a lane emptied earlier holds next to nothing).
       if (!slots || fits(slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0))) return;
       const counted = await this.countTokens(request, { model: options.model, signal });
-      const rank = (id: number) => EVICTION_ORDER[pinned.find((view) => view.slot === id)?.lane?.kind ?? "empty"];
-      const busy = (id: number) => pinned.find((view) => view.slot === id)?.busy === true;
-      const room = slots.map((state) => ({
-        ...state,
-        processing: state.processing || busy(state.id),
-        rank: rank(state.id),
-      }));
+      const room = slots.map((state) => {
+        const view = pinned.find((each) => each.slot === state.id);
+        return {
+          ...state,
+          processing: state.processing || view?.busy === true,
+          rank: EVICTION_ORDER[view?.lane?.kind ?? "empty"],
+        };
+      });
       for (const victim of slotsToEmpty(room, slot, counted.tokens + answer, capacity)) {
         // One token on the slot: the server moves the slot's prompt to its RAM cache before taking it.
         await this.json(
