@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { codexConfig } from "../../src/cli/codex-config.js";
 import { codexBinary } from "../../test/support/codex.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { startCaptureServer } from "./capture-server.js";
@@ -32,22 +33,16 @@ async function recordSession(binary: string, into: string, runs: string[][]): Pr
   const sandbox = freshSandbox("codex");
   const server = await startCaptureServer(responsesEndpoint(CODEX_SCRIPTS, sandbox.workdir));
   try {
-    writeFileSync(
-      join(sandbox.home, "config.toml"),
-      [
-        'model = "local"',
-        'model_provider = "recorder"',
-        'model_reasoning_effort = "medium"',
-        "model_context_window = 65536",
-        "[model_providers.recorder]",
-        'name = "Recorder"',
-        `base_url = "${server.url}/v1"`,
-        'wire_api = "responses"',
-        'env_key = "RECORDER_KEY"',
-      ].join("\n"),
-    );
+    // Top-level keys come before the provider's table.
+    const config = codexConfig({ baseUrl: server.url, apiKey: "recording-key", contextWindow: 65_536 });
+    writeFileSync(join(sandbox.home, "config.toml"), `model_reasoning_effort = "medium"\n${config}\n`);
     server.recordInto(into);
-    const env = { ...baseEnvironment(sandbox), CODEX_HOME: sandbox.home, RECORDER_KEY: "recording-key", NO_COLOR: "1" };
+    const env = {
+      ...baseEnvironment(sandbox),
+      CODEX_HOME: sandbox.home,
+      SWITCHYARD_API_KEY: "recording-key",
+      NO_COLOR: "1",
+    };
     const exec = ["exec", "--skip-git-repo-check", "--sandbox", "danger-full-access"];
     for (const args of runs) {
       const run = await runProgram(binary, [...exec, ...args], { cwd: sandbox.workdir, env, timeoutMs: 180_000 });
