@@ -132,4 +132,43 @@ describe("bench replay through Switchyard on a 4-slot engine", () => {
       counts({ ...first, turns: first.turns.filter((turn) => turn.request.startsWith("bare-session/")) }),
     );
   }, 1_200_000);
+
+  it("replays Codex's Responses sessions and Chat Completions ones: every turn served, each lane warm, misses explained", async () => {
+    const json = join(mkdtempSync(join(tmpdir(), "switchyard-replay-")), "replay.json");
+    const sessions = [
+      "codex/codex-0.171.0/agent-session",
+      "codex/codex-0.171.0/tool-session",
+      "opencode/opencode-1.18.33/tool-session",
+      "qwen-code/qwen-code-0.24.4/resumed-session",
+    ];
+    const run = await runSwitchyard(
+      ["bench", "replay", ...sessions, "--url", testGateway().url, "--json", json],
+      900_000,
+    );
+    console.log(run.stdout, run.stderr.slice(-2000));
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(json, "utf8")) as ReplayReport;
+    expect(report.turns.length).toBe(6 + 6 + 6 + 4);
+    expect(report.turns.filter((turn) => turn.status !== 200 || turn.error)).toEqual([]);
+    // The sub-agent's turns are a lane of their own (Codex's thread-id), named in the table.
+    const subagent = report.turns.filter((turn) => turn.lane.startsWith("codex-0.171.0/agent-session/subagent:"));
+    expect(subagent.map((turn) => turn.request)).toEqual([
+      "codex-0.171.0/agent-session/003.json",
+      "codex-0.171.0/agent-session/004.json",
+    ]);
+    expect(run.stdout).toMatch(/agent-session\/003\.json\s+subagent:/);
+    // Counted on the engine's template from each door's own parse: every turn prefilled no more than its
+    // lane's new tokens (a lane's first turn may reuse another session's system prompt, so less).
+    for (const turn of report.turns) {
+      expect(turn.minimum, turn.request).toBeGreaterThan(0);
+      expect(turn.prefilled, turn.request).toBeLessThanOrEqual((turn.minimum as number) + 8);
+    }
+    // The gateway's explanation, matched by door and session: Qwen Code's resumed session rewrote the start
+    // of its first message (its session context) on the third request; nothing else missed.
+    expect(report.turns.filter((turn) => turn.miss).map((turn) => [turn.request, turn.miss])).toEqual([
+      ["qwen-code-0.24.4/resumed-session/003.json", "prompt-changed at messages[0].content[0]"],
+    ]);
+    expect(report.brokenTurns).toEqual([]);
+    expect(report.efficiency).toBeLessThanOrEqual(1.05);
+  }, 1_200_000);
 });

@@ -1,7 +1,13 @@
 import { formatTable } from "./format-table.js";
-import type { ReplayReport } from "./replay-sessions.js";
+import type { ReplayReport, ReplayTurn } from "./replay-sessions.js";
 
 const cell = (value: number | undefined, digits = 0) => (value === undefined ? "–" : value.toFixed(digits));
+
+/** A turn's lane within its session (`main`, `subagent:…`, `side`): the lane named after the session's name. */
+function laneName(turn: ReplayTurn): string {
+  const session = turn.request.slice(0, turn.request.lastIndexOf("/"));
+  return turn.lane.startsWith(`${session}/`) ? turn.lane.slice(session.length + 1) : turn.lane;
+}
 
 /** The per-turn table, the totals, and the turns whose cache broke, by name. */
 export function formatReplay(report: ReplayReport): string {
@@ -9,7 +15,7 @@ export function formatReplay(report: ReplayReport): string {
   const stored = report.turns.some((turn) => turn.recordedPromptTokens !== undefined);
   const rows = report.turns.map((turn) => [
     turn.request,
-    turn.lane.split("/")[1] ?? turn.lane,
+    laneName(turn),
     ...(stored ? [cell(turn.recordedPromptTokens)] : []),
     turn.status === 200 ? cell(turn.renderedTokens) : `HTTP ${turn.status}`,
     cell(turn.minimum),

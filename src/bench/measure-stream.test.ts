@@ -23,6 +23,34 @@ describe("measureStream on recorded streams", () => {
     expect(measured.text.startsWith("Hello!")).toBe(true);
   });
 
+  it("reads llama-server's Responses stream: content events, usage with cached tokens, timings, the answer's text", async () => {
+    const measured = await measureStream(
+      "responses",
+      chunks(recorded("openai/llama-server-responses.sse")),
+      0,
+      () => 0,
+    );
+    expect(measured.error).toBeUndefined();
+    // Reasoning and text deltas, one event per token: 24 generated tokens, less the reasoning's markers.
+    expect(measured.contentTimesMs.length).toBeGreaterThan(10);
+    expect(measured.promptTokens).toBe(20);
+    expect(measured.reusedTokens).toBe(19);
+    expect(measured.outputTokens).toBe(24);
+    expect(measured.timings).toMatchObject({ promptN: 1, cacheN: 19, predictedN: 24 });
+    expect(measured.text).toBe("Hello! This is the Switchyard test net: random weights, fixed");
+  });
+
+  it("reads a failed Responses stream as an error, and one cut before its end as cut", async () => {
+    const failed = [
+      'event: response.created\ndata: {"type":"response.created","response":{"id":"resp_1","status":"in_progress"}}',
+      'event: response.failed\ndata: {"type":"response.failed","response":{"id":"resp_1","status":"failed","error":{"code":"context_length_exceeded","message":"the prompt does not fit"},"usage":null}}',
+    ].join("\n\n");
+    expect((await measureStream("responses", chunks(`${failed}\n\n`), 0)).error).toBe("the prompt does not fit");
+    const text = recorded("openai/llama-server-responses.sse");
+    const cut = await measureStream("responses", chunks(text.slice(0, text.indexOf("event: response.completed"))), 0);
+    expect(cut.error).toMatch(/ended before its last event/);
+  });
+
   it("reads Anthropic's documented stream; its usage has no cache split, so reuse is unknown", async () => {
     const measured = await measureStream("anthropic", chunks(recorded("anthropic/text-stream.sse")), 0, () => 0);
     expect(measured.error).toBeUndefined();

@@ -3,6 +3,9 @@ import { readSseEvents } from "../util/sse-lines.js";
 /** The two streaming wires a bench target can speak. */
 export type Wire = "anthropic" | "openai";
 
+/** The wires a bench can read a stream of: a target's, and OpenAI Responses (replayed Codex sessions). */
+export type StreamWire = Wire | "responses";
+
 /** llama-server's `timings` (OpenAI wire), or the same read from a Switchyard turn record. */
 export interface ServerTimings {
   promptN?: number;
@@ -42,13 +45,36 @@ interface AnthropicUsage {
   cache_creation_input_tokens?: number | null;
 }
 
+interface ResponsesUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  input_tokens_details?: { cached_tokens?: number } | null;
+}
+
+/** Response events that carry generated content (text, reasoning, a call's arguments or input). */
+const RESPONSES_CONTENT_DELTAS = new Set([
+  "response.output_text.delta",
+  "response.reasoning_text.delta",
+  "response.reasoning_summary_text.delta",
+  "response.function_call_arguments.delta",
+  "response.custom_tool_call_input.delta",
+]);
+
 interface OpenAIChunk {
   choices?: Array<{
     delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: unknown[] };
   }>;
   usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
-  timings?: { prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number; cache_n?: number };
+  timings?: LlamaTimings;
   error?: { message?: string };
+}
+
+interface LlamaTimings {
+  prompt_n?: number;
+  prompt_ms?: number;
+  predicted_n?: number;
+  predicted_ms?: number;
+  cache_n?: number;
 }
 
 class Accumulator {
@@ -84,6 +110,24 @@ class Accumulator {
     this.promptTokens = usage.input_tokens + (reused ?? 0) + (usage.cache_creation_input_tokens ?? 0);
   }
 
+  responses(data: Record<string, unknown>, at: number): void {
+    const type = data.type as string | undefined;
+    if (type && RESPONSES_CONTENT_DELTAS.has(type) && data.delta) {
+      this.contentTimesMs.push(at);
+      if (type === "response.output_text.delta") this.text += data.delta as string;
+    } else if (type === "response.completed" || type === "response.incomplete" || type === "response.failed") {
+      const response = data.response as { usage?: ResponsesUsage | null; error?: { message?: string } | null };
+      if (response?.usage) {
+        this.promptTokens = response.usage.input_tokens;
+        this.outputTokens = response.usage.output_tokens;
+        this.reusedTokens = response.usage.input_tokens_details?.cached_tokens ?? this.reusedTokens;
+      }
+      if (type === "response.failed") this.error = response?.error?.message ?? JSON.stringify(data);
+      this.llamaTimings(data.timings as LlamaTimings | undefined);
+      this.finished = true;
+    } else if (type === "error") this.error = (data.message as string | undefined) ?? JSON.stringify(data);
+  }
+
   openai(data: string, at: number): void {
     if (data === "[DONE]") {
       this.finished = true;
@@ -100,18 +144,21 @@ class Accumulator {
       this.outputTokens = chunk.usage.completion_tokens;
       this.reusedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? this.reusedTokens;
     }
-    if (chunk.timings) {
-      const timings = chunk.timings;
-      this.timings = {
-        promptN: timings.prompt_n,
-        promptMs: timings.prompt_ms,
-        predictedN: timings.predicted_n,
-        predictedMs: timings.predicted_ms,
-        cacheN: timings.cache_n,
-      };
-      // llama-server reports its cache hits in `timings` even where `usage` has no details.
-      this.reusedTokens ??= timings.cache_n;
-    }
+    this.llamaTimings(chunk.timings);
+  }
+
+  /** llama-server's `timings`, beside a Chat Completions chunk or a Responses event. */
+  private llamaTimings(timings: LlamaTimings | undefined): void {
+    if (!timings) return;
+    this.timings = {
+      promptN: timings.prompt_n,
+      promptMs: timings.prompt_ms,
+      predictedN: timings.predicted_n,
+      predictedMs: timings.predicted_ms,
+      cacheN: timings.cache_n,
+    };
+    // llama-server reports its cache hits in `timings` even where `usage` has no details.
+    this.reusedTokens ??= timings.cache_n;
   }
 }
 
@@ -120,7 +167,7 @@ class Accumulator {
  * start was taken from). Never throws for the stream's content: a malformed or cut stream becomes `error`.
  */
 export async function measureStream(
-  wire: Wire,
+  wire: StreamWire,
   body: AsyncIterable<Uint8Array>,
   startedAt: number,
   now: () => number = performance.now.bind(performance),
@@ -133,6 +180,7 @@ export async function measureStream(
       // SSE comments to keep the connection alive, which carry nothing of the answer.
       seen.firstByteMs ??= at;
       if (wire === "openai") seen.openai(data, at);
+      else if (wire === "responses") seen.responses(JSON.parse(data) as Record<string, unknown>, at);
       else seen.anthropic(event, JSON.parse(data) as Record<string, unknown>, at);
     }
     if (!seen.finished && !seen.error) seen.error = "the stream ended before its last event";

@@ -1,8 +1,6 @@
 import { LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
-import { parseAnthropicRequest } from "../protocols/anthropic/parse-anthropic-request.js";
 import { describeLane } from "../sessions/lane.js";
-import { normalizeForCache } from "../sessions/normalize-request.js";
-import { identifySession } from "../sessions/session-identity.js";
+import { replayedTurn } from "./recorded-door.js";
 import type { FixtureRequest } from "./recorded-sessions.js";
 
 export interface LaneMinimum {
@@ -28,7 +26,8 @@ const RENDER_TIMEOUT_MS = 60_000;
 
 /**
  * Each request of a session as the server gets it, lane by lane (main agent, each subagent, side
- * requests). Each request is made append-only as Switchyard makes it, then rendered by the llama-server
+ * requests), whichever door it was recorded at (Anthropic Messages, Chat Completions, Responses). Each
+ * request is made append-only as Switchyard makes it, then rendered by the llama-server
  * at `rendererUrl` (its `/apply-template`, its template; for a family Switchyard renders itself, Switchyard's
  * rendering of that template, as count_tokens does) and counted by its `/tokenize`. A replay
  * straight to that server and one through a gateway in front of it are judged against the same numbers.
@@ -37,13 +36,13 @@ export async function renderLanePrompts(
   requests: FixtureRequest[],
   rendererUrl: string,
   signal?: AbortSignal,
+  maxTokens?: number,
 ): Promise<LanePrompt[]> {
   const backend = new LlamaServerBackend({ name: "render", baseUrl: rendererUrl });
   try {
     const out: LanePrompt[] = [];
     for (const request of requests) {
-      const canonical = normalizeForCache(parseAnthropicRequest(request.body, request.headers));
-      const identity = identifySession(canonical);
+      const { canonical, identity } = replayedTurn(request, maxTokens);
       const timeout = AbortSignal.timeout(RENDER_TIMEOUT_MS);
       // The prompt as the server gets it (rendered by Switchyard for a family it renders), as count_tokens counts it.
       const tokens = await backend.promptTokens(canonical, "m", signal ? AbortSignal.any([signal, timeout]) : timeout);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchTarget } from "./bench-target.js";
+import { isReplayedTurn, replayedTurn, replayRequest } from "./recorded-door.js";
 import { type FixtureRequest, replayHeaders } from "./recorded-sessions.js";
 import { laneMinimum, renderLanePrompts } from "./replay-minimum.js";
 import { requestMetrics } from "./request-metrics.js";
@@ -99,13 +100,15 @@ export async function replayTurn(
 ): Promise<ReplayTurn> {
   // Straight to a server, the recorded `?beta=true` is Claude Code's; llama-server's route has no query.
   const path = target.kind === "switchyard" ? request.url : request.url.replace(/\?.*$/, "");
+  const { door, body } = replayRequest(request, options.maxTokens);
   let sent: Awaited<ReturnType<typeof sendMeasuredRequest>>;
   try {
-    sent = await sendMeasuredRequest(
-      { baseUrl: target.baseUrl, wire: "anthropic", headers: target.headers },
-      { ...request.body, stream: true, ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}) },
-      { path, headers: replayHeaders(request), signal: options.signal, timeoutMs: options.requestTimeoutMs },
-    );
+    sent = await sendMeasuredRequest({ baseUrl: target.baseUrl, wire: door.wire, headers: target.headers }, body, {
+      path,
+      headers: replayHeaders(request),
+      signal: options.signal,
+      timeoutMs: options.requestTimeoutMs,
+    });
   } catch (error) {
     // A connection that failed (a gateway replica that died, a balancer that dropped it) is a failed
     // turn, as an agent would see it; the session goes on with its next request. An abort stops the run.
@@ -206,15 +209,19 @@ export async function replaySessions(
   options: ReplayOptions,
 ): Promise<ReplayReport> {
   const started = performance.now();
-  const posts = sessions.map((requests) => requests.filter((request) => request.method === "POST" && request.body));
+  const posts = sessions.map((requests) => requests.filter(isReplayedTurn));
   const prompts = options.rendererUrl
     ? await Promise.all(
-        posts.map((requests) => renderLanePrompts(requests, options.rendererUrl as string, options.signal)),
+        posts.map((requests) =>
+          renderLanePrompts(requests, options.rendererUrl as string, options.signal, options.maxTokens),
+        ),
       )
     : posts.map(() => undefined);
   const results: ReplayTurn[][] = posts.map(() => []);
   let next = 0;
   let pausedMs = 0;
+  // Each request as it was sent, with its place in its session's results: the gateway records turns in this order.
+  const sent: SentTurn[] = [];
   const worker = async () => {
     while (next < posts.length) {
       const index = next++;
@@ -228,7 +235,10 @@ export async function replaySessions(
         const done = results[index] as ReplayTurn[];
         const served = done.map((turn) => turn.status === 200 && !turn.error);
         const lane = prompts[index] && laneMinimum(prompts[index], position, served);
+        const entry: SentTurn = { request };
+        sent.push(entry);
         const turn = await replayTurn(target, request, lane, options);
+        entry.turn = turn;
         done.push(turn);
         options.onTurn?.(turn);
       }
@@ -236,7 +246,7 @@ export async function replaySessions(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, posts.length)) }, worker));
   const turns = results.flat();
-  if (target.kind === "switchyard") await explainFromGateway(target, posts, results, options.signal);
+  if (target.kind === "switchyard") await explainFromGateway(target, sent, options);
   const totals = replayTotals(turns, performance.now() - started, pausedMs);
   return {
     target: target.name,
@@ -249,19 +259,43 @@ export async function replaySessions(
   };
 }
 
-/** A gateway knows why it missed: its turn records of each session, newest last, in request order. */
+/** A request in the order it was sent, and its turn once answered. */
+interface SentTurn {
+  request: FixtureRequest;
+  turn?: ReplayTurn;
+}
+
+/** The door and session a gateway records a replayed request under; undefined for one it refuses. */
+function gatewayKey(request: FixtureRequest, maxTokens: number | undefined): string | undefined {
+  try {
+    const { door, identity } = replayedTurn(request, maxTokens);
+    return `${door.endpoint} ${identity.sessionId}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A gateway knows why it missed. Its turn records of each door and session (as the gateway names it, from
+ * the same request), newest last, are matched in order to the turns replayed with that door and session,
+ * in the order they were sent: recordings that share a session id (Goose's are a date and a counter) are
+ * one session to the gateway too.
+ */
 async function explainFromGateway(
   target: BenchTarget,
-  posts: FixtureRequest[][],
-  results: ReplayTurn[][],
-  signal?: AbortSignal,
+  sent: readonly SentTurn[],
+  options: Pick<ReplayOptions, "signal" | "maxTokens">,
 ): Promise<void> {
-  const records = (await gatewayMisses(target, signal)).filter((turn) => turn.endpoint === "messages");
-  for (const [index, requests] of posts.entries()) {
-    const sessionId = requests[0]?.headers["x-claude-code-session-id"];
-    const mine = records.filter((turn) => turn.sessionId === sessionId).slice(-requests.length);
-    if (mine.length !== requests.length) continue;
-    for (const [position, turn] of (results[index] as ReplayTurn[]).entries()) {
+  const records = await gatewayMisses(target, options.signal);
+  const groups = new Map<string, ReplayTurn[]>();
+  for (const { request, turn } of sent) {
+    const key = gatewayKey(request, options.maxTokens);
+    if (key !== undefined && turn) groups.set(key, [...(groups.get(key) ?? []), turn]);
+  }
+  for (const [key, turns] of groups) {
+    const mine = records.filter((turn) => `${turn.endpoint} ${turn.sessionId}` === key).slice(-turns.length);
+    if (mine.length !== turns.length) continue;
+    for (const [position, turn] of turns.entries()) {
       const miss = mine[position]?.miss;
       if (miss?.reason)
         turn.miss = `${miss.reason}${miss.divergence?.path ? ` at ${miss.divergence.path}` : ""}${turn.miss ? `; ${turn.miss}` : ""}`;

@@ -1,11 +1,11 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { measureStream, type StreamMeasurement, type Wire } from "./measure-stream.js";
+import { measureStream, type StreamMeasurement, type StreamWire } from "./measure-stream.js";
 
 /** Where a bench sends: a base URL (no `/v1`), the wire it speaks there, and headers it needs (keys). */
 export interface BenchEndpoint {
   baseUrl: string;
-  wire: Wire;
+  wire: StreamWire;
   headers?: Record<string, string>;
 }
 
@@ -16,7 +16,13 @@ export interface MeasuredResponse {
   measurement: StreamMeasurement;
 }
 
-export const wirePath = (wire: Wire) => (wire === "anthropic" ? "/v1/messages" : "/v1/chat/completions");
+const WIRE_PATHS: Record<StreamWire, string> = {
+  anthropic: "/v1/messages",
+  openai: "/v1/chat/completions",
+  responses: "/v1/responses",
+};
+
+export const wirePath = (wire: StreamWire) => WIRE_PATHS[wire];
 
 /**
  * POSTs a body and resolves with the response once its headers arrived. Node's own HTTP client rather

@@ -3,9 +3,12 @@ import { serverRoot } from "../../backends/registry/backend-kind.js";
 import { identifyServer } from "../../backends/registry/identify-server.js";
 import { type BenchTarget, resolveTarget, switchyardLocalBackends } from "../../bench/bench-target.js";
 import { formatReplay } from "../../bench/format-replay.js";
+import { recordedDoor } from "../../bench/recorded-door.js";
 import {
+  clientSessions,
   type FixtureRequest,
   fixtureSessions,
+  recordedClients,
   resolveSessionDirectory,
   sessionRequests,
 } from "../../bench/recorded-sessions.js";
@@ -16,7 +19,7 @@ import { writeBenchFiles } from "./bench-output.js";
 import { readStoredSession } from "./bench-stored-session.js";
 
 interface ReplayCliOptions {
-  fixtures?: boolean;
+  fixtures?: boolean | string;
   turns?: string;
   store?: boolean | string;
   session?: string;
@@ -43,8 +46,14 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
   bench
     .command("replay")
     .description("replay recorded agent sessions against a target; per turn: minimum, prefilled, reused, why missed")
-    .argument("[sessions...]", "session directories, or names of the recorded fixtures")
-    .option("--fixtures", `replay every recorded fixture session (${fixtureSessions().join(", ")})`)
+    .argument(
+      "[sessions...]",
+      "session directories, names of the recorded Claude Code fixtures, or paths below test/fixtures (codex/codex-0.171.0/tool-session)",
+    )
+    .option(
+      "--fixtures [client]",
+      `replay every recorded session of a client (${recordedClients().join(", ")}); alone: Claude Code 2.1.197's (${fixtureSessions().join(", ")})`,
+    )
     .option(
       "--store [file]",
       "replay a session of the turn store (the configured one, or this SQLite file), by its shape",
@@ -78,9 +87,12 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
       } else {
         if (options.pace === "recorded")
           throw new Error("--pace recorded needs request times, and recorded request folders carry none; use --store");
-        const names = options.fixtures ? fixtureSessions() : specs;
-        if (names.length === 0) throw new Error("name a session directory, pass --fixtures, or --store");
-        sessions = names.map((name) => sessionRequests(resolveSessionDirectory(name)));
+        const directories =
+          typeof options.fixtures === "string"
+            ? clientSessions(options.fixtures)
+            : (options.fixtures ? fixtureSessions() : specs).map(resolveSessionDirectory);
+        if (directories.length === 0) throw new Error("name a session directory, pass --fixtures, or --store");
+        sessions = directories.map(sessionRequests);
       }
       const paceScale = Number(options.paceScale);
       if (!Number.isFinite(paceScale) || paceScale < 0)
@@ -92,9 +104,14 @@ export function registerBenchReplayCommand(bench: Command, program: Command): vo
           signal: interrupt.signal,
           switchyardApiKey,
         });
-        if (target.wire !== "anthropic" && target.kind !== "llama-server")
+        // Switchyard and llama-server take all three doors; another server only requests of its own wire.
+        const foreign = sessions.flat().find((request) => {
+          const door = recordedDoor(request);
+          return door && door.wire !== target.wire && target.kind !== "switchyard" && target.kind !== "llama-server";
+        });
+        if (foreign)
           throw new Error(
-            `${target.name} (${target.kind}) has no Anthropic Messages route to replay Claude Code's requests on`,
+            `${target.name} (${target.kind}) speaks ${target.wire}; ${foreign.session}/${foreign.file} was sent to ${foreign.url}`,
           );
         const rendererUrl = await rendererFor(target, interrupt.signal);
         const report = await replaySessions(target, sessions, {
