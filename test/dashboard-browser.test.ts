@@ -104,6 +104,9 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     expect(missText).toContain("messages[0].content[0]");
     expect(await miss.locator(".diff-after").textContent()).toContain(EDITED_QUESTION);
     expect(await page.locator("#turn-chart canvas").count()).toBeGreaterThan(0);
+    // The agent that sent the session, from its user-agent (claude-cli/2.1.197), in the list and the header.
+    expect(await row.textContent()).toContain("Claude Code 2.1.197");
+    expect(await page.locator("[data-testid=session-client]").textContent()).toBe("client Claude Code 2.1.197");
     // The backend panel says which lane of this session holds a slot.
     expect(await page.locator("#backends").textContent()).toMatch(/slot \d+\s*main/);
 

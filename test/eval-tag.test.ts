@@ -24,7 +24,11 @@ describe.each([
           body: JSON.stringify(countedChat),
           signal: AbortSignal.timeout(10_000),
         }).then((response) => response.text());
-      await send("eval-session", { [EVAL_RUN_HEADER]: "run-2026-12-04", [EVAL_TASK_HEADER]: "fizzbuzz" });
+      await send("eval-session", {
+        [EVAL_RUN_HEADER]: "run-2026-12-04",
+        [EVAL_TASK_HEADER]: "fizzbuzz",
+        "user-agent": "codex_exec/0.171.0 (Debian 12.0.0; x86_64) dumb (codex_exec; 0.171.0)",
+      });
       await send("plain-session", {});
       // A value that is not short printable ASCII is dropped, never stored or shown.
       await send("bad-session", { [EVAL_RUN_HEADER]: "x".repeat(300) });
@@ -42,6 +46,8 @@ describe.each([
       expect(byId.get("eval-session")?.evalTag).toEqual({ run: "run-2026-12-04", task: "fizzbuzz" });
       expect(byId.get("plain-session")).not.toHaveProperty("evalTag");
       expect(byId.get("bad-session")).not.toHaveProperty("evalTag");
+      // The agent, from its user-agent, kept beside the tag by either source.
+      expect(byId.get("eval-session")?.client).toBe("Codex 0.171.0");
 
       const turnsOf = async (sessionId: string) => {
         const response = await fetch(`${gateway.url}/dashboard/api/sessions/${sessionId}/turns`, {

@@ -5,6 +5,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import type { TurnFacts } from "../core/turn-facts.js";
 import type { Route } from "../routing/model-router.js";
 import type { RoutingRecord } from "../routing/routing-record.js";
+import { clientName } from "../sessions/client-name.js";
 import type { LaneTracker } from "../sessions/lane-tracker.js";
 import { identifySession, type SessionIdentity } from "../sessions/session-identity.js";
 import { evalTagFromHeaders } from "../telemetry/eval-tag.js";
@@ -110,6 +111,7 @@ export class TurnContext {
         : undefined;
     const timings = message.timings;
     const evalTag = this.request ? evalTagFromHeaders(this.request.client.headers) : undefined;
+    const client = this.request ? clientName(this.request.client.headers) : undefined;
     const record: TurnRecord = {
       id: randomUUID(),
       // The wall-clock start, written once the answer is out rather than on the request's way in.
@@ -151,6 +153,7 @@ export class TurnContext {
       ...(facts.prefillDeadlineMs ? { prefillDeadlineMs: facts.prefillDeadlineMs } : {}),
       routing: this.routing,
       ...(evalTag ? { evalTag } : {}),
+      ...(client ? { client } : {}),
     };
     // A completed turn's end also waits for what it changed of its session's shared routing state.
     const shared = this.observer?.(record, message);

@@ -82,6 +82,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      last_error text NOT NULL,
      PRIMARY KEY (backend, url)
    );`,
+  // The agent that sent the turn (src/sessions/client-name.ts), a copy of record.client for the session list.
+  "ALTER TABLE turns ADD COLUMN client text;",
 ];
 
 /** Any constant both gateways agree on: the key of the advisory lock migrations hold. */

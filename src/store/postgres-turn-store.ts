@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { SlotBookFactory } from "../backends/llama-server/slot-scheduler.js";
-import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
+import { readClientName } from "../sessions/client-name.js";
+import { evalTagColumn } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
@@ -9,6 +10,7 @@ import { PostgresCooldowns, type SharedCooldownOptions } from "./postgres-cooldo
 import { migratePostgres } from "./postgres-migrations.js";
 import { PostgresSessionState, type SessionStateOptions } from "./postgres-session-state.js";
 import { PostgresSlotLeases, type SlotLeaseOptions } from "./postgres-slot-leases.js";
+import { sessionSummaryOf } from "./session-row.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 import { WaitingTurns } from "./waiting-turns.js";
 
@@ -58,6 +60,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["energy_usd", "float8"],
   ["record", "json"],
   ["eval_tag", "text"],
+  ["client", "text"],
 ];
 
 /**
@@ -97,6 +100,7 @@ function columnValues(turn: TurnRecord): unknown[] {
     cost?.energyUsd ?? null,
     JSON.stringify(turn),
     evalTagColumn(turn),
+    readClientName(turn.client) ?? null,
   ];
 }
 
@@ -120,7 +124,12 @@ const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FR
     ORDER BY latest.started_at DESC, latest.position DESC LIMIT 1) AS "lastBackend",
   (SELECT tagged.eval_tag FROM turns AS tagged
     WHERE tagged.session_id = totals."sessionId" AND tagged.${CONVERSATION} AND tagged.eval_tag IS NOT NULL
-    ORDER BY tagged.started_at DESC, tagged.position DESC LIMIT 1) AS "evalTag"
+      AND tagged.started_at >= totals."firstAt"::timestamptz
+    ORDER BY tagged.started_at DESC, tagged.position DESC LIMIT 1) AS "evalTag",
+  (SELECT named.client FROM turns AS named
+    WHERE named.session_id = totals."sessionId" AND named.${CONVERSATION} AND named.client IS NOT NULL
+      AND named.started_at >= totals."firstAt"::timestamptz
+    ORDER BY named.started_at DESC, named.position DESC LIMIT 1) AS client
   FROM (${totals}) AS totals ORDER BY totals."lastAt" DESC`;
 
 const SESSIONS = `WITH recent AS (
@@ -377,13 +386,13 @@ export class PostgresTurnStore implements TurnStore {
       normalizeSince(query.since),
       clampLimit(query.limit),
     ]);
-    return result.rows.map(withEvalTag);
+    return result.rows.map(sessionSummaryOf);
   }
 
   async session(sessionId: string): Promise<SessionSummary | undefined> {
     await this.commitQueue();
     const row = (await this.pool.query<SessionSummary>(SESSION, [sessionId])).rows[0];
-    return row && withEvalTag(row);
+    return row && sessionSummaryOf(row);
   }
 
   async close(): Promise<void> {

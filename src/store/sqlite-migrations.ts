@@ -45,6 +45,8 @@ export const MIGRATIONS: readonly string[] = [
   // The eval run's tag (docs/design/eval.md), a copy of record.evalTag as JSON, so the session list reads
   // it without parsing whole records.
   "ALTER TABLE turns ADD COLUMN eval_tag TEXT;",
+  // The agent that sent the turn (src/sessions/client-name.ts), a copy of record.client for the session list.
+  "ALTER TABLE turns ADD COLUMN client TEXT;",
 ];
 
 export class StoreVersionError extends Error {

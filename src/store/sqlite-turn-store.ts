@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { evalTagColumn, withEvalTag } from "../telemetry/eval-tag.js";
+import { readClientName } from "../sessions/client-name.js";
+import { evalTagColumn } from "../telemetry/eval-tag.js";
 import { turnCostView } from "../telemetry/read-turn-extras.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import type { SessionSummary, TurnQuery } from "../telemetry/turn-source.js";
+import { sessionSummaryOf } from "./session-row.js";
 import { migrate } from "./sqlite-migrations.js";
 import type { MissCount, TurnStore } from "./turn-store.js";
 import { WaitingTurns } from "./waiting-turns.js";
@@ -31,11 +33,11 @@ const DAY_MS = 86_400_000;
 const INSERT = `INSERT OR IGNORE INTO turns (
   id, started_at, session_id, lane, lane_kind, backend, backend_local, protocol, endpoint, status, error_code,
   ttft_ms, duration_ms, prompt_tokens, reused_tokens, prefilled_tokens, output_tokens, miss_reason, route_reason,
-  routing, cost_usd, reference_usd, energy_usd, record, eval_tag
+  routing, cost_usd, reference_usd, energy_usd, record, eval_tag, client
 ) VALUES (
   @id, @startedAt, @sessionId, @lane, @laneKind, @backend, @backendLocal, @protocol, @endpoint, @status, @errorCode,
   @ttftMs, @durationMs, @promptTokens, @reusedTokens, @prefilledTokens, @outputTokens, @missReason, @routeReason,
-  @routing, @costUsd, @referenceUsd, @energyUsd, @record, @evalTag
+  @routing, @costUsd, @referenceUsd, @energyUsd, @record, @evalTag, @client
 )`;
 
 /** One session's totals over its turns `t` (grouped by session). */
@@ -50,12 +52,20 @@ const SESSION_TOTALS = `t.session_id AS sessionId, min(t.started_at) AS firstAt,
 /** count_tokens calls are not conversation turns: sessions leave them out, like summarizeSessions. */
 const CONVERSATION = "endpoint != 'count_tokens'";
 
-/** Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn). */
+/**
+ * Adds the latest turn's backend to grouped totals (outside the grouping, so once per session, not per turn),
+ * and the latest eval tag and client name among the turns totalled (from `firstAt` on), as summarizeSessions does.
+ */
 const withLastBackend = (totals: string) => `SELECT totals.*, (SELECT backend FROM turns AS latest
     WHERE latest.session_id = totals.sessionId AND latest.${CONVERSATION} ORDER BY latest.started_at DESC, latest.rowid DESC LIMIT 1) AS lastBackend,
   (SELECT tagged.eval_tag FROM turns AS tagged
     WHERE tagged.session_id = totals.sessionId AND tagged.${CONVERSATION} AND tagged.eval_tag IS NOT NULL
-    ORDER BY tagged.started_at DESC, tagged.rowid DESC LIMIT 1) AS evalTag
+      AND tagged.started_at >= totals.firstAt
+    ORDER BY tagged.started_at DESC, tagged.rowid DESC LIMIT 1) AS evalTag,
+  (SELECT named.client FROM turns AS named
+    WHERE named.session_id = totals.sessionId AND named.${CONVERSATION} AND named.client IS NOT NULL
+      AND named.started_at >= totals.firstAt
+    ORDER BY named.started_at DESC, named.rowid DESC LIMIT 1) AS client
   FROM (${totals}) AS totals ORDER BY totals.lastAt DESC`;
 
 /**
@@ -117,6 +127,7 @@ function rowFor(turn: TurnRecord): Record<string, unknown> {
     energyUsd: cost?.energyUsd ?? null,
     record: JSON.stringify(turn),
     evalTag: evalTagColumn(turn),
+    client: readClientName(turn.client) ?? null,
   };
 }
 
@@ -292,13 +303,13 @@ export class SqliteTurnStore implements TurnStore {
     return this.db
       .prepare(SESSIONS)
       .all({ since: normalizeSince(query.since), limit: clampLimit(query.limit) })
-      .map((row) => withEvalTag(row as SessionSummary));
+      .map((row) => sessionSummaryOf(row as SessionSummary));
   }
 
   async session(sessionId: string): Promise<SessionSummary | undefined> {
     this.commitQueue();
     const row = this.db.prepare(SESSION).get(sessionId) as SessionSummary | undefined;
-    return row && withEvalTag(row);
+    return row && sessionSummaryOf(row);
   }
 
   async close(): Promise<void> {

@@ -153,6 +153,12 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       if (record.sessionId === all[0]?.sessionId) changed.evalTag = { run: "run-a", task: "fizzbuzz" };
       if (record.sessionId === all[1]?.sessionId && index % 2 === 0)
         changed.evalTag = { run: 5 } as unknown as TurnRecord["evalTag"];
+      // Clients: a session whose later turns come from a newer version (the latest named turn's name
+      // wins), one whose latest turns name none (the last name stands), and a malformed name from another
+      // version, which no reader takes.
+      if (record.sessionId === all[2]?.sessionId) changed.client = index < 200 ? "Codex 0.171.0" : "Codex 0.172.0";
+      if (record.sessionId === all[3]?.sessionId && index < 300) changed.client = "Claude Code 2.1.197";
+      if (record.sessionId === all[4]?.sessionId && index % 2 === 0) changed.client = "bad\u0000name";
       return changed;
     });
     // The last session also ends with only a count_tokens call: its latest backend is the conversation's.
@@ -163,6 +169,7 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       sessionId: turns[390]?.sessionId,
       endpoint: "count_tokens",
       backend: "other",
+      client: "Counter 1.0",
     });
     const store = await open(await harness.fresh());
     for (const record of turns) store.add(record);
@@ -179,6 +186,16 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
     expect(expected.filter((summary) => summary.evalTag)).toEqual([
       expect.objectContaining({ sessionId: turns[0]?.sessionId, evalTag: { run: "run-a", task: "fizzbuzz" } }),
     ]);
+    expect(
+      byId(expected)
+        .filter((summary) => summary.client)
+        .map((summary) => [summary.sessionId, summary.client]),
+    ).toEqual(
+      [
+        [turns[2]?.sessionId, "Codex 0.172.0"],
+        [turns[3]?.sessionId, "Claude Code 2.1.197"],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
     expect(byId(await store.sessions({}))).toEqual(byId(expected));
     const since = turns[300]?.startedAt as string;
     const recent = summarizeSessions(turns.filter((record) => record.startedAt >= since));

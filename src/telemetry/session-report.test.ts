@@ -5,7 +5,11 @@ import { buildReport, formatReport, parseSince } from "./session-report.js";
 describe("session report", () => {
   it("sums turns, tokens, reuse, cost and savings per session and in total", () => {
     const turns = [
-      turnRecord({ sessionId: "a", cost: { referenceUsd: 0.5, energyUsd: 0.01, modelPriced: "claude-sonnet-5-5" } }),
+      turnRecord({
+        sessionId: "a",
+        client: "Codex 0.171.0",
+        cost: { referenceUsd: 0.5, energyUsd: 0.01, modelPriced: "claude-sonnet-5-5" },
+      }),
       turnRecord({
         sessionId: "a",
         backendLocal: false,
@@ -47,6 +51,9 @@ describe("session report", () => {
     const table = formatReport(report);
     expect(table.split("\n")).toHaveLength(6);
     expect(table).toMatch(/^total\s+3\s+1\s+120\s+180/m);
+    // The agent of a session's latest turn that named one; none for the total, or a session without one.
+    expect(report.sessions.map((row) => row.client)).toEqual(["Codex 0.171.0", ""]);
+    expect(table).toMatch(/^a\s+Codex 0\.171\.0\s+1\s+1\s+20\s+180/m);
   });
 
   it("reads --since as a duration back from now or as an ISO time", () => {

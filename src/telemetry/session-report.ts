@@ -1,3 +1,4 @@
+import { readClientName } from "../sessions/client-name.js";
 import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
 import type { TurnSource } from "./turn-source.js";
@@ -5,6 +6,8 @@ import type { TurnSource } from "./turn-source.js";
 /** One line of `switchyard report`: a session, or the total. */
 export interface ReportRow {
   sessionId: string;
+  /** The agent of the row's latest turn that named one ("Codex 0.171.0"); empty when none did. */
+  client: string;
   firstAt: string;
   lastAt: string;
   localTurns: number;
@@ -33,6 +36,7 @@ export interface Report {
 function emptyRow(sessionId: string, at: string): ReportRow {
   return {
     sessionId,
+    client: "",
     firstAt: at,
     lastAt: at,
     localTurns: 0,
@@ -76,6 +80,8 @@ export function buildReport(turns: readonly TurnRecord[], since?: string): Repor
     if (turn.endpoint === "count_tokens") continue;
     const id = turn.sessionId ?? "(no session)";
     const row = sessions.get(id) ?? emptyRow(id, turn.startedAt);
+    const client = readClientName(turn.client);
+    if (client && turn.startedAt >= row.lastAt) row.client = client;
     add(row, turn);
     add(total, turn);
     sessions.set(id, row);
@@ -107,6 +113,7 @@ const percent = (value: number | undefined) => (value === undefined ? "-" : `${(
 export function formatReport(report: Report): string {
   const header = [
     "session",
+    "client",
     "local",
     "cloud",
     "prefilled",
@@ -120,6 +127,7 @@ export function formatReport(report: Report): string {
   ];
   const line = (row: ReportRow) => [
     row.sessionId.length > 36 ? `${row.sessionId.slice(0, 35)}…` : row.sessionId,
+    row.client,
     String(row.localTurns),
     String(row.cloudTurns),
     String(row.prefilledTokens),
@@ -135,7 +143,7 @@ export function formatReport(report: Report): string {
   const widths = header.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
   const render = (row: string[]) =>
     row
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .map((cell, column) => (column <= 1 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
       .join("  ");
   const rule = widths.map((width) => "-".repeat(width)).join("  ");
   return [

@@ -1,3 +1,4 @@
+import { readClientName } from "../sessions/client-name.js";
 import { readEvalTag } from "./eval-tag.js";
 import { turnCostView } from "./read-turn-extras.js";
 import type { TurnRecord } from "./turn-record.js";
@@ -27,6 +28,7 @@ const byLastActivity = (a: SessionSummary, b: SessionSummary) => b.lastAt.locale
 export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[] {
   const sessions = new Map<string, SessionSummary & { costUsd: number; savedUsd: number }>();
   const taggedAt = new Map<string, string>();
+  const namedAt = new Map<string, string>();
   for (const turn of turns) {
     if (turn.sessionId === undefined || turn.endpoint === "count_tokens") continue;
     let summary = sessions.get(turn.sessionId);
@@ -61,6 +63,11 @@ export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[
     if (tag && turn.startedAt >= (taggedAt.get(turn.sessionId) ?? "")) {
       summary.evalTag = tag;
       taggedAt.set(turn.sessionId, turn.startedAt);
+    }
+    const client = readClientName(turn.client);
+    if (client && turn.startedAt >= (namedAt.get(turn.sessionId) ?? "")) {
+      summary.client = client;
+      namedAt.set(turn.sessionId, turn.startedAt);
     }
     const cost = turnCostView(turn);
     summary.costUsd += cost?.usd ?? 0;

@@ -66,6 +66,8 @@ export interface TurnRecord {
   prefillDeadlineMs?: number;
   /** The `switchyard eval run` (and task) the request came from, from its `x-switchyard-eval-*` headers. */
   evalTag?: EvalTag;
+  /** The agent that sent it, with its version ("Codex 0.171.0"), when its headers say (sessions/client-name.ts). */
+  client?: string;
 }
 
 /**

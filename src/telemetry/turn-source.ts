@@ -33,6 +33,8 @@ export interface SessionSummary {
   savedUsd?: number;
   /** The eval run and task of the session's latest tagged turn, when it came from `switchyard eval run`. */
   evalTag?: EvalTag;
+  /** The agent of the session's latest turn that named one ("Claude Code 2.1.197"). */
+  client?: string;
 }
 
 /**

@@ -39,6 +39,9 @@ function summaryLine(summary) {
   return el(
     "p",
     { className: "facts" },
+    summary.client
+      ? el("span", { className: "fact", "data-testid": "session-client" }, "client ", el("b", {}, summary.client))
+      : null,
     fact("turns", int(summary.turns)),
     fact("local/cloud", `${summary.localTurns}/${summary.cloudTurns}`),
     fact("reuse", percent(summary.reusedTokens, summary.promptTokens)),

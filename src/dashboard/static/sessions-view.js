@@ -60,7 +60,11 @@ export function renderSessions(container, sessions, selectedId, onSelect) {
         "td",
         { title: session.sessionId },
         el("div", { className: "mono" }, shortId(session.sessionId)),
-        el("div", { className: "muted small" }, `${clock(session.lastAt)} · ${session.lastBackend}`),
+        el(
+          "div",
+          { className: "muted small" },
+          [clock(session.lastAt), session.client, session.lastBackend].filter(Boolean).join(" · "),
+        ),
         session.evalTag ? evalTagBadge(session.evalTag) : null,
       ),
       el("td", { className: "num" }, int(session.turns)),
