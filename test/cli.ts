@@ -6,11 +6,15 @@ import { join } from "node:path";
 const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 
 /** Runs the switchyard CLI from source with a scratch config, so a user's own config never leaks in. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  { stdin = "ignore" as "ignore" | "pipe" } = {},
+): ChildProcess {
   const scratch = mkdtempSync(join(tmpdir(), "switchyard-cli-"));
   return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     env: { ...process.env, SWITCHYARD_CONFIG: join(scratch, "config.json"), XDG_STATE_HOME: scratch, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codexConfig } from "./codex-config.js";
+import { codexConfig, codexOverrides } from "./codex-config.js";
 
 describe("codexConfig", () => {
   it("points a Codex model provider at the Responses door, with the context window and the key's variable when known", () => {
@@ -18,5 +18,22 @@ describe("codexConfig", () => {
     );
     const plain = codexConfig({ baseUrl: "http://127.0.0.1:4747", apiKey: undefined, contextWindow: undefined });
     expect(plain).not.toMatch(/model_context_window|env_key/);
+  });
+
+  it("gives the same settings as -c overrides, leaving the model to the user's own -m or -c model=", () => {
+    const input = { baseUrl: "http://127.0.0.1:4747", apiKey: "k", contextWindow: 65536 };
+    expect(codexOverrides(input)).toEqual([
+      "-c",
+      'model="local"',
+      "-c",
+      'model_provider="switchyard"',
+      "-c",
+      "model_context_window=65536",
+      "-c",
+      'model_providers.switchyard={name="Switchyard",base_url="http://127.0.0.1:4747/v1",wire_api="responses",env_key="SWITCHYARD_API_KEY"}',
+    ]);
+    for (const args of [["-m", "qwen"], ["--model=qwen"], ["-c", "model=qwen"]])
+      expect(codexOverrides(input, args)).not.toContain('model="local"');
+    expect(codexOverrides(input, ["exec", "fix the model loader"])).toContain('model="local"');
   });
 });

@@ -1,39 +1,17 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
 import { compactWindowNote } from "../../doctor/compact-window.js";
-import { startSwitchyard } from "../../gateway/start-switchyard.js";
-import { ensureTestModel } from "../../test-model/test-model-cache.js";
 import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
 import { statusLineSettingsArgs } from "../claude-code-statusline.js";
-import { codexConfig } from "../codex-config.js";
-import { findProgram } from "../find-program.js";
+import { CODEX_KEY_VARIABLE, codexConfig, codexOverrides } from "../codex-config.js";
 import { gooseEnv } from "../goose-env.js";
-import { installEngine } from "./engine-command.js";
+import { askGateway, launchAgent } from "./session-gateway.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
 
-interface GatewayInfo {
-  contextWindow: number | undefined;
-}
-
-/** Asks a running Switchyard for what Claude Code needs to know; undefined when none answers. */
-async function askGateway(url: string, apiKey: string | undefined): Promise<GatewayInfo | undefined> {
-  try {
-    const response = await fetch(`${url}/v1/switchyard/info`, {
-      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
-      signal: AbortSignal.timeout(2000),
-    });
-    if (!response.ok) return undefined;
-    return (await response.json()) as GatewayInfo;
-  } catch {
-    return undefined;
-  }
-}
-
 const INSTALL_CLAUDE = "Claude Code is not installed. Install it with:\n  npm install -g @anthropic-ai/claude-code";
+const INSTALL_CODEX = "Codex is not installed. Install it with:\n  npm install -g @openai/codex";
 
 export function registerCodeCommands(program: Command): void {
   program
@@ -77,39 +55,37 @@ export function registerCodeCommands(program: Command): void {
     .argument("[claude-args...]", "arguments passed to claude (put them after --)")
     .action(async (claudeArgs: string[], options: { url: string; statusline?: boolean }) => {
       const configPath = program.opts<{ config?: string }>().config;
-      const config = loadConfig(configPath);
-      const localBin = join(import.meta.dirname, "..", "..", "..", "node_modules", ".bin");
-      const claude = findProgram("claude", [localBin]);
-      if (!claude) throw new Error(INSTALL_CLAUDE);
-      const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
-      let url = options.url;
-      let info = await askGateway(url, apiKey);
-      let stop: (() => Promise<void>) | undefined;
-      if (!info) {
-        say(`no Switchyard at ${url}; starting one for this session`);
-        const running = await startSwitchyard({
-          config,
-          port: 0,
-          engineBinary: async () => (await installEngine({ configPath })).path,
-          testModel: () => ensureTestModel({}, say),
-          say: () => {},
-        });
-        if (running.usingTestModel)
-          say("note: serving the built-in test model (random weights); see `switchyard serve --help`");
-        url = running.url;
-        info = await askGateway(url, apiKey);
-        stop = () => running.close();
-      }
-      const note = compactWindowNote(info?.contextWindow);
-      if (note) say(`note: ${note}`);
-      const env = { ...process.env, ...claudeCodeEnv({ baseUrl: url, apiKey, contextWindow: info?.contextWindow }) };
-      // Claude Code prefers ANTHROPIC_API_KEY over the token we set; cloud keys are Switchyard's to use, not claude's.
-      delete env.ANTHROPIC_API_KEY;
-      const statusLine = options.statusline ? statusLineSettingsArgs(url) : undefined;
-      if (statusLine?.notice) say(statusLine.notice);
-      const child = spawn(claude, [...(statusLine?.args ?? []), ...claudeArgs], { stdio: "inherit", env });
-      const code = await new Promise<number>((resolve) => child.on("close", (exit) => resolve(exit ?? 1)));
-      await stop?.();
+      const claude = { program: "claude", install: INSTALL_CLAUDE };
+      const code = await launchAgent(claude, { url: options.url, configPath }, ({ url, info, apiKey }) => {
+        const note = compactWindowNote(info?.contextWindow);
+        if (note) say(`note: ${note}`);
+        const env = { ...process.env, ...claudeCodeEnv({ baseUrl: url, apiKey, contextWindow: info?.contextWindow }) };
+        // Claude Code prefers ANTHROPIC_API_KEY over the token we set; cloud keys are Switchyard's to use, not claude's.
+        delete env.ANTHROPIC_API_KEY;
+        const statusLine = options.statusline ? statusLineSettingsArgs(url) : undefined;
+        if (statusLine?.notice) say(statusLine.notice);
+        return { args: [...(statusLine?.args ?? []), ...claudeArgs], env };
+      });
+      process.exit(code);
+    });
+
+  program
+    .command("codex")
+    .description("start Codex wired to Switchyard's Responses door (starting Switchyard first if none runs)")
+    .option("--url <url>", "use the Switchyard at this URL", `http://127.0.0.1:${DEFAULT_PORT}`)
+    .allowUnknownOption(true)
+    .argument("[codex-args...]", "arguments passed to codex (put them after --: -- exec 'fix the tests')")
+    .action(async (codexArgs: string[], options: { url: string }) => {
+      const configPath = program.opts<{ config?: string }>().config;
+      const codex = { program: "codex", install: INSTALL_CODEX };
+      const code = await launchAgent(codex, { url: options.url, configPath }, ({ url, info, apiKey }) => ({
+        // The provider as -c overrides: the user's own config.toml, sign-in and history stay as they are.
+        args: [
+          ...codexOverrides({ baseUrl: url, apiKey, contextWindow: info?.contextWindow }, codexArgs),
+          ...codexArgs,
+        ],
+        env: { ...process.env, ...(apiKey ? { [CODEX_KEY_VARIABLE]: apiKey } : {}) },
+      }));
       process.exit(code);
     });
 }
