@@ -220,7 +220,7 @@ export async function replaySessions(
   const results: ReplayTurn[][] = posts.map(() => []);
   let next = 0;
   let pausedMs = 0;
-  // Each request as it was sent, with its place in its session's results: the gateway records turns in this order.
+  // Each request in the order it was sent, with its turn once answered: the gateway records turns in this order.
   const sent: SentTurn[] = [];
   const worker = async () => {
     while (next < posts.length) {
