@@ -38,6 +38,11 @@ describe("measureStream on recorded streams", () => {
     expect(measured.outputTokens).toBe(24);
     expect(measured.timings).toMatchObject({ promptN: 1, cacheN: 19, predictedN: 24 });
     expect(measured.text).toBe("Hello! This is the Switchyard test net: random weights, fixed");
+    // A server that sends only usage (OpenAI's own): the cached tokens come from usage alone.
+    const usageOnly = recorded("openai/llama-server-responses.sse").replace(/,"timings":\{[^}]*\}/g, "");
+    const fromUsage = await measureStream("responses", chunks(usageOnly), 0, () => 0);
+    expect(fromUsage.timings).toBeUndefined();
+    expect(fromUsage.reusedTokens).toBe(19);
   });
 
   it("reads a failed Responses stream as an error, and one cut before its end as cut", async () => {
