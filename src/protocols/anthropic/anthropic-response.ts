@@ -1,4 +1,5 @@
 import type { CollectedMessage } from "../../core/collect-message.js";
+import { toolCallInput } from "../../core/tool-call-input.js";
 import { anthropicUsage } from "./anthropic-usage.js";
 
 /** A collected message as a non-streaming Anthropic Messages response. */
@@ -17,7 +18,7 @@ export function anthropicMessageBody(message: CollectedMessage) {
         case "redacted_thinking":
           return { type: "redacted_thinking", data: block.data };
         case "tool_call":
-          return { type: "tool_use", id: block.id, name: block.name, input: parseToolInput(block.inputJson) };
+          return { type: "tool_use", id: block.id, name: block.name, input: toolCallInput(block.inputJson) };
         default: {
           const never: never = block;
           throw new Error(`unknown block ${JSON.stringify(never)}`);
@@ -28,13 +29,4 @@ export function anthropicMessageBody(message: CollectedMessage) {
     stop_sequence: message.stopReason?.stopSequence ?? null,
     usage: anthropicUsage(message.usage),
   };
-}
-
-function parseToolInput(json: string): unknown {
-  if (json.trim() === "") return {};
-  try {
-    return JSON.parse(json);
-  } catch {
-    return { _unparsed_arguments: json };
-  }
 }

@@ -8,7 +8,8 @@ import type {
   ToolResultContent,
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
-import { imagePart, toolCallInput } from "../openai/convert-openai-messages.js";
+import { toolCallInput } from "../../core/tool-call-input.js";
+import { imagePart } from "../openai/convert-openai-messages.js";
 import { checkPart as check, describeIssues, normalizeHeaders } from "../request-validation.js";
 import {
   customToolCall,

@@ -8,6 +8,7 @@ import type {
   ToolResultPart,
 } from "../../core/canonical.js";
 import { invalidRequest } from "../../core/errors.js";
+import { toolCallInput } from "../../core/tool-call-input.js";
 import type { OpenAIMessage } from "./openai-request-schema.js";
 
 type Of<Role extends OpenAIMessage["role"]> = Extract<OpenAIMessage, { role: Role }>;
@@ -37,23 +38,6 @@ function userParts(message: Of<"user">, path: string): Array<TextPart | ImagePar
       ? { type: "text", text: part.text }
       : imagePart(part.image_url.url, `${path}.content.${index}.image_url.url`),
   );
-}
-
-/**
- * A tool call's `arguments` string as the canonical input object. Arguments that are no JSON object are
- * kept as `{_unparsed_arguments: "<the text>"}`, the form the Anthropic door gives such a call
- * (anthropic-response.ts): a call cut at the output limit reaches the client unfinished (`{`, seen from
- * the Responses door on the tool-call test model), and a client that keeps it in its history must not
- * find every later turn of the session refused for it (llama-server refuses such a history outright).
- * Some clients send "" for no arguments.
- */
-export function toolCallInput(json: string): Record<string, unknown> {
-  if (json.trim() === "") return {};
-  try {
-    const input: unknown = JSON.parse(json);
-    if (typeof input === "object" && input !== null && !Array.isArray(input)) return input as Record<string, unknown>;
-  } catch {}
-  return { _unparsed_arguments: json };
 }
 
 /** Reasoning first, then the answer, then its tool calls: the order the model produced them in. */
