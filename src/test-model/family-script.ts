@@ -63,7 +63,7 @@ export function scriptSuffix(
 }
 export const TOOL_RESULT_MARKER = "-tool";
 /** Nine alphanumerics: Mistral's templates raise on any other call id (the scripted families render none). */
-const SCRIPT_CALL_ID = "call00001";
+const SCRIPT_CALL_ID = "a1b2c3d4e";
 const REASONING = "Calling the tool now.";
 /** Different from REASONING, so the tool call and the answer part at once where the family allows. */
 const AFTER_TOOL_REASONING = "The tool has run.";

@@ -89,6 +89,17 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
     call: "<|tool_call>call:bash{",
     result: "<|tool_response>response:",
   },
+  // No generation prompt: the model answers right after `[/INST]` or `[/TOOL_RESULTS]`; its calls are a
+  // JSON list after `[TOOL_CALLS]`, running to the end of the output, each with the nine-character id
+  // the template checks.
+  {
+    family: "Mistral Nemo",
+    template: "mistralai-Mistral-Nemo-Instruct-2407.jinja",
+    reasons: false,
+    thinkingOff: false,
+    call: '[TOOL_CALLS][{"name": "bash"',
+    result: '[TOOL_RESULTS]{"content": ',
+  },
   // Rendered from a corrected copy of the Qwen distill's template; thinking on and off (its generation
   // prompt opens <think>, or writes it closed).
   {
@@ -103,12 +114,13 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
 
 /**
  * One rendered family per output syntax Switchyard reads (DSML, `<function=…>`, JSON in a block, Gemma 4's
- * `call:NAME{…}`, the R1 distills' `<｜tool▁calls▁begin｜>`), for the client tool loops: the client's side and the gateway's are the same for all, and
+ * `call:NAME{…}`, the R1 distills' `<｜tool▁calls▁begin｜>`, Mistral Nemo's JSON list after `[TOOL_CALLS]` to
+ * the end of the output), for the client tool loops: the client's side and the gateway's are the same for all, and
  * each family's parser and template are held by the unit and matrix tests. StepFun 3.5 (`<function=…>`
  * padded) and QwQ (JSON) also finish both loops; they are left out of CI for its time budget.
  */
 export const RENDERED_ONE_PER_SYNTAX = RENDERED_TOOL_CALL_FAMILIES.filter((entry) =>
-  ["DeepSeek V3.2", "Seed-OSS", "Hermes 3", "Gemma 4", "DeepSeek R1 distills"].includes(entry.family),
+  ["DeepSeek V3.2", "Seed-OSS", "Hermes 3", "Gemma 4", "DeepSeek R1 distills", "Mistral Nemo"].includes(entry.family),
 );
 
 /** The tool-call families that take llama-server's chat path through Switchyard (it parses their calls). */

@@ -190,6 +190,30 @@ describe("FamilyOutputParser (Nemotron Nano v2: a list of JSON calls in one <TOO
   });
 });
 
+describe("FamilyOutputParser (Mistral Nemo: a JSON list of calls after [TOOL_CALLS], to the end of the output)", () => {
+  it("reads every call as the template writes them (ids kept in the list, not in the input)", () => {
+    const output =
+      '[TOOL_CALLS][{"name": "Bash", "arguments": {"command": "ls"}, "id": "a1b2c3d4e"}, {"name": "Read", "arguments": {"file_path": "/x"}, "id": "f5g6h7i8j"}]';
+    expect(readAs("mistral-nemo", output, "[/INST]")).toEqual([
+      {
+        kind: "tool_calls",
+        calls: [
+          { name: "Bash", input: { command: "ls" } },
+          { name: "Read", input: { file_path: "/x" } },
+        ],
+      },
+    ]);
+  });
+
+  it("keeps text as text, and passes a list cut off in its arguments on as text", () => {
+    expect(readAs("mistral-nemo", "It is a Node project.", "[/TOOL_RESULTS]")).toEqual([
+      { kind: "text", text: "It is a Node project." },
+    ]);
+    const cut = '[TOOL_CALLS][{"name": "Bash", "arguments": {"command": "l';
+    expect(readAs("mistral-nemo", cut, "[/INST]")).toEqual([{ kind: "unparsed", text: cut }]);
+  });
+});
+
 describe("FamilyOutputParser (DeepSeek R1 distills: calls as the Qwen distill's template writes them)", () => {
   const FENCE = "```";
   const call = (name: string, json: string) =>
