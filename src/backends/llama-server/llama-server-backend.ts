@@ -22,6 +22,7 @@ import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } fro
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
+import { refusesTypeUnions } from "./probe-type-unions.js";
 import { promptRenderingFor } from "./prompt-rendering.js";
 import { readCompletionStream } from "./read-completion-stream.js";
 import { pruneSlotFiles } from "./slot-file-budget.js";
@@ -368,7 +369,8 @@ export class LlamaServerBackend implements Backend {
 
   /**
    * Probes the template once: does it accept a system message mid-conversation, does it have a
-   * `preserve_thinking` switch, does it render a conversation append-only, does the model see?
+   * `preserve_thinking` switch, does it render a conversation append-only, does it take a tool schema
+   * with a type union, does the model see?
    */
   compat(signal?: AbortSignal): Promise<LlamaServerCompat> {
     this.compatPromise ??= (async () => {
@@ -376,11 +378,11 @@ export class LlamaServerBackend implements Backend {
       const count = Math.max(1, props.total_slots ?? 1);
       this.slots ??=
         this.options.slotBook?.(slotBookKey(this.baseUrl, this.routerModel), count) ?? new SlotScheduler(count);
-      const render = async (messages: unknown[], kwargs: Record<string, unknown>) => {
+      const render = async (messages: unknown[], kwargs: Record<string, unknown>, tools?: unknown[]) => {
         const response = await this.call(
           "POST",
           "/apply-template",
-          { messages, chat_template_kwargs: kwargs },
+          { messages, chat_template_kwargs: kwargs, ...(tools ? { tools } : {}) },
           signal ?? AbortSignal.timeout(30_000),
         );
         const text = await response.text();
@@ -411,6 +413,8 @@ export class LlamaServerBackend implements Backend {
               return tokenized.tokens ?? [];
             });
       const rendering = typeof renderingOrWhyNot === "string" ? undefined : renderingOrWhyNot;
+      // Switchyard's renderer reduces unions itself where a template raises on them (render-prompt.ts).
+      const singleTypes = !rendering && (await refusesTypeUnions((messages, tools) => render(messages, {}, tools)));
       const { before, after } = appendOnlyProbeConversations();
       // Where Switchyard renders, the probe renders the way every request will be.
       const renderProbe = rendering
@@ -437,6 +441,7 @@ export class LlamaServerBackend implements Backend {
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...(rendering ? { rendering } : {}),
+        ...(singleTypes ? { singleSchemaTypes: true } : {}),
         ...(typeof renderingOrWhyNot === "string" ? { renderingRefused: renderingOrWhyNot } : {}),
         ...this.options.compat,
       } satisfies LlamaServerCompat;

@@ -30,6 +30,13 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
    * (slot-steering.ts), instead of the server emptying slots in slot order without saving them.
    */
   makeRoom?: boolean;
+  /**
+   * The template refuses a tool schema whose `type` is a union (`["integer", "null"]`) and renders the
+   * same tool with a single type (GigaChat 3; probed with /apply-template): every request's tools are sent
+   * with each union reduced to its first type other than `null` (single-schema-types.ts), as Goose's
+   * OpenAI provider sends them. The same tools are sent the same way on every turn.
+   */
+  singleSchemaTypes?: boolean;
   /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
   templateKwargs: Record<string, unknown>;
   /**

@@ -145,4 +145,16 @@ describe("toLlamaServerBody", () => {
     });
     expect(messages[4]).toMatchObject({ role: "tool", tool_call_id: "toolu_0003" });
   });
+
+  it("reduces tool schemas' type unions where the template refuses them, the same list each turn", () => {
+    const union = { type: "object", properties: { limit: { type: ["integer", "null"] } } };
+    const tools = Object.freeze([Object.freeze({ name: "Read", description: "Reads.", inputSchema: union })]);
+    const request = canonicalRequest({ tools });
+    const sent = (compat: LlamaServerCompat) =>
+      (toLlamaServerBody(request, "m", compat).tools as Array<{ function: { parameters: unknown } }>)[0]?.function;
+    expect(sent(AS_USER)?.parameters).toEqual(union);
+    const reduced = { ...AS_USER, singleSchemaTypes: true };
+    expect(sent(reduced)?.parameters).toEqual({ type: "object", properties: { limit: { type: "integer" } } });
+    expect(toLlamaServerBody(request, "m", reduced).tools).toBe(toLlamaServerBody(request, "m", reduced).tools);
+  });
 });

@@ -1,9 +1,11 @@
 import type { CanonicalRequest } from "../../core/canonical.js";
 import { joinText } from "../../core/join-text.js";
+import { rememberFrozen } from "../../util/remember-frozen.js";
 import { chatTemplateKwargs, toChatCompletionsBody } from "../chat-completions/to-chat-completions-body.js";
 import { type ChatContent, type ChatMessage, toChatMessages } from "../chat-completions/to-chat-messages.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
+import { singleSchemaTypes } from "./single-schema-types.js";
 
 /** The messages llama-server is sent: joined where the template insists on alternating roles, history remedied. */
 export function llamaServerMessages(request: CanonicalRequest, compat: LlamaServerCompat): ChatMessage[] {
@@ -15,6 +17,9 @@ export function llamaServerMessages(request: CanonicalRequest, compat: LlamaServ
   );
 }
 
+/** Tool lists with their type unions reduced, by the frozen list they came from. */
+const singleTypedTools = new WeakMap<object, unknown>();
+
 /**
  * The llama-server /v1/chat/completions body (also sent to /apply-template): the standard body plus
  * llama.cpp's own fields. The stream adds `id_slot` when it pins the lane to a slot.
@@ -25,6 +30,9 @@ export function toLlamaServerBody(
   compat: LlamaServerCompat,
 ): Record<string, unknown> {
   const body = toChatCompletionsBody(request, model, compat, llamaServerMessages(request, compat));
+  const tools = body.tools;
+  if (compat.singleSchemaTypes && tools)
+    body.tools = rememberFrozen(singleTypedTools, tools, () => singleSchemaTypes(tools));
   // Timings on every chunk: prompt tokens prefilled and reused are known at the first token.
   body.timings_per_token = true;
   body.cache_prompt = true;
