@@ -129,6 +129,16 @@ describe("a llama-server in router mode", () => {
     expect(await status("glm")).toBe("unloaded");
     expect(await status("qwen")).toBe("loaded");
 
+    // Switchyard's own catalog in the router's format (GET /models, what pi's llama.cpp provider reads)
+    // lists both as servable, and loads neither.
+    const catalog = (await (await fetch(`${gateway?.url}/models`)).json()) as {
+      data: Array<{ id: string; status: { value: string }; meta?: { n_ctx: number } }>;
+    };
+    const entry = (id: string) => catalog.data.find((model) => model.id === id);
+    expect(entry("qwen")).toMatchObject({ status: { value: "loaded" }, meta: { n_ctx: 2048 } });
+    expect(entry("glm")?.status.value).toBe("loaded");
+    expect(await status("glm")).toBe("unloaded");
+
     // Asked for again, the router loads it, with an empty cache.
     const back = await turn("c", "glm", [`session c ${first}`, "noted", "back again"]);
     expect(await status("glm")).toBe("loaded");

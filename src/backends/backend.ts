@@ -28,6 +28,16 @@ export interface SlotView {
   model?: string;
 }
 
+/** What a backend knows of a model without loading it (for a catalog in llama.cpp's router format). */
+export interface ModelCard {
+  /** Context window in tokens per request. */
+  contextSize?: number;
+  /** The chat template the server renders the model's prompts with (Jinja). */
+  chatTemplate?: string;
+  /** Whether images reach the model. */
+  vision?: boolean;
+}
+
 export interface StreamOptions {
   model: string;
   signal: AbortSignal;
@@ -62,6 +72,11 @@ export interface Backend {
    * models differ in it (llama-server in router mode), else the backend's.
    */
   contextSize(signal?: AbortSignal, model?: string): Promise<number | undefined>;
+  /**
+   * What is known of `model` without loading it: a model a llama-server router has not loaded has no
+   * context or template yet. Backends without one are described by `contextSize` alone.
+   */
+  modelCard?(model: string, signal?: AbortSignal): Promise<ModelCard>;
   /**
    * A generation request has arrived and may come here: open a connection now when none is idle, so
    * the handshake overlaps reading and planning it (local backends, whose idle connections go quickly).

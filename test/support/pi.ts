@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { NODE_RELEASES, nodeBinary } from "./node-releases.js";
@@ -66,9 +67,9 @@ export function piSandbox(gatewayUrl: string, models: PiModel[], api?: PiOpenAIA
   return root;
 }
 
-/** Runs the real pi CLI in a sandbox made by piSandbox, stdin closed, killed after a while. */
-export async function runPi(args: string[], root: string, timeoutMs = 120_000) {
-  const env: NodeJS.ProcessEnv = {
+/** pi's environment in a sandbox made by piSandbox. */
+async function piEnv(root: string): Promise<NodeJS.ProcessEnv> {
+  return {
     PATH: await piPath(),
     HOME: join(root, "home"),
     TERM: "dumb",
@@ -76,5 +77,36 @@ export async function runPi(args: string[], root: string, timeoutMs = 120_000) {
     // No update check, no install telemetry: nothing leaves the machine.
     PI_OFFLINE: "1",
   };
-  return runProgram(PI_BIN, args, { cwd: join(root, "work"), env, timeoutMs });
+}
+
+/** Runs the real pi CLI in a sandbox made by piSandbox, stdin closed, killed after a while. */
+export async function runPi(args: string[], root: string, timeoutMs = 120_000) {
+  return runProgram(PI_BIN, args, { cwd: join(root, "work"), env: await piEnv(root), timeoutMs });
+}
+
+/**
+ * Has the real pi read `provider`'s model catalog from the network and store it (`models-store.json`), as
+ * it does when it starts interactive or RPC mode (print mode reads only the stored catalog): starts
+ * `pi --mode rpc`, waits for the provider's entry, then stops it by its PID. The stored entry.
+ */
+export async function refreshPiCatalog(root: string, provider: string, timeoutMs = 60_000): Promise<unknown> {
+  const store = join(root, "agent", "models-store.json");
+  const child = spawn(PI_BIN, ["--mode", "rpc"], {
+    cwd: join(root, "work"),
+    // The refresh is the network step PI_OFFLINE would skip.
+    env: { ...(await piEnv(root)), PI_OFFLINE: undefined },
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  try {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const entry = existsSync(store)
+        ? (JSON.parse(readFileSync(store, "utf8") || "{}") as Record<string, unknown>)[provider]
+        : undefined;
+      if (entry) return entry;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`pi stored no ${provider} catalog within ${timeoutMs} ms`);
+  } finally {
+    child.kill("SIGTERM");
+  }
 }

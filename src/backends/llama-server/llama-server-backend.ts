@@ -7,7 +7,7 @@ import type { TurnFacts } from "../../core/turn-facts.js";
 import { detectFamily } from "../../families/model-families.js";
 import { describeLane, type Lane } from "../../sessions/lane.js";
 import type { SlotMemory } from "../../sessions/session-table.js";
-import type { Backend, BackendHealth, SlotView, StreamOptions, TokenCount } from "../backend.js";
+import type { Backend, BackendHealth, ModelCard, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
 import {
@@ -480,6 +480,25 @@ export class LlamaServerBackend implements Backend {
     }
     const props = this.propsCache ?? (await this.props(signal));
     return this.routerModels ? undefined : props.default_generation_settings?.n_ctx;
+  }
+
+  async modelCard(model: string, signal?: AbortSignal): Promise<ModelCard> {
+    if (!this.propsCache) await this.props(signal);
+    if (this.routerModels) {
+      // A model the router has not loaded is not loaded for a catalog: only what a turn has read.
+      const served = this.routerModels.get(model);
+      return served?.propsCache ? served.modelCard(model, signal) : {};
+    }
+    const props = this.propsCache as Props;
+    const rendered = detectFamily(props.chat_template)?.render !== undefined;
+    // Where Switchyard renders the prompt, images become text (compat's `vision`).
+    const compat = await this.compatPromise?.catch(() => undefined);
+    const vision = compat ? compat.vision : props.modalities?.vision === true && !rendered;
+    return {
+      contextSize: props.default_generation_settings?.n_ctx,
+      ...(props.chat_template ? { chatTemplate: props.chat_template } : {}),
+      vision,
+    };
   }
 
   async health(signal?: AbortSignal): Promise<BackendHealth> {
