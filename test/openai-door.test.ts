@@ -48,8 +48,18 @@ describe("the OpenAI Chat Completions door on the real llama-server", () => {
     const second = accumulateOpenAIStream(
       await (await post(gateway.url, secondBody, { "x-session-id": "openai-door" })).text(),
     );
-    const usage = second.usage as { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+    const usage = second.usage as {
+      prompt_tokens: number;
+      prompt_tokens_details: { cached_tokens: number };
+      completion_tokens: number;
+      completion_tokens_details: { reasoning_tokens: number };
+    };
     expect(usage.prompt_tokens_details.cached_tokens).toBeGreaterThan(usage.prompt_tokens / 2);
+    // The test model's reasoning is seven tokens ("Nothing to reason about; answering now", its chain in
+    // src/test-model/chain-plan.ts); `</think>` and the blank line after it are the answer's.
+    expect(second.reasoningContent).toBe("Nothing to reason about; answering now");
+    expect(usage.completion_tokens_details.reasoning_tokens).toBe(7);
+    expect(usage.completion_tokens).toBeGreaterThan(7);
     const record = (await waitForTurns(gateway.recorder, 2)).at(-1);
     expect(record?.protocol).toBe("openai");
     expect(record?.sessionId).toBe("openai-door");

@@ -17,7 +17,11 @@ interface StreamEvent {
   response?: {
     status: string;
     output: Array<{ type: string; content?: Array<{ type: string; text: string }> }>;
-    usage: { input_tokens: number; input_tokens_details: { cached_tokens: number } } | null;
+    usage: {
+      input_tokens: number;
+      input_tokens_details: { cached_tokens: number };
+      output_tokens_details: { reasoning_tokens: number };
+    } | null;
   };
 }
 
@@ -71,6 +75,8 @@ describe("the OpenAI Responses door on the real llama-server", () => {
     );
     const usage = second.at(-1)?.response?.usage;
     expect(usage?.input_tokens_details.cached_tokens).toBeGreaterThan((usage?.input_tokens ?? 0) / 2);
+    // The test model's seven reasoning tokens (its chain in src/test-model/chain-plan.ts), which Codex shows.
+    expect(usage?.output_tokens_details.reasoning_tokens).toBe(7);
     const records = await waitForTurns(gateway.recorder, 2);
     expect(records.map((record) => [record.protocol, record.endpoint, record.sessionId])).toEqual([
       ["openai", "responses", "responses-door"],

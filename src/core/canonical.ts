@@ -130,6 +130,12 @@ export interface Usage {
   unreported?: UsageField[];
   /** The whole prompt, for backends that report only the total and not its split (Ollama). */
   promptTokens?: number;
+  /**
+   * Of `outputTokens`, those the model wrote before its answer: its reasoning with the markers around it,
+   * when the backend tells them apart (llama-server's per-token timings, a cloud's
+   * `completion_tokens_details.reasoning_tokens`). Absent when unknown.
+   */
+  reasoningTokens?: number;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });

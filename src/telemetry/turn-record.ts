@@ -197,7 +197,7 @@ const noop = () => {};
 export function formatTurn(turn: TurnRecord): string {
   const usage = turn.usage;
   const tokens = usage
-    ? ` prefilled=${usage.inputTokens} reused=${usage.cacheReadTokens} out=${usage.outputTokens}`
+    ? ` prefilled=${usage.inputTokens} reused=${usage.cacheReadTokens} out=${usage.outputTokens}${usage.reasoningTokens ? ` reasoning=${usage.reasoningTokens}` : ""}`
     : "";
   const ttft = turn.ttftMs === undefined ? "" : ` ttft=${Math.round(turn.ttftMs)}ms`;
   const error = turn.error ? ` error=${turn.error.code}` : "";

@@ -152,6 +152,8 @@ describe("readChatCompletionsStream on recorded llama-server streams", () => {
         cacheReadTokens: timings.cache_n,
         outputTokens: timings.predicted_n,
         cacheWriteTokens: 0,
+        // The seven reasoning events (predicted_n 1–7); `</think>` and the blank line reach no event.
+        reasoningTokens: 7,
       },
       timings: {
         promptMs: timings.prompt_ms,
@@ -238,7 +240,13 @@ describe("readChatCompletionsStream: broken streams", () => {
     expect(final.error).toMatchObject({ kind: "upstream", code: "stream_truncated" });
     expect(final.error.message).toContain("local");
     // The usage so far: the last content chunk had predicted_n 33.
-    expect(final.usage).toEqual({ inputTokens: 14, outputTokens: 33, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    expect(final.usage).toEqual({
+      inputTokens: 14,
+      outputTokens: 33,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 7,
+    });
     expect(events.some((event) => event.type === "done")).toBe(false);
   });
 
@@ -328,7 +336,8 @@ function chunk(delta: Record<string, unknown>, finishReason: string | null = nul
 }
 
 const TOOL_STREAM = [
-  chunk({ role: "assistant", content: null }),
+  // Nothing generated yet: the role comes before the first token.
+  chunk({ role: "assistant", content: null }, null, 0),
   chunk({ reasoning_content: "Need the weather." }, null, 1),
   chunk({ content: "Checking." }, null, 2),
   chunk({ tool_calls: [{ index: 0, id: "call_abc", type: "function", function: { name: "get_weather" } }] }, null, 3),
@@ -395,7 +404,7 @@ describe("readChatCompletionsStream: tool calls (llama-server's chunk shape)", (
     expect(last(await read(TOOL_STREAM))).toEqual({
       type: "done",
       stopReason: { unified: "tool_use", raw: "tool_calls" },
-      usage: { inputTokens: 90, outputTokens: 7, cacheReadTokens: 10, cacheWriteTokens: 0 },
+      usage: { inputTokens: 90, outputTokens: 7, cacheReadTokens: 10, cacheWriteTokens: 0, reasoningTokens: 1 },
       timings: { promptMs: 20, predictedMs: 7 },
     });
   });
@@ -417,6 +426,35 @@ describe("readChatCompletionsStream: tool calls (llama-server's chunk shape)", (
       block: { type: "tool_call", id: "toolu_msg_test_0", name: "noop" },
     });
     expect(toolInput(events, 0)).toBe("{}");
+  });
+});
+
+describe("readChatCompletionsStream: reasoning tokens", () => {
+  const usageChunk = (usage: Record<string, unknown>, timings?: Record<string, unknown>) =>
+    `data: ${JSON.stringify({ choices: [], usage, ...(timings ? { timings } : {}) })}\n\n`;
+  const plain = (delta: Record<string, unknown>, finishReason: string | null = null) =>
+    `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+
+  it("takes a cloud's completion_tokens_details.reasoning_tokens as it reports them", async () => {
+    const stream = [
+      plain({ reasoning_content: "Think." }),
+      plain({ content: "Done." }, "stop"),
+      usageChunk({ prompt_tokens: 10, completion_tokens: 40, completion_tokens_details: { reasoning_tokens: 32 } }),
+      "data: [DONE]\n\n",
+    ].join("");
+    const done = last(await read(stream));
+    expect(done?.type === "done" && done.usage.reasoningTokens).toBe(32);
+  });
+
+  it("leaves them unknown where reasoning came without per-token timings", async () => {
+    const stream = [
+      plain({ reasoning_content: "Think." }),
+      plain({ content: "Done." }, "stop"),
+      usageChunk({ prompt_tokens: 10, completion_tokens: 40 }, { prompt_n: 10, cache_n: 0, predicted_n: 40 }),
+      "data: [DONE]\n\n",
+    ].join("");
+    const done = last(await read(stream));
+    expect(done?.type === "done" && "reasoningTokens" in done.usage).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@ import { SwitchyardError, streamFailure } from "../../core/errors.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
 import { applyLlamaTimings, type LlamaTimings, parseStreamChunk } from "../parse-stream-chunk.js";
+import { ReasoningCount } from "../reasoning-count.js";
 import { mapFinishReason } from "./map-finish-reason.js";
 
 interface ChatChunk {
@@ -22,6 +23,7 @@ interface ChatChunk {
     prompt_tokens?: number;
     completion_tokens?: number;
     prompt_tokens_details?: { cached_tokens?: number | null } | null;
+    completion_tokens_details?: { reasoning_tokens?: number | null } | null;
   } | null;
   timings?: LlamaTimings;
   error?: { message?: string; type?: string; code?: number };
@@ -70,9 +72,16 @@ export async function* readChatCompletionsStream(
   let finished = false;
   const events = writer.events;
   const seen = { usage: false, timings: false, cached: false };
+  const reasoning = new ReasoningCount();
+  let reportedReasoning: number | undefined;
   const finalUsage = (): Usage => {
     const unreported = unreportedFields(seen);
-    return unreported.length > 0 ? { ...usage, unreported } : { ...usage };
+    const reasoningTokens = reportedReasoning ?? (seen.timings ? reasoning.total : undefined);
+    return {
+      ...usage,
+      ...(reasoningTokens === undefined ? {} : { reasoningTokens }),
+      ...(unreported.length > 0 ? { unreported } : {}),
+    };
   };
 
   try {
@@ -100,11 +109,14 @@ export async function* readChatCompletionsStream(
           usage.inputTokens = chunk.usage.prompt_tokens - cached;
         }
         if (chunk.usage.completion_tokens !== undefined) usage.outputTokens = chunk.usage.completion_tokens;
+        const thinking = chunk.usage.completion_tokens_details?.reasoning_tokens;
+        if (typeof thinking === "number") reportedReasoning = thinking;
       }
       for (const choice of chunk.choices ?? []) {
         const delta = choice.delta ?? {};
-        const reasoning = delta.reasoning_content ?? delta.reasoning;
-        if (reasoning) writer.append("thinking", reasoning);
+        const thought = delta.reasoning_content ?? delta.reasoning;
+        if (thought) writer.append("thinking", thought);
+        reasoning.add(chunk.timings?.predicted_n, Boolean(thought) && !delta.content && !delta.tool_calls);
         if (delta.content) writer.append("text", delta.content);
         for (const call of delta.tool_calls ?? []) {
           // The last tool call is still the one being written only while its block is open.

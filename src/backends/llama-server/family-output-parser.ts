@@ -80,6 +80,11 @@ export class FamilyOutputParser {
     ];
   }
 
+  /** Whether what is read now is inside a reasoning block. */
+  get inReasoning(): boolean {
+    return this.mode === "reasoning";
+  }
+
   push(chunk: string): OutputPiece[] {
     this.buffer += chunk;
     const pieces: OutputPiece[] = [];

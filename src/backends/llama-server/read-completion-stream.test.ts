@@ -69,7 +69,9 @@ describe("readCompletionStream on recorded DeepSeek V3.2 output", () => {
     expect(events.at(-1)).toMatchObject({
       type: "done",
       stopReason: { unified: "end_turn", raw: "eos" },
-      usage: { inputTokens: 97, cacheReadTokens: 327, outputTokens: 18 },
+      // Events 1–6 read inside the reasoning block: "The tool has run" and `.</`, `think`, held back as the
+      // start of `</think>`; the seventh (`>The`) closes it.
+      usage: { inputTokens: 97, cacheReadTokens: 327, outputTokens: 18, reasoningTokens: 6 },
     });
   });
 

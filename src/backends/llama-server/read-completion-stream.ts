@@ -6,6 +6,7 @@ import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
 import { applyLlamaTimings, type LlamaTimings, parseStreamChunk } from "../parse-stream-chunk.js";
+import { ReasoningCount } from "../reasoning-count.js";
 import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
 
 /** One event of llama-server's streamed `/completion` (tools/server/README.md, "POST /completion"). */
@@ -59,6 +60,11 @@ export async function* readCompletionStream(
   const events = writer.events;
   let calledTools = false;
   let last: CompletionChunk | undefined;
+  const reasoning = new ReasoningCount();
+  const finalUsage = (): Usage => {
+    const reasoningTokens = reasoning.total;
+    return reasoningTokens === undefined ? { ...usage } : { ...usage, reasoningTokens };
+  };
   const write = (pieces: OutputPiece[]) => {
     for (const piece of pieces) {
       if (piece.kind === "tool_calls") {
@@ -81,7 +87,11 @@ export async function* readCompletionStream(
         applyLlamaTimings(t, usage, timings);
         writer.start();
       }
+      // An event read from start to end inside a reasoning block is reasoning; the one that opens or
+      // closes it holds a marker (its earlier tokens, held back as a possible marker, are counted).
+      const reasoningBefore = parser.inReasoning;
       if (chunk.content) write(parser.push(chunk.content));
+      reasoning.add(t?.predicted_n, reasoningBefore && parser.inReasoning);
       if (chunk.stop) write(parser.finish());
       yield* events.splice(0);
     }
@@ -90,7 +100,7 @@ export async function* readCompletionStream(
     write(parser.finish());
     writer.close();
     yield* events.splice(0);
-    yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
+    yield { type: "error", error: streamFailure(error, context.backendName), usage: finalUsage() };
     return;
   }
   writer.start();
@@ -103,9 +113,9 @@ export async function* readCompletionStream(
         kind: "upstream",
         code: "stream_truncated",
       }),
-      usage: { ...usage },
+      usage: finalUsage(),
     };
     return;
   }
-  yield { type: "done", stopReason: stopReason(last, calledTools, parser.unparsed), usage: { ...usage }, timings };
+  yield { type: "done", stopReason: stopReason(last, calledTools, parser.unparsed), usage: finalUsage(), timings };
 }

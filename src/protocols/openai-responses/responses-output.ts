@@ -12,8 +12,9 @@ export type OutputItem = Record<string, unknown> & { type: string; id: string };
 
 /**
  * Canonical usage in the Responses API's terms (https://platform.openai.com/docs/api-reference/responses/object):
- * `input_tokens` counts every prompt token, `cached_tokens` the reused part. The split of reasoning from
- * answer tokens is not reported by local servers: 0, as OpenAI reports for a model that did not reason.
+ * `input_tokens` counts every prompt token, `cached_tokens` the reused part; `reasoning_tokens`, of the
+ * output, the model's reasoning (Codex shows it), 0 where the backend does not tell it apart, as OpenAI
+ * reports for a model that did not reason.
  */
 export function responsesUsage(usage: Usage) {
   const input = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
@@ -21,7 +22,7 @@ export function responsesUsage(usage: Usage) {
     input_tokens: input,
     input_tokens_details: { cached_tokens: usage.cacheReadTokens },
     output_tokens: usage.outputTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
     total_tokens: input + usage.outputTokens,
   };
 }
