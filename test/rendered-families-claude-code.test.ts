@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import { MODEL_FAMILIES } from "../src/families/model-families.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { CURRENT_RECORDINGS, fixtureRequests, gooseRecordings, replayRequest } from "./support/fixtures.js";
+import { CURRENT_RECORDINGS, gooseRecordings, replayedStatuses } from "./support/fixtures.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";
 import { startStockEngine } from "./support/stock-engine.js";
 
@@ -44,14 +44,7 @@ describe.each(RENDERED)("%s on its stock template, today's Claude Code through S
   });
 
   it.each(SESSIONS)("every request of $label gets 200", async ({ root, session }) => {
-    const statuses: string[] = [];
-    for (const request of fixtureRequests(session, root)) {
-      if (!request.body || !request.url.startsWith("/v1/messages")) continue;
-      const shortened = { ...request, body: { ...(request.body as object), max_tokens: 8 } };
-      const response = await replayRequest(gateway.url, shortened);
-      const text = await response.text();
-      statuses.push(`${request.file}: ${response.status}${response.status === 200 ? "" : ` ${text.slice(0, 160)}`}`);
-    }
+    const statuses = await replayedStatuses(gateway.url, session, root);
     expect(statuses.length).toBeGreaterThan(2);
     expect(statuses.filter((status) => !status.endsWith(": 200"))).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import type { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
-import { fixtureRequests, gooseSessionRoots, replayRequest } from "./support/fixtures.js";
+import { gooseSessionRoots, replayedStatuses } from "./support/fixtures.js";
 import { startGatewayFor } from "./support/gateway-for-backends.js";
 import { gooseSandbox, runGoose } from "./support/goose.js";
 import { startStockEngine } from "./support/stock-engine.js";
@@ -40,14 +40,7 @@ describe("a template that refuses type unions in tool schemas (GigaChat 3), Goos
 
   const sessions = gooseSessionRoots().map((root) => [basename(dirname(root)), root] as const);
   it.each(sessions)("every request of %s's tool-session gets 200", async (_release, root) => {
-    const statuses: string[] = [];
-    for (const request of fixtureRequests("tool-session", root)) {
-      if (!request.body || !request.url.startsWith("/v1/messages")) continue;
-      const shortened = { ...request, body: { ...(request.body as object), max_tokens: 8 } };
-      const response = await replayRequest(gateway.url, shortened);
-      const text = await response.text();
-      statuses.push(`${request.file}: ${response.status}${response.status === 200 ? "" : ` ${text.slice(0, 160)}`}`);
-    }
+    const statuses = await replayedStatuses(gateway.url, "tool-session", root);
     expect(statuses.length).toBeGreaterThan(2);
     expect(statuses.filter((status) => !status.endsWith(": 200"))).toEqual([]);
   });

@@ -5,7 +5,12 @@ import {
   type RecordedClient,
   recordingFolder,
 } from "../../scripts/record-clients/client-versions.js";
-import { type FixtureRequest, fixtureSessions, replayHeaders } from "../../src/bench/recorded-sessions.js";
+import {
+  type FixtureRequest,
+  fixtureRequests,
+  fixtureSessions,
+  replayHeaders,
+} from "../../src/bench/recorded-sessions.js";
 import { GOOSE_NOTE_RELEASE, GOOSE_RELEASE } from "./goose.js";
 
 /** Recorded client traffic; the loader lives in src/bench so `switchyard bench replay` uses it too. */
@@ -68,6 +73,22 @@ export function recordedSessions(roots: readonly string[]): Array<{ label: strin
   return roots.flatMap((root) =>
     fixtureSessions(root).map((session) => ({ label: join(relative(FIXTURES, root), session), root, session })),
   );
+}
+
+/**
+ * Replays every Messages request of a recorded session to `baseUrl`, each capped at 8 output tokens;
+ * what each got (`FILE: STATUS`, with the start of the body where it is not 200).
+ */
+export async function replayedStatuses(baseUrl: string, session: string, root: string): Promise<string[]> {
+  const statuses: string[] = [];
+  for (const request of fixtureRequests(session, root)) {
+    if (!request.body || !request.url.startsWith("/v1/messages")) continue;
+    const shortened = { ...request, body: { ...(request.body as object), max_tokens: 8 } };
+    const response = await replayRequest(baseUrl, shortened);
+    const text = await response.text();
+    statuses.push(`${request.file}: ${response.status}${response.status === 200 ? "" : ` ${text.slice(0, 160)}`}`);
+  }
+  return statuses;
 }
 
 /** Sends a recorded request again, as the client sent it, to `baseUrl`. */
