@@ -51,4 +51,17 @@ describe("pi's built-in llama.cpp provider pointed at Switchyard", () => {
     const turn = gateway.recorder.recent().at(-1);
     expect(turn).toMatchObject({ endpoint: "chat_completions", status: 200, client: "pi 1.6.0" });
   });
+
+  it("refuses /llama's load and unload in words pi shows (its error.message)", async () => {
+    for (const action of ["load", "unload"]) {
+      const response = await fetch(`${gateway.url}/models/${action}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "local" }),
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { message: string } };
+      expect(body.error.message).toContain(`does not ${action} models on request`);
+    }
+  });
 });

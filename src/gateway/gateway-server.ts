@@ -38,7 +38,12 @@ import {
 } from "./anthropic-routes.js";
 import { ENGINE_PAUSE_PATH, ENGINE_RESUME_PATH, handleEngineHandover } from "./engine-handover.js";
 import { handleHealth } from "./health-route.js";
-import { handleRouterModels, handleRouterProps } from "./llama-router-routes.js";
+import {
+  handleRouterModels,
+  handleRouterProps,
+  ROUTER_MODEL_ACTIONS,
+  routerActionRefused,
+} from "./llama-router-routes.js";
 import { handleChatCompletions, sendOpenAIError } from "./openai-routes.js";
 import { answerProbe } from "./probe-routes.js";
 import { handleResponses, handleResponsesInputTokens } from "./responses-routes.js";
@@ -171,6 +176,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
       // llama.cpp's router catalog, for clients made for it (pi's built-in llama.cpp provider).
       if (method === "GET" && path === "/models") return await handleRouterModels(response, options.router);
       if (method === "GET" && path === "/props") return await handleRouterProps(request.url, response, options.router);
+      if (method === "POST" && ROUTER_MODEL_ACTIONS.has(path)) throw routerActionRefused(path);
       if (method === "GET" && path === "/v1/switchyard/info") {
         const windows = await Promise.all(
           // Each backend's for the model a Claude name goes to there (where its models differ in it).

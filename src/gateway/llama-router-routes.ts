@@ -1,7 +1,22 @@
 import type { ServerResponse } from "node:http";
 import type { ModelCard } from "../backends/backend.js";
+import { invalidRequest, type SwitchyardError } from "../core/errors.js";
 import type { ModelRouter, Route } from "../routing/model-router.js";
 import { sendJson } from "../util/send-json.js";
+
+/** The llama.cpp router's model actions (pi's `/llama` menu), which Switchyard does not take from a client. */
+export const ROUTER_MODEL_ACTIONS = new Set(["/models/load", "/models/unload"]);
+
+/**
+ * A client's request to load or unload a model (pi's `/llama`), refused in words: every model listed is
+ * served while Switchyard runs, for every client of the gateway, so none is loaded or unloaded for one.
+ */
+export function routerActionRefused(path: string): SwitchyardError {
+  return invalidRequest(
+    `Switchyard does not ${path.endsWith("unload") ? "unload" : "load"} models on request (POST ${path}): every model it lists is served while it runs, started or woken when a turn needs it`,
+    "model_action_not_supported",
+  );
+}
 
 /** How long the catalog waits for one backend to describe a model before listing it without. */
 const CARD_DEADLINE_MS = 5_000;
