@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { piEnv } from "../src/cli/pi-env.js";
 import { piSandbox, refreshPiCatalog, runPi } from "./support/pi.js";
 import { startTestGateway } from "./support/test-gateway.js";
 
@@ -20,22 +21,16 @@ interface StoredModel {
  */
 describe("pi's built-in llama.cpp provider pointed at Switchyard", () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  let root: string;
   beforeAll(async () => {
     gateway = await startTestGateway();
-    root = piSandbox(gateway.url, []);
-    // What `/login llama.cpp` stores: the server's URL and no key.
-    writeFileSync(
-      join(root, "agent", "auth.json"),
-      JSON.stringify({ "llama.cpp": { type: "api_key", env: { LLAMA_BASE_URL: gateway.url } } }),
-    );
   });
   afterAll(async () => {
     await gateway?.close();
   });
 
-  it("lists Switchyard's model with its context and thinking, and answers a --print prompt through it", async () => {
-    const catalog = (await refreshPiCatalog(root, "llama.cpp")) as { models: StoredModel[] };
+  /** pi reads the catalog, then answers a --print prompt with the model it found; what it stored. */
+  async function catalogAndTurn(root: string, env: NodeJS.ProcessEnv = {}) {
+    const catalog = (await refreshPiCatalog(root, "llama.cpp", env)) as { models: StoredModel[] };
     const info = (await (await fetch(`${gateway.url}/v1/switchyard/info`)).json()) as {
       contextWindow: number;
       models: string[];
@@ -43,13 +38,30 @@ describe("pi's built-in llama.cpp provider pointed at Switchyard", () => {
     const model = catalog.models.find((entry) => entry.id === info.models[0]);
     expect(model).toMatchObject({ baseUrl: `${gateway.url}/v1`, contextWindow: info.contextWindow, reasoning: true });
 
-    const session = join(root, "sessions", "llama.jsonl");
+    const before = gateway.recorder.recent().length;
     const flags = ["--print", "--model", `llama.cpp/${model?.id}`, "--no-context-files", "--no-skills"];
-    const run = await runPi([...flags, "--session", session, "say hi"], root);
+    const run = await runPi([...flags, "--session", join(root, "sessions", "s.jsonl"), "say hi"], root, 120_000, env);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Switchyard test net");
-    const turn = gateway.recorder.recent().at(-1);
-    expect(turn).toMatchObject({ endpoint: "chat_completions", status: 200, client: "pi 1.6.0" });
+    const turns = gateway.recorder.recent().slice(before);
+    expect(turns).toMatchObject([{ endpoint: "chat_completions", status: 200, client: "pi 1.6.0" }]);
+  }
+
+  it("after /login llama.cpp with Switchyard's URL: lists its model with its context and thinking, and answers", async () => {
+    const root = piSandbox(gateway.url, []);
+    // What `/login llama.cpp` stores: the server's URL and no key.
+    writeFileSync(
+      join(root, "agent", "auth.json"),
+      JSON.stringify({ "llama.cpp": { type: "api_key", env: { LLAMA_BASE_URL: gateway.url } } }),
+    );
+    await catalogAndTurn(root);
+  });
+
+  it("with the environment `switchyard env --client pi` prints, the same", async () => {
+    await catalogAndTurn(
+      piSandbox(gateway.url, []),
+      piEnv({ baseUrl: gateway.url, apiKey: undefined, contextWindow: undefined }),
+    );
   });
 
   it("refuses /llama's load and unload in words pi shows (its error.message)", async () => {

@@ -67,9 +67,10 @@ export function piSandbox(gatewayUrl: string, models: PiModel[], api?: PiOpenAIA
   return root;
 }
 
-/** pi's environment in a sandbox made by piSandbox. */
-async function piEnv(root: string): Promise<NodeJS.ProcessEnv> {
+/** pi's environment in a sandbox made by piSandbox, with `extra` on top. */
+async function piEnvironment(root: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
   return {
+    ...extra,
     PATH: await piPath(),
     HOME: join(root, "home"),
     TERM: "dumb",
@@ -80,8 +81,8 @@ async function piEnv(root: string): Promise<NodeJS.ProcessEnv> {
 }
 
 /** Runs the real pi CLI in a sandbox made by piSandbox, stdin closed, killed after a while. */
-export async function runPi(args: string[], root: string, timeoutMs = 120_000) {
-  return runProgram(PI_BIN, args, { cwd: join(root, "work"), env: await piEnv(root), timeoutMs });
+export async function runPi(args: string[], root: string, timeoutMs = 120_000, extraEnv: NodeJS.ProcessEnv = {}) {
+  return runProgram(PI_BIN, args, { cwd: join(root, "work"), env: await piEnvironment(root, extraEnv), timeoutMs });
 }
 
 /**
@@ -89,12 +90,17 @@ export async function runPi(args: string[], root: string, timeoutMs = 120_000) {
  * it does when it starts interactive or RPC mode (print mode reads only the stored catalog): starts
  * `pi --mode rpc`, waits for the provider's entry, then stops it by its PID. The stored entry.
  */
-export async function refreshPiCatalog(root: string, provider: string, timeoutMs = 60_000): Promise<unknown> {
+export async function refreshPiCatalog(
+  root: string,
+  provider: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<unknown> {
   const store = join(root, "agent", "models-store.json");
   const child = spawn(PI_BIN, ["--mode", "rpc"], {
     cwd: join(root, "work"),
     // The refresh is the network step PI_OFFLINE would skip.
-    env: { ...(await piEnv(root)), PI_OFFLINE: undefined },
+    env: { ...(await piEnvironment(root, extraEnv)), PI_OFFLINE: undefined },
     stdio: ["pipe", "ignore", "ignore"],
   });
   try {

@@ -6,6 +6,7 @@ import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
 import { statusLineSettingsArgs } from "../claude-code-statusline.js";
 import { CODEX_KEY_VARIABLE, codexConfig, codexOverrides } from "../codex-config.js";
 import { gooseEnv } from "../goose-env.js";
+import { piEnv } from "../pi-env.js";
 import { askGateway, launchAgent } from "./session-gateway.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);
@@ -17,15 +18,15 @@ export function registerCodeCommands(program: Command): void {
   program
     .command("env")
     .description(
-      "print what points an agent at a running Switchyard: shell exports (Claude Code, Goose), config.toml lines (Codex)",
+      "print what points an agent at a running Switchyard: shell exports (Claude Code, Goose, pi), config.toml lines (Codex)",
     )
     .option("--url <url>", "the Switchyard to use", `http://127.0.0.1:${DEFAULT_PORT}`)
     .addOption(
       new Option("--client <name>", "the agent the exports are for")
-        .choices(["claude", "goose", "codex"])
+        .choices(["claude", "goose", "codex", "pi"])
         .default("claude"),
     )
-    .action(async (options: { url: string; client: "claude" | "goose" | "codex" }) => {
+    .action(async (options: { url: string; client: "claude" | "goose" | "codex" | "pi" }) => {
       const config = loadConfig(program.opts<{ config?: string }>().config);
       const apiKey = process.env.SWITCHYARD_API_KEY || config.gateway.apiKey;
       const info = await askGateway(options.url, apiKey);
@@ -33,6 +34,11 @@ export function registerCodeCommands(program: Command): void {
       const input = { baseUrl: options.url, apiKey, contextWindow: info?.contextWindow };
       if (options.client === "goose") {
         console.log(shellExports(gooseEnv(input)));
+        return;
+      }
+      if (options.client === "pi") {
+        say("# pi's built-in llama.cpp provider: start pi, and Switchyard's models are in /model");
+        console.log(shellExports(piEnv(input)));
         return;
       }
       if (options.client === "codex") {
