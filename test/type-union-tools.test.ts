@@ -1,6 +1,7 @@
 import { basename, dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
+import { inspectLlamaServer } from "../src/doctor/inspect-llama-server.js";
 import type { EngineSupervisor } from "../src/engine/engine-supervisor.js";
 import type { RunningSwitchyard } from "../src/gateway/start-switchyard.js";
 import { gooseSessionRoots, replayedStatuses } from "./support/fixtures.js";
@@ -29,13 +30,15 @@ describe("a template that refuses type unions in tool schemas (GigaChat 3), Goos
     await engine?.stop();
   });
 
-  it("is probed as refusing them", async () => {
+  it("is probed as refusing them, and doctor says what Switchyard does about it", async () => {
     const backend = new LlamaServerBackend({ name: "probe", baseUrl: engine.url });
     try {
       expect((await backend.compat()).singleSchemaTypes).toBe(true);
     } finally {
       await backend.close();
     }
+    const findings = await inspectLlamaServer(engine.url);
+    expect(findings).toContainEqual(expect.objectContaining({ level: "ok", check: "tool schemas" }));
   });
 
   const sessions = gooseSessionRoots().map((root) => [basename(dirname(root)), root] as const);
@@ -84,5 +87,7 @@ describe("a template that renders type unions (Qwen3.5)", () => {
     } finally {
       await backend.close();
     }
+    const findings = await inspectLlamaServer(engine.url);
+    expect(findings.map((finding) => finding.check)).not.toContain("tool schemas");
   });
 });

@@ -238,6 +238,14 @@ export async function inspectLlamaServer(url: string, model?: string): Promise<F
           ? "rendered and compared: the template puts them where they stand"
           : `rendered and compared: the template raises on them, moves them to the head or drops them; Switchyard sends them in place as user turns${compat.alternatingRoles ? ", joined to the user turn beside them (the template insists that roles alternate)" : ""}`,
     });
+    if (compat.singleSchemaTypes) {
+      findings.push({
+        level: "ok",
+        check: "tool schemas",
+        detail:
+          'the template refuses a type union in a tool schema (["integer", "null"], as Goose and many MCP servers send) and renders a single type: Switchyard sends each union as its first type other than null',
+      });
+    }
     if (compat.appendOnly) {
       findings.push({
         level: "ok",
