@@ -398,16 +398,17 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     history: NONE,
     appendOnly: true,
     render: {
-      // llama-server cannot build a tool-call parser for this template and answers every request with
-      // tools 400. The template writes the tool list before the last user message and the system prompt
-      // inside it, and only when that message is the last of all: each new user message moved both, and
-      // in a tool loop (the last message a tool result) the system prompt was gone. Both are written with
-      // the first user message instead, on every turn. Call ids must be nine alphanumerics.
+      // llama-server cannot build a tool-call parser for this template once the history holds a tool
+      // call, and answers 400: no tool loop finished. The template writes the tool list before the last
+      // user message and the system prompt inside it, and only when that message is the last of all: each
+      // new user message moved both, and in a tool loop (the last message a tool result) the system prompt
+      // was gone. Both are written with the first user message instead, on every turn. Call ids must be
+      // nine alphanumerics.
       patches: [
         { find: "(message == user_messages[-1])", replace: "loop.first" },
         { find: "loop.last and system_message is defined", replace: "loop.first and system_message is defined" },
       ],
-      why: "llama-server answers 400 to every request with tools for this template, which moves the tool list and the system prompt to each new user message and leaves the system prompt out of a tool loop",
+      why: "llama-server answers 400 to every request of a tool loop for this template, which moves the tool list and the system prompt to each new user message and leaves the system prompt out of a tool loop",
       toolCallIdLength: 9,
       output: { toolCalls: { open: "[TOOL_CALLS]", close: "", format: "json" } },
     },
