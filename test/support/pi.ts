@@ -85,6 +85,16 @@ export async function runPi(args: string[], root: string, timeoutMs = 120_000, e
   return runProgram(PI_BIN, args, { cwd: join(root, "work"), env: await piEnvironment(root, extraEnv), timeoutMs });
 }
 
+/** `provider`'s entry in pi's stored catalogs; undefined while the file is missing or half written. */
+function storedEntry(store: string, provider: string): unknown {
+  if (!existsSync(store)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(store, "utf8")) as Record<string, unknown>)[provider];
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Has the real pi read `provider`'s model catalog from the network and store it (`models-store.json`), as
  * it does when it starts interactive or RPC mode (print mode reads only the stored catalog): starts
@@ -99,15 +109,19 @@ export async function refreshPiCatalog(
   const store = join(root, "agent", "models-store.json");
   const child = spawn(PI_BIN, ["--mode", "rpc"], {
     cwd: join(root, "work"),
-    // The refresh is the network step PI_OFFLINE would skip.
-    env: { ...(await piEnvironment(root, extraEnv)), PI_OFFLINE: undefined },
+    // The refresh is the network step PI_OFFLINE would skip; without PI_OFFLINE, pi would also ask pi.dev
+    // for its latest version and send install telemetry (pi's docs/environment-variables.md): both off.
+    env: {
+      ...(await piEnvironment(root, extraEnv)),
+      PI_OFFLINE: undefined,
+      PI_SKIP_VERSION_CHECK: "1",
+      PI_TELEMETRY: "0",
+    },
     stdio: ["pipe", "ignore", "ignore"],
   });
   try {
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-      const entry = existsSync(store)
-        ? (JSON.parse(readFileSync(store, "utf8") || "{}") as Record<string, unknown>)[provider]
-        : undefined;
+      const entry = storedEntry(store, provider);
       if (entry) return entry;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
