@@ -11,6 +11,11 @@ export interface TurnFacts {
   slotReassigned?: boolean;
   /** The lane that took this lane's slot since its last turn. */
   displacedBy?: string;
+  /**
+   * The lane had an empty slot, and the prompt of another lane's slot, which shares its head, was copied
+   * into it first (backends/llama-server/prefix-copy.ts): from which slot and lane, tokens and bytes, time.
+   */
+  prefixCopy?: { fromSlot: number; fromLane: string; tokens: number; bytes: number; ms: number };
   /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */
   templateAppendOnly?: boolean;
   /** The model family the backend's template belongs to (src/families/model-families.ts), when recognised. */

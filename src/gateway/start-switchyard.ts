@@ -100,12 +100,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     if (template.note) say(template.note);
     const slotDirectory = join(cacheDirectory(), "slots");
     const slotFiles = { directory: slotDirectory, maxBytes: config.engine.slotSaveMaxMiB * 1024 * 1024 };
-    if (config.engine.slotSave) {
-      mkdirSync(slotDirectory, { recursive: true });
-      // Within the cap from the start. Not emptied: another Switchyard may share the cache directory.
-      await pruneSlotFiles(slotFiles.directory, slotFiles.maxBytes);
-    }
-    const slotArgs = config.engine.slotSave ? ["--slot-save-path", slotDirectory] : [];
+    // Slot files: a new lane's empty slot gets a copy of another slot's prompt through one (prefix-copy.ts),
+    // and with slotSave an evicted lane's KV cache waits in one.
+    mkdirSync(slotDirectory, { recursive: true });
+    // Within the cap from the start. Not emptied: another Switchyard may share the cache directory.
+    await pruneSlotFiles(slotFiles.directory, slotFiles.maxBytes);
+    const slotArgs = ["--slot-save-path", slotDirectory];
     engine = await EngineSupervisor.start({
       binary,
       model,

@@ -128,6 +128,7 @@ export class TurnContext {
       lane: this.identity?.name,
       laneKind: this.identity?.kind,
       slot: facts.slot,
+      ...(facts.prefixCopy ? { prefixCopy: facts.prefixCopy } : {}),
       status,
       ttftMs: this.ttftMs,
       durationMs,

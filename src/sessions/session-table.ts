@@ -1,5 +1,5 @@
 import type { Lane, LaneName } from "./lane.js";
-import type { LaneEntry, SessionEntry } from "./session-entry.js";
+import type { LaneEntry, LastTurn, SessionEntry } from "./session-entry.js";
 
 /**
  * What a backend that pins lanes to slots keeps per lane, held in the session table so that it is
@@ -17,8 +17,8 @@ export interface SlotMemory {
   /** The lane's turn on `backend` ended when the backend had started `started` generations. */
   markEnded(lane: Lane, backend: string, started: number): void;
   endedAt(lane: Lane, backend: string): number | undefined;
-  /** The prompt tokens of the lane's last completed turn. */
-  lastPromptTokens(lane: Lane): number | undefined;
+  /** The lane's last completed turn: its request, prompt tokens and backend. */
+  lastTurn(lane: Lane): LastTurn | undefined;
 }
 
 /**
@@ -119,8 +119,8 @@ export class SessionTable implements SlotMemory {
     return this.peekLane(lane)?.endedAt.get(backend);
   }
 
-  lastPromptTokens(lane: Lane): number | undefined {
-    return this.peekLane(lane)?.lastTurn?.promptTokens;
+  lastTurn(lane: Lane): LastTurn | undefined {
+    return this.peekLane(lane)?.lastTurn;
   }
 }
 

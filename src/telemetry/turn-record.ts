@@ -2,6 +2,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { BackendTimings, StopReason, Usage } from "../core/canonical.js";
 import type { RateLimitInfo } from "../core/rate-limit.js";
+import type { TurnFacts } from "../core/turn-facts.js";
 import type { TurnCost } from "../cost/turn-cost.js";
 import { formatRouting, type RoutingRecord } from "../routing/routing-record.js";
 import type { LaneKind } from "../sessions/lane.js";
@@ -27,6 +28,8 @@ export interface TurnRecord {
   laneKind: LaneKind | undefined;
   /** The llama-server slot the turn ran on. */
   slot: number | undefined;
+  /** The slot was empty, and another lane's slot, sharing the prompt's head, was copied into it first. */
+  prefixCopy?: TurnFacts["prefixCopy"];
   status: number;
   /** Milliseconds from request arrival to the first byte of the answer sent to the client. */
   ttftMs: number | undefined;
@@ -201,7 +204,8 @@ export function formatTurn(turn: TurnRecord): string {
     : "";
   const ttft = turn.ttftMs === undefined ? "" : ` ttft=${Math.round(turn.ttftMs)}ms`;
   const error = turn.error ? ` error=${turn.error.code}` : "";
-  const lane = turn.lane ? ` ${turn.lane}${turn.slot === undefined ? "" : `@slot${turn.slot}`}` : "";
+  const copy = turn.prefixCopy ? ` (copied slot${turn.prefixCopy.fromSlot}: ${turn.prefixCopy.tokens} tokens)` : "";
+  const lane = turn.lane ? ` ${turn.lane}${turn.slot === undefined ? "" : `@slot${turn.slot}`}${copy}` : "";
   const miss = turn.miss
     ? ` MISS(${turn.miss.reason}${turn.miss.divergence ? ` at ${turn.miss.divergence.path}` : ""}; expected ${turn.expectedReuse ?? "?"})`
     : "";

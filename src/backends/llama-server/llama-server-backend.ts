@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from "node:crypto";
-import { basename } from "node:path";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { unlink } from "node:fs/promises";
+import { basename, join } from "node:path";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
@@ -21,6 +22,7 @@ import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from ".
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
+import { chooseCopySource } from "./prefix-copy.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
 import { refusesTypeUnions } from "./probe-type-unions.js";
 import { promptRenderingFor } from "./prompt-rendering.js";
@@ -127,6 +129,9 @@ const SLOTS_READ_TIMEOUT_MS = 2_000;
 
 /** How long making room for a turn may take (reading /slots, counting, emptying slots) before it goes on. */
 const ROOM_TIMEOUT_MS = 30_000;
+
+/** How long copying another slot's prompt into a new lane's empty slot may take before the turn goes on without it. */
+const COPY_TIMEOUT_MS = 60_000;
 
 /** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
 const slotBookKey = (baseUrl: string, model: RouterModel | undefined) =>
@@ -564,7 +569,13 @@ export class LlamaServerBackend implements Backend {
       if (lease && lane) {
         const memory = options.slotMemory;
         if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
-        if (this.options.slotSave && memory) await this.swapSlotFiles(lease, lane, memory, options.signal);
+        const restored =
+          this.options.slotSave && memory && (await this.swapSlotFiles(lease, lane, memory, options.signal));
+        // A lane given an empty slot starts from the prompt of another lane's slot, where the two share a head.
+        if (lease.reassigned && !lease.displacedLane && !restored && memory) {
+          const copy = await this.copyPrefix(lease.slot, request, memory, options.signal);
+          if (copy) facts.prefixCopy = copy;
+        }
         if (compat.makeRoom) await this.makeRoom(lease.slot, lane, request, options, memory);
         body.id_slot = lease.slot;
         facts.slot = lease.slot;
@@ -640,12 +651,12 @@ export class LlamaServerBackend implements Backend {
     // worth): room is made for an answer of up to an eighth of the context; a longer one may still find
     // the server emptying a slot.
     const answer = Math.min(request.maxTokens, Math.max(1024, capacity / 8));
-    const own = memory?.lastPromptTokens(lane);
+    const own = memory?.lastTurn(lane)?.promptTokens;
     // The lane's last prompt, with a quarter of the context to grow into, beside the other slots' lanes.
     const fits = (others: number) => own !== undefined && others + own + answer + capacity / 4 <= capacity;
     let others = 0;
     for (const other of pinned)
-      if (other.slot !== slot && other.lane) others += memory?.lastPromptTokens(other.lane) ?? 0;
+      if (other.slot !== slot && other.lane) others += memory?.lastTurn(other.lane)?.promptTokens ?? 0;
     if (fits(others)) return;
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(ROOM_TIMEOUT_MS)]);
     try {
@@ -679,7 +690,7 @@ export class LlamaServerBackend implements Backend {
    * Saves the displaced lane's KV cache, then restores the arriving lane's, when it has a saved one.
    * Which lanes have a saved file is kept in the session table, forgotten with the session.
    */
-  private async swapSlotFiles(lease: SlotLease, lane: Lane, memory: SlotMemory, signal: AbortSignal): Promise<void> {
+  private async swapSlotFiles(lease: SlotLease, lane: Lane, memory: SlotMemory, signal: AbortSignal): Promise<boolean> {
     // In router mode the models' processes share the save path: a file is the lane's on this model.
     const owned = (of: Lane) => (this.routerModel ? `${describeLane(of)}\n${this.routerModel.name}` : describeLane(of));
     const fileFor = (of: Lane) => `switchyard-${createHash("sha256").update(owned(of)).digest("hex").slice(0, 24)}.bin`;
@@ -696,7 +707,63 @@ export class LlamaServerBackend implements Backend {
         if (deleted.size > 0) memory.forgetSaved(this.slotOwner, (saved) => deleted.has(fileFor(saved)));
       }
     }
-    if (lease.reassigned && memory.isSaved(lane, this.slotOwner)) await action("restore", fileFor(lane));
+    return lease.reassigned && memory.isSaved(lane, this.slotOwner) && (await action("restore", fileFor(lane)));
+  }
+
+  /**
+   * Copies into the empty `slot` the KV cache of the idle slot whose lane's last prompt shares the longest
+   * head with `request`, through a slot file (prefix-copy.ts); only where Switchyard knows the directory
+   * the server saves to, so the file is deleted again. Undefined when no slot is worth copying or a step
+   * failed: the turn then prefills its prompt, as it would have.
+   */
+  private async copyPrefix(
+    slot: number,
+    request: CanonicalRequest,
+    memory: SlotMemory,
+    clientSignal: AbortSignal,
+  ): Promise<TurnFacts["prefixCopy"]> {
+    const directory = this.options.slotFiles?.directory;
+    const others = (this.slots?.snapshot() ?? []).flatMap(({ slot: id, lane, busy }) => {
+      const last = lane && !busy && id !== slot ? memory.lastTurn(lane) : undefined;
+      return lane && last?.backend === this.name ? [{ id, lane, last }] : [];
+    });
+    if (!directory || others.length === 0) return undefined;
+    const started = performance.now();
+    const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(COPY_TIMEOUT_MS)]);
+    const filename = `switchyard-${randomBytes(12).toString("hex")}.bin`;
+    try {
+      const [slots, capacity] = await Promise.all([this.readSlots(signal), this.contextSize(signal)]);
+      if (!slots || !capacity || slots.find((state) => state.id === slot)?.tokens !== 0) return undefined;
+      const candidates = others.flatMap(({ id, last }) => {
+        const state = slots.find((each) => each.id === id);
+        return state && !state.processing
+          ? [{ slot: id, tokens: state.tokens, request: last.request, promptTokens: last.promptTokens }]
+          : [];
+      });
+      const held = slots.reduce((sum, state) => sum + state.tokens, 0);
+      const source = chooseCopySource(request, candidates, held, capacity);
+      const from = others.find(({ id }) => id === source?.slot);
+      if (!source || !from) return undefined;
+      await this.json("POST", `/slots/${source.slot}?action=save`, { filename }, signal);
+      const restored = await this.json<{ n_restored?: number; n_read?: number }>(
+        "POST",
+        `/slots/${slot}?action=restore`,
+        { filename },
+        signal,
+      );
+      return {
+        fromSlot: source.slot,
+        fromLane: describeLane(from.lane),
+        tokens: restored.n_restored ?? 0,
+        bytes: restored.n_read ?? 0,
+        ms: Math.round(performance.now() - started),
+      };
+    } catch {
+      clientSignal.throwIfAborted();
+      return undefined;
+    } finally {
+      await unlink(join(directory, filename)).catch(() => undefined);
+    }
   }
 
   /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */

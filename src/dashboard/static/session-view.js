@@ -263,7 +263,17 @@ function turnsPanel(container, sessionId, summary, data, number) {
       ),
       el("td", { className: "num" }, ms(turn.ttftMs)),
       el("td", { className: "num" }, int(turn.promptTokens)),
-      el("td", { className: "num" }, int(turn.reusedTokens)),
+      el(
+        "td",
+        {
+          className: "num",
+          // A new lane's empty slot started from another slot's prompt (prefix-copy.ts).
+          title: turn.prefixCopy
+            ? `started from slot ${turn.prefixCopy.fromSlot}'s prompt (${turn.prefixCopy.fromLane}), copied in ${turn.prefixCopy.ms} ms`
+            : undefined,
+        },
+        int(turn.reusedTokens),
+      ),
       el("td", { className: "num" }, int(turn.prefilledTokens)),
       el("td", { className: "num" }, int(turn.outputTokens)),
       el("td", { className: "num" }, percent(turn.reusedTokens, turn.promptTokens)),

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
+import { replayedTurn } from "../src/bench/recorded-door.js";
+import { type FixtureRequest, fixtureRequests, recordingsOf, replayRequest } from "./support/fixtures.js";
+import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
+
+interface Usage {
+  input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** Sends a recorded Claude Code request, its answer capped at 8 tokens; its usage. */
+async function send(url: string, request: FixtureRequest): Promise<Usage> {
+  const response = await replayRequest(url, { ...request, body: { ...request.body, max_tokens: 8 } });
+  const text = await response.text();
+  expect(response.status, text.slice(0, 300)).toBe(200);
+  // Streamed as Claude Code asked: the usage is on message_start and message_delta.
+  const usages = [...text.matchAll(/"usage":(\{[^}]*\})/g)].map((match) => JSON.parse(match[1] as string) as Usage);
+  return { input_tokens: 0, cache_read_input_tokens: 0, ...Object.assign({}, ...usages) };
+}
+
+const recorded = (session: string, file: string) => {
+  const request = fixtureRequests(session, recordingsOf("claude-code")).find((each) => each.file === file);
+  if (!request?.body) throw new Error(`no ${session}/${file}`);
+  return request;
+};
+
+/**
+ * Two Claude Code sessions open one after the other on the engine Switchyard launches: the same system
+ * prompt (once the billing header is dropped) and the same 12 tools. The second gets an empty slot, which
+ * llama-server never fills from its RAM cache, so before it prefilled all ~12K tokens.
+ */
+describe("a new session's first turn on the launched engine", () => {
+  it("starts from the slot of a session with the same head, which keeps its own prompt", async () => {
+    const gateway = await startTestGateway();
+    try {
+      const first = await send(gateway.url, recorded("basic-session", "002.json"));
+      const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
+      expect(firstPrompt).toBeGreaterThan(10_000);
+
+      const second = await send(gateway.url, recorded("thinking-session", "002.json"));
+      // The two prompts part in the first user message (its git status); all before comes from the copy.
+      const [a = [], b = []] = await Promise.all(
+        [recorded("basic-session", "002.json"), recorded("thinking-session", "002.json")].map((request) =>
+          (gateway.backends[0] as LlamaServerBackend).promptTokens(
+            replayedTurn(request, 8).canonical,
+            "m",
+            AbortSignal.timeout(60_000),
+          ),
+        ),
+      );
+      let common = 0;
+      while (common < a.length && a[common] === b[common]) common++;
+      expect(common).toBeGreaterThan(9_000);
+      expect(second.cache_read_input_tokens).toBe(common);
+
+      const records = await waitForTurns(gateway.recorder, 2);
+      const [one, two] = [records[0], records[1]];
+      expect(two?.slot).not.toBe(one?.slot);
+      expect(two?.prefixCopy?.fromSlot).toBe(one?.slot);
+      expect(two?.prefixCopy?.fromLane).toBe(`${one?.sessionId}/main`);
+      expect(two?.prefixCopy?.tokens).toBeGreaterThanOrEqual(firstPrompt);
+      expect(gateway.log.join("\n")).toContain(`main@slot${two?.slot} (copied slot${one?.slot}: `);
+
+      // The first session's next turn, on its own slot: a copy, not a move, so its prompt is all there.
+      const next = await send(gateway.url, recorded("basic-session", "003.json"));
+      expect(next.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 4);
+      expect((await waitForTurns(gateway.recorder, 3))[2]?.slot).toBe(one?.slot);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
