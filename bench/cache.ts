@@ -13,7 +13,9 @@
  *
  * Scenarios: one session with a second prompt (basic-session); the agent session with its subagent
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
- * server (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
+ * server; two sessions of the installed Claude Code interleaved (the same system prompt and tools: on
+ * the launched engine the second one's first turn starts from a copy of the first one's slot, so its
+ * ratio goes below 1) (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
  * (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some; BENCH_KINDS=user-started,launched picks
  * kinds of server), on the family's test model (scripted to write the family's syntax; where no script can
  * be planned for the template, the launched kind runs the unscripted one, and the output says so) with the family's
@@ -24,8 +26,9 @@
  * token. claude-code-router is not installed here and is left out.
  */
 import { join } from "node:path";
+import { installedVersion } from "../scripts/record-clients/client-versions.js";
 import type { BenchTarget } from "../src/bench/bench-target.js";
-import { type FixtureRequest, fixtureRequests } from "../src/bench/recorded-sessions.js";
+import { type FixtureRequest, fixtureRequests, RECORDINGS_ROOT } from "../src/bench/recorded-sessions.js";
 import { type LaneMinimum, laneMinimums } from "../src/bench/replay-minimum.js";
 import { type ReplayTurn, replayTotals, replayTurn } from "../src/bench/replay-sessions.js";
 import { configSchema } from "../src/config/config-schema.js";
@@ -56,11 +59,22 @@ function scenarios(): Record<string, FixtureRequest[]> {
   for (let index = 0; index < Math.max(...sessions.map((session) => session.length)); index++) {
     for (const session of sessions) if (session[index]) interleaved.push(session[index] as FixtureRequest);
   }
+  // Two sessions of today's Claude Code side by side (two terminals): the same system prompt and tools, so
+  // on the engine Switchyard launches the second one's first turn starts from a copy of the first one's slot.
+  const today = join(RECORDINGS_ROOT, "claude-code", `claude-code-${installedVersion("claude-code")}`);
+  const pair = ["basic-session", "thinking-session"].map((name) =>
+    fixtureRequests(name, today).filter((request) => request.body),
+  );
+  const twoSessions: FixtureRequest[] = [];
+  for (let index = 0; index < Math.max(...pair.map((session) => session.length)); index++) {
+    for (const session of pair) if (session[index]) twoSessions.push(session[index] as FixtureRequest);
+  }
   return {
     "single session, second prompt": fixtureRequests("basic-session").filter((request) => request.body),
     "bare session (claude --bare), second prompt": fixtureRequests("bare-session").filter((request) => request.body),
     "agent with subagent": fixtureRequests("agent-session").filter((request) => request.body),
     "3 sessions interleaved, 4 slots": interleaved,
+    "2 sessions of today's Claude Code interleaved": twoSessions,
   };
 }
 
@@ -205,7 +219,7 @@ async function main(): Promise<void> {
     summary.push(row);
   }
   console.log(
-    "\nprefilled ÷ minimum over the turns each path served (d = straight to llama-server's /v1/messages, u = Switchyard in front of a llama-server the user started with the family's stock template, l = an engine Switchyard launched); served/sent in brackets. Target: Switchyard ≤ 1.05 single, ≤ 1.10 interleaved.\n",
+    "\nprefilled ÷ minimum over the turns each path served (d = straight to llama-server's /v1/messages, u = Switchyard in front of a llama-server the user started with the family's stock template, l = an engine Switchyard launched); served/sent in brackets. Target: Switchyard ≤ 1.05 single, ≤ 1.10 interleaved. The minimum counts a lane's first turn as all new: below 1, first turns reused another session's prompt.\n",
   );
   printTable(["family", ...scenarioList.map(([name]) => name)], summary);
   writeResults("cache", { at: new Date().toISOString(), model: `test model, ${size}`, engine: ENGINE, results: all });

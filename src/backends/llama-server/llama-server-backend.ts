@@ -571,7 +571,7 @@ export class LlamaServerBackend implements Backend {
         if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
         const restored =
           this.options.slotSave && memory && (await this.swapSlotFiles(lease, lane, memory, options.signal));
-        // A lane given an empty slot starts from the prompt of another lane's slot, where the two share a head.
+        // A lane given a slot no lane held starts from the prompt of another lane's slot, where the two share a head.
         if (lease.reassigned && !lease.displacedLane && !restored && memory) {
           const copy = await this.copyPrefix(lease.slot, request, memory, options.signal);
           if (copy) facts.prefixCopy = copy;
@@ -711,7 +711,7 @@ export class LlamaServerBackend implements Backend {
   }
 
   /**
-   * Copies into the empty `slot` the KV cache of the idle slot whose lane's last prompt shares the longest
+   * Copies into `slot`, which no lane held, the KV cache of the idle slot whose lane's last prompt shares the longest
    * head with `request`, through a slot file (prefix-copy.ts); only where Switchyard knows the directory
    * the server saves to, so the file is deleted again. Undefined when no slot is worth copying or a step
    * failed: the turn then prefills its prompt, as it would have.
@@ -733,14 +733,15 @@ export class LlamaServerBackend implements Backend {
     const filename = `switchyard-${randomBytes(12).toString("hex")}.bin`;
     try {
       const [slots, capacity] = await Promise.all([this.readSlots(signal), this.contextSize(signal)]);
-      if (!slots || !capacity || slots.find((state) => state.id === slot)?.tokens !== 0) return undefined;
+      if (!slots || !capacity) return undefined;
       const candidates = others.flatMap(({ id, last }) => {
         const state = slots.find((each) => each.id === id);
         return state && !state.processing
           ? [{ slot: id, tokens: state.tokens, request: last.request, promptTokens: last.promptTokens }]
           : [];
       });
-      const held = slots.reduce((sum, state) => sum + state.tokens, 0);
+      // What the slot holds without a lane (a probe's prompt, placed by the server) the restore replaces.
+      const held = slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0);
       const source = chooseCopySource(request, candidates, held, capacity);
       const from = others.find(({ id }) => id === source?.slot);
       if (!source || !from) return undefined;
