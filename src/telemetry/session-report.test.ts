@@ -18,6 +18,7 @@ describe("session report", () => {
       }),
       turnRecord({
         sessionId: "b",
+        usage: { inputTokens: 100, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 3 },
         prefilledTokens: 100,
         reusedTokens: 0,
         cost: { referenceUsd: 0.1, modelPriced: "x" },
@@ -40,6 +41,8 @@ describe("session report", () => {
     expect(a?.reuse).toBeCloseTo(0.9, 10);
     expect(a?.savedUsd).toBeCloseTo(0.49, 10);
     expect(b).toMatchObject({ localTurns: 2, errors: 1, prefilledTokens: 100, reusedTokens: 0, reuse: 0 });
+    // Reasoning as the backend counted it; a turn without the count adds none.
+    expect([a?.reasoningTokens, b?.reasoningTokens, report.total.reasoningTokens]).toEqual([0, 3, 3]);
     expect(report.total).toMatchObject({
       localTurns: 3,
       cloudTurns: 1,
@@ -50,7 +53,7 @@ describe("session report", () => {
     expect(report.total.referenceUsd).toBeCloseTo(0.6, 10);
     const table = formatReport(report);
     expect(table.split("\n")).toHaveLength(6);
-    expect(table).toMatch(/^total\s+3\s+1\s+120\s+180/m);
+    expect(table).toMatch(/^total\s+3\s+1\s+120\s+180\s+15\s+3\s/m);
     // The agent of a session's latest turn that named one; none for the total, or a session without one.
     expect(report.sessions.map((row) => row.client)).toEqual(["Codex 0.171.0", ""]);
     expect(table).toMatch(/^a\s+Codex 0\.171\.0\s+1\s+1\s+20\s+180/m);

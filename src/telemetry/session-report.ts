@@ -16,6 +16,8 @@ export interface ReportRow {
   prefilledTokens: number;
   reusedTokens: number;
   outputTokens: number;
+  /** Of the output, the tokens the backends counted as reasoning (0 where none said). */
+  reasoningTokens: number;
   /** Reused ÷ (reused + prefilled), 0..1; undefined without prompt tokens. */
   reuse: number | undefined;
   /** Paid to clouds. */
@@ -45,6 +47,7 @@ function emptyRow(sessionId: string, at: string): ReportRow {
     prefilledTokens: 0,
     reusedTokens: 0,
     outputTokens: 0,
+    reasoningTokens: 0,
     reuse: undefined,
     cloudUsd: 0,
     referenceUsd: 0,
@@ -62,6 +65,7 @@ function add(row: ReportRow, turn: TurnRecord): void {
   row.prefilledTokens += turn.prefilledTokens ?? 0;
   row.reusedTokens += turn.reusedTokens ?? 0;
   row.outputTokens += turn.outputTokens ?? 0;
+  row.reasoningTokens += turn.usage?.reasoningTokens ?? 0;
   // Records come back from disk, maybe written by another version: read cost defensively.
   const cost = turnCostView(turn);
   row.cloudUsd += cost?.usd ?? 0;
@@ -119,6 +123,7 @@ export function formatReport(report: Report): string {
     "prefilled",
     "reused",
     "output",
+    "reasoning",
     "reuse",
     "cloud $",
     "ref $",
@@ -133,6 +138,7 @@ export function formatReport(report: Report): string {
     String(row.prefilledTokens),
     String(row.reusedTokens),
     String(row.outputTokens),
+    String(row.reasoningTokens),
     percent(row.reuse),
     usd(row.cloudUsd),
     usd(row.referenceUsd),

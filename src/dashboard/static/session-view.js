@@ -275,7 +275,14 @@ function turnsPanel(container, sessionId, summary, data, number) {
         int(turn.reusedTokens),
       ),
       el("td", { className: "num" }, int(turn.prefilledTokens)),
-      el("td", { className: "num" }, int(turn.outputTokens)),
+      el(
+        "td",
+        {
+          className: "num",
+          title: turn.usage?.reasoningTokens ? `${turn.usage.reasoningTokens} of them reasoning` : undefined,
+        },
+        int(turn.outputTokens),
+      ),
       el("td", { className: "num" }, percent(turn.reusedTokens, turn.promptTokens)),
       el("td", { className: "num" }, rate(turn.decodeTokensPerSecond)),
       el("td", { title: turn.miss?.explanation }, turn.miss ? turn.miss.reason : ""),
