@@ -7,12 +7,14 @@ describe("tool call arguments", () => {
     ["{}", {}],
     ["", {}],
     ["  \n", {}],
+    // Encoded twice, as some fine-tunes write them.
+    ['"{\\"command\\": \\"ls\\"}"', { command: "ls" }],
   ])("%j is the object %j", (json, object) => {
     expect(toolArgumentsObject(json)).toEqual(object);
     expect(toolCallInput(json)).toEqual(object);
   });
 
-  it.each(['{"path":', "{", "[1,2]", '"a.ts"', "null", "42", "true"])(
+  it.each(['{"path":', "{", "[1,2]", '"a.ts"', '"{not json"', "null", "42", "true"])(
     "%j holds no object, and the input keeps its text",
     (json) => {
       expect(toolArgumentsObject(json)).toBeUndefined();

@@ -7,7 +7,9 @@
 export function toolArgumentsObject(json: string): Record<string, unknown> | undefined {
   if (json.trim() === "") return {};
   try {
-    const input: unknown = JSON.parse(json);
+    let input: unknown = JSON.parse(json);
+    // Arguments encoded twice (`"{\"command\": \"ls\"}"`), as some fine-tunes write them: the object inside.
+    if (typeof input === "string" && input.trimStart().startsWith("{")) input = JSON.parse(input);
     if (typeof input === "object" && input !== null && !Array.isArray(input)) return input as Record<string, unknown>;
   } catch {}
   return undefined;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SwitchyardError } from "../core/errors.js";
 import { anthropicErrorBody } from "../protocols/anthropic/anthropic-errors.js";
 import { anthropicMessageBody } from "../protocols/anthropic/anthropic-response.js";
-import { encodeAnthropicEvent } from "../protocols/anthropic/anthropic-stream-encoder.js";
+import { anthropicStreamEncoder } from "../protocols/anthropic/anthropic-stream-encoder.js";
 import {
   parseAnthropicCountTokensRequest,
   parseAnthropicRequest,
@@ -25,7 +25,7 @@ export const ANTHROPIC_DOOR: FrontDoor = {
   protocol: "anthropic",
   endpoint: "messages",
   parse: parseAnthropicRequest,
-  streamEncoder: () => ({ encode: encodeAnthropicEvent }),
+  streamEncoder: anthropicStreamEncoder,
   messageBody: anthropicMessageBody,
   sendError: sendAnthropicError,
 };

@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from "../../core/canonical.js";
+import { toolCallInput } from "../../core/tool-call-input.js";
 import { anthropicErrorBody } from "./anthropic-errors.js";
 import { anthropicUsage } from "./anthropic-usage.js";
 
@@ -72,4 +73,42 @@ export function encodeAnthropicEvent(event: CanonicalEvent): string {
       throw new Error(`unknown canonical event ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * One stream's encoder: `encodeAnthropicEvent`, except for a tool call whose arguments are no JSON object.
+ * Anthropic's `tool_use.input` is an object, and a client that kept `[1, 2]` or a string as one would send
+ * it back in every later request, which the API (and this door) refuses: the session would be broken by
+ * its history. The first character of the arguments tells: a call whose arguments do not start with `{`
+ * is held back, and its input sent whole at the block's end, as the non-streaming answer gives it
+ * (`toolCallInput`: the object a double-encoded string holds, else `{_unparsed_arguments}`). Arguments
+ * that start with `{` stream as they come, cut off at `max_tokens` or not, as Anthropic streams them.
+ */
+export function anthropicStreamEncoder(): { encode(event: CanonicalEvent): string } {
+  /** Per tool-call block not decided yet: its arguments so far (nothing, whitespace, or held back). */
+  const held = new Map<number, string>();
+  return {
+    encode(event) {
+      if (event.type === "block_start" && event.block.type === "tool_call") held.set(event.index, "");
+      if (event.type !== "block_delta" && event.type !== "block_end") return encodeAnthropicEvent(event);
+      const json = held.get(event.index);
+      if (json === undefined) return encodeAnthropicEvent(event);
+      if (event.type === "block_delta") {
+        if (event.delta.type !== "tool_input") return encodeAnthropicEvent(event);
+        const sofar = json + event.delta.json;
+        if (sofar.trimStart()[0] !== "{") {
+          held.set(event.index, sofar);
+          return "";
+        }
+        held.delete(event.index);
+        return encodeAnthropicEvent({ ...event, delta: { type: "tool_input", json: sofar } });
+      }
+      held.delete(event.index);
+      if (json.trim() === "") return encodeAnthropicEvent(event);
+      const input = { type: "tool_input", json: JSON.stringify(toolCallInput(json)) } as const;
+      return (
+        encodeAnthropicEvent({ type: "block_delta", index: event.index, delta: input }) + encodeAnthropicEvent(event)
+      );
+    },
+  };
 }
