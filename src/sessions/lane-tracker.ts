@@ -37,11 +37,19 @@ const MESSAGE_FRAMING = 8;
 /**
  * What of a lane's previous prompt the next one repeats, in tokens: all of it, less the per-request note
  * it ended with (`turn-note.ts`), which the next request replaces. The note's tokens are bounded by its
- * bytes, so this is a floor when there was a note.
+ * bytes, so this is a floor when there was a note. When the next request goes on with a message other
+ * than the previous answer (the client dropped it: Codex's compaction replaces it with a summary as a user
+ * message), the previous prompt's generation prompt (`<|im_start|>assistant\n<think>\n`) is not repeated
+ * either.
  */
-function repeatedTokens(previous: { request: CanonicalRequest; promptTokens: number }): number {
+function repeatedTokens(
+  previous: { request: CanonicalRequest; promptTokens: number },
+  current: CanonicalRequest,
+): number {
   const noteBytes = trailingNoteBytes(previous.request);
-  return noteBytes > 0 ? Math.max(0, previous.promptTokens - noteBytes - MESSAGE_FRAMING) : previous.promptTokens;
+  const answerDropped = current.messages[previous.request.messages.length]?.role !== "assistant";
+  const dropped = noteBytes > 0 ? noteBytes + MESSAGE_FRAMING : answerDropped ? MESSAGE_FRAMING : 0;
+  return Math.max(0, previous.promptTokens - dropped);
 }
 
 /**
@@ -73,7 +81,7 @@ export class LaneTracker {
     // A backend that does not say what it reused (Ollama; vLLM without --enable-prompt-tokens-details)
     // gives nothing to judge the prompt by.
     const reported = !usage.unreported?.includes("cacheReadTokens");
-    const repeated = repeatedTokens(previous);
+    const repeated = repeatedTokens(previous, request);
     const reusedAll = reported && usage.cacheReadTokens >= repeated - BOUNDARY_SLACK;
     if (previous.server !== undefined && details.server && previous.server !== details.server.id && !reusedAll) {
       if (details.server.emptied)

@@ -86,6 +86,25 @@ describe("session table", () => {
     expect(analysis.miss?.explanation).toContain("taken by t/subagent:k");
   });
 
+  it("does not expect the previous generation prompt when the client dropped the answer it began", () => {
+    const tracker = new LaneTracker(new SessionTable());
+    const main = lane("s");
+    const user = (text: string) => ({ role: "user" as const, parts: [{ type: "text" as const, text }] });
+    const usage = (reused: number) => ({
+      inputTokens: 50,
+      outputTokens: 1,
+      cacheReadTokens: reused,
+      cacheWriteTokens: 0,
+    });
+    tracker.analyze(main, canonicalRequest({ messages: [user("Run the tool")] }), "gpu", usage(0), {});
+    // Codex compacted: the answer (a tool call and its output) is gone, a summary follows as a user message.
+    // The prompt repeats the previous one but for its generation prompt (Qwen3.5's: 5 tokens).
+    const compacted = canonicalRequest({ messages: [user("Run the tool"), user("Here is the summary")] });
+    const analysis = tracker.analyze(main, compacted, "gpu", usage(45), {});
+    expect(analysis.expectedReuse).toBe(42);
+    expect(analysis.miss).toBeUndefined();
+  });
+
   it("explains a miss by the server behind the backend having been started again as something else", () => {
     const tracker = new LaneTracker(new SessionTable());
     const main = lane("s");
