@@ -741,11 +741,18 @@ export class LlamaServerBackend implements Backend {
           : [];
       });
       // What the slot holds without a lane (a probe's prompt, placed by the server) the restore replaces.
-      const held = slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0);
-      const source = chooseCopySource(request, candidates, held, capacity);
+      const inContext = slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0);
+      const source = chooseCopySource(request, candidates, inContext, capacity);
       const from = others.find(({ id }) => id === source?.slot);
       if (!source || !from) return undefined;
-      await this.json("POST", `/slots/${source.slot}?action=save`, { filename }, signal);
+      // Held while it is saved: a turn of its lane waits here, not behind the save in the server's queue.
+      const hold = this.slots?.hold?.(source.slot);
+      if (this.slots?.hold && !hold) return undefined;
+      try {
+        await this.json("POST", `/slots/${source.slot}?action=save`, { filename }, signal);
+      } finally {
+        hold?.release();
+      }
       const restored = await this.json<{ n_restored?: number; n_read?: number }>(
         "POST",
         `/slots/${slot}?action=restore`,

@@ -72,4 +72,39 @@ describe("SlotScheduler", () => {
     controller.abort(new Error("gone"));
     await expect(waiting).rejects.toThrow("gone");
   });
+
+  it("holds an idle slot for a moment: its lane waits, and the slot keeps its place in the eviction order", async () => {
+    const slots = new SlotScheduler(2);
+    const a = await slots.acquire(lane("a", "main"));
+    a.release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    (await slots.acquire(lane("b", "main"))).release();
+    const hold = slots.hold(a.slot);
+    expect(hold).toBeDefined();
+    expect(slots.hold(a.slot)).toBeUndefined();
+    let aGotIt = false;
+    const again = slots.acquire(lane("a", "main")).then((lease) => {
+      aGotIt = true;
+      return lease;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(aGotIt).toBe(false);
+    hold?.release();
+    const lease = await again;
+    expect([lease.slot, lease.reassigned]).toEqual([a.slot, false]);
+    lease.release();
+  });
+
+  it("does not count a hold as a use when it picks a slot to take", async () => {
+    const slots = new SlotScheduler(2);
+    const a = await slots.acquire(lane("a", "main"));
+    a.release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    (await slots.acquire(lane("b", "main"))).release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    slots.hold(a.slot)?.release();
+    // `a` is still the least recently used: a new lane takes its slot.
+    const c = await slots.acquire(lane("c", "main"));
+    expect(c.slot).toBe(a.slot);
+  });
 });

@@ -26,6 +26,12 @@ export interface SlotBook {
   readonly size: number;
   snapshot(): SlotView[];
   acquire(lane: Lane, signal?: AbortSignal): Promise<SlotLease>;
+  /**
+   * Holds `slot` for a moment without giving it to another lane (its lane's next turn waits), when it is
+   * idle; undefined when it is not. Copying a slot's prompt holds it so that no turn of its lane changes
+   * it meanwhile. A book that cannot hold slots lacks it.
+   */
+  hold?(slot: number): { release(): void } | undefined;
 }
 
 /** Makes the book for one server (`backendKey`, its URL) with `slots` slots. */
@@ -83,6 +89,14 @@ export class SlotScheduler implements SlotBook {
     }
   }
 
+  hold(slot: number): { release(): void } | undefined {
+    const state = this.slots[slot];
+    if (!state || state.busy) return undefined;
+    state.busy = true;
+    // Not a use: the slot keeps its place in the eviction order.
+    return { release: this.freeOnce(state, false) };
+  }
+
   private tryAcquire(lane: Lane): SlotLease | undefined {
     const own = this.slots.find((slot) => slot.lane !== undefined && sameLane(slot.lane, lane));
     if (own) return own.busy ? undefined : this.lease(own, lane, false, undefined);
@@ -99,18 +113,18 @@ export class SlotScheduler implements SlotBook {
     // A copy: the caller's lane may carry more (a session identity) than the slot view should show.
     if (reassigned) slot.lane = { sessionId: lane.sessionId, name: lane.name, kind: lane.kind };
     slot.lastUsed = Date.now();
+    return { slot: slot.id, reassigned, displacedLane, release: this.freeOnce(slot, true) };
+  }
+
+  /** Frees the slot the first time it is called (`used`: the slot was used, for the eviction order), and wakes the waiters. */
+  private freeOnce(slot: SlotState, used: boolean): () => void {
     let released = false;
-    return {
-      slot: slot.id,
-      reassigned,
-      displacedLane,
-      release: () => {
-        if (released) return;
-        released = true;
-        slot.busy = false;
-        slot.lastUsed = Date.now();
-        for (const wake of [...this.waiters]) wake();
-      },
+    return () => {
+      if (released) return;
+      released = true;
+      slot.busy = false;
+      if (used) slot.lastUsed = Date.now();
+      for (const wake of [...this.waiters]) wake();
     };
   }
 }
