@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { replayedTurn } from "../src/bench/recorded-door.js";
+import { kvBytesPerToken } from "../src/fit/kv-bytes-per-token.js";
 import { type FixtureRequest, fixtureRequests, recordingsOf, replayRequest } from "./support/fixtures.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
@@ -68,12 +69,42 @@ describe("a new session's first turn on the launched engine", () => {
       expect(two?.prefixCopy?.fromSlot).toBe(one?.slot);
       expect(two?.prefixCopy?.fromLane).toBe(`${one?.sessionId}/main`);
       expect(two?.prefixCopy?.tokens).toBeGreaterThanOrEqual(firstPrompt);
+      // The copy's cost was weighed with the file's size per token from the model's header (the fit
+      // planner's KV arithmetic): within a tenth of the file llama-server wrote.
+      const estimate = (await kvBytesPerToken(inject("testModel"), [])) ?? 0;
+      const measured = (two?.prefixCopy?.bytes ?? 0) / (two?.prefixCopy?.tokens ?? 1);
+      expect(measured / estimate).toBeGreaterThan(0.9);
+      expect(measured / estimate).toBeLessThan(1.1);
+      // The engine's cache types count: q8_0 holds a value in 34/32 bytes, f16 in 2.
+      const q8 = (await kvBytesPerToken(inject("testModel"), ["-ctk", "q8_0", "-ctv", "q8_0"])) ?? 0;
+      expect(q8 - 4).toBe(((estimate - 4) * 34) / 64);
       expect(gateway.log.join("\n")).toContain(`main@slot${two?.slot} (copied slot${one?.slot}: `);
 
       // The first session's next turn, on its own slot: a copy, not a move, so its prompt is all there.
       const next = await send(gateway.url, recorded("basic-session", "003.json"));
       expect(next.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 4);
       expect((await waitForTurns(gateway.recorder, 3))[2]?.slot).toBe(one?.slot);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("copies a long session's slot when the model's KV size says the copy costs under half the prefill", async () => {
+    // The first session's first prompt carries ~14K tokens more than the head: its slot holds over twice
+    // the head, which a copy of unknown size would not be worth.
+    const filler = "The quick brown fox jumps over the lazy dog again and again. ".repeat(1200);
+    const long = structuredClone(recorded("basic-session", "002.json"));
+    const messages = (long.body as { messages: Array<{ content: Array<Record<string, unknown>> }> }).messages;
+    messages.at(-1)?.content.push({ type: "text", text: filler });
+    const gateway = await startTestGateway({ engine: { slots: 4, contextSize: 131072, cacheRamMiB: 2048 } });
+    try {
+      const first = await send(gateway.url, long);
+      const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
+      const second = await send(gateway.url, recorded("thinking-session", "002.json"));
+      expect(second.cache_read_input_tokens).toBeGreaterThan(9_000);
+      expect(firstPrompt).toBeGreaterThan(second.cache_read_input_tokens * 2);
+      const copy = (await waitForTurns(gateway.recorder, 2))[1]?.prefixCopy;
+      expect(copy?.tokens).toBeGreaterThanOrEqual(firstPrompt);
     } finally {
       await gateway.close();
     }

@@ -14,6 +14,7 @@ import { CostMeter } from "../cost/turn-cost.js";
 import { agentEngineArgs } from "../engine/engine-args.js";
 import { EngineSupervisor } from "../engine/engine-supervisor.js";
 import { correctedTemplateArgs } from "../engine/engine-template.js";
+import { kvBytesPerToken } from "../fit/kv-bytes-per-token.js";
 import { ModelRouter } from "../routing/model-router.js";
 import { SessionRouter } from "../routing/session-router.js";
 import { assertSafeToListen } from "../security/listen-guard.js";
@@ -99,7 +100,12 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     const template = await correctedTemplateArgs(model);
     if (template.note) say(template.note);
     const slotDirectory = join(cacheDirectory(), "slots");
-    const slotFiles = { directory: slotDirectory, maxBytes: config.engine.slotSaveMaxMiB * 1024 * 1024 };
+    const slotFiles = {
+      directory: slotDirectory,
+      maxBytes: config.engine.slotSaveMaxMiB * 1024 * 1024,
+      // What a copy of a slot costs, before one is measured (prefix-copy.ts).
+      kvBytesPerToken: await kvBytesPerToken(model, config.engine.extraArgs),
+    };
     // Slot files: a new lane's empty slot gets a copy of another slot's prompt through one (prefix-copy.ts),
     // and with slotSave an evicted lane's KV cache waits in one.
     mkdirSync(slotDirectory, { recursive: true });

@@ -22,7 +22,7 @@ import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from ".
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
-import { chooseCopySource } from "./prefix-copy.js";
+import { ASSUMED_COPY_BYTES_PER_SECOND, chooseCopySource } from "./prefix-copy.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
 import { refusesTypeUnions } from "./probe-type-unions.js";
 import { promptRenderingFor } from "./prompt-rendering.js";
@@ -67,9 +67,10 @@ export interface LlamaServerOptions {
   slotSave?: boolean;
   /**
    * Where the server saves slot files and the disk they may take: after each save the oldest are
-   * deleted past `maxBytes`. Known only for the engine Switchyard launches.
+   * deleted past `maxBytes`; and a file's bytes per token (the model's KV cache per token), when known.
+   * Known only for the engine Switchyard launches.
    */
-  slotFiles?: { directory: string; maxBytes: number };
+  slotFiles?: { directory: string; maxBytes: number; kvBytesPerToken?: number };
   /** Where lanes get slots when several Switchyard replicas share this server (default: this process's own). */
   slotBook?: SlotBookFactory;
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
@@ -132,6 +133,8 @@ const ROOM_TIMEOUT_MS = 30_000;
 
 /** How long copying another slot's prompt into a new lane's empty slot may take before the turn goes on without it. */
 const COPY_TIMEOUT_MS = 60_000;
+/** Copy speeds kept; the slowest is used. */
+const COPY_SPEEDS_KEPT = 8;
 
 /** Replicas sharing a server share the lanes' places on its slots by this key: its URL, and the model in router mode. */
 const slotBookKey = (baseUrl: string, model: RouterModel | undefined) =>
@@ -176,6 +179,11 @@ export class LlamaServerBackend implements Backend {
   slots: SlotBook | undefined;
   /** Generations started, and the slots turns are being steered to (a server that empties idle slots). */
   private started = 0;
+  /** What copies measured: a slot file's bytes per token, and the slowest recent save-and-restore speeds (bytes/s). */
+  private readonly copies: { bytesPerToken: number | undefined; bytesPerSecond: number[] } = {
+    bytesPerToken: undefined,
+    bytesPerSecond: [],
+  };
   private readonly steered = new Set<number>();
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
@@ -742,7 +750,13 @@ export class LlamaServerBackend implements Backend {
       });
       // What the slot holds without a lane (a probe's prompt, placed by the server) the restore replaces.
       const inContext = slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0);
-      const source = chooseCopySource(request, candidates, inContext, capacity);
+      const source = chooseCopySource(request, candidates, inContext, capacity, {
+        prefillTokensPerSecond: this.prefill.tokensPerSecond().value,
+        bytesPerToken: this.copies.bytesPerToken ?? this.options.slotFiles?.kvBytesPerToken,
+        copyBytesPerSecond: this.copies.bytesPerSecond.length
+          ? Math.min(...this.copies.bytesPerSecond)
+          : ASSUMED_COPY_BYTES_PER_SECOND,
+      });
       const from = others.find(({ id }) => id === source?.slot);
       if (!source || !from) return undefined;
       // Held while it is saved: a turn of its lane waits here, not behind the save in the server's queue.
@@ -759,13 +773,19 @@ export class LlamaServerBackend implements Backend {
         { filename },
         signal,
       );
-      return {
+      const copy = {
         fromSlot: source.slot,
         fromLane: describeLane(from.lane),
         tokens: restored.n_restored ?? 0,
         bytes: restored.n_read ?? 0,
         ms: Math.round(performance.now() - started),
       };
+      if (copy.tokens > 0 && copy.bytes > 0) {
+        this.copies.bytesPerToken = copy.bytes / copy.tokens;
+        this.copies.bytesPerSecond.push((copy.bytes * 1000) / Math.max(1, copy.ms));
+        if (this.copies.bytesPerSecond.length > COPY_SPEEDS_KEPT) this.copies.bytesPerSecond.shift();
+      }
+      return copy;
     } catch {
       clientSignal.throwIfAborted();
       return undefined;

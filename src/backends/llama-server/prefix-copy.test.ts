@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalRequest } from "../../../test/support/canonical-request.js";
 import type { CanonicalMessage, CanonicalRequest } from "../../core/canonical.js";
-import { chooseCopySource, MIN_COPY_TOKENS, sharedHeadFraction } from "./prefix-copy.js";
+import { type CopyCosts, chooseCopySource, MIN_COPY_TOKENS, sharedHeadFraction } from "./prefix-copy.js";
 
 const systemText = "You are an agent. ".repeat(200);
 const system = [{ type: "text" as const, text: systemText }];
@@ -54,39 +54,57 @@ describe("chooseCopySource", () => {
     request: from,
     promptTokens,
   });
+  /** Nothing known of a slot file's size: the static rule. */
+  const unknown = { prefillTokensPerSecond: 100, bytesPerToken: undefined, copyBytesPerSecond: 250e6 };
+  /** A 30B MoE's f16 KV cache (~100 KB a token), its file saved and restored at 250 MB/s. */
+  const cpu = { prefillTokensPerSecond: 100, bytesPerToken: 100_000, copyBytesPerSecond: 250e6 };
+  const gpu = { ...cpu, prefillTokensPerSecond: 5000 };
+  const choose = (candidates: ReturnType<typeof candidate>[], inContext = 0, costs: CopyCosts = unknown) =>
+    chooseCopySource(next, candidates, inContext, 131_072, costs);
 
   it("picks the slot sharing the longest head", () => {
     const otherTools = request([user("first")], { tools: [{ ...tools[0], name: "Shell" }] as typeof tools });
-    const chosen = chooseCopySource(
-      next,
-      [candidate(0, 4000, otherTools), candidate(1, 4000, request([user("first")]))],
-      8000,
-      65536,
-    );
+    const chosen = choose([candidate(0, 4000, otherTools), candidate(1, 4000, request([user("first")]))], 8000);
     expect(chosen?.slot).toBe(1);
     expect(chosen?.sharedTokens).toBeGreaterThan(3500);
   });
 
-  it("copies nothing too small to be worth a file, or a slot mostly holding something else", () => {
-    expect(chooseCopySource(next, [candidate(0, MIN_COPY_TOKENS, request([user("first")]))], 0, 65536)).toBeUndefined();
+  it("copies nothing too small to be worth a file", () => {
+    expect(choose([candidate(0, MIN_COPY_TOKENS, request([user("first")]))])).toBeUndefined();
+    expect(choose([candidate(0, MIN_COPY_TOKENS, request([user("first")]))], 0, cpu)).toBeUndefined();
+  });
+
+  it("with a file's size unknown, copies only a slot holding at most twice the head", () => {
     // The head is most of the last prompt, but the slot holds over twice as much (a long answer since).
-    expect(chooseCopySource(next, [candidate(0, 8000, request([user("first")]), 4000)], 0, 65536)).toBeUndefined();
-    expect(chooseCopySource(next, [candidate(0, 7000, request([user("first")]), 4000)], 0, 65536)?.slot).toBe(0);
+    expect(choose([candidate(0, 8000, request([user("first")]), 4000)])).toBeUndefined();
+    expect(choose([candidate(0, 7000, request([user("first")]), 4000)])?.slot).toBe(0);
+  });
+
+  it("with its size known, copies a long session's slot where that costs under half the prefill it saves", () => {
+    // A session 40,000 tokens long shares a ~10,000-token head: a 4 GB file, 16 s to save and restore.
+    const long = candidate(0, 40_000, request([user("first")]), 10_000);
+    // On a CPU prefilling 100 tokens/s the head is 100 s of prefill: copied.
+    expect(choose([long], 0, cpu)?.slot).toBe(0);
+    // On a GPU prefilling 5,000 tokens/s it is 2 s: not.
+    expect(choose([long], 0, gpu)).toBeUndefined();
+    // Of two such slots, the one that saves the most time: the shorter.
+    const shorter = candidate(1, 12_000, request([user("first")]), 10_000);
+    expect(choose([long, shorter], 52_000, cpu)?.slot).toBe(1);
   });
 
   it("of slots sharing about as much, copies the one holding the fewest tokens", () => {
     // A longer session's slot: the same head, more after it (here in its last prompt's tools' place).
     const longer = candidate(0, 6000, request([user("first"), user("x".repeat(2000))]));
     const shorter = candidate(1, 4000, request([user("first")]));
-    expect(chooseCopySource(next, [longer, shorter], 10_000, 65536)?.slot).toBe(1);
+    expect(choose([longer, shorter], 10_000)?.slot).toBe(1);
   });
 
   it("copies nothing that does not fit beside what the context holds", () => {
-    expect(chooseCopySource(next, [candidate(0, 4000, request([user("first")]))], 62_000, 65536)).toBeUndefined();
-    expect(chooseCopySource(next, [candidate(0, 4000, request([user("first")]))], 61_000, 65536)?.slot).toBe(0);
+    expect(choose([candidate(0, 4000, request([user("first")]))], 128_000)).toBeUndefined();
+    expect(choose([candidate(0, 4000, request([user("first")]))], 127_000)?.slot).toBe(0);
   });
 
   it("skips a slot that has been emptied", () => {
-    expect(chooseCopySource(next, [candidate(0, 0, request([user("first")]), 4000)], 0, 65536)).toBeUndefined();
+    expect(choose([candidate(0, 0, request([user("first")]), 4000)])).toBeUndefined();
   });
 });

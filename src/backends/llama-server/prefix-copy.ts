@@ -8,18 +8,34 @@ import { sameJson } from "../../util/same-json.js";
  * Lanes are pinned to slots, and a lane without one gets an empty slot while there is one. llama-server
  * never restores anything into a slot named for a request while it is empty (`get_available_slot`: for an
  * empty slot `f_keep` is 0/0, so its RAM prompt cache is not consulted), so that turn prefilled the whole
- * prompt: measured, 11,969 tokens of Claude Code's first request, while another slot held the same
- * ~11.8K-token head. Taking over that lane's slot instead would cost it its tail, and a RAM-cache entry
+ * prompt: measured, 11,969 tokens of Claude Code's first request, while another slot held the 9,606
+ * tokens the two prompts begin with. Taking over that lane's slot instead would cost it its tail, and a RAM-cache entry
  * is moved into the slot that loads it, not copied. A slot file is a copy: the other slot is saved to a
  * file (`/slots/N?action=save`) and the file restored into the empty slot (`?action=restore`), which the
  * new lane's turn then extends from where the two prompts part; the other lane keeps its slot whole.
  *
- * The copy writes and reads the other slot's whole KV cache, so it is made only when the shared head is
- * worth it: at least `MIN_COPY_TOKENS`, and at least half of what the other slot holds. Below half,
- * llama-server would also save the copy to its RAM prompt cache when the turn starts (`f_keep < 0.5`),
- * a second copy of a prompt another slot holds, which can push out what room-making put there.
+ * The copy writes and reads the other slot's whole KV cache, which can be far more than the head it brings
+ * (a long-running session's slot). So it is made only when it costs less than half the prefill it saves:
+ * the slot's tokens × the KV cache's bytes per token ÷ the file's write-and-read speed, against the shared
+ * tokens ÷ the backend's prefill speed (`CopyCosts`). Before the bytes per token are known (the model's KV
+ * cache per token, or a copy measured), a copy is made only when the head is at least half of what the slot
+ * holds. Either way the head is at least `MIN_COPY_TOKENS`. A copy over twice the head is also saved to the
+ * server's RAM prompt cache when the turn starts (`f_keep < 0.5` in `get_available_slot`), a second copy of
+ * a prompt another slot holds until the cache's oldest entries make room.
  */
 export const MIN_COPY_TOKENS = 512;
+
+/** Slot files are assumed saved and restored at this rate (bytes of the file per second, for both) until a copy is measured. */
+export const ASSUMED_COPY_BYTES_PER_SECOND = 250e6;
+
+/** What weighs a copy against the prefill it saves. */
+export interface CopyCosts {
+  prefillTokensPerSecond: number;
+  /** A slot file's bytes per token; undefined while unknown. */
+  bytesPerToken: number | undefined;
+  /** Bytes of a slot file written and read back per second. */
+  copyBytesPerSecond: number;
+}
 
 /** An idle slot whose lane ran on this server, with what it holds and that lane's last request. */
 export interface CopyCandidate {
@@ -38,24 +54,34 @@ export interface CopySource {
 }
 
 /**
- * The slot whose prompt shares the longest head with `request`, when copying it is worth it and fits
- * (`held` tokens are in the context now, of `capacity`); of slots sharing about as much (within a tenth),
- * the one holding the fewest tokens, the cheapest to copy.
+ * The slot worth copying for `request`, of those that fit beside what the context holds (`inContext`
+ * tokens, of `capacity`): the one that saves the most time, or, with the bytes per token unknown, the most
+ * head less a quarter of what it holds.
  */
 export function chooseCopySource(
   request: CanonicalRequest,
   candidates: readonly CopyCandidate[],
-  held: number,
+  inContext: number,
   capacity: number,
+  costs: CopyCosts,
 ): CopySource | undefined {
-  const worth = candidates.flatMap((candidate) => {
-    if (candidate.tokens === 0 || held + candidate.tokens > capacity) return [];
+  let best: (CopySource & { gain: number }) | undefined;
+  for (const candidate of candidates) {
+    if (candidate.tokens === 0 || inContext + candidate.tokens > capacity) continue;
     const sharedTokens = Math.floor(sharedHeadFraction(candidate.request, request) * candidate.promptTokens);
-    if (sharedTokens < MIN_COPY_TOKENS || sharedTokens * 2 < candidate.tokens) return [];
-    return [{ slot: candidate.slot, sharedTokens, tokens: candidate.tokens }];
-  });
-  const most = Math.max(0, ...worth.map((each) => each.sharedTokens));
-  const [best] = worth.filter((each) => each.sharedTokens * 10 >= most * 9).sort((a, b) => a.tokens - b.tokens);
+    if (sharedTokens < MIN_COPY_TOKENS) continue;
+    let gain: number;
+    if (costs.bytesPerToken === undefined) {
+      if (sharedTokens * 2 < candidate.tokens) continue;
+      gain = sharedTokens - candidate.tokens / 4;
+    } else {
+      const savedSeconds = sharedTokens / costs.prefillTokensPerSecond;
+      const copySeconds = (candidate.tokens * costs.bytesPerToken) / costs.copyBytesPerSecond;
+      if (copySeconds * 2 > savedSeconds) continue;
+      gain = savedSeconds - copySeconds;
+    }
+    if (!best || gain > best.gain) best = { slot: candidate.slot, sharedTokens, gain };
+  }
   return best && { slot: best.slot, sharedTokens: best.sharedTokens };
 }
 

@@ -33,7 +33,10 @@ export interface BackendContext {
    * Set when Switchyard launched the server itself, and so knows what no config says: where it saves
    * slot files, and the compat its launch arguments decided.
    */
-  launched?: { slotFiles: { directory: string; maxBytes: number }; compat: Partial<LlamaServerCompat> };
+  launched?: {
+    slotFiles: { directory: string; maxBytes: number; kvBytesPerToken?: number };
+    compat: Partial<LlamaServerCompat>;
+  };
   /** Slot pins shared by the replicas of a team's gateway (a lease in the shared store), for llama-servers. */
   slotBook?: SlotBookFactory;
 }
