@@ -73,15 +73,22 @@ describe("SlotScheduler", () => {
     await expect(waiting).rejects.toThrow("gone");
   });
 
-  it("holds an idle slot for a moment: its lane waits, and the slot keeps its place in the eviction order", async () => {
+  /** Two slots, used by lane `a` and then, later, by lane `b`: `a`'s is the least recently used. */
+  async function usedByTwoLanes(): Promise<{ slots: SlotScheduler; aSlot: number }> {
     const slots = new SlotScheduler(2);
     const a = await slots.acquire(lane("a", "main"));
     a.release();
     await new Promise((resolve) => setTimeout(resolve, 5));
     (await slots.acquire(lane("b", "main"))).release();
-    const hold = slots.hold(a.slot);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return { slots, aSlot: a.slot };
+  }
+
+  it("holds an idle slot for a moment while its lane waits", async () => {
+    const { slots, aSlot } = await usedByTwoLanes();
+    const hold = slots.hold(aSlot);
     expect(hold).toBeDefined();
-    expect(slots.hold(a.slot)).toBeUndefined();
+    expect(slots.hold(aSlot)).toBeUndefined();
     let aGotIt = false;
     const again = slots.acquire(lane("a", "main")).then((lease) => {
       aGotIt = true;
@@ -91,20 +98,14 @@ describe("SlotScheduler", () => {
     expect(aGotIt).toBe(false);
     hold?.release();
     const lease = await again;
-    expect([lease.slot, lease.reassigned]).toEqual([a.slot, false]);
+    expect([lease.slot, lease.reassigned]).toEqual([aSlot, false]);
     lease.release();
   });
 
   it("does not count a hold as a use when it picks a slot to take", async () => {
-    const slots = new SlotScheduler(2);
-    const a = await slots.acquire(lane("a", "main"));
-    a.release();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    (await slots.acquire(lane("b", "main"))).release();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    slots.hold(a.slot)?.release();
-    // `a` is still the least recently used: a new lane takes its slot.
-    const c = await slots.acquire(lane("c", "main"));
-    expect(c.slot).toBe(a.slot);
+    const { slots, aSlot } = await usedByTwoLanes();
+    slots.hold(aSlot)?.release();
+    // `a`'s is still the least recently used: a new lane takes it.
+    expect((await slots.acquire(lane("c", "main"))).slot).toBe(aSlot);
   });
 });
