@@ -12,8 +12,9 @@ export interface TurnFacts {
   /** The lane that took this lane's slot since its last turn. */
   displacedBy?: string;
   /**
-   * The lane had an empty slot, and the prompt of another lane's slot, which shares its head, was copied
-   * into it first (backends/llama-server/prefix-copy.ts): from which slot and lane, tokens and bytes, time.
+   * The lane got a slot no lane held, and the prompt of another lane's slot, which shares its head, was
+   * copied into it first (backends/llama-server/prefix-copy.ts): from which slot and lane, tokens and
+   * bytes, time.
    */
   prefixCopy?: { fromSlot: number; fromLane: string; tokens: number; bytes: number; ms: number };
   /** False when the backend's template re-renders earlier turns (probed), which explains some misses. */

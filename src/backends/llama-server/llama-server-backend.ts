@@ -179,12 +179,12 @@ export class LlamaServerBackend implements Backend {
   slots: SlotBook | undefined;
   /** Generations started, and the slots turns are being steered to (a server that empties idle slots). */
   private started = 0;
-  /** What copies measured: a slot file's bytes per token, and the slowest recent save-and-restore speeds (bytes/s). */
+  private readonly steered = new Set<number>();
+  /** What copies measured (prefix-copy.ts): a slot file's bytes per token, recent save-and-restore speeds (bytes/s). */
   private readonly copies: { bytesPerToken: number | undefined; bytesPerSecond: number[] } = {
     bytesPerToken: undefined,
     bytesPerSecond: [],
   };
-  private readonly steered = new Set<number>();
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
   private readonly headers: Record<string, string>;
@@ -719,10 +719,10 @@ export class LlamaServerBackend implements Backend {
   }
 
   /**
-   * Copies into `slot`, which no lane held, the KV cache of the idle slot whose lane's last prompt shares the longest
-   * head with `request`, through a slot file (prefix-copy.ts); only where Switchyard knows the directory
-   * the server saves to, so the file is deleted again. Undefined when no slot is worth copying or a step
-   * failed: the turn then prefills its prompt, as it would have.
+   * Copies into `slot`, which no lane held, the KV cache of the idle slot whose lane's last prompt begins as
+   * `request` does, when that saves more prefill than it costs (prefix-copy.ts), through a slot file; only
+   * where Switchyard knows the directory the server saves to, so the file is deleted again. Undefined when
+   * no slot is worth copying or a step failed: the turn then prefills its prompt, as it would have.
    */
   private async copyPrefix(
     slot: number,
@@ -762,6 +762,7 @@ export class LlamaServerBackend implements Backend {
       // Held while it is saved: a turn of its lane waits here, not behind the save in the server's queue.
       const hold = this.slots?.hold?.(source.slot);
       if (this.slots?.hold && !hold) return undefined;
+      const copyStarted = performance.now();
       try {
         await this.json("POST", `/slots/${source.slot}?action=save`, { filename }, signal);
       } finally {
@@ -782,7 +783,7 @@ export class LlamaServerBackend implements Backend {
       };
       if (copy.tokens > 0 && copy.bytes > 0) {
         this.copies.bytesPerToken = copy.bytes / copy.tokens;
-        this.copies.bytesPerSecond.push((copy.bytes * 1000) / Math.max(1, copy.ms));
+        this.copies.bytesPerSecond.push((copy.bytes * 1000) / Math.max(1, performance.now() - copyStarted));
         if (this.copies.bytesPerSecond.length > COPY_SPEEDS_KEPT) this.copies.bytesPerSecond.shift();
       }
       return copy;
