@@ -756,6 +756,7 @@ export class LlamaServerBackend implements Backend {
         copyBytesPerSecond: this.copies.bytesPerSecond.length
           ? Math.min(...this.copies.bytesPerSecond)
           : ASSUMED_COPY_BYTES_PER_SECOND,
+        maxFileBytes: this.options.slotFiles?.maxBytes ?? 0,
       });
       const from = others.find(({ id }) => id === source?.slot);
       if (!source || !from) return undefined;

@@ -55,9 +55,14 @@ describe("chooseCopySource", () => {
     promptTokens,
   });
   /** Nothing known of a slot file's size: the static rule. */
-  const unknown = { prefillTokensPerSecond: 100, bytesPerToken: undefined, copyBytesPerSecond: 250e6 };
+  const unknown = {
+    prefillTokensPerSecond: 100,
+    bytesPerToken: undefined,
+    copyBytesPerSecond: 250e6,
+    maxFileBytes: 16e9,
+  };
   /** A 30B MoE's f16 KV cache (~100 KB a token), its file saved and restored at 250 MB/s. */
-  const cpu = { prefillTokensPerSecond: 100, bytesPerToken: 100_000, copyBytesPerSecond: 250e6 };
+  const cpu = { prefillTokensPerSecond: 100, bytesPerToken: 100_000, copyBytesPerSecond: 250e6, maxFileBytes: 16e9 };
   const gpu = { ...cpu, prefillTokensPerSecond: 5000 };
   const choose = (candidates: ReturnType<typeof candidate>[], inContext = 0, costs: CopyCosts = unknown) =>
     chooseCopySource(next, candidates, inContext, 131_072, costs);
@@ -90,6 +95,8 @@ describe("chooseCopySource", () => {
     // Of two such slots, the one that saves the most time: the shorter.
     const shorter = candidate(1, 12_000, request([user("first")]), 10_000);
     expect(choose([long, shorter], 52_000, cpu)?.slot).toBe(1);
+    // Nor is a file larger than the disk slot files may take written.
+    expect(choose([long], 0, { ...cpu, maxFileBytes: 3e9 })).toBeUndefined();
   });
 
   it("of slots sharing about as much, copies the one holding the fewest tokens", () => {

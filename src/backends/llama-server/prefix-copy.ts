@@ -35,6 +35,8 @@ export interface CopyCosts {
   bytesPerToken: number | undefined;
   /** Bytes of a slot file written and read back per second. */
   copyBytesPerSecond: number;
+  /** The disk a slot file may take (`engine.slotSaveMaxMiB`): a larger copy is not made. */
+  maxFileBytes: number;
 }
 
 /** An idle slot whose lane ran on this server, with what it holds and that lane's last request. */
@@ -75,6 +77,7 @@ export function chooseCopySource(
       if (sharedTokens * 2 < candidate.tokens) continue;
       gain = sharedTokens - candidate.tokens / 4;
     } else {
+      if (candidate.tokens * costs.bytesPerToken > costs.maxFileBytes) continue;
       const savedSeconds = sharedTokens / costs.prefillTokensPerSecond;
       const copySeconds = (candidate.tokens * costs.bytesPerToken) / costs.copyBytesPerSecond;
       if (copySeconds * 2 > savedSeconds) continue;
