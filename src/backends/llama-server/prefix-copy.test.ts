@@ -111,7 +111,9 @@ describe("chooseCopySource", () => {
     expect(choose([candidate(0, 4000, request([user("first")]))], 127_000)?.slot).toBe(0);
   });
 
-  it("skips a slot that has been emptied", () => {
+  it("skips a slot that no longer holds its lane's last prompt", () => {
     expect(choose([candidate(0, 0, request([user("first")]), 4000)])).toBeUndefined();
+    // Room-making left it a one-token prompt (its lane's prompt waits in the RAM cache): cheap, and useless.
+    expect(choose([candidate(0, 2, request([user("first")]), 4000)], 0, cpu)).toBeUndefined();
   });
 });

@@ -69,7 +69,9 @@ export function chooseCopySource(
 ): CopySource | undefined {
   let best: (CopySource & { gain: number }) | undefined;
   for (const candidate of candidates) {
-    if (candidate.tokens === 0 || inContext + candidate.tokens > capacity) continue;
+    // A slot holding less than its lane's last prompt no longer holds that prompt (room-making moved it to
+    // the RAM cache, or the server restarted): nothing of it to copy.
+    if (candidate.tokens < candidate.promptTokens || inContext + candidate.tokens > capacity) continue;
     const sharedTokens = Math.floor(sharedHeadFraction(candidate.request, request) * candidate.promptTokens);
     if (sharedTokens < MIN_COPY_TOKENS) continue;
     let gain: number;
