@@ -47,7 +47,8 @@ function repeatedTokens(
   current: CanonicalRequest,
 ): number {
   const noteBytes = trailingNoteBytes(previous.request);
-  const answerDropped = current.messages[previous.request.messages.length]?.role !== "assistant";
+  const next = current.messages[previous.request.messages.length];
+  const answerDropped = next !== undefined && next.role !== "assistant";
   const dropped = noteBytes > 0 ? noteBytes + MESSAGE_FRAMING : answerDropped ? MESSAGE_FRAMING : 0;
   return Math.max(0, previous.promptTokens - dropped);
 }

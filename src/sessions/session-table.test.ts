@@ -103,6 +103,8 @@ describe("session table", () => {
     const analysis = tracker.analyze(main, compacted, "gpu", usage(45), {});
     expect(analysis.expectedReuse).toBe(42);
     expect(analysis.miss).toBeUndefined();
+    // The same request again (a retry) repeats the whole previous prompt (50 + 45), generation prompt included.
+    expect(tracker.analyze(main, compacted, "gpu", usage(95), {}).expectedReuse).toBe(95);
   });
 
   it("explains a miss by the server behind the backend having been started again as something else", () => {
