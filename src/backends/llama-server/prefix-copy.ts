@@ -9,10 +9,11 @@ import { sameJson } from "../../util/same-json.js";
  * never restores anything into a slot named for a request while it is empty (`get_available_slot`: for an
  * empty slot `f_keep` is 0/0, so its RAM prompt cache is not consulted), so that turn prefilled the whole
  * prompt: measured, 11,969 tokens of Claude Code's first request, while another slot held the 9,606
- * tokens the two prompts begin with. Taking over that lane's slot instead would cost it its tail, and a RAM-cache entry
- * is moved into the slot that loads it, not copied. A slot file is a copy: the other slot is saved to a
- * file (`/slots/N?action=save`) and the file restored into the empty slot (`?action=restore`), which the
- * new lane's turn then extends from where the two prompts part; the other lane keeps its slot whole.
+ * tokens the two prompts begin with. Taking over that lane's slot instead would cost it its tail, and a
+ * RAM-cache entry is moved into the slot that loads it, not copied. A slot file is a copy: the other slot
+ * is saved to a file (`/slots/N?action=save`) and the file restored into the new lane's slot
+ * (`?action=restore`), which the new lane's turn then extends from where the two prompts part; the other
+ * lane keeps its slot whole.
  *
  * The copy writes and reads the other slot's whole KV cache, which can be far more than the head it brings
  * (a long-running session's slot). So it is made only when it costs less than half the prefill it saves:
@@ -25,7 +26,7 @@ import { sameJson } from "../../util/same-json.js";
  */
 export const MIN_COPY_TOKENS = 512;
 
-/** Slot files are assumed saved and restored at this rate (bytes of the file per second, for both) until a copy is measured. */
+/** Slot files are assumed saved and restored at this rate (file bytes per second, both) until a copy is measured. */
 export const ASSUMED_COPY_BYTES_PER_SECOND = 250e6;
 
 /** What weighs a copy against the prefill it saves. */
