@@ -1,5 +1,6 @@
 import type { CanonicalRequest } from "../../core/canonical.js";
-import { sameJson } from "../../util/same-json.js";
+import { divergencePoint } from "../../sessions/prefix-diff.js";
+import { withoutTrailingNote } from "../../sessions/turn-note.js";
 
 /**
  * A new session's first turn on an engine Switchyard launches, when another session's slot holds the same
@@ -93,31 +94,26 @@ export function chooseCopySource(
 
 /**
  * The share of `source` (by serialized size) that `request` begins with, in the order templates render a
- * request: the system prompt's parts, the tools, then the messages and their blocks, up to the first that
- * differs. An estimate: a template that writes the tools after the first user message shares less.
+ * request: the system prompt's parts, the tools, then the messages and their blocks, up to where the
+ * request stops extending it (`divergencePoint`, the miss analysis's own comparison). An estimate: a
+ * template that writes the tools after the first user message shares less.
  */
 export function sharedHeadFraction(source: CanonicalRequest, request: CanonicalRequest): number {
-  const sizes = { system: source.system.map((part) => part.text.length), tools: JSON.stringify(source.tools).length };
+  const systemSizes = source.system.map((part) => part.text.length);
+  const toolsSize = JSON.stringify(source.tools).length;
   const messageSizes = source.messages.map((message) => message.parts.map((part) => JSON.stringify(part).length));
-  const total =
-    sizes.system.reduce((sum, size) => sum + size, 0) +
-    sizes.tools +
-    messageSizes.flat().reduce((sum, size) => sum + size, 0);
+  const sum = (sizes: readonly number[]) => sizes.reduce((total, size) => total + size, 0);
+  const total = sum(systemSizes) + toolsSize + sum(messageSizes.flat());
   if (total === 0) return 0;
-  let shared = 0;
-  for (const [index, part] of source.system.entries()) {
-    if (request.system[index]?.text !== part.text) return shared / total;
-    shared += sizes.system[index] as number;
-  }
-  if (request.system.length !== source.system.length || !sameJson(source.tools, request.tools)) return shared / total;
-  shared += sizes.tools;
-  for (const [index, message] of source.messages.entries()) {
-    const other = request.messages[index];
-    if (other?.role !== message.role) return shared / total;
-    for (const [partIndex, part] of message.parts.entries()) {
-      if (!sameJson(part, other.parts[partIndex])) return shared / total;
-      shared += messageSizes[index]?.[partIndex] ?? 0;
-    }
-  }
-  return shared / total;
+  // Extending it, the request shares all of it but the per-request note it may end with.
+  const point = divergencePoint(source, request) ?? {
+    in: "message",
+    index: withoutTrailingNote(source).messages.length,
+    removed: true,
+  };
+  if (point.in === "system") return sum(systemSizes.slice(0, point.index)) / total;
+  if (point.in === "tools") return sum(systemSizes) / total;
+  const messages = sum(messageSizes.slice(0, point.index).flat());
+  const blocks = point.in === "block" ? sum(messageSizes[point.index]?.slice(0, point.part) ?? []) : 0;
+  return (sum(systemSizes) + toolsSize + messages + blocks) / total;
 }
