@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { CanonicalEvent } from "../core/canonical.js";
 import { SwitchyardError } from "../core/errors.js";
 import type { TurnFacts } from "../core/turn-facts.js";
+import { SlowestRecent } from "../util/slowest-recent.js";
 
 /** A clock for the deadline's timer, injectable so tests can let twelve minutes pass at once. */
 export interface DeadlineTimers {
@@ -40,7 +41,7 @@ const MIN_MEASURED_TOKENS = 64;
  * message giving the deadline and how it was reached.
  */
 export class PrefillDeadline {
-  private readonly speeds: number[] = [];
+  private readonly speeds = new SlowestRecent(SPEEDS_KEPT);
   private readonly timers: DeadlineTimers;
 
   constructor(
@@ -56,14 +57,15 @@ export class PrefillDeadline {
     const prefilled = event.usage.inputTokens;
     const promptMs = event.timings?.promptMs;
     if (prefilled < MIN_MEASURED_TOKENS || !promptMs || promptMs <= 0) return;
-    this.speeds.push(event.timings?.promptPerSecond ?? (prefilled * 1000) / promptMs);
-    if (this.speeds.length > SPEEDS_KEPT) this.speeds.shift();
+    this.speeds.add(event.timings?.promptPerSecond ?? (prefilled * 1000) / promptMs);
   }
 
   /** The speed the rule uses, and whether it was measured. */
   tokensPerSecond(): { value: number; measured: boolean } {
-    if (this.speeds.length === 0) return { value: ASSUMED_PREFILL_TOKENS_PER_SECOND, measured: false };
-    return { value: Math.min(...this.speeds), measured: true };
+    const slowest = this.speeds.slowest();
+    return slowest === undefined
+      ? { value: ASSUMED_PREFILL_TOKENS_PER_SECOND, measured: false }
+      : { value: slowest, measured: true };
   }
 
   /** The deadline in milliseconds for a request body of `bodyBytes`. */

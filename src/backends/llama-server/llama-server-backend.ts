@@ -8,6 +8,7 @@ import type { TurnFacts } from "../../core/turn-facts.js";
 import { detectFamily } from "../../families/model-families.js";
 import { describeLane, type Lane } from "../../sessions/lane.js";
 import type { SlotMemory } from "../../sessions/session-table.js";
+import { SlowestRecent } from "../../util/slowest-recent.js";
 import type { Backend, BackendHealth, ModelCard, SlotView, StreamOptions, TokenCount } from "../backend.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
@@ -181,9 +182,9 @@ export class LlamaServerBackend implements Backend {
   private started = 0;
   private readonly steered = new Set<number>();
   /** What copies measured (prefix-copy.ts): a slot file's bytes per token, recent save-and-restore speeds (bytes/s). */
-  private readonly copies: { bytesPerToken: number | undefined; bytesPerSecond: number[] } = {
-    bytesPerToken: undefined,
-    bytesPerSecond: [],
+  private readonly copies = {
+    bytesPerToken: undefined as number | undefined,
+    bytesPerSecond: new SlowestRecent(COPY_SPEEDS_KEPT),
   };
   private readonly prefill: PrefillDeadline;
   /** Sent with every request: the key, for a server started with --api-key. */
@@ -753,9 +754,7 @@ export class LlamaServerBackend implements Backend {
       const source = chooseCopySource(request, candidates, inContext, capacity, {
         prefillTokensPerSecond: this.prefill.tokensPerSecond().value,
         bytesPerToken: this.copies.bytesPerToken ?? this.options.slotFiles?.kvBytesPerToken,
-        copyBytesPerSecond: this.copies.bytesPerSecond.length
-          ? Math.min(...this.copies.bytesPerSecond)
-          : ASSUMED_COPY_BYTES_PER_SECOND,
+        copyBytesPerSecond: this.copies.bytesPerSecond.slowest() ?? ASSUMED_COPY_BYTES_PER_SECOND,
         maxFileBytes: this.options.slotFiles?.maxBytes ?? 0,
       });
       const from = others.find(({ id }) => id === source?.slot);
@@ -784,8 +783,7 @@ export class LlamaServerBackend implements Backend {
       };
       if (copy.tokens > 0 && copy.bytes > 0) {
         this.copies.bytesPerToken = copy.bytes / copy.tokens;
-        this.copies.bytesPerSecond.push((copy.bytes * 1000) / Math.max(1, performance.now() - copyStarted));
-        if (this.copies.bytesPerSecond.length > COPY_SPEEDS_KEPT) this.copies.bytesPerSecond.shift();
+        this.copies.bytesPerSecond.add((copy.bytes * 1000) / Math.max(1, performance.now() - copyStarted));
       }
       return copy;
     } catch {
