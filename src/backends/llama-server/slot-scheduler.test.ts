@@ -1,12 +1,26 @@
 import { describe, expect, it } from "vitest";
 import type { Lane, LaneName } from "../../sessions/lane.js";
-import { SlotScheduler } from "./slot-scheduler.js";
+import { type SlotLease, SlotScheduler } from "./slot-scheduler.js";
 
 const lane = (sessionId: string, name: LaneName): Lane => ({
   sessionId,
   name,
   kind: name === "main" || name === "side" ? name : "subagent",
 });
+
+/** Asks for a slot for `of` and waits 20 ms: the lease to come, and whether it had been given by then. */
+async function acquireLater(
+  slots: SlotScheduler,
+  of: Lane,
+): Promise<{ lease: Promise<SlotLease>; givenSoon: boolean }> {
+  let given = false;
+  const lease = slots.acquire(of).then((granted) => {
+    given = true;
+    return granted;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return { lease, givenSoon: given };
+}
 
 describe("SlotScheduler", () => {
   it("keeps a lane on its slot", async () => {
@@ -53,15 +67,10 @@ describe("SlotScheduler", () => {
   it("never puts two requests into one slot at once", async () => {
     const slots = new SlotScheduler(1);
     const first = await slots.acquire(lane("s", "main"));
-    let secondStarted = false;
-    const second = slots.acquire(lane("s", "main")).then((lease) => {
-      secondStarted = true;
-      return lease;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(secondStarted).toBe(false);
+    const second = await acquireLater(slots, lane("s", "main"));
+    expect(second.givenSoon).toBe(false);
     first.release();
-    expect((await second).slot).toBe(first.slot);
+    expect((await second.lease).slot).toBe(first.slot);
   });
 
   it("stops waiting when the request is aborted", async () => {
@@ -89,15 +98,10 @@ describe("SlotScheduler", () => {
     const hold = slots.hold(aSlot);
     expect(hold).toBeDefined();
     expect(slots.hold(aSlot)).toBeUndefined();
-    let aGotIt = false;
-    const again = slots.acquire(lane("a", "main")).then((lease) => {
-      aGotIt = true;
-      return lease;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(aGotIt).toBe(false);
+    const again = await acquireLater(slots, lane("a", "main"));
+    expect(again.givenSoon).toBe(false);
     hold?.release();
-    const lease = await again;
+    const lease = await again.lease;
     expect([lease.slot, lease.reassigned]).toEqual([aSlot, false]);
     lease.release();
   });
