@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { configSchema } from "../src/config/config-schema.js";
 import { type RunningSwitchyard, startSwitchyard } from "../src/gateway/start-switchyard.js";
@@ -119,6 +122,7 @@ describe("an engine Switchyard launches, with a context that holds one lane's pr
       modelFile: inject("testModel"),
       engineBinary: async () => inject("llamaServer"),
       probeLocal: false,
+      slotDirectory: mkdtempSync(join(tmpdir(), "switchyard-slots-")),
     });
   }, 300_000);
   afterAll(async () => {

@@ -41,6 +41,8 @@ export interface StartOptions {
   testModel?: () => Promise<string>;
   /** Whether to probe the well-known local ports when no backend is given. */
   probeLocal?: boolean;
+  /** Where the launched engine saves slot files (default: the cache directory's `slots/`; tests give their own). */
+  slotDirectory?: string;
   say?: (message: string) => void;
 }
 
@@ -99,7 +101,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
     say(`starting llama-server with ${model}`);
     const template = await correctedTemplateArgs(model);
     if (template.note) say(template.note);
-    const slotDirectory = join(cacheDirectory(), "slots");
+    const slotDirectory = options.slotDirectory ?? join(cacheDirectory(), "slots");
     const slotFiles = {
       directory: slotDirectory,
       maxBytes: config.engine.slotSaveMaxMiB * 1024 * 1024,

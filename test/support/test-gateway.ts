@@ -28,6 +28,8 @@ export async function startTestGateway(
     modelFile: options.modelFile ?? inject("testModel"),
     engineBinary: async () => inject("llamaServer"),
     probeLocal: false,
+    // Slot files (a new session's copy of another's slot, slotSave) stay in the test's own directory.
+    slotDirectory: join(scratch, "slots"),
     say: (line) => log.push(line),
   });
   return Object.assign(running, { log });
