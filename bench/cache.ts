@@ -15,7 +15,8 @@
  * (agent-session); three sessions interleaved request by request, side requests included, on a 4-slot
  * server; two sessions of the installed Claude Code interleaved (the same system prompt and tools: on
  * the launched engine the second one's first turn starts from a copy of the first one's slot, so its
- * ratio goes below 1) (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
+ * ratio goes below 1); today's five recorded sessions one after another on four slots (the later ones take
+ * idle lanes' slots) (BENCH_SCENARIOS=single,interleaved picks scenarios by a word of their name). Per model family
  * (src/families/model-families.ts; BENCH_FAMILIES=a,b picks some; BENCH_KINDS=user-started,launched picks
  * kinds of server), on the family's test model (scripted to write the family's syntax; where no script can
  * be planned for the template, the launched kind runs the unscripted one, and the output says so) with the family's
@@ -69,12 +70,23 @@ function scenarios(): Record<string, FixtureRequest[]> {
   for (let index = 0; index < Math.max(...pair.map((session) => session.length)); index++) {
     for (const session of pair) if (session[index]) twoSessions.push(session[index] as FixtureRequest);
   }
+  // Today's five recorded sessions one after another, on four slots: the agent session's main agent and
+  // subagent, two more sessions' main agents, and then each new session takes the slot of an idle lane
+  // (the subagent's first, then the oldest main agent).
+  const oneAfterAnother = [
+    "agent-session",
+    "basic-session",
+    "compact-session",
+    "resumed-session",
+    "thinking-session",
+  ].flatMap((name) => fixtureRequests(name, today).filter((request) => request.body));
   return {
     "single session, second prompt": fixtureRequests("basic-session").filter((request) => request.body),
     "bare session (claude --bare), second prompt": fixtureRequests("bare-session").filter((request) => request.body),
     "agent with subagent": fixtureRequests("agent-session").filter((request) => request.body),
     "3 sessions interleaved, 4 slots": interleaved,
     "2 sessions of today's Claude Code interleaved": twoSessions,
+    "5 sessions of today's Claude Code one after another, 4 slots": oneAfterAnother,
   };
 }
 

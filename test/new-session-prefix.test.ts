@@ -89,6 +89,52 @@ describe("a new session's first turn on the launched engine", () => {
     }
   });
 
+  it("takes an idle lane's slot once all are held, and that lane finds its prompt when it comes back", async () => {
+    // Two slots: the first session's main agent, then another session's subagent (another system prompt).
+    const gateway = await startTestGateway({ engine: { slots: 2, contextSize: 65536, cacheRamMiB: 2048 } });
+    try {
+      await send(gateway.url, recorded("basic-session", "002.json"));
+      const subagent = await send(gateway.url, recorded("agent-session", "004.json"));
+      const subagentPrompt = subagent.input_tokens + subagent.cache_read_input_tokens;
+      // A third session takes the subagent's slot (the least important idle lane) and starts from a copy of
+      // the first session's.
+      const third = await send(gateway.url, recorded("thinking-session", "002.json"));
+      expect(third.cache_read_input_tokens).toBeGreaterThan(9_000);
+      const records = await waitForTurns(gateway.recorder, 3);
+      expect(records[2]?.slot).toBe(records[1]?.slot);
+      expect(records[2]?.prefixCopy?.fromSlot).toBe(records[0]?.slot);
+      // The subagent comes back to the first session's slot (now the least recently used), where the server
+      // finds its prompt in the RAM cache: the copy did not overwrite it unsaved.
+      const back = await send(gateway.url, recorded("agent-session", "005.json"));
+      expect(back.cache_read_input_tokens).toBeGreaterThanOrEqual(subagentPrompt - 4);
+      expect((await waitForTurns(gateway.recorder, 4))[3]?.slot).toBe(records[0]?.slot);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("gives a session whose slot another took its whole prompt back, not only the head they share", async () => {
+    const gateway = await startTestGateway({ engine: { slots: 2, contextSize: 65536, cacheRamMiB: 2048 } });
+    try {
+      const first = await send(gateway.url, recorded("basic-session", "002.json"));
+      const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
+      const second = await send(gateway.url, recorded("thinking-session", "002.json"));
+      const secondPrompt = second.input_tokens + second.cache_read_input_tokens;
+      // A third session takes the first one's slot (both main agents: the least recently used).
+      await send(gateway.url, recorded("compact-session", "002.json"));
+      // The first comes back and takes the second's slot: each finds its whole prompt in the RAM cache,
+      // where taking a slot moved it, though the slot it lands on holds the same ~9.6K-token head.
+      const firstBack = await send(gateway.url, recorded("basic-session", "003.json"));
+      expect(firstBack.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 4);
+      const secondBack = await send(gateway.url, recorded("thinking-session", "003.json"));
+      expect(secondBack.cache_read_input_tokens).toBeGreaterThanOrEqual(secondPrompt - 4);
+      const slots = (await waitForTurns(gateway.recorder, 5)).map((record) => record.slot);
+      expect(slots).toEqual([0, 1, 0, 1, 0]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("copies a long session's slot when the model's KV size says the copy costs under half the prefill", async () => {
     // The first session's first prompt carries ~14K tokens more than the head: its slot holds over twice
     // the head, which a copy of unknown size would not be worth.

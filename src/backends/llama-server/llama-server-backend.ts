@@ -132,7 +132,14 @@ const SLOTS_READ_TIMEOUT_MS = 2_000;
 /** How long making room for a turn may take (reading /slots, counting, emptying slots) before it goes on. */
 const ROOM_TIMEOUT_MS = 30_000;
 
-/** How long copying another slot's prompt into a new lane's empty slot may take before the turn goes on without it. */
+/**
+ * One token on a slot: the server moves the slot's prompt to its RAM cache before taking it (it shares less
+ * than half of it: `get_available_slot`), and the one-token prompt loads nothing from there (an entry must
+ * share a quarter of itself).
+ */
+const ONE_TOKEN_ON = (slot: number) => ({ prompt: " ", id_slot: slot, n_predict: 1, cache_prompt: true });
+
+/** How long copying another slot's prompt into a new lane's slot may take before the turn goes on without it. */
 const COPY_TIMEOUT_MS = 60_000;
 /** Copy speeds kept; the slowest is used. */
 const COPY_SPEEDS_KEPT = 8;
@@ -580,8 +587,11 @@ export class LlamaServerBackend implements Backend {
         if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
         const restored =
           this.options.slotSave && memory && (await this.swapSlotFiles(lease, lane, memory, options.signal));
-        // A lane given a slot no lane held starts from the prompt of another lane's slot, where the two share a head.
-        if (lease.reassigned && !lease.displacedLane && !restored && memory) {
+        const displaced = lease.displacedLane;
+        if (displaced && compat.makeRoom && !restored && !memory?.isSaved(displaced, this.slotOwner))
+          await this.moveToRamCache(lease.slot, options.signal);
+        // A lane's first turn here starts from the prompt of another lane's slot, where the two share a head.
+        if (lease.reassigned && !restored && memory && memory.lastTurn(lane)?.backend !== this.name) {
           const copy = await this.copyPrefix(lease.slot, request, memory, options.signal);
           if (copy) facts.prefixCopy = copy;
         }
@@ -682,17 +692,24 @@ export class LlamaServerBackend implements Backend {
         };
       });
       for (const victim of slotsToEmpty(room, slot, counted.tokens + answer, capacity)) {
-        // One token on the slot: the server moves the slot's prompt to its RAM cache before taking it.
-        await this.json(
-          "POST",
-          "/completion",
-          { prompt: " ", id_slot: victim, n_predict: 1, cache_prompt: true },
-          signal,
-        );
+        await this.json("POST", "/completion", ONE_TOKEN_ON(victim), signal);
       }
     } catch {
       options.signal.throwIfAborted();
     }
+  }
+
+  /**
+   * Moves the prompt `slot` holds, a lane's whose slot another lane has just taken, to the server's RAM
+   * cache, so that lane finds it there when it comes back. The server saves a slot it gives a turn only when
+   * the turn shares less than half of it, so a turn sharing a head (another session of the same agent)
+   * would take the rest unsaved, and a copy's restore overwrites a slot without saving it. The turn then
+   * finds the slot holding two tokens, and the server looks in its RAM cache for the turn's prompt: a
+   * lane coming back loads its own there. Whatever fails leaves the turn to the server as before.
+   */
+  private async moveToRamCache(slot: number, clientSignal: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(ROOM_TIMEOUT_MS)]);
+    await this.json("POST", "/completion", ONE_TOKEN_ON(slot), signal).catch(() => clientSignal.throwIfAborted());
   }
 
   /**
@@ -720,7 +737,7 @@ export class LlamaServerBackend implements Backend {
   }
 
   /**
-   * Copies into `slot`, which no lane held, the KV cache of the idle slot whose lane's last prompt begins as
+   * Copies into `slot`, a new lane's, the KV cache of the idle slot whose lane's last prompt begins as
    * `request` does, when that saves more prefill than it costs (prefix-copy.ts), through a slot file; only
    * where Switchyard knows the directory the server saves to, so the file is deleted again. Undefined when
    * no slot is worth copying or a step failed: the turn then prefills its prompt, as it would have.

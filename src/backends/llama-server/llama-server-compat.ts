@@ -27,7 +27,8 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
   /**
    * Pinned slots share one context and the server has a RAM prompt cache (an engine Switchyard launches):
    * a turn that does not fit beside the other slots' prompts first has some moved to that cache
-   * (slot-steering.ts), instead of the server emptying slots in slot order without saving them.
+   * (slot-steering.ts), instead of the server emptying slots in slot order without saving them; and a
+   * slot given to another lane first has its prompt moved there.
    */
   makeRoom?: boolean;
   /**

@@ -6,15 +6,17 @@ import { withoutTrailingNote } from "../../sessions/turn-note.js";
  * A new session's first turn on an engine Switchyard launches, when another session's slot holds the same
  * head (agents send the same system prompt and tools in every session).
  *
- * Lanes are pinned to slots, and a lane without one gets an empty slot while there is one. llama-server
- * never restores anything into a slot named for a request while it is empty (`get_available_slot`: for an
- * empty slot `f_keep` is 0/0, so its RAM prompt cache is not consulted), so that turn prefilled the whole
- * prompt: measured, 11,969 tokens of Claude Code's first request, while another slot held the 9,606
- * tokens the two prompts begin with. Taking over that lane's slot instead would cost it its tail, and a
- * RAM-cache entry is moved into the slot that loads it, not copied. A slot file is a copy: the other slot
- * is saved to a file (`/slots/N?action=save`) and the file restored into the new lane's slot
- * (`?action=restore`), which the new lane's turn then extends from where the two prompts part; the other
- * lane keeps its slot whole.
+ * Lanes are pinned to slots. A lane without one gets an empty slot while there is one, else an idle lane's
+ * slot, whose prompt the backend first moves to the server's RAM cache. llama-server never restores
+ * anything into a slot named for a request while it is empty (`get_available_slot`: for an empty slot
+ * `f_keep` is 0/0, so its RAM prompt cache is not consulted), and a lane's prompt is in the RAM cache only
+ * once its slot was taken, so that turn prefilled the whole prompt: measured, 11,969 tokens of Claude
+ * Code's first request, while another slot held the 9,606 tokens the two prompts begin with. Taking over
+ * that lane's slot instead would cost it its tail, and a RAM-cache entry is moved into the slot that loads
+ * it, not copied. A slot file is a copy: the other slot is saved to a file (`/slots/N?action=save`) and the
+ * file restored into the new lane's slot (`?action=restore`), which the new lane's turn then extends from
+ * where the two prompts part; the other lane keeps its slot whole. Only a lane's first turn on the server
+ * is copied for: a lane coming back finds its own prompt in the RAM cache.
  *
  * The copy writes and reads the other slot's whole KV cache, which can be far more than the head it brings
  * (a long-running session's slot). So it is made only when it costs less than half the prefill it saves:
