@@ -107,6 +107,14 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     // The agent that sent the session, from its user-agent (claude-cli/2.1.197), in the list and the header.
     expect(await row.textContent()).toContain("Claude Code 2.1.197");
     expect(await page.locator("[data-testid=session-client]").textContent()).toBe("client Claude Code 2.1.197");
+    // What the models wrote over the session, and how much of it was reasoning.
+    const sessionTurns = gateway.recorder.all().filter((turn) => turn.sessionId === session);
+    const output = sessionTurns.reduce((sum, turn) => sum + (turn.outputTokens ?? 0), 0);
+    const reasoning = sessionTurns.reduce((sum, turn) => sum + (turn.usage?.reasoningTokens ?? 0), 0);
+    expect(reasoning).toBeGreaterThan(0);
+    expect(await page.locator("[data-testid=session-output]").textContent()).toBe(
+      `output ${output.toLocaleString("en-US")} (${reasoning.toLocaleString("en-US")} reasoning)`,
+    );
     // The backend panel says which lane of this session holds a slot.
     expect(await page.locator("#backends").textContent()).toMatch(/slot \d+\s*main/);
 

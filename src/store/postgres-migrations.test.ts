@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../test/support/postgres-server.js";
-import { migratePostgres } from "./postgres-migrations.js";
+import { migratePostgres, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 
 describe("migratePostgres, on a real PostgreSQL server", () => {
   let server: PostgresServer;
@@ -57,5 +57,27 @@ describe("migratePostgres, on a real PostgreSQL server", () => {
       expect(befores).toContain(0);
       expect(await version(pool)).toBe(3);
       expect(await tables(pool)).toEqual(["a", "b", "c"]);
+    }));
+
+  it("fills in the reasoning tokens of the turns stored before the column was", () =>
+    withPool(async (pool) => {
+      await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, -1));
+      const insert = `INSERT INTO turns (id, started_at, backend, protocol, endpoint, status, duration_ms, record)
+        VALUES ($1, now(), 'local', 'anthropic', 'messages', 200, 1, $2)`;
+      await pool.query(insert, ["a", JSON.stringify({ usage: { outputTokens: 9, reasoningTokens: 7 } })]);
+      await pool.query(insert, ["b", JSON.stringify({ usage: { outputTokens: 9 } })]);
+      // A record the json operators cannot read (\u0000 in a miss's excerpt): no count, and no failed migration.
+      await pool.query(insert, ["c", JSON.stringify({ usage: { reasoningTokens: 5 }, note: "bad\u0000text" })]);
+      await pool.query(insert, ["d", JSON.stringify({ note: "bad\u0000text" })]);
+      await migratePostgres(pool);
+      const rows = await pool.query<{ id: string; reasoning_tokens: string | null }>(
+        "SELECT id, reasoning_tokens FROM turns ORDER BY id",
+      );
+      expect(rows.rows).toEqual([
+        { id: "a", reasoning_tokens: "7" },
+        { id: "b", reasoning_tokens: null },
+        { id: "c", reasoning_tokens: null },
+        { id: "d", reasoning_tokens: null },
+      ]);
     }));
 });

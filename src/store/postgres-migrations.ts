@@ -84,6 +84,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );`,
   // The agent that sent the turn (src/sessions/client-name.ts), a copy of record.client for the session list.
   "ALTER TABLE turns ADD COLUMN client text;",
+  // Of the output, the tokens the backend counted as reasoning (record.usage.reasoningTokens), for the
+  // session totals; filled in for the turns already stored that name them. A json operator fails on a whole
+  // record holding \u0000 (or half a surrogate pair) anywhere, so each row is read on its own, and one it
+  // cannot read keeps no count rather than failing the migration.
+  `ALTER TABLE turns ADD COLUMN reasoning_tokens bigint;
+   DO $$
+   DECLARE turn record;
+   BEGIN
+     FOR turn IN SELECT id, record FROM turns WHERE strpos(record::text, '"reasoningTokens"') > 0 LOOP
+       BEGIN
+         UPDATE turns SET reasoning_tokens = (turn.record->'usage'->>'reasoningTokens')::bigint WHERE id = turn.id;
+       EXCEPTION WHEN others THEN NULL;
+       END;
+     END LOOP;
+   END $$;`,
 ];
 
 /** Any constant both gateways agree on: the key of the advisory lock migrations hold. */

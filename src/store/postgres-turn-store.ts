@@ -61,6 +61,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["record", "json"],
   ["eval_tag", "text"],
   ["client", "text"],
+  ["reasoning_tokens", "bigint"],
 ];
 
 /**
@@ -101,6 +102,7 @@ function columnValues(turn: TurnRecord): unknown[] {
     JSON.stringify(turn),
     evalTagColumn(turn),
     readClientName(turn.client) ?? null,
+    turn.usage?.reasoningTokens ?? null,
   ];
 }
 
@@ -113,7 +115,7 @@ const SESSION_TOTALS = `t.session_id AS "sessionId", ${ISO("min(t.started_at)")}
   count(*) FILTER (WHERE NOT t.backend_local)::float8 AS "cloudTurns",
   coalesce(sum(t.prompt_tokens), 0)::float8 AS "promptTokens", coalesce(sum(t.reused_tokens), 0)::float8 AS "reusedTokens",
   coalesce(sum(t.prefilled_tokens), 0)::float8 AS "prefilledTokens", coalesce(sum(t.output_tokens), 0)::float8 AS "outputTokens",
-  count(t.miss_reason)::float8 AS misses, count(*) FILTER (WHERE t.status >= 400 OR t.error_code IS NOT NULL)::float8 AS errors,
+  coalesce(sum(t.reasoning_tokens), 0)::float8 AS "reasoningTokens", count(t.miss_reason)::float8 AS misses, count(*) FILTER (WHERE t.status >= 400 OR t.error_code IS NOT NULL)::float8 AS errors,
   coalesce(sum(t.cost_usd), 0)::float8 AS "costUsd",
   coalesce(sum(t.reference_usd - coalesce(t.energy_usd, 0)), 0)::float8 AS "savedUsd"`;
 

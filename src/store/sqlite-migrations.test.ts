@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { migrate } from "./sqlite-migrations.js";
+import { MIGRATIONS, migrate } from "./sqlite-migrations.js";
 
 const tables = (db: Database.Database) =>
   (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
@@ -26,5 +26,22 @@ describe("migrate", () => {
     expect(tables(db)).toEqual(["a"]);
     expect(migrate(db, ["CREATE TABLE a (x)", "CREATE TABLE b (y)"])).toBe(1);
     expect(tables(db)).toEqual(["a", "b"]);
+  });
+
+  it("fills in the reasoning tokens of the turns stored before the column was", () => {
+    const db = new Database(":memory:");
+    migrate(db, MIGRATIONS.slice(0, -1));
+    const insert =
+      db.prepare(`INSERT INTO turns (id, started_at, backend, protocol, endpoint, status, duration_ms, record)
+      VALUES (?, '2026-12-07T00:00:00.000Z', 'local', 'anthropic', 'messages', 200, 1, ?)`);
+    insert.run("a", JSON.stringify({ usage: { outputTokens: 9, reasoningTokens: 7 } }));
+    insert.run("b", JSON.stringify({ usage: { outputTokens: 9 } }));
+    insert.run("c", "not json");
+    migrate(db);
+    expect(db.prepare("SELECT id, reasoning_tokens FROM turns ORDER BY id").all()).toEqual([
+      { id: "a", reasoning_tokens: 7 },
+      { id: "b", reasoning_tokens: null },
+      { id: "c", reasoning_tokens: null },
+    ]);
   });
 });

@@ -47,6 +47,11 @@ export const MIGRATIONS: readonly string[] = [
   "ALTER TABLE turns ADD COLUMN eval_tag TEXT;",
   // The agent that sent the turn (src/sessions/client-name.ts), a copy of record.client for the session list.
   "ALTER TABLE turns ADD COLUMN client TEXT;",
+  // Of the output, the tokens the backend counted as reasoning (record.usage.reasoningTokens), for the
+  // session totals; filled in for the turns already stored.
+  `ALTER TABLE turns ADD COLUMN reasoning_tokens INTEGER;
+   UPDATE turns SET reasoning_tokens = json_extract(record, '$.usage.reasoningTokens')
+     WHERE json_valid(record) AND json_type(record, '$.usage.reasoningTokens') = 'integer';`,
 ];
 
 export class StoreVersionError extends Error {

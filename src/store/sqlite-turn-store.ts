@@ -33,11 +33,11 @@ const DAY_MS = 86_400_000;
 const INSERT = `INSERT OR IGNORE INTO turns (
   id, started_at, session_id, lane, lane_kind, backend, backend_local, protocol, endpoint, status, error_code,
   ttft_ms, duration_ms, prompt_tokens, reused_tokens, prefilled_tokens, output_tokens, miss_reason, route_reason,
-  routing, cost_usd, reference_usd, energy_usd, record, eval_tag, client
+  routing, cost_usd, reference_usd, energy_usd, record, eval_tag, client, reasoning_tokens
 ) VALUES (
   @id, @startedAt, @sessionId, @lane, @laneKind, @backend, @backendLocal, @protocol, @endpoint, @status, @errorCode,
   @ttftMs, @durationMs, @promptTokens, @reusedTokens, @prefilledTokens, @outputTokens, @missReason, @routeReason,
-  @routing, @costUsd, @referenceUsd, @energyUsd, @record, @evalTag, @client
+  @routing, @costUsd, @referenceUsd, @energyUsd, @record, @evalTag, @client, @reasoningTokens
 )`;
 
 /** One session's totals over its turns `t` (grouped by session). */
@@ -45,7 +45,7 @@ const SESSION_TOTALS = `t.session_id AS sessionId, min(t.started_at) AS firstAt,
   count(*) AS turns, coalesce(sum(t.backend_local = 1), 0) AS localTurns, coalesce(sum(t.backend_local = 0), 0) AS cloudTurns,
   coalesce(sum(t.prompt_tokens), 0) AS promptTokens, coalesce(sum(t.reused_tokens), 0) AS reusedTokens,
   coalesce(sum(t.prefilled_tokens), 0) AS prefilledTokens, coalesce(sum(t.output_tokens), 0) AS outputTokens,
-  count(t.miss_reason) AS misses, coalesce(sum(t.status >= 400 OR t.error_code IS NOT NULL), 0) AS errors,
+  coalesce(sum(t.reasoning_tokens), 0) AS reasoningTokens, count(t.miss_reason) AS misses, coalesce(sum(t.status >= 400 OR t.error_code IS NOT NULL), 0) AS errors,
   coalesce(sum(t.cost_usd), 0) AS costUsd,
   coalesce(sum(t.reference_usd - coalesce(t.energy_usd, 0)), 0) AS savedUsd`;
 
@@ -128,6 +128,7 @@ function rowFor(turn: TurnRecord): Record<string, unknown> {
     record: JSON.stringify(turn),
     evalTag: evalTagColumn(turn),
     client: readClientName(turn.client) ?? null,
+    reasoningTokens: turn.usage?.reasoningTokens ?? null,
   };
 }
 

@@ -148,6 +148,7 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       if (index % 13 === 6) changed.cost = { energyUsd: 0.002, modelPriced: undefined };
       if (index % 23 === 7) changed.cost = undefined;
       if (index === 399) changed.startedAt = all[398]?.startedAt ?? record.startedAt;
+      if (index % 3 === 1 && record.usage) changed.usage = { ...record.usage, reasoningTokens: index };
       // One eval session, every turn tagged (as the harness's agents send it), and a malformed tag from
       // another version in a session of its own, which no reader takes.
       if (record.sessionId === all[0]?.sessionId) changed.evalTag = { run: "run-a", task: "fizzbuzz" };
@@ -183,6 +184,7 @@ describe.each([sqliteHarness, postgresHarness()])("$name turn store", (harness: 
       rounded(summaries).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
     const expected = summarizeSessions(turns);
     expect(expected.some((summary) => summary.errors > 0 && (summary.costUsd ?? 0) > 0)).toBe(true);
+    expect(expected.filter((summary) => summary.reasoningTokens > 0).length).toBeGreaterThan(1);
     expect(expected.filter((summary) => summary.evalTag)).toEqual([
       expect.objectContaining({ sessionId: turns[0]?.sessionId, evalTag: { run: "run-a", task: "fizzbuzz" } }),
     ]);

@@ -13,6 +13,7 @@ export const ZERO_COUNTS = {
   reusedTokens: 0,
   prefilledTokens: 0,
   outputTokens: 0,
+  reasoningTokens: 0,
   misses: 0,
   errors: 0,
 } as const;
@@ -51,6 +52,7 @@ export function summarizeSessions(turns: readonly TurnRecord[]): SessionSummary[
     summary.reusedTokens += turn.reusedTokens ?? 0;
     summary.prefilledTokens += turn.prefilledTokens ?? 0;
     summary.outputTokens += turn.outputTokens ?? 0;
+    summary.reasoningTokens += turn.usage?.reasoningTokens ?? 0;
     if (turn.miss) summary.misses++;
     if (turn.error || turn.status >= 400) summary.errors++;
     if (turn.startedAt >= summary.lastAt) {

@@ -23,6 +23,8 @@ export interface SessionSummary {
   reusedTokens: number;
   prefilledTokens: number;
   outputTokens: number;
+  /** Of the output, the tokens the backends counted as reasoning (0 where none said). */
+  reasoningTokens: number;
   misses: number;
   errors: number;
   /** The backend of the latest turn. */

@@ -46,6 +46,13 @@ function summaryLine(summary) {
     fact("local/cloud", `${summary.localTurns}/${summary.cloudTurns}`),
     fact("reuse", percent(summary.reusedTokens, summary.promptTokens)),
     fact("prefilled", int(summary.prefilledTokens)),
+    el(
+      "span",
+      { className: "fact", "data-testid": "session-output", title: "tokens the models wrote" },
+      "output ",
+      el("b", {}, int(summary.outputTokens)),
+      summary.reasoningTokens ? ` (${int(summary.reasoningTokens)} reasoning)` : null,
+    ),
     fact("misses", int(summary.misses)),
     fact("errors", int(summary.errors)),
     fact("cost", usd(summary.costUsd)),
