@@ -42,7 +42,7 @@ export async function handleCountTokens(
     const canonical = normalizeForCache(
       door.parse(await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers), request.headers),
     );
-    const identity = turn.identify(canonical);
+    const identity = turn.identify(canonical, request.socket.remoteAddress);
     // The route the turn would take, planned without taking a turn: an escalated session is counted by
     // its cloud backend. Backends cooling down after failures go last, as when the turn opens them.
     const routing = context.routing;

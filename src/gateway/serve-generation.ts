@@ -94,7 +94,7 @@ export async function serveGeneration(
     const raw = await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers);
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
-    const identity = turn.identify(canonical);
+    const identity = turn.identify(canonical, request.socket.remoteAddress);
     if (turn.stream) {
       encoding = door.streamEncoder(canonical);
       stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs, encoding.keepAlive?.bind(encoding));

@@ -53,12 +53,12 @@ export class TurnContext {
     readonly started = performance.now(),
   ) {}
 
-  /** Records who the request belongs to; returns it, the lane backends use. */
-  identify(request: CanonicalRequest): SessionIdentity {
+  /** Records who the request belongs to (`clientAddress`: the client socket's); returns it, the lane backends use. */
+  identify(request: CanonicalRequest, clientAddress: string | undefined): SessionIdentity {
     this.request = request;
     this.requestedModel = request.model;
     this.stream = request.stream;
-    this.identity = identifySession(request);
+    this.identity = identifySession(request, clientAddress);
     return this.identity;
   }
 

@@ -49,6 +49,39 @@ describe("identifySession", () => {
   });
 });
 
+describe("ids unique on one machine only, behind a gateway others share", () => {
+  // Goose 1.52.0's recorded session (test/fixtures/goose): every Goose install numbers its sessions by day.
+  const goose = fixtureRequests("tool-session", join(FIXTURES, "goose", "goose-1.52.0", "anthropic")).map((fixture) =>
+    normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers)),
+  );
+
+  it("keeps Goose's id and a fingerprint as they are on this machine (loopback, v4, v6 and v4-mapped)", () => {
+    for (const address of [undefined, "127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"]) {
+      expect(goose.map((request) => identifySession(request, address).sessionId)).toEqual(
+        goose.map(() => "20261206_1"),
+      );
+      expect(identifySession(request({}), address).sessionId).toBe(identifySession(request({})).sessionId);
+    }
+  });
+
+  it("qualifies them by another machine's address, so two people's sessions stay two, each lane in its session", () => {
+    const alice = goose.map((request) => identifySession(request, "::ffff:10.0.0.7"));
+    const bob = goose.map((request) => identifySession(request, "fd00::5"));
+    expect(new Set(alice.map((identity) => identity.sessionId))).toEqual(new Set(["20261206_1@10.0.0.7"]));
+    expect(new Set(bob.map((identity) => identity.sessionId))).toEqual(new Set(["20261206_1@fd00::5"]));
+    // The title request (no tools) stays in its session, as a side lane.
+    expect(alice.map((identity) => identity.kind)).toEqual(["side", "main", "main", "main", "main", "main"]);
+    const fingerprint = identifySession(request({})).sessionId;
+    expect(identifySession(request({}), "10.0.0.7").sessionId).toBe(`${fingerprint}@10.0.0.7`);
+  });
+
+  it("leaves an id the client made unique alone, wherever it comes from", () => {
+    expect(identifySession(request({ "x-session-id": "ses_01" }), "10.0.0.7").sessionId).toBe("ses_01");
+    expect(identifySession(request({ "x-claude-code-session-id": "cc" }), "10.0.0.7").sessionId).toBe("cc");
+    expect(identifySession(request({ "session-id": "thread" }), "10.0.0.7").sessionId).toBe("thread");
+  });
+});
+
 describe("the fingerprint, on Qwen Code 0.24.4's recorded run and `-c` resume (test/fixtures/qwen-code)", () => {
   // Qwen Code names no session: it is told by its prompt. Each prompt carries `<system-reminder>` blocks,
   // the last with the date; the resumed history has the first prompt without that one.

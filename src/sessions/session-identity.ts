@@ -55,7 +55,22 @@ function prefixFingerprint(request: CanonicalRequest): string {
   return `fp-${hash("sha256", texts.join("")).slice(0, 16)}`;
 }
 
-export function identifySession(request: CanonicalRequest): SessionIdentity {
+/**
+ * Where a request came from (the client socket's address), for the ids that are only unique on one
+ * machine: Goose numbers its sessions by day (`20261206_1`, in every Goose install alike), and two people
+ * can open a conversation with the same system prompt and first message. Behind a gateway others share,
+ * such an id is qualified by a client address that is not this machine's (`20261206_1@10.0.0.7`), so two
+ * people's sessions are not one session on one slot. On loopback the id stays as the client sent it.
+ */
+function qualified(sessionId: string, address: string | undefined): string {
+  if (!address || isLoopback(address)) return sessionId;
+  return `${sessionId}@${address.startsWith("::ffff:") ? address.slice(7) : address}`;
+}
+
+const isLoopback = (address: string) =>
+  address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+
+export function identifySession(request: CanonicalRequest, clientAddress?: string): SessionIdentity {
   const headers = request.client.headers;
   // Named by whoever launched the client (switchyard eval), above what the client says of itself:
   // opencode sends its own x-session-id, which a provider header cannot replace.
@@ -76,10 +91,10 @@ export function identifySession(request: CanonicalRequest): SessionIdentity {
       : fromGeneric
         ? [fromGeneric, "x-session-id"]
         : fromGoose
-          ? [fromGoose, "goose-header"]
+          ? [qualified(fromGoose, clientAddress), "goose-header"]
           : fromCodex
             ? [fromCodex, "codex-header"]
-            : [prefixFingerprint(request), "fingerprint"];
+            : [qualified(prefixFingerprint(request), clientAddress), "fingerprint"];
   return laneOf(request, sessionId, source);
 }
 
