@@ -30,6 +30,7 @@ const LAYERS = [
   "bench",
   "dashboard",
   "gateway",
+  "clients",
   "eval",
   "cli",
 ] as const;

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { claudeCodeEnv } from "../src/cli/claude-code-env.js";
+import { claudeCodeEnv } from "../src/clients/claude-code-env.js";
 import { claudeSandbox, runClaude } from "./support/claude-code.js";
 import { fillerNote } from "./support/filler-note.js";
 import { useGatewayOnSmallContext } from "./support/gateway-in-front.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gooseEnv } from "../src/cli/goose-env.js";
+import { gooseEnv } from "../src/clients/goose-env.js";
 import { fillerNote } from "./support/filler-note.js";
 import { useGatewayOnSmallContext } from "./support/gateway-in-front.js";
 import { GOOSE_NOTE_RELEASE, GOOSE_RELEASE, type GooseProvider, gooseSandbox, runGoose } from "./support/goose.js";

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { piEnv } from "../src/cli/pi-env.js";
+import { piEnv } from "../src/clients/pi-env.js";
 import { piSandbox, refreshPiCatalog, runPi } from "./support/pi.js";
 import { startTestGateway } from "./support/test-gateway.js";
 

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shellQuote } from "../src/cli/claude-code-env.js";
 import { statusLineSettingsArgs } from "../src/cli/claude-code-statusline.js";
+import { shellQuote } from "../src/clients/claude-code-env.js";
 import { CLAUDE_BIN, claudeSandbox } from "./support/claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { codexConfig } from "../../src/cli/codex-config.js";
+import { codexConfig } from "../../src/clients/codex-config.js";
 import { codexBinary } from "../../test/support/codex.js";
 import { runProgram } from "../../test/support/run-program.js";
 import { startCaptureServer } from "./capture-server.js";

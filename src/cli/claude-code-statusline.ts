@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { extname, join } from "node:path";
-import { shellQuote } from "./claude-code-env.js";
+import { shellQuote } from "../clients/claude-code-env.js";
 
 /**
  * The shell command Claude Code runs for its status line: this installation's fast status-line entry

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { claudeCodeEnv } from "../clients/claude-code-env.js";
 import { agentGatewayEnv, parseAgent } from "./agents.js";
 
 const home = mkdtempSync(join(tmpdir(), "switchyard-eval-agents-"));
@@ -17,6 +18,12 @@ describe("agentGatewayEnv: what an agent sends the gateway", () => {
       "x-switchyard-route: cloud",
     ]);
     expect(env.SWITCHYARD_EVAL_ROUTE).toBe("cloud");
+    // The settings `switchyard code` starts Claude Code with, and the sandbox's own.
+    expect(env).toMatchObject({
+      ...claudeCodeEnv({ baseUrl: "http://127.0.0.1:4747", apiKey: undefined, contextWindow: undefined }),
+      IS_SANDBOX: "1",
+    });
+    expect(env.ANTHROPIC_AUTH_TOKEN).toBe("switchyard");
   });
 
   it("sends no route header for a backend name, which no header can choose", () => {

@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { claudeCodeEnv } from "../clients/claude-code-env.js";
+import { codexConfig } from "../clients/codex-config.js";
 import { SESSION_HEADER } from "../sessions/session-identity.js";
 import { EVAL_RUN_HEADER, EVAL_TASK_HEADER, type EvalTag } from "../telemetry/eval-tag.js";
 
@@ -184,30 +186,19 @@ export function agentGatewayEnv(
     // whose `http_headers` go on every request.
     const codexHome = join(home, ".codex");
     mkdirSync(codexHome, { recursive: true });
-    const toml = (value: string) => JSON.stringify(value);
-    const headers = Object.entries(providerHeaders).map(([name, value]) => `${toml(name)} = ${toml(value)}`);
     writeFileSync(
       join(codexHome, "config.toml"),
-      [
-        `model = ${toml(agent.model)}`,
-        'model_provider = "switchyard"',
-        "[model_providers.switchyard]",
-        'name = "Switchyard"',
-        `base_url = ${toml(`${gatewayUrl.replace(/\/+$/, "")}/v1`)}`,
-        'wire_api = "responses"',
-        'env_key = "SWITCHYARD_API_KEY"',
-        `http_headers = { ${headers.join(", ")} }`,
-      ].join("\n"),
+      codexConfig(
+        { baseUrl: gatewayUrl, apiKey: apiKey ?? "switchyard", contextWindow: undefined },
+        { model: agent.model, httpHeaders: providerHeaders },
+      ),
     );
     return { ...common, CODEX_HOME: codexHome, SWITCHYARD_API_KEY: apiKey ?? "switchyard", NO_COLOR: "1" };
   }
   if (agent.kind !== "claude") return common;
   return {
     ...common,
-    ANTHROPIC_BASE_URL: gatewayUrl,
-    ANTHROPIC_AUTH_TOKEN: apiKey ?? "switchyard",
-    CLAUDE_CODE_ATTRIBUTION_HEADER: "0",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    ...claudeCodeEnv({ baseUrl: gatewayUrl, apiKey, contextWindow: undefined }),
     DISABLE_AUTOUPDATER: "1",
     // Claude Code refuses bypassPermissions as root unless told it is in a sandbox; the run is one: a
     // throw-away copy with its own HOME.

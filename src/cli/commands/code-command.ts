@@ -1,12 +1,12 @@
 import { type Command, Option } from "commander";
+import { claudeCodeEnv, shellExports } from "../../clients/claude-code-env.js";
+import { CODEX_KEY_VARIABLE, codexConfig, codexOverrides } from "../../clients/codex-config.js";
+import { gooseEnv } from "../../clients/goose-env.js";
+import { piEnv } from "../../clients/pi-env.js";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
 import { compactWindowNote } from "../../doctor/compact-window.js";
-import { claudeCodeEnv, shellExports } from "../claude-code-env.js";
 import { statusLineSettingsArgs } from "../claude-code-statusline.js";
-import { CODEX_KEY_VARIABLE, codexConfig, codexOverrides } from "../codex-config.js";
-import { gooseEnv } from "../goose-env.js";
-import { piEnv } from "../pi-env.js";
 import { askGateway, launchAgent } from "./session-gateway.js";
 
 const say = (message: string) => process.stderr.write(`${message}\n`);

@@ -1,5 +1,11 @@
 import type { ClaudeCodeEnvInput } from "./claude-code-env.js";
 
+/** What a caller may add: the model (`local` otherwise) and headers Codex sends on every request. */
+export interface CodexExtras {
+  model?: string;
+  httpHeaders?: Readonly<Record<string, string>>;
+}
+
 /** A TOML basic string (JSON's escapes are TOML's for the characters a URL or a model name holds). */
 const tomlString = (value: string) => JSON.stringify(value);
 
@@ -15,9 +21,12 @@ export const CODEX_KEY_VARIABLE = "SWITCHYARD_API_KEY";
  * `context_length_exceeded`. Any model name works: names Switchyard does not know go to the first local
  * backend.
  */
-function codexSettings(input: ClaudeCodeEnvInput): { top: [string, string][]; provider: [string, string][] } {
+function codexSettings(
+  input: ClaudeCodeEnvInput,
+  extras: CodexExtras,
+): { top: [string, string][]; provider: [string, string][] } {
   const top: [string, string][] = [
-    ["model", tomlString("local")],
+    ["model", tomlString(extras.model ?? "local")],
     ["model_provider", tomlString("switchyard")],
   ];
   if (input.contextWindow) top.push(["model_context_window", String(input.contextWindow)]);
@@ -27,12 +36,21 @@ function codexSettings(input: ClaudeCodeEnvInput): { top: [string, string][]; pr
     ["wire_api", tomlString("responses")],
   ];
   if (input.apiKey) provider.push(["env_key", tomlString(CODEX_KEY_VARIABLE)]);
+  const headers = Object.entries(extras.httpHeaders ?? {});
+  if (headers.length > 0)
+    provider.push([
+      "http_headers",
+      `{ ${headers.map(([name, value]) => `${tomlString(name)} = ${tomlString(value)}`).join(", ")} }`,
+    ]);
   return { top, provider };
 }
 
-/** The lines of Codex's `~/.codex/config.toml` that point it at Switchyard (`switchyard env --client codex`). */
-export function codexConfig(input: ClaudeCodeEnvInput): string {
-  const { top, provider } = codexSettings(input);
+/**
+ * The lines of Codex's `~/.codex/config.toml` that point it at Switchyard (`switchyard env --client codex`,
+ * and each `switchyard eval` run's own CODEX_HOME).
+ */
+export function codexConfig(input: ClaudeCodeEnvInput, extras: CodexExtras = {}): string {
+  const { top, provider } = codexSettings(input, extras);
   return [
     ...top.map(([key, value]) => `${key} = ${value}`),
     "",
@@ -46,7 +64,7 @@ export function codexConfig(input: ClaudeCodeEnvInput): string {
  * config.toml, sign-in and history as they are. `model` is left out when the user's arguments name one.
  */
 export function codexOverrides(input: ClaudeCodeEnvInput, userArgs: readonly string[] = []): string[] {
-  const { top, provider } = codexSettings(input);
+  const { top, provider } = codexSettings(input, {});
   const namesModel = userArgs.some((arg) => /^(-m|--model)(=|$)|^model=/.test(arg));
   const settings = [
     ...top.filter(([key]) => !(key === "model" && namesModel)).map(([key, value]) => `${key}=${value}`),

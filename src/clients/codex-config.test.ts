@@ -20,6 +20,15 @@ describe("codexConfig", () => {
     expect(plain).not.toMatch(/model_context_window|env_key/);
   });
 
+  it("names another model and headers sent on every request (an eval run's), as TOML strings", () => {
+    const config = codexConfig(
+      { baseUrl: "http://127.0.0.1:4747", apiKey: "switchyard", contextWindow: undefined },
+      { model: "qwen", httpHeaders: { "x-switchyard-session-id": 'run "1"' } },
+    ).split("\n");
+    expect(config).toContain('model = "qwen"');
+    expect(config.at(-1)).toBe('http_headers = { "x-switchyard-session-id" = "run \\"1\\"" }');
+  });
+
   it("gives the same settings as -c overrides, leaving the model to the user's own -m or -c model=", () => {
     const input = { baseUrl: "http://127.0.0.1:4747", apiKey: "k", contextWindow: 65536 };
     expect(codexOverrides(input)).toEqual([
