@@ -7,8 +7,7 @@ import { normalizeForCache } from "../sessions/normalize-request.js";
 import type { TurnRecord } from "../telemetry/turn-record.js";
 import { sendJson } from "../util/send-json.js";
 import { readJsonBody } from "./http-body.js";
-import { clientGone, type RouteContext } from "./serve-generation.js";
-import { TurnContext } from "./turn-context.js";
+import { type RouteContext, turnFor } from "./serve-generation.js";
 
 /** What a door brings to counting a request's tokens. */
 export interface CountingDoor {
@@ -30,19 +29,12 @@ export async function handleCountTokens(
   door: CountingDoor,
   receivedAt?: number,
 ): Promise<void> {
-  const turn = new TurnContext(
-    context.recorder,
-    context.lanes,
-    door.protocol,
-    "count_tokens",
-    clientGone(request, response),
-    receivedAt,
-  );
+  const turn = turnFor(request, response, context, door.protocol, "count_tokens", receivedAt);
   try {
     const canonical = normalizeForCache(
       door.parse(await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers), request.headers),
     );
-    const identity = turn.identify(canonical, request.socket.remoteAddress);
+    const identity = turn.identify(canonical);
     // The route the turn would take, planned without taking a turn: an escalated session is counted by
     // its cloud backend. Backends cooling down after failures go last, as when the turn opens them.
     const routing = context.routing;

@@ -63,6 +63,29 @@ export function clientGone(request: IncomingMessage, response: ServerResponse): 
 }
 
 /**
+ * The turn a request at a door begins: its record, the client's address (for its session), and an abort
+ * when the client goes away.
+ */
+export function turnFor(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: RouteContext,
+  protocol: TurnRecord["protocol"],
+  endpoint: TurnRecord["endpoint"],
+  receivedAt: number | undefined,
+): TurnContext {
+  return new TurnContext(
+    context.recorder,
+    context.lanes,
+    protocol,
+    endpoint,
+    clientGone(request, response),
+    request.socket.remoteAddress,
+    receivedAt,
+  );
+}
+
+/**
  * The request path every front door shares: parse, normalize for an append-only prompt, identify the
  * lane, route, read the first event before committing to a status (down the fallback chain until a
  * backend yields one), then stream or collect. Failures before the first byte are real HTTP errors in
@@ -75,14 +98,7 @@ export async function serveGeneration(
   door: FrontDoor,
   receivedAt?: number,
 ): Promise<void> {
-  const turn = new TurnContext(
-    context.recorder,
-    context.lanes,
-    door.protocol,
-    door.endpoint,
-    clientGone(request, response),
-    receivedAt,
-  );
+  const turn = turnFor(request, response, context, door.protocol, door.endpoint, receivedAt);
   const collector = turn.collector;
   let canonical: CanonicalRequest | undefined;
   let encoding: StreamEncoding | undefined;
@@ -94,7 +110,7 @@ export async function serveGeneration(
     const raw = await readJsonBody(request, context.bodyLimitBytes, context.repeatedMembers);
     context.logBody?.("request", raw);
     canonical = normalizeForCache(door.parse(raw, request.headers));
-    const identity = turn.identify(canonical, request.socket.remoteAddress);
+    const identity = turn.identify(canonical);
     if (turn.stream) {
       encoding = door.streamEncoder(canonical);
       stopKeepAlive = keepStreamAlive(response, context.streamKeepAliveMs, encoding.keepAlive?.bind(encoding));

@@ -46,6 +46,8 @@ export class TurnContext {
     private readonly protocol: TurnRecord["protocol"],
     private readonly endpoint: TurnRecord["endpoint"],
     readonly abort: AbortController,
+    /** The client socket's address: a session id unique on one machine only is qualified by it. */
+    private readonly clientAddress: string | undefined,
     /**
      * When the gateway's server received the request (performance.now()), before auth and routing, so
      * the times the turn record reports cover everything the gateway did with it.
@@ -53,12 +55,12 @@ export class TurnContext {
     readonly started = performance.now(),
   ) {}
 
-  /** Records who the request belongs to (`clientAddress`: the client socket's); returns it, the lane backends use. */
-  identify(request: CanonicalRequest, clientAddress: string | undefined): SessionIdentity {
+  /** Records who the request belongs to; returns it, the lane backends use. */
+  identify(request: CanonicalRequest): SessionIdentity {
     this.request = request;
     this.requestedModel = request.model;
     this.stream = request.stream;
-    this.identity = identifySession(request, clientAddress);
+    this.identity = identifySession(request, this.clientAddress);
     return this.identity;
   }
 
