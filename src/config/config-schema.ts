@@ -28,6 +28,11 @@ export const configSchema = z
         slotSave: z.boolean().default(false),
         /** Disk the saved slot files may take, in MiB; past it the oldest files are deleted. */
         slotSaveMaxMiB: z.number().int().min(1).default(16_384),
+        /**
+         * A slot whose lane's last turn ended this many seconds ago has its prompt moved to the RAM cache
+         * before another lane's turn (prompts kept in other slots slow every turn); 0 keeps them.
+         */
+        idleSlotSeconds: z.number().int().min(0).default(600),
       })
       .strict()
       .prefault({}),

@@ -136,6 +136,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
           launched: {
             slotFiles,
             compat: { pinSlots: true, makeRoom: config.engine.cacheRamMiB > 0, ...template.compat },
+            idleSlotMs: config.engine.idleSlotSeconds * 1000,
           },
         },
       ),

@@ -74,6 +74,11 @@ export interface LlamaServerOptions {
   slotFiles?: { directory: string; maxBytes: number; kvBytesPerToken?: number };
   /** Where lanes get slots when several Switchyard replicas share this server (default: this process's own). */
   slotBook?: SlotBookFactory;
+  /**
+   * On a server with a RAM cache whose slots keep their prompts (the engine Switchyard launches): before a
+   * turn, another slot whose last turn here ended this long ago has its prompt moved to the RAM cache.
+   */
+  idleSlotMs?: number;
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
   thinkingPolicy?: "client" | "after-tool-error";
 }
@@ -188,6 +193,8 @@ export class LlamaServerBackend implements Backend {
   /** Generations started, and the slots turns are being steered to (a server that empties idle slots). */
   private started = 0;
   private readonly steered = new Set<number>();
+  /** When the last turn on each slot that may still be moved for idleness ended (Date.now()). */
+  private readonly slotEnded = new Map<number, number>();
   /** What copies measured (prefix-copy.ts): a slot file's bytes per token, recent save-and-restore speeds (bytes/s). */
   private readonly copies = {
     bytesPerToken: undefined as number | undefined,
@@ -572,6 +579,7 @@ export class LlamaServerBackend implements Backend {
     if (steered !== undefined) body.id_slot = steered;
     this.started++;
     const end = () => {
+      if (lease && this.options.idleSlotMs) this.slotEnded.set(lease.slot, Date.now());
       lease?.release();
       if (steered !== undefined) this.steered.delete(steered);
       if (lane && !compat.pinSlots) options.slotMemory?.markEnded(lane, this.name, this.started);
@@ -595,7 +603,11 @@ export class LlamaServerBackend implements Backend {
           const copy = await this.copyPrefix(lease.slot, request, memory, options.signal);
           if (copy) facts.prefixCopy = copy;
         }
-        if (compat.makeRoom) await this.makeRoom(lease.slot, lane, request, options, memory);
+        if (compat.makeRoom) {
+          const idle = this.idleSlots(lease.slot);
+          if (idle.length > 0) await this.moveIdle(idle, options.signal);
+          await this.makeRoom(lease.slot, lane, request, options, memory);
+        }
         body.id_slot = lease.slot;
         facts.slot = lease.slot;
         facts.slotReassigned = lease.reassigned;
@@ -710,6 +722,39 @@ export class LlamaServerBackend implements Backend {
   private async moveToRamCache(slot: number, clientSignal: AbortSignal): Promise<void> {
     const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(ROOM_TIMEOUT_MS)]);
     await this.json("POST", "/completion", ONE_TOKEN_ON(slot), signal).catch(() => clientSignal.throwIfAborted());
+  }
+
+  /**
+   * The other slots whose last turn here ended `idleSlotMs` ago or more, each once until a turn uses it
+   * again. The slots share one KV cache, and every turn attends over the cells of every prompt they keep
+   * (masked, but each cell's mask is read: docs/design/append-only-prompt.md, "Prompts kept in other
+   * slots"), so a lane long idle costs each other turn more than its return from the RAM cache costs it.
+   */
+  private idleSlots(slot: number): number[] {
+    const after = this.options.idleSlotMs;
+    if (!after || this.slotEnded.size === 0) return [];
+    const now = Date.now();
+    const idle: number[] = [];
+    for (const [other, ended] of this.slotEnded) {
+      if (other === slot || now - ended < after) continue;
+      this.slotEnded.delete(other);
+      idle.push(other);
+    }
+    return idle;
+  }
+
+  /** Moves each idle slot's prompt to the RAM cache, holding the slot meanwhile (its lane's turn waits). */
+  private async moveIdle(slots: number[], signal: AbortSignal): Promise<void> {
+    for (const slot of slots) {
+      // A slot busy again is used, not idle; a book that cannot hold slots (replicas') moves none.
+      const hold = this.slots?.hold?.(slot);
+      if (!hold) continue;
+      try {
+        await this.moveToRamCache(slot, signal);
+      } finally {
+        hold.release();
+      }
+    }
   }
 
   /**

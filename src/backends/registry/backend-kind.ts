@@ -36,6 +36,8 @@ export interface BackendContext {
   launched?: {
     slotFiles: { directory: string; maxBytes: number; kvBytesPerToken?: number };
     compat: Partial<LlamaServerCompat>;
+    /** After how long idle a slot's prompt is moved to the RAM cache (0: never). */
+    idleSlotMs: number;
   };
   /** Slot pins shared by the replicas of a team's gateway (a lease in the shared store), for llama-servers. */
   slotBook?: SlotBookFactory;

@@ -23,6 +23,7 @@ export const llamaServerKind: BackendKindEntry<"llama-server", typeof schema> = 
       thinkingPolicy: context.thinkingPolicy,
       slotFiles: context.launched?.slotFiles,
       compat: context.launched?.compat,
+      idleSlotMs: context.launched?.idleSlotMs,
       slotBook: context.slotBook,
       ...upstreamTimeouts(config),
     }),

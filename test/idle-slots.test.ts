@@ -1,0 +1,67 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { type FixtureRequest, fixtureRequests, recordingsOf, replayRequest } from "./support/fixtures.js";
+import { startTestGateway } from "./support/test-gateway.js";
+import { waitForTurns } from "./support/turn-records.js";
+
+interface Usage {
+  input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** Sends a recorded Claude Code request, its answer capped at 8 tokens; its usage. */
+async function send(url: string, request: FixtureRequest): Promise<Usage> {
+  const response = await replayRequest(url, { ...request, body: { ...request.body, max_tokens: 8 } });
+  const text = await response.text();
+  expect(response.status, text.slice(0, 300)).toBe(200);
+  const usages = [...text.matchAll(/"usage":(\{[^}]*\})/g)].map((match) => JSON.parse(match[1] as string) as Usage);
+  return { input_tokens: 0, cache_read_input_tokens: 0, ...Object.assign({}, ...usages) };
+}
+
+const recorded = (session: string, file: string) => {
+  const request = fixtureRequests(session, recordingsOf("claude-code")).find((each) => each.file === file);
+  if (!request?.body) throw new Error(`no ${session}/${file}`);
+  return request;
+};
+
+/** What each slot of the engine holds, in prompt tokens. */
+async function held(engineUrl: string): Promise<number[]> {
+  const slots = (await (await fetch(`${engineUrl}/slots`)).json()) as Array<{ id: number; n_prompt_tokens: number }>;
+  return slots.sort((a, b) => a.id - b.id).map((slot) => slot.n_prompt_tokens);
+}
+
+/**
+ * The slots of the engine Switchyard launches share one KV cache, and a turn attends over the cells of
+ * every prompt the other slots keep (bench:resident-slots). A lane idle for `engine.idleSlotSeconds` has
+ * its prompt moved to the RAM cache before another lane's turn, and finds it there when it comes back.
+ */
+describe("a slot idle for engine.idleSlotSeconds, on the launched engine", () => {
+  it("has its prompt moved to the RAM cache before another lane's turn, and its lane gets it all back", async () => {
+    const gateway = await startTestGateway({
+      engine: { slots: 2, contextSize: 65536, cacheRamMiB: 2048, idleSlotSeconds: 1 },
+    });
+    try {
+      const engineUrl = gateway.engine?.url as string;
+      const first = await send(gateway.url, recorded("basic-session", "002.json"));
+      const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
+      expect(firstPrompt).toBeGreaterThan(10_000);
+      const [slotOfFirst] = (await waitForTurns(gateway.recorder, 1)).map((turn) => turn.slot);
+      expect((await held(engineUrl))[slotOfFirst as number]).toBeGreaterThanOrEqual(firstPrompt);
+
+      // Longer than idleSlotSeconds: the first session's slot is idle when the second session's turn comes.
+      await sleep(1_500);
+      await send(gateway.url, recorded("thinking-session", "002.json"));
+      const records = await waitForTurns(gateway.recorder, 2);
+      expect(records[1]?.slot).not.toBe(slotOfFirst);
+      // Moved: the slot keeps the one-token request that moved it, not the prompt.
+      expect((await held(engineUrl))[slotOfFirst as number]).toBeLessThanOrEqual(2);
+
+      // The first session comes back to its slot and finds its whole prompt in the RAM cache.
+      const back = await send(gateway.url, recorded("basic-session", "002.json"));
+      expect(back.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 1);
+      expect((await waitForTurns(gateway.recorder, 3))[2]?.slot).toBe(slotOfFirst);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
