@@ -1,28 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { type FixtureRequest, fixtureRequests, recordingsOf, replayRequest } from "./support/fixtures.js";
+import { recordedClaudeCode, sendRecorded } from "./support/recorded-claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
-
-interface Usage {
-  input_tokens: number;
-  cache_read_input_tokens: number;
-}
-
-/** Sends a recorded Claude Code request, its answer capped at 8 tokens; its usage. */
-async function send(url: string, request: FixtureRequest): Promise<Usage> {
-  const response = await replayRequest(url, { ...request, body: { ...request.body, max_tokens: 8 } });
-  const text = await response.text();
-  expect(response.status, text.slice(0, 300)).toBe(200);
-  const usages = [...text.matchAll(/"usage":(\{[^}]*\})/g)].map((match) => JSON.parse(match[1] as string) as Usage);
-  return { input_tokens: 0, cache_read_input_tokens: 0, ...Object.assign({}, ...usages) };
-}
-
-const recorded = (session: string, file: string) => {
-  const request = fixtureRequests(session, recordingsOf("claude-code")).find((each) => each.file === file);
-  if (!request?.body) throw new Error(`no ${session}/${file}`);
-  return request;
-};
 
 /** What each slot of the engine holds, in prompt tokens. */
 async function held(engineUrl: string): Promise<number[]> {
@@ -42,7 +22,7 @@ describe("a slot idle for engine.idleSlotSeconds, on the launched engine", () =>
     });
     try {
       const engineUrl = gateway.engine?.url as string;
-      const first = await send(gateway.url, recorded("basic-session", "002.json"));
+      const first = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "002.json"));
       const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
       expect(firstPrompt).toBeGreaterThan(10_000);
       const [slotOfFirst] = (await waitForTurns(gateway.recorder, 1)).map((turn) => turn.slot);
@@ -50,14 +30,14 @@ describe("a slot idle for engine.idleSlotSeconds, on the launched engine", () =>
 
       // Longer than idleSlotSeconds: the first session's slot is idle when the second session's turn comes.
       await sleep(1_500);
-      await send(gateway.url, recorded("thinking-session", "002.json"));
+      await sendRecorded(gateway.url, recordedClaudeCode("thinking-session", "002.json"));
       const records = await waitForTurns(gateway.recorder, 2);
       expect(records[1]?.slot).not.toBe(slotOfFirst);
       // Moved: the slot keeps the one-token request that moved it, not the prompt.
       expect((await held(engineUrl))[slotOfFirst as number]).toBeLessThanOrEqual(2);
 
       // The first session comes back to its slot and finds its whole prompt in the RAM cache.
-      const back = await send(gateway.url, recorded("basic-session", "002.json"));
+      const back = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "002.json"));
       expect(back.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 1);
       expect((await waitForTurns(gateway.recorder, 3))[2]?.slot).toBe(slotOfFirst);
     } finally {

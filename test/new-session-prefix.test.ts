@@ -2,30 +2,9 @@ import { describe, expect, inject, it } from "vitest";
 import type { LlamaServerBackend } from "../src/backends/llama-server/llama-server-backend.js";
 import { replayedTurn } from "../src/bench/recorded-door.js";
 import { kvBytesPerToken } from "../src/fit/kv-bytes-per-token.js";
-import { type FixtureRequest, fixtureRequests, recordingsOf, replayRequest } from "./support/fixtures.js";
+import { recordedClaudeCode, sendRecorded } from "./support/recorded-claude-code.js";
 import { startTestGateway } from "./support/test-gateway.js";
 import { waitForTurns } from "./support/turn-records.js";
-
-interface Usage {
-  input_tokens: number;
-  cache_read_input_tokens: number;
-}
-
-/** Sends a recorded Claude Code request, its answer capped at 8 tokens; its usage. */
-async function send(url: string, request: FixtureRequest): Promise<Usage> {
-  const response = await replayRequest(url, { ...request, body: { ...request.body, max_tokens: 8 } });
-  const text = await response.text();
-  expect(response.status, text.slice(0, 300)).toBe(200);
-  // Streamed as Claude Code asked: the usage is on message_start and message_delta.
-  const usages = [...text.matchAll(/"usage":(\{[^}]*\})/g)].map((match) => JSON.parse(match[1] as string) as Usage);
-  return { input_tokens: 0, cache_read_input_tokens: 0, ...Object.assign({}, ...usages) };
-}
-
-const recorded = (session: string, file: string) => {
-  const request = fixtureRequests(session, recordingsOf("claude-code")).find((each) => each.file === file);
-  if (!request?.body) throw new Error(`no ${session}/${file}`);
-  return request;
-};
 
 /**
  * Two Claude Code sessions open one after the other on the engine Switchyard launches: the same system
@@ -43,19 +22,20 @@ describe("a new session's first turn on the launched engine", () => {
         body: JSON.stringify({ prompt: "A probe's prompt.", id_slot: 1, n_predict: 1 }),
       });
       expect(probe.status).toBe(200);
-      const first = await send(gateway.url, recorded("basic-session", "002.json"));
+      const first = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "002.json"));
       const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
       expect(firstPrompt).toBeGreaterThan(10_000);
 
-      const second = await send(gateway.url, recorded("thinking-session", "002.json"));
+      const second = await sendRecorded(gateway.url, recordedClaudeCode("thinking-session", "002.json"));
       // The two prompts part in the first user message (its git status); all before comes from the copy.
       const [a = [], b = []] = await Promise.all(
-        [recorded("basic-session", "002.json"), recorded("thinking-session", "002.json")].map((request) =>
-          (gateway.backends[0] as LlamaServerBackend).promptTokens(
-            replayedTurn(request, 8).canonical,
-            "m",
-            AbortSignal.timeout(60_000),
-          ),
+        [recordedClaudeCode("basic-session", "002.json"), recordedClaudeCode("thinking-session", "002.json")].map(
+          (request) =>
+            (gateway.backends[0] as LlamaServerBackend).promptTokens(
+              replayedTurn(request, 8).canonical,
+              "m",
+              AbortSignal.timeout(60_000),
+            ),
         ),
       );
       let common = 0;
@@ -81,7 +61,7 @@ describe("a new session's first turn on the launched engine", () => {
       expect(gateway.log.join("\n")).toContain(`main@slot${two?.slot} (copied slot${one?.slot}: `);
 
       // The first session's next turn, on its own slot: a copy, not a move, so its prompt is all there.
-      const next = await send(gateway.url, recorded("basic-session", "003.json"));
+      const next = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "003.json"));
       expect(next.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 4);
       expect((await waitForTurns(gateway.recorder, 3))[2]?.slot).toBe(one?.slot);
     } finally {
@@ -93,19 +73,19 @@ describe("a new session's first turn on the launched engine", () => {
     // Two slots: the first session's main agent, then another session's subagent (another system prompt).
     const gateway = await startTestGateway({ engine: { slots: 2, contextSize: 65536, cacheRamMiB: 2048 } });
     try {
-      await send(gateway.url, recorded("basic-session", "002.json"));
-      const subagent = await send(gateway.url, recorded("agent-session", "004.json"));
+      await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "002.json"));
+      const subagent = await sendRecorded(gateway.url, recordedClaudeCode("agent-session", "004.json"));
       const subagentPrompt = subagent.input_tokens + subagent.cache_read_input_tokens;
       // A third session takes the subagent's slot (the least important idle lane) and starts from a copy of
       // the first session's.
-      const third = await send(gateway.url, recorded("thinking-session", "002.json"));
+      const third = await sendRecorded(gateway.url, recordedClaudeCode("thinking-session", "002.json"));
       expect(third.cache_read_input_tokens).toBeGreaterThan(9_000);
       const records = await waitForTurns(gateway.recorder, 3);
       expect(records[2]?.slot).toBe(records[1]?.slot);
       expect(records[2]?.prefixCopy?.fromSlot).toBe(records[0]?.slot);
       // The subagent comes back to the first session's slot (now the least recently used), where the server
       // finds its prompt in the RAM cache: the copy did not overwrite it unsaved.
-      const back = await send(gateway.url, recorded("agent-session", "005.json"));
+      const back = await sendRecorded(gateway.url, recordedClaudeCode("agent-session", "005.json"));
       expect(back.cache_read_input_tokens).toBeGreaterThanOrEqual(subagentPrompt - 4);
       expect((await waitForTurns(gateway.recorder, 4))[3]?.slot).toBe(records[0]?.slot);
     } finally {
@@ -116,17 +96,17 @@ describe("a new session's first turn on the launched engine", () => {
   it("gives a session whose slot another took its whole prompt back, not only the head they share", async () => {
     const gateway = await startTestGateway({ engine: { slots: 2, contextSize: 65536, cacheRamMiB: 2048 } });
     try {
-      const first = await send(gateway.url, recorded("basic-session", "002.json"));
+      const first = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "002.json"));
       const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
-      const second = await send(gateway.url, recorded("thinking-session", "002.json"));
+      const second = await sendRecorded(gateway.url, recordedClaudeCode("thinking-session", "002.json"));
       const secondPrompt = second.input_tokens + second.cache_read_input_tokens;
       // A third session takes the first one's slot (both main agents: the least recently used).
-      await send(gateway.url, recorded("compact-session", "002.json"));
+      await sendRecorded(gateway.url, recordedClaudeCode("compact-session", "002.json"));
       // The first comes back and takes the second's slot: each finds its whole prompt in the RAM cache,
       // where taking a slot moved it, though the slot it lands on holds the same ~9.6K-token head.
-      const firstBack = await send(gateway.url, recorded("basic-session", "003.json"));
+      const firstBack = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "003.json"));
       expect(firstBack.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 4);
-      const secondBack = await send(gateway.url, recorded("thinking-session", "003.json"));
+      const secondBack = await sendRecorded(gateway.url, recordedClaudeCode("thinking-session", "003.json"));
       expect(secondBack.cache_read_input_tokens).toBeGreaterThanOrEqual(secondPrompt - 4);
       const slots = (await waitForTurns(gateway.recorder, 5)).map((record) => record.slot);
       expect(slots).toEqual([0, 1, 0, 1, 0]);
@@ -139,14 +119,14 @@ describe("a new session's first turn on the launched engine", () => {
     // The first session's first prompt carries ~14K tokens more than the head: its slot holds over twice
     // the head, which a copy of unknown size would not be worth.
     const filler = "The quick brown fox jumps over the lazy dog again and again. ".repeat(1200);
-    const long = structuredClone(recorded("basic-session", "002.json"));
+    const long = structuredClone(recordedClaudeCode("basic-session", "002.json"));
     const messages = (long.body as { messages: Array<{ content: Array<Record<string, unknown>> }> }).messages;
     messages.at(-1)?.content.push({ type: "text", text: filler });
     const gateway = await startTestGateway({ engine: { slots: 4, contextSize: 131072, cacheRamMiB: 2048 } });
     try {
-      const first = await send(gateway.url, long);
+      const first = await sendRecorded(gateway.url, long);
       const firstPrompt = first.input_tokens + first.cache_read_input_tokens;
-      const second = await send(gateway.url, recorded("thinking-session", "002.json"));
+      const second = await sendRecorded(gateway.url, recordedClaudeCode("thinking-session", "002.json"));
       expect(second.cache_read_input_tokens).toBeGreaterThan(9_000);
       expect(firstPrompt).toBeGreaterThan(second.cache_read_input_tokens * 2);
       const copy = (await waitForTurns(gateway.recorder, 2))[1]?.prefixCopy;
