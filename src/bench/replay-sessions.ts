@@ -276,6 +276,15 @@ function gatewayKey(request: FixtureRequest, maxTokens: number | undefined): str
 }
 
 /**
+ * Whether a gateway's turn record is of the door and session `key` names (gatewayKey). A gateway on another
+ * machine qualifies an id unique on one machine only (Goose's, a fingerprint) with this one's address.
+ */
+export function recordedUnder(turn: { endpoint?: string; sessionId?: string }, key: string): boolean {
+  const named = `${turn.endpoint} ${turn.sessionId}`;
+  return named === key || named.startsWith(`${key}@`);
+}
+
+/**
  * A gateway knows why it missed. Its turn records of each door and session (as the gateway names it, from
  * the same request), newest last, are matched in order to the turns replayed with that door and session,
  * in the order they were sent: recordings that share a session id (Goose's are a date and a counter) are
@@ -293,7 +302,7 @@ async function explainFromGateway(
     if (key !== undefined && turn) groups.set(key, [...(groups.get(key) ?? []), turn]);
   }
   for (const [key, turns] of groups) {
-    const mine = records.filter((turn) => `${turn.endpoint} ${turn.sessionId}` === key).slice(-turns.length);
+    const mine = records.filter((turn) => recordedUnder(turn, key)).slice(-turns.length);
     if (mine.length !== turns.length) continue;
     for (const [position, turn] of turns.entries()) {
       const miss = mine[position]?.miss;
