@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureRequests, replayHeaders } from "./support/fixtures.js";
@@ -42,7 +43,11 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
   ] as string;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ gateway: { apiKey: API_KEY } });
+    // Slots idle a second have their prompts moved to the RAM cache (the last test shows it).
+    gateway = await startTestGateway({
+      gateway: { apiKey: API_KEY },
+      engine: { slots: 4, contextSize: 65536, cacheRamMiB: 2048, idleSlotSeconds: 1 },
+    });
     await replayEdited(gateway, "bare-session");
     profile = mkdtempSync(join(tmpdir(), "switchyard-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
@@ -149,5 +154,26 @@ describe("the dashboard in a real browser (Debian chromium; scripts/ensure-syste
     await row.click();
     await page.waitForSelector(`[data-testid=session-id]:text-is("${id}")`);
     expect(await page.locator("#session [data-testid=eval-tag]").textContent()).toBe("eval run-7 · py-roman");
+  });
+
+  it("marks the slots whose prompts wait in the RAM cache after idling", async () => {
+    // A turn of another session more than a second after the others: their slots are moved before it.
+    await sleep(1_500);
+    const next = fixtureRequests("agent-session").find((request) => request.body);
+    if (!next) throw new Error("agent-session has no request");
+    const response = await fetch(`${gateway.url}${next.url}`, {
+      method: "POST",
+      headers: { ...replayHeaders(next), "x-api-key": API_KEY },
+      body: JSON.stringify(next.body),
+    });
+    expect(response.status, await response.text()).toBe(200);
+    const moved = (gateway.backends[0]?.slotSnapshot?.() ?? []).filter((slot) => slot.inRamCache);
+    expect(moved.length).toBeGreaterThan(0);
+    // The panel is read every 3 s.
+    await expect.poll(() => page.locator("#backends .badge.ram").count(), { timeout: 10_000 }).toBe(moved.length);
+    for (const slot of moved)
+      expect(await page.locator(`#backends li[data-slot="${slot.slot}"]`).textContent()).toContain("in RAM");
+    await page.locator("#backends").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-slots.png") });
   });
 });

@@ -35,11 +35,15 @@ describe("a slot idle for engine.idleSlotSeconds, on the launched engine", () =>
       expect(records[1]?.slot).not.toBe(slotOfFirst);
       // Moved: the slot keeps the one-token request that moved it, not the prompt.
       expect((await held(engineUrl))[slotOfFirst as number]).toBeLessThanOrEqual(2);
+      const inRam = () => gateway.backends[0]?.slotSnapshot?.()?.find((slot) => slot.slot === slotOfFirst)?.inRamCache;
+      // The dashboard says so (backends-view.js), until the lane's next turn.
+      expect(inRam()).toBe(true);
 
       // The first session comes back to its slot and finds its whole prompt in the RAM cache.
       const back = await sendRecorded(gateway.url, recordedClaudeCode("basic-session", "002.json"));
       expect(back.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt - 1);
       expect((await waitForTurns(gateway.recorder, 3))[2]?.slot).toBe(slotOfFirst);
+      expect(inRam()).toBeUndefined();
     } finally {
       await gateway.close();
     }

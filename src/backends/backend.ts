@@ -26,6 +26,8 @@ export interface SlotView {
   busy: boolean;
   /** The model whose slot it is, where a backend serves several with slots of their own (router mode). */
   model?: string;
+  /** The lane's prompt waits in the server's RAM cache, moved out of the slot after idling. */
+  inRamCache?: boolean;
 }
 
 /** What a backend knows of a model without loading it (for a catalog in llama.cpp's router format). */

@@ -22,11 +22,25 @@ describe("toBackendView", () => {
     side.release();
     const view = toBackendView(backendWith(scheduler.snapshot()));
     expect(view.slots).toEqual([
-      { slot: 0, busy: true, sessionId: "a/b-session", laneName: "main", laneKind: "main", model: null },
-      { slot: 1, busy: false, sessionId: "other", laneName: "side", laneKind: "side", model: null },
-      { slot: 2, busy: false, sessionId: null, laneName: null, laneKind: null, model: null },
+      {
+        slot: 0,
+        busy: true,
+        sessionId: "a/b-session",
+        laneName: "main",
+        laneKind: "main",
+        model: null,
+        inRamCache: false,
+      },
+      { slot: 1, busy: false, sessionId: "other", laneName: "side", laneKind: "side", model: null, inRamCache: false },
+      { slot: 2, busy: false, sessionId: null, laneName: null, laneKind: null, model: null, inRamCache: false },
     ]);
     main.release();
+  });
+
+  it("says which slot's prompt waits in the RAM cache", () => {
+    const lane = { sessionId: "s", name: "main", kind: "main" } as const;
+    const view = toBackendView(backendWith([{ slot: 0, lane, busy: false, inRamCache: true }]));
+    expect(view.slots?.[0]).toMatchObject({ sessionId: "s", inRamCache: true });
   });
 
   it("has no slots for a cloud, and hides its URL", () => {

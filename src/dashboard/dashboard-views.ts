@@ -63,6 +63,8 @@ export interface SlotEntryView {
   laneKind: LaneKind | null;
   /** The model the slot belongs to, on a llama-server in router mode. */
   model: string | null;
+  /** The lane's prompt waits in the server's RAM cache (moved out after idling). */
+  inRamCache: boolean;
 }
 
 export interface BackendView {
@@ -90,6 +92,7 @@ export function toBackendView(backend: Backend): BackendView {
         laneName: slot.lane?.name ?? null,
         laneKind: slot.lane?.kind ?? null,
         model: slot.model ?? null,
+        inRamCache: slot.inRamCache === true,
       })) ?? null,
   };
 }

@@ -195,6 +195,8 @@ export class LlamaServerBackend implements Backend {
   private readonly steered = new Set<number>();
   /** When the last turn on each slot that may still be moved for idleness ended (Date.now()). */
   private readonly slotEnded = new Map<number, number>();
+  /** Slots whose prompt was moved to the RAM cache for idleness, until a turn uses them again. */
+  private readonly movedIdle = new Set<number>();
   /** What copies measured (prefix-copy.ts): a slot file's bytes per token, recent save-and-restore speeds (bytes/s). */
   private readonly copies = {
     bytesPerToken: undefined as number | undefined,
@@ -486,7 +488,9 @@ export class LlamaServerBackend implements Backend {
       const models = [...this.routerModels.values()].flatMap((model) => model.slotSnapshot() ?? []);
       return models.length > 0 ? models : undefined;
     }
-    const slots = this.slots?.snapshot();
+    const slots = this.slots
+      ?.snapshot()
+      .map((slot) => (this.movedIdle.has(slot.slot) ? { ...slot, inRamCache: true } : slot));
     const model = this.routerModel?.name;
     return model === undefined ? slots : slots?.map((slot) => ({ ...slot, model }));
   }
@@ -591,6 +595,7 @@ export class LlamaServerBackend implements Backend {
         facts.server = this.server;
       }
       if (lease && lane) {
+        this.movedIdle.delete(lease.slot);
         const memory = options.slotMemory;
         if (lease.displacedLane) memory?.recordDisplacement(lease.displacedLane, lane);
         const restored =
@@ -751,6 +756,7 @@ export class LlamaServerBackend implements Backend {
       if (!hold) continue;
       try {
         await this.moveToRamCache(slot, signal);
+        this.movedIdle.add(slot);
       } finally {
         hold.release();
       }

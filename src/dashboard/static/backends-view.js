@@ -44,6 +44,16 @@ export function renderBackends(container, backends, onSelectSession) {
                         `${slot.laneName} · ${shortId(slot.sessionId)}`,
                       ),
                   slot.busy ? el("span", { className: "badge busy" }, "busy") : null,
+                  slot.inRamCache
+                    ? el(
+                        "span",
+                        {
+                          className: "badge ram",
+                          title: "idle: its prompt waits in the server's RAM cache, and comes back with its next turn",
+                        },
+                        "in RAM",
+                      )
+                    : null,
                 ),
               ),
             ),
