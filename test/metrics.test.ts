@@ -203,5 +203,6 @@ describe("GET /metrics after real turns", () => {
         .size,
     );
     expect(value("switchyard_backend_slots_busy", "GAUGE", { backend: "local" })).toBe(0);
+    expect(value("switchyard_backend_slots_in_ram_cache", "GAUGE", { backend: "local" })).toBe(0);
   });
 });

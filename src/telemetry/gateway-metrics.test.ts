@@ -50,6 +50,23 @@ describe("GatewayMetrics", () => {
     expect(await new GatewayMetrics([]).render()).not.toContain("replica=");
   });
 
+  it("counts the slots whose idle lane's prompt waits in the RAM cache", async () => {
+    const lane = { sessionId: "s", name: "main", kind: "main" } as const;
+    const backend = {
+      ...hungBackend,
+      name: "local",
+      kind: "llama-server",
+      slotSnapshot: () => [
+        { slot: 0, lane, busy: false, inRamCache: true },
+        { slot: 1, lane: { ...lane, sessionId: "t" }, busy: true },
+        { slot: 2, lane: undefined, busy: false },
+      ],
+    } as unknown as Backend;
+    const text = await new GatewayMetrics([backend]).render();
+    expect(line(text, 'switchyard_backend_slots_in_ram_cache\\{backend="local"\\}')).toBe("1");
+    expect(line(text, 'switchyard_backend_slots_busy\\{backend="local"\\}')).toBe("1");
+  });
+
   it("reports a backend whose health check hangs as down, without hanging the scrape", async () => {
     const text = await new GatewayMetrics([hungBackend]).render();
     expect(line(text, 'switchyard_backend_up\\{backend="hung",kind="openai-compatible"\\}')).toBe("0");

@@ -174,6 +174,12 @@ export class GatewayMetrics {
       ["backend"],
       (gauge, backend, occupancy) => gauge.set({ backend }, occupancy.busy),
     );
+    slotGauge(
+      "switchyard_backend_slots_in_ram_cache",
+      "Slots whose idle lane's prompt was moved to the server's RAM cache (engine.idleSlotSeconds)",
+      ["backend"],
+      (gauge, backend, occupancy) => gauge.set({ backend }, occupancy.inRamCache),
+    );
   }
 
   /** Counts one finished turn (a TurnRecorder listener). */
@@ -214,15 +220,21 @@ interface SlotOccupancy {
   total: number;
   held: Record<LaneKind, number>;
   busy: number;
+  inRamCache: number;
 }
 
-/** How many slots there are, how many lanes of each kind hold one, and how many run a request now. */
+/**
+ * How many slots there are, how many lanes of each kind hold one, how many run a request now, and how many
+ * idle lanes' prompts wait in the RAM cache.
+ */
 function occupancyOf(slots: readonly SlotView[]): SlotOccupancy {
   const held: Record<LaneKind, number> = { main: 0, subagent: 0, side: 0 };
   let busy = 0;
+  let inRamCache = 0;
   for (const slot of slots) {
     if (slot.lane) held[slot.lane.kind] += 1;
     if (slot.busy) busy++;
+    if (slot.inRamCache) inRamCache++;
   }
-  return { total: slots.length, held, busy };
+  return { total: slots.length, held, busy, inRamCache };
 }
