@@ -13,7 +13,8 @@
  * (default 65536). BENCH_REPS (default 5) requests on slot 0 with the other slots empty; then with each
  * holding a prompt of BENCH_RESIDENT tokens (default 9000, about Claude Code's system prompt and tools);
  * then with those prompts moved to the RAM cache by a one-token request on each slot, as the backend
- * moves a lane's prompt when another lane takes its slot (`moveToRamCache`). Each measured request is a
+ * moves a lane's prompt when another lane takes its slot or the slot has idled `engine.idleSlotSeconds`
+ * (`moveToRamCache`, `moveIdle`). Each measured request is a
  * new BENCH_PROMPT-token prompt (default 2000; `cache_prompt: false`, so nothing is reused) and
  * BENCH_DECODE tokens (default 64); llama-server's own timings give its prefill and decode speeds. Last,
  * each resident lane sends its prompt again on its slot: what the server found in its RAM cache, and how
