@@ -137,6 +137,7 @@ export async function startSwitchyard(options: StartOptions): Promise<RunningSwi
             slotFiles,
             compat: { pinSlots: true, makeRoom: config.engine.cacheRamMiB > 0, ...template.compat },
             idleSlotMs: config.engine.idleSlotSeconds * 1000,
+            cacheRamBytes: config.engine.cacheRamMiB * 1024 * 1024,
           },
         },
       ),

@@ -79,6 +79,8 @@ export interface LlamaServerOptions {
    * turn, another slot whose last turn here ended this long ago has its prompt moved to the RAM cache.
    */
   idleSlotMs?: number;
+  /** The server's RAM prompt cache in bytes (`--cache-ram`), where known: a prompt moved there must fit. */
+  cacheRamBytes?: number;
   /** `client` (default) follows the client's thinking setting; `after-tool-error` thinks only on the turn after a failed tool call. */
   thinkingPolicy?: "client" | "after-tool-error";
 }
@@ -601,7 +603,13 @@ export class LlamaServerBackend implements Backend {
         const restored =
           this.options.slotSave && memory && (await this.swapSlotFiles(lease, lane, memory, options.signal));
         const displaced = lease.displacedLane;
-        if (displaced && compat.makeRoom && !restored && !memory?.isSaved(displaced, this.slotOwner))
+        if (
+          displaced &&
+          compat.makeRoom &&
+          !restored &&
+          !memory?.isSaved(displaced, this.slotOwner) &&
+          this.ramCacheKeeps(displaced, memory)
+        )
           await this.moveToRamCache(lease.slot, options.signal);
         // A lane's first turn here starts from the prompt of another lane's slot, where the two share a head.
         if (lease.reassigned && !restored && memory && memory.lastTurn(lane)?.backend !== this.name) {
@@ -610,7 +618,7 @@ export class LlamaServerBackend implements Backend {
         }
         if (compat.makeRoom) {
           const idle = this.idleSlots(lease.slot);
-          if (idle.length > 0) await this.moveIdle(idle, options.signal);
+          if (idle.length > 0) await this.moveIdle(idle, memory, options.signal);
           await this.makeRoom(lease.slot, lane, request, options, memory);
         }
         body.id_slot = lease.slot;
@@ -748,9 +756,27 @@ export class LlamaServerBackend implements Backend {
     return idle;
   }
 
-  /** Moves each idle slot's prompt to the RAM cache, holding the slot meanwhile (its lane's turn waits). */
-  private async moveIdle(slots: number[], signal: AbortSignal): Promise<void> {
+  /**
+   * Whether the server's RAM cache keeps the prompt `lane` last left in its slot when it is moved there: the
+   * server skips an entry larger than the whole cache (`server_prompt_cache::alloc`, server-task.cpp), so
+   * the move would lose it, and a prompt of more than half the cache would push out nearly every other.
+   * Taken as kept where a size is not known.
+   */
+  private ramCacheKeeps(lane: Lane | undefined, memory: SlotMemory | undefined): boolean {
+    const limit = this.options.cacheRamBytes;
+    const perToken = this.copies.bytesPerToken ?? this.options.slotFiles?.kvBytesPerToken;
+    const tokens = lane && memory?.lastTurn(lane)?.promptTokens;
+    if (!limit || !perToken || !tokens) return true;
+    return tokens * perToken <= limit / 2;
+  }
+
+  /**
+   * Moves each idle slot's prompt to the RAM cache where the cache keeps it, holding the slot meanwhile
+   * (its lane's turn waits).
+   */
+  private async moveIdle(slots: number[], memory: SlotMemory | undefined, signal: AbortSignal): Promise<void> {
     for (const slot of slots) {
+      if (!this.ramCacheKeeps(this.slots?.snapshot()[slot]?.lane, memory)) continue;
       // A slot busy again is used, not idle; a book that cannot hold slots (replicas') moves none.
       const hold = this.slots?.hold?.(slot);
       if (!hold) continue;

@@ -38,6 +38,8 @@ export interface BackendContext {
     compat: Partial<LlamaServerCompat>;
     /** After how long idle a slot's prompt is moved to the RAM cache (0: never). */
     idleSlotMs: number;
+    /** The RAM prompt cache the server was started with, in bytes (`--cache-ram`). */
+    cacheRamBytes: number;
   };
   /** Slot pins shared by the replicas of a team's gateway (a lease in the shared store), for llama-servers. */
   slotBook?: SlotBookFactory;

@@ -24,6 +24,7 @@ export const llamaServerKind: BackendKindEntry<"llama-server", typeof schema> = 
       slotFiles: context.launched?.slotFiles,
       compat: context.launched?.compat,
       idleSlotMs: context.launched?.idleSlotMs,
+      cacheRamBytes: context.launched?.cacheRamBytes,
       slotBook: context.slotBook,
       ...upstreamTimeouts(config),
     }),
