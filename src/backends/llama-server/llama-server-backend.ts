@@ -756,6 +756,11 @@ export class LlamaServerBackend implements Backend {
     return idle;
   }
 
+  /** A slot's KV cache per token: as a copy measured it, else as the model's header says; undefined unknown. */
+  private kvBytesPerToken(): number | undefined {
+    return this.copies.bytesPerToken ?? this.options.slotFiles?.kvBytesPerToken;
+  }
+
   /**
    * Whether the server's RAM cache keeps the prompt `lane` last left in its slot when it is moved there: the
    * server skips an entry larger than the whole cache (`server_prompt_cache::alloc`, server-task.cpp), so
@@ -764,7 +769,7 @@ export class LlamaServerBackend implements Backend {
    */
   private ramCacheKeeps(lane: Lane | undefined, memory: SlotMemory | undefined): boolean {
     const limit = this.options.cacheRamBytes;
-    const perToken = this.copies.bytesPerToken ?? this.options.slotFiles?.kvBytesPerToken;
+    const perToken = this.kvBytesPerToken();
     const tokens = lane && memory?.lastTurn(lane)?.promptTokens;
     if (!limit || !perToken || !tokens) return true;
     return tokens * perToken <= limit / 2;
@@ -776,6 +781,7 @@ export class LlamaServerBackend implements Backend {
    */
   private async moveIdle(slots: number[], memory: SlotMemory | undefined, signal: AbortSignal): Promise<void> {
     for (const slot of slots) {
+      // Read after each earlier move: a slot may have changed hands meanwhile.
       if (!this.ramCacheKeeps(this.slots?.snapshot()[slot]?.lane, memory)) continue;
       // A slot busy again is used, not idle; a book that cannot hold slots (replicas') moves none.
       const hold = this.slots?.hold?.(slot);
@@ -847,7 +853,7 @@ export class LlamaServerBackend implements Backend {
       const inContext = slots.reduce((sum, state) => sum + (state.id === slot ? 0 : state.tokens), 0);
       const source = chooseCopySource(request, candidates, inContext, capacity, {
         prefillTokensPerSecond: this.prefill.tokensPerSecond().value,
-        bytesPerToken: this.copies.bytesPerToken ?? this.options.slotFiles?.kvBytesPerToken,
+        bytesPerToken: this.kvBytesPerToken(),
         copyBytesPerSecond: this.copies.bytesPerSecond.slowest() ?? ASSUMED_COPY_BYTES_PER_SECOND,
         maxFileBytes: this.options.slotFiles?.maxBytes ?? 0,
       });
