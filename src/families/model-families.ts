@@ -3,6 +3,7 @@ import { DEEPSEEK_R1_RENDER } from "./deepseek-r1-render.js";
 import { GEMMA_4_INTERLEAVED_RENDER, GEMMA_4_RENDER } from "./gemma-4-render.js";
 import type { HistoryRemedy } from "./history-remedy-kind.js";
 import type { RenderedPromptMode } from "./rendered-prompt-mode.js";
+import { TOOLS_AS_TEXT_OUTPUT } from "./tools-as-text.js";
 
 /**
  * The model families coding agents run today, as data: which chat template each uses (files from the
@@ -351,6 +352,28 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     history: DROP,
     appendOnly: true,
     render: GEMMA_4_INTERLEAVED_RENDER,
+  }),
+  family({
+    id: "gemma-2",
+    name: "Gemma 2",
+    templates: { "google-gemma-2-2b-it.jinja": "e2bee954371cf0e3" },
+    // Gemma 3's template (not in llama.cpp's tree) has both too; Gemma 4's and FunctionGemma's have neither.
+    markers: ["<start_of_turn>", "Conversation roles must alternate"],
+    toolCalls: '```tool_call\n{"name": NAME, "arguments": ARGS}\n``` (Switchyard\'s; the template has none)',
+    reasoning: "none",
+    midConversationSystem: "raises",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+    render: {
+      // The template renders only alternating user and model turns: llama-server leaves the tool list out
+      // unsaid and answers 400 to every request whose history holds a tool result (the tool role breaks
+      // the alternation). Switchyard writes tools, calls and results as text in those turns.
+      patches: [],
+      toolsAsText: true,
+      why: "the template renders no tools, calls or results: llama-server leaves the tools out and answers 400 once a tool result is in the history",
+      output: TOOLS_AS_TEXT_OUTPUT,
+    },
   }),
   family({
     id: "ministral-reasoning",

@@ -47,6 +47,14 @@ export interface RenderedPromptMode {
    * the answer after them as one message, src/backends/llama-server/gemma4-tool-responses.ts).
    */
   serverReshapes?: "gemma4-tool-responses";
+  /**
+   * The template renders no tools, calls or results, and raises on a conversation that holds them
+   * (Gemma 2: "roles must alternate" at the first tool result, while the tool list is left out unsaid):
+   * Switchyard writes them as text in user and model turns (src/backends/llama-server/tools-as-text.ts)
+   * and the template sees only those; `output` then reads calls in that text's syntax
+   * (src/families/tools-as-text.ts).
+   */
+  toolsAsText?: boolean;
   /** How the model's output is read back. */
   output: OutputSyntax;
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { ChatMessage } from "../backends/chat-completions/to-chat-messages.js";
 import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
+import { toolsAsText } from "../backends/llama-server/tools-as-text.js";
 import { correctedCopy, detectFamily } from "../families/model-families.js";
 
 /**
@@ -113,7 +115,9 @@ export function familyScript(
     // corrections (Hermes 3: the stock one closes the last tool result otherwise than once the answer
     // follows, so the answer does not extend its generation prompt; the R1 distills: a corrected copy of
     // the whole template): scripted as the model will see it.
+    // Gemma 2: tools, calls and results written as text by Switchyard (tools-as-text.ts).
     const family = detectFamily(templateSource);
+    if (family?.render?.toolsAsText) return scriptFrom(templateSource, script, toolName, argument, true);
     const patches = family?.render?.patches ?? [];
     const patched =
       (family && correctedCopy(family, templateSource)) ??
@@ -123,11 +127,26 @@ export function familyScript(
   }
 }
 
+/** The script's messages as Switchyard hands them to a template that takes tools as text. */
+function asText(messages: unknown[], tools: unknown[]): unknown[] {
+  const chat = (messages as Array<Record<string, unknown>>).map((message) => {
+    const calls = message.tool_calls as Array<{ function: { name: string; arguments: unknown } }> | undefined;
+    if (!calls) return message;
+    const textCalls = calls.map((call) => ({
+      ...call,
+      function: { ...call.function, arguments: JSON.stringify(call.function.arguments) },
+    }));
+    return { ...message, tool_calls: textCalls };
+  });
+  return toolsAsText(chat as unknown as ChatMessage[], tools);
+}
+
 function scriptFrom(
   templateSource: string,
   script: TestModelScript,
   toolName: string,
   argument: string,
+  toolsInText = false,
 ): ScriptBranch[] {
   const template = compileTemplate(templateSource);
   const tools = toolsNamed(toolName, argument);
@@ -137,8 +156,7 @@ function scriptFrom(
   for (const enableThinking of [true, false]) {
     const render = (messages: unknown[], addGenerationPrompt: boolean) =>
       template.render({
-        messages,
-        tools,
+        ...(toolsInText ? { messages: asText(messages, tools) } : { messages, tools }),
         add_generation_prompt: addGenerationPrompt,
         bos_token: "",
         eos_token: "",

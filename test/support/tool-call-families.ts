@@ -100,6 +100,16 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
     call: '[TOOL_CALLS][{"name": "bash"',
     result: '[TOOL_RESULTS]{"content": ',
   },
+  // The template renders no tools: Switchyard writes the tool list, the calls and the results as text
+  // (tools-as-text.ts), each call a fenced JSON block.
+  {
+    family: "Gemma 2",
+    template: "google-gemma-2-2b-it.jinja",
+    reasons: false,
+    thinkingOff: false,
+    call: '```tool_call\n{"name":"bash"',
+    result: "<start_of_turn>user\n```tool_output\n",
+  },
   // Rendered from a corrected copy of the Qwen distill's template; thinking on and off (its generation
   // prompt opens <think>, or writes it closed).
   {
@@ -113,14 +123,15 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
 ] as const;
 
 /**
- * One rendered family per output syntax Switchyard reads (DSML, `<function=…>`, JSON in a block, Gemma 4's
- * `call:NAME{…}`, the R1 distills' `<｜tool▁calls▁begin｜>`, Mistral Nemo's JSON list after `[TOOL_CALLS]` to
- * the end of the output), for the client tool loops: the client's side and the gateway's are the same for all, and
- * each family's parser and template are held by the unit and matrix tests. StepFun 3.5 (`<function=…>`
- * padded) and QwQ (JSON) also finish both loops; they are left out of CI for its time budget.
+ * One rendered family per output syntax Switchyard reads (DSML, `<function=…>`, JSON in a fenced block with
+ * the tools written as text, Gemma 4's `call:NAME{…}`, the R1 distills' `<｜tool▁calls▁begin｜>`, Mistral
+ * Nemo's JSON list after `[TOOL_CALLS]` to the end of the output), for the client tool loops: the client's
+ * side and the gateway's are the same for all, and each family's parser and template are held by the unit
+ * and matrix tests. StepFun 3.5 (`<function=…>` padded), Hermes 3 and QwQ (JSON in `<tool_call>`, the
+ * reader Gemma 2's calls take) also finish both loops; they are left out of CI for its time budget.
  */
 export const RENDERED_ONE_PER_SYNTAX = RENDERED_TOOL_CALL_FAMILIES.filter((entry) =>
-  ["DeepSeek V3.2", "Seed-OSS", "Hermes 3", "Gemma 4", "DeepSeek R1 distills", "Mistral Nemo"].includes(entry.family),
+  ["DeepSeek V3.2", "Seed-OSS", "Gemma 2", "Gemma 4", "DeepSeek R1 distills", "Mistral Nemo"].includes(entry.family),
 );
 
 /** The tool-call families that take llama-server's chat path through Switchyard (it parses their calls). */

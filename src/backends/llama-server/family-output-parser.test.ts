@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { familyById } from "../../families/model-families.js";
 import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
+import { toolCallBlock } from "./tools-as-text.js";
 
 const SYNTAX = familyById("deepseek-v3.2")?.render?.output as OutputSyntax;
 /** A DeepSeek V3.2 tool-call block as its template writes one (deepseek-ai-DeepSeek-V3.2.jinja). */
@@ -168,6 +169,29 @@ describe("FamilyOutputParser (Hermes 3: one JSON call per <tool_call> block)", (
     expect(readAs("hermes-3", cut, "")).toEqual([{ kind: "unparsed", text: cut }]);
     const nameless = CALL.replace('"name": "Bash", ', "");
     expect(readAs("hermes-3", nameless, "")).toEqual([{ kind: "unparsed", text: nameless }]);
+  });
+});
+
+describe("FamilyOutputParser (Gemma 2: tools as text, each call a fenced JSON block)", () => {
+  const block = (name: string, input: unknown) => toolCallBlock(name, JSON.stringify(input));
+
+  it("reads the calls Switchyard writes in history, text before them apart, other fences as text", () => {
+    const write = { file_path: "/x.md", content: "# Notes\n```sh\nls\n```\n" };
+    const output = `Here is a fence:\n\n\`\`\`sh\nls\n\`\`\`\n\nNow the calls.\n\n${block("Write", write)}\n\n${block("Bash", { command: "ls" })}`;
+    expect(readAs("gemma-2", output, "<start_of_turn>model\n")).toEqual([
+      { kind: "text", text: "Here is a fence:\n\n```sh\nls\n```\n\nNow the calls." },
+      { kind: "tool_calls", calls: [{ name: "Write", input: write }] },
+      { kind: "tool_calls", calls: [{ name: "Bash", input: { command: "ls" } }] },
+    ]);
+  });
+
+  it("reads a call pretty-printed over lines, and passes one cut off on as text", () => {
+    const spread = '```tool_call\n{\n  "name": "Bash",\n  "arguments": {"command": "ls"}\n}\n```';
+    expect(readAs("gemma-2", spread, "")).toEqual([
+      { kind: "tool_calls", calls: [{ name: "Bash", input: { command: "ls" } }] },
+    ]);
+    const cut = block("Bash", { command: "ls" }).slice(0, 30);
+    expect(readAs("gemma-2", cut, "")).toEqual([{ kind: "unparsed", text: cut }]);
   });
 });
 

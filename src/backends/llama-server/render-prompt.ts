@@ -5,6 +5,7 @@ import { gemma4ToolResponses } from "./gemma4-tool-responses.js";
 import { compileTemplate } from "./jinja-quirks.js";
 import { singleSchemaTypes } from "./single-schema-types.js";
 import { templateMessage } from "./template-message.js";
+import { toolsAsText } from "./tools-as-text.js";
 
 /** What the template is given besides the messages, as llama-server gives it. */
 export interface RenderInput {
@@ -70,7 +71,10 @@ export class PromptRenderer {
     }
   }
 
-  private renderAsGiven(input: RenderInput): string {
+  private renderAsGiven(given: RenderInput): string {
+    const input = this.mode.toolsAsText
+      ? { ...given, messages: toolsAsText(given.messages, given.tools), tools: [] }
+      : given;
     const messages = input.messages.map((message) => templateMessage(message, this.mode));
     const context: Record<string, unknown> = {
       ...input.kwargs,
