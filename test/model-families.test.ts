@@ -238,11 +238,7 @@ describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamil
           for (const thinking of [undefined, { type: "disabled" }]) {
             const recorded = thinking ? { ...(fixture.body as object), thinking } : fixture.body;
             const request = normalizeForCache(parseAnthropicRequest(recorded, fixture.headers));
-            const chatBody = toLlamaServerBody(request, "m", { ...compat, rendering: undefined });
-            // Tools written as text (Gemma 2) are a correction; without tools it renders as llama-server
-            // does, which leaves the tools out of such a template unsaid.
-            const { tools: _tools, ...toolless } = chatBody;
-            const body = family.render?.toolsAsText ? toolless : chatBody;
+            const body = toLlamaServerBody(request, "m", { ...compat, rendering: undefined });
             const response = await fetch(`${engine.url}/apply-template`, {
               method: "POST",
               headers: { "content-type": "application/json" },

@@ -370,6 +370,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       // unsaid and answers 400 to every request whose history holds a tool result (the tool role breaks
       // the alternation). Switchyard writes tools, calls and results as text in those turns.
       patches: [],
+      serverReshapes: "system-message-not-supported",
       toolsAsText: true,
       why: "the template renders no tools, calls or results: llama-server leaves the tools out and answers 400 once a tool result is in the history",
       output: TOOLS_AS_TEXT_OUTPUT,

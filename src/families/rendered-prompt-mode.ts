@@ -44,15 +44,16 @@ export interface RenderedPromptMode {
   /**
    * How llama-server reshapes the messages in C++ before the template sees them, by name:
    * `gemma4-tool-responses` for Gemma 4 templates older than the stock one (a tool call, its results and
-   * the answer after them as one message, src/backends/llama-server/gemma4-tool-responses.ts).
+   * the answer after them as one message, src/backends/llama-server/gemma4-tool-responses.ts);
+   * `system-message-not-supported` for a template that raises on a system message (Gemma 2: the system
+   * prompt joined to the next message, src/backends/llama-server/system-message-not-supported.ts).
    */
-  serverReshapes?: "gemma4-tool-responses";
+  serverReshapes?: "gemma4-tool-responses" | "system-message-not-supported";
   /**
    * The template renders no tools, calls or results, and raises on a conversation that holds them
    * (Gemma 2: "roles must alternate" at the first tool result, while the tool list is left out unsaid):
-   * Switchyard writes them as text in user and model turns (src/backends/llama-server/tools-as-text.ts)
-   * and the template sees only those; `output` then reads calls in that text's syntax
-   * (src/families/tools-as-text.ts).
+   * Switchyard writes them as text in the messages (src/backends/tools-as-text.ts) before they are
+   * converted, and `output` reads calls in that text's syntax (src/families/tools-as-text.ts).
    */
   toolsAsText?: boolean;
   /** How the model's output is read back. */

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { ChatMessage } from "../backends/chat-completions/to-chat-messages.js";
 import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
-import { toolsAsText } from "../backends/llama-server/tools-as-text.js";
+import { systemMessageNotSupported } from "../backends/llama-server/system-message-not-supported.js";
+import { chatToolsAsText } from "../backends/tools-as-text.js";
 import { correctedCopy, detectFamily } from "../families/model-families.js";
 
 /**
@@ -127,18 +127,18 @@ export function familyScript(
   }
 }
 
-/** The script's messages as Switchyard hands them to a template that takes tools as text. */
-function asText(messages: unknown[], tools: unknown[]): unknown[] {
-  const chat = (messages as Array<Record<string, unknown>>).map((message) => {
-    const calls = message.tool_calls as Array<{ function: { name: string; arguments: unknown } }> | undefined;
-    if (!calls) return message;
-    const textCalls = calls.map((call) => ({
-      ...call,
-      function: { ...call.function, arguments: JSON.stringify(call.function.arguments) },
-    }));
-    return { ...message, tool_calls: textCalls };
-  });
-  return toolsAsText(chat as unknown as ChatMessage[], tools);
+/**
+ * The script's messages as Switchyard hands them to a template that takes tools as text
+ * (src/backends/tools-as-text.ts), the system prompt that makes then joined to the first user message
+ * as llama-server joins it.
+ */
+function asText(messages: unknown[], tools: ReturnType<typeof toolsNamed>): unknown[] {
+  const definitions = tools.map(({ function: fn }) => ({
+    name: fn.name,
+    description: fn.description,
+    inputSchema: fn.parameters,
+  }));
+  return systemMessageNotSupported(chatToolsAsText(messages as Array<Record<string, unknown>>, definitions));
 }
 
 function scriptFrom(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { familyById } from "../../families/model-families.js";
 import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
+import { toolCallBlock } from "../tools-as-text.js";
 import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
-import { toolCallBlock } from "./tools-as-text.js";
 
 const SYNTAX = familyById("deepseek-v3.2")?.render?.output as OutputSyntax;
 /** A DeepSeek V3.2 tool-call block as its template writes one (deepseek-ai-DeepSeek-V3.2.jinja). */
@@ -173,7 +173,7 @@ describe("FamilyOutputParser (Hermes 3: one JSON call per <tool_call> block)", (
 });
 
 describe("FamilyOutputParser (Gemma 2: tools as text, each call a fenced JSON block)", () => {
-  const block = (name: string, input: unknown) => toolCallBlock(name, JSON.stringify(input));
+  const block = toolCallBlock;
 
   it("reads the calls Switchyard writes in history, text before them apart, other fences as text", () => {
     const write = { file_path: "/x.md", content: "# Notes\n```sh\nls\n```\n" };

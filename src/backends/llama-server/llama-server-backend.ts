@@ -19,6 +19,7 @@ import {
   PrefillDeadline,
 } from "../prefill-deadline.js";
 import { reportTurnFacts } from "../report-turn-facts.js";
+import { chatToolsAsText } from "../tools-as-text.js";
 import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
@@ -452,7 +453,9 @@ export class LlamaServerBackend implements Backend {
       const renderProbe = rendering
         ? async (messages: unknown[], kwargs: Record<string, unknown>) =>
             rendering.renderer.render({
-              messages: messages as ChatMessage[],
+              messages: (rendering.toolsAsText
+                ? chatToolsAsText(messages as Record<string, unknown>[], [])
+                : messages) as ChatMessage[],
               tools: [],
               addGenerationPrompt: true,
               kwargs,

@@ -59,6 +59,8 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
 export interface PromptRendering {
   renderer: PromptRenderer;
   syntax: OutputSyntax;
+  /** Tools, calls and results are written as text before the messages are converted (Gemma 2). */
+  toolsAsText?: boolean;
 }
 
 export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = {

@@ -36,5 +36,6 @@ export async function promptRenderingFor(
     eosToken: props.eos_token ?? "",
     addsBos: (await tokenize("")).length > 0,
   });
-  return typeof renderer === "string" ? renderer : { renderer, syntax: family.render.output };
+  if (typeof renderer === "string") return renderer;
+  return { renderer, syntax: family.render.output, ...(family.render.toolsAsText ? { toolsAsText: true } : {}) };
 }

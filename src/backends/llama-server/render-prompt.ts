@@ -4,8 +4,15 @@ import type { ChatMessage } from "../chat-completions/to-chat-messages.js";
 import { gemma4ToolResponses } from "./gemma4-tool-responses.js";
 import { compileTemplate } from "./jinja-quirks.js";
 import { singleSchemaTypes } from "./single-schema-types.js";
+import { systemMessageNotSupported } from "./system-message-not-supported.js";
 import { templateMessage } from "./template-message.js";
-import { toolsAsText } from "./tools-as-text.js";
+
+/** The messages as llama-server reshapes them in C++ before such a template sees them. */
+function reshaped(messages: Record<string, unknown>[], how: RenderedPromptMode["serverReshapes"]) {
+  if (how === "gemma4-tool-responses") return gemma4ToolResponses(messages);
+  if (how === "system-message-not-supported") return systemMessageNotSupported(messages);
+  return messages;
+}
 
 /** What the template is given besides the messages, as llama-server gives it. */
 export interface RenderInput {
@@ -71,14 +78,11 @@ export class PromptRenderer {
     }
   }
 
-  private renderAsGiven(given: RenderInput): string {
-    const input = this.mode.toolsAsText
-      ? { ...given, messages: toolsAsText(given.messages, given.tools), tools: [] }
-      : given;
+  private renderAsGiven(input: RenderInput): string {
     const messages = input.messages.map((message) => templateMessage(message, this.mode));
     const context: Record<string, unknown> = {
       ...input.kwargs,
-      messages: this.mode.serverReshapes === "gemma4-tool-responses" ? gemma4ToolResponses(messages) : messages,
+      messages: reshaped(messages, this.mode.serverReshapes),
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: this.tokens.bosToken,
       eos_token: this.tokens.eosToken,

@@ -3,6 +3,7 @@ import { joinText } from "../../core/join-text.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
 import { chatTemplateKwargs, toChatCompletionsBody } from "../chat-completions/to-chat-completions-body.js";
 import { type ChatContent, type ChatMessage, toChatMessages } from "../chat-completions/to-chat-messages.js";
+import { toolsAsText } from "../tools-as-text.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
 import { singleSchemaTypes } from "./single-schema-types.js";
@@ -25,10 +26,12 @@ const singleTypedTools = new WeakMap<object, unknown>();
  * llama.cpp's own fields. The stream adds `id_slot` when it pins the lane to a slot.
  */
 export function toLlamaServerBody(
-  request: CanonicalRequest,
+  given: CanonicalRequest,
   model: string,
   compat: LlamaServerCompat,
 ): Record<string, unknown> {
+  // A template with no place for tools (Gemma 2) gets them, their calls and results as text.
+  const request = compat.rendering && compat.rendering.toolsAsText ? toolsAsText(given) : given;
   const body = toChatCompletionsBody(request, model, compat, llamaServerMessages(request, compat));
   const tools = body.tools;
   if (compat.singleSchemaTypes && tools)
