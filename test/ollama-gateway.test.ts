@@ -237,3 +237,75 @@ describe("finding Ollama", () => {
     }
   });
 });
+
+/**
+ * A model Ollama lists without the `tools` capability (gemma3, llava, deepseek-r1:latest): Ollama refuses
+ * every request with tools (400 "does not support tools", enforced by the loopback server as Ollama words
+ * it), which is every request of Claude Code. Switchyard writes the tools, the calls and the results as
+ * text and reads the model's calls back out of its text (src/backends/tools-as-text.ts). The model's
+ * answer is the fixture `tools-as-text-call.ndjson`: what it is asked to write, not a recording.
+ */
+describe("Switchyard in front of Ollama, a model without the tools capability (loopback)", () => {
+  const CAPABILITIES = ["completion", "vision"];
+  let ollama: OllamaProtocolServer;
+  let gateway: RunningSwitchyard;
+
+  beforeAll(async () => {
+    ollama = await startOllamaProtocolServer({
+      capabilities: CAPABILITIES,
+      script: (request) => (request.path === "/api/chat" ? { status: 200, ndjson: "tools-as-text-call" } : undefined),
+    });
+    gateway = await startSwitchyard({
+      config: configSchema.parse({
+        backends: [{ name: "ollama", type: "ollama", url: ollama.url }],
+        telemetry: { turnsFile: null },
+      }),
+      host: "127.0.0.1",
+      port: 0,
+      probeLocal: false,
+    });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await ollama?.close();
+  });
+
+  it("serves Claude Code's turn with a tool result in its history, and the model's call comes back as tool_use", async () => {
+    const turn = fixtureRequests("basic-session").find((request) => request.file === "005.json") as FixtureRequest;
+    expect((turn.body as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
+    const response = await fetch(`${gateway.url}${turn.url}`, {
+      method: "POST",
+      headers: { ...replayHeaders(turn), "content-type": "application/json" },
+      body: JSON.stringify(turn.body),
+    });
+    expect(response.status).toBe(200);
+    const check = checkAnthropicStream(await response.text());
+    expect(check.violations).toEqual([]);
+    expect(check.message?.content).toEqual([
+      { type: "text", text: "I will list the files." },
+      { type: "tool_use", id: expect.stringMatching(/^toolu_/), name: "Bash", input: { command: "ls -la" } },
+    ]);
+    expect(check.message?.stop_reason).toBe("tool_use");
+
+    const sent = ollama.requests.filter((request) => request.path === "/api/chat").at(-1)?.body as {
+      messages: OllamaMessage[];
+      tools?: unknown[];
+    };
+    expect(sent.tools).toBeUndefined();
+    expect(sent.messages[0]?.content).toContain("You can call the tools below.");
+    expect(sent.messages.some((message) => message.role === "tool" || message.tool_calls)).toBe(false);
+    expect(sent.messages.some((message) => message.content.includes('```tool_call\n{"name":"Bash"'))).toBe(true);
+    expect(sent.messages.some((message) => message.content.startsWith("```tool_output\n"))).toBe(true);
+
+    // The same request with its tools sent as they are is what Ollama refuses.
+    const refused = await fetch(`${ollama.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...sent, tools: [{ type: "function", function: { name: "Bash" } }] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: "registry.ollama.ai/library/deepseek-r1:latest does not support tools",
+    });
+  });
+});

@@ -147,21 +147,41 @@ export const toLoopbackResponse = ({ ndjson, ...rest }: OllamaScriptedResponse):
 });
 
 /**
+ * Ollama's refusal of a chat with tools for a model whose capabilities lack `tools` (server/routes.go,
+ * ChatHandler: the model must have every capability the request needs), a 400 naming the model in full:
+ * `{"error":"registry.ollama.ai/library/gemma3:4b does not support tools"}` as users report it from
+ * /api/chat (ollama/ollama#14795, #6027; #9680 for gemma3, which Ollama lists without tools on purpose).
+ */
+export function toolsRefusal(body: { model?: string; tools?: unknown[] }, capabilities: readonly string[]) {
+  if (!body.tools?.length || capabilities.includes("tools")) return undefined;
+  const model = String(body.model ?? "");
+  const name = model.includes(":") ? model : `${model}:latest`;
+  return { status: 400, json: { error: `registry.ollama.ai/library/${name} does not support tools` } };
+}
+
+/**
  * Starts the server on 127.0.0.1 at a free port. `numCtx`: the window of a chat that sets no
  * `options.num_ctx`; with it the server refuses an over-long prompt as Ollama does (context-length-rule.ts).
+ * `capabilities`: what /api/show lists for every model (unless the script answers it), and a chat with
+ * tools for a model without `tools` is refused as Ollama refuses it.
  */
 export function startOllamaProtocolServer(
-  options: { script?: OllamaScript; numCtx?: number } = {},
+  options: { script?: OllamaScript; numCtx?: number; capabilities?: readonly string[] } = {},
 ): Promise<OllamaProtocolServer> {
-  const { numCtx } = options;
+  const { numCtx, capabilities } = options;
   return startLoopbackServer({
     ...OLLAMA_LOOPBACK,
     script: (request) => {
+      const chat =
+        request.path === "/api/chat" ? (request.body as Parameters<typeof ollamaContextRefusal>[0]) : undefined;
       const refusal =
-        numCtx !== undefined && request.path === "/api/chat"
-          ? ollamaContextRefusal(request.body as Parameters<typeof ollamaContextRefusal>[0], numCtx)
+        (chat && capabilities && toolsRefusal(chat as { tools?: unknown[] }, capabilities)) ||
+        (chat && numCtx !== undefined ? ollamaContextRefusal(chat, numCtx) : undefined);
+      const show =
+        capabilities && request.path === "/api/show"
+          ? { status: 200, json: { ...DOCUMENTED_SHOW, capabilities: [...capabilities] } }
           : undefined;
-      return toLoopbackResponse(refusal ?? options.script?.(request) ?? defaultAnswer(request));
+      return toLoopbackResponse(refusal ?? options.script?.(request) ?? show ?? defaultAnswer(request));
     },
   });
 }

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import type { OutputSyntax, ToolCallFormat } from "../../families/rendered-prompt-mode.js";
+import type { CanonicalBlockWriter } from "../canonical-block-writer.js";
 import { parseDeepSeekR1ToolCalls } from "./deepseek-r1-tool-calls.js";
 import { type ParsedToolCall, parseDsmlToolCalls } from "./dsml-tool-calls.js";
 import { parseGemma4ToolCall } from "./gemma4-tool-calls.js";
@@ -192,4 +194,22 @@ export class FamilyOutputParser {
   private emit(pieces: OutputPiece[], kind: "thinking" | "text", text: string): void {
     if (text) pieces.push({ kind, text });
   }
+}
+
+/**
+ * Writes what the parser read as canonical blocks: reasoning and text as deltas, each call as a tool-call
+ * block with a new id, anything unread as text. Returns how many calls it wrote.
+ */
+export function writeOutputPieces(writer: CanonicalBlockWriter, pieces: readonly OutputPiece[]): number {
+  let calls = 0;
+  for (const piece of pieces) {
+    if (piece.kind === "tool_calls") {
+      for (const call of piece.calls) {
+        calls++;
+        const index = writer.startToolCall(`toolu_${randomUUID().replaceAll("-", "").slice(0, 24)}`, call.name);
+        writer.toolInput(index, JSON.stringify(call.input));
+      }
+    } else writer.append(piece.kind === "thinking" ? "thinking" : "text", piece.text);
+  }
+  return calls;
 }

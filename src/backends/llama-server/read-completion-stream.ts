@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { BackendTimings, CanonicalEvent, StopReason, Usage } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
@@ -7,7 +6,7 @@ import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
 import { applyLlamaTimings, type LlamaTimings, parseStreamChunk } from "../parse-stream-chunk.js";
 import { ReasoningCount } from "../reasoning-count.js";
-import { FamilyOutputParser, type OutputPiece } from "./family-output-parser.js";
+import { FamilyOutputParser, type OutputPiece, writeOutputPieces } from "./family-output-parser.js";
 
 /** One event of llama-server's streamed `/completion` (tools/server/README.md, "POST /completion"). */
 interface CompletionChunk {
@@ -66,15 +65,7 @@ export async function* readCompletionStream(
     return reasoningTokens === undefined ? { ...usage } : { ...usage, reasoningTokens };
   };
   const write = (pieces: OutputPiece[]) => {
-    for (const piece of pieces) {
-      if (piece.kind === "tool_calls") {
-        for (const call of piece.calls) {
-          calledTools = true;
-          const index = writer.startToolCall(`toolu_${randomUUID().replaceAll("-", "").slice(0, 24)}`, call.name);
-          writer.toolInput(index, JSON.stringify(call.input));
-        }
-      } else writer.append(piece.kind === "thinking" ? "thinking" : "text", piece.text);
-    }
+    if (writeOutputPieces(writer, pieces) > 0) calledTools = true;
   };
   try {
     for await (const sse of readSseEvents(body)) {

@@ -31,7 +31,7 @@ export function toLlamaServerBody(
   compat: LlamaServerCompat,
 ): Record<string, unknown> {
   // A template with no place for tools (Gemma 2) gets them, their calls and results as text.
-  const request = compat.rendering && compat.rendering.toolsAsText ? toolsAsText(given) : given;
+  const request = compat.rendering && compat.rendering.toolsAsText === true ? toolsAsText(given) : given;
   const body = toChatCompletionsBody(request, model, compat, llamaServerMessages(request, compat));
   const tools = body.tools;
   if (compat.singleSchemaTypes && tools)

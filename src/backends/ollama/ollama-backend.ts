@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import type { TurnFacts } from "../../core/turn-facts.js";
+import { TOOLS_AS_TEXT_OUTPUT } from "../../families/tools-as-text.js";
 import type { GgufBpeTokenizer } from "../../tokenize/gguf-bpe-tokenizer.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import {
@@ -150,6 +151,7 @@ export class OllamaBackend implements Backend {
       model: request.model,
       backendName: this.name,
       numCtx,
+      ...(compat.toolsAsText ? { toolsAsText: TOOLS_AS_TEXT_OUTPUT } : {}),
     });
     return measuringPrefill(events, this.prefill);
   }

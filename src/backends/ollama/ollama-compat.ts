@@ -21,6 +21,12 @@ export interface OllamaCompat {
   thinking: "none" | "boolean" | "levels";
   /** The named thinking levels the model takes, from /api/show `thinking.values`. */
   thinkingLevels: string[];
+  /**
+   * The model lists capabilities but not `tools` (gemma3, llama2, phi3…): Ollama answers 400 "does not
+   * support tools" to any request with tools, and its template drops tool results. Tools, calls and results
+   * are written as text instead (src/backends/tools-as-text.ts) and the model's calls read back from its text.
+   */
+  toolsAsText: boolean;
 }
 
 export const DEFAULT_OLLAMA_COMPAT: OllamaCompat = {
@@ -28,6 +34,7 @@ export const DEFAULT_OLLAMA_COMPAT: OllamaCompat = {
   vision: false,
   thinking: "boolean",
   thinkingLevels: [],
+  toolsAsText: false,
 };
 
 /** What /api/show says about a model (docs/api.md "Show Model Information"; api/types.go ShowResponse). */
@@ -51,6 +58,8 @@ export function compatFromShow(show: OllamaShow): OllamaCompat {
     vision: capabilities.includes("vision"),
     thinking: !thinks ? "none" : levels.length > 0 && !show.thinking?.values?.includes(true) ? "levels" : "boolean",
     thinkingLevels: levels,
+    // A server too old to list capabilities says nothing either way: tools are sent as they are.
+    toolsAsText: capabilities.length > 0 && !capabilities.includes("tools"),
   };
 }
 

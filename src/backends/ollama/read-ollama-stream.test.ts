@@ -3,7 +3,9 @@ import { checkAnthropicStream } from "../../../test/support/anthropic-sse-checke
 import { readOllamaFixture } from "../../../test/support/ollama-protocol-server.js";
 import type { CanonicalEvent } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import { TOOLS_AS_TEXT_OUTPUT } from "../../families/tools-as-text.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
+import { UNPARSED_TOOL_CALL } from "../llama-server/read-completion-stream.js";
 import { readOllamaStream } from "./read-ollama-stream.js";
 
 const CONTEXT = { id: "msg_0123abcd", model: "claude-sonnet-4-5", backendName: "ollama", numCtx: 8192 };
@@ -127,6 +129,46 @@ describe("readOllamaStream", () => {
     const last = events.at(-1);
     expect(last?.type === "error" && last.error.code).toBe("stream_truncated");
     await expect(read("")).rejects.toMatchObject({ code: "stream_truncated" });
+  });
+
+  it("reads calls out of the text of a model given its tools as text, one byte at a time", async () => {
+    const events: CanonicalEvent[] = [];
+    const context = { ...CONTEXT, toolsAsText: TOOLS_AS_TEXT_OUTPUT };
+    for await (const event of readOllamaStream(pieces(readOllamaFixture("tools-as-text-call"), 1), context))
+      events.push(event);
+    const blocks = events.filter((event) => event.type === "block_start").map((event) => event.block);
+    expect(blocks).toEqual([
+      { type: "text" },
+      { type: "tool_call", id: expect.stringMatching(/^toolu_/), name: "Bash" },
+    ]);
+    const text = events.flatMap((event) =>
+      event.type === "block_delta" && event.delta.type === "text" ? [event.delta.text] : [],
+    );
+    expect(text.join("")).toBe("I will list the files.");
+    const input = events.flatMap((event) =>
+      event.type === "block_delta" && event.delta.type === "tool_input" ? [event.delta.json] : [],
+    );
+    expect(JSON.parse(input.join(""))).toEqual({ command: "ls -la" });
+    expect(done(events).stopReason).toEqual({ unified: "tool_use", raw: "stop" });
+    // Without the syntax the block is text, as before.
+    expect(
+      (await read(readOllamaFixture("tools-as-text-call"))).some(
+        (event) => event.type === "block_start" && event.block.type === "tool_call",
+      ),
+    ).toBe(false);
+  });
+
+  it("passes a call cut off by the end of the stream on as text, and the stop reason says so", async () => {
+    const lines = readOllamaFixture("tools-as-text-call").split("\n");
+    const cut = [lines[0], lines[1], lines[3]].join("\n");
+    const events: CanonicalEvent[] = [];
+    for await (const event of readOllamaStream(pieces(cut, 7), { ...CONTEXT, toolsAsText: TOOLS_AS_TEXT_OUTPUT }))
+      events.push(event);
+    const text = events.flatMap((event) =>
+      event.type === "block_delta" && event.delta.type === "text" ? [event.delta.text] : [],
+    );
+    expect(text.join("")).toBe('I will list the files.```tool_call\n{"name":"Bash","arguments":{"command":"ls -la"}}');
+    expect(done(events).stopReason).toEqual({ unified: "end_turn", raw: `stop; ${UNPARSED_TOOL_CALL}` });
   });
 
   it("reports a line that is not JSON as a malformed stream", async () => {

@@ -1,8 +1,11 @@
 import type { CanonicalEvent, Usage } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
+import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { readNdjsonLines } from "../../util/ndjson-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
+import { FamilyOutputParser, writeOutputPieces } from "../llama-server/family-output-parser.js";
+import { UNPARSED_TOOL_CALL } from "../llama-server/read-completion-stream.js";
 import { mapOllamaError } from "./map-ollama-error.js";
 import { mapOllamaDoneReason, type OllamaMetrics, ollamaTimings, ollamaUsage } from "./ollama-metrics.js";
 
@@ -23,6 +26,8 @@ export interface OllamaStreamContext {
   model: string;
   backendName: string;
   numCtx?: number;
+  /** The model was given its tools as text: its calls are read out of its text in this syntax. */
+  toolsAsText?: OutputSyntax;
 }
 
 /**
@@ -42,6 +47,11 @@ export async function* readOllamaStream(
   let toolCalls = 0;
   let finished = false;
   const events = writer.events;
+  const parser = context.toolsAsText && new FamilyOutputParser(context.toolsAsText, "");
+  const text = (content: string, final: boolean) => {
+    if (!parser) return writer.append("text", content);
+    toolCalls += writeOutputPieces(writer, [...parser.push(content), ...(final ? parser.finish() : [])]);
+  };
 
   try {
     for await (const line of readNdjsonLines(body)) {
@@ -62,7 +72,7 @@ export async function* readOllamaStream(
       writer.start();
       const message = chunk.message ?? {};
       if (message.thinking) writer.append("thinking", message.thinking);
-      if (message.content) writer.append("text", message.content);
+      if (message.content || (parser && chunk.done)) text(message.content ?? "", chunk.done === true);
       for (const call of message.tool_calls ?? []) {
         const id = call.id || `toolu_${context.id.replace(/^msg_/, "")}_${toolCalls}`;
         toolCalls++;
@@ -75,9 +85,11 @@ export async function* readOllamaStream(
         finished = true;
         writer.close();
         usage = ollamaUsage(chunk);
+        const stopReason = mapOllamaDoneReason(chunk.done_reason, toolCalls > 0);
+        if (parser?.unparsed) stopReason.raw += `; ${UNPARSED_TOOL_CALL}`;
         events.push({
           type: "done",
-          stopReason: mapOllamaDoneReason(chunk.done_reason, toolCalls > 0),
+          stopReason,
           usage: { ...usage },
           timings: ollamaTimings(chunk),
         });
@@ -86,6 +98,7 @@ export async function* readOllamaStream(
     }
   } catch (error) {
     if (!writer.hasStarted) throw streamFailure(error, context.backendName);
+    if (parser) text("", true);
     writer.close();
     yield* events.splice(0);
     yield { type: "error", error: streamFailure(error, context.backendName), usage: { ...usage } };
@@ -98,6 +111,7 @@ export async function* readOllamaStream(
       code: "stream_truncated",
     });
   }
+  if (parser) text("", true);
   writer.close();
   yield* events.splice(0);
   yield {

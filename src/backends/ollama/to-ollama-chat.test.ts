@@ -144,6 +144,38 @@ describe("toOllamaChatBody", () => {
     ]);
   });
 
+  it("writes tools, calls and results as text for a model without the tools capability", () => {
+    const request = anthropic({
+      system: "Be brief.",
+      tools: [{ name: "get_weather", description: "weather", input_schema: { type: "object" } }],
+      messages: [
+        { role: "user", content: "weather in Tokyo?" },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "I should look it up.", signature: "sig" },
+            { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Tokyo" } },
+          ],
+        },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "11 degrees celsius" }] },
+      ],
+    });
+    const body = chat(request, { ...DEFAULT_OLLAMA_COMPAT, toolsAsText: true });
+    expect(body).not.toHaveProperty("tools");
+    const [system, ...rest] = messagesOf(body);
+    expect(system?.content).toMatch(/^Be brief\.\nYou can call the tools below\./);
+    expect(system?.content).toContain('{"name":"get_weather","description":"weather","parameters":{"type":"object"}}');
+    expect(rest).toEqual([
+      { role: "user", content: "weather in Tokyo?" },
+      {
+        role: "assistant",
+        content: '```tool_call\n{"name":"get_weather","arguments":{"city":"Tokyo"}}\n```',
+        thinking: "I should look it up.",
+      },
+      { role: "user", content: "```tool_output\n11 degrees celsius\n```" },
+    ]);
+  });
+
   it("leaves the tools out for tool_choice none", () => {
     const request = anthropic({
       tools: [{ name: "t", description: "", input_schema: { type: "object" } }],

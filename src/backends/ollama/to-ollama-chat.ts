@@ -1,6 +1,7 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
 import { joinText } from "../../core/join-text.js";
 import { opaqueBlockText } from "../opaque-block-text.js";
+import { toolsAsText } from "../tools-as-text.js";
 import type { OllamaCompat } from "./ollama-compat.js";
 
 /** A message of Ollama's /api/chat (docs/api.md "Generate a chat completion"; api/types.go `Message`). */
@@ -147,11 +148,13 @@ function thinkValue(request: CanonicalRequest, compat: OllamaCompat): boolean | 
 
 /** The /api/chat body for a canonical request. Always streamed: non-streaming clients get it collected. */
 export function toOllamaChatBody(
-  request: CanonicalRequest,
+  given: CanonicalRequest,
   model: string,
   compat: OllamaCompat,
   settings: OllamaRequestSettings,
 ): Record<string, unknown> {
+  // A model without the tools capability gets its tools, their calls and results as text.
+  const request = compat.toolsAsText ? toolsAsText(given) : given;
   const options: Record<string, unknown> = { num_predict: request.maxTokens };
   if (settings.numCtx !== undefined) options.num_ctx = settings.numCtx;
   if (request.temperature !== undefined) options.temperature = request.temperature;
