@@ -27,6 +27,8 @@ export function toolInstructions(tools: readonly ToolDefinition[]): string {
   ].join("\n");
 }
 
+const toolList = (tools: readonly ToolDefinition[]): TextPart => ({ type: "text", text: toolInstructions(tools) });
+
 /** A call as the model is told to write one. */
 export const toolCallBlock = (name: string, input: unknown) =>
   `${TOOL_CALL_OPEN}\n${JSON.stringify({ name, arguments: input })}${TOOL_CALL_CLOSE}`;
@@ -72,8 +74,9 @@ function userTurn(message: CanonicalMessage): CanonicalMessage {
   return { role: "user", parts: [...(text ? [{ type: "text" as const, text }] : []), ...images] };
 }
 
-/** Each frozen message's turn, made once: a session's history is the same objects turn after turn. */
+/** Each frozen message's turn, and each frozen tool list's text, made once: a session sends the same objects turn after turn. */
 const turns = new WeakMap<object, CanonicalMessage>();
+const instructions = new WeakMap<object, TextPart>();
 
 /**
  * The request for a model whose template has no place for tools, calls or results (Gemma 2 on
@@ -84,8 +87,10 @@ const turns = new WeakMap<object, CanonicalMessage>();
  */
 export function toolsAsText(request: CanonicalRequest): CanonicalRequest {
   const offered = request.toolChoice?.type === "none" ? [] : request.tools;
-  const system: TextPart[] =
-    offered.length > 0 ? [...request.system, { type: "text", text: toolInstructions(offered) }] : [...request.system];
+  const system =
+    offered.length > 0
+      ? [...request.system, rememberFrozen(instructions, offered, () => toolList(offered))]
+      : request.system;
   const messages = request.messages.map((message) =>
     message.role === "system"
       ? message

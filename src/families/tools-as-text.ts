@@ -2,7 +2,7 @@ import type { OutputSyntax } from "./rendered-prompt-mode.js";
 
 /**
  * How Switchyard writes tools, calls and results as text for a template that renders none of them
- * (`RenderedPromptMode.toolsAsText`, src/backends/llama-server/tools-as-text.ts), and reads the calls
+ * (`RenderedPromptMode.toolsAsText`, Ollama's `toolsAsText`; src/backends/tools-as-text.ts), and reads the calls
  * back. A call is a fenced block of one JSON object, as Google's function-calling guide for Gemma fences
  * its calls and results (`tool_code`, `tool_output`); JSON rather than its Python call syntax, since
  * a coding agent's arguments are long multi-line strings. The block closes at a newline and a fence: a
