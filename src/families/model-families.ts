@@ -377,6 +377,28 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     },
   }),
   family({
+    id: "phi-3.5",
+    name: "Phi-3.5",
+    templates: { "microsoft-Phi-3.5-mini-instruct.jinja": "cfddee01f39314a2" },
+    // The assistant turn as Phi-3.5 writes it (Phi-3's published templates too); Phi-4-mini's writes the role as a variable.
+    markers: ["'<|assistant|>\n' + message['content'] + '<|end|>"],
+    toolCalls: '```tool_call\n{"name": NAME, "arguments": ARGS}\n``` (Switchyard\'s; the template has none)',
+    reasoning: "none",
+    midConversationSystem: "in-place",
+    reasoningInHistory: "drop",
+    history: NONE,
+    appendOnly: true,
+    render: {
+      // The template writes system, user and assistant text only: llama-server leaves the tool list, the
+      // calls and every tool result out without a word, so the model never hears of its tools nor sees
+      // what they returned. Switchyard writes all three as text in those turns.
+      patches: [],
+      toolsAsText: true,
+      why: "the template renders no tools, calls or results: llama-server leaves all three out without a word",
+      output: TOOLS_AS_TEXT_OUTPUT,
+    },
+  }),
+  family({
     id: "ministral-reasoning",
     name: "Ministral 3 reasoning",
     templates: { "mistralai-Ministral-3-14B-Reasoning-2512.jinja": "b4ebcb2836dc4ee0" },

@@ -110,6 +110,15 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
     call: '```tool_call\n{"name":"bash"',
     result: "<start_of_turn>user\n```tool_output\n",
   },
+  // As Gemma 2, on a template that takes a system turn: the tool list follows the system prompt there.
+  {
+    family: "Phi-3.5",
+    template: "microsoft-Phi-3.5-mini-instruct.jinja",
+    reasons: false,
+    thinkingOff: false,
+    call: '```tool_call\n{"name":"bash"',
+    result: "<|user|>\n```tool_output\n",
+  },
   // Rendered from a corrected copy of the Qwen distill's template; thinking on and off (its generation
   // prompt opens <think>, or writes it closed).
   {
@@ -128,7 +137,8 @@ export const RENDERED_TOOL_CALL_FAMILIES = [
  * Nemo's JSON list after `[TOOL_CALLS]` to the end of the output), for the client tool loops: the client's
  * side and the gateway's are the same for all, and each family's parser and template are held by the unit
  * and matrix tests. StepFun 3.5 (`<function=…>` padded), Hermes 3 and QwQ (JSON in `<tool_call>`, the
- * reader Gemma 2's calls take) also finish both loops; they are left out of CI for its time budget.
+ * reader Gemma 2's calls take) and Phi-3.5 (tools as text, as Gemma 2) also finish both loops; they are
+ * left out of CI for its time budget.
  */
 export const RENDERED_ONE_PER_SYNTAX = RENDERED_TOOL_CALL_FAMILIES.filter((entry) =>
   ["DeepSeek V3.2", "Seed-OSS", "Gemma 2", "Gemma 4", "DeepSeek R1 distills", "Mistral Nemo"].includes(entry.family),
