@@ -82,5 +82,7 @@ describe("switchyard doctor", () => {
     );
     expect(result.stdout).toMatch(/\[ok {2}\] append-only template: yes: .*as Switchyard renders them/);
     expect(result.stdout).not.toContain("not append-only");
+    // Their templates write calls and results but never the tool list.
+    expect(result.stdout).toMatch(/\[ok {2}\] tool list: the template never writes the tool list/);
   });
 });

@@ -257,6 +257,18 @@ describe.each(stockServers)("%s on its stock template", (_id, family: ModelFamil
     },
   );
 
+  // DeepSeek V3.1's and the R1 distills' templates never write the tool list, Gemma 2's and Phi-3.5's have
+  // no place for tools: llama-server renders such requests and the model never hears of its tools.
+  it("tells the model its tools, in the prompt Switchyard sends", async () => {
+    const fixture = fixtureRequests("basic-session").find((request) => request.file === "005.json") as FixtureRequest;
+    const request = normalizeForCache(parseAnthropicRequest(fixture.body, fixture.headers));
+    const sent = await promptSent(engine.url, await backend.compat(), request);
+    // A family llama-server cannot serve with these tools at all says so in the matrix (an HTTP error).
+    if (family.appendOnly !== true && typeof sent !== "string") return;
+    expect(sent).toBeTypeOf("string");
+    expect(sent as string).toContain("Use this tool to update a task in the task list");
+  });
+
   // Where Switchyard renders the prompt itself, it is checked in the prompt Switchyard sends, whatever
   // the stock template does.
   it.runIf(family.midConversationSystem !== "in-place" || family.render !== undefined)(

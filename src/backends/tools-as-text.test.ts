@@ -3,7 +3,15 @@ import { canonicalRequest } from "../../test/support/canonical-request.js";
 import type { CanonicalMessage, ToolDefinition } from "../core/canonical.js";
 import { deepFreeze } from "../util/remember-frozen.js";
 import { toChatMessages } from "./chat-completions/to-chat-messages.js";
-import { chatToolsAsText, toolCallBlock, toolInstructions, toolOutputBlock, toolsAsText } from "./tools-as-text.js";
+import {
+  chatToolsAsText,
+  toolCallBlock,
+  toolInstructions,
+  toolListInstructions,
+  toolOutputBlock,
+  toolsAsText,
+  withToolList,
+} from "./tools-as-text.js";
 
 const BASH: ToolDefinition = {
   name: "Bash",
@@ -116,5 +124,31 @@ describe("toolsAsText", () => {
       ...converted,
       { role: "user", content: `${toolOutputBlock("x.txt")}\n\nthanks` },
     ]);
+  });
+});
+
+describe("withToolList", () => {
+  const CALL =
+    "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>NAME<｜tool▁sep｜>ARGS<｜tool▁call▁end｜><｜tool▁calls▁end｜>";
+
+  it("writes the tool list after the system prompt in the family's call syntax, and keeps the tools", () => {
+    const request = withToolList(
+      canonicalRequest({ system: [{ type: "text", text: "Be brief." }], tools: [BASH] }),
+      CALL,
+    );
+    expect(request.tools).toEqual([BASH]);
+    expect(toChatMessages(request, COMPAT)[0]).toEqual({
+      role: "system",
+      content: `Be brief.\n${toolListInstructions([BASH], CALL)}`,
+    });
+    expect(toolListInstructions([BASH], CALL)).toContain(`write ${CALL} with NAME the tool's name`);
+  });
+
+  it("adds nothing without tools or when the client says none, and the same text each turn", () => {
+    const none = canonicalRequest({ tools: [BASH], toolChoice: { type: "none" } });
+    expect(withToolList(none, CALL)).toBe(none);
+    const tools = deepFreeze([BASH]);
+    const first = withToolList(canonicalRequest({ tools }), CALL);
+    expect(withToolList(canonicalRequest({ tools }), CALL).system.at(-1)).toBe(first.system.at(-1));
   });
 });

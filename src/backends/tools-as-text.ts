@@ -29,6 +29,33 @@ export function toolInstructions(tools: readonly ToolDefinition[]): string {
 
 const toolList = (tools: readonly ToolDefinition[]): TextPart => ({ type: "text", text: toolInstructions(tools) });
 
+/**
+ * The tool list for a template that writes calls and results in the family's own syntax but never the
+ * list itself (DeepSeek V3.1, the R1 distills): the same lines, and how to call a tool in that syntax
+ * (`call`, the matrix's `toolCalls` with NAME and ARGS in it).
+ */
+export function toolListInstructions(tools: readonly ToolDefinition[], call: string): string {
+  return [
+    `You can call the tools below. To call one, write ${call} with NAME the tool's name and ARGS its arguments as one JSON object.`,
+    "The tools, with their parameters in JSON Schema:",
+    ...tools.map(toolLine),
+  ].join("\n");
+}
+
+const listed = new WeakMap<object, Map<string, TextPart>>();
+
+/** The request with its tool list after the system prompt, in the family's call syntax; its tools are still sent. */
+export function withToolList(request: CanonicalRequest, call: string): CanonicalRequest {
+  if (request.tools.length === 0 || request.toolChoice?.type === "none") return request;
+  const byCall = rememberFrozen(listed, request.tools, () => new Map<string, TextPart>());
+  let part = byCall.get(call);
+  if (!part) {
+    part = { type: "text", text: toolListInstructions(request.tools, call) };
+    byCall.set(call, part);
+  }
+  return { ...request, system: [...request.system, part] };
+}
+
 /** A call as the model is told to write one. */
 export const toolCallBlock = (name: string, input: unknown) =>
   `${TOOL_CALL_OPEN}\n${JSON.stringify({ name, arguments: input })}${TOOL_CALL_CLOSE}`;

@@ -246,6 +246,16 @@ export async function inspectLlamaServer(url: string, model?: string): Promise<F
           'the template refuses a type union in a tool schema (["integer", "null"], as Goose and many MCP servers send) and renders a single type: Switchyard sends each union as its first type other than null',
       });
     }
+    const toolsAsText = compat.rendering && compat.rendering.toolsAsText === true;
+    if (compat.toolListCall || toolsAsText) {
+      findings.push({
+        level: "ok",
+        check: "tool list",
+        detail: toolsAsText
+          ? "the template has no place for tools (llama-server would leave them out): Switchyard writes the tool list, the calls and the results as text, and reads the model's calls back"
+          : "the template never writes the tool list (llama-server would leave the model unaware of its tools): Switchyard writes it after the system prompt, with how to call a tool in the family's syntax",
+      });
+    }
     if (compat.appendOnly) {
       findings.push({
         level: "ok",

@@ -26,6 +26,7 @@ import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { ASSUMED_COPY_BYTES_PER_SECOND, chooseCopySource } from "./prefix-copy.js";
 import { keepsIdleSlots } from "./probe-slot-keeping.js";
+import { writesToolList } from "./probe-tool-list.js";
 import { refusesTypeUnions } from "./probe-type-unions.js";
 import { promptRenderingFor } from "./prompt-rendering.js";
 import { readCompletionStream } from "./read-completion-stream.js";
@@ -448,6 +449,21 @@ export class LlamaServerBackend implements Backend {
       const rendering = typeof renderingOrWhyNot === "string" ? undefined : renderingOrWhyNot;
       // Switchyard's renderer reduces unions itself where a template raises on them (render-prompt.ts).
       const singleTypes = !rendering && (await refusesTypeUnions((messages, tools) => render(messages, {}, tools)));
+      // A template that never writes the tool list (DeepSeek V3.1) gets it in the family's call syntax.
+      const call = family?.toolCalls;
+      const listsTools =
+        rendering?.toolsAsText || !call?.includes("NAME") || !call.includes("ARGS")
+          ? true
+          : await writesToolList(async (messages, tools) =>
+              rendering
+                ? rendering.renderer.render({
+                    messages: messages as ChatMessage[],
+                    tools,
+                    addGenerationPrompt: true,
+                    kwargs: templateKwargs,
+                  })
+                : render(messages, templateKwargs, tools),
+            );
       const { before, after } = appendOnlyProbeConversations();
       // Where Switchyard renders, the probe renders the way every request will be.
       const renderProbe = rendering
@@ -477,6 +493,7 @@ export class LlamaServerBackend implements Backend {
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...(rendering ? { rendering } : {}),
         ...(singleTypes ? { singleSchemaTypes: true } : {}),
+        ...(listsTools ? {} : { toolListCall: call }),
         ...(typeof renderingOrWhyNot === "string" ? { renderingRefused: renderingOrWhyNot } : {}),
         ...this.options.compat,
       } satisfies LlamaServerCompat;

@@ -38,6 +38,12 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
    * OpenAI provider sends them. The same tools are sent the same way on every turn.
    */
   singleSchemaTypes?: boolean;
+  /**
+   * The template writes calls and results but never the tool list (DeepSeek V3.1, the R1 distills;
+   * probed with a tool only the probe names): every request's tool list follows its system prompt, with
+   * how to call a tool in this syntax (the family's `toolCalls`, src/backends/tools-as-text.ts).
+   */
+  toolListCall?: string;
   /** Extra chat_template_kwargs every request gets (`preserve_thinking` where the template has it). */
   templateKwargs: Record<string, unknown>;
   /**

@@ -3,7 +3,7 @@ import { joinText } from "../../core/join-text.js";
 import { rememberFrozen } from "../../util/remember-frozen.js";
 import { chatTemplateKwargs, toChatCompletionsBody } from "../chat-completions/to-chat-completions-body.js";
 import { type ChatContent, type ChatMessage, toChatMessages } from "../chat-completions/to-chat-messages.js";
-import { toolsAsText } from "../tools-as-text.js";
+import { toolsAsText, withToolList } from "../tools-as-text.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import type { LlamaServerCompat } from "./llama-server-compat.js";
 import { singleSchemaTypes } from "./single-schema-types.js";
@@ -30,8 +30,14 @@ export function toLlamaServerBody(
   model: string,
   compat: LlamaServerCompat,
 ): Record<string, unknown> {
-  // A template with no place for tools (Gemma 2) gets them, their calls and results as text.
-  const request = compat.rendering && compat.rendering.toolsAsText === true ? toolsAsText(given) : given;
+  // A template with no place for tools (Gemma 2) gets them, their calls and results as text; one that
+  // never writes the tool list (DeepSeek V3.1) gets the list after the system prompt.
+  const request =
+    compat.rendering && compat.rendering.toolsAsText === true
+      ? toolsAsText(given)
+      : compat.toolListCall
+        ? withToolList(given, compat.toolListCall)
+        : given;
   const body = toChatCompletionsBody(request, model, compat, llamaServerMessages(request, compat));
   const tools = body.tools;
   if (compat.singleSchemaTypes && tools)
