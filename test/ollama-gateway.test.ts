@@ -15,6 +15,18 @@ import {
 import { accumulateOpenAIStream } from "./support/openai-chunk-accumulator.js";
 import { waitForTurns } from "./support/turn-records.js";
 
+/** Switchyard on a free port with the loopback Ollama as its one backend. */
+const gatewayIn = (ollama: OllamaProtocolServer) =>
+  startSwitchyard({
+    config: configSchema.parse({
+      backends: [{ name: "ollama", type: "ollama", url: ollama.url }],
+      telemetry: { turnsFile: null },
+    }),
+    host: "127.0.0.1",
+    port: 0,
+    probeLocal: false,
+  });
+
 /**
  * Recorded Claude Code requests and an OpenAI-protocol client, through Switchyard, to Ollama. Ollama
  * cannot run here: it is the loopback server replaying Ollama's documented and recorded wire data
@@ -37,15 +49,7 @@ describe("Switchyard in front of Ollama (loopback)", () => {
         return request.path === "/api/chat" ? chatAnswer : undefined;
       },
     });
-    gateway = await startSwitchyard({
-      config: configSchema.parse({
-        backends: [{ name: "ollama", type: "ollama", url: ollama.url }],
-        telemetry: { turnsFile: null },
-      }),
-      host: "127.0.0.1",
-      port: 0,
-      probeLocal: false,
-    });
+    gateway = await gatewayIn(ollama);
   });
   afterAll(async () => {
     await gateway?.close();
@@ -255,15 +259,7 @@ describe("Switchyard in front of Ollama, a model without the tools capability (l
       capabilities: CAPABILITIES,
       script: (request) => (request.path === "/api/chat" ? { status: 200, ndjson: "tools-as-text-call" } : undefined),
     });
-    gateway = await startSwitchyard({
-      config: configSchema.parse({
-        backends: [{ name: "ollama", type: "ollama", url: ollama.url }],
-        telemetry: { turnsFile: null },
-      }),
-      host: "127.0.0.1",
-      port: 0,
-      probeLocal: false,
-    });
+    gateway = await gatewayIn(ollama);
   });
   afterAll(async () => {
     await gateway?.close();

@@ -69,6 +69,9 @@ const QWEN_THINK: HistoryRemedy = {
 };
 const DROP: HistoryRemedy = { kind: "drop-reasoning", toolCallTextIsReasoning: false };
 
+/** A template with no place for tools: the server's own, the tools, calls and results written as text. */
+const TOOLS_AS_TEXT = { patches: [], toolsAsText: true, output: TOOLS_AS_TEXT_OUTPUT } as const;
+
 /** A family entry; `templates` maps each template file to the SHA-256 prefix of its whitespace-collapsed text. */
 const family = (entry: ModelFamily): ModelFamily => entry;
 
@@ -369,11 +372,9 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       // The template renders only alternating user and model turns: llama-server leaves the tool list out
       // unsaid and answers 400 to every request whose history holds a tool result (the tool role breaks
       // the alternation). Switchyard writes tools, calls and results as text in those turns.
-      patches: [],
+      ...TOOLS_AS_TEXT,
       serverReshapes: "system-message-not-supported",
-      toolsAsText: true,
       why: "the template renders no tools, calls or results: llama-server leaves the tools out and answers 400 once a tool result is in the history",
-      output: TOOLS_AS_TEXT_OUTPUT,
     },
   }),
   family({
@@ -392,10 +393,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       // The template writes system, user and assistant text only: llama-server leaves the tool list, the
       // calls and every tool result out without a word, so the model never hears of its tools nor sees
       // what they returned. Switchyard writes all three as text in those turns.
-      patches: [],
-      toolsAsText: true,
+      ...TOOLS_AS_TEXT,
       why: "the template renders no tools, calls or results: llama-server leaves all three out without a word",
-      output: TOOLS_AS_TEXT_OUTPUT,
     },
   }),
   family({
