@@ -4,6 +4,7 @@ import { compileTemplate } from "../backends/llama-server/jinja-quirks.js";
 import { systemMessageNotSupported } from "../backends/llama-server/system-message-not-supported.js";
 import { chatToolsAsText } from "../backends/tools-as-text.js";
 import { correctedCopy, detectFamily } from "../families/model-families.js";
+import type { RenderedPromptMode } from "../families/rendered-prompt-mode.js";
 
 /**
  * "unscripted" holds no chains at all: the family's template on random weights, which babble until
@@ -115,9 +116,9 @@ export function familyScript(
     // corrections (Hermes 3: the stock one closes the last tool result otherwise than once the answer
     // follows, so the answer does not extend its generation prompt; the R1 distills: a corrected copy of
     // the whole template): scripted as the model will see it.
-    // Gemma 2: tools, calls and results written as text by Switchyard (tools-as-text.ts).
+    // Gemma 2, Phi-3.5: tools, calls and results written as text by Switchyard (tools-as-text.ts).
     const family = detectFamily(templateSource);
-    if (family?.render?.toolsAsText) return scriptFrom(templateSource, script, toolName, argument, true);
+    if (family?.render?.toolsAsText) return scriptFrom(templateSource, script, toolName, argument, family.render);
     const patches = family?.render?.patches ?? [];
     const patched =
       (family && correctedCopy(family, templateSource)) ??
@@ -129,16 +130,17 @@ export function familyScript(
 
 /**
  * The script's messages as Switchyard hands them to a template that takes tools as text
- * (src/backends/tools-as-text.ts), the system prompt that makes then joined to the first user message
- * as llama-server joins it.
+ * (src/backends/tools-as-text.ts): the tool list as a system prompt, joined to the first user message
+ * where llama-server joins it (Gemma 2).
  */
-function asText(messages: unknown[], tools: ReturnType<typeof toolsNamed>): unknown[] {
+function asText(messages: unknown[], tools: ReturnType<typeof toolsNamed>, mode: RenderedPromptMode): unknown[] {
   const definitions = tools.map(({ function: fn }) => ({
     name: fn.name,
     description: fn.description,
     inputSchema: fn.parameters,
   }));
-  return systemMessageNotSupported(chatToolsAsText(messages as Array<Record<string, unknown>>, definitions));
+  const text = chatToolsAsText(messages as Array<Record<string, unknown>>, definitions);
+  return mode.serverReshapes === "system-message-not-supported" ? systemMessageNotSupported(text) : text;
 }
 
 function scriptFrom(
@@ -146,7 +148,7 @@ function scriptFrom(
   script: TestModelScript,
   toolName: string,
   argument: string,
-  toolsInText = false,
+  toolsInText?: RenderedPromptMode,
 ): ScriptBranch[] {
   const template = compileTemplate(templateSource);
   const tools = toolsNamed(toolName, argument);
@@ -156,7 +158,7 @@ function scriptFrom(
   for (const enableThinking of [true, false]) {
     const render = (messages: unknown[], addGenerationPrompt: boolean) =>
       template.render({
-        ...(toolsInText ? { messages: asText(messages, tools) } : { messages, tools }),
+        ...(toolsInText ? { messages: asText(messages, tools, toolsInText) } : { messages, tools }),
         add_generation_prompt: addGenerationPrompt,
         bos_token: "",
         eos_token: "",
