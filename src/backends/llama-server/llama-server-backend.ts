@@ -449,34 +449,25 @@ export class LlamaServerBackend implements Backend {
       const rendering = typeof renderingOrWhyNot === "string" ? undefined : renderingOrWhyNot;
       // Switchyard's renderer reduces unions itself where a template raises on them (render-prompt.ts).
       const singleTypes = !rendering && (await refusesTypeUnions((messages, tools) => render(messages, {}, tools)));
+      // Where Switchyard renders, the probes render the way every request will be.
+      const renderProbe = rendering
+        ? async (messages: unknown[], kwargs: Record<string, unknown>, tools: unknown[] = []) =>
+            rendering.renderer.render({
+              messages: (rendering.toolsAsText
+                ? chatToolsAsText(messages as Record<string, unknown>[], [])
+                : messages) as ChatMessage[],
+              tools,
+              addGenerationPrompt: true,
+              kwargs,
+            })
+        : render;
       // A template that never writes the tool list (DeepSeek V3.1) gets it in the family's call syntax.
       const call = family?.toolCalls;
       const listsTools =
         rendering?.toolsAsText || !call?.includes("NAME") || !call.includes("ARGS")
           ? true
-          : await writesToolList(async (messages, tools) =>
-              rendering
-                ? rendering.renderer.render({
-                    messages: messages as ChatMessage[],
-                    tools,
-                    addGenerationPrompt: true,
-                    kwargs: templateKwargs,
-                  })
-                : render(messages, templateKwargs, tools),
-            );
+          : await writesToolList((messages, tools) => renderProbe(messages, templateKwargs, tools));
       const { before, after } = appendOnlyProbeConversations();
-      // Where Switchyard renders, the probe renders the way every request will be.
-      const renderProbe = rendering
-        ? async (messages: unknown[], kwargs: Record<string, unknown>) =>
-            rendering.renderer.render({
-              messages: (rendering.toolsAsText
-                ? chatToolsAsText(messages as Record<string, unknown>[], [])
-                : messages) as ChatMessage[],
-              tools: [],
-              addGenerationPrompt: true,
-              kwargs,
-            })
-        : render;
       const [renderedBefore, renderedAfter] = await Promise.all([
         renderProbe(applyHistoryRemedy(before as ChatMessage[], history), templateKwargs),
         renderProbe(applyHistoryRemedy(after as ChatMessage[], history), templateKwargs),
