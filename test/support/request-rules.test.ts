@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readSseFixture } from "./anthropic-protocol-server.js";
 import { anthropicRequestViolation, IssuedThinking } from "./anthropic-request-rules.js";
 import { openAIRequestViolation } from "./openai-request-rules.js";
+import { vllmToolParserRefusal } from "./vllm-protocol-server.js";
 
 /** The fakes' rules, one case each: the documented request passes, the broken one gets the API's message. */
 describe("the strict Anthropic fake's rules", () => {
@@ -134,5 +135,25 @@ describe("the strict OpenAI fake's rules", () => {
         "Invalid value: 'reasoning'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
       code: "invalid_value",
     });
+  });
+});
+
+describe("the vLLM fake without a tool parser", () => {
+  const tools = [{ type: "function", function: { name: "Bash", parameters: { type: "object" } } }];
+  const message = (body: unknown) =>
+    (vllmToolParserRefusal(body)?.json as { error: { message: string } } | undefined)?.error.message;
+
+  it("refuses tools as vLLM does for each tool_choice, and lets none or no tools through", () => {
+    expect(message({ tools })).toBe(
+      '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+    );
+    expect(message({ tools, tool_choice: "required" })).toBe(
+      'tool_choice="required" requires --tool-call-parser to be set',
+    );
+    expect(message({ tools, tool_choice: { type: "function", function: { name: "Bash" } } })).toBe(
+      'tool_choice=function "Bash" requires --tool-call-parser to be set',
+    );
+    expect(vllmToolParserRefusal({ tools, tool_choice: "none" })).toBeUndefined();
+    expect(vllmToolParserRefusal({ messages: [] })).toBeUndefined();
   });
 });

@@ -32,11 +32,42 @@ export function sglangError(status: number, message: string, type = "BadRequestE
   return { status, json: { object: "error", message, type, param: null, code: status } };
 }
 
-/** `contextLength`: the server refuses requests over that window as it does (context-length-rule.ts). */
-export function startSglangProtocolServer(options: { script: Script; contextLength?: number }) {
-  const { contextLength } = options;
+/**
+ * `GET /server_info` (and `/get_server_info`, its older name, kept as an alias): SGLang answers
+ * `{**dataclasses.asdict(server_args), **scheduler_info, "internal_states": …, "version": …}`
+ * (`python/sglang/srt/entrypoints/http_server.py`). Only a few of the ServerArgs fields, with their
+ * names and defaults from `python/sglang/srt/server_args.py`, are given here; `tool_call_parser` is the
+ * `--tool-call-parser` the server was started with, `null` without one.
+ */
+export function sglangServerInfo(toolCallParser: string | null) {
+  return {
+    model_path: SGLANG_MODEL,
+    tokenizer_path: SGLANG_MODEL,
+    served_model_name: SGLANG_MODEL,
+    context_length: null,
+    reasoning_parser: null,
+    tool_call_parser: toolCallParser,
+    enable_cache_report: false,
+    internal_states: [{}],
+    version: "0.5.4",
+  };
+}
+
+/**
+ * `contextLength`: the server refuses requests over that window as it does (context-length-rule.ts).
+ * `toolCallParser`: what `/server_info` says the server was started with (default `qwen25`; `null`: none,
+ * so the model's calls come back as text, which the script's streams must then be).
+ */
+export function startSglangProtocolServer(options: {
+  script: Script;
+  contextLength?: number;
+  toolCallParser?: string | null;
+}) {
+  const { contextLength, toolCallParser = "qwen25" } = options;
+  const info = { status: 200, json: sglangServerInfo(toolCallParser) };
   return startOpenAIProtocolServer({
-    script: options.script,
+    script: (request) =>
+      request.method === "GET" && /^\/(get_)?server_info$/.test(request.path) ? info : options.script(request),
     fixtureDir: SGLANG_FIXTURE_DIR,
     context: contextLength === undefined ? undefined : { length: contextLength, rule: SGLANG_CONTEXT_RULE },
   });

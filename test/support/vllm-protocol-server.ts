@@ -53,11 +53,36 @@ export function vllmError(status: number, message: string, type = "BadRequestErr
   return { status, json: { error: { message, type, param: null, code: status } } };
 }
 
-/** `contextLength`: the server refuses requests over that window as it does (context-length-rule.ts). */
-export function startVllmProtocolServer(options: { script: Script; contextLength?: number }) {
-  const { contextLength } = options;
+/**
+ * vLLM without a tool parser (started without `--enable-auto-tool-choice --tool-call-parser NAME`) refuses
+ * a chat with tools before it renders anything, as `render_chat` in `vllm/renderers/online_renderer.py`
+ * does: `tool_choice` defaults to `auto` once `tools` are given (`check_tool_usage` in
+ * `vllm/entrypoints/openai/chat_completion/protocol.py`); `auto` is refused for want of both flags,
+ * `required` or a named function for want of the parser; `none` or no tools pass.
+ */
+export function vllmToolParserRefusal(body: unknown): ScriptedResponse | undefined {
+  const chat = body as { tools?: unknown[]; tool_choice?: unknown } | undefined;
+  const choice = chat?.tool_choice ?? (chat?.tools?.length ? "auto" : undefined);
+  if (choice === undefined || choice === null || choice === "none") return undefined;
+  if (choice === "auto")
+    return vllmError(400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set');
+  const named = (choice as { function?: { name?: string } }).function?.name;
+  const described = named === undefined ? `"${String(choice)}"` : `function "${named}"`;
+  return vllmError(400, `tool_choice=${described} requires --tool-call-parser to be set`);
+}
+
+/**
+ * `contextLength`: the server refuses requests over that window as it does (context-length-rule.ts).
+ * `toolParser: false`: a server started without one, which refuses tools as `vllmToolParserRefusal` says.
+ */
+export function startVllmProtocolServer(options: { script: Script; contextLength?: number; toolParser?: boolean }) {
+  const { contextLength, toolParser = true } = options;
+  const script: Script = toolParser
+    ? options.script
+    : (request) =>
+        (/\/chat\/completions$/.test(request.path) && vllmToolParserRefusal(request.body)) || options.script(request);
   return startOpenAIProtocolServer({
-    script: options.script,
+    script,
     fixtureDir: VLLM_FIXTURE_DIR,
     context: contextLength === undefined ? undefined : { length: contextLength, rule: VLLM_CONTEXT_RULE },
   });

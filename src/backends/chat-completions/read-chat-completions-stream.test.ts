@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CanonicalEvent } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
+import { TOOLS_AS_TEXT_OUTPUT } from "../../families/tools-as-text.js";
 import { thinkingSignature } from "../canonical-block-writer.js";
+import { UNPARSED_TOOL_CALL } from "../llama-server/read-completion-stream.js";
 import { mapFinishReason } from "./map-finish-reason.js";
 import { readChatCompletionsStream } from "./read-chat-completions-stream.js";
 
@@ -470,5 +472,44 @@ describe("mapFinishReason", () => {
     ["something_new", { unified: "end_turn", raw: "something_new" }],
   ])("%s → %j", (raw, expected) => {
     expect(mapFinishReason(raw)).toEqual(expected);
+  });
+});
+
+describe("readChatCompletionsStream, a model given its tools as text", () => {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const usage = `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 9 } })}\n\n`;
+  const stream = (pieces: string[], finish: string) =>
+    [...pieces.map((content) => chunk({ content })), chunk({}, finish), usage, "data: [DONE]\n\n"].join("");
+  const readAsText = async (text: string) => {
+    const events: CanonicalEvent[] = [];
+    const context = { ...CONTEXT, toolsAsText: TOOLS_AS_TEXT_OUTPUT };
+    for await (const event of readChatCompletionsStream(bytes(text, 7), context)) events.push(event);
+    return events;
+  };
+
+  it("reads a call out of the text, cut anywhere, and stops for tool use where the server said stop", async () => {
+    const events = await readAsText(
+      stream(['Listing.\n\n```tool_call\n{"name":"Bash","arguments":{"command":"ls"}}', "\n```"], "stop"),
+    );
+    expect(deltaText(events, "text")).toBe("Listing.");
+    const call = events.find((event) => event.type === "block_start" && event.block.type === "tool_call");
+    expect(call).toMatchObject({ block: { type: "tool_call", name: "Bash" } });
+    expect(events.at(-1)).toMatchObject({ type: "done", stopReason: { unified: "tool_use", raw: "stop" } });
+  });
+
+  it("passes a block cut off by max_tokens on as text, and says so in the raw stop reason", async () => {
+    const events = await readAsText(stream(['```tool_call\n{"name":"Bash","argu'], "length"));
+    expect(deltaText(events, "text")).toBe('```tool_call\n{"name":"Bash","argu');
+    expect(events.at(-1)).toMatchObject({
+      type: "done",
+      stopReason: { unified: "max_tokens", raw: `length; ${UNPARSED_TOOL_CALL}` },
+    });
+  });
+
+  it("ends with plain text as an end of turn", async () => {
+    const events = await readAsText(stream(["No call needed."], "stop"));
+    expect(deltaText(events, "text")).toBe("No call needed.");
+    expect(events.at(-1)).toMatchObject({ type: "done", stopReason: { unified: "end_turn" } });
   });
 });

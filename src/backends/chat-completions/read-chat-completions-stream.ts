@@ -1,8 +1,11 @@
 import type { BackendTimings, CanonicalEvent, StopReason, Usage, UsageField } from "../../core/canonical.js";
 import { emptyUsage } from "../../core/canonical.js";
 import { SwitchyardError, streamFailure } from "../../core/errors.js";
+import type { OutputSyntax } from "../../families/rendered-prompt-mode.js";
 import { readSseEvents } from "../../util/sse-lines.js";
 import { CanonicalBlockWriter } from "../canonical-block-writer.js";
+import { FamilyOutputParser, writeOutputPieces } from "../llama-server/family-output-parser.js";
+import { UNPARSED_TOOL_CALL } from "../llama-server/read-completion-stream.js";
 import { applyLlamaTimings, type LlamaTimings, parseStreamChunk } from "../parse-stream-chunk.js";
 import { ReasoningCount } from "../reasoning-count.js";
 import { mapFinishReason } from "./map-finish-reason.js";
@@ -56,17 +59,35 @@ function unreportedFields(seen: { usage: boolean; timings: boolean; cached: bool
   return seen.cached ? [] : ["cacheReadTokens"];
 }
 
+/** A model that wrote its calls as text stops as at its end of turn: it stopped to call them. */
+function textStopReason(reason: StopReason, calls: number, unparsed: number): StopReason {
+  const raw = unparsed > 0 ? `${reason.raw}; ${UNPARSED_TOOL_CALL}` : reason.raw;
+  return { ...reason, raw, ...(calls > 0 && reason.unified === "end_turn" ? { unified: "tool_use" } : {}) };
+}
+
 /**
  * Reads an OpenAI-style chat completions SSE stream into canonical events. `message_start` waits for
  * the first chunk that carries content or timings, so its usage is real (prefilled vs reused).
  */
 export async function* readChatCompletionsStream(
   body: AsyncIterable<Uint8Array>,
-  context: { id: string; model: string; backendName: string },
+  context: {
+    id: string;
+    model: string;
+    backendName: string;
+    /** The model was given its tools as text: its calls are read out of its text in this syntax. */
+    toolsAsText?: OutputSyntax;
+  },
 ): AsyncGenerator<CanonicalEvent> {
   const usage: Usage = emptyUsage();
   const timings: BackendTimings = {};
   const writer = new CanonicalBlockWriter(context.id, context.model, () => usage);
+  const parser = context.toolsAsText && new FamilyOutputParser(context.toolsAsText, "");
+  let textCalls = 0;
+  const text = (content: string, final: boolean) => {
+    if (!parser) return writer.append("text", content);
+    textCalls += writeOutputPieces(writer, [...parser.push(content), ...(final ? parser.finish() : [])]);
+  };
   let tool: OpenToolCall | undefined;
   let stopReason: StopReason | undefined;
   let finished = false;
@@ -117,7 +138,7 @@ export async function* readChatCompletionsStream(
         const thought = delta.reasoning_content ?? delta.reasoning;
         if (thought) writer.append("thinking", thought);
         reasoning.add(chunk.timings?.predicted_n, Boolean(thought) && !delta.content && !delta.tool_calls);
-        if (delta.content) writer.append("text", delta.content);
+        if (delta.content) text(delta.content, false);
         for (const call of delta.tool_calls ?? []) {
           // The last tool call is still the one being written only while its block is open.
           const current = tool && writer.openToolIndex === tool.index ? tool : undefined;
@@ -138,14 +159,17 @@ export async function* readChatCompletionsStream(
     }
   } catch (error) {
     if (!writer.hasStarted) throw streamFailure(error, context.backendName);
+    if (parser) text("", true);
     writer.close();
     for (const event of events.splice(0)) yield event;
     yield { type: "error", error: streamFailure(error, context.backendName), usage: finalUsage() };
     return;
   }
   writer.start();
+  if (parser) text("", true);
   writer.close();
   for (const event of events.splice(0)) yield event;
+  if (stopReason && parser) stopReason = textStopReason(stopReason, textCalls, parser.unparsed);
   if (!stopReason) {
     yield {
       type: "error",

@@ -10,11 +10,17 @@ import {
   type Script,
   startOpenAIProtocolServer,
 } from "../../../test/support/openai-protocol-server.js";
+import { configSchema } from "../../config/config-schema.js";
 import type { CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { encodeAnthropicEvent } from "../../protocols/anthropic/anthropic-stream-encoder.js";
 import { parseAnthropicRequest } from "../../protocols/anthropic/parse-anthropic-request.js";
-import { OpenAICompatibleBackend, type OpenAICompatibleOptions } from "./openai-compatible-backend.js";
+import { type BackendConfig, createBackend } from "../registry/backend-registry.js";
+import {
+  OpenAICompatibleBackend,
+  type OpenAICompatibleOptions,
+  TOOLS_AS_TEXT_NOTE,
+} from "./openai-compatible-backend.js";
 import { OPENAI_SERVER_COMPAT } from "./openai-server-compat.js";
 import { toOpenAICompatibleBody } from "./to-openai-compatible-body.js";
 
@@ -366,6 +372,23 @@ describe("vLLM and SGLang compat data", () => {
     expect(body.add_generation_prompt).toBe(true);
     expect(backend.kind).toBe("vllm");
     expect(backend.local).toBe(true);
+  });
+
+  it("`toolsAsText` from the config (SGLang without --tool-call-parser): tools as text, and the health check says so", async () => {
+    const backend = createBackend(
+      configSchema.parse({
+        backends: [{ name: "sglang", type: "sglang", url: "http://127.0.0.1:1", toolsAsText: true }],
+      }).backends[0] as BackendConfig,
+    ) as OpenAICompatibleBackend;
+    backends.push(backend);
+    expect(backend.compat.toolsAsText).toBe(true);
+    const body = toOpenAICompatibleBody(parseAnthropicRequest(TOOL_BODY), "m", backend.compat);
+    expect(body).not.toHaveProperty("tools");
+    expect(JSON.stringify(body.messages)).toContain("You can call the tools below.");
+    const { backend: listing } = await setup(() => ({ status: 200, json: DOCUMENTED_MODELS_LIST }), {
+      compat: { toolsAsText: true },
+    });
+    expect(await listing.health()).toEqual({ ok: true, detail: `ok; ${TOOLS_AS_TEXT_NOTE}` });
   });
 
   it("an SGLang count is a labelled estimate, asking the server nothing", async () => {

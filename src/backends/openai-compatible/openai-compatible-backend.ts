@@ -3,6 +3,7 @@ import type { Dispatcher, Pool } from "undici";
 import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { TurnFacts } from "../../core/turn-facts.js";
+import { TOOLS_AS_TEXT_OUTPUT } from "../../families/tools-as-text.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
 import { completionRoom, parseContextOverflow } from "../chat-completions/parse-context-overflow.js";
@@ -14,6 +15,7 @@ import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { FleetRouterAffinity, type FleetRouterConfig } from "./fleet-router.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
 import { toOpenAICompatibleBody } from "./to-openai-compatible-body.js";
+import { readsToolCalls, refusesToolCalls } from "./tool-parser.js";
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -42,6 +44,10 @@ export interface OpenAICompatibleOptions {
   fleetRouter?: FleetRouterConfig;
 }
 
+/** What the health detail adds for a server that cannot read tool calls. */
+export const TOOLS_AS_TEXT_NOTE =
+  "tools go as text, since the server reads no tool calls (start vLLM with --enable-auto-tool-choice --tool-call-parser NAME, SGLang with --tool-call-parser NAME)";
+
 /** The completion room an overflow error states, when the prompt alone fits; vLLM nests the message, SGLang does not. */
 function completionRoomOf(errorText: string): number | undefined {
   let body: { error?: { message?: unknown; code?: unknown }; message?: unknown; code?: unknown };
@@ -66,13 +72,16 @@ export class OpenAICompatibleBackend implements Backend {
   readonly name: string;
   readonly baseUrl: string;
   readonly local: boolean;
-  readonly compat: OpenAIServerCompat;
+  /** The flavor's compat data and the config's overrides; `toolsAsText` turns on once the server is found to read no tool calls. */
+  compat: OpenAIServerCompat;
   private readonly basePath: string;
   private readonly pool: Dispatcher;
   private modelWindow: number | undefined;
   /** Local servers only: a cloud's prefill is fast, and its fixed headers timeout stays. */
   private readonly prefill: PrefillDeadline | undefined;
   private readonly fleetRouter: FleetRouterAffinity | undefined;
+  /** SGLang: its server arguments read for a tool parser (readToolParser). */
+  private toolParserRead: Promise<void> | undefined;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.name = options.name;
@@ -132,13 +141,24 @@ export class OpenAICompatibleBackend implements Backend {
     options: StreamOptions,
     facts: TurnFacts,
   ): Promise<AsyncIterable<CanonicalEvent>> {
-    const body = toOpenAICompatibleBody(request, options.model, this.compat);
+    if (this.kind === "sglang" && request.tools.length > 0) {
+      this.toolParserRead ??= this.readToolParser();
+      await this.toolParserRead;
+    }
+    const compat = this.compat;
+    const body = toOpenAICompatibleBody(request, options.model, compat);
     const prefill = { prefill: this.prefill, facts, headers: this.fleetRouter?.headers(options.lane) };
     let response = await this.call("POST", "/chat/completions", body, options.signal, prefill);
     if (response.status === 400) {
+      const text = await response.text();
+      if (!compat.toolsAsText && request.tools.length > 0 && refusesToolCalls(text)) {
+        // The server has no tool parser and refused before rendering anything: from now on its tools go
+        // as text, this request first.
+        this.compat = { ...compat, toolsAsText: true };
+        return this.open(request, options, facts);
+      }
       // The prompt fits but the completion asked for does not (the clamp's estimate was short, or the
       // context was unknown): the server's message says how much room there is, so ask again for that.
-      const text = await response.text();
       const room = completionRoomOf(text);
       if (room === undefined || room >= request.maxTokens)
         throw mapUpstreamError(response.status, text, this.name, response.retryAfter, response.rateLimit);
@@ -160,8 +180,29 @@ export class OpenAICompatibleBackend implements Backend {
       id: `msg_${randomUUID().replaceAll("-", "")}`,
       model: request.model,
       backendName: this.name,
+      ...(compat.toolsAsText ? { toolsAsText: TOOLS_AS_TEXT_OUTPUT } : {}),
     });
     return this.prefill ? measuringPrefill(events, this.prefill) : events;
+  }
+
+  /**
+   * SGLang's server arguments, read once before its first request with tools: without a tool parser its
+   * tools go as text (tool-parser.ts). An answer that does not say (an older SGLang, a router in front)
+   * changes nothing; a failure to read is tried again on the next request with tools.
+   */
+  private async readToolParser(): Promise<void> {
+    try {
+      for (const path of ["/server_info", "/get_server_info"]) {
+        const response = await this.call("GET", path, undefined, AbortSignal.timeout(5_000), { atRoot: true });
+        const text = await response.text();
+        if (response.status === 404) continue;
+        if (response.status < 400 && readsToolCalls(JSON.parse(text)) === false)
+          this.compat = { ...this.compat, toolsAsText: true };
+        return;
+      }
+    } catch {
+      this.toolParserRead = undefined;
+    }
   }
 
   /**
@@ -206,7 +247,7 @@ export class OpenAICompatibleBackend implements Backend {
   async health(signal?: AbortSignal): Promise<BackendHealth> {
     try {
       await this.listModels(signal ?? AbortSignal.timeout(5_000));
-      return { ok: true, detail: "ok" };
+      return { ok: true, detail: this.compat.toolsAsText ? `ok; ${TOOLS_AS_TEXT_NOTE}` : "ok" };
     } catch (error) {
       return { ok: false, detail: (error as Error).message };
     }

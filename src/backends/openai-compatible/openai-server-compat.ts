@@ -39,6 +39,13 @@ export interface OpenAIServerCompat extends ChatCompletionsCompat {
   cacheReportFlag: string | undefined;
   /** Servers on this machine (vLLM, SGLang) keep a prefix cache and cost nothing per token. */
   local: boolean;
+  /**
+   * The server cannot read tool calls (vLLM started without `--enable-auto-tool-choice` and
+   * `--tool-call-parser` refuses every request with tools): tools, calls and results go as text
+   * (src/backends/tools-as-text.ts) and the model's calls are read back out of its text. Off on every
+   * flavor; the backend turns it on when the server refuses tools so (tool-parser.ts).
+   */
+  toolsAsText: boolean;
 }
 
 const HOSTED_MESSAGES = { midConversationSystem: "native", vision: true } as const;
@@ -60,6 +67,7 @@ export const OPENAI_SERVER_COMPAT: Readonly<Record<OpenAIServerFlavor, OpenAISer
     tokenize: "none",
     cacheReportFlag: undefined,
     local: false,
+    toolsAsText: false,
   },
   vllm: {
     ...LOCAL_MESSAGES,
@@ -71,6 +79,7 @@ export const OPENAI_SERVER_COMPAT: Readonly<Record<OpenAIServerFlavor, OpenAISer
     tokenize: "chat",
     cacheReportFlag: "--enable-prompt-tokens-details",
     local: true,
+    toolsAsText: false,
   },
   sglang: {
     ...LOCAL_MESSAGES,
@@ -82,5 +91,6 @@ export const OPENAI_SERVER_COMPAT: Readonly<Record<OpenAIServerFlavor, OpenAISer
     tokenize: "none",
     cacheReportFlag: "--enable-cache-report",
     local: true,
+    toolsAsText: false,
   },
 };

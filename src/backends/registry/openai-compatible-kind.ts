@@ -19,6 +19,11 @@ const settings = {
   ...keySettings,
   /** Models this backend serves, when it cannot list them itself. */
   models: z.array(z.string()).optional(),
+  /**
+   * The server cannot read tool calls (SGLang without `--tool-call-parser` passes them on as text): tools,
+   * calls and results go as text. vLLM without its tool parser says so, and is found out by itself.
+   */
+  toolsAsText: z.boolean().optional(),
 };
 
 /** Settings of servers that render with the model's HF template (vLLM, SGLang). */
@@ -76,6 +81,7 @@ export const openAICompatibleKind: BackendKindEntry<"openai-compatible", typeof 
       models: config.models,
       fleetRouter: config.fleetRouter,
       local: config.local,
+      ...(config.toolsAsText ? { compat: { toolsAsText: true } } : {}),
       ...upstreamTimeouts(config),
     }),
   apiKey: (config) => keyOf(config),
@@ -119,7 +125,10 @@ export function templateServerKind<const Kind extends Exclude<OpenAIServerFlavor
         apiKey: keyOf(config),
         models: config.models,
         flavor: kind,
-        compat: config.chatTemplateKwargs ? { templateKwargs: config.chatTemplateKwargs } : undefined,
+        compat: {
+          ...(config.chatTemplateKwargs ? { templateKwargs: config.chatTemplateKwargs } : {}),
+          ...(config.toolsAsText ? { toolsAsText: true } : {}),
+        },
         ...upstreamTimeouts(config),
       }),
     apiKey: (config) => keyOf(config),
