@@ -1,4 +1,5 @@
 import { GgmlType, type GgufMetadataValue, GgufValueType } from "../gguf/gguf-types.js";
+import { arrayOf, bool, f32, str, u32 } from "../gguf/gguf-values.js";
 import type { HeaderOnlyGgufFile } from "../gguf/gguf-writer.js";
 
 /*
@@ -27,15 +28,7 @@ export const REAL_SHAPE_NAMES: readonly RealShapeName[] = [
 
 type Tensor = HeaderOnlyGgufFile["tensors"][number];
 
-const u32 = (value: number): GgufMetadataValue => ({ type: GgufValueType.Uint32, value });
-const f32 = (value: number): GgufMetadataValue => ({ type: GgufValueType.Float32, value });
-const str = (value: string): GgufMetadataValue => ({ type: GgufValueType.String, value });
-const bool = (value: boolean): GgufMetadataValue => ({ type: GgufValueType.Bool, value });
-const i32s = (values: number[]): GgufMetadataValue => ({
-  type: GgufValueType.Array,
-  itemType: GgufValueType.Int32,
-  value: values,
-});
+const i32s = (values: number[]) => arrayOf(GgufValueType.Int32, values);
 
 const F32 = GgmlType.F32;
 const Q4K = GgmlType.Q4_K;

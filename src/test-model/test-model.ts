@@ -9,6 +9,7 @@ import {
   type GgufTensor,
   GgufValueType,
 } from "../gguf/gguf-types.js";
+import { arrayOf, bool, f32, str, u32 } from "../gguf/gguf-values.js";
 import { writeGguf } from "../gguf/gguf-writer.js";
 import { ByteLevelTokenizer } from "./byte-level-tokenizer.js";
 import { type ChainPlan, planChains } from "./chain-plan.js";
@@ -79,10 +80,6 @@ export function toMetadataValue(entry: { value: unknown; type: number; subType?:
     value: entry.value as GgufScalar,
   };
 }
-
-const u32 = (value: number): GgufMetadataValue => ({ type: GgufValueType.Uint32, value });
-const f32 = (value: number): GgufMetadataValue => ({ type: GgufValueType.Float32, value });
-const str = (value: string): GgufMetadataValue => ({ type: GgufValueType.String, value });
 
 function modelMetadata(
   shape: TestModelShape,

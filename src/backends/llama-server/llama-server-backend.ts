@@ -22,6 +22,7 @@ import { reportTurnFacts } from "../report-turn-facts.js";
 import { chatToolsAsText } from "../tools-as-text.js";
 import { closeUpstreamPool, LOCAL_KEEP_ALIVE, preconnect, upstreamPool } from "../upstream-pool.js";
 import { generationRequest, requestUpstream, upstreamFailure, upstreamJson } from "../upstream-request.js";
+import { MTMD_DEFAULT_MARKER } from "./completion-media.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
 import { DEFAULT_LLAMA_SERVER_COMPAT, type LlamaServerCompat } from "./llama-server-compat.js";
 import { ASSUMED_COPY_BYTES_PER_SECOND, chooseCopySource } from "./prefix-copy.js";
@@ -104,6 +105,8 @@ interface Props {
   total_slots?: number;
   default_generation_settings?: { n_ctx?: number };
   modalities?: { vision?: boolean };
+  /** The marker an image takes in a prompt (`get_media_marker()`); older servers name none and use mtmd's. */
+  media_marker?: string;
   model_alias?: string;
   model_path?: string;
   chat_template?: string;
@@ -478,8 +481,11 @@ export class LlamaServerBackend implements Backend {
         family: family?.id,
         history,
         pinSlots,
-        // A rendered prompt carries no image data (/completion would need it apart): images become text.
-        vision: !rendering && props.modalities?.vision === true,
+        vision: props.modalities?.vision === true,
+        // A prompt Switchyard renders carries its images as the server's markers, their bytes apart.
+        ...(rendering && props.modalities?.vision === true
+          ? { mediaMarker: props.media_marker ?? MTMD_DEFAULT_MARKER }
+          : {}),
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...(rendering ? { rendering } : {}),
@@ -535,10 +541,7 @@ export class LlamaServerBackend implements Backend {
       return served?.propsCache ? served.modelCard(model, signal) : {};
     }
     const props = this.propsCache as Props;
-    const rendered = detectFamily(props.chat_template)?.render !== undefined;
-    // Where Switchyard renders the prompt, images become text (compat's `vision`).
-    const compat = await this.compatPromise?.catch(() => undefined);
-    const vision = compat ? compat.vision : props.modalities?.vision === true && !rendered;
+    const vision = props.modalities?.vision === true;
     return {
       contextSize: props.default_generation_settings?.n_ctx,
       ...(props.chat_template ? { chatTemplate: props.chat_template } : {}),
@@ -584,7 +587,7 @@ export class LlamaServerBackend implements Backend {
       compat,
     );
     const rendering = compat.rendering || undefined;
-    const rendered = rendering ? toCompletionBody(chatBody, rendering.renderer) : undefined;
+    const rendered = rendering ? toCompletionBody(chatBody, rendering.renderer, compat.mediaMarker) : undefined;
     const body = rendered?.body ?? chatBody;
     // In router mode the router picks the model's process by the body's `model`.
     if (this.routerModel) body.model = this.routerModel.name;
@@ -920,7 +923,7 @@ export class LlamaServerBackend implements Backend {
     const compat = await this.compat(signal);
     const body = toLlamaServerBody(request, model, compat);
     const rendered = compat.rendering
-      ? { prompt: toCompletionBody(body, compat.rendering.renderer).prompt }
+      ? { prompt: toCompletionBody(body, compat.rendering.renderer, compat.mediaMarker).prompt }
       : await this.json<{ prompt?: string }>("POST", "/apply-template", body, signal);
     if (typeof rendered.prompt !== "string") {
       throw new SwitchyardError(`${this.name}: /apply-template returned no prompt`, {

@@ -59,6 +59,12 @@ export interface LlamaServerCompat extends Pick<ChatMessagesCompat, "midConversa
   rendering?: PromptRendering | false;
   /** Why Switchyard does not render a family that asks for it (its corrections do not apply to this template). */
   renderingRefused?: string;
+  /**
+   * The server's media marker (`/props` `media_marker`, random per process unless `LLAMA_MEDIA_MARKER` is
+   * set), where Switchyard renders the prompt of a server that takes images: each image is this marker in
+   * the prompt and its bytes in `multimodal_data` (completion-media.ts).
+   */
+  mediaMarker?: string;
 }
 
 /** Switchyard's own rendering of a family's prompt (render-prompt.ts) and the family's output syntax. */
