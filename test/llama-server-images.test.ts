@@ -106,6 +106,20 @@ describe.each([
     expect(withImage - words).toBe(testMmprojImageTokens() + split);
   });
 
+  it("labels count_tokens an estimate when the prompt holds an image (the marker is counted, not the image)", async () => {
+    const count = (content: unknown[]) =>
+      fetch(`${gateway.url}/v1/messages/count_tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: "sonnet", messages: [{ role: "user", content }] }),
+      });
+    const words = await count([{ type: "text", text: QUESTION }]);
+    expect(words.headers.get("x-switchyard-token-count")).toBe("exact");
+    const withImage = await count([{ type: "text", text: QUESTION }, image]);
+    expect(withImage.status).toBe(200);
+    expect(withImage.headers.get("x-switchyard-token-count")).toBe("estimate");
+  });
+
   it.runIf(template !== undefined)(
     "is rendered as the server renders it: the same prompt, with the server's own media marker",
     async () => {

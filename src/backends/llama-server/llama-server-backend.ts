@@ -114,6 +114,15 @@ interface Props {
   is_sleeping?: boolean;
 }
 
+/** Whether any message of the request, or any tool result in it, holds an image. */
+const holdsImages = (request: CanonicalRequest) =>
+  request.messages.some((message) =>
+    message.parts.some(
+      (part) =>
+        part.type === "image" || (part.type === "tool_result" && part.content.some((item) => item.type === "image")),
+    ),
+  );
+
 /**
  * What a server serves, as far as the probe depends on it (model, template, context, slots, build), as a
  * short digest: two servers that differ in any of it differ here.
@@ -908,9 +917,16 @@ export class LlamaServerBackend implements Backend {
     }
   }
 
-  /** Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize). */
+  /**
+   * Exact: the same messages through the server's own template (/apply-template) and tokenizer (/tokenize).
+   * Not with images on a server that takes them: each is counted as the text of its media marker, not as the
+   * tokens the projector makes of it, which only a prefill tells.
+   */
   async countTokens(request: CanonicalRequest, options: { model: string; signal: AbortSignal }): Promise<TokenCount> {
-    return { tokens: (await this.promptTokens(request, options.model, options.signal)).length, exact: true };
+    const served = await this.backendFor(options.model, options.signal);
+    if (served !== this) return served.countTokens(request, options);
+    const tokens = (await this.promptTokens(request, options.model, options.signal)).length;
+    return { tokens, exact: !((await this.compat(options.signal)).vision && holdsImages(request)) };
   }
 
   /**
