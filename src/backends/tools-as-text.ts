@@ -9,6 +9,7 @@ import type {
 import { joinText } from "../core/join-text.js";
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN, TOOL_OUTPUT_CLOSE, TOOL_OUTPUT_OPEN } from "../families/tools-as-text.js";
 import { rememberFrozen } from "../util/remember-frozen.js";
+import { TOOL_IMAGE_PLACEHOLDER } from "./chat-completions/to-chat-messages.js";
 import { opaqueBlockText } from "./opaque-block-text.js";
 
 /** A tool as one line of JSON: name, description, parameters. */
@@ -91,7 +92,7 @@ function userTurn(message: CanonicalMessage): CanonicalMessage {
           if (item.type === "text") return item.text;
           if (item.type === "opaque") return opaqueBlockText(item);
           images.push(item);
-          return "[image attached below]";
+          return TOOL_IMAGE_PLACEHOLDER;
         }),
       );
       texts.push(toolOutputBlock(part.isError ? `Error: ${result}` : result));

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LLAMA_API_KEY, LlamaServerBackend } from "../backends/llama-server/llama-server-backend.js";
+import { rendersToolsAsText } from "../backends/llama-server/llama-server-compat.js";
 import { correctTemplate } from "../backends/llama-server/template-remedy.js";
 import { keyOf } from "../backends/registry/backend-kind.js";
 import { familyById } from "../families/model-families.js";
@@ -9,7 +10,7 @@ import { cacheDirectory } from "../util/paths.js";
 import type { Finding } from "./doctor-findings.js";
 
 /** Claude Code's system prompt and tools alone take about 20K tokens; a turn needs room beyond that. */
-const CLAUDE_CODE_MIN_CONTEXT = 32_768;
+export const CLAUDE_CODE_MIN_CONTEXT = 32_768;
 
 interface Slot {
   id: number;
@@ -246,7 +247,7 @@ export async function inspectLlamaServer(url: string, model?: string): Promise<F
           'the template refuses a type union in a tool schema (["integer", "null"], as Goose and many MCP servers send) and renders a single type: Switchyard sends each union as its first type other than null',
       });
     }
-    const toolsAsText = compat.rendering && compat.rendering.toolsAsText === true;
+    const toolsAsText = rendersToolsAsText(compat);
     if (compat.toolListCall || toolsAsText) {
       findings.push({
         level: "ok",

@@ -39,7 +39,7 @@ export function sglangError(status: number, message: string, type = "BadRequestE
  * names and defaults from `python/sglang/srt/server_args.py`, are given here; `tool_call_parser` is the
  * `--tool-call-parser` the server was started with, `null` without one.
  */
-export function sglangServerInfo(toolCallParser: string | null) {
+export function sglangServerInfo(toolCallParser: string | null, enableCacheReport = false) {
   return {
     model_path: SGLANG_MODEL,
     tokenizer_path: SGLANG_MODEL,
@@ -47,7 +47,7 @@ export function sglangServerInfo(toolCallParser: string | null) {
     context_length: null,
     reasoning_parser: null,
     tool_call_parser: toolCallParser,
-    enable_cache_report: false,
+    enable_cache_report: enableCacheReport,
     internal_states: [{}],
     version: "0.5.4",
   };
@@ -62,9 +62,11 @@ export function startSglangProtocolServer(options: {
   script: Script;
   contextLength?: number;
   toolCallParser?: string | null;
+  /** What `/server_info` says of `--enable-cache-report`. */
+  cacheReport?: boolean;
 }) {
   const { contextLength, toolCallParser = "qwen25" } = options;
-  const info = { status: 200, json: sglangServerInfo(toolCallParser) };
+  const info = { status: 200, json: sglangServerInfo(toolCallParser, options.cacheReport) };
   return startOpenAIProtocolServer({
     script: (request) =>
       request.method === "GET" && /^\/(get_)?server_info$/.test(request.path) ? info : options.script(request),

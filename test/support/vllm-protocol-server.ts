@@ -48,6 +48,39 @@ export function vllmTokenizeAnswer(tokens: number[]): ScriptedResponse {
   return { status: 200, json: { count: tokens.length, max_model_len: 32768, tokens } };
 }
 
+/**
+ * A non-streamed answer of one token: vLLM's `ChatCompletionResponse` (`id`, `object`, `created`, `model`,
+ * `choices` of `ChatCompletionResponseChoice` with `message`, `logprobs`, `finish_reason`, `stop_reason`,
+ * and `usage`, in protocol.py). `cachedTokens`: a server started with `--enable-prompt-tokens-details` fills
+ * `prompt_tokens_details`; without it the field is null.
+ */
+export function vllmChatAnswer(cachedTokens?: number): ScriptedResponse {
+  return {
+    status: 200,
+    json: {
+      id: "chatcmpl-3b8f0c2d9e7a4f1b8c6d5e4f3a2b1c0d",
+      object: "chat.completion",
+      created: 1764000500,
+      model: VLLM_MODEL,
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: "Hello", reasoning: null, tool_calls: [] },
+          logprobs: null,
+          finish_reason: "length",
+          stop_reason: null,
+        },
+      ],
+      usage: {
+        prompt_tokens: 12,
+        total_tokens: 13,
+        completion_tokens: 1,
+        prompt_tokens_details: cachedTokens === undefined ? null : { cached_tokens: cachedTokens },
+      },
+    },
+  };
+}
+
 /** vLLM's `ErrorResponse`: `{error: {message, type, param, code}}`. */
 export function vllmError(status: number, message: string, type = "BadRequestError"): ScriptedResponse {
   return { status, json: { error: { message, type, param: null, code: status } } };

@@ -37,6 +37,9 @@ export type ChatMessage =
     }
   | { role: "tool"; tool_call_id: string; content: string };
 
+/** Where a tool result's image stood, in its text: the image itself follows in the user turn. */
+export const TOOL_IMAGE_PLACEHOLDER = "[image attached below]";
+
 function describeImage(image: ImagePart): string {
   const what = image.source.kind === "base64" ? `${image.source.mediaType} image` : `image at ${image.source.url}`;
   return `[${what} omitted: this model does not accept images]`;
@@ -101,7 +104,7 @@ function convertMessage(message: CanonicalMessage, compat: ChatMessagesCompat): 
         if (item.type === "opaque") return opaqueBlockText(item);
         if (!compat.vision) return describeImage(item);
         toolImages.push(item);
-        return "[image attached below]";
+        return TOOL_IMAGE_PLACEHOLDER;
       });
       const text = joinText(texts);
       out.push({ role: "tool", tool_call_id: part.toolCallId, content: part.isError ? `Error: ${text}` : text });

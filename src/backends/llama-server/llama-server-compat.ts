@@ -84,3 +84,7 @@ export const DEFAULT_LLAMA_SERVER_COMPAT: LlamaServerCompat = {
   templateKwargs: {},
   appendOnly: true,
 };
+
+/** Whether the family is rendered with its tools, calls and results as text (Gemma 2, Phi-3.5). */
+export const rendersToolsAsText = (compat: Pick<LlamaServerCompat, "rendering">) =>
+  compat.rendering ? compat.rendering.toolsAsText === true : false;

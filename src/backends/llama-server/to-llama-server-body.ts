@@ -5,7 +5,7 @@ import { chatTemplateKwargs, toChatCompletionsBody } from "../chat-completions/t
 import { type ChatContent, type ChatMessage, toChatMessages } from "../chat-completions/to-chat-messages.js";
 import { toolsAsText, withToolList } from "../tools-as-text.js";
 import { applyHistoryRemedy } from "./history-remedy.js";
-import type { LlamaServerCompat } from "./llama-server-compat.js";
+import { type LlamaServerCompat, rendersToolsAsText } from "./llama-server-compat.js";
 import { singleSchemaTypes } from "./single-schema-types.js";
 
 /** The messages llama-server is sent: joined where the template insists on alternating roles, history remedied. */
@@ -32,12 +32,11 @@ export function toLlamaServerBody(
 ): Record<string, unknown> {
   // A template with no place for tools (Gemma 2) gets them, their calls and results as text; one that
   // never writes the tool list (DeepSeek V3.1) gets the list after the system prompt.
-  const request =
-    compat.rendering && compat.rendering.toolsAsText === true
-      ? toolsAsText(given)
-      : compat.toolListCall
-        ? withToolList(given, compat.toolListCall)
-        : given;
+  const request = rendersToolsAsText(compat)
+    ? toolsAsText(given)
+    : compat.toolListCall
+      ? withToolList(given, compat.toolListCall)
+      : given;
   const body = toChatCompletionsBody(request, model, compat, llamaServerMessages(request, compat));
   const tools = body.tools;
   if (compat.singleSchemaTypes && tools)

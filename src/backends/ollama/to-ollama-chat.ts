@@ -1,5 +1,6 @@
 import type { CanonicalMessage, CanonicalRequest, ImagePart, TextPart } from "../../core/canonical.js";
 import { joinText } from "../../core/join-text.js";
+import { TOOL_IMAGE_PLACEHOLDER } from "../chat-completions/to-chat-messages.js";
 import { opaqueBlockText } from "../opaque-block-text.js";
 import { toolsAsText } from "../tools-as-text.js";
 import type { OllamaCompat } from "./ollama-compat.js";
@@ -96,7 +97,7 @@ function convertMessage(
         if (item.type === "opaque") return opaqueBlockText(item);
         if (!compat.vision || item.source.kind === "url") return textAndImages([item], compat).content;
         toolImages.push(item);
-        return "[image attached below]";
+        return TOOL_IMAGE_PLACEHOLDER;
       });
       const text = joinText(texts);
       out.push({
