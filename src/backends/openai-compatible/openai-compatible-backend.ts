@@ -4,6 +4,7 @@ import type { CanonicalEvent, CanonicalRequest } from "../../core/canonical.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { TurnFacts } from "../../core/turn-facts.js";
 import { TOOLS_AS_TEXT_OUTPUT } from "../../families/tools-as-text.js";
+import { untilAborted } from "../../util/until-aborted.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
 import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
 import { completionRoom, parseContextOverflow } from "../chat-completions/parse-context-overflow.js";
@@ -143,7 +144,7 @@ export class OpenAICompatibleBackend implements Backend {
   ): Promise<AsyncIterable<CanonicalEvent>> {
     if (this.kind === "sglang" && request.tools.length > 0) {
       this.toolParserRead ??= this.readToolParser();
-      await this.toolParserRead;
+      await untilAborted(this.toolParserRead, options.signal);
     }
     const compat = this.compat;
     const body = toOpenAICompatibleBody(request, options.model, compat);
@@ -188,7 +189,9 @@ export class OpenAICompatibleBackend implements Backend {
   /**
    * SGLang's server arguments, read once before its first request with tools: without a tool parser its
    * tools go as text (tool-parser.ts). An answer that does not say (an older SGLang, a router in front)
-   * changes nothing; a failure to read is tried again on the next request with tools.
+   * changes nothing; a failure to read is tried again on the next request with tools. One read serves
+   * every request waiting on it, so it has a time limit of its own, and a request whose client goes
+   * away stops waiting (untilAborted).
    */
   private async readToolParser(): Promise<void> {
     try {
