@@ -35,4 +35,30 @@ describe("switchyard doctor on a vLLM", () => {
     expect(result.stdout).toContain("restart the server with --enable-prompt-tokens-details");
     expect(result.stdout).not.toContain("llama-server at");
   });
+
+  it("sends a vLLM started with --api-key the key vLLM reads from VLLM_API_KEY", async () => {
+    // vLLM's AuthenticationMiddleware (entrypoints/openai/api_server.py): /v1 paths without the bearer get
+    // 401 {"error": "Unauthorized"}.
+    const keyed = await startVllmProtocolServer({
+      toolParser: false,
+      script: (request) => {
+        if (request.headers.authorization !== "Bearer vllm-key")
+          return { status: 401, json: { error: "Unauthorized" } };
+        if (request.path === "/v1/models") return { status: 200, json: VLLM_MODELS_LIST };
+        return request.path === "/v1/chat/completions"
+          ? vllmChatAnswer()
+          : { status: 404, json: { detail: "Not Found" } };
+      },
+    });
+    try {
+      const args = ["doctor", "--backend", keyed.url, "--url", "http://127.0.0.1:1"];
+      const without = await runCli(args, { VLLM_API_KEY: "" });
+      expect(without.stdout).toMatch(/\[FAIL\] reachable:/);
+      const withKey = await runCli(args, { VLLM_API_KEY: "vllm-key" });
+      expect(withKey.stdout).toMatch(/\[ok {2}\] reachable: serves Qwen\/Qwen3-8B/);
+      expect(withKey.stdout).toMatch(/\[WARN\] tool calls: the server reads no tool calls/);
+    } finally {
+      await keyed.close();
+    }
+  });
 });

@@ -25,9 +25,13 @@ export function withScheme(url: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`;
 }
 
-async function answers(url: string, timeoutMs = 800): Promise<{ status: number; body: unknown } | undefined> {
+async function answers(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs = 800,
+): Promise<{ status: number; body: unknown } | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     try {
       return { status: response.status, body: JSON.parse(text) };
@@ -40,10 +44,10 @@ async function answers(url: string, timeoutMs = 800): Promise<{ status: number; 
 }
 
 /** The server at `root`, each path asked at most once (vLLM's and SGLang's probes both read /v1/models). */
-function probedServer(root: string): ProbedServer {
+function probedServer(root: string, headers: Record<string, string>): ProbedServer {
   const asked = new Map<string, ReturnType<typeof answers>>();
   const answer = (path: string) => {
-    const answered = asked.get(path) ?? answers(`${root}${path}`);
+    const answered = asked.get(path) ?? answers(`${root}${path}`, headers);
     asked.set(path, answered);
     return answered;
   };
@@ -63,12 +67,13 @@ export const kindByUrl = (url: string): BackendKind | undefined =>
 
 /**
  * The kind of server at `url` (its root, or its `/v1`): first by the URL alone (a cloud), then by
- * asking it, each kind's probe in the registry's order.
+ * asking it, each kind's probe in the registry's order. `apiKey` goes as a bearer token on every probe
+ * (a server started with `--api-key` answers its model list to no one else).
  */
-export async function identifyServer(url: string): Promise<BackendKind | undefined> {
+export async function identifyServer(url: string, apiKey?: string): Promise<BackendKind | undefined> {
   const byUrl = kindByUrl(url);
   if (byUrl) return byUrl;
-  const server = probedServer(serverRoot(url));
+  const server = probedServer(serverRoot(url), apiKey ? { authorization: `Bearer ${apiKey}` } : {});
   for (const entry of PROBE_ORDER) if (await entry.discovery?.answers?.(server)) return entry.kind;
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { keyOf, serverRoot } from "../../backends/registry/backend-kind.js";
 import { identifyServer, WELL_KNOWN_LOCAL_URLS, withScheme } from "../../backends/registry/identify-server.js";
 import { DEFAULT_PORT } from "../../config/config-schema.js";
 import { loadConfig } from "../../config/load-config.js";
@@ -37,10 +38,20 @@ export function registerDoctorCommand(program: Command): void {
       })
         .then((response) => (response.ok ? response.json() : undefined))
         .catch(() => undefined)) as Info | undefined;
+      // A server's key: its config entry's (the same URL), else for vLLM the variable vLLM itself reads.
+      const keyFor = (url: string, kind: "vllm" | "sglang") => {
+        const entry = config.backends.find(
+          (backend) => backend.type === kind && serverRoot(backend.url) === serverRoot(url),
+        ) as { apiKey?: string; apiKeyEnv?: string } | undefined;
+        return keyOf(entry ?? {}, kind === "vllm" ? "VLLM_API_KEY" : undefined);
+      };
       const targets: Target[] = [];
       if (options.backend) {
         const url = withScheme(options.backend);
-        targets.push({ url, kind: inspectedKind(await identifyServer(url)) ?? "llama-server" });
+        // A vLLM started with --api-key lists its models only to a caller with the key vLLM reads.
+        const vllmKey = process.env.VLLM_API_KEY || undefined;
+        const kind = (await identifyServer(url)) ?? (vllmKey ? await identifyServer(url, vllmKey) : undefined);
+        targets.push({ url, kind: inspectedKind(kind) ?? "llama-server" });
       } else {
         for (const backend of info?.backends ?? []) {
           const kind = inspectedKind(backend.kind);
@@ -61,7 +72,10 @@ export function registerDoctorCommand(program: Command): void {
         sections.push(
           kind === "llama-server"
             ? [`llama-server at ${url}`, await inspectLlamaServer(url, options.model)]
-            : [`${kind === "vllm" ? "vLLM" : "SGLang"} at ${url}`, await inspectTemplateServer(url, kind)],
+            : [
+                `${kind === "vllm" ? "vLLM" : "SGLang"} at ${url}`,
+                await inspectTemplateServer(url, kind, keyFor(url, kind)),
+              ],
         );
       }
       if (targets.length === 0)
