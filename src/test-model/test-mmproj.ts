@@ -80,7 +80,7 @@ export function writeTestMmproj(path: string, options: TestMmprojOptions): void 
   const random = seededRandom(seed);
   const positions = testMmprojImageTokens();
 
-  const f16 = (name: string, dims: number[], scale: number): GgufTensor => ({
+  const f16Tensor = (name: string, dims: number[], scale: number): GgufTensor => ({
     name,
     dims,
     type: GgmlType.F16,
@@ -89,7 +89,7 @@ export function writeTestMmproj(path: string, options: TestMmprojOptions): void 
       return new Uint8Array(float16Bits(values).buffer);
     },
   });
-  const f32 = (name: string, dims: number[], fill: (values: Float32Array) => void): GgufTensor => ({
+  const f32Tensor = (name: string, dims: number[], fill: (values: Float32Array) => void): GgufTensor => ({
     name,
     dims,
     type: GgmlType.F32,
@@ -99,11 +99,11 @@ export function writeTestMmproj(path: string, options: TestMmprojOptions): void 
       return new Uint8Array(values.buffer);
     },
   });
-  const ones = (name: string, length: number) => f32(name, [length], (values) => values.fill(1));
-  const zeros = (name: string, length: number) => f32(name, [length], () => {});
+  const ones = (name: string, length: number) => f32Tensor(name, [length], (values) => values.fill(1));
+  const zeros = (name: string, length: number) => f32Tensor(name, [length], () => {});
   /** A linear layer: ggml's weight is [inputs, outputs] (dims[0] innermost), the bias [outputs]. */
   const linear = (name: string, inputs: number, outputs: number): GgufTensor[] => [
-    f16(`${name}.weight`, [inputs, outputs], 1 / Math.sqrt(inputs)),
+    f16Tensor(`${name}.weight`, [inputs, outputs], 1 / Math.sqrt(inputs)),
     zeros(`${name}.bias`, outputs),
   ];
 
@@ -130,9 +130,9 @@ export function writeTestMmproj(path: string, options: TestMmprojOptions): void 
     metadata: projectorMetadata(textEmbd, seed),
     tensors: [
       // ggml_conv_2d's kernel: [width, height, input channels (RGB), output channels].
-      f16("v.patch_embd.weight", [patchSize, patchSize, 3, embedding], 1 / Math.sqrt(patchSize * patchSize * 3)),
+      f16Tensor("v.patch_embd.weight", [patchSize, patchSize, 3, embedding], 1 / Math.sqrt(patchSize * patchSize * 3)),
       // One row per patch (no class embedding, so no extra position).
-      f32("v.position_embd.weight", [embedding, positions], (values) => fillUniform(values, random, 0.02)),
+      f32Tensor("v.position_embd.weight", [embedding, positions], (values) => fillUniform(values, random, 0.02)),
       ...blocks,
       // LLaVA's projector: mm.0 (linear), GELU, mm.2 (linear). clip.cpp loads both as optional, yet the
       // graph adds mm.0's bias unconditionally and clip_n_mmproj_embd reads the output width from
