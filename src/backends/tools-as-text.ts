@@ -12,9 +12,13 @@ import { rememberFrozen } from "../util/remember-frozen.js";
 import { TOOL_IMAGE_PLACEHOLDER } from "./chat-completions/to-chat-messages.js";
 import { opaqueBlockText } from "./opaque-block-text.js";
 
-/** A tool as one line of JSON: name, description, parameters. */
-const toolLine = (tool: ToolDefinition) =>
-  JSON.stringify({ name: tool.name, description: tool.description, parameters: tool.inputSchema });
+/** The tools, each as one line of JSON (name, description, parameters), under a line that says so. */
+const toolLines = (tools: readonly ToolDefinition[]) => [
+  "The tools, with their parameters in JSON Schema:",
+  ...tools.map((tool) =>
+    JSON.stringify({ name: tool.name, description: tool.description, parameters: tool.inputSchema }),
+  ),
+];
 
 /** What the model is told about its tools and how to call one: written after the system prompt. */
 export function toolInstructions(tools: readonly ToolDefinition[]): string {
@@ -23,8 +27,7 @@ export function toolInstructions(tools: readonly ToolDefinition[]): string {
     "You can call the tools below. To call one, write a block like this, with the tool's name and its arguments as one JSON object, one block per call:",
     `${TOOL_CALL_OPEN}\n${example}${TOOL_CALL_CLOSE}`,
     `Write nothing after your last block: each result comes back to you in a ${TOOL_OUTPUT_OPEN.trim()} block.`,
-    "The tools, with their parameters in JSON Schema:",
-    ...tools.map(toolLine),
+    ...toolLines(tools),
   ].join("\n");
 }
 
@@ -38,8 +41,7 @@ const toolList = (tools: readonly ToolDefinition[]): TextPart => ({ type: "text"
 export function toolListInstructions(tools: readonly ToolDefinition[], call: string): string {
   return [
     `You can call the tools below. To call one, write ${call} with NAME the tool's name and ARGS its arguments as one JSON object.`,
-    "The tools, with their parameters in JSON Schema:",
-    ...tools.map(toolLine),
+    ...toolLines(tools),
   ].join("\n");
 }
 

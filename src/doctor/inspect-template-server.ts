@@ -1,5 +1,5 @@
 import type { OpenAICompatibleBackend } from "../backends/openai-compatible/openai-compatible-backend.js";
-import { readsToolCalls, refusesToolCalls } from "../backends/openai-compatible/tool-parser.js";
+import { readsToolCalls, refusesToolCalls, sglangServerInfo } from "../backends/openai-compatible/tool-parser.js";
 import { serverRoot } from "../backends/registry/backend-kind.js";
 import { createBackend } from "../backends/registry/backend-registry.js";
 import type { Finding } from "./doctor-findings.js";
@@ -100,10 +100,9 @@ export async function inspectTemplateServer(url: string, kind: "vllm" | "sglang"
     let readsCalls: boolean | undefined;
     let reuseReported: boolean | undefined;
     if (kind === "sglang") {
-      let info = await ask("GET", "/server_info");
-      if (info.status === 404) info = await ask("GET", "/get_server_info");
-      readsCalls = info.status < 400 ? readsToolCalls(info.body) : undefined;
-      const report = (info.body as { enable_cache_report?: unknown } | undefined)?.enable_cache_report;
+      const info = await sglangServerInfo((path) => ask("GET", path)).catch(() => undefined);
+      readsCalls = readsToolCalls(info);
+      const report = (info as { enable_cache_report?: unknown } | undefined)?.enable_cache_report;
       reuseReported = typeof report === "boolean" ? report : undefined;
     } else {
       const withTool = await chat({ tools: [PROBE_TOOL] });

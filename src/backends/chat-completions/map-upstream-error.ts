@@ -11,6 +11,21 @@ interface UpstreamErrorBody {
 }
 
 /**
+ * The message and code of an OpenAI-style error body: under `error` (OpenAI, vLLM) or at the top level
+ * (SGLang, vLLM before 0.9). Undefined for a body that is not JSON or holds no message.
+ */
+export function upstreamErrorMessage(bodyText: string): { message: string; code: unknown } | undefined {
+  let body: { error?: { message?: unknown; code?: unknown }; message?: unknown; code?: unknown } | null;
+  try {
+    body = JSON.parse(bodyText) as typeof body;
+  } catch {
+    return undefined;
+  }
+  const message = body?.error?.message ?? body?.message;
+  return typeof message === "string" ? { message, code: body?.error?.code ?? body?.code } : undefined;
+}
+
+/**
  * A context overflow in Anthropic's words (`prompt is too long: N tokens > M maximum`, what Claude Code
  * compacts on); the OpenAI door renders the same error as `context_length_exceeded`. Where the upstream
  * did not say a number, its own message stands in.

@@ -479,6 +479,7 @@ export class LlamaServerBackend implements Backend {
         rendering?.toolsAsText || !call?.includes("NAME") || !call.includes("ARGS")
           ? true
           : await writesToolList((messages, tools) => renderProbe(messages, templateKwargs, tools));
+      const vision = props.modalities?.vision === true;
       const { before, after } = appendOnlyProbeConversations();
       const [renderedBefore, renderedAfter] = await Promise.all([
         renderProbe(applyHistoryRemedy(before as ChatMessage[], history), templateKwargs),
@@ -490,11 +491,9 @@ export class LlamaServerBackend implements Backend {
         family: family?.id,
         history,
         pinSlots,
-        vision: props.modalities?.vision === true,
+        vision,
         // A prompt Switchyard renders carries its images as the server's markers, their bytes apart.
-        ...(rendering && props.modalities?.vision === true
-          ? { mediaMarker: props.media_marker ?? MTMD_DEFAULT_MARKER }
-          : {}),
+        ...(rendering && vision ? { mediaMarker: props.media_marker ?? MTMD_DEFAULT_MARKER } : {}),
         templateKwargs,
         appendOnly: renderedBefore !== undefined && renderedAfter?.startsWith(renderedBefore) === true,
         ...(rendering ? { rendering } : {}),

@@ -6,7 +6,7 @@ import type { TurnFacts } from "../../core/turn-facts.js";
 import { TOOLS_AS_TEXT_OUTPUT } from "../../families/tools-as-text.js";
 import { untilAborted } from "../../util/until-aborted.js";
 import type { Backend, BackendHealth, StreamOptions, TokenCount } from "../backend.js";
-import { mapUpstreamError } from "../chat-completions/map-upstream-error.js";
+import { mapUpstreamError, upstreamErrorMessage } from "../chat-completions/map-upstream-error.js";
 import { completionRoom, parseContextOverflow } from "../chat-completions/parse-context-overflow.js";
 import { readChatCompletionsStream } from "../chat-completions/read-chat-completions-stream.js";
 import { type DeadlineTimers, measuringPrefill, PrefillDeadline } from "../prefill-deadline.js";
@@ -16,7 +16,7 @@ import { requestUpstream, upstreamFailure } from "../upstream-request.js";
 import { FleetRouterAffinity, type FleetRouterConfig } from "./fleet-router.js";
 import { OPENAI_SERVER_COMPAT, type OpenAIServerCompat, type OpenAIServerFlavor } from "./openai-server-compat.js";
 import { toOpenAICompatibleBody } from "./to-openai-compatible-body.js";
-import { readsToolCalls, refusesToolCalls } from "./tool-parser.js";
+import { readsToolCalls, refusesToolCalls, sglangServerInfo } from "./tool-parser.js";
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -51,15 +51,8 @@ export const TOOLS_AS_TEXT_NOTE =
 
 /** The completion room an overflow error states, when the prompt alone fits; vLLM nests the message, SGLang does not. */
 function completionRoomOf(errorText: string): number | undefined {
-  let body: { error?: { message?: unknown; code?: unknown }; message?: unknown; code?: unknown };
-  try {
-    body = JSON.parse(errorText) as typeof body;
-  } catch {
-    return undefined;
-  }
-  const message = body.error?.message ?? body.message;
-  if (typeof message !== "string") return undefined;
-  const overflow = parseContextOverflow(message, body.error?.code ?? body.code);
+  const error = upstreamErrorMessage(errorText);
+  const overflow = error && parseContextOverflow(error.message, error.code);
   return overflow && completionRoom(overflow);
 }
 
@@ -195,14 +188,11 @@ export class OpenAICompatibleBackend implements Backend {
    */
   private async readToolParser(): Promise<void> {
     try {
-      for (const path of ["/server_info", "/get_server_info"]) {
+      const info = await sglangServerInfo(async (path) => {
         const response = await this.call("GET", path, undefined, AbortSignal.timeout(5_000), { atRoot: true });
-        const text = await response.text();
-        if (response.status === 404) continue;
-        if (response.status < 400 && readsToolCalls(JSON.parse(text)) === false)
-          this.compat = { ...this.compat, toolsAsText: true };
-        return;
-      }
+        return { status: response.status, text: await response.text() };
+      });
+      if (readsToolCalls(info) === false) this.compat = { ...this.compat, toolsAsText: true };
     } catch {
       this.toolParserRead = undefined;
     }

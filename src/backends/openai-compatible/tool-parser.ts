@@ -1,3 +1,5 @@
+import { upstreamErrorMessage } from "../chat-completions/map-upstream-error.js";
+
 /**
  * Whether an upstream 400 says the server cannot read tool calls. vLLM started without
  * `--enable-auto-tool-choice` and `--tool-call-parser` answers every request with tools so, before it
@@ -10,14 +12,8 @@
  * `error` (current) or at the top level (before 0.9).
  */
 export function refusesToolCalls(errorText: string): boolean {
-  let body: { error?: { message?: unknown }; message?: unknown };
-  try {
-    body = JSON.parse(errorText) as typeof body;
-  } catch {
-    return false;
-  }
-  const message = body?.error?.message ?? body?.message;
-  return typeof message === "string" && /requires --(enable-auto-tool-choice|tool-call-parser)\b/.test(message);
+  const message = upstreamErrorMessage(errorText)?.message;
+  return message !== undefined && /requires --(enable-auto-tool-choice|tool-call-parser)\b/.test(message);
 }
 
 /**
@@ -32,4 +28,19 @@ export function readsToolCalls(serverInfo: unknown): boolean | undefined {
   if (typeof serverInfo !== "object" || serverInfo === null || !("tool_call_parser" in serverInfo)) return undefined;
   const parser = (serverInfo as { tool_call_parser: unknown }).tool_call_parser;
   return typeof parser === "string" && parser !== "";
+}
+
+/**
+ * SGLang's server arguments: `GET /server_info`, or `/get_server_info` where that is not found (its name
+ * before, kept as an alias). Undefined when the server answers neither; throws on an answer not JSON.
+ */
+export async function sglangServerInfo(
+  get: (path: string) => Promise<{ status: number; text: string }>,
+): Promise<unknown> {
+  for (const path of ["/server_info", "/get_server_info"]) {
+    const answer = await get(path);
+    if (answer.status === 404) continue;
+    return answer.status < 400 ? JSON.parse(answer.text) : undefined;
+  }
+  return undefined;
 }
