@@ -37,12 +37,12 @@ describe("switchyard doctor on a vLLM", () => {
   });
 
   it("sends a vLLM started with --api-key the key vLLM reads from VLLM_API_KEY", async () => {
-    // vLLM's AuthenticationMiddleware (entrypoints/openai/api_server.py): /v1 paths without the bearer get
-    // 401 {"error": "Unauthorized"}.
+    // vLLM's AuthenticationMiddleware (vllm/entrypoints/openai/server_utils.py): a path under /v1 without the
+    // bearer gets 401 {"error": "Unauthorized"}; other paths (/health, /tokenize) are not checked.
     const keyed = await startVllmProtocolServer({
       toolParser: false,
       script: (request) => {
-        if (request.headers.authorization !== "Bearer vllm-key")
+        if (request.path.startsWith("/v1") && request.headers.authorization !== "Bearer vllm-key")
           return { status: 401, json: { error: "Unauthorized" } };
         if (request.path === "/v1/models") return { status: 200, json: VLLM_MODELS_LIST };
         return request.path === "/v1/chat/completions"
